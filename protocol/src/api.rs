@@ -1,0 +1,258 @@
+//! Request and response bodies of the REST API.
+
+use crate::permissions::{Access, Role};
+use crate::{ChannelId, ClientId, DialogId, MessageId, Millis, Seq, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Longest message text accepted, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 10_000;
+/// Longest preview of the last message kept on a dialog summary, in characters.
+pub const PREVIEW_CHARS: usize = 140;
+/// Longest client display name accepted from a widget, in characters.
+pub const MAX_NAME_CHARS: usize = 80;
+
+/// Every error body: a message meant to be shown to the user as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub message: String,
+}
+
+/// `POST /api/auth/login`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub login: String,
+    pub password: String,
+}
+
+/// A Space employee as other users see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSummary {
+    pub id: UserId,
+    pub login: String,
+    pub name: String,
+}
+
+/// `GET /api/me`: the signed-in user, their role and what it allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub user: UserSummary,
+    pub role: Role,
+    pub access: Access,
+}
+
+/// The messenger a channel belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChannelKind {
+    Widget,
+    Telegram,
+    Viber,
+    Whatsapp,
+}
+
+impl ChannelKind {
+    /// The name users know the messenger by.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChannelKind::Widget => "Website",
+            ChannelKind::Telegram => "Telegram",
+            ChannelKind::Viber => "Viber",
+            ChannelKind::Whatsapp => "WhatsApp",
+        }
+    }
+
+    /// Stable name used in storage.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChannelKind::Widget => "widget",
+            ChannelKind::Telegram => "telegram",
+            ChannelKind::Viber => "viber",
+            ChannelKind::Whatsapp => "whatsapp",
+        }
+    }
+
+    /// Parses [`ChannelKind::as_str`].
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Widget, Self::Telegram, Self::Viber, Self::Whatsapp]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Where a dialog stands (the inbox tabs derive from it, see [`crate::inbox::Tab`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DialogState {
+    /// Nobody works on it yet.
+    Unassigned,
+    /// One or more members are responsible for it.
+    Active,
+    /// Closed by End dialog or Mark as spam.
+    Ended,
+}
+
+impl DialogState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DialogState::Unassigned => "unassigned",
+            DialogState::Active => "active",
+            DialogState::Ended => "ended",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Unassigned, Self::Active, Self::Ended]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+    }
+}
+
+/// Who wrote a message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Author {
+    Client { name: String },
+    Operator { user_id: UserId, name: String },
+    /// Messages the product writes itself ("Anna took the dialog").
+    System,
+}
+
+impl Author {
+    pub fn is_client(&self) -> bool {
+        matches!(self, Author::Client { .. })
+    }
+}
+
+/// One message of a dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub dialog_id: DialogId,
+    pub author: Author,
+    pub text: String,
+    pub created_at: Millis,
+    /// The sender's idempotency key, if it gave one.
+    pub client_msg_id: Option<String>,
+}
+
+/// The last message of a dialog as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagePreview {
+    pub author: Author,
+    pub text: String,
+    pub at: Millis,
+}
+
+/// A dialog as lists, headers and events carry it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialogSummary {
+    pub id: DialogId,
+    /// The dialog's display name (the client's name unless renamed).
+    pub name: String,
+    pub client_id: ClientId,
+    pub client_name: String,
+    pub channel_id: ChannelId,
+    pub channel_kind: ChannelKind,
+    pub channel_name: String,
+    pub state: DialogState,
+    /// Users responsible for the dialog now.
+    pub members: Vec<UserId>,
+    /// Users who ever worked on it (they see it in Inactive once ended).
+    pub participants: Vec<UserId>,
+    pub created_at: Millis,
+    pub last_message: Option<MessagePreview>,
+    /// Time of the last message (creation time while there is none): lists sort by it.
+    pub last_activity_at: Millis,
+}
+
+/// `GET /api/dialogs`: every dialog in the user's inbox, valid as of `as_of`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxSnapshot {
+    pub as_of: Seq,
+    pub dialogs: Vec<DialogSummary>,
+}
+
+/// `GET /api/dialogs/{id}`: one dialog and its messages, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatSnapshot {
+    pub as_of: Seq,
+    pub dialog: DialogSummary,
+    pub messages: Vec<Message>,
+}
+
+/// `POST /api/dialogs/{id}/messages` and the widget's send.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendMessage {
+    pub text: String,
+    /// Idempotency key generated by the sender: the same key never stores twice.
+    pub client_msg_id: String,
+}
+
+/// `POST /api/widget/session`: a website visitor starts (or names) their session.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WidgetHello {
+    /// The channel's public key from the embed snippet.
+    pub channel: String,
+    /// The name the visitor typed, if any.
+    pub name: Option<String>,
+}
+
+/// The widget's identity, kept by the visitor's browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetSession {
+    /// Bearer token for the widget API; the only proof of the visitor's identity.
+    pub token: String,
+    pub client_name: String,
+    pub channel_name: String,
+}
+
+/// A message as the client sees it in the widget (no internal details).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetMessage {
+    pub id: MessageId,
+    /// True for the visitor's own messages.
+    pub mine: bool,
+    /// The operator's name on their messages.
+    pub author_name: Option<String>,
+    pub text: String,
+    pub created_at: Millis,
+    pub client_msg_id: Option<String>,
+}
+
+/// `GET /api/widget/conversation`: the visitor's messages, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WidgetConversation {
+    pub as_of: Seq,
+    pub messages: Vec<WidgetMessage>,
+}
+
+/// Cuts `text` to at most `max` characters on a character boundary, with an ellipsis.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_respects_multibyte_characters() {
+        assert_eq!(truncate_chars("привіт", 3), "при…");
+        assert_eq!(truncate_chars("short", 10), "short");
+        assert_eq!(truncate_chars("ab cd", 3), "ab…");
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_storage_names() {
+        for k in [ChannelKind::Widget, ChannelKind::Telegram, ChannelKind::Viber, ChannelKind::Whatsapp] {
+            assert_eq!(ChannelKind::parse(k.as_str()), Some(k));
+        }
+        for s in [DialogState::Unassigned, DialogState::Active, DialogState::Ended] {
+            assert_eq!(DialogState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(DialogState::parse("nope"), None);
+    }
+}

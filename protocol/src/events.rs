@@ -1,0 +1,190 @@
+//! Events of the global log and the socket frames that carry them.
+//!
+//! The log stores each event once, in full. What a socket sends is the event's
+//! projection for its reader: [`Event::for_user`] for operators, [`Event::for_client`]
+//! for a widget visitor. Both are pure, so replay and live streaming filter alike.
+
+use crate::api::{Author, DialogSummary, Message, WidgetMessage};
+use crate::inbox::tab_of;
+use crate::permissions::Access;
+use crate::{ClientId, DialogId, Seq, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Something that happened, as stored in the event log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// A dialog was created or changed (state, members, name...): its new summary.
+    DialogUpdated { dialog: DialogSummary },
+    /// A message was added; `dialog` is the dialog's summary after it.
+    MessageCreated { dialog: DialogSummary, message: Message },
+    /// Only in projections: the dialog left the reader's inbox.
+    DialogRemoved { dialog_id: DialogId },
+}
+
+impl Event {
+    /// The dialog the event is about.
+    pub fn dialog_id(&self) -> DialogId {
+        match self {
+            Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. } => dialog.id,
+            Event::DialogRemoved { dialog_id } => *dialog_id,
+        }
+    }
+
+    /// What operator `user` may receive of this event: the event itself when the dialog
+    /// is in their inbox, a removal when a dialog change takes it out, else nothing.
+    pub fn for_user(&self, user: UserId, access: &Access) -> Option<Event> {
+        if !access.has_lines() {
+            return None;
+        }
+        match self {
+            Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. }
+                if tab_of(dialog, user).is_some() =>
+            {
+                Some(self.clone())
+            }
+            Event::DialogUpdated { dialog } => Some(Event::DialogRemoved { dialog_id: dialog.id }),
+            Event::MessageCreated { .. } | Event::DialogRemoved { .. } => None,
+        }
+    }
+
+    /// What widget visitor `client` may receive: messages of their own dialogs that are
+    /// meant for them (their own and operators' messages, not internal system notes).
+    pub fn for_client(&self, client: ClientId) -> Option<WidgetMessage> {
+        match self {
+            Event::MessageCreated { dialog, message } if dialog.client_id == client => {
+                WidgetMessage::from_message(message)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl WidgetMessage {
+    /// The client's view of a message; `None` for system messages, which are internal.
+    pub fn from_message(m: &Message) -> Option<WidgetMessage> {
+        let (mine, author_name) = match &m.author {
+            Author::Client { .. } => (true, None),
+            Author::Operator { name, .. } => (false, Some(name.clone())),
+            Author::System => return None,
+        };
+        Some(WidgetMessage {
+            id: m.id,
+            mine,
+            author_name,
+            text: m.text.clone(),
+            created_at: m.created_at,
+            client_msg_id: m.client_msg_id.clone(),
+        })
+    }
+}
+
+/// A frame sent by the server on a socket. `E` is [`Event`] for operators and
+/// [`WidgetMessage`] for the widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "frame", rename_all = "snake_case")]
+pub enum Frame<E> {
+    /// One event at log position `seq`.
+    Event { seq: Seq, event: E },
+    /// Replay is done: everything up to `seq` was sent; live events follow.
+    Live { seq: Seq },
+    /// The server cannot resume from the requested position: reload the snapshot.
+    Resync { reason: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ChannelKind, DialogState, MessagePreview};
+    use crate::permissions::{EntityRights, ViewScope};
+    use crate::{ChannelId, MessageId};
+
+    fn dialog(state: DialogState, members: &[i64]) -> DialogSummary {
+        DialogSummary {
+            id: DialogId(7),
+            name: "Olena".into(),
+            client_id: ClientId(3),
+            client_name: "Olena".into(),
+            channel_id: ChannelId(1),
+            channel_kind: ChannelKind::Widget,
+            channel_name: "Website".into(),
+            state,
+            members: members.iter().map(|&u| UserId(u)).collect(),
+            participants: members.iter().map(|&u| UserId(u)).collect(),
+            created_at: 1,
+            last_message: Some(MessagePreview { author: Author::System, text: "x".into(), at: 1 }),
+            last_activity_at: 1,
+        }
+    }
+
+    fn full() -> Access {
+        let all = EntityRights::new(true, ViewScope::All);
+        Access::derive(all, all, false)
+    }
+
+    fn message(author: Author) -> Message {
+        Message {
+            id: MessageId(1),
+            dialog_id: DialogId(7),
+            author,
+            text: "hi".into(),
+            created_at: 5,
+            client_msg_id: None,
+        }
+    }
+
+    #[test]
+    fn unassigned_dialogs_reach_everyone_with_access() {
+        let e = Event::DialogUpdated { dialog: dialog(DialogState::Unassigned, &[]) };
+        assert_eq!(e.for_user(UserId(1), &full()), Some(e.clone()));
+        let none = Access::derive(
+            EntityRights::new(false, ViewScope::None),
+            EntityRights::new(false, ViewScope::None),
+            false,
+        );
+        assert_eq!(e.for_user(UserId(1), &none), None);
+    }
+
+    #[test]
+    fn a_taken_dialog_is_removed_for_non_members() {
+        let e = Event::DialogUpdated { dialog: dialog(DialogState::Active, &[2]) };
+        assert_eq!(e.for_user(UserId(2), &full()), Some(e.clone()));
+        assert_eq!(
+            e.for_user(UserId(1), &full()),
+            Some(Event::DialogRemoved { dialog_id: DialogId(7) })
+        );
+    }
+
+    #[test]
+    fn messages_of_other_peoples_dialogs_are_not_sent() {
+        let e = Event::MessageCreated {
+            dialog: dialog(DialogState::Active, &[2]),
+            message: message(Author::Client { name: "Olena".into() }),
+        };
+        assert_eq!(e.for_user(UserId(1), &full()), None);
+        assert!(e.for_user(UserId(2), &full()).is_some());
+    }
+
+    #[test]
+    fn clients_get_their_own_conversation_without_system_notes() {
+        let d = dialog(DialogState::Active, &[2]);
+        let op = Event::MessageCreated {
+            dialog: d.clone(),
+            message: message(Author::Operator { user_id: UserId(2), name: "Anna".into() }),
+        };
+        let w = op.for_client(ClientId(3)).unwrap();
+        assert!(!w.mine);
+        assert_eq!(w.author_name.as_deref(), Some("Anna"));
+        assert_eq!(op.for_client(ClientId(4)), None);
+        let sys = Event::MessageCreated { dialog: d, message: message(Author::System) };
+        assert_eq!(sys.for_client(ClientId(3)), None);
+    }
+
+    #[test]
+    fn frames_have_a_stable_json_shape() {
+        let f: Frame<Event> = Frame::Live { seq: 4 };
+        assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"frame":"live","seq":4}"#);
+        let back: Frame<Event> = serde_json::from_str(r#"{"frame":"resync","reason":"x"}"#).unwrap();
+        assert_eq!(back, Frame::Resync { reason: "x".into() });
+    }
+}

@@ -1,0 +1,11 @@
+//! The single contract between the External Lines server, the operator SPA and the
+//! website widget: ids, REST bodies, socket frames, the permission model and the pure
+//! inbox reducer. Everything here is plain data and pure functions, tested natively.
+
+pub mod api;
+pub mod events;
+pub mod ids;
+pub mod inbox;
+pub mod permissions;
+
+pub use ids::*;
