@@ -7,7 +7,7 @@
 use crate::api::{Author, DialogSummary, Message, WidgetMessage};
 use crate::inbox::tab_of;
 use crate::permissions::Access;
-use crate::{ClientId, DialogId, Seq, UserId};
+use crate::{ChannelId, ClientId, DialogId, Seq, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened, as stored in the event log.
@@ -48,11 +48,13 @@ impl Event {
         }
     }
 
-    /// What widget visitor `client` may receive: messages of their own dialogs that are
-    /// meant for them (their own and operators' messages, not internal system notes).
-    pub fn for_client(&self, client: ClientId) -> Option<WidgetMessage> {
+    /// What a client may receive on one channel: messages of their own dialogs there
+    /// that are meant for them (their own and operators' messages, not system notes).
+    pub fn for_client(&self, client: ClientId, channel: ChannelId) -> Option<WidgetMessage> {
         match self {
-            Event::MessageCreated { dialog, message } if dialog.client_id == client => {
+            Event::MessageCreated { dialog, message }
+                if dialog.client_id == client && dialog.channel_id == channel =>
+            {
                 WidgetMessage::from_message(message)
             }
             _ => None,
@@ -97,7 +99,7 @@ mod tests {
     use super::*;
     use crate::api::{ChannelKind, DialogState, MessagePreview};
     use crate::permissions::{EntityRights, ViewScope};
-    use crate::{ChannelId, MessageId};
+    use crate::MessageId;
 
     fn dialog(state: DialogState, members: &[i64]) -> DialogSummary {
         DialogSummary {
@@ -172,12 +174,14 @@ mod tests {
             dialog: d.clone(),
             message: message(Author::Operator { user_id: UserId(2), name: "Anna".into() }),
         };
-        let w = op.for_client(ClientId(3)).unwrap();
+        let w = op.for_client(ClientId(3), ChannelId(1)).unwrap();
         assert!(!w.mine);
         assert_eq!(w.author_name.as_deref(), Some("Anna"));
-        assert_eq!(op.for_client(ClientId(4)), None);
+        assert_eq!(op.for_client(ClientId(4), ChannelId(1)), None);
+        // The same person's chat on another channel does not show in this widget.
+        assert_eq!(op.for_client(ClientId(3), ChannelId(2)), None);
         let sys = Event::MessageCreated { dialog: d, message: message(Author::System) };
-        assert_eq!(sys.for_client(ClientId(3)), None);
+        assert_eq!(sys.for_client(ClientId(3), ChannelId(1)), None);
     }
 
     #[test]

@@ -1,0 +1,45 @@
+// External Lines website chat: put it on any page with
+//   <script src="https://YOUR-SERVER/widget/loader.js" data-channel="CHANNEL-KEY" async></script>
+// It adds a chat button; the chat itself runs in an iframe served by the External Lines
+// server, so it neither sees nor changes the host page.
+(function () {
+  var script = document.currentScript;
+  if (!script || window.__externalLinesWidget) return;
+  window.__externalLinesWidget = true;
+  var origin = new URL(script.src).origin;
+  var channel = script.getAttribute("data-channel") || "";
+  var open = script.getAttribute("data-open") === "true";
+
+  var frame = document.createElement("iframe");
+  frame.src = origin + "/widget/app/?channel=" + encodeURIComponent(channel);
+  frame.title = "Chat with us";
+  frame.setAttribute("data-external-lines", "frame");
+  frame.style.cssText = "position:fixed;right:20px;bottom:92px;width:370px;height:560px;" +
+    "max-width:calc(100vw - 40px);max-height:calc(100vh - 120px);border:0;border-radius:16px;" +
+    "box-shadow:0 12px 40px rgba(15,23,42,.25);z-index:2147483646;background:#fff;display:none";
+
+  var button = document.createElement("button");
+  button.type = "button";
+  button.setAttribute("aria-label", "Open chat");
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("data-external-lines", "button");
+  button.innerHTML = '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true"><path fill="#fff" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
+  button.style.cssText = "position:fixed;right:20px;bottom:20px;width:60px;height:60px;border-radius:50%;" +
+    "border:0;background:#2563eb;cursor:pointer;box-shadow:0 6px 20px rgba(37,99,235,.45);" +
+    "z-index:2147483647;display:flex;align-items:center;justify-content:center";
+
+  function toggle(show) {
+    frame.style.display = show ? "block" : "none";
+    button.setAttribute("aria-expanded", String(show));
+    button.setAttribute("aria-label", show ? "Close chat" : "Open chat");
+  }
+  button.addEventListener("click", function () { toggle(frame.style.display === "none"); });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape") toggle(false); });
+
+  function mount() {
+    document.body.appendChild(frame);
+    document.body.appendChild(button);
+    if (open) toggle(true);
+  }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+})();

@@ -1,0 +1,212 @@
+//! Sign-in with a password (argon2), sessions in an HttpOnly SameSite cookie, and the
+//! extractors every protected endpoint uses to know who is calling and what they may do.
+
+use crate::db::now_ms;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use axum::extract::{FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use el_protocol::api::{LoginRequest, Me, UserSummary};
+use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
+use el_protocol::{RoleId, UserId};
+use rand::RngCore;
+use rusqlite::{params, Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "el_session";
+
+/// Routes under `/api/auth` and `/api/me`.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/me", get(me))
+}
+
+/// Hashes a password for storage.
+pub fn hash_password(password: &str) -> AppResult<String> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| AppError::Internal(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| AppError::Internal(format!("hashing password: {e}")))
+}
+
+fn verify_password(password: &str, stored: &str) -> bool {
+    PasswordHash::new(stored)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// `N` bytes from the operating system's secure generator.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    rand::rng().fill_bytes(&mut out);
+    out
+}
+
+/// A new random bearer token (64 hex characters).
+pub fn new_token() -> String {
+    hex::encode(random_bytes::<32>())
+}
+
+/// What is stored for a token: its SHA-256, so a leaked database grants no sessions.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn parse_scope(s: &str) -> ViewScope {
+    match s {
+        "all" => ViewScope::All,
+        "own" => ViewScope::Own,
+        _ => ViewScope::None,
+    }
+}
+
+/// The signed-in user behind a request, with their role and derived access.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: UserSummary,
+    pub role: Role,
+    pub access: Access,
+}
+
+impl CurrentUser {
+    pub fn id(&self) -> UserId {
+        self.user.id
+    }
+
+    /// Refuses users whose role gives no access to External Lines (seed case 2).
+    pub fn require_lines(&self) -> AppResult<()> {
+        if self.access.has_lines() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("Your role has no access to External Lines.".into()))
+        }
+    }
+}
+
+/// Loads a user, their role and access by id.
+pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>> {
+    Ok(conn
+        .query_row(
+            "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
+                    r.contact_create, r.contact_view
+             FROM users u JOIN roles r ON r.id = u.role_id WHERE u.id = ?1",
+            [id.0],
+            |r| {
+                let role = Role {
+                    id: RoleId(r.get(4)?),
+                    name: r.get(5)?,
+                    leads: EntityRights::new(r.get(6)?, parse_scope(&r.get::<_, String>(7)?)),
+                    contacts: EntityRights::new(r.get(8)?, parse_scope(&r.get::<_, String>(9)?)),
+                };
+                let admin: bool = r.get(3)?;
+                Ok(CurrentUser {
+                    user: UserSummary { id: UserId(r.get(0)?), login: r.get(1)?, name: r.get(2)? },
+                    access: Access::of_role(&role, admin),
+                    role,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// The user holding an unexpired session with this token.
+pub fn user_for_session(conn: &Connection, token: &str) -> AppResult<Option<CurrentUser>> {
+    let user: Option<i64> = conn
+        .query_row(
+            "SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
+            params![token_hash(token), now_ms()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match user {
+        Some(id) => load_user(conn, UserId(id)),
+        None => Ok(None),
+    }
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let token = jar
+            .get(SESSION_COOKIE)
+            .map(|c| c.value().to_string())
+            .ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))?;
+        state
+            .db
+            .run(move |conn| user_for_session(conn, &token))
+            .await?
+            .ok_or_else(|| AppError::Unauthorized("Your session has ended. Please sign in again.".into()))
+    }
+}
+
+async fn login(State(state): State<AppState>, jar: CookieJar, Json(body): Json<LoginRequest>) -> AppResult<(CookieJar, Json<Me>)> {
+    let login = body.login.trim().to_string();
+    if login.is_empty() || body.password.is_empty() {
+        return Err(AppError::BadRequest("Enter your login and password.".into()));
+    }
+    let token = new_token();
+    let hash = token_hash(&token);
+    let days = i64::from(state.config.session_days);
+    let user = state
+        .db
+        .run(move |conn| {
+            let found: Option<(i64, String)> = conn
+                .query_row("SELECT id, password_hash FROM users WHERE login = ?1", [&login], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            // Verify against a fixed hash when the login is unknown, so timing does
+            // not tell which logins exist.
+            let (id, stored) = found.unwrap_or_else(|| (0, dummy_hash().to_string()));
+            if !verify_password(&body.password, &stored) || id == 0 {
+                return Err(AppError::Unauthorized("Wrong login or password.".into()));
+            }
+            let now = now_ms();
+            conn.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![hash, id, now, now + days * 86_400_000],
+            )?;
+            conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+            load_user(conn, UserId(id))?.ok_or_else(|| AppError::Internal("user vanished".into()))
+        })
+        .await?;
+    tracing::info!(user = %user.user.login, "signed in");
+    let cookie = Cookie::build((SESSION_COOKIE, token))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies)
+        .path("/")
+        .max_age(cookie::time::Duration::days(days))
+        .build();
+    Ok((jar.add(cookie), Json(Me { user: user.user, role: user.role, access: user.access })))
+}
+
+/// A valid argon2 hash of a random password, so refusing an unknown login costs the
+/// same time as refusing a wrong password.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password(&new_token()).unwrap_or_default())
+}
+
+async fn logout(State(state): State<AppState>, jar: CookieJar) -> AppResult<CookieJar> {
+    if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        state
+            .db
+            .run(move |conn| Ok(conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(&token)])?))
+            .await?;
+    }
+    Ok(jar.remove(Cookie::build((SESSION_COOKIE, "")).path("/").build()))
+}
+
+async fn me(user: CurrentUser) -> Json<Me> {
+    Json(Me { user: user.user, role: user.role, access: user.access })
+}

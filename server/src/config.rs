@@ -1,0 +1,74 @@
+//! Server configuration, from the command line or the environment.
+
+use clap::Parser;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+/// External Lines server.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "external-lines-server", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, env = "PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// SQLite database file (created and migrated on start). `DATABASE_URL` may be
+    /// given as `sqlite://path` or a plain path.
+    #[arg(long = "db", env = "DATABASE_URL", default_value = "data/external-lines.db")]
+    pub database: String,
+    /// The built operator SPA (Trunk's dist).
+    #[arg(long, env = "SPA_DIR", default_value = "dist")]
+    pub spa_dir: PathBuf,
+    /// The built website widget (its Trunk dist).
+    #[arg(long, env = "WIDGET_DIR", default_value = "widget/dist")]
+    pub widget_dir: PathBuf,
+    /// Load the demo users, roles and channel (once: skipped when already loaded).
+    #[arg(long, env = "DEMO", default_value_t = false)]
+    pub demo: bool,
+    /// Extra origins allowed to call state-changing endpoints and open sockets, besides
+    /// the server's own (comma separated, e.g. `https://inbox.example.com`).
+    #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+    /// Mark the session cookie `Secure` (set when served over HTTPS).
+    #[arg(long, env = "SECURE_COOKIES", default_value_t = false)]
+    pub secure_cookies: bool,
+    /// How long a sign-in lasts, in days.
+    #[arg(long, env = "SESSION_DAYS", default_value_t = 30)]
+    pub session_days: u32,
+}
+
+impl Config {
+    /// The SQLite file path, with any `sqlite://` or `sqlite:` prefix removed.
+    pub fn database_path(&self) -> PathBuf {
+        let raw = self.database.as_str();
+        let path = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+            .unwrap_or(raw);
+        PathBuf::from(path.split('?').next().unwrap_or(path))
+    }
+
+    /// A configuration for tests and embedding: defaults, with the given database.
+    pub fn for_database(path: impl Into<PathBuf>) -> Self {
+        let mut config = Config::parse_from(["external-lines-server"]);
+        config.database = path.into().to_string_lossy().into_owned();
+        config
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_forms() {
+        let mut c = Config::for_database("x.db");
+        assert_eq!(c.database_path(), PathBuf::from("x.db"));
+        c.database = "sqlite://data/a.db?mode=rwc".into();
+        assert_eq!(c.database_path(), PathBuf::from("data/a.db"));
+        c.database = "sqlite:b.db".into();
+        assert_eq!(c.database_path(), PathBuf::from("b.db"));
+    }
+}

@@ -1,0 +1,292 @@
+//! The dialog store: SQL for dialogs and messages, and the state transitions of the
+//! inbox. Every function runs inside the caller's transaction and appends the events
+//! it causes, so a change and its events commit together or not at all.
+
+use crate::db::now_ms;
+use crate::error::{AppError, AppResult};
+use crate::event_log;
+use el_protocol::api::{
+    truncate_chars, Author, ChannelKind, DialogState, DialogSummary, Message, MessagePreview, PREVIEW_CHARS,
+};
+use el_protocol::events::Event;
+use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Seq, UserId};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+const SUMMARY_SELECT: &str = "
+SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.state,
+       d.created_at, d.last_activity_at,
+       (SELECT group_concat(user_id) FROM dialog_members WHERE dialog_id = d.id),
+       (SELECT group_concat(user_id) FROM dialog_participants WHERE dialog_id = d.id),
+       m.author_kind, m.author_user_id, u.name, m.body, m.created_at
+FROM dialogs d
+JOIN client_accounts a ON a.id = d.account_id
+JOIN clients c ON c.id = a.client_id
+JOIN channels ch ON ch.id = a.channel_id
+LEFT JOIN messages m ON m.id = d.last_message_id
+LEFT JOIN users u ON u.id = m.author_user_id";
+
+fn parse_ids(list: Option<String>) -> Vec<UserId> {
+    let mut ids: Vec<UserId> = list
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|s| s.parse().ok().map(UserId))
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn author(kind: &str, user_id: Option<i64>, user_name: Option<String>, client_name: &str) -> Author {
+    match (kind, user_id) {
+        ("client", _) => Author::Client { name: client_name.to_string() },
+        ("operator", Some(id)) => Author::Operator { user_id: UserId(id), name: user_name.unwrap_or_default() },
+        _ => Author::System,
+    }
+}
+
+fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
+    let client_name: String = r.get(3)?;
+    let kind: String = r.get(5)?;
+    let state: String = r.get(7)?;
+    let last_kind: Option<String> = r.get(12)?;
+    let last_message = match last_kind {
+        Some(kind) => Some(MessagePreview {
+            author: author(&kind, r.get(13)?, r.get(14)?, &client_name),
+            text: truncate_chars(&r.get::<_, String>(15)?, PREVIEW_CHARS),
+            at: r.get(16)?,
+        }),
+        None => None,
+    };
+    Ok(DialogSummary {
+        id: DialogId(r.get(0)?),
+        name: r.get(1)?,
+        client_id: ClientId(r.get(2)?),
+        client_name,
+        channel_id: ChannelId(r.get(4)?),
+        channel_kind: ChannelKind::parse(&kind).unwrap_or(ChannelKind::Widget),
+        channel_name: r.get(6)?,
+        state: DialogState::parse(&state).unwrap_or(DialogState::Unassigned),
+        created_at: r.get(8)?,
+        last_activity_at: r.get(9)?,
+        members: parse_ids(r.get(10)?),
+        participants: parse_ids(r.get(11)?),
+        last_message,
+    })
+}
+
+/// One dialog's summary, if it exists.
+pub fn summary(conn: &Connection, id: DialogId) -> AppResult<Option<DialogSummary>> {
+    let sql = format!("{SUMMARY_SELECT} WHERE d.id = ?1");
+    Ok(conn.query_row(&sql, [id.0], summary_from_row).optional()?)
+}
+
+/// One dialog's summary; a dialog that vanished mid-transaction is an internal error.
+fn summary_required(conn: &Connection, id: DialogId) -> AppResult<DialogSummary> {
+    summary(conn, id)?.ok_or_else(|| AppError::Internal(format!("dialog {id} missing")))
+}
+
+/// Every dialog in `user`'s inbox: Unassigned ones, those they are a member of, and
+/// ended ones they worked on. Mirrors [`el_protocol::inbox::tab_of`].
+pub fn inbox(conn: &Connection, user: UserId) -> AppResult<Vec<DialogSummary>> {
+    let sql = format!(
+        "{SUMMARY_SELECT} WHERE d.state = 'unassigned'
+           OR (d.state = 'active' AND d.id IN (SELECT dialog_id FROM dialog_members WHERE user_id = ?1))
+           OR (d.state = 'ended' AND d.id IN (SELECT dialog_id FROM dialog_participants WHERE user_id = ?1))
+         ORDER BY d.last_activity_at DESC, d.id DESC"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([user.0], summary_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+const MESSAGE_SELECT: &str = "
+SELECT m.id, m.dialog_id, m.author_kind, m.author_user_id, u.name, c.name, m.body, m.created_at, m.client_msg_id
+FROM messages m
+JOIN dialogs d ON d.id = m.dialog_id
+JOIN client_accounts a ON a.id = d.account_id
+JOIN clients c ON c.id = a.client_id
+LEFT JOIN users u ON u.id = m.author_user_id";
+
+fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
+    let kind: String = r.get(2)?;
+    let client_name: String = r.get(5)?;
+    Ok(Message {
+        id: MessageId(r.get(0)?),
+        dialog_id: DialogId(r.get(1)?),
+        author: author(&kind, r.get(3)?, r.get(4)?, &client_name),
+        text: r.get(6)?,
+        created_at: r.get(7)?,
+        client_msg_id: r.get(8)?,
+    })
+}
+
+/// The messages of a dialog, oldest first.
+pub fn messages(conn: &Connection, dialog: DialogId) -> AppResult<Vec<Message>> {
+    let sql = format!("{MESSAGE_SELECT} WHERE m.dialog_id = ?1 ORDER BY m.id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([dialog.0], message_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The messages of every dialog of a client account, oldest first (the widget's view).
+pub fn account_messages(conn: &Connection, account_id: i64) -> AppResult<Vec<Message>> {
+    let sql = format!("{MESSAGE_SELECT} WHERE d.account_id = ?1 ORDER BY m.id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([account_id], message_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn message(conn: &Connection, id: MessageId) -> AppResult<Message> {
+    let sql = format!("{MESSAGE_SELECT} WHERE m.id = ?1");
+    Ok(conn.query_row(&sql, [id.0], message_from_row)?)
+}
+
+/// Who writes a new message.
+#[derive(Debug, Clone, Copy)]
+pub enum NewAuthor {
+    Client,
+    Operator(UserId),
+    System,
+}
+
+/// The outcome of adding a message: the stored message, and the event position if a
+/// new message was stored (`None` when the idempotency key matched an earlier one).
+pub struct Added {
+    pub message: Message,
+    pub seq: Option<Seq>,
+}
+
+/// Adds a message to a dialog, moves the dialog's last activity, and logs the event.
+/// A repeated `client_msg_id` returns the message stored the first time.
+pub fn add_message(
+    conn: &Connection,
+    dialog: DialogId,
+    by: NewAuthor,
+    body: &str,
+    client_msg_id: Option<&str>,
+) -> AppResult<Added> {
+    if let Some(key) = client_msg_id {
+        let existing: Option<i64> = conn
+            .query_row(
+                "SELECT id FROM messages WHERE dialog_id = ?1 AND client_msg_id = ?2",
+                params![dialog.0, key],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(id) = existing {
+            return Ok(Added { message: message(conn, MessageId(id))?, seq: None });
+        }
+    }
+    let (kind, user) = match by {
+        NewAuthor::Client => ("client", None),
+        NewAuthor::Operator(u) => ("operator", Some(u.0)),
+        NewAuthor::System => ("system", None),
+    };
+    let now = now_ms();
+    conn.execute(
+        "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![dialog.0, kind, user, body, client_msg_id, now],
+    )?;
+    let id = MessageId(conn.last_insert_rowid());
+    conn.execute(
+        "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2 WHERE id = ?3",
+        params![id.0, now, dialog.0],
+    )?;
+    let message = message(conn, id)?;
+    let event = Event::MessageCreated { dialog: summary_required(conn, dialog)?, message: message.clone() };
+    let seq = event_log::append(conn, &event)?;
+    Ok(Added { message, seq: Some(seq) })
+}
+
+/// Logs the dialog's current summary as a `DialogUpdated` event. Every change of state
+/// or membership logs one, so readers who lose sight of the dialog are told to drop it
+/// (`MessageCreated` reaches only readers who can see the dialog).
+fn log_dialog(conn: &Connection, dialog: DialogId) -> AppResult<Seq> {
+    let event = Event::DialogUpdated { dialog: summary_required(conn, dialog)? };
+    event_log::append(conn, &event)
+}
+
+/// A message from a client account: goes to the account's open dialog, or opens a new
+/// Unassigned dialog when there is none.
+pub fn client_message(conn: &Connection, account_id: i64, body: &str, client_msg_id: Option<&str>) -> AppResult<Added> {
+    let open: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM dialogs WHERE account_id = ?1 AND state != 'ended' ORDER BY id DESC LIMIT 1",
+            [account_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let dialog = match open {
+        Some(id) => DialogId(id),
+        None => {
+            let now = now_ms();
+            conn.execute(
+                "INSERT INTO dialogs (account_id, state, created_at, last_activity_at) VALUES (?1, 'unassigned', ?2, ?2)",
+                params![account_id, now],
+            )?;
+            DialogId(conn.last_insert_rowid())
+        }
+    };
+    add_message(conn, dialog, NewAuthor::Client, body, client_msg_id)
+}
+
+/// Reply: `user` takes an Unassigned dialog. Exactly one of several concurrent
+/// claims wins; the others get a conflict naming who took it.
+pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq> {
+    let taken = conn.execute(
+        "UPDATE dialogs SET state = 'active' WHERE id = ?1 AND state = 'unassigned'",
+        [dialog.0],
+    )?;
+    if taken == 0 {
+        let current = summary_required(conn, dialog)?;
+        return Err(match current.state {
+            DialogState::Active if current.members.contains(&user) => {
+                AppError::Conflict("You already work on this dialog.".into())
+            }
+            DialogState::Active => {
+                let names = member_names(conn, &current.members)?;
+                AppError::Conflict(format!("This dialog was already taken by {names}."))
+            }
+            _ => AppError::Conflict("This dialog is closed. Start it again to write.".into()),
+        });
+    }
+    let now = now_ms();
+    conn.execute(
+        "INSERT OR IGNORE INTO dialog_members (dialog_id, user_id, since) VALUES (?1, ?2, ?3)",
+        params![dialog.0, user.0, now],
+    )?;
+    conn.execute(
+        "INSERT OR IGNORE INTO dialog_participants (dialog_id, user_id) VALUES (?1, ?2)",
+        params![dialog.0, user.0],
+    )?;
+    let name = member_names(conn, &[user])?;
+    let seq = log_dialog(conn, dialog)?;
+    let note = add_message(conn, dialog, NewAuthor::System, &format!("{name} took the dialog"), None)?;
+    Ok(note.seq.unwrap_or(seq))
+}
+
+/// The users' names joined for a sentence ("Anna and Bob").
+fn member_names(conn: &Connection, users: &[UserId]) -> AppResult<String> {
+    let mut names = Vec::new();
+    for u in users {
+        let name: Option<String> = conn.query_row("SELECT name FROM users WHERE id = ?1", [u.0], |r| r.get(0)).optional()?;
+        names.push(name.unwrap_or_else(|| "another user".into()));
+    }
+    Ok(match names.split_last() {
+        None => "another user".into(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    })
+}
+
+/// Is `user` one of the dialog's current members?
+pub fn is_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM dialog_members WHERE dialog_id = ?1 AND user_id = ?2",
+            params![dialog.0, user.0],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}

@@ -1,0 +1,107 @@
+//! The External Lines server: REST + WebSocket over SQLite.
+//!
+//! [`start`] opens the database, loads demo data when asked, binds, and returns a
+//! running [`Server`]; `main.rs` only parses the configuration and waits for a signal.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod dialogs;
+pub mod error;
+pub mod event_log;
+pub mod origin;
+pub mod socket;
+pub mod users;
+pub mod validate;
+pub mod web;
+pub mod widget;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use config::Config;
+use db::Db;
+use error::AppError;
+use event_log::Hub;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body the JSON API accepts.
+pub const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub hub: Hub,
+    pub config: Arc<Config>,
+}
+
+/// The whole application: `/api`, the widget's files, and the SPA.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .merge(auth::router())
+        .merge(users::router())
+        .merge(dialogs::router())
+        .merge(socket::router())
+        .merge(widget::router())
+        .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), origin::guard))
+        .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    Router::new()
+        .nest("/api", api)
+        .merge(web::widget_router(&state))
+        .merge(web::spa_service(&state))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// A running server.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Server {
+    /// Stops accepting connections, closes sockets, and waits for requests in flight.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        self.state.hub.close_all();
+        let _ = self.stop.send(());
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Opens the database (migrating it), loads demo data if configured, and serves.
+pub async fn start(config: Config) -> Result<Server, AppError> {
+    let db = Db::open(&config.database_path())?;
+    if config.demo && demo::load_once(&db).await? {
+        tracing::info!("demo data loaded");
+    }
+    let head = db.run(|conn| event_log::head(conn)).await?;
+    let state = AppState { db, hub: Hub::new(head), config: Arc::new(config) };
+    let listener = TcpListener::bind((state.config.host, state.config.port))
+        .await
+        .map_err(|e| AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port)))?;
+    let addr = listener.local_addr().map_err(|e| AppError::Internal(e.to_string()))?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let router = app(state.clone());
+    let task = tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+    Ok(Server { addr, state, task, stop })
+}

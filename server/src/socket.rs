@@ -1,0 +1,178 @@
+//! Sockets: replay the event log from the reader's position, say when they are live,
+//! then stream. Each reader sees only its projection of each event, re-checked against
+//! its current rights on every batch, so a role change or sign-out applies at once.
+
+use crate::auth::{user_for_session, CurrentUser, SESSION_COOKIE};
+use crate::error::{AppError, AppResult};
+use crate::{event_log, origin, AppState};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use axum_extra::extract::CookieJar;
+use el_protocol::events::{Event, Frame};
+use el_protocol::Seq;
+use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// Events read from the log per database call.
+const BATCH: usize = 500;
+/// How often an idle socket is pinged, so dead peers and idle proxies are noticed.
+const PING_EVERY: Duration = Duration::from_secs(25);
+/// Close code sent when the reader's session or identity is no longer valid.
+pub const CLOSE_UNAUTHORIZED: u16 = 4401;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/socket", get(operator_socket))
+}
+
+/// `?since=N`: the last log position the client has applied.
+#[derive(Debug, Deserialize)]
+pub struct SinceQuery {
+    #[serde(default)]
+    pub since: Seq,
+}
+
+/// Someone who reads the log through a socket.
+pub trait Reader: Send + 'static {
+    type Out: Serialize + Send + 'static;
+    /// Re-reads the reader's rights; `false` means they are gone (signed out...).
+    fn refresh(&mut self, conn: &Connection) -> AppResult<bool>;
+    /// What of `event` this reader receives.
+    fn project(&self, event: &Event) -> Option<Self::Out>;
+}
+
+/// A signed-in operator, identified by their session token.
+struct Operator {
+    token: String,
+    user: CurrentUser,
+}
+
+impl Reader for Operator {
+    type Out = Event;
+
+    fn refresh(&mut self, conn: &Connection) -> AppResult<bool> {
+        match user_for_session(conn, &self.token)? {
+            Some(user) => {
+                self.user = user;
+                Ok(true)
+            }
+            None => Ok(false),
+        }
+    }
+
+    fn project(&self, event: &Event) -> Option<Event> {
+        event.for_user(self.user.id(), &self.user.access)
+    }
+}
+
+async fn operator_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    jar: CookieJar,
+    user: CurrentUser,
+    Query(q): Query<SinceQuery>,
+    ws: WebSocketUpgrade,
+) -> AppResult<Response> {
+    origin::check(&headers, &state.config)?;
+    user.require_lines()?;
+    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let reader = Operator { token, user };
+    Ok(ws.on_upgrade(move |socket| stream(socket, state, q.since, reader)))
+}
+
+/// Streams the log to `socket` from `since` until the peer leaves, the reader's
+/// rights end, or the server shuts down.
+pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, mut since: Seq, mut reader: R) {
+    let resumable = state.db.run(move |conn| event_log::can_resume(conn, since)).await;
+    if !matches!(resumable, Ok(true)) {
+        let frame: Frame<R::Out> = Frame::Resync { reason: "The server cannot resume from this point.".into() };
+        let _ = send(&mut socket, &frame).await;
+        let _ = socket.send(WsMessage::Close(None)).await;
+        return;
+    }
+    let mut wake = state.hub.subscribe();
+    let mut closing = state.hub.closing();
+    let mut live = false;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    loop {
+        wake.borrow_and_update();
+        let read = state
+            .db
+            .run(move |conn| {
+                let allowed = reader.refresh(conn)?;
+                let events = if allowed { event_log::after(conn, since, BATCH)? } else { Vec::new() };
+                Ok((reader, allowed, events))
+            })
+            .await;
+        let (back, allowed, events) = match read {
+            Ok(read) => read,
+            Err(e) => {
+                tracing::error!(error = %e, "socket read failed");
+                let _ = socket.send(close(1011, "server error")).await;
+                return;
+            }
+        };
+        reader = back;
+        if !allowed {
+            let _ = socket.send(close(CLOSE_UNAUTHORIZED, "signed out")).await;
+            return;
+        }
+        let full = events.len() == BATCH;
+        for (seq, event) in events {
+            since = seq;
+            if let Some(out) = reader.project(&event) {
+                if send(&mut socket, &Frame::Event { seq, event: out }).await.is_err() {
+                    return;
+                }
+            }
+        }
+        if full {
+            continue;
+        }
+        if !live {
+            live = true;
+            if send(&mut socket, &Frame::<R::Out>::Live { seq: since }).await.is_err() {
+                return;
+            }
+        }
+        loop {
+            tokio::select! {
+                changed = wake.changed() => {
+                    if changed.is_err() { return; }
+                    break;
+                }
+                _ = closing.changed() => {
+                    let _ = socket.send(close(1001, "server shutting down")).await;
+                    return;
+                }
+                _ = ping.tick() => {
+                    if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() { return; }
+                }
+                incoming = socket.recv() => match incoming {
+                    Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return,
+                    Some(Ok(_)) => {}
+                },
+            }
+        }
+    }
+}
+
+async fn send<T: Serialize>(socket: &mut WebSocket, frame: &T) -> Result<(), ()> {
+    let text = serde_json::to_string(frame).map_err(|_| ())?;
+    socket.send(WsMessage::Text(text.into())).await.map_err(|_| ())
+}
+
+fn close(code: u16, reason: &'static str) -> WsMessage {
+    WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))
+}
+
+impl From<axum::extract::ws::rejection::WebSocketUpgradeRejection> for AppError {
+    fn from(e: axum::extract::ws::rejection::WebSocketUpgradeRejection) -> Self {
+        AppError::BadRequest(e.body_text())
+    }
+}

@@ -1,0 +1,67 @@
+//! Checks on user input, each failing with a message the user can act on.
+
+use crate::error::{AppError, AppResult};
+use el_protocol::api::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS};
+
+/// A message text: trimmed, not empty, not too long.
+pub fn message_text(text: &str) -> AppResult<String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(AppError::BadRequest("Write a message before sending.".into()));
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(AppError::BadRequest(format!(
+            "The message is too long: at most {MAX_MESSAGE_CHARS} characters."
+        )));
+    }
+    Ok(text.to_string())
+}
+
+/// A sender's idempotency key: 1 to 64 letters, digits, `-` or `_`.
+pub fn client_msg_id(key: &str) -> AppResult<String> {
+    let ok = (1..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(key.to_string())
+    } else {
+        Err(AppError::BadRequest("The message id must be 1 to 64 letters, digits, '-' or '_'.".into()))
+    }
+}
+
+/// A person's display name: trimmed, control characters removed, not too long.
+/// `None` when nothing is left.
+pub fn display_name(name: &str) -> AppResult<Option<String>> {
+    let clean: String = name.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    if clean.chars().count() > MAX_NAME_CHARS {
+        return Err(AppError::BadRequest(format!("The name is too long: at most {MAX_NAME_CHARS} characters.")));
+    }
+    Ok((!clean.is_empty()).then(|| clean.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts() {
+        assert_eq!(message_text("  hi \n").unwrap(), "hi");
+        assert!(message_text(" \n ").is_err());
+        assert!(message_text(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
+        assert!(message_text(&"я".repeat(MAX_MESSAGE_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn keys() {
+        assert!(client_msg_id("3f2a-b_9").is_ok());
+        assert!(client_msg_id("").is_err());
+        assert!(client_msg_id("a b").is_err());
+        assert!(client_msg_id(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(display_name(" Olena\u{7}  ").unwrap().as_deref(), Some("Olena"));
+        assert_eq!(display_name("   ").unwrap(), None);
+        assert!(display_name(&"n".repeat(81)).is_err());
+    }
+}

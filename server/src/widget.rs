@@ -1,0 +1,172 @@
+//! `/api/widget`: the website visitor's side. A visitor gets a random bearer token on
+//! their first contact; the token is their identity (a client account on the widget
+//! channel) and is kept by their browser so they continue the same conversation.
+
+use crate::auth::{new_token, token_hash};
+use crate::db::now_ms;
+use crate::dialogs::store;
+use crate::error::{AppError, AppResult};
+use crate::socket::{self, Reader, SinceQuery};
+use crate::{event_log, origin, validate, AppState};
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use el_protocol::api::{SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
+use el_protocol::events::Event;
+use el_protocol::{ChannelId, ClientId};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/widget/session", post(start_session))
+        .route("/widget/conversation", get(conversation))
+        .route("/widget/messages", post(send))
+        .route("/widget/socket", get(visitor_socket))
+}
+
+/// A website visitor, identified by their widget token.
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub account_id: i64,
+    pub client_id: ClientId,
+    pub channel_id: ChannelId,
+    pub token_hash: String,
+}
+
+fn visitor_by_token(conn: &Connection, token: &str) -> AppResult<Option<Visitor>> {
+    let hash = token_hash(token);
+    Ok(conn
+        .query_row(
+            "SELECT a.id, a.client_id, a.channel_id FROM client_accounts a JOIN channels ch ON ch.id = a.channel_id
+             WHERE a.token_hash = ?1 AND ch.kind = 'widget'",
+            [&hash],
+            |r| Ok(Visitor { account_id: r.get(0)?, client_id: ClientId(r.get(1)?), channel_id: ChannelId(r.get(2)?), token_hash: hash.clone() }),
+        )
+        .optional()?)
+}
+
+async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
+    state
+        .db
+        .run(move |conn| visitor_by_token(conn, &token))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("This chat session has expired. Please reload the page.".into()))
+}
+
+impl FromRequestParts<AppState> for Visitor {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(str::to_string)
+            .ok_or_else(|| AppError::Unauthorized("Missing chat session.".into()))?;
+        authenticate(state, token).await
+    }
+}
+
+async fn start_session(State(state): State<AppState>, Json(hello): Json<WidgetHello>) -> AppResult<Json<WidgetSession>> {
+    let name = match hello.name.as_deref() {
+        Some(n) => validate::display_name(n)?,
+        None => None,
+    };
+    let token = new_token();
+    let hash = token_hash(&token);
+    let (client_name, channel_name) = state
+        .db
+        .transaction(move |tx| {
+            let channel: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT id, name FROM channels WHERE public_key = ?1 AND kind = 'widget'",
+                    [&hello.channel],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let (channel_id, channel_name) =
+                channel.ok_or_else(|| AppError::NotFound("This chat is not available.".into()))?;
+            let now = now_ms();
+            tx.execute("INSERT INTO clients (name, created_at) VALUES ('', ?1)", [now])?;
+            let client_id = tx.last_insert_rowid();
+            let client_name = name.unwrap_or_else(|| format!("Website visitor {client_id}"));
+            tx.execute("UPDATE clients SET name = ?1 WHERE id = ?2", params![client_name, client_id])?;
+            tx.execute(
+                "INSERT INTO client_accounts (client_id, channel_id, external_id, token_hash, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![client_id, channel_id, format!("visitor-{}", &hash[..24]), hash, now],
+            )?;
+            Ok((client_name, channel_name))
+        })
+        .await?;
+    Ok(Json(WidgetSession { token, client_name, channel_name }))
+}
+
+async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppResult<Json<WidgetConversation>> {
+    let conversation = state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction()?;
+            let as_of = event_log::head(&tx)?;
+            let messages = store::account_messages(&tx, visitor.account_id)?
+                .iter()
+                .filter_map(WidgetMessage::from_message)
+                .collect();
+            Ok(WidgetConversation { as_of, messages })
+        })
+        .await?;
+    Ok(Json(conversation))
+}
+
+async fn send(State(state): State<AppState>, visitor: Visitor, Json(body): Json<SendMessage>) -> AppResult<Json<WidgetMessage>> {
+    let text = validate::message_text(&body.text)?;
+    let key = validate::client_msg_id(&body.client_msg_id)?;
+    let added = state
+        .db
+        .transaction(move |tx| store::client_message(tx, visitor.account_id, &text, Some(&key)))
+        .await?;
+    if let Some(seq) = added.seq {
+        state.hub.published(seq);
+    }
+    WidgetMessage::from_message(&added.message)
+        .map(Json)
+        .ok_or_else(|| AppError::Internal("client message without client author".into()))
+}
+
+/// `?token=...&since=N` (browsers cannot set headers on a WebSocket).
+#[derive(Debug, Deserialize)]
+struct SocketQuery {
+    token: String,
+}
+
+impl Reader for Visitor {
+    type Out = WidgetMessage;
+
+    fn refresh(&mut self, conn: &Connection) -> AppResult<bool> {
+        let exists = conn
+            .query_row("SELECT 1 FROM client_accounts WHERE id = ?1 AND token_hash = ?2", params![self.account_id, self.token_hash], |_| Ok(()))
+            .optional()?;
+        Ok(exists.is_some())
+    }
+
+    fn project(&self, event: &Event) -> Option<WidgetMessage> {
+        event.for_client(self.client_id, self.channel_id)
+    }
+}
+
+async fn visitor_socket(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(auth): Query<SocketQuery>,
+    Query(q): Query<SinceQuery>,
+    ws: axum::extract::WebSocketUpgrade,
+) -> AppResult<Response> {
+    origin::check(&headers, &state.config)?;
+    let visitor = authenticate(&state, auth.token).await?;
+    Ok(ws.on_upgrade(move |socket| socket::stream(socket, state, q.since, visitor)))
+}

@@ -1,0 +1,215 @@
+//! A real server on 127.0.0.1:0 with a temporary SQLite file and the demo data, plus
+//! clients for operators (session cookie), widget visitors (bearer token) and sockets.
+#![allow(dead_code)]
+
+use el_protocol::api::{InboxSnapshot, SendMessage, WidgetHello, WidgetSession};
+use el_protocol::events::{Event, Frame};
+use el_server::config::Config;
+use el_server::demo::DEMO_WIDGET_KEY;
+use futures_util::{SinkExt, StreamExt};
+use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+pub struct TestServer {
+    pub base: String,
+    pub server: Option<el_server::Server>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_database(dir.path().join("test.db"));
+        config.port = 0;
+        config.demo = true;
+        config.spa_dir = dir.path().join("no-spa");
+        config.widget_dir = dir.path().join("no-widget");
+        let server = el_server::start(config).await.expect("server starts");
+        TestServer { base: format!("http://{}", server.addr), server: Some(server), _dir: dir }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn host(&self) -> String {
+        self.base.trim_start_matches("http://").to_string()
+    }
+
+    /// Signs in a demo user.
+    pub async fn operator(&self, login: &str) -> Operator {
+        let response = reqwest::Client::new()
+            .post(self.url("/api/auth/login"))
+            .json(&serde_json::json!({"login": login, "password": "demo"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "sign-in of {login}");
+        let cookie = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("el_session="))
+            .expect("session cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut headers = HeaderMap::new();
+        headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
+        let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
+        Operator { http, cookie, base: self.base.clone() }
+    }
+
+    /// A new website visitor on the demo widget channel.
+    pub async fn visitor(&self, name: &str) -> Visitor {
+        let session: WidgetSession = reqwest::Client::new()
+            .post(self.url("/api/widget/session"))
+            .json(&WidgetHello { channel: DEMO_WIDGET_KEY.into(), name: Some(name.into()) })
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        Visitor { session, base: self.base.clone(), http: reqwest::Client::new() }
+    }
+}
+
+pub struct Operator {
+    pub http: reqwest::Client,
+    pub cookie: String,
+    pub base: String,
+}
+
+impl Operator {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.http.get(format!("{}{}", self.base, path)).send().await.unwrap()
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http.post(format!("{}{}", self.base, path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn inbox(&self) -> InboxSnapshot {
+        let r = self.get("/api/dialogs").await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    pub async fn reply(&self, dialog: i64) -> reqwest::Response {
+        self.post(&format!("/api/dialogs/{dialog}/reply"), serde_json::json!({})).await
+    }
+
+    pub async fn send(&self, dialog: i64, text: &str, key: &str) -> reqwest::Response {
+        self.post(&format!("/api/dialogs/{dialog}/messages"), serde_json::json!({"text": text, "client_msg_id": key}))
+            .await
+    }
+
+    /// Opens the operator socket from `since`, as the SPA would (same origin).
+    pub async fn socket(&self, since: i64) -> Socket {
+        let host = self.base.trim_start_matches("http://");
+        let mut request = format!("ws://{host}/api/socket?since={since}").into_client_request().unwrap();
+        request.headers_mut().insert("cookie", self.cookie.parse().unwrap());
+        request.headers_mut().insert("origin", format!("http://{host}").parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("socket opens");
+        Socket { ws }
+    }
+}
+
+pub struct Visitor {
+    pub session: WidgetSession,
+    pub base: String,
+    pub http: reqwest::Client,
+}
+
+impl Visitor {
+    pub async fn send(&self, text: &str, key: &str) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/widget/messages", self.base))
+            .bearer_auth(&self.session.token)
+            .json(&SendMessage { text: text.into(), client_msg_id: key.into() })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn conversation(&self) -> el_protocol::api::WidgetConversation {
+        self.http
+            .get(format!("{}/api/widget/conversation", self.base))
+            .bearer_auth(&self.session.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+}
+
+pub struct Socket {
+    pub ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+impl Socket {
+    /// The next frame, failing the test after 5 seconds.
+    pub async fn frame<E: DeserializeOwned>(&mut self) -> Frame<E> {
+        loop {
+            let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
+                .await
+                .expect("a frame within 5 s")
+                .expect("socket open")
+                .expect("socket ok");
+            match msg {
+                WsMessage::Text(t) => return serde_json::from_str(&t).expect("frame json"),
+                WsMessage::Close(c) => panic!("socket closed: {c:?}"),
+                _ => continue,
+            }
+        }
+    }
+
+    /// Events until the `live` frame (the replay).
+    pub async fn replay(&mut self) -> (Vec<(i64, Event)>, i64) {
+        let mut events = Vec::new();
+        loop {
+            match self.frame::<Event>().await {
+                Frame::Event { seq, event } => events.push((seq, event)),
+                Frame::Live { seq } => return (events, seq),
+                Frame::Resync { reason } => panic!("unexpected resync: {reason}"),
+            }
+        }
+    }
+
+    /// The next event frame.
+    pub async fn event(&mut self) -> (i64, Event) {
+        match self.frame::<Event>().await {
+            Frame::Event { seq, event } => (seq, event),
+            other => panic!("expected an event, got {other:?}"),
+        }
+    }
+
+    /// True when no frame arrives within `ms`.
+    pub async fn quiet_for(&mut self, ms: u64) -> bool {
+        tokio::time::timeout(Duration::from_millis(ms), self.ws.next()).await.is_err()
+    }
+
+    pub async fn close(mut self) {
+        let _ = self.ws.close(None).await;
+    }
+}
+
+/// The id of the first dialog named `name` in a snapshot.
+pub fn dialog_named(snapshot: &InboxSnapshot, name: &str) -> Option<i64> {
+    snapshot.dialogs.iter().find(|d| d.client_name == name).map(|d| d.id.0)
+}
+
+/// Sends `ws` a message without expecting anything back.
+pub async fn ping(socket: &mut Socket) {
+    socket.ws.send(WsMessage::Ping(vec![1].into())).await.unwrap();
+}

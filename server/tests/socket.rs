@@ -1,0 +1,193 @@
+mod common;
+
+use common::{dialog_named, TestServer};
+use el_protocol::api::{DialogState, WidgetMessage};
+use el_protocol::events::{Event, Frame};
+use el_protocol::inbox::Inbox;
+use el_protocol::UserId;
+use futures_util::StreamExt;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+async fn me(op: &common::Operator) -> UserId {
+    op.get("/api/me").await.json::<el_protocol::api::Me>().await.unwrap().user.id
+}
+
+#[tokio::test]
+async fn new_dialogs_and_claims_reach_every_operator_live() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let bob = server.operator("bob").await;
+    let mut anna_ws = anna.socket(anna.inbox().await.as_of).await;
+    let mut bob_ws = bob.socket(bob.inbox().await.as_of).await;
+    assert!(anna_ws.replay().await.0.is_empty());
+    assert!(bob_ws.replay().await.0.is_empty());
+
+    let visitor = server.visitor("Olena").await;
+    visitor.send("Hello", "m-1").await;
+    for ws in [&mut anna_ws, &mut bob_ws] {
+        match ws.event().await.1 {
+            Event::MessageCreated { dialog, message } => {
+                assert_eq!(dialog.state, DialogState::Unassigned);
+                assert_eq!(message.text, "Hello");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    let id = dialog_named(&anna.inbox().await, "Olena").unwrap();
+    anna.reply(id).await;
+    match anna_ws.event().await.1 {
+        Event::DialogUpdated { dialog } => {
+            assert_eq!(dialog.state, DialogState::Active);
+            assert_eq!(dialog.members, vec![me(&anna).await]);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    match anna_ws.event().await.1 {
+        Event::MessageCreated { message, .. } => assert_eq!(message.text, "Anna Kovalenko took the dialog"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(bob_ws.event().await.1, Event::DialogRemoved { dialog_id: el_protocol::DialogId(id) });
+
+    // Messages of Anna's dialog no longer reach Bob.
+    visitor.send("Are you there?", "m-2").await;
+    assert!(matches!(anna_ws.event().await.1, Event::MessageCreated { .. }));
+    assert!(bob_ws.quiet_for(300).await);
+}
+
+#[tokio::test]
+async fn resuming_after_a_disconnect_loses_and_repeats_nothing() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let a = server.visitor("A").await;
+    a.send("one", "a1").await;
+    let old = anna.inbox().await;
+    let anna_id = me(&anna).await;
+
+    let mut ws = anna.socket(old.as_of).await;
+    let (replayed, live_at) = ws.replay().await;
+    assert!(replayed.is_empty());
+    assert_eq!(live_at, old.as_of);
+    a.send("two", "a2").await;
+    let (applied, _) = ws.event().await;
+    ws.close().await;
+
+    // While disconnected: a new dialog, a claim, messages from both sides.
+    let b = server.visitor("B").await;
+    b.send("hello from b", "b1").await;
+    let id_a = dialog_named(&anna.inbox().await, "A").unwrap();
+    anna.reply(id_a).await;
+    anna.send(id_a, "answer", "op1").await;
+    a.send("three", "a3").await;
+
+    let mut ws = anna.socket(applied).await;
+    let (missed, live_at) = ws.replay().await;
+    let seqs: Vec<i64> = missed.iter().map(|(s, _)| *s).collect();
+    assert_eq!(seqs.len(), 5, "b1, the claim, its note, answer, a3, and nothing else: {missed:#?}");
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "in order, no repeats");
+    assert!(seqs[0] > applied, "nothing already applied is sent again");
+    let fresh = anna.inbox().await;
+    assert_eq!(live_at, fresh.as_of);
+
+    // The old snapshot plus every event since equals a fresh snapshot.
+    let mut state = Inbox::from_snapshot(anna_id, old);
+    state.apply(applied, &Event::MessageCreated {
+        dialog: fresh.dialogs.iter().find(|d| d.client_name == "A").unwrap().clone(),
+        message: anna_chat_message(&anna, id_a, "two").await,
+    });
+    let mut reference = state.clone();
+    for (seq, event) in &missed {
+        state.apply(*seq, event);
+    }
+    let expected = Inbox::from_snapshot(anna_id, fresh.clone());
+    assert_eq!(state.sorted(), expected.sorted());
+    assert_eq!(state.counts(), expected.counts());
+    // A replay applied twice changes nothing.
+    for (seq, event) in &missed {
+        reference.apply(*seq, event);
+        reference.apply(*seq, event);
+    }
+    assert_eq!(reference.sorted(), expected.sorted());
+}
+
+async fn anna_chat_message(anna: &common::Operator, id: i64, text: &str) -> el_protocol::api::Message {
+    let chat: el_protocol::api::ChatSnapshot = anna.get(&format!("/api/dialogs/{id}")).await.json().await.unwrap();
+    chat.messages.into_iter().find(|m| m.text == text).unwrap()
+}
+
+#[tokio::test]
+async fn a_position_the_server_cannot_resume_from_asks_for_a_resync() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let mut ws = anna.socket(1_000_000).await;
+    assert!(matches!(ws.frame::<Event>().await, Frame::Resync { .. }));
+}
+
+#[tokio::test]
+async fn sockets_from_another_origin_or_without_access_are_refused() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let mut request = format!("ws://{}/api/socket?since=0", server.host()).into_client_request().unwrap();
+    request.headers_mut().insert("cookie", anna.cookie.parse().unwrap());
+    request.headers_mut().insert("origin", "http://evil.example".parse().unwrap());
+    let err = tokio_tungstenite::connect_async(request).await.unwrap_err();
+    assert!(err.to_string().contains("403"), "{err}");
+
+    let carol = server.operator("carol").await;
+    let mut request = format!("ws://{}/api/socket?since=0", server.host()).into_client_request().unwrap();
+    request.headers_mut().insert("cookie", carol.cookie.parse().unwrap());
+    let err = tokio_tungstenite::connect_async(request).await.unwrap_err();
+    assert!(err.to_string().contains("403"), "{err}");
+
+    let request = format!("ws://{}/api/socket?since=0", server.host()).into_client_request().unwrap();
+    let err = tokio_tungstenite::connect_async(request).await.unwrap_err();
+    assert!(err.to_string().contains("401"), "{err}");
+}
+
+#[tokio::test]
+async fn signing_out_closes_the_socket_before_any_further_event() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let mut ws = anna.socket(anna.inbox().await.as_of).await;
+    ws.replay().await;
+    anna.post("/api/auth/logout", serde_json::json!({})).await;
+    server.visitor("Olena").await.send("Hello", "m-1").await;
+    let next = tokio::time::timeout(std::time::Duration::from_secs(5), ws.ws.next()).await.unwrap();
+    match next {
+        Some(Ok(WsMessage::Close(Some(frame)))) => assert_eq!(u16::from(frame.code), 4401),
+        other => panic!("expected a close frame, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_visitor_socket_streams_only_their_own_conversation() {
+    let server = TestServer::start().await;
+    let olena = server.visitor("Olena").await;
+    let other = server.visitor("Other").await;
+    olena.send("Hello", "m-1").await;
+    let since = olena.conversation().await.as_of;
+    let request = format!("ws://{}/api/widget/socket?token={}&since={since}", server.host(), olena.session.token)
+        .into_client_request()
+        .unwrap();
+    let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut ws = common::Socket { ws };
+    assert!(matches!(ws.frame::<WidgetMessage>().await, Frame::Live { .. }));
+
+    let anna = server.operator("anna").await;
+    let id = dialog_named(&anna.inbox().await, "Olena").unwrap();
+    anna.reply(id).await; // writes a system note: not for the client
+    other.send("Not for Olena", "o-1").await;
+    anna.send(id, "How can I help?", "op-1").await;
+    match ws.frame::<WidgetMessage>().await {
+        Frame::Event { event, .. } => {
+            assert_eq!(event.text, "How can I help?");
+            assert!(!event.mine);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(ws.quiet_for(300).await);
+
+    let bad = format!("ws://{}/api/widget/socket?token=nope&since=0", server.host()).into_client_request().unwrap();
+    assert!(tokio_tungstenite::connect_async(bad).await.unwrap_err().to_string().contains("401"));
+}
