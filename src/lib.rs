@@ -1,1 +1,55 @@
-//! placeholder
+//! External Lines operator app: the browser inbox where operators answer customer chats.
+
+pub mod api;
+pub mod components;
+pub mod format;
+pub mod pages;
+pub mod store;
+
+use el_protocol::api::Me;
+use el_protocol::UserId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+use store::{InboxStore, Session};
+
+/// The application: stores in context, the session check, and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    let session = Session::new();
+    let inbox = InboxStore::new(UserId(0));
+    provide_context(session);
+    provide_context(inbox);
+    spawn_local(async move {
+        match api::me().await {
+            Ok(me) => begin_session(session, inbox, me),
+            Err(_) => session.signed_out(),
+        }
+    });
+    view! {
+        <Router>
+            <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
+                <Route path=path!("/login") view=pages::login::LoginPage/>
+                <Route path=path!("/") view=pages::home::HomePage/>
+                <Route path=path!("/lines") view=pages::inbox::InboxPage/>
+                <Route path=path!("/lines/:id") view=pages::inbox::InboxPage/>
+            </Routes>
+        </Router>
+    }
+}
+
+/// After sign-in (or finding a session): remember the user, load the Space's users,
+/// and start live sync when the role gives access to External Lines.
+pub fn begin_session(session: Session, inbox: InboxStore, me: Me) {
+    let lines = me.access.has_lines();
+    session.signed_in(me);
+    spawn_local(async move {
+        if let Ok(users) = api::users().await {
+            session.users.set(users.into_iter().map(|u| (u.id, u)).collect());
+        }
+    });
+    if lines {
+        store::sync::start(inbox, session);
+    }
+}

@@ -156,6 +156,12 @@ impl Inbox {
         }
     }
 
+    /// Takes in a dialog summary the server returned for our own action, ahead of its
+    /// event. The log position does not move, so the event still applies when it comes.
+    pub fn observe(&mut self, dialog: DialogSummary) {
+        self.upsert(dialog);
+    }
+
     /// A dialog in this inbox.
     pub fn get(&self, id: DialogId) -> Option<&DialogSummary> {
         self.dialogs.get(&id).map(|(_, d)| d)

@@ -3,6 +3,7 @@
 //! inbox reducer. Everything here is plain data and pure functions, tested natively.
 
 pub mod api;
+pub mod chat;
 pub mod events;
 pub mod ids;
 pub mod inbox;

@@ -1,0 +1,45 @@
+//! The frame around every signed-in page: navigation, the user, sign out, and the
+//! connection state. Sends signed-out visitors to the sign-in page.
+
+use crate::api;
+use crate::components::connection_status::ConnectionStatus;
+use crate::store::{Session, SessionState};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::{Redirect, A};
+
+#[component]
+pub fn AppShell(children: ChildrenFn) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let children = StoredValue::new(children);
+    let sign_out = move |_| {
+        spawn_local(async move {
+            let _ = api::logout().await;
+            session.signed_out();
+        });
+    };
+    move || match session.state.get() {
+        SessionState::Checking => view! { <div class="loading-page" aria-busy="true">"Loading…"</div> }.into_any(),
+        SessionState::SignedOut => view! { <Redirect path="/login"/> }.into_any(),
+        SessionState::SignedIn(me) => view! {
+            <div class="shell">
+                <header class="topbar">
+                    <A href="/" attr:class="brand">
+                        <span class="brand__mark" aria-hidden="true">"EL"</span>
+                        "External Lines"
+                    </A>
+                    <nav class="topbar__nav" aria-label="Sections">
+                        <Show when=move || me.access.has_lines()>
+                            <A href="/lines">"External lines"</A>
+                        </Show>
+                    </nav>
+                    <ConnectionStatus/>
+                    <span class="topbar__user" title=me.role.name.clone()>{me.user.name.clone()}</span>
+                    <button class="button button--ghost" on:click=sign_out>"Sign out"</button>
+                </header>
+                <div class="shell__body">{children.with_value(|c| c())}</div>
+            </div>
+        }
+        .into_any(),
+    }
+}

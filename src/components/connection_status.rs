@@ -1,0 +1,20 @@
+//! A visible note while the live connection is being (re)established.
+
+use crate::store::{Connection, InboxStore, Session};
+use leptos::prelude::*;
+
+#[component]
+pub fn ConnectionStatus() -> impl IntoView {
+    let inbox = expect_context::<InboxStore>();
+    let session = expect_context::<Session>();
+    let lines = move || session.me().is_some_and(|me| me.access.has_lines());
+    move || {
+        let label = match inbox.connection.get() {
+            _ if !lines() => return None,
+            Connection::Live => return None,
+            Connection::Connecting => "Connecting…",
+            Connection::Reconnecting => "Reconnecting…",
+        };
+        Some(view! { <span class="connection" role="status" data-state="offline">{label}</span> })
+    }
+}

@@ -1,0 +1,57 @@
+//! One dialog in the list: client, channel, last message and its time, and Reply
+//! while nobody has taken it.
+
+use crate::format::{initial, list_time};
+use crate::store::{InboxActions, InboxStore, Session};
+use el_protocol::api::{Author, DialogState};
+use el_protocol::DialogId;
+use leptos::prelude::*;
+
+#[component]
+pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl IntoView {
+    let inbox = expect_context::<InboxStore>();
+    let actions = expect_context::<InboxActions>();
+    let session = use_context::<Session>();
+    let dialog = Memo::new(move |_| inbox.inbox.with(|i| i.get(id).cloned()));
+    move || {
+        let d = dialog.get()?;
+        let me = session.and_then(|s| s.my_id());
+        let preview = d.last_message.as_ref().map(|m| {
+            let who = match &m.author {
+                Author::Operator { user_id, .. } if Some(*user_id) == me => "You: ".to_string(),
+                Author::Operator { name, .. } => format!("{name}: "),
+                Author::Client { .. } | Author::System => String::new(),
+            };
+            format!("{who}{}", m.text)
+        });
+        let unassigned = d.state == DialogState::Unassigned;
+        Some(view! {
+            <li class="dialog-row" class:dialog-row--selected=move || selected.get() data-dialog-id=id.0>
+                <button
+                    class="dialog-row__open"
+                    aria-current=move || selected.get().then_some("true")
+                    on:click=move |_| actions.open.run(id)
+                >
+                    <span class="avatar" aria-hidden="true">{initial(&d.name)}</span>
+                    <span class="dialog-row__body">
+                        <span class="dialog-row__top">
+                            <span class="dialog-row__name">{d.name.clone()}</span>
+                            <time class="dialog-row__time">{list_time(d.last_activity_at)}</time>
+                        </span>
+                        <span class="dialog-row__channel">{d.channel_name.clone()}</span>
+                        <span class="dialog-row__preview">{preview.unwrap_or_default()}</span>
+                    </span>
+                </button>
+                <Show when=move || unassigned>
+                    <button
+                        class="button button--primary button--small dialog-row__reply"
+                        aria-label=format!("Reply to {}", d.name)
+                        on:click=move |_| actions.reply.run(id)
+                    >
+                        "Reply"
+                    </button>
+                </Show>
+            </li>
+        })
+    }
+}

@@ -1,0 +1,60 @@
+//! The Unassigned / Active / Inactive tabs, each with its count.
+
+use el_protocol::inbox::{Tab, TabCounts};
+use leptos::prelude::*;
+
+#[component]
+pub fn InboxTabs(
+    #[prop(into)] active: Signal<Tab>,
+    #[prop(into)] counts: Signal<TabCounts>,
+    on_select: Callback<Tab>,
+) -> impl IntoView {
+    view! {
+        <div class="tabs" role="tablist" aria-label="Dialog lists">
+            {Tab::ALL
+                .into_iter()
+                .map(|tab| {
+                    let selected = move || active.get() == tab;
+                    view! {
+                        <button
+                            role="tab"
+                            id=format!("tab-{}", tab.as_str())
+                            class="tab"
+                            class:tab--active=selected
+                            aria-selected=move || selected().to_string()
+                            aria-controls="dialog-list"
+                            tabindex=move || if selected() { "0" } else { "-1" }
+                            on:click=move |_| on_select.run(tab)
+                            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                let index = Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
+                                let next = match ev.key().as_str() {
+                                    "ArrowRight" => Tab::ALL[(index + 1) % 3],
+                                    "ArrowLeft" => Tab::ALL[(index + 2) % 3],
+                                    _ => return,
+                                };
+                                ev.prevent_default();
+                                on_select.run(next);
+                                focus_tab(next);
+                            }
+                        >
+                            <span class="tab__label">{tab.label()}</span>
+                            " "
+                            <span class="tab__count">{move || counts.get().get(tab)}</span>
+                        </button>
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+fn focus_tab(tab: Tab) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(&format!("tab-{}", tab.as_str())))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
+    }
+}

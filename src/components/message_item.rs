@@ -1,0 +1,25 @@
+//! One message: the client's on the left, operators' on the right, system notes in
+//! the middle. Text is always text.
+
+use crate::format::clock_time;
+use el_protocol::api::{Author, Message};
+use el_protocol::UserId;
+use leptos::prelude::*;
+
+#[component]
+pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
+    let (kind, author) = match &message.author {
+        Author::Client { name } => ("client", Some(name.clone())),
+        Author::Operator { user_id, name } if Some(*user_id) == me => ("mine", Some(name.clone())),
+        Author::Operator { name, .. } => ("operator", Some(name.clone())),
+        Author::System => ("system", None),
+    };
+    let time = clock_time(message.created_at);
+    view! {
+        <li class=format!("message message--{kind}") data-message-id=message.id.0>
+            {author.map(|a| view! { <span class="message__author">{a}</span> })}
+            <p class="message__text">{message.text}</p>
+            <time class="message__time">{time}</time>
+        </li>
+    }
+}

@@ -1,0 +1,35 @@
+//! How times and names are shown.
+
+use el_protocol::Millis;
+use wasm_bindgen::JsValue;
+
+/// The time of a message as lists show it: "14:05" today, "Yesterday", or "12.11.2026".
+pub fn list_time(at: Millis) -> String {
+    let then = js_sys::Date::new(&JsValue::from_f64(at as f64));
+    let now = js_sys::Date::new_0();
+    let same_day = |a: &js_sys::Date, b: &js_sys::Date| {
+        a.get_full_year() == b.get_full_year() && a.get_month() == b.get_month() && a.get_date() == b.get_date()
+    };
+    if same_day(&then, &now) {
+        return clock(&then);
+    }
+    let yesterday = js_sys::Date::new(&JsValue::from_f64(now.get_time() - 86_400_000.0));
+    if same_day(&then, &yesterday) {
+        return "Yesterday".into();
+    }
+    format!("{:02}.{:02}.{}", then.get_date(), then.get_month() + 1, then.get_full_year())
+}
+
+/// "14:05" in the browser's time zone.
+pub fn clock_time(at: Millis) -> String {
+    clock(&js_sys::Date::new(&JsValue::from_f64(at as f64)))
+}
+
+fn clock(d: &js_sys::Date) -> String {
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}
+
+/// The first letter of a name, for avatars.
+pub fn initial(name: &str) -> String {
+    name.trim().chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_else(|| "?".into())
+}

@@ -1,0 +1,19 @@
+//! `/`: sends users to the section their role opens.
+
+use crate::components::app_shell::AppShell;
+use crate::store::Session;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    view! {
+        <AppShell>
+            {move || match session.me() {
+                Some(me) if me.access.has_lines() => view! { <Redirect path="/lines"/> }.into_any(),
+                _ => view! { <crate::components::no_access::NoAccess/> }.into_any(),
+            }}
+        </AppShell>
+    }
+}

@@ -1,0 +1,115 @@
+//! `/lines` and `/lines/:id`: the three tabs with the dialog list, and the open chat.
+
+use crate::api;
+use crate::components::app_shell::AppShell;
+use crate::components::chat_window::ChatWindow;
+use crate::components::dialog_list::DialogList;
+use crate::components::inbox_tabs::InboxTabs;
+use crate::components::no_access::NoAccess;
+use crate::store::{InboxActions, InboxStore, Session};
+use el_protocol::inbox::Tab;
+use el_protocol::DialogId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+#[component]
+pub fn InboxPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let inbox = expect_context::<InboxStore>();
+    let params = use_params_map();
+    let query = use_query_map();
+    let navigate = use_navigate();
+
+    let selected = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| s.parse().ok()).map(DialogId));
+    let tab = Memo::new(move |_| query.with(|q| q.get("tab")).and_then(|t| Tab::parse(&t)).unwrap_or(Tab::Unassigned));
+    let notice = RwSignal::new(None::<String>);
+    let chat_error = RwSignal::new(None::<String>);
+
+    let nav = navigate.clone();
+    let go = move |id: Option<DialogId>, tab: Tab| {
+        let path = match id {
+            Some(id) => format!("/lines/{id}?tab={}", tab.as_str()),
+            None => format!("/lines?tab={}", tab.as_str()),
+        };
+        nav(&path, Default::default());
+    };
+    let go_open = go.clone();
+    let go_reply = go.clone();
+    let actions = InboxActions {
+        open: Callback::new(move |id| go_open(Some(id), tab.get_untracked())),
+        reply: Callback::new(move |id: DialogId| {
+            let go = go_reply.clone();
+            spawn_local(async move {
+                match api::reply(id).await {
+                    Ok(dialog) => {
+                        notice.set(None);
+                        inbox.observe(dialog);
+                        go(Some(id), Tab::Active);
+                    }
+                    Err(f) if f.is_unauthorized() => session.signed_out(),
+                    Err(f) => notice.set(Some(f.message)),
+                }
+            });
+        }),
+    };
+    provide_context(actions);
+    let select_tab = Callback::new(move |t: Tab| go(selected.get_untracked(), t));
+
+    // Load the chat whenever another dialog is selected.
+    Effect::new(move |_| {
+        let id = selected.get();
+        chat_error.set(None);
+        inbox.chat.set(None);
+        if let Some(id) = id {
+            spawn_local(async move {
+                match api::chat(id).await {
+                    Ok(snapshot) if selected.get_untracked() == Some(id) => inbox.open_chat(snapshot),
+                    Ok(_) => {}
+                    Err(f) if f.is_unauthorized() => session.signed_out(),
+                    Err(f) => chat_error.set(Some(f.message)),
+                }
+            });
+        }
+    });
+
+    let counts = Signal::derive(move || inbox.inbox.with(|i| i.counts()));
+    let has_lines = move || session.me().is_some_and(|me| me.access.has_lines());
+
+    view! {
+        <AppShell>
+            <Show when=has_lines fallback=|| view! { <NoAccess/> }>
+                <div class="inbox">
+                    <aside class="inbox__side" aria-label="Dialogs">
+                        <h1 class="inbox__title">"External lines"</h1>
+                        <InboxTabs active=tab counts=counts on_select=select_tab/>
+                        <DialogList tab=tab selected=selected/>
+                    </aside>
+                    <section class="inbox__main" aria-label="Chat">
+                        {move || match (selected.get(), chat_error.get()) {
+                            (_, Some(error)) => view! {
+                                <div class="empty-state" role="alert">
+                                    <h2>"This dialog cannot be opened"</h2>
+                                    <p>{error}</p>
+                                </div>
+                            }.into_any(),
+                            (Some(id), None) => view! { <ChatWindow id=id/> }.into_any(),
+                            (None, None) => view! {
+                                <div class="empty-state">
+                                    <h2>"Select a dialog"</h2>
+                                    <p>"Choose a dialog on the left to read it. New client messages arrive in Unassigned."</p>
+                                </div>
+                            }.into_any(),
+                        }}
+                    </section>
+                </div>
+                <Show when=move || notice.with(Option::is_some)>
+                    <div class="toast" role="alert">
+                        <span>{move || notice.get().unwrap_or_default()}</span>
+                        <button class="button button--ghost" aria-label="Dismiss" on:click=move |_| notice.set(None)>"×"</button>
+                    </div>
+                </Show>
+            </Show>
+        </AppShell>
+    }
+}

@@ -1,0 +1,82 @@
+//! `/login`: sign in with login and password.
+
+use crate::store::{InboxStore, Session, SessionState};
+use crate::{api, begin_session};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let inbox = expect_context::<InboxStore>();
+    let login = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+
+    let go_home = navigate.clone();
+    Effect::new(move |_| {
+        if matches!(session.state.get(), SessionState::SignedIn(_)) {
+            go_home("/", Default::default());
+        }
+    });
+
+    let submit = Action::new_local(move |_: &()| {
+        let (l, p) = (login.get_untracked(), password.get_untracked());
+        async move {
+            match api::login(l, p).await {
+                Ok(me) => {
+                    error.set(None);
+                    begin_session(session, inbox, me);
+                }
+                Err(f) => error.set(Some(f.message)),
+            }
+        }
+    });
+    let pending = submit.pending();
+
+    view! {
+        <main class="login-page">
+            <form
+                class="login-card"
+                aria-labelledby="login-title"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit.dispatch(());
+                }
+            >
+                <div class="brand brand--large">
+                    <span class="brand__mark" aria-hidden="true">"EL"</span>
+                    "External Lines"
+                </div>
+                <h1 id="login-title">"Sign in"</h1>
+                <label for="login">"Login"</label>
+                <input
+                    id="login"
+                    name="login"
+                    autocomplete="username"
+                    autofocus
+                    required
+                    prop:value=move || login.get()
+                    on:input=move |ev| login.set(event_target_value(&ev))
+                />
+                <label for="password">"Password"</label>
+                <input
+                    id="password"
+                    name="password"
+                    type="password"
+                    autocomplete="current-password"
+                    required
+                    prop:value=move || password.get()
+                    on:input=move |ev| password.set(event_target_value(&ev))
+                />
+                <Show when=move || error.with(Option::is_some)>
+                    <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                </Show>
+                <button type="submit" class="button button--primary" disabled=move || pending.get()>
+                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                </button>
+            </form>
+        </main>
+    }
+}

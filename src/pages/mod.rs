@@ -1,0 +1,6 @@
+//! One file per route.
+
+pub mod home;
+pub mod inbox;
+pub mod login;
+pub mod not_found;

@@ -1,0 +1,95 @@
+//! The inbox store: the user's dialogs by tab, the open chat, and the socket's state.
+
+use el_protocol::api::{ChatSnapshot, DialogSummary, InboxSnapshot, Message};
+use el_protocol::chat::ChatLog;
+use el_protocol::events::Event;
+use el_protocol::inbox::Inbox;
+use el_protocol::{DialogId, Seq, UserId};
+use leptos::prelude::*;
+
+/// The live connection as the user should see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    /// Loading the inbox and opening the socket.
+    Connecting,
+    /// Up to date and streaming.
+    Live,
+    /// Lost; trying again.
+    Reconnecting,
+}
+
+/// Inbox store, provided in context.
+#[derive(Clone, Copy)]
+pub struct InboxStore {
+    pub inbox: RwSignal<Inbox>,
+    /// The chat open on screen, if any.
+    pub chat: RwSignal<Option<ChatLog>>,
+    pub connection: RwSignal<Connection>,
+}
+
+impl InboxStore {
+    pub fn new(me: UserId) -> Self {
+        InboxStore {
+            inbox: RwSignal::new(Inbox::new(me)),
+            chat: RwSignal::new(None),
+            connection: RwSignal::new(Connection::Connecting),
+        }
+    }
+
+    /// Replaces the inbox with a fresh snapshot.
+    pub fn load(&self, me: UserId, snapshot: InboxSnapshot) {
+        self.inbox.set(Inbox::from_snapshot(me, snapshot));
+    }
+
+    /// The log position the inbox reflects.
+    pub fn as_of(&self) -> Seq {
+        self.inbox.with_untracked(|i| i.as_of())
+    }
+
+    /// Applies one socket event to the inbox and to the open chat.
+    pub fn apply(&self, seq: Seq, event: &Event) {
+        self.inbox.update(|i| i.apply(seq, event));
+        self.chat.update(|c| {
+            if let Some(chat) = c {
+                chat.apply(event);
+            }
+        });
+    }
+
+    /// Takes in a dialog the server returned for our own action.
+    pub fn observe(&self, dialog: DialogSummary) {
+        self.inbox.update(|i| i.observe(dialog.clone()));
+        self.chat.update(|c| {
+            if let Some(chat) = c.as_mut().filter(|c| c.dialog.id == dialog.id) {
+                chat.dialog = dialog;
+            }
+        });
+    }
+
+    /// Shows a chat.
+    pub fn open_chat(&self, snapshot: ChatSnapshot) {
+        self.chat.set(Some(ChatLog::from_snapshot(snapshot)));
+    }
+
+    /// Adds our own sent message to the open chat (the socket's copy is then ignored).
+    pub fn add_message(&self, message: Message) {
+        self.chat.update(|c| {
+            if let Some(chat) = c {
+                chat.add(message);
+            }
+        });
+    }
+
+    pub fn open_chat_id(&self) -> Option<DialogId> {
+        self.chat.with(|c| c.as_ref().map(|c| c.dialog.id))
+    }
+}
+
+/// What components ask for; the page decides how it is done (and tests replace it).
+#[derive(Clone, Copy)]
+pub struct InboxActions {
+    /// Open a dialog in the chat window.
+    pub open: Callback<DialogId>,
+    /// Take an Unassigned dialog (Reply).
+    pub reply: Callback<DialogId>,
+}

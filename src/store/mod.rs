@@ -1,0 +1,10 @@
+//! Reactive state. The state changes themselves are the pure reducers of
+//! `el_protocol` (`Inbox`, `ChatLog`), tested natively; these stores wrap them in
+//! signals, put them in context, and keep them in sync with the server.
+
+pub mod inbox;
+pub mod session;
+pub mod sync;
+
+pub use inbox::{Connection, InboxActions, InboxStore};
+pub use session::{Session, SessionState};

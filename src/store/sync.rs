@@ -1,0 +1,82 @@
+//! Keeps the inbox store in sync with the server: load a snapshot, open the socket
+//! from its position, apply what streams in; on a drop, reconnect with backoff and
+//! resume from the last applied position; on a resync request, reload the snapshot.
+
+use super::{Connection, InboxStore, Session};
+use crate::api::{self, socket::Ended, socket::Socket};
+use el_protocol::events::{Event, Frame};
+use gloo_timers::future::sleep;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+
+/// Close code the server uses when the session is no longer valid.
+const CLOSE_UNAUTHORIZED: u16 = 4401;
+const FIRST_RETRY: Duration = Duration::from_millis(500);
+const LONGEST_RETRY: Duration = Duration::from_secs(15);
+
+/// Starts syncing for the current session; it stops by itself when the session ends.
+pub fn start(store: InboxStore, session: Session) {
+    let epoch = session.epoch.get_untracked();
+    let Some(me) = session.my_id() else { return };
+    let current = move || session.epoch.get_untracked() == epoch;
+    spawn_local(async move {
+        let mut retry = FIRST_RETRY;
+        let mut need_snapshot = true;
+        while current() {
+            if need_snapshot {
+                match api::inbox().await {
+                    Ok(snapshot) if current() => {
+                        store.load(me, snapshot);
+                        need_snapshot = false;
+                    }
+                    Ok(_) => return,
+                    Err(f) if f.is_unauthorized() => return session.signed_out(),
+                    Err(_) => {
+                        store.connection.set(Connection::Reconnecting);
+                        sleep(retry).await;
+                        retry = (retry * 2).min(LONGEST_RETRY);
+                        continue;
+                    }
+                }
+            }
+            let ended = match Socket::open(&format!("/api/socket?since={}", store.as_of())) {
+                Ok(mut socket) => loop {
+                    if !current() {
+                        return;
+                    }
+                    match socket.next::<Event>().await {
+                        Ok(Frame::Event { seq, event }) if current() => store.apply(seq, &event),
+                        Ok(Frame::Live { .. }) => {
+                            store.connection.set(Connection::Live);
+                            retry = FIRST_RETRY;
+                        }
+                        Ok(Frame::Resync { .. }) => {
+                            need_snapshot = true;
+                            break None;
+                        }
+                        Ok(Frame::Event { .. }) => return,
+                        Err(ended) => break Some(ended),
+                    }
+                },
+                Err(ended) => Some(ended),
+            };
+            match ended {
+                None => continue,
+                Some(Ended::Closed(CLOSE_UNAUTHORIZED)) => return session.signed_out(),
+                Some(_) => {
+                    store.connection.set(Connection::Reconnecting);
+                    // A refused upgrade looks like a lost connection: ask whether the
+                    // session still stands before trying again.
+                    if let Err(f) = api::me().await {
+                        if f.is_unauthorized() {
+                            return session.signed_out();
+                        }
+                    }
+                    sleep(retry).await;
+                    retry = (retry * 2).min(LONGEST_RETRY);
+                }
+            }
+        }
+    });
+}
