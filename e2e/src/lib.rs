@@ -1,1 +1,255 @@
+//! The end-to-end harness: a real External Lines server (temporary SQLite database,
+//! demo data, the built SPA and widget) and chromedriver driving headless Chromium, one
+//! browser session per person in the story.
 
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a page gets to show what a step expects.
+pub const WAIT: Duration = Duration::from_secs(15);
+
+/// A running server and chromedriver; dropping it stops both.
+pub struct Harness {
+    pub base: String,
+    server: Option<el_server::Server>,
+    driver: Child,
+    driver_url: String,
+    _dir: tempfile::TempDir,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Harness {
+    pub async fn start() -> Harness {
+        let root = repo_root();
+        let (spa, widget) = (root.join("dist"), root.join("widget/dist"));
+        for dir in [&spa, &widget] {
+            assert!(
+                dir.join("index.html").exists(),
+                "{} is not built: run scripts/build.sh (the test command does) first",
+                dir.display()
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = el_server::config::Config::for_database(dir.path().join("e2e.db"));
+        config.port = 0;
+        config.demo = true;
+        config.spa_dir = spa;
+        config.widget_dir = widget;
+        let server = el_server::start(config).await.expect("server starts");
+        let base = format!("http://{}", server.addr);
+
+        let port = free_port();
+        let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let mut command = Command::new(chromedriver);
+        command
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let driver = command
+            .spawn()
+            .expect("chromedriver starts (apt-get install chromium-driver)");
+        let deadline = Instant::now() + WAIT;
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Harness {
+            base,
+            server: Some(server),
+            driver,
+            driver_url: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        }
+    }
+
+    /// A new browser with its own cookies and storage: one person.
+    pub async fn browser(&self) -> Browser {
+        let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+        let caps = json!({
+            "goog:chromeOptions": {
+                "binary": binary,
+                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                         "--no-first-run", "--disable-quic", "--window-size=1400,900"]
+            }
+        });
+        let mut builder = ClientBuilder::new(HttpConnector::new());
+        builder.capabilities(caps.as_object().unwrap().clone());
+        let client = builder
+            .connect(&self.driver_url)
+            .await
+            .expect("browser session");
+        Browser {
+            client,
+            base: self.base.clone(),
+        }
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // chromedriver leads its own process group: end it with every browser it started.
+        // SAFETY: kill(2) with a negative pid signals that process group; no memory is shared.
+        unsafe {
+            libc::kill(-(self.driver.id() as i32), libc::SIGKILL);
+        }
+        let _ = self.driver.wait();
+        if let Some(server) = self.server.take() {
+            server.state.hub.close_all();
+        }
+    }
+}
+
+/// One person's browser.
+pub struct Browser {
+    pub client: Client,
+    base: String,
+}
+
+impl Browser {
+    pub async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{}", self.base, path))
+            .await
+            .unwrap();
+    }
+
+    /// Evaluates a JS function body (with `arguments`) and returns its value.
+    pub async fn js(&self, body: &str, args: Vec<Value>) -> Value {
+        self.client.execute(body, args).await.unwrap()
+    }
+
+    /// Waits until `body` returns a truthy value; fails the test with `what` if not.
+    pub async fn wait_until(&self, what: &str, body: &str, args: Vec<Value>) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let value = self
+                .client
+                .execute(body, args.clone())
+                .await
+                .unwrap_or(Value::Null);
+            let truthy = !matches!(&value, Value::Null | Value::Bool(false))
+                && value != json!("")
+                && value != json!(0);
+            if truthy {
+                return value;
+            }
+            if Instant::now() > deadline {
+                let text = self
+                    .js(
+                        "return document.body ? document.body.innerText : ''",
+                        vec![],
+                    )
+                    .await;
+                panic!(
+                    "timed out waiting for {what}; the page shows:\n{}",
+                    text.as_str().unwrap_or("")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Texts of every element matching `css`, in document order.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let v = self
+            .js(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim())",
+                vec![json!(css)],
+            )
+            .await;
+        serde_json::from_value(v).unwrap_or_default()
+    }
+
+    /// Waits until an element matching `css` contains `text`.
+    pub async fn wait_text(&self, css: &str, text: &str) {
+        self.wait_until(
+            &format!("{css} to show {text:?}"),
+            "return [...document.querySelectorAll(arguments[0])].some(e => e.innerText.includes(arguments[1]))",
+            vec![json!(css), json!(text)],
+        )
+        .await;
+    }
+
+    /// Waits until no element matching `css` contains `text`.
+    pub async fn wait_no_text(&self, css: &str, text: &str) {
+        self.wait_until(
+            &format!("{css} to stop showing {text:?}"),
+            "return ![...document.querySelectorAll(arguments[0])].some(e => e.innerText.includes(arguments[1]))",
+            vec![json!(css), json!(text)],
+        )
+        .await;
+    }
+
+    /// Clicks the first element matching `css` (a real WebDriver click).
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    /// Finds `css`, waiting for it to appear.
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+    }
+
+    /// Types into the element matching `css` (a real keyboard: "\u{E007}" is Enter).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.find(css).await.send_keys(text).await.unwrap();
+    }
+
+    /// Signs in to the operator app.
+    pub async fn sign_in(&self, login: &str) {
+        self.goto("/login").await;
+        self.type_into("#login", login).await;
+        self.type_into("#password", "demo").await;
+        self.click("button[type=submit]").await;
+        self.wait_until(
+            "the app after sign-in",
+            "return document.querySelector('.topbar') !== null",
+            vec![],
+        )
+        .await;
+    }
+
+    /// Saves a screenshot (for looking at a failure).
+    pub async fn screenshot(&self, path: &str) {
+        if let Ok(png) = self.client.screenshot().await {
+            let _ = std::fs::write(path, png);
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// The Enter key for [`Browser::type_into`].
+pub const ENTER: &str = "\u{E007}";
+/// Shift (held until the next key) for [`Browser::type_into`].
+pub const SHIFT: &str = "\u{E008}";

@@ -111,8 +111,13 @@ impl DialogState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Author {
-    Client { name: String },
-    Operator { user_id: UserId, name: String },
+    Client {
+        name: String,
+    },
+    Operator {
+        user_id: UserId,
+        name: String,
+    },
     /// Messages the product writes itself ("Anna took the dialog").
     System,
 }
@@ -247,10 +252,19 @@ mod tests {
 
     #[test]
     fn enums_round_trip_through_their_storage_names() {
-        for k in [ChannelKind::Widget, ChannelKind::Telegram, ChannelKind::Viber, ChannelKind::Whatsapp] {
+        for k in [
+            ChannelKind::Widget,
+            ChannelKind::Telegram,
+            ChannelKind::Viber,
+            ChannelKind::Whatsapp,
+        ] {
             assert_eq!(ChannelKind::parse(k.as_str()), Some(k));
         }
-        for s in [DialogState::Unassigned, DialogState::Active, DialogState::Ended] {
+        for s in [
+            DialogState::Unassigned,
+            DialogState::Active,
+            DialogState::Ended,
+        ] {
             assert_eq!(DialogState::parse(s.as_str()), Some(s));
         }
         assert_eq!(DialogState::parse("nope"), None);

@@ -35,7 +35,9 @@ impl ChatLog {
                 self.dialog = dialog.clone();
                 self.add(message.clone());
             }
-            Event::DialogUpdated { dialog } if dialog.id == self.dialog.id => self.dialog = dialog.clone(),
+            Event::DialogUpdated { dialog } if dialog.id == self.dialog.id => {
+                self.dialog = dialog.clone()
+            }
             _ => {}
         }
     }
@@ -99,12 +101,20 @@ mod tests {
         log.add(msg(2, 1));
         log.add(msg(3, 1));
         log.add(msg(4, 2));
-        log.apply(&Event::MessageCreated { dialog: dialog(1, DialogState::Active), message: msg(5, 1) });
-        log.apply(&Event::MessageCreated { dialog: dialog(1, DialogState::Active), message: msg(5, 1) });
+        log.apply(&Event::MessageCreated {
+            dialog: dialog(1, DialogState::Active),
+            message: msg(5, 1),
+        });
+        log.apply(&Event::MessageCreated {
+            dialog: dialog(1, DialogState::Active),
+            message: msg(5, 1),
+        });
         let ids: Vec<i64> = log.messages().map(|m| m.id.0).collect();
         assert_eq!(ids, [1, 2, 3, 5]);
         assert_eq!(log.dialog.state, DialogState::Active);
-        log.apply(&Event::DialogUpdated { dialog: dialog(9, DialogState::Ended) });
+        log.apply(&Event::DialogUpdated {
+            dialog: dialog(9, DialogState::Ended),
+        });
         assert_eq!(log.dialog.state, DialogState::Active);
     }
 }

@@ -17,7 +17,10 @@ pub enum Event {
     /// A dialog was created or changed (state, members, name...): its new summary.
     DialogUpdated { dialog: DialogSummary },
     /// A message was added; `dialog` is the dialog's summary after it.
-    MessageCreated { dialog: DialogSummary, message: Message },
+    MessageCreated {
+        dialog: DialogSummary,
+        message: Message,
+    },
     /// Only in projections: the dialog left the reader's inbox.
     DialogRemoved { dialog_id: DialogId },
 }
@@ -43,7 +46,9 @@ impl Event {
             {
                 Some(self.clone())
             }
-            Event::DialogUpdated { dialog } => Some(Event::DialogRemoved { dialog_id: dialog.id }),
+            Event::DialogUpdated { dialog } => Some(Event::DialogRemoved {
+                dialog_id: dialog.id,
+            }),
             Event::MessageCreated { .. } | Event::DialogRemoved { .. } => None,
         }
     }
@@ -114,7 +119,11 @@ mod tests {
             members: members.iter().map(|&u| UserId(u)).collect(),
             participants: members.iter().map(|&u| UserId(u)).collect(),
             created_at: 1,
-            last_message: Some(MessagePreview { author: Author::System, text: "x".into(), at: 1 }),
+            last_message: Some(MessagePreview {
+                author: Author::System,
+                text: "x".into(),
+                at: 1,
+            }),
             last_activity_at: 1,
         }
     }
@@ -137,7 +146,9 @@ mod tests {
 
     #[test]
     fn unassigned_dialogs_reach_everyone_with_access() {
-        let e = Event::DialogUpdated { dialog: dialog(DialogState::Unassigned, &[]) };
+        let e = Event::DialogUpdated {
+            dialog: dialog(DialogState::Unassigned, &[]),
+        };
         assert_eq!(e.for_user(UserId(1), &full()), Some(e.clone()));
         let none = Access::derive(
             EntityRights::new(false, ViewScope::None),
@@ -149,11 +160,15 @@ mod tests {
 
     #[test]
     fn a_taken_dialog_is_removed_for_non_members() {
-        let e = Event::DialogUpdated { dialog: dialog(DialogState::Active, &[2]) };
+        let e = Event::DialogUpdated {
+            dialog: dialog(DialogState::Active, &[2]),
+        };
         assert_eq!(e.for_user(UserId(2), &full()), Some(e.clone()));
         assert_eq!(
             e.for_user(UserId(1), &full()),
-            Some(Event::DialogRemoved { dialog_id: DialogId(7) })
+            Some(Event::DialogRemoved {
+                dialog_id: DialogId(7)
+            })
         );
     }
 
@@ -161,7 +176,9 @@ mod tests {
     fn messages_of_other_peoples_dialogs_are_not_sent() {
         let e = Event::MessageCreated {
             dialog: dialog(DialogState::Active, &[2]),
-            message: message(Author::Client { name: "Olena".into() }),
+            message: message(Author::Client {
+                name: "Olena".into(),
+            }),
         };
         assert_eq!(e.for_user(UserId(1), &full()), None);
         assert!(e.for_user(UserId(2), &full()).is_some());
@@ -172,7 +189,10 @@ mod tests {
         let d = dialog(DialogState::Active, &[2]);
         let op = Event::MessageCreated {
             dialog: d.clone(),
-            message: message(Author::Operator { user_id: UserId(2), name: "Anna".into() }),
+            message: message(Author::Operator {
+                user_id: UserId(2),
+                name: "Anna".into(),
+            }),
         };
         let w = op.for_client(ClientId(3), ChannelId(1)).unwrap();
         assert!(!w.mine);
@@ -180,15 +200,22 @@ mod tests {
         assert_eq!(op.for_client(ClientId(4), ChannelId(1)), None);
         // The same person's chat on another channel does not show in this widget.
         assert_eq!(op.for_client(ClientId(3), ChannelId(2)), None);
-        let sys = Event::MessageCreated { dialog: d, message: message(Author::System) };
+        let sys = Event::MessageCreated {
+            dialog: d,
+            message: message(Author::System),
+        };
         assert_eq!(sys.for_client(ClientId(3), ChannelId(1)), None);
     }
 
     #[test]
     fn frames_have_a_stable_json_shape() {
         let f: Frame<Event> = Frame::Live { seq: 4 };
-        assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"frame":"live","seq":4}"#);
-        let back: Frame<Event> = serde_json::from_str(r#"{"frame":"resync","reason":"x"}"#).unwrap();
+        assert_eq!(
+            serde_json::to_string(&f).unwrap(),
+            r#"{"frame":"live","seq":4}"#
+        );
+        let back: Frame<Event> =
+            serde_json::from_str(r#"{"frame":"resync","reason":"x"}"#).unwrap();
         assert_eq!(back, Frame::Resync { reason: "x".into() });
     }
 }

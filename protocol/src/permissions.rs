@@ -115,7 +115,12 @@ impl Access {
                 _ => LinesAccess::Own,
             }
         };
-        Access { lines, leads, contacts, admin }
+        Access {
+            lines,
+            leads,
+            contacts,
+            admin,
+        }
     }
 
     /// Derives access from a role.
@@ -225,10 +230,7 @@ mod tests {
                         assert_eq!(a.can_work_dialogs(), !closed);
                         for mine in [true, false] {
                             let shown = lv == All || (lv == Own && mine);
-                            assert_eq!(
-                                a.leads.linked_record(mine) == LinkedRecord::Show,
-                                shown
-                            );
+                            assert_eq!(a.leads.linked_record(mine) == LinkedRecord::Show, shown);
                         }
                     }
                 }

@@ -31,7 +31,8 @@ pub fn router() -> Router<AppState> {
 
 /// Hashes a password for storage.
 pub fn hash_password(password: &str) -> AppResult<String> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>())
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -40,7 +41,11 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -87,7 +92,9 @@ impl CurrentUser {
         if self.access.has_lines() {
             Ok(())
         } else {
-            Err(AppError::Forbidden("Your role has no access to External Lines.".into()))
+            Err(AppError::Forbidden(
+                "Your role has no access to External Lines.".into(),
+            ))
         }
     }
 }
@@ -109,7 +116,11 @@ pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>
                 };
                 let admin: bool = r.get(3)?;
                 Ok(CurrentUser {
-                    user: UserSummary { id: UserId(r.get(0)?), login: r.get(1)?, name: r.get(2)? },
+                    user: UserSummary {
+                        id: UserId(r.get(0)?),
+                        login: r.get(1)?,
+                        name: r.get(2)?,
+                    },
                     access: Access::of_role(&role, admin),
                     role,
                 })
@@ -136,7 +147,10 @@ pub fn user_for_session(conn: &Connection, token: &str) -> AppResult<Option<Curr
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let token = jar
             .get(SESSION_COOKIE)
@@ -146,14 +160,22 @@ impl FromRequestParts<AppState> for CurrentUser {
             .db
             .run(move |conn| user_for_session(conn, &token))
             .await?
-            .ok_or_else(|| AppError::Unauthorized("Your session has ended. Please sign in again.".into()))
+            .ok_or_else(|| {
+                AppError::Unauthorized("Your session has ended. Please sign in again.".into())
+            })
     }
 }
 
-async fn login(State(state): State<AppState>, jar: CookieJar, Json(body): Json<LoginRequest>) -> AppResult<(CookieJar, Json<Me>)> {
+async fn login(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Json(body): Json<LoginRequest>,
+) -> AppResult<(CookieJar, Json<Me>)> {
     let login = body.login.trim().to_string();
     if login.is_empty() || body.password.is_empty() {
-        return Err(AppError::BadRequest("Enter your login and password.".into()));
+        return Err(AppError::BadRequest(
+            "Enter your login and password.".into(),
+        ));
     }
     let token = new_token();
     let hash = token_hash(&token);
@@ -187,7 +209,14 @@ async fn login(State(state): State<AppState>, jar: CookieJar, Json(body): Json<L
         .path("/")
         .max_age(cookie::time::Duration::days(days))
         .build();
-    Ok((jar.add(cookie), Json(Me { user: user.user, role: user.role, access: user.access })))
+    Ok((
+        jar.add(cookie),
+        Json(Me {
+            user: user.user,
+            role: user.role,
+            access: user.access,
+        }),
+    ))
 }
 
 /// A valid argon2 hash of a random password, so refusing an unknown login costs the
@@ -201,12 +230,21 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> AppResult<Cook
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         state
             .db
-            .run(move |conn| Ok(conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(&token)])?))
+            .run(move |conn| {
+                Ok(conn.execute(
+                    "DELETE FROM sessions WHERE token_hash = ?1",
+                    [token_hash(&token)],
+                )?)
+            })
             .await?;
     }
     Ok(jar.remove(Cookie::build((SESSION_COOKIE, "")).path("/").build()))
 }
 
 async fn me(user: CurrentUser) -> Json<Me> {
-    Json(Me { user: user.user, role: user.role, access: user.access })
+    Json(Me {
+        user: user.user,
+        role: user.role,
+        access: user.access,
+    })
 }

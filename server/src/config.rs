@@ -16,7 +16,11 @@ pub struct Config {
     pub port: u16,
     /// SQLite database file (created and migrated on start). `DATABASE_URL` may be
     /// given as `sqlite://path` or a plain path.
-    #[arg(long = "db", env = "DATABASE_URL", default_value = "data/external-lines.db")]
+    #[arg(
+        long = "db",
+        env = "DATABASE_URL",
+        default_value = "data/external-lines.db"
+    )]
     pub database: String,
     /// The built operator SPA (Trunk's dist).
     #[arg(long, env = "SPA_DIR", default_value = "dist")]

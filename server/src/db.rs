@@ -34,7 +34,9 @@ impl Db {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| AppError::Internal(format!("migrating {}: {e}", path.display())))?;
-        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
+        Ok(Db {
+            conn: Arc::new(Mutex::new(conn)),
+        })
     }
 
     /// Runs `f` with the connection on a blocking thread.

@@ -7,7 +7,9 @@ use el_protocol::api::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS};
 pub fn message_text(text: &str) -> AppResult<String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::BadRequest("Write a message before sending.".into()));
+        return Err(AppError::BadRequest(
+            "Write a message before sending.".into(),
+        ));
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
         return Err(AppError::BadRequest(format!(
@@ -19,11 +21,16 @@ pub fn message_text(text: &str) -> AppResult<String> {
 
 /// A sender's idempotency key: 1 to 64 letters, digits, `-` or `_`.
 pub fn client_msg_id(key: &str) -> AppResult<String> {
-    let ok = (1..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = (1..=64).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(key.to_string())
     } else {
-        Err(AppError::BadRequest("The message id must be 1 to 64 letters, digits, '-' or '_'.".into()))
+        Err(AppError::BadRequest(
+            "The message id must be 1 to 64 letters, digits, '-' or '_'.".into(),
+        ))
     }
 }
 
@@ -33,7 +40,9 @@ pub fn display_name(name: &str) -> AppResult<Option<String>> {
     let clean: String = name.chars().filter(|c| !c.is_control()).collect();
     let clean = clean.trim();
     if clean.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::BadRequest(format!("The name is too long: at most {MAX_NAME_CHARS} characters.")));
+        return Err(AppError::BadRequest(format!(
+            "The name is too long: at most {MAX_NAME_CHARS} characters."
+        )));
     }
     Ok((!clean.is_empty()).then(|| clean.to_string()))
 }
@@ -60,7 +69,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(display_name(" Olena\u{7}  ").unwrap().as_deref(), Some("Olena"));
+        assert_eq!(
+            display_name(" Olena\u{7}  ").unwrap().as_deref(),
+            Some("Olena")
+        );
         assert_eq!(display_name("   ").unwrap(), None);
         assert!(display_name(&"n".repeat(81)).is_err());
     }

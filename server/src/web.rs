@@ -28,7 +28,10 @@ pub fn spa_service(state: &AppState) -> Router<AppState> {
     let spa = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
     Router::new()
         .fallback_service(spa)
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
 }
 
 async fn loader() -> impl IntoResponse {
@@ -66,7 +69,9 @@ External Lines widget, added with one line:</p>
 <script src="/widget/loader.js" data-channel="{key}" data-open="true" async></script>"#,
             key = html_escape(&key)
         ),
-        None => "<h1>No website channel</h1><p>Add a website widget channel to try the chat.</p>".into(),
+        None => {
+            "<h1>No website channel</h1><p>Add a website widget channel to try the chat.</p>".into()
+        }
     };
     Ok(Html(format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -77,5 +82,9 @@ External Lines widget, added with one line:</p>
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }

@@ -14,7 +14,9 @@ use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use el_protocol::api::{SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
+use el_protocol::api::{
+    SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession,
+};
 use el_protocol::events::Event;
 use el_protocol::{ChannelId, ClientId};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -54,13 +56,18 @@ async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
         .db
         .run(move |conn| visitor_by_token(conn, &token))
         .await?
-        .ok_or_else(|| AppError::Unauthorized("This chat session has expired. Please reload the page.".into()))
+        .ok_or_else(|| {
+            AppError::Unauthorized("This chat session has expired. Please reload the page.".into())
+        })
 }
 
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -72,7 +79,10 @@ impl FromRequestParts<AppState> for Visitor {
     }
 }
 
-async fn start_session(State(state): State<AppState>, Json(hello): Json<WidgetHello>) -> AppResult<Json<WidgetSession>> {
+async fn start_session(
+    State(state): State<AppState>,
+    Json(hello): Json<WidgetHello>,
+) -> AppResult<Json<WidgetSession>> {
     let name = match hello.name.as_deref() {
         Some(n) => validate::display_name(n)?,
         None => None,
@@ -104,10 +114,17 @@ async fn start_session(State(state): State<AppState>, Json(hello): Json<WidgetHe
             Ok((client_name, channel_name))
         })
         .await?;
-    Ok(Json(WidgetSession { token, client_name, channel_name }))
+    Ok(Json(WidgetSession {
+        token,
+        client_name,
+        channel_name,
+    }))
 }
 
-async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppResult<Json<WidgetConversation>> {
+async fn conversation(
+    State(state): State<AppState>,
+    visitor: Visitor,
+) -> AppResult<Json<WidgetConversation>> {
     let conversation = state
         .db
         .run(move |conn| {
@@ -123,7 +140,11 @@ async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppRes
     Ok(Json(conversation))
 }
 
-async fn send(State(state): State<AppState>, visitor: Visitor, Json(body): Json<SendMessage>) -> AppResult<Json<WidgetMessage>> {
+async fn send(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Json(body): Json<SendMessage>,
+) -> AppResult<Json<WidgetMessage>> {
     let text = validate::message_text(&body.text)?;
     let key = validate::client_msg_id(&body.client_msg_id)?;
     let added = state
@@ -149,7 +170,11 @@ impl Reader for Visitor {
 
     fn refresh(&mut self, conn: &Connection) -> AppResult<bool> {
         let exists = conn
-            .query_row("SELECT 1 FROM client_accounts WHERE id = ?1 AND token_hash = ?2", params![self.account_id, self.token_hash], |_| Ok(()))
+            .query_row(
+                "SELECT 1 FROM client_accounts WHERE id = ?1 AND token_hash = ?2",
+                params![self.account_id, self.token_hash],
+                |_| Ok(()),
+            )
             .optional()?;
         Ok(exists.is_some())
     }

@@ -1,16 +1,18 @@
 //! The only code that talks to the server: typed REST calls and the socket.
 
-mod http;
-pub mod socket;
+pub use el_web_client::http::Failure;
+pub use el_web_client::socket;
 
-pub use http::Failure;
+use el_web_client::http;
 
-use el_protocol::api::{ChatSnapshot, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, SendMessage, UserSummary};
+use el_protocol::api::{
+    ChatSnapshot, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, SendMessage, UserSummary,
+};
 use el_protocol::DialogId;
 
 /// Signs in; the server sets the session cookie.
 pub async fn login(login: String, password: String) -> Result<Me, Failure> {
-    http::post("/api/auth/login", &LoginRequest { login, password }).await
+    http::post("/api/auth/login", &LoginRequest { login, password }, None).await
 }
 
 /// Signs out and drops the session cookie.
@@ -20,30 +22,42 @@ pub async fn logout() -> Result<(), Failure> {
 
 /// The signed-in user, or a 401 failure.
 pub async fn me() -> Result<Me, Failure> {
-    http::get("/api/me").await
+    http::get("/api/me", None).await
 }
 
 /// The Space's employees.
 pub async fn users() -> Result<Vec<UserSummary>, Failure> {
-    http::get("/api/users").await
+    http::get("/api/users", None).await
 }
 
 /// The user's inbox, valid as of its `as_of`.
 pub async fn inbox() -> Result<InboxSnapshot, Failure> {
-    http::get("/api/dialogs").await
+    http::get("/api/dialogs", None).await
 }
 
 /// One dialog with its messages.
 pub async fn chat(id: DialogId) -> Result<ChatSnapshot, Failure> {
-    http::get(&format!("/api/dialogs/{id}")).await
+    http::get(&format!("/api/dialogs/{id}"), None).await
 }
 
 /// Reply: take an Unassigned dialog.
 pub async fn reply(id: DialogId) -> Result<DialogSummary, Failure> {
-    http::post(&format!("/api/dialogs/{id}/reply"), &()).await
+    http::post(&format!("/api/dialogs/{id}/reply"), &(), None).await
 }
 
 /// Sends a message; `client_msg_id` makes retries safe.
-pub async fn send_message(id: DialogId, text: String, client_msg_id: String) -> Result<Message, Failure> {
-    http::post(&format!("/api/dialogs/{id}/messages"), &SendMessage { text, client_msg_id }).await
+pub async fn send_message(
+    id: DialogId,
+    text: String,
+    client_msg_id: String,
+) -> Result<Message, Failure> {
+    http::post(
+        &format!("/api/dialogs/{id}/messages"),
+        &SendMessage {
+            text,
+            client_msg_id,
+        },
+        None,
+    )
+    .await
 }

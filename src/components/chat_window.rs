@@ -5,8 +5,8 @@ use crate::components::composer::Composer;
 use crate::components::message_item::MessageItem;
 use crate::format::initial;
 use crate::store::{InboxActions, InboxStore, Session};
-use el_protocol::api::DialogState;
-use el_protocol::DialogId;
+use el_protocol::api::{DialogState, DialogSummary};
+use el_protocol::{DialogId, UserId};
 use leptos::html::Ol;
 use leptos::prelude::*;
 
@@ -15,9 +15,20 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     let inbox = expect_context::<InboxStore>();
     let session = expect_context::<Session>();
     let actions = expect_context::<InboxActions>();
-    let dialog = Memo::new(move |_| inbox.chat.with(|c| c.as_ref().filter(|c| c.dialog.id == id).map(|c| c.dialog.clone())));
-    let messages =
-        Memo::new(move |_| inbox.chat.with(|c| c.as_ref().map(|c| c.messages().cloned().collect::<Vec<_>>()).unwrap_or_default()));
+    let dialog = Memo::new(move |_| {
+        inbox.chat.with(|c| {
+            c.as_ref()
+                .filter(|c| c.dialog.id == id)
+                .map(|c| c.dialog.clone())
+        })
+    });
+    let messages = Memo::new(move |_| {
+        inbox.chat.with(|c| {
+            c.as_ref()
+                .map(|c| c.messages().cloned().collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
     let list: NodeRef<Ol> = NodeRef::new();
 
     // Keep the newest message in view.
@@ -49,29 +60,42 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     });
     let sending = send.pending();
 
-    move || {
-        let Some(d) = dialog.get() else {
-            return view! { <div class="empty-state" aria-busy="true">"Loading the dialog…"</div> }.into_any();
-        };
-        let me = session.my_id();
-        let member = me.is_some_and(|me| d.members.contains(&me));
-        let state_label = match d.state {
-            DialogState::Unassigned => "Unassigned".to_string(),
-            DialogState::Active => {
-                let names: Vec<String> = d.members.iter().map(|u| session.user_name(*u)).collect();
-                format!("Active · {}", names.join(", "))
+    let me = session.my_id();
+    let mode = Memo::new(move |_| dialog.with(|d| d.as_ref().map(|d| Footer::of(d, me))));
+    let header = move || {
+        dialog.get().map(|d| {
+            let state_label = match d.state {
+                DialogState::Unassigned => "Unassigned".to_string(),
+                DialogState::Active => {
+                    let names: Vec<String> =
+                        d.members.iter().map(|u| session.user_name(*u)).collect();
+                    format!("Active · {}", names.join(", "))
+                }
+                DialogState::Ended => "Ended".to_string(),
+            };
+            view! {
+                <span class="avatar avatar--large" aria-hidden="true">{initial(&d.name)}</span>
+                <div class="chat__title">
+                    <h2>{d.name.clone()}</h2>
+                    <p class="muted">{format!("{} · {}", d.channel_name, state_label)}</p>
+                </div>
             }
-            DialogState::Ended => "Ended".to_string(),
-        };
-        let footer = match d.state {
-            DialogState::Unassigned => view! {
+        })
+    };
+    // Rebuilt only when the kind of footer changes, so typing survives new messages.
+    let footer = move || {
+        match mode.get()? {
+        Footer::Reply => Some(
+            view! {
                 <div class="chat__bar">
                     <span>"Nobody works on this dialog yet."</span>
                     <button class="button button--primary" on:click=move |_| actions.reply.run(id)>"Reply"</button>
                 </div>
             }
             .into_any(),
-            DialogState::Active if member => view! {
+        ),
+        Footer::Compose => Some(
+            view! {
                 <Composer
                     draft=draft
                     on_send=Callback::new(move |text: String| {
@@ -82,23 +106,21 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 />
             }
             .into_any(),
-            DialogState::Active => view! {
-                <div class="chat__bar">
-                    <span>"Another operator works on this dialog."</span>
-                </div>
-            }
-            .into_any(),
-            DialogState::Ended => view! { <div class="chat__bar">"This dialog has ended."</div> }.into_any(),
-        };
-        view! {
+        ),
+        Footer::Watching => Some(
+            view! { <div class="chat__bar">"Another operator works on this dialog."</div> }.into_any(),
+        ),
+        Footer::Ended => Some(view! { <div class="chat__bar">"This dialog has ended."</div> }.into_any()),
+    }
+    };
+
+    view! {
+        <Show
+            when=move || mode.with(Option::is_some)
+            fallback=|| view! { <div class="empty-state" aria-busy="true">"Loading the dialog…"</div> }
+        >
             <div class="chat">
-                <header class="chat__header">
-                    <span class="avatar avatar--large" aria-hidden="true">{initial(&d.name)}</span>
-                    <div class="chat__title">
-                        <h2>{d.name.clone()}</h2>
-                        <p class="muted">{format!("{} · {}", d.channel_name, state_label)}</p>
-                    </div>
-                </header>
+                <header class="chat__header">{header}</header>
                 <ol class="chat__messages" node_ref=list aria-label="Messages" aria-live="polite">
                     <For each=move || messages.get() key=|m| m.id let:message>
                         <MessageItem message=message me=me/>
@@ -106,7 +128,29 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 </ol>
                 {footer}
             </div>
+        </Show>
+    }
+}
+
+/// What the bottom of the chat offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Footer {
+    /// Unassigned: take it with Reply.
+    Reply,
+    /// The user is a member: write.
+    Compose,
+    /// Someone else works on it.
+    Watching,
+    Ended,
+}
+
+impl Footer {
+    fn of(d: &DialogSummary, me: Option<UserId>) -> Footer {
+        match d.state {
+            DialogState::Unassigned => Footer::Reply,
+            DialogState::Active if me.is_some_and(|me| d.members.contains(&me)) => Footer::Compose,
+            DialogState::Active => Footer::Watching,
+            DialogState::Ended => Footer::Ended,
         }
-        .into_any()
     }
 }

@@ -25,7 +25,11 @@ pub struct Session {
 
 impl Session {
     pub fn new() -> Self {
-        Session { state: RwSignal::new(SessionState::Checking), users: RwSignal::new(HashMap::new()), epoch: RwSignal::new(0) }
+        Session {
+            state: RwSignal::new(SessionState::Checking),
+            users: RwSignal::new(HashMap::new()),
+            epoch: RwSignal::new(0),
+        }
     }
 
     /// The signed-in user, tracked.
@@ -56,7 +60,9 @@ impl Session {
 
     /// A user's display name, or a neutral label for unknown ids.
     pub fn user_name(&self, id: UserId) -> String {
-        self.users.with(|u| u.get(&id).map(|u| u.name.clone())).unwrap_or_else(|| "another user".into())
+        self.users
+            .with(|u| u.get(&id).map(|u| u.name.clone()))
+            .unwrap_or_else(|| "another user".into())
     }
 }
 

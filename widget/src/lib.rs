@@ -1,1 +1,266 @@
+//! The website chat widget: a visitor writes to the company and sees the operators'
+//! answers live. It runs in an iframe served by the External Lines server.
 
+mod api;
+
+use el_protocol::api::{WidgetMessage, WidgetSession};
+use el_protocol::events::Frame;
+use el_protocol::{MessageId, Seq};
+use el_web_client::socket::{Ended, Socket};
+use gloo_timers::future::sleep;
+use leptos::html::Ol;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+const CLOSE_UNAUTHORIZED: u16 = 4401;
+
+/// The channel key from the iframe's `?channel=`.
+fn channel_key() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
+        .and_then(|p| p.get("channel"))
+        .unwrap_or_default()
+}
+
+/// The widget's state.
+#[derive(Clone, Copy)]
+struct Chat {
+    channel: StoredValue<String>,
+    session: RwSignal<Option<WidgetSession>>,
+    messages: RwSignal<BTreeMap<MessageId, WidgetMessage>>,
+    as_of: StoredValue<Seq>,
+    live: RwSignal<bool>,
+    /// Grows whenever the session changes, so an old socket loop stops.
+    epoch: StoredValue<u64>,
+}
+
+impl Chat {
+    fn add(&self, message: WidgetMessage) {
+        self.messages.update(|m| {
+            m.entry(message.id).or_insert(message);
+        });
+    }
+
+    fn forget(&self) {
+        api::forget_session(&self.channel.get_value());
+        self.epoch.update_value(|e| *e += 1);
+        self.session.set(None);
+        self.messages.set(BTreeMap::new());
+    }
+
+    /// Loads the conversation and streams new messages until the session changes.
+    fn connect(self, token: String) {
+        self.epoch.update_value(|e| *e += 1);
+        let epoch = self.epoch.get_value();
+        let current = move || self.epoch.get_value() == epoch;
+        spawn_local(async move {
+            let mut retry = Duration::from_millis(500);
+            let mut need_snapshot = true;
+            while current() {
+                if need_snapshot {
+                    match api::conversation(&token).await {
+                        Ok(c) => {
+                            self.as_of.set_value(c.as_of);
+                            for m in c.messages {
+                                self.add(m);
+                            }
+                            need_snapshot = false;
+                        }
+                        Err(f) if f.is_unauthorized() => return self.forget(),
+                        Err(_) => {
+                            sleep(retry).await;
+                            retry = (retry * 2).min(Duration::from_secs(15));
+                            continue;
+                        }
+                    }
+                }
+                let ended = match Socket::open(&api::socket_path(&token, self.as_of.get_value())) {
+                    Ok(mut socket) => loop {
+                        match socket.next::<WidgetMessage>().await {
+                            Ok(_) if !current() => return,
+                            Ok(Frame::Event { seq, event }) => {
+                                self.as_of.set_value(seq);
+                                self.add(event);
+                            }
+                            Ok(Frame::Live { seq }) => {
+                                self.as_of.set_value(seq.max(self.as_of.get_value()));
+                                self.live.set(true);
+                                retry = Duration::from_millis(500);
+                            }
+                            Ok(Frame::Resync { .. }) => {
+                                need_snapshot = true;
+                                break None;
+                            }
+                            Err(e) => break Some(e),
+                        }
+                    },
+                    Err(e) => Some(e),
+                };
+                self.live.set(false);
+                match ended {
+                    None => continue,
+                    Some(Ended::Closed(CLOSE_UNAUTHORIZED)) => return self.forget(),
+                    Some(_) => {
+                        sleep(retry).await;
+                        retry = (retry * 2).min(Duration::from_secs(15));
+                        // The token may have been refused: the snapshot call tells.
+                        need_snapshot = true;
+                    }
+                }
+            }
+        });
+    }
+}
+
+/// The widget: header, conversation, and the message form (with a name field before
+/// the first message).
+#[component]
+pub fn Widget() -> impl IntoView {
+    let channel = channel_key();
+    let saved = api::saved_session(&channel);
+    let chat = Chat {
+        channel: StoredValue::new(channel),
+        session: RwSignal::new(saved.clone()),
+        messages: RwSignal::new(BTreeMap::new()),
+        as_of: StoredValue::new(0),
+        live: RwSignal::new(false),
+        epoch: StoredValue::new(0),
+    };
+    if let Some(s) = saved {
+        chat.connect(s.token);
+    }
+
+    let name = RwSignal::new(String::new());
+    let draft = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let send = Action::new_local(move |text: &String| {
+        let text = text.clone();
+        let key = uuid::Uuid::new_v4().to_string();
+        async move {
+            let session = match chat.session.get_untracked() {
+                Some(s) => s,
+                None => {
+                    let typed = name.get_untracked();
+                    let typed = (!typed.trim().is_empty()).then_some(typed);
+                    match api::start(&chat.channel.get_value(), typed).await {
+                        Ok(s) => {
+                            api::save_session(&chat.channel.get_value(), &s);
+                            chat.session.set(Some(s.clone()));
+                            chat.connect(s.token.clone());
+                            s
+                        }
+                        Err(f) => return error.set(Some(f.message)),
+                    }
+                }
+            };
+            match api::send(&session.token, text, key).await {
+                Ok(message) => {
+                    error.set(None);
+                    draft.set(String::new());
+                    chat.add(message);
+                }
+                Err(f) if f.is_unauthorized() => {
+                    chat.forget();
+                    error.set(Some(f.message));
+                }
+                Err(f) => error.set(Some(f.message)),
+            }
+        }
+    });
+    let sending = send.pending();
+    let submit = move || {
+        let text = draft.get_untracked();
+        if !text.trim().is_empty() && !sending.get_untracked() {
+            send.dispatch(text);
+        }
+    };
+
+    let list: NodeRef<Ol> = NodeRef::new();
+    Effect::new(move |_| {
+        let count = chat.messages.with(BTreeMap::len);
+        if let (Some(el), true) = (list.get(), count > 0) {
+            el.set_scroll_top(el.scroll_height());
+        }
+    });
+    let shown = move || {
+        chat.messages
+            .with(|m| m.values().cloned().collect::<Vec<_>>())
+    };
+    let reconnecting = move || chat.session.with(Option::is_some) && !chat.live.get();
+
+    view! {
+        <div class="widget">
+            <header class="widget__header">
+                <h1>"Chat with us"</h1>
+                <p>"We usually answer within a few minutes."</p>
+            </header>
+            <Show when=reconnecting>
+                <div class="widget__status" role="status">"Connecting…"</div>
+            </Show>
+            <ol class="widget__messages" node_ref=list aria-label="Conversation" aria-live="polite">
+                <Show when=move || chat.messages.with(BTreeMap::is_empty)>
+                    <li class="widget__intro">"Hello! Ask us anything and an operator will answer here."</li>
+                </Show>
+                <For each=shown key=|m| m.id let:m>
+                    <li class="bubble" class:bubble--mine=m.mine>
+                        {m.author_name.clone().map(|a| view! { <span class="bubble__author">{a}</span> })}
+                        <p class="bubble__text">{m.text.clone()}</p>
+                        <time class="bubble__time">{clock(m.created_at)}</time>
+                    </li>
+                </For>
+            </ol>
+            <form
+                class="widget__form"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    submit();
+                }
+            >
+                <Show when=move || error.with(Option::is_some)>
+                    <p class="widget__error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                </Show>
+                <Show when=move || chat.session.with(Option::is_none)>
+                    <input
+                        aria-label="Your name"
+                        placeholder="Your name (optional)"
+                        maxlength="80"
+                        autocomplete="name"
+                        prop:value=move || name.get()
+                        on:input=move |ev| name.set(event_target_value(&ev))
+                    />
+                </Show>
+                <div class="widget__row">
+                    <textarea
+                        aria-label="Message"
+                        placeholder="Write a message…"
+                        rows="2"
+                        prop:value=move || draft.get()
+                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:keydown=move |ev: web_sys::KeyboardEvent| {
+                            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
+                                ev.prevent_default();
+                                submit();
+                            }
+                        }
+                    ></textarea>
+                    <button
+                        type="submit"
+                        class="widget__send"
+                        disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
+                    >
+                        "Send"
+                    </button>
+                </div>
+            </form>
+        </div>
+    }
+}
+
+/// "14:05" in the visitor's time zone.
+fn clock(at: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
+    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+}

@@ -8,7 +8,9 @@ use crate::{event_log, validate, AppState};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use el_protocol::api::{ChatSnapshot, DialogState, DialogSummary, InboxSnapshot, Message, SendMessage};
+use el_protocol::api::{
+    ChatSnapshot, DialogState, DialogSummary, InboxSnapshot, Message, SendMessage,
+};
 use el_protocol::inbox::tab_of;
 use el_protocol::DialogId;
 use rusqlite::Connection;
@@ -45,19 +47,31 @@ async fn inbox(State(state): State<AppState>, user: CurrentUser) -> AppResult<Js
     Ok(Json(snapshot))
 }
 
-async fn chat(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ChatSnapshot>> {
+async fn chat(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ChatSnapshot>> {
     let snapshot = state
         .db
         .run(move |conn| {
             let tx = conn.transaction()?;
             let dialog = visible_dialog(&tx, DialogId(id), &user)?;
-            Ok(ChatSnapshot { as_of: event_log::head(&tx)?, messages: store::messages(&tx, dialog.id)?, dialog })
+            Ok(ChatSnapshot {
+                as_of: event_log::head(&tx)?,
+                messages: store::messages(&tx, dialog.id)?,
+                dialog,
+            })
         })
         .await?;
     Ok(Json(snapshot))
 }
 
-async fn reply(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<DialogSummary>> {
+async fn reply(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<DialogSummary>> {
     let (seq, dialog) = state
         .db
         .transaction(move |tx| {
@@ -67,7 +81,10 @@ async fn reply(State(state): State<AppState>, user: CurrentUser, Path(id): Path<
             let id = DialogId(id);
             store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?;
             let seq = store::claim(tx, id, user.id())?;
-            Ok((seq, store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?))
+            Ok((
+                seq,
+                store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?,
+            ))
         })
         .await?;
     state.hub.published(seq);
@@ -89,16 +106,28 @@ async fn send(
             match dialog.state {
                 DialogState::Active if store::is_member(tx, dialog.id, user.id())? => {}
                 DialogState::Unassigned => {
-                    return Err(AppError::Forbidden("Press Reply to take this dialog before writing.".into()))
+                    return Err(AppError::Forbidden(
+                        "Press Reply to take this dialog before writing.".into(),
+                    ))
                 }
                 DialogState::Ended => {
-                    return Err(AppError::Conflict("This dialog is closed. Start it again to write.".into()))
+                    return Err(AppError::Conflict(
+                        "This dialog is closed. Start it again to write.".into(),
+                    ))
                 }
                 DialogState::Active => {
-                    return Err(AppError::Forbidden("Join the dialog before writing.".into()))
+                    return Err(AppError::Forbidden(
+                        "Join the dialog before writing.".into(),
+                    ))
                 }
             }
-            store::add_message(tx, dialog.id, NewAuthor::Operator(user.id()), &text, Some(&key))
+            store::add_message(
+                tx,
+                dialog.id,
+                NewAuthor::Operator(user.id()),
+                &text,
+                Some(&key),
+            )
         })
         .await?;
     if let Some(seq) = added.seq {

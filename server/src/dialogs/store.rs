@@ -6,7 +6,8 @@ use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log;
 use el_protocol::api::{
-    truncate_chars, Author, ChannelKind, DialogState, DialogSummary, Message, MessagePreview, PREVIEW_CHARS,
+    truncate_chars, Author, ChannelKind, DialogState, DialogSummary, Message, MessagePreview,
+    PREVIEW_CHARS,
 };
 use el_protocol::events::Event;
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Seq, UserId};
@@ -35,10 +36,20 @@ fn parse_ids(list: Option<String>) -> Vec<UserId> {
     ids
 }
 
-fn author(kind: &str, user_id: Option<i64>, user_name: Option<String>, client_name: &str) -> Author {
+fn author(
+    kind: &str,
+    user_id: Option<i64>,
+    user_name: Option<String>,
+    client_name: &str,
+) -> Author {
     match (kind, user_id) {
-        ("client", _) => Author::Client { name: client_name.to_string() },
-        ("operator", Some(id)) => Author::Operator { user_id: UserId(id), name: user_name.unwrap_or_default() },
+        ("client", _) => Author::Client {
+            name: client_name.to_string(),
+        },
+        ("operator", Some(id)) => Author::Operator {
+            user_id: UserId(id),
+            name: user_name.unwrap_or_default(),
+        },
         _ => Author::System,
     }
 }
@@ -173,7 +184,10 @@ pub fn add_message(
             )
             .optional()?;
         if let Some(id) = existing {
-            return Ok(Added { message: message(conn, MessageId(id))?, seq: None });
+            return Ok(Added {
+                message: message(conn, MessageId(id))?,
+                seq: None,
+            });
         }
     }
     let (kind, user) = match by {
@@ -193,22 +207,35 @@ pub fn add_message(
         params![id.0, now, dialog.0],
     )?;
     let message = message(conn, id)?;
-    let event = Event::MessageCreated { dialog: summary_required(conn, dialog)?, message: message.clone() };
+    let event = Event::MessageCreated {
+        dialog: summary_required(conn, dialog)?,
+        message: message.clone(),
+    };
     let seq = event_log::append(conn, &event)?;
-    Ok(Added { message, seq: Some(seq) })
+    Ok(Added {
+        message,
+        seq: Some(seq),
+    })
 }
 
 /// Logs the dialog's current summary as a `DialogUpdated` event. Every change of state
 /// or membership logs one, so readers who lose sight of the dialog are told to drop it
 /// (`MessageCreated` reaches only readers who can see the dialog).
 fn log_dialog(conn: &Connection, dialog: DialogId) -> AppResult<Seq> {
-    let event = Event::DialogUpdated { dialog: summary_required(conn, dialog)? };
+    let event = Event::DialogUpdated {
+        dialog: summary_required(conn, dialog)?,
+    };
     event_log::append(conn, &event)
 }
 
 /// A message from a client account: goes to the account's open dialog, or opens a new
 /// Unassigned dialog when there is none.
-pub fn client_message(conn: &Connection, account_id: i64, body: &str, client_msg_id: Option<&str>) -> AppResult<Added> {
+pub fn client_message(
+    conn: &Connection,
+    account_id: i64,
+    body: &str,
+    client_msg_id: Option<&str>,
+) -> AppResult<Added> {
     let open: Option<i64> = conn
         .query_row(
             "SELECT id FROM dialogs WHERE account_id = ?1 AND state != 'ended' ORDER BY id DESC LIMIT 1",
@@ -261,7 +288,13 @@ pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq
     )?;
     let name = member_names(conn, &[user])?;
     let seq = log_dialog(conn, dialog)?;
-    let note = add_message(conn, dialog, NewAuthor::System, &format!("{name} took the dialog"), None)?;
+    let note = add_message(
+        conn,
+        dialog,
+        NewAuthor::System,
+        &format!("{name} took the dialog"),
+        None,
+    )?;
     Ok(note.seq.unwrap_or(seq))
 }
 
@@ -269,7 +302,9 @@ pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq
 fn member_names(conn: &Connection, users: &[UserId]) -> AppResult<String> {
     let mut names = Vec::new();
     for u in users {
-        let name: Option<String> = conn.query_row("SELECT name FROM users WHERE id = ?1", [u.0], |r| r.get(0)).optional()?;
+        let name: Option<String> = conn
+            .query_row("SELECT name FROM users WHERE id = ?1", [u.0], |r| r.get(0))
+            .optional()?;
         names.push(name.unwrap_or_else(|| "another user".into()));
     }
     Ok(match names.split_last() {

@@ -30,7 +30,11 @@ impl TestServer {
         config.spa_dir = dir.path().join("no-spa");
         config.widget_dir = dir.path().join("no-widget");
         let server = el_server::start(config).await.expect("server starts");
-        TestServer { base: format!("http://{}", server.addr), server: Some(server), _dir: dir }
+        TestServer {
+            base: format!("http://{}", server.addr),
+            server: Some(server),
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -63,22 +67,36 @@ impl TestServer {
             .to_string();
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
-        let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
-        Operator { http, cookie, base: self.base.clone() }
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Operator {
+            http,
+            cookie,
+            base: self.base.clone(),
+        }
     }
 
     /// A new website visitor on the demo widget channel.
     pub async fn visitor(&self, name: &str) -> Visitor {
         let session: WidgetSession = reqwest::Client::new()
             .post(self.url("/api/widget/session"))
-            .json(&WidgetHello { channel: DEMO_WIDGET_KEY.into(), name: Some(name.into()) })
+            .json(&WidgetHello {
+                channel: DEMO_WIDGET_KEY.into(),
+                name: Some(name.into()),
+            })
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        Visitor { session, base: self.base.clone(), http: reqwest::Client::new() }
+        Visitor {
+            session,
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+        }
     }
 }
 
@@ -90,11 +108,20 @@ pub struct Operator {
 
 impl Operator {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{}", self.base, path)).send().await.unwrap()
+        self.http
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.http.post(format!("{}{}", self.base, path)).json(&body).send().await.unwrap()
+        self.http
+            .post(format!("{}{}", self.base, path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn inbox(&self) -> InboxSnapshot {
@@ -104,21 +131,36 @@ impl Operator {
     }
 
     pub async fn reply(&self, dialog: i64) -> reqwest::Response {
-        self.post(&format!("/api/dialogs/{dialog}/reply"), serde_json::json!({})).await
+        self.post(
+            &format!("/api/dialogs/{dialog}/reply"),
+            serde_json::json!({}),
+        )
+        .await
     }
 
     pub async fn send(&self, dialog: i64, text: &str, key: &str) -> reqwest::Response {
-        self.post(&format!("/api/dialogs/{dialog}/messages"), serde_json::json!({"text": text, "client_msg_id": key}))
-            .await
+        self.post(
+            &format!("/api/dialogs/{dialog}/messages"),
+            serde_json::json!({"text": text, "client_msg_id": key}),
+        )
+        .await
     }
 
     /// Opens the operator socket from `since`, as the SPA would (same origin).
     pub async fn socket(&self, since: i64) -> Socket {
         let host = self.base.trim_start_matches("http://");
-        let mut request = format!("ws://{host}/api/socket?since={since}").into_client_request().unwrap();
-        request.headers_mut().insert("cookie", self.cookie.parse().unwrap());
-        request.headers_mut().insert("origin", format!("http://{host}").parse().unwrap());
-        let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("socket opens");
+        let mut request = format!("ws://{host}/api/socket?since={since}")
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("cookie", self.cookie.parse().unwrap());
+        request
+            .headers_mut()
+            .insert("origin", format!("http://{host}").parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("socket opens");
         Socket { ws }
     }
 }
@@ -134,7 +176,10 @@ impl Visitor {
         self.http
             .post(format!("{}/api/widget/messages", self.base))
             .bearer_auth(&self.session.token)
-            .json(&SendMessage { text: text.into(), client_msg_id: key.into() })
+            .json(&SendMessage {
+                text: text.into(),
+                client_msg_id: key.into(),
+            })
             .send()
             .await
             .unwrap()
@@ -196,7 +241,9 @@ impl Socket {
 
     /// True when no frame arrives within `ms`.
     pub async fn quiet_for(&mut self, ms: u64) -> bool {
-        tokio::time::timeout(Duration::from_millis(ms), self.ws.next()).await.is_err()
+        tokio::time::timeout(Duration::from_millis(ms), self.ws.next())
+            .await
+            .is_err()
     }
 
     pub async fn close(mut self) {
@@ -206,10 +253,18 @@ impl Socket {
 
 /// The id of the first dialog named `name` in a snapshot.
 pub fn dialog_named(snapshot: &InboxSnapshot, name: &str) -> Option<i64> {
-    snapshot.dialogs.iter().find(|d| d.client_name == name).map(|d| d.id.0)
+    snapshot
+        .dialogs
+        .iter()
+        .find(|d| d.client_name == name)
+        .map(|d| d.id.0)
 }
 
 /// Sends `ws` a message without expecting anything back.
 pub async fn ping(socket: &mut Socket) {
-    socket.ws.send(WsMessage::Ping(vec![1].into())).await.unwrap();
+    socket
+        .ws
+        .send(WsMessage::Ping(vec![1].into()))
+        .await
+        .unwrap();
 }

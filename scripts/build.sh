@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Builds the operator SPA (dist/) and the widget (widget/dist/) in release mode, and
+# the server. A bundle whose sources have not changed since its last build is kept.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+say() { printf '\033[1m[build]\033[0m %s\n' "$*"; }
+
+# A hash of everything a bundle is built from.
+sources_hash() {
+  git ls-files -co --exclude-standard -- "$@" Cargo.lock Cargo.toml protocol web-client \
+    | sort | xargs -d '\n' sha256sum 2>/dev/null | sha256sum | cut -d' ' -f1
+}
+
+bundle() { # dir, sources...
+  local dir=$1; shift
+  local want; want=$(sources_hash "$@")
+  if [ -f "$dir/dist/.sources" ] && [ "$(cat "$dir/dist/.sources")" = "$want" ]; then
+    say "$dir: up to date"
+    return
+  fi
+  say "$dir: building (release)"
+  (cd "$dir" && trunk build --release)
+  echo "$want" > "$dir/dist/.sources"
+}
+
+bundle . src style public index.html Trunk.toml
+bundle widget widget
+say "server: building (release)"
+cargo build --release -p el-server --quiet

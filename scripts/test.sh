@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every test suite: protocol and server (native), components (wasm in headless
+# Chromium), then builds the bundles and runs the end-to-end journeys in Chromium.
+# Ends with one line over all suites: "N passed, M failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
+
+logs=$(mktemp -d)
+passed=0
+failed=0
+broken=()
+
+# suite NAME COMMAND...: runs it, adds up its "test result:" lines; a suite that fails
+# without reporting a failed test (it did not build, say) counts as one failure.
+suite() {
+  local name=$1; shift
+  printf '\n\033[1m== %s\033[0m\n' "$name"
+  "$@" 2>&1 | tee "$logs/$name.log"
+  local status=${PIPESTATUS[0]}
+  local counts
+  counts=$(grep -aE '^test result: ' "$logs/$name.log" \
+    | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' \
+    | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
+  local p=${counts% *} f=${counts#* }
+  passed=$((passed + p))
+  failed=$((failed + f))
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+    failed=$((failed + 1))
+    broken+=("$name")
+  fi
+}
+
+suite setup scripts/setup-tools.sh
+suite native cargo test -p el-protocol -p el-server --no-fail-fast
+suite components cargo test -p external-lines --target wasm32-unknown-unknown --tests
+suite build scripts/build.sh
+suite e2e cargo test -p el-e2e --tests -- --test-threads=1
+
+echo
+if [ ${#broken[@]} -gt 0 ]; then
+  echo "Suites that did not run to the end: ${broken[*]} (logs in $logs)"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,90 @@
+//! JSON over fetch, with the server's error messages surfaced as they are.
+
+use el_protocol::api::ApiError;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A failed call: the HTTP status (0 when the server was not reached) and a message
+/// meant for the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    pub status: u16,
+    pub message: String,
+}
+
+impl Failure {
+    /// The session is missing or ended.
+    pub fn is_unauthorized(&self) -> bool {
+        self.status == 401
+    }
+
+    fn unreachable() -> Failure {
+        Failure {
+            status: 0,
+            message: "Cannot reach the server. Check your connection and try again.".into(),
+        }
+    }
+}
+
+async fn check(response: Response) -> Result<Response, Failure> {
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let message = match response.json::<ApiError>().await {
+        Ok(e) => e.message,
+        Err(_) => format!("The server answered with an error ({status})."),
+    };
+    Err(Failure { status, message })
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
+    let status = response.status();
+    check(response).await?.json().await.map_err(|_| Failure {
+        status,
+        message: "The server sent an answer this page cannot read. Reload the page.".into(),
+    })
+}
+
+fn authorized(builder: RequestBuilder, bearer: Option<&str>) -> RequestBuilder {
+    match bearer {
+        Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
+        None => builder,
+    }
+}
+
+/// `GET path`, with a bearer token when given (otherwise the session cookie applies).
+pub async fn get<T: DeserializeOwned>(path: &str, bearer: Option<&str>) -> Result<T, Failure> {
+    decode(
+        authorized(Request::get(path), bearer)
+            .send()
+            .await
+            .map_err(|_| Failure::unreachable())?,
+    )
+    .await
+}
+
+/// `POST path` with a JSON body.
+pub async fn post<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    bearer: Option<&str>,
+) -> Result<T, Failure> {
+    let request = authorized(Request::post(path), bearer)
+        .json(body)
+        .map_err(|_| Failure::unreachable())?;
+    decode(request.send().await.map_err(|_| Failure::unreachable())?).await
+}
+
+/// `POST path` with no body, ignoring what the answer carries.
+pub async fn post_no_answer(path: &str) -> Result<(), Failure> {
+    check(
+        Request::post(path)
+            .send()
+            .await
+            .map_err(|_| Failure::unreachable())?,
+    )
+    .await
+    .map(|_| ())
+}
