@@ -1,0 +1,94 @@
+//! What operators see holds together with real-world data: very long names and
+//! messages stay inside their rows and bubbles, and hostile text stays text.
+
+use el_e2e::Harness;
+use serde_json::json;
+
+/// A visitor writes through the widget API from the browser, as the widget would.
+const WRITE_AS_VISITOR: &str = r#"
+const [name, text] = arguments;
+const s = await (await fetch('/api/widget/session', {method: 'POST', headers: {'content-type': 'application/json'},
+  body: JSON.stringify({channel: 'website-demo', name})})).json();
+const r = await fetch('/api/widget/messages', {method: 'POST', headers: {'content-type': 'application/json',
+  authorization: 'Bearer ' + s.token}, body: JSON.stringify({text, client_msg_id: crypto.randomUUID()})});
+return r.status;
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_names_and_hostile_text_stay_in_place() {
+    let h = Harness::start().await;
+    let visitor = h.browser().await;
+    visitor.goto("/widget/demo").await;
+    let long_name = "Maximilian-Alexander Konstantinopolsky-Vasylenko von Oberhausen-Zhytomyr";
+    let long_text = format!(
+        "{} {}",
+        "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(6),
+        "the end"
+    );
+    let hostile =
+        "<img src=x onerror=\"document.title='pwned'\"> <script>document.title='pwned'</script>";
+    for (name, text) in [
+        (long_name, long_text.as_str()),
+        ("Taras", hostile),
+        ("Iryna", "Short question"),
+    ] {
+        let status = visitor
+            .js(
+                &format!("return (async () => {{ {WRITE_AS_VISITOR} }})(...arguments)"),
+                vec![json!(name), json!(text)],
+            )
+            .await;
+        assert_eq!(status, json!(200));
+    }
+
+    let anna = h.browser().await;
+    anna.sign_in("anna").await;
+    anna.wait_text(".dialog-row__name", "Maximilian").await;
+    let inside = anna
+        .js(
+            "const side = document.querySelector('.inbox__side').getBoundingClientRect();
+             return [...document.querySelectorAll('.dialog-row__name, .dialog-row__preview, .dialog-row__reply')]
+               .every(e => e.getBoundingClientRect().right <= side.right + 0.5)",
+            vec![],
+        )
+        .await;
+    assert_eq!(
+        inside,
+        json!(true),
+        "row texts and buttons stay inside the list"
+    );
+
+    // Open the long-named dialog: the header and the bubble wrap instead of overflowing.
+    anna.click(".dialog-row:last-child .dialog-row__open").await;
+    anna.wait_text(".chat__header h2", "Maximilian").await;
+    anna.wait_text(".message--client", "the end").await;
+    let fits = anna
+        .js(
+            "const main = document.querySelector('.inbox__main').getBoundingClientRect();
+             return [...document.querySelectorAll('.chat__header h2, .message')]
+               .every(e => e.getBoundingClientRect().right <= main.right + 0.5)
+               && document.documentElement.scrollWidth <= window.innerWidth",
+            vec![],
+        )
+        .await;
+    assert_eq!(fits, json!(true), "the chat fits its column");
+    anna.screenshot("/tmp/e2e-long-names.png").await;
+
+    // Hostile text is shown as text and runs nothing.
+    anna.click(".dialog-row:nth-child(2) .dialog-row__open")
+        .await;
+    anna.wait_text(".message--client", "<script>").await;
+    let title = anna.js("return document.title", vec![]).await;
+    assert_eq!(title, json!("External Lines"));
+    let injected = anna.js("return document.querySelectorAll('.chat__messages img, .chat__messages script').length", vec![]).await;
+    assert_eq!(injected, json!(0));
+
+    // A role without access sees a clear page, not an empty inbox.
+    let carol = h.browser().await;
+    carol.sign_in("carol").await;
+    carol.wait_text("h1", "No access to External Lines").await;
+    carol.screenshot("/tmp/e2e-no-access.png").await;
+    for b in [visitor, anna, carol] {
+        b.close().await;
+    }
+}
