@@ -8,9 +8,7 @@ pub fn list_time(at: Millis) -> String {
     let then = js_sys::Date::new(&JsValue::from_f64(at as f64));
     let now = js_sys::Date::new_0();
     let same_day = |a: &js_sys::Date, b: &js_sys::Date| {
-        a.get_full_year() == b.get_full_year()
-            && a.get_month() == b.get_month()
-            && a.get_date() == b.get_date()
+        a.get_full_year() == b.get_full_year() && a.get_month() == b.get_month() && a.get_date() == b.get_date()
     };
     if same_day(&then, &now) {
         return clock(&then);
@@ -19,12 +17,7 @@ pub fn list_time(at: Millis) -> String {
     if same_day(&then, &yesterday) {
         return "Yesterday".into();
     }
-    format!(
-        "{:02}.{:02}.{}",
-        then.get_date(),
-        then.get_month() + 1,
-        then.get_full_year()
-    )
+    format!("{:02}.{:02}.{}", then.get_date(), then.get_month() + 1, then.get_full_year())
 }
 
 /// "14:05" in the browser's time zone.
@@ -38,9 +31,5 @@ fn clock(d: &js_sys::Date) -> String {
 
 /// The first letter of a name, for avatars.
 pub fn initial(name: &str) -> String {
-    name.trim()
-        .chars()
-        .next()
-        .map(|c| c.to_uppercase().collect())
-        .unwrap_or_else(|| "?".into())
+    name.trim().chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_else(|| "?".into())
 }

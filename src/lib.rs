@@ -46,9 +46,7 @@ pub fn begin_session(session: Session, inbox: InboxStore, me: Me) {
     session.signed_in(me);
     spawn_local(async move {
         if let Ok(users) = api::users().await {
-            session
-                .users
-                .set(users.into_iter().map(|u| (u.id, u)).collect());
+            session.users.set(users.into_iter().map(|u| (u.id, u)).collect());
         }
     });
     if lines {

@@ -2,9 +2,7 @@
 //! dispatch actions.
 #![cfg(target_arch = "wasm32")]
 
-use el_protocol::api::{
-    Author, ChannelKind, DialogState, DialogSummary, InboxSnapshot, Message, MessagePreview,
-};
+use el_protocol::api::{Author, ChannelKind, DialogState, DialogSummary, InboxSnapshot, Message, MessagePreview};
 use el_protocol::events::Event;
 use el_protocol::inbox::{Inbox, Tab};
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, UserId};
@@ -31,16 +29,10 @@ fn dialog(id: i64, name: &str, state: DialogState, at: i64) -> DialogSummary {
         channel_kind: ChannelKind::Widget,
         channel_name: "Website".into(),
         state,
-        members: if state == DialogState::Unassigned {
-            vec![]
-        } else {
-            vec![ME]
-        },
-        participants: if state == DialogState::Unassigned {
-            vec![]
-        } else {
-            vec![ME]
-        },
+        members: if state == DialogState::Unassigned { vec![] } else { vec![ME] },
+        participants: if state == DialogState::Unassigned { vec![] } else { vec![ME] },
+        spam: false,
+        handover: None,
         created_at: 0,
         last_message: Some(MessagePreview {
             author: Author::Client { name: name.into() },
@@ -60,32 +52,15 @@ fn container() -> web_sys::HtmlElement {
 
 fn texts(root: &web_sys::HtmlElement, css: &str) -> Vec<String> {
     let nodes = root.query_selector_all(css).unwrap();
-    (0..nodes.length())
-        .map(|i| {
-            nodes
-                .item(i)
-                .unwrap()
-                .text_content()
-                .unwrap_or_default()
-                .trim()
-                .to_string()
-        })
-        .collect()
+    (0..nodes.length()).map(|i| nodes.item(i).unwrap().text_content().unwrap_or_default().trim().to_string()).collect()
 }
 
 fn click(root: &web_sys::HtmlElement, css: &str) {
-    root.query_selector(css)
-        .unwrap()
-        .unwrap()
-        .unchecked_into::<web_sys::HtmlElement>()
-        .click();
+    root.query_selector(css).unwrap().unwrap().unchecked_into::<web_sys::HtmlElement>().click();
 }
 
 /// Mounts the tabs and list over a store, with actions that record what they get.
-fn mount_inbox(
-    inbox: Inbox,
-    tab: RwSignal<Tab>,
-) -> (web_sys::HtmlElement, InboxStore, Arc<Mutex<Vec<String>>>) {
+fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, InboxStore, Arc<Mutex<Vec<String>>>) {
     let root = container();
     let store = InboxStore::new(ME);
     store.inbox.set(inbox);
@@ -96,9 +71,7 @@ fn mount_inbox(
         provide_context(store);
         provide_context(InboxActions {
             open: Callback::new(move |id: DialogId| l1.lock().unwrap().push(format!("open {id}"))),
-            reply: Callback::new(move |id: DialogId| {
-                l2.lock().unwrap().push(format!("reply {id}"))
-            }),
+            reply: Callback::new(move |id: DialogId| l2.lock().unwrap().push(format!("reply {id}"))),
         });
         let counts = Signal::derive(move || store.inbox.with(|i| i.counts()));
         view! {
@@ -130,15 +103,10 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     let tab = RwSignal::new(Tab::Unassigned);
     let (root, store, _) = mount_inbox(snapshot(), tab);
     leptos::task::tick().await;
-    assert_eq!(
-        texts(&root, ".dialog-row__name"),
-        ["Taras", "Iryna", "Olena"]
-    );
+    assert_eq!(texts(&root, ".dialog-row__name"), ["Taras", "Iryna", "Olena"]);
     assert_eq!(texts(&root, "[role=tab] .tab__count"), ["3", "1", "0"]);
-    let labels: Vec<String> = texts(&root, "[role=tab]")
-        .iter()
-        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect();
+    let labels: Vec<String> =
+        texts(&root, "[role=tab]").iter().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
     assert_eq!(labels, ["Unassigned 3", "Active 1", "Inactive 0"]);
 
     // A new client message moves Olena to the top.
@@ -147,34 +115,18 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     let message = Message {
         id: MessageId(77),
         dialog_id: DialogId(1),
-        author: Author::Client {
-            name: "Olena".into(),
-        },
+        author: Author::Client { name: "Olena".into() },
         text: "Are you there?".into(),
         created_at: 9_000,
         client_msg_id: None,
     };
-    store.apply(
-        11,
-        &Event::MessageCreated {
-            dialog: olena,
-            message,
-        },
-    );
+    store.apply(11, &Event::MessageCreated { dialog: olena, message });
     leptos::task::tick().await;
-    assert_eq!(
-        texts(&root, ".dialog-row__name"),
-        ["Olena", "Taras", "Iryna"]
-    );
+    assert_eq!(texts(&root, ".dialog-row__name"), ["Olena", "Taras", "Iryna"]);
     assert!(texts(&root, ".dialog-row__preview")[0].contains("Are you there?"));
 
     // Taking Taras moves him to Active, and the counts follow.
-    store.apply(
-        12,
-        &Event::DialogUpdated {
-            dialog: dialog(2, "Taras", DialogState::Active, 3_000),
-        },
-    );
+    store.apply(12, &Event::DialogUpdated { dialog: dialog(2, "Taras", DialogState::Active, 3_000) });
     leptos::task::tick().await;
     assert_eq!(texts(&root, ".dialog-row__name"), ["Olena", "Iryna"]);
     assert_eq!(texts(&root, "[role=tab] .tab__count"), ["2", "2", "0"]);
@@ -183,11 +135,7 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     leptos::task::tick().await;
     assert_eq!(tab.get_untracked(), Tab::Active);
     assert_eq!(texts(&root, ".dialog-row__name"), ["Taras", "Mykola"]);
-    let selected = root
-        .query_selector("#tab-active")
-        .unwrap()
-        .unwrap()
-        .get_attribute("aria-selected");
+    let selected = root.query_selector("#tab-active").unwrap().unwrap().get_attribute("aria-selected");
     assert_eq!(selected.as_deref(), Some("true"));
     root.remove();
 }
@@ -199,11 +147,7 @@ async fn reply_and_open_dispatch_the_dialog_id() {
     leptos::task::tick().await;
     let replies = root.query_selector_all(".dialog-row__reply").unwrap();
     assert_eq!(replies.length(), 3, "every unassigned row offers Reply");
-    let label = replies
-        .item(0)
-        .unwrap()
-        .unchecked_into::<web_sys::Element>()
-        .get_attribute("aria-label");
+    let label = replies.item(0).unwrap().unchecked_into::<web_sys::Element>().get_attribute("aria-label");
     assert_eq!(label.as_deref(), Some("Reply to Taras"));
     click(&root, ".dialog-row__reply");
     click(&root, ".dialog-row__open");
@@ -211,13 +155,7 @@ async fn reply_and_open_dispatch_the_dialog_id() {
 
     tab.set(Tab::Active);
     leptos::task::tick().await;
-    assert_eq!(
-        root.query_selector_all(".dialog-row__reply")
-            .unwrap()
-            .length(),
-        0,
-        "no Reply on active dialogs"
-    );
+    assert_eq!(root.query_selector_all(".dialog-row__reply").unwrap().length(), 0, "no Reply on active dialogs");
     root.remove();
 }
 
@@ -226,10 +164,7 @@ async fn empty_tabs_explain_themselves() {
     let tab = RwSignal::new(Tab::Inactive);
     let (root, _, _) = mount_inbox(snapshot(), tab);
     leptos::task::tick().await;
-    assert_eq!(
-        texts(&root, ".dialog-list__empty"),
-        ["No ended dialogs yet."]
-    );
+    assert_eq!(texts(&root, ".dialog-list__empty"), ["No ended dialogs yet."]);
     root.remove();
 }
 
@@ -239,13 +174,8 @@ fn key(root: &web_sys::HtmlElement, key: &str, shift: bool) -> bool {
     init.set_shift_key(shift);
     init.set_bubbles(true);
     init.set_cancelable(true);
-    let event =
-        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    root.query_selector("textarea")
-        .unwrap()
-        .unwrap()
-        .dispatch_event(&event)
-        .unwrap()
+    let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    root.query_selector("textarea").unwrap().unwrap().dispatch_event(&event).unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -267,18 +197,12 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
     leptos::task::tick().await;
 
     key(&root, "Enter", false);
-    assert!(
-        sent.lock().unwrap().is_empty(),
-        "Enter on an empty input sends nothing"
-    );
+    assert!(sent.lock().unwrap().is_empty(), "Enter on an empty input sends nothing");
 
     draft.set("first line".into());
     leptos::task::tick().await;
     let not_prevented = key(&root, "Enter", true);
-    assert!(
-        not_prevented,
-        "Shift+Enter is left to the textarea (a new line)"
-    );
+    assert!(not_prevented, "Shift+Enter is left to the textarea (a new line)");
     assert!(sent.lock().unwrap().is_empty());
 
     let not_prevented = key(&root, "Enter", false);
@@ -288,10 +212,7 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
     let button = root.query_selector("button[type=submit]").unwrap().unwrap();
     assert_eq!(button.text_content().as_deref(), Some("Send"));
     let input = root.query_selector("textarea").unwrap().unwrap();
-    assert_eq!(
-        input.get_attribute("aria-label").as_deref(),
-        Some("Message")
-    );
+    assert_eq!(input.get_attribute("aria-label").as_deref(), Some("Message"));
     drop(handle);
     root.remove();
 }

@@ -22,18 +22,11 @@ pub struct Harness {
 }
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 impl Harness {
@@ -59,29 +52,15 @@ impl Harness {
         let port = free_port();
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let mut command = Command::new(chromedriver);
-        command
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        command.arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null());
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
-        let driver = command
-            .spawn()
-            .expect("chromedriver starts (apt-get install chromium-driver)");
+        let driver = command.spawn().expect("chromedriver starts (apt-get install chromium-driver)");
         let deadline = Instant::now() + WAIT;
-        while tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_err()
-        {
+        while tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err() {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Harness {
-            base,
-            server: Some(server),
-            driver,
-            driver_url: format!("http://127.0.0.1:{port}"),
-            _dir: dir,
-        }
+        Harness { base, server: Some(server), driver, driver_url: format!("http://127.0.0.1:{port}"), _dir: dir }
     }
 
     /// A new browser with its own cookies and storage: one person.
@@ -97,14 +76,8 @@ impl Harness {
         });
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(caps.as_object().unwrap().clone());
-        let client = builder
-            .connect(&self.driver_url)
-            .await
-            .expect("browser session");
-        Browser {
-            client,
-            base: self.base.clone(),
-        }
+        let client = builder.connect(&self.driver_url).await.expect("browser session");
+        Browser { client, base: self.base.clone() }
     }
 }
 
@@ -130,10 +103,7 @@ pub struct Browser {
 
 impl Browser {
     pub async fn goto(&self, path: &str) {
-        self.client
-            .goto(&format!("{}{}", self.base, path))
-            .await
-            .unwrap();
+        self.client.goto(&format!("{}{}", self.base, path)).await.unwrap();
     }
 
     /// Evaluates a JS function body (with `arguments`) and returns its value.
@@ -145,28 +115,14 @@ impl Browser {
     pub async fn wait_until(&self, what: &str, body: &str, args: Vec<Value>) -> Value {
         let deadline = Instant::now() + WAIT;
         loop {
-            let value = self
-                .client
-                .execute(body, args.clone())
-                .await
-                .unwrap_or(Value::Null);
-            let truthy = !matches!(&value, Value::Null | Value::Bool(false))
-                && value != json!("")
-                && value != json!(0);
+            let value = self.client.execute(body, args.clone()).await.unwrap_or(Value::Null);
+            let truthy = !matches!(&value, Value::Null | Value::Bool(false)) && value != json!("") && value != json!(0);
             if truthy {
                 return value;
             }
             if Instant::now() > deadline {
-                let text = self
-                    .js(
-                        "return document.body ? document.body.innerText : ''",
-                        vec![],
-                    )
-                    .await;
-                panic!(
-                    "timed out waiting for {what}; the page shows:\n{}",
-                    text.as_str().unwrap_or("")
-                );
+                let text = self.js("return document.body ? document.body.innerText : ''", vec![]).await;
+                panic!("timed out waiting for {what}; the page shows:\n{}", text.as_str().unwrap_or(""));
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -175,10 +131,7 @@ impl Browser {
     /// Texts of every element matching `css`, in document order.
     pub async fn texts(&self, css: &str) -> Vec<String> {
         let v = self
-            .js(
-                "return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim())",
-                vec![json!(css)],
-            )
+            .js("return [...document.querySelectorAll(arguments[0])].map(e => e.innerText.trim())", vec![json!(css)])
             .await;
         serde_json::from_value(v).unwrap_or_default()
     }
@@ -229,12 +182,7 @@ impl Browser {
         self.type_into("#login", login).await;
         self.type_into("#password", "demo").await;
         self.click("button[type=submit]").await;
-        self.wait_until(
-            "the app after sign-in",
-            "return document.querySelector('.topbar') !== null",
-            vec![],
-        )
-        .await;
+        self.wait_until("the app after sign-in", "return document.querySelector('.topbar') !== null", vec![]).await;
     }
 
     /// Saves a screenshot (for looking at a failure).

@@ -8,11 +8,14 @@ use serde_json::json;
 const NULL_KEY: &str = "\u{E000}";
 
 async fn tab_text(b: &Browser, tab: &str) -> String {
-    b.js("return document.querySelector('#tab-' + arguments[0]).innerText.replace(/\\s+/g, ' ').trim()", vec![json!(tab)])
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+    b.js(
+        "return document.querySelector('#tab-' + arguments[0]).innerText.replace(/\\s+/g, ' ').trim()",
+        vec![json!(tab)],
+    )
+    .await
+    .as_str()
+    .unwrap_or_default()
+    .to_string()
 }
 
 async fn open_widget(client: &Browser) {
@@ -30,42 +33,27 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     let client = h.browser().await;
 
     anna.sign_in("anna").await;
-    anna.wait_until("the inbox", "return location.pathname === '/lines'", vec![])
-        .await;
+    anna.wait_until("the inbox", "return location.pathname === '/lines'", vec![]).await;
     anna.wait_text(".dialog-list", "No new dialogs").await;
-    let roles = anna.js("return [...document.querySelectorAll('[role=tab]')].map(t => t.getAttribute('aria-selected'))", vec![]).await;
-    assert_eq!(
-        roles,
-        json!(["true", "false", "false"]),
-        "three tabs, Unassigned selected"
-    );
+    let roles = anna
+        .js("return [...document.querySelectorAll('[role=tab]')].map(t => t.getAttribute('aria-selected'))", vec![])
+        .await;
+    assert_eq!(roles, json!(["true", "false", "false"]), "three tabs, Unassigned selected");
     assert_eq!(tab_text(&anna, "unassigned").await, "Unassigned 0");
     bob.sign_in("bob").await;
     bob.wait_text(".dialog-list", "No new dialogs").await;
 
     // The client writes from the widget on the demo page.
     open_widget(&client).await;
-    client
-        .type_into("input[aria-label='Your name']", "Olena Test")
-        .await;
-    client
-        .type_into(
-            "textarea[aria-label=Message]",
-            "Hello! Do you deliver to Lviv?",
-        )
-        .await;
-    client
-        .type_into("textarea[aria-label=Message]", ENTER)
-        .await;
-    client
-        .wait_text(".bubble--mine", "Do you deliver to Lviv?")
-        .await;
+    client.type_into("input[aria-label='Your name']", "Olena Test").await;
+    client.type_into("textarea[aria-label=Message]", "Hello! Do you deliver to Lviv?").await;
+    client.type_into("textarea[aria-label=Message]", ENTER).await;
+    client.wait_text(".bubble--mine", "Do you deliver to Lviv?").await;
 
     // Both operators see it at once, without reloading.
     for op in [&anna, &bob] {
         op.wait_text(".dialog-row__name", "Olena Test").await;
-        op.wait_text(".dialog-row__preview", "Hello! Do you deliver to Lviv?")
-            .await;
+        op.wait_text(".dialog-row__preview", "Hello! Do you deliver to Lviv?").await;
         op.wait_until(
             "the Unassigned count",
             "return document.querySelector('#tab-unassigned').innerText.includes('1')",
@@ -86,8 +74,7 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     .await;
     anna.wait_text(".dialog-row__name", "Olena Test").await;
     assert_eq!(tab_text(&anna, "active").await, "Active 1");
-    anna.wait_text(".chat__messages", "Anna Kovalenko took the dialog")
-        .await;
+    anna.wait_text(".chat__messages", "Anna Kovalenko took the dialog").await;
     // ...and leaves Unassigned for everyone, live.
     bob.wait_no_text(".dialog-row__name", "Olena Test").await;
     bob.wait_until(
@@ -100,68 +87,34 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     // Anna answers: Enter sends, Shift+Enter is a new line.
     let input = ".composer__input";
     anna.type_into(input, "Good afternoon!").await;
-    anna.type_into(input, &format!("{SHIFT}{ENTER}{NULL_KEY}"))
-        .await;
-    anna.type_into(input, "Yes, we deliver all over Ukraine.")
-        .await;
+    anna.type_into(input, &format!("{SHIFT}{ENTER}{NULL_KEY}")).await;
+    anna.type_into(input, "Yes, we deliver all over Ukraine.").await;
     anna.type_into(input, ENTER).await;
     anna.wait_text(".message--mine", "Yes, we deliver").await;
     let mine = anna.texts(".message--mine .message__text").await;
-    assert_eq!(
-        mine.last().unwrap(),
-        "Good afternoon!\nYes, we deliver all over Ukraine."
-    );
-    let draft = anna
-        .js(
-            "return document.querySelector(arguments[0]).value",
-            vec![json!(input)],
-        )
-        .await;
+    assert_eq!(mine.last().unwrap(), "Good afternoon!\nYes, we deliver all over Ukraine.");
+    let draft = anna.js("return document.querySelector(arguments[0]).value", vec![json!(input)]).await;
     assert_eq!(draft, json!(""), "the input is cleared after sending");
 
     // The client sees the answer at once.
-    client
-        .wait_text(".bubble", "Yes, we deliver all over Ukraine.")
-        .await;
+    client.wait_text(".bubble", "Yes, we deliver all over Ukraine.").await;
     client.wait_text(".bubble__author", "Anna Kovalenko").await;
 
     // Coming back to the page continues the same conversation.
     client.client.enter_parent_frame().await.unwrap();
     client.client.refresh().await.unwrap();
     open_widget(&client).await;
-    client
-        .wait_text(".bubble", "Yes, we deliver all over Ukraine.")
-        .await;
-    client
-        .wait_text(".bubble--mine", "Do you deliver to Lviv?")
-        .await;
-    let name_fields = client
-        .js(
-            "return document.querySelectorAll(\"input[aria-label='Your name']\").length",
-            vec![],
-        )
-        .await;
-    assert_eq!(
-        name_fields,
-        json!(0),
-        "a returning client is not asked their name again"
-    );
-    client
-        .type_into("textarea[aria-label=Message]", "Great, thank you!")
-        .await;
-    client
-        .type_into("textarea[aria-label=Message]", ENTER)
-        .await;
+    client.wait_text(".bubble", "Yes, we deliver all over Ukraine.").await;
+    client.wait_text(".bubble--mine", "Do you deliver to Lviv?").await;
+    let name_fields =
+        client.js("return document.querySelectorAll(\"input[aria-label='Your name']\").length", vec![]).await;
+    assert_eq!(name_fields, json!(0), "a returning client is not asked their name again");
+    client.type_into("textarea[aria-label=Message]", "Great, thank you!").await;
+    client.type_into("textarea[aria-label=Message]", ENTER).await;
 
-    anna.wait_text(".message--client", "Great, thank you!")
-        .await;
-    anna.wait_text(".dialog-row__preview", "Great, thank you!")
-        .await;
-    assert_eq!(
-        tab_text(&anna, "active").await,
-        "Active 1",
-        "the same dialog, not a new one"
-    );
+    anna.wait_text(".message--client", "Great, thank you!").await;
+    anna.wait_text(".dialog-row__preview", "Great, thank you!").await;
+    assert_eq!(tab_text(&anna, "active").await, "Active 1", "the same dialog, not a new one");
 
     anna.screenshot("/tmp/e2e-anna.png").await;
     client.screenshot("/tmp/e2e-client.png").await;
@@ -175,17 +128,11 @@ async fn sign_in_errors_and_roles_without_access() {
     let h = Harness::start().await;
     let b = h.browser().await;
     b.goto("/lines").await;
-    b.wait_until(
-        "the sign-in page",
-        "return location.pathname === '/login'",
-        vec![],
-    )
-    .await;
+    b.wait_until("the sign-in page", "return location.pathname === '/login'", vec![]).await;
     b.type_into("#login", "anna").await;
     b.type_into("#password", "wrong").await;
     b.click("button[type=submit]").await;
-    b.wait_text("[role=alert]", "Wrong login or password.")
-        .await;
+    b.wait_text("[role=alert]", "Wrong login or password.").await;
 
     let carol = h.browser().await;
     carol.sign_in("carol").await;
@@ -197,13 +144,7 @@ async fn sign_in_errors_and_roles_without_access() {
 
     // Signing out returns to the sign-in page, and the inbox is closed again.
     carol.click(".topbar .button--ghost").await;
-    carol
-        .wait_until(
-            "the sign-in page",
-            "return location.pathname === '/login'",
-            vec![],
-        )
-        .await;
+    carol.wait_until("the sign-in page", "return location.pathname === '/login'", vec![]).await;
     for x in [b, carol] {
         x.close().await;
     }

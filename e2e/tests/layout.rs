@@ -20,23 +20,11 @@ async fn long_names_and_hostile_text_stay_in_place() {
     let visitor = h.browser().await;
     visitor.goto("/widget/demo").await;
     let long_name = "Maximilian-Alexander Konstantinopolsky-Vasylenko von Oberhausen-Zhytomyr";
-    let long_text = format!(
-        "{} {}",
-        "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(6),
-        "the end"
-    );
-    let hostile =
-        "<img src=x onerror=\"document.title='pwned'\"> <script>document.title='pwned'</script>";
-    for (name, text) in [
-        (long_name, long_text.as_str()),
-        ("Taras", hostile),
-        ("Iryna", "Short question"),
-    ] {
+    let long_text = format!("{} {}", "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(6), "the end");
+    let hostile = "<img src=x onerror=\"document.title='pwned'\"> <script>document.title='pwned'</script>";
+    for (name, text) in [(long_name, long_text.as_str()), ("Taras", hostile), ("Iryna", "Short question")] {
         let status = visitor
-            .js(
-                &format!("return (async () => {{ {WRITE_AS_VISITOR} }})(...arguments)"),
-                vec![json!(name), json!(text)],
-            )
+            .js(&format!("return (async () => {{ {WRITE_AS_VISITOR} }})(...arguments)"), vec![json!(name), json!(text)])
             .await;
         assert_eq!(status, json!(200));
     }
@@ -52,11 +40,7 @@ async fn long_names_and_hostile_text_stay_in_place() {
             vec![],
         )
         .await;
-    assert_eq!(
-        inside,
-        json!(true),
-        "row texts and buttons stay inside the list"
-    );
+    assert_eq!(inside, json!(true), "row texts and buttons stay inside the list");
 
     // Open the long-named dialog: the header and the bubble wrap instead of overflowing.
     anna.click(".dialog-row:last-child .dialog-row__open").await;
@@ -75,12 +59,12 @@ async fn long_names_and_hostile_text_stay_in_place() {
     anna.screenshot("/tmp/e2e-long-names.png").await;
 
     // Hostile text is shown as text and runs nothing.
-    anna.click(".dialog-row:nth-child(2) .dialog-row__open")
-        .await;
+    anna.click(".dialog-row:nth-child(2) .dialog-row__open").await;
     anna.wait_text(".message--client", "<script>").await;
     let title = anna.js("return document.title", vec![]).await;
     assert_eq!(title, json!("External Lines"));
-    let injected = anna.js("return document.querySelectorAll('.chat__messages img, .chat__messages script').length", vec![]).await;
+    let injected =
+        anna.js("return document.querySelectorAll('.chat__messages img, .chat__messages script').length", vec![]).await;
     assert_eq!(injected, json!(0));
 
     // A role without access sees a clear page, not an empty inbox.

@@ -10,6 +10,8 @@ pub const MAX_MESSAGE_CHARS: usize = 10_000;
 pub const PREVIEW_CHARS: usize = 140;
 /// Longest client display name accepted from a widget, in characters.
 pub const MAX_NAME_CHARS: usize = 80;
+/// Longest Redirect handover note, in characters.
+pub const MAX_NOTE_CHARS: usize = 1_000;
 
 /// Every error body: a message meant to be shown to the user as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,6 +40,14 @@ pub struct Me {
     pub user: UserSummary,
     pub role: Role,
     pub access: Access,
+    pub settings: UserSettings,
+}
+
+/// Per-user preferences kept on the server (`PUT /api/me/settings`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSettings {
+    /// Ask for confirmation before End dialog ("Do not show this window again" clears it).
+    pub confirm_end_dialog: bool,
 }
 
 /// The messenger a channel belongs to.
@@ -73,9 +83,7 @@ impl ChannelKind {
 
     /// Parses [`ChannelKind::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Widget, Self::Telegram, Self::Viber, Self::Whatsapp]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [Self::Widget, Self::Telegram, Self::Viber, Self::Whatsapp].into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -101,9 +109,7 @@ impl DialogState {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Unassigned, Self::Active, Self::Ended]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [Self::Unassigned, Self::Active, Self::Ended].into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -164,10 +170,42 @@ pub struct DialogSummary {
     pub members: Vec<UserId>,
     /// Users who ever worked on it (they see it in Inactive once ended).
     pub participants: Vec<UserId>,
+    /// Ended with Mark as spam.
+    pub spam: bool,
+    /// The note left by the last Redirect, pinned for the receiver.
+    pub handover: Option<Handover>,
     pub created_at: Millis,
     pub last_message: Option<MessagePreview>,
     /// Time of the last message (creation time while there is none): lists sort by it.
     pub last_activity_at: Millis,
+}
+
+/// A Redirect's handover: who passed the dialog to whom, and their note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    pub from: UserId,
+    pub to: UserId,
+    pub note: String,
+}
+
+/// `POST /api/dialogs/{id}/members` (Add to dialog).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AddMembers {
+    pub user_ids: Vec<UserId>,
+}
+
+/// `POST /api/dialogs/{id}/redirect`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Redirect {
+    pub user_id: UserId,
+    /// An optional handover note for the receiver.
+    pub note: Option<String>,
+}
+
+/// `PATCH /api/dialogs/{id}` (Rename). An empty name restores the client's name.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rename {
+    pub name: String,
 }
 
 /// `GET /api/dialogs`: every dialog in the user's inbox, valid as of `as_of`.
@@ -252,19 +290,10 @@ mod tests {
 
     #[test]
     fn enums_round_trip_through_their_storage_names() {
-        for k in [
-            ChannelKind::Widget,
-            ChannelKind::Telegram,
-            ChannelKind::Viber,
-            ChannelKind::Whatsapp,
-        ] {
+        for k in [ChannelKind::Widget, ChannelKind::Telegram, ChannelKind::Viber, ChannelKind::Whatsapp] {
             assert_eq!(ChannelKind::parse(k.as_str()), Some(k));
         }
-        for s in [
-            DialogState::Unassigned,
-            DialogState::Active,
-            DialogState::Ended,
-        ] {
+        for s in [DialogState::Unassigned, DialogState::Active, DialogState::Ended] {
             assert_eq!(DialogState::parse(s.as_str()), Some(s));
         }
         assert_eq!(DialogState::parse("nope"), None);

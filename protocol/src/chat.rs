@@ -15,10 +15,7 @@ pub struct ChatLog {
 
 impl ChatLog {
     pub fn from_snapshot(snapshot: ChatSnapshot) -> Self {
-        ChatLog {
-            dialog: snapshot.dialog,
-            messages: snapshot.messages.into_iter().map(|m| (m.id, m)).collect(),
-        }
+        ChatLog { dialog: snapshot.dialog, messages: snapshot.messages.into_iter().map(|m| (m.id, m)).collect() }
     }
 
     /// Adds a message of this dialog (a second copy of the same id is ignored).
@@ -35,9 +32,7 @@ impl ChatLog {
                 self.dialog = dialog.clone();
                 self.add(message.clone());
             }
-            Event::DialogUpdated { dialog } if dialog.id == self.dialog.id => {
-                self.dialog = dialog.clone()
-            }
+            Event::DialogUpdated { dialog } if dialog.id == self.dialog.id => self.dialog = dialog.clone(),
             _ => {}
         }
     }
@@ -74,6 +69,8 @@ mod tests {
             state,
             members: vec![],
             participants: vec![],
+            spam: false,
+            handover: None,
             created_at: 0,
             last_message: None,
             last_activity_at: 0,
@@ -101,20 +98,12 @@ mod tests {
         log.add(msg(2, 1));
         log.add(msg(3, 1));
         log.add(msg(4, 2));
-        log.apply(&Event::MessageCreated {
-            dialog: dialog(1, DialogState::Active),
-            message: msg(5, 1),
-        });
-        log.apply(&Event::MessageCreated {
-            dialog: dialog(1, DialogState::Active),
-            message: msg(5, 1),
-        });
+        log.apply(&Event::MessageCreated { dialog: dialog(1, DialogState::Active), message: msg(5, 1) });
+        log.apply(&Event::MessageCreated { dialog: dialog(1, DialogState::Active), message: msg(5, 1) });
         let ids: Vec<i64> = log.messages().map(|m| m.id.0).collect();
         assert_eq!(ids, [1, 2, 3, 5]);
         assert_eq!(log.dialog.state, DialogState::Active);
-        log.apply(&Event::DialogUpdated {
-            dialog: dialog(9, DialogState::Ended),
-        });
+        log.apply(&Event::DialogUpdated { dialog: dialog(9, DialogState::Ended) });
         assert_eq!(log.dialog.state, DialogState::Active);
     }
 }

@@ -5,7 +5,7 @@
 //! for a widget visitor. Both are pure, so replay and live streaming filter alike.
 
 use crate::api::{Author, DialogSummary, Message, WidgetMessage};
-use crate::inbox::tab_of;
+use crate::inbox::may_open;
 use crate::permissions::Access;
 use crate::{ChannelId, ClientId, DialogId, Seq, UserId};
 use serde::{Deserialize, Serialize};
@@ -17,10 +17,7 @@ pub enum Event {
     /// A dialog was created or changed (state, members, name...): its new summary.
     DialogUpdated { dialog: DialogSummary },
     /// A message was added; `dialog` is the dialog's summary after it.
-    MessageCreated {
-        dialog: DialogSummary,
-        message: Message,
-    },
+    MessageCreated { dialog: DialogSummary, message: Message },
     /// Only in projections: the dialog left the reader's inbox.
     DialogRemoved { dialog_id: DialogId },
 }
@@ -34,21 +31,20 @@ impl Event {
         }
     }
 
-    /// What operator `user` may receive of this event: the event itself when the dialog
-    /// is in their inbox, a removal when a dialog change takes it out, else nothing.
+    /// What operator `user` may receive of this event: the event itself when they may
+    /// open the dialog (see [`may_open`]), a removal when a dialog change takes it out of
+    /// their reach, else nothing.
     pub fn for_user(&self, user: UserId, access: &Access) -> Option<Event> {
         if !access.has_lines() {
             return None;
         }
         match self {
             Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. }
-                if tab_of(dialog, user).is_some() =>
+                if may_open(dialog, user, access) =>
             {
                 Some(self.clone())
             }
-            Event::DialogUpdated { dialog } => Some(Event::DialogRemoved {
-                dialog_id: dialog.id,
-            }),
+            Event::DialogUpdated { dialog } => Some(Event::DialogRemoved { dialog_id: dialog.id }),
             Event::MessageCreated { .. } | Event::DialogRemoved { .. } => None,
         }
     }
@@ -57,9 +53,7 @@ impl Event {
     /// that are meant for them (their own and operators' messages, not system notes).
     pub fn for_client(&self, client: ClientId, channel: ChannelId) -> Option<WidgetMessage> {
         match self {
-            Event::MessageCreated { dialog, message }
-                if dialog.client_id == client && dialog.channel_id == channel =>
-            {
+            Event::MessageCreated { dialog, message } if dialog.client_id == client && dialog.channel_id == channel => {
                 WidgetMessage::from_message(message)
             }
             _ => None,
@@ -118,12 +112,10 @@ mod tests {
             state,
             members: members.iter().map(|&u| UserId(u)).collect(),
             participants: members.iter().map(|&u| UserId(u)).collect(),
+            spam: false,
+            handover: None,
             created_at: 1,
-            last_message: Some(MessagePreview {
-                author: Author::System,
-                text: "x".into(),
-                at: 1,
-            }),
+            last_message: Some(MessagePreview { author: Author::System, text: "x".into(), at: 1 }),
             last_activity_at: 1,
         }
     }
@@ -131,6 +123,12 @@ mod tests {
     fn full() -> Access {
         let all = EntityRights::new(true, ViewScope::All);
         Access::derive(all, all, false)
+    }
+
+    /// Seed case 4: works only with their own dialogs.
+    fn own() -> Access {
+        let own = EntityRights::new(true, ViewScope::Own);
+        Access::derive(own, own, false)
     }
 
     fn message(author: Author) -> Message {
@@ -146,42 +144,31 @@ mod tests {
 
     #[test]
     fn unassigned_dialogs_reach_everyone_with_access() {
-        let e = Event::DialogUpdated {
-            dialog: dialog(DialogState::Unassigned, &[]),
-        };
+        let e = Event::DialogUpdated { dialog: dialog(DialogState::Unassigned, &[]) };
         assert_eq!(e.for_user(UserId(1), &full()), Some(e.clone()));
-        let none = Access::derive(
-            EntityRights::new(false, ViewScope::None),
-            EntityRights::new(false, ViewScope::None),
-            false,
-        );
+        let none =
+            Access::derive(EntityRights::new(false, ViewScope::None), EntityRights::new(false, ViewScope::None), false);
         assert_eq!(e.for_user(UserId(1), &none), None);
     }
 
     #[test]
-    fn a_taken_dialog_is_removed_for_non_members() {
-        let e = Event::DialogUpdated {
-            dialog: dialog(DialogState::Active, &[2]),
-        };
-        assert_eq!(e.for_user(UserId(2), &full()), Some(e.clone()));
-        assert_eq!(
-            e.for_user(UserId(1), &full()),
-            Some(Event::DialogRemoved {
-                dialog_id: DialogId(7)
-            })
-        );
+    fn a_taken_dialog_is_removed_for_non_members_who_may_not_open_it() {
+        let e = Event::DialogUpdated { dialog: dialog(DialogState::Active, &[2]) };
+        assert_eq!(e.for_user(UserId(2), &own()), Some(e.clone()));
+        assert_eq!(e.for_user(UserId(1), &own()), Some(Event::DialogRemoved { dialog_id: DialogId(7) }));
+        // Who may open others' dialogs keeps receiving it (their inbox drops it itself).
+        assert_eq!(e.for_user(UserId(1), &full()), Some(e.clone()));
     }
 
     #[test]
-    fn messages_of_other_peoples_dialogs_are_not_sent() {
+    fn messages_of_other_peoples_dialogs_reach_only_who_may_open_them() {
         let e = Event::MessageCreated {
             dialog: dialog(DialogState::Active, &[2]),
-            message: message(Author::Client {
-                name: "Olena".into(),
-            }),
+            message: message(Author::Client { name: "Olena".into() }),
         };
-        assert_eq!(e.for_user(UserId(1), &full()), None);
-        assert!(e.for_user(UserId(2), &full()).is_some());
+        assert_eq!(e.for_user(UserId(1), &own()), None);
+        assert!(e.for_user(UserId(2), &own()).is_some());
+        assert!(e.for_user(UserId(1), &full()).is_some());
     }
 
     #[test]
@@ -189,10 +176,7 @@ mod tests {
         let d = dialog(DialogState::Active, &[2]);
         let op = Event::MessageCreated {
             dialog: d.clone(),
-            message: message(Author::Operator {
-                user_id: UserId(2),
-                name: "Anna".into(),
-            }),
+            message: message(Author::Operator { user_id: UserId(2), name: "Anna".into() }),
         };
         let w = op.for_client(ClientId(3), ChannelId(1)).unwrap();
         assert!(!w.mine);
@@ -200,22 +184,15 @@ mod tests {
         assert_eq!(op.for_client(ClientId(4), ChannelId(1)), None);
         // The same person's chat on another channel does not show in this widget.
         assert_eq!(op.for_client(ClientId(3), ChannelId(2)), None);
-        let sys = Event::MessageCreated {
-            dialog: d,
-            message: message(Author::System),
-        };
+        let sys = Event::MessageCreated { dialog: d, message: message(Author::System) };
         assert_eq!(sys.for_client(ClientId(3), ChannelId(1)), None);
     }
 
     #[test]
     fn frames_have_a_stable_json_shape() {
         let f: Frame<Event> = Frame::Live { seq: 4 };
-        assert_eq!(
-            serde_json::to_string(&f).unwrap(),
-            r#"{"frame":"live","seq":4}"#
-        );
-        let back: Frame<Event> =
-            serde_json::from_str(r#"{"frame":"resync","reason":"x"}"#).unwrap();
+        assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"frame":"live","seq":4}"#);
+        let back: Frame<Event> = serde_json::from_str(r#"{"frame":"resync","reason":"x"}"#).unwrap();
         assert_eq!(back, Frame::Resync { reason: "x".into() });
     }
 }

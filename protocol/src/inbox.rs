@@ -4,6 +4,7 @@
 
 use crate::api::{DialogState, DialogSummary, InboxSnapshot};
 use crate::events::Event;
+use crate::permissions::Access;
 use crate::{DialogId, Millis, Seq, UserId};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
@@ -52,6 +53,12 @@ pub fn tab_of(dialog: &DialogSummary, user: UserId) -> Option<Tab> {
         DialogState::Ended if dialog.participants.contains(&user) => Some(Tab::Inactive),
         DialogState::Active | DialogState::Ended => None,
     }
+}
+
+/// May `user` open `dialog` at all: it is in their inbox, or their role lets them open
+/// dialogs others work on (shown read-only with the Join banner).
+pub fn may_open(dialog: &DialogSummary, user: UserId, access: &Access) -> bool {
+    access.has_lines() && (tab_of(dialog, user).is_some() || access.can_open_others_dialogs())
 }
 
 /// Number of dialogs in each tab.
@@ -103,13 +110,7 @@ pub struct Inbox {
 impl Inbox {
     /// An empty inbox for `me`, at log position 0.
     pub fn new(me: UserId) -> Self {
-        Inbox {
-            me,
-            as_of: 0,
-            dialogs: HashMap::new(),
-            order: HashMap::new(),
-            counts: TabCounts::default(),
-        }
+        Inbox { me, as_of: 0, dialogs: HashMap::new(), order: HashMap::new(), counts: TabCounts::default() }
     }
 
     /// The inbox described by a REST snapshot.
@@ -135,9 +136,7 @@ impl Inbox {
         }
         self.as_of = seq;
         match event {
-            Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. } => {
-                self.upsert(dialog.clone())
-            }
+            Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. } => self.upsert(dialog.clone()),
             Event::DialogRemoved { dialog_id } => self.remove(*dialog_id),
         }
     }
@@ -147,10 +146,7 @@ impl Inbox {
     fn upsert(&mut self, dialog: DialogSummary) {
         self.remove(dialog.id);
         if let Some(tab) = tab_of(&dialog, self.me) {
-            self.order
-                .entry(tab)
-                .or_default()
-                .insert(order_key(&dialog));
+            self.order.entry(tab).or_default().insert(order_key(&dialog));
             *self.counts.slot(tab) += 1;
             self.dialogs.insert(dialog.id, (tab, dialog));
         }
@@ -178,11 +174,7 @@ impl Inbox {
 
     /// The dialogs of `tab`, newest activity first.
     pub fn list(&self, tab: Tab) -> impl Iterator<Item = &DialogSummary> + '_ {
-        self.order
-            .get(&tab)
-            .into_iter()
-            .flat_map(|set| set.iter())
-            .filter_map(|(_, Reverse(id))| self.get(*id))
+        self.order.get(&tab).into_iter().flat_map(|set| set.iter()).filter_map(|(_, Reverse(id))| self.get(*id))
     }
 
     /// How many dialogs each tab holds.
@@ -219,6 +211,8 @@ mod tests {
             state,
             members: members.to_vec(),
             participants: members.to_vec(),
+            spam: false,
+            handover: None,
             created_at: 0,
             last_message: None,
             last_activity_at: at,
@@ -231,26 +225,11 @@ mod tests {
 
     #[test]
     fn tabs_follow_state_and_membership() {
-        assert_eq!(
-            tab_of(&dialog(1, DialogState::Unassigned, &[], 0), ME),
-            Some(Tab::Unassigned)
-        );
-        assert_eq!(
-            tab_of(&dialog(1, DialogState::Active, &[ME], 0), ME),
-            Some(Tab::Active)
-        );
-        assert_eq!(
-            tab_of(&dialog(1, DialogState::Active, &[OTHER], 0), ME),
-            None
-        );
-        assert_eq!(
-            tab_of(&dialog(1, DialogState::Ended, &[ME], 0), ME),
-            Some(Tab::Inactive)
-        );
-        assert_eq!(
-            tab_of(&dialog(1, DialogState::Ended, &[OTHER], 0), ME),
-            None
-        );
+        assert_eq!(tab_of(&dialog(1, DialogState::Unassigned, &[], 0), ME), Some(Tab::Unassigned));
+        assert_eq!(tab_of(&dialog(1, DialogState::Active, &[ME], 0), ME), Some(Tab::Active));
+        assert_eq!(tab_of(&dialog(1, DialogState::Active, &[OTHER], 0), ME), None);
+        assert_eq!(tab_of(&dialog(1, DialogState::Ended, &[ME], 0), ME), Some(Tab::Inactive));
+        assert_eq!(tab_of(&dialog(1, DialogState::Ended, &[OTHER], 0), ME), None);
     }
 
     #[test]
@@ -267,11 +246,8 @@ mod tests {
         assert_eq!(ids(&inbox, Tab::Unassigned), vec![2, 3, 1]);
 
         let mut d1 = dialog(1, DialogState::Unassigned, &[], 400);
-        d1.last_message = Some(MessagePreview {
-            author: Author::Client { name: "c".into() },
-            text: "again".into(),
-            at: 400,
-        });
+        d1.last_message =
+            Some(MessagePreview { author: Author::Client { name: "c".into() }, text: "again".into(), at: 400 });
         let message = Message {
             id: MessageId(9),
             dialog_id: DialogId(1),
@@ -280,106 +256,37 @@ mod tests {
             created_at: 400,
             client_msg_id: None,
         };
-        inbox.apply(
-            11,
-            &Event::MessageCreated {
-                dialog: d1,
-                message,
-            },
-        );
+        inbox.apply(11, &Event::MessageCreated { dialog: d1, message });
         assert_eq!(ids(&inbox, Tab::Unassigned), vec![1, 2, 3]);
-        assert_eq!(
-            inbox
-                .get(DialogId(1))
-                .unwrap()
-                .last_message
-                .as_ref()
-                .unwrap()
-                .text,
-            "again"
-        );
+        assert_eq!(inbox.get(DialogId(1)).unwrap().last_message.as_ref().unwrap().text, "again");
         assert_eq!(inbox.as_of(), 11);
     }
 
     #[test]
     fn claiming_moves_between_tabs_and_counts_follow() {
         let mut inbox = Inbox::new(ME);
-        inbox.apply(
-            1,
-            &Event::DialogUpdated {
-                dialog: dialog(1, DialogState::Unassigned, &[], 1),
-            },
-        );
-        inbox.apply(
-            2,
-            &Event::DialogUpdated {
-                dialog: dialog(2, DialogState::Unassigned, &[], 2),
-            },
-        );
-        assert_eq!(
-            inbox.counts(),
-            TabCounts {
-                unassigned: 2,
-                active: 0,
-                inactive: 0
-            }
-        );
+        inbox.apply(1, &Event::DialogUpdated { dialog: dialog(1, DialogState::Unassigned, &[], 1) });
+        inbox.apply(2, &Event::DialogUpdated { dialog: dialog(2, DialogState::Unassigned, &[], 2) });
+        assert_eq!(inbox.counts(), TabCounts { unassigned: 2, active: 0, inactive: 0 });
 
-        inbox.apply(
-            3,
-            &Event::DialogUpdated {
-                dialog: dialog(1, DialogState::Active, &[ME], 1),
-            },
-        );
-        assert_eq!(
-            inbox.counts(),
-            TabCounts {
-                unassigned: 1,
-                active: 1,
-                inactive: 0
-            }
-        );
+        inbox.apply(3, &Event::DialogUpdated { dialog: dialog(1, DialogState::Active, &[ME], 1) });
+        assert_eq!(inbox.counts(), TabCounts { unassigned: 1, active: 1, inactive: 0 });
         assert_eq!(ids(&inbox, Tab::Active), vec![1]);
 
         // Somebody else took dialog 2: their update arrives, and it leaves my inbox.
-        inbox.apply(
-            4,
-            &Event::DialogUpdated {
-                dialog: dialog(2, DialogState::Active, &[OTHER], 2),
-            },
-        );
-        assert_eq!(
-            inbox.counts(),
-            TabCounts {
-                unassigned: 0,
-                active: 1,
-                inactive: 0
-            }
-        );
+        inbox.apply(4, &Event::DialogUpdated { dialog: dialog(2, DialogState::Active, &[OTHER], 2) });
+        assert_eq!(inbox.counts(), TabCounts { unassigned: 0, active: 1, inactive: 0 });
         assert!(inbox.get(DialogId(2)).is_none());
 
-        inbox.apply(
-            5,
-            &Event::DialogRemoved {
-                dialog_id: DialogId(1),
-            },
-        );
+        inbox.apply(5, &Event::DialogRemoved { dialog_id: DialogId(1) });
         assert_eq!(inbox.counts(), TabCounts::default());
     }
 
     #[test]
     fn events_already_in_the_snapshot_are_ignored() {
-        let snapshot = InboxSnapshot {
-            as_of: 5,
-            dialogs: vec![dialog(1, DialogState::Active, &[ME], 1)],
-        };
+        let snapshot = InboxSnapshot { as_of: 5, dialogs: vec![dialog(1, DialogState::Active, &[ME], 1)] };
         let mut inbox = Inbox::from_snapshot(ME, snapshot);
-        inbox.apply(
-            4,
-            &Event::DialogUpdated {
-                dialog: dialog(1, DialogState::Unassigned, &[], 1),
-            },
-        );
+        inbox.apply(4, &Event::DialogUpdated { dialog: dialog(1, DialogState::Unassigned, &[], 1) });
         assert_eq!(ids(&inbox, Tab::Active), vec![1]);
         assert_eq!(inbox.as_of(), 5);
     }
@@ -388,12 +295,7 @@ mod tests {
     fn ties_on_time_put_the_newer_dialog_first() {
         let mut inbox = Inbox::new(ME);
         for id in 1..=3 {
-            inbox.apply(
-                id,
-                &Event::DialogUpdated {
-                    dialog: dialog(id, DialogState::Unassigned, &[], 50),
-                },
-            );
+            inbox.apply(id, &Event::DialogUpdated { dialog: dialog(id, DialogState::Unassigned, &[], 50) });
         }
         assert_eq!(ids(&inbox, Tab::Unassigned), vec![3, 2, 1]);
     }

@@ -115,12 +115,7 @@ impl Access {
                 _ => LinesAccess::Own,
             }
         };
-        Access {
-            lines,
-            leads,
-            contacts,
-            admin,
-        }
+        Access { lines, leads, contacts, admin }
     }
 
     /// Derives access from a role.
@@ -136,6 +131,13 @@ impl Access {
     /// May the user take dialogs (Reply) and write in the ones they are members of?
     pub fn can_work_dialogs(&self) -> bool {
         self.has_lines()
+    }
+
+    /// May the user open dialogs other operators work on (read-only until they Join)?
+    /// The seed allows it to users with access to the linked leads or contacts; a role
+    /// that views all leads or all contacts has that access to every dialog's records.
+    pub fn can_open_others_dialogs(&self) -> bool {
+        self.has_lines() && (self.leads.view == ViewScope::All || self.contacts.view == ViewScope::All)
     }
 
     /// May the user create a lead from a chat?

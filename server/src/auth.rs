@@ -8,10 +8,10 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use el_protocol::api::{LoginRequest, Me, UserSummary};
+use el_protocol::api::{LoginRequest, Me, UserSettings, UserSummary};
 use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
 use el_protocol::{RoleId, UserId};
 use rand::RngCore;
@@ -27,12 +27,12 @@ pub fn router() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/settings", put(update_settings))
 }
 
 /// Hashes a password for storage.
 pub fn hash_password(password: &str) -> AppResult<String> {
-    let salt = SaltString::encode_b64(&random_bytes::<16>())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).map_err(|e| AppError::Internal(e.to_string()))?;
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
@@ -41,11 +41,7 @@ pub fn hash_password(password: &str) -> AppResult<String> {
 
 fn verify_password(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|h| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
         .unwrap_or(false)
 }
 
@@ -80,9 +76,15 @@ pub struct CurrentUser {
     pub user: UserSummary,
     pub role: Role,
     pub access: Access,
+    pub settings: UserSettings,
 }
 
 impl CurrentUser {
+    /// The user as `GET /api/me` describes them.
+    pub fn me(self) -> Me {
+        Me { user: self.user, role: self.role, access: self.access, settings: self.settings }
+    }
+
     pub fn id(&self) -> UserId {
         self.user.id
     }
@@ -92,9 +94,7 @@ impl CurrentUser {
         if self.access.has_lines() {
             Ok(())
         } else {
-            Err(AppError::Forbidden(
-                "Your role has no access to External Lines.".into(),
-            ))
+            Err(AppError::Forbidden("Your role has no access to External Lines.".into()))
         }
     }
 }
@@ -104,7 +104,7 @@ pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>
     Ok(conn
         .query_row(
             "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
-                    r.contact_create, r.contact_view
+                    r.contact_create, r.contact_view, u.confirm_end_dialog
              FROM users u JOIN roles r ON r.id = u.role_id WHERE u.id = ?1",
             [id.0],
             |r| {
@@ -116,13 +116,10 @@ pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>
                 };
                 let admin: bool = r.get(3)?;
                 Ok(CurrentUser {
-                    user: UserSummary {
-                        id: UserId(r.get(0)?),
-                        login: r.get(1)?,
-                        name: r.get(2)?,
-                    },
+                    user: UserSummary { id: UserId(r.get(0)?), login: r.get(1)?, name: r.get(2)? },
                     access: Access::of_role(&role, admin),
                     role,
+                    settings: UserSettings { confirm_end_dialog: r.get(10)? },
                 })
             },
         )
@@ -147,10 +144,7 @@ pub fn user_for_session(conn: &Connection, token: &str) -> AppResult<Option<Curr
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let token = jar
             .get(SESSION_COOKIE)
@@ -160,9 +154,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .db
             .run(move |conn| user_for_session(conn, &token))
             .await?
-            .ok_or_else(|| {
-                AppError::Unauthorized("Your session has ended. Please sign in again.".into())
-            })
+            .ok_or_else(|| AppError::Unauthorized("Your session has ended. Please sign in again.".into()))
     }
 }
 
@@ -173,9 +165,7 @@ async fn login(
 ) -> AppResult<(CookieJar, Json<Me>)> {
     let login = body.login.trim().to_string();
     if login.is_empty() || body.password.is_empty() {
-        return Err(AppError::BadRequest(
-            "Enter your login and password.".into(),
-        ));
+        return Err(AppError::BadRequest("Enter your login and password.".into()));
     }
     let token = new_token();
     let hash = token_hash(&token);
@@ -184,7 +174,9 @@ async fn login(
         .db
         .run(move |conn| {
             let found: Option<(i64, String)> = conn
-                .query_row("SELECT id, password_hash FROM users WHERE login = ?1", [&login], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row("SELECT id, password_hash FROM users WHERE login = ?1", [&login], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?;
             // Verify against a fixed hash when the login is unknown, so timing does
             // not tell which logins exist.
@@ -209,14 +201,7 @@ async fn login(
         .path("/")
         .max_age(cookie::time::Duration::days(days))
         .build();
-    Ok((
-        jar.add(cookie),
-        Json(Me {
-            user: user.user,
-            role: user.role,
-            access: user.access,
-        }),
-    ))
+    Ok((jar.add(cookie), Json(user.me())))
 }
 
 /// A valid argon2 hash of a random password, so refusing an unknown login costs the
@@ -230,21 +215,31 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> AppResult<Cook
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         state
             .db
-            .run(move |conn| {
-                Ok(conn.execute(
-                    "DELETE FROM sessions WHERE token_hash = ?1",
-                    [token_hash(&token)],
-                )?)
-            })
+            .run(move |conn| Ok(conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(&token)])?))
             .await?;
     }
     Ok(jar.remove(Cookie::build((SESSION_COOKIE, "")).path("/").build()))
 }
 
 async fn me(user: CurrentUser) -> Json<Me> {
-    Json(Me {
-        user: user.user,
-        role: user.role,
-        access: user.access,
-    })
+    Json(user.me())
+}
+
+async fn update_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(settings): Json<UserSettings>,
+) -> AppResult<Json<Me>> {
+    let id = user.id();
+    let updated = state
+        .db
+        .run(move |conn| {
+            conn.execute(
+                "UPDATE users SET confirm_end_dialog = ?1 WHERE id = ?2",
+                params![settings.confirm_end_dialog, id.0],
+            )?;
+            load_user(conn, id)?.ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))
+        })
+        .await?;
+    Ok(Json(updated.me()))
 }

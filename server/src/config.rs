@@ -16,11 +16,7 @@ pub struct Config {
     pub port: u16,
     /// SQLite database file (created and migrated on start). `DATABASE_URL` may be
     /// given as `sqlite://path` or a plain path.
-    #[arg(
-        long = "db",
-        env = "DATABASE_URL",
-        default_value = "data/external-lines.db"
-    )]
+    #[arg(long = "db", env = "DATABASE_URL", default_value = "data/external-lines.db")]
     pub database: String,
     /// The built operator SPA (Trunk's dist).
     #[arg(long, env = "SPA_DIR", default_value = "dist")]
@@ -47,10 +43,7 @@ impl Config {
     /// The SQLite file path, with any `sqlite://` or `sqlite:` prefix removed.
     pub fn database_path(&self) -> PathBuf {
         let raw = self.database.as_str();
-        let path = raw
-            .strip_prefix("sqlite://")
-            .or_else(|| raw.strip_prefix("sqlite:"))
-            .unwrap_or(raw);
+        let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
         PathBuf::from(path.split('?').next().unwrap_or(path))
     }
 

@@ -10,7 +10,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Schema versions, applied in order and recorded in `PRAGMA user_version`.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../migrations/001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/001_initial.sql")),
+        M::up(include_str!("../migrations/002_dialog_actions.sql")),
+    ])
 }
 
 /// A handle to the database, cheap to clone.
@@ -23,8 +26,7 @@ impl Db {
     /// Opens (creating if needed) and migrates the database file.
     pub fn open(path: &Path) -> AppResult<Db> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| AppError::Internal(format!("creating {}: {e}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|e| AppError::Internal(format!("creating {}: {e}", dir.display())))?;
         }
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -34,9 +36,7 @@ impl Db {
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| AppError::Internal(format!("migrating {}: {e}", path.display())))?;
-        Ok(Db {
-            conn: Arc::new(Mutex::new(conn)),
-        })
+        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
     }
 
     /// Runs `f` with the connection on a blocking thread.
@@ -72,10 +72,7 @@ impl Db {
 
 /// Now, in milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 #[cfg(test)]

@@ -36,21 +36,13 @@ pub async fn load_once(db: &Db) -> AppResult<bool> {
     // Hash outside the transaction: argon2 is deliberately slow.
     let hash = hash_password(DEMO_PASSWORD)?;
     db.transaction(move |tx| {
-        let loaded: Option<String> = tx
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'demo_loaded'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
+        let loaded: Option<String> =
+            tx.query_row("SELECT value FROM meta WHERE key = 'demo_loaded'", [], |r| r.get(0)).optional()?;
         if loaded.is_some() {
             return Ok(false);
         }
         insert(tx, &hash)?;
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('demo_loaded', ?1)",
-            [now_ms().to_string()],
-        )?;
+        tx.execute("INSERT INTO meta (key, value) VALUES ('demo_loaded', ?1)", [now_ms().to_string()])?;
         Ok(true)
     })
     .await

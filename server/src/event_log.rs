@@ -31,11 +31,8 @@ pub fn tail(conn: &Connection) -> AppResult<Option<Seq>> {
 
 /// Up to `limit` events after `since`, oldest first.
 pub fn after(conn: &Connection, since: Seq, limit: usize) -> AppResult<Vec<(Seq, Event)>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT seq, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-    let rows = stmt.query_map(params![since, limit as i64], |r| {
-        Ok((r.get::<_, Seq>(0)?, r.get::<_, String>(1)?))
-    })?;
+    let mut stmt = conn.prepare_cached("SELECT seq, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
+    let rows = stmt.query_map(params![since, limit as i64], |r| Ok((r.get::<_, Seq>(0)?, r.get::<_, String>(1)?)))?;
     let mut out = Vec::new();
     for row in rows {
         let (seq, payload) = row?;
@@ -66,10 +63,7 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(head: Seq) -> Hub {
-        Hub {
-            head: watch::channel(head).0,
-            closing: watch::channel(false).0,
-        }
+        Hub { head: watch::channel(head).0, closing: watch::channel(false).0 }
     }
 
     /// Announces that the log has grown to `seq` (after the transaction committed).

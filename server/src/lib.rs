@@ -51,27 +51,15 @@ pub fn app(state: AppState) -> Router {
         .merge(socket::router())
         .merge(widget::router())
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            origin::guard,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), origin::guard))
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        ));
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .nest("/api", api)
         .merge(web::widget_router(&state))
         .merge(web::spa_service(&state))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -101,22 +89,11 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         tracing::info!("demo data loaded");
     }
     let head = db.run(|conn| event_log::head(conn)).await?;
-    let state = AppState {
-        db,
-        hub: Hub::new(head),
-        config: Arc::new(config),
-    };
-    let listener = TcpListener::bind((state.config.host, state.config.port))
-        .await
-        .map_err(|e| {
-            AppError::Internal(format!(
-                "cannot listen on {}:{}: {e}",
-                state.config.host, state.config.port
-            ))
-        })?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let state = AppState { db, hub: Hub::new(head), config: Arc::new(config) };
+    let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
+        AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
+    })?;
+    let addr = listener.local_addr().map_err(|e| AppError::Internal(e.to_string()))?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let router = app(state.clone());
     let task = tokio::spawn(async move {
@@ -126,10 +103,5 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
             })
             .await
     });
-    Ok(Server {
-        addr,
-        state,
-        task,
-        stop,
-    })
+    Ok(Server { addr, state, task, stop })
 }

@@ -6,10 +6,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")))
         .init();
     let config = Config::parse();
     let demo = config.demo;
@@ -26,10 +23,7 @@ async fn main() -> std::process::ExitCode {
     println!("  Widget demo page: {url}/widget/demo");
     if demo {
         let logins: Vec<&str> = DEMO_USERS.iter().map(|u| u.0).collect();
-        println!(
-            "  Demo sign-ins:    {} (password: {DEMO_PASSWORD})",
-            logins.join(", ")
-        );
+        println!("  Demo sign-ins:    {} (password: {DEMO_PASSWORD})", logins.join(", "));
     }
     println!("Press Ctrl+C to stop.\n");
     shutdown_signal().await;
@@ -49,8 +43,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };

@@ -16,37 +16,19 @@ pub fn check(headers: &HeaderMap, config: &Config) -> AppResult<()> {
         return Ok(());
     };
     let origin = origin.to_str().unwrap_or_default();
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or_default();
-    let own = !host.is_empty()
-        && (origin == format!("http://{host}") || origin == format!("https://{host}"));
-    if own
-        || config
-            .allowed_origins
-            .iter()
-            .any(|o| o.trim_end_matches('/') == origin)
-    {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let own = !host.is_empty() && (origin == format!("http://{host}") || origin == format!("https://{host}"));
+    if own || config.allowed_origins.iter().any(|o| o.trim_end_matches('/') == origin) {
         Ok(())
     } else {
         tracing::warn!(%origin, %host, "cross-origin request refused");
-        Err(AppError::Forbidden(
-            "Requests from another site are not allowed.".into(),
-        ))
+        Err(AppError::Forbidden("Requests from another site are not allowed.".into()))
     }
 }
 
 /// Middleware: checks the origin of every request that can change state.
-pub async fn guard(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Result<Response, AppError> {
-    if !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) {
+pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Result<Response, AppError> {
+    if !matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         check(request.headers(), &state.config)?;
     }
     Ok(next.run(request).await)

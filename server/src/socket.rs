@@ -79,30 +79,17 @@ async fn operator_socket(
 ) -> AppResult<Response> {
     origin::check(&headers, &state.config)?;
     user.require_lines()?;
-    let token = jar
-        .get(SESSION_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
+    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     let reader = Operator { token, user };
     Ok(ws.on_upgrade(move |socket| stream(socket, state, q.since, reader)))
 }
 
 /// Streams the log to `socket` from `since` until the peer leaves, the reader's
 /// rights end, or the server shuts down.
-pub async fn stream<R: Reader>(
-    mut socket: WebSocket,
-    state: AppState,
-    mut since: Seq,
-    mut reader: R,
-) {
-    let resumable = state
-        .db
-        .run(move |conn| event_log::can_resume(conn, since))
-        .await;
+pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, mut since: Seq, mut reader: R) {
+    let resumable = state.db.run(move |conn| event_log::can_resume(conn, since)).await;
     if !matches!(resumable, Ok(true)) {
-        let frame: Frame<R::Out> = Frame::Resync {
-            reason: "The server cannot resume from this point.".into(),
-        };
+        let frame: Frame<R::Out> = Frame::Resync { reason: "The server cannot resume from this point.".into() };
         let _ = send(&mut socket, &frame).await;
         let _ = socket.send(WsMessage::Close(None)).await;
         return;
@@ -118,11 +105,7 @@ pub async fn stream<R: Reader>(
             .db
             .run(move |conn| {
                 let allowed = reader.refresh(conn)?;
-                let events = if allowed {
-                    event_log::after(conn, since, BATCH)?
-                } else {
-                    Vec::new()
-                };
+                let events = if allowed { event_log::after(conn, since, BATCH)? } else { Vec::new() };
                 Ok((reader, allowed, events))
             })
             .await;
@@ -143,10 +126,7 @@ pub async fn stream<R: Reader>(
         for (seq, event) in events {
             since = seq;
             if let Some(out) = reader.project(&event) {
-                if send(&mut socket, &Frame::Event { seq, event: out })
-                    .await
-                    .is_err()
-                {
+                if send(&mut socket, &Frame::Event { seq, event: out }).await.is_err() {
                     return;
                 }
             }
@@ -156,10 +136,7 @@ pub async fn stream<R: Reader>(
         }
         if !live {
             live = true;
-            if send(&mut socket, &Frame::<R::Out>::Live { seq: since })
-                .await
-                .is_err()
-            {
+            if send(&mut socket, &Frame::<R::Out>::Live { seq: since }).await.is_err() {
                 return;
             }
         }
@@ -187,17 +164,11 @@ pub async fn stream<R: Reader>(
 
 async fn send<T: Serialize>(socket: &mut WebSocket, frame: &T) -> Result<(), ()> {
     let text = serde_json::to_string(frame).map_err(|_| ())?;
-    socket
-        .send(WsMessage::Text(text.into()))
-        .await
-        .map_err(|_| ())
+    socket.send(WsMessage::Text(text.into())).await.map_err(|_| ())
 }
 
 fn close(code: u16, reason: &'static str) -> WsMessage {
-    WsMessage::Close(Some(CloseFrame {
-        code,
-        reason: reason.into(),
-    }))
+    WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))
 }
 
 impl From<axum::extract::ws::rejection::WebSocketUpgradeRejection> for AppError {

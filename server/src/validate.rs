@@ -1,36 +1,27 @@
 //! Checks on user input, each failing with a message the user can act on.
 
 use crate::error::{AppError, AppResult};
-use el_protocol::api::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS};
+use el_protocol::api::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS};
 
 /// A message text: trimmed, not empty, not too long.
 pub fn message_text(text: &str) -> AppResult<String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err(AppError::BadRequest(
-            "Write a message before sending.".into(),
-        ));
+        return Err(AppError::BadRequest("Write a message before sending.".into()));
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
-        return Err(AppError::BadRequest(format!(
-            "The message is too long: at most {MAX_MESSAGE_CHARS} characters."
-        )));
+        return Err(AppError::BadRequest(format!("The message is too long: at most {MAX_MESSAGE_CHARS} characters.")));
     }
     Ok(text.to_string())
 }
 
 /// A sender's idempotency key: 1 to 64 letters, digits, `-` or `_`.
 pub fn client_msg_id(key: &str) -> AppResult<String> {
-    let ok = (1..=64).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let ok = (1..=64).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(key.to_string())
     } else {
-        Err(AppError::BadRequest(
-            "The message id must be 1 to 64 letters, digits, '-' or '_'.".into(),
-        ))
+        Err(AppError::BadRequest("The message id must be 1 to 64 letters, digits, '-' or '_'.".into()))
     }
 }
 
@@ -40,11 +31,18 @@ pub fn display_name(name: &str) -> AppResult<Option<String>> {
     let clean: String = name.chars().filter(|c| !c.is_control()).collect();
     let clean = clean.trim();
     if clean.chars().count() > MAX_NAME_CHARS {
-        return Err(AppError::BadRequest(format!(
-            "The name is too long: at most {MAX_NAME_CHARS} characters."
-        )));
+        return Err(AppError::BadRequest(format!("The name is too long: at most {MAX_NAME_CHARS} characters.")));
     }
     Ok((!clean.is_empty()).then(|| clean.to_string()))
+}
+
+/// A handover note: trimmed, not too long; `None` when empty.
+pub fn note(note: &str) -> AppResult<Option<String>> {
+    let note = note.trim();
+    if note.chars().count() > MAX_NOTE_CHARS {
+        return Err(AppError::BadRequest(format!("The note is too long: at most {MAX_NOTE_CHARS} characters.")));
+    }
+    Ok((!note.is_empty()).then(|| note.to_string()))
 }
 
 #[cfg(test)]
@@ -69,10 +67,7 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(
-            display_name(" Olena\u{7}  ").unwrap().as_deref(),
-            Some("Olena")
-        );
+        assert_eq!(display_name(" Olena\u{7}  ").unwrap().as_deref(), Some("Olena"));
         assert_eq!(display_name("   ").unwrap(), None);
         assert!(display_name(&"n".repeat(81)).is_err());
     }

@@ -28,18 +28,12 @@ pub fn spa_service(state: &AppState) -> Router<AppState> {
     let spa = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
     Router::new()
         .fallback_service(spa)
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_FRAME_OPTIONS,
-            HeaderValue::from_static("DENY"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
 }
 
 async fn loader() -> impl IntoResponse {
     (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=300"),
-        ],
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],
         include_str!("../assets/loader.js"),
     )
 }
@@ -69,9 +63,7 @@ External Lines widget, added with one line:</p>
 <script src="/widget/loader.js" data-channel="{key}" data-open="true" async></script>"#,
             key = html_escape(&key)
         ),
-        None => {
-            "<h1>No website channel</h1><p>Add a website widget channel to try the chat.</p>".into()
-        }
+        None => "<h1>No website channel</h1><p>Add a website widget channel to try the chat.</p>".into(),
     };
     Ok(Html(format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -82,9 +74,5 @@ External Lines widget, added with one line:</p>
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }

@@ -14,9 +14,7 @@ use axum::http::{header, HeaderMap};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use el_protocol::api::{
-    SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession,
-};
+use el_protocol::api::{SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
 use el_protocol::events::Event;
 use el_protocol::{ChannelId, ClientId};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -46,7 +44,14 @@ fn visitor_by_token(conn: &Connection, token: &str) -> AppResult<Option<Visitor>
             "SELECT a.id, a.client_id, a.channel_id FROM client_accounts a JOIN channels ch ON ch.id = a.channel_id
              WHERE a.token_hash = ?1 AND ch.kind = 'widget'",
             [&hash],
-            |r| Ok(Visitor { account_id: r.get(0)?, client_id: ClientId(r.get(1)?), channel_id: ChannelId(r.get(2)?), token_hash: hash.clone() }),
+            |r| {
+                Ok(Visitor {
+                    account_id: r.get(0)?,
+                    client_id: ClientId(r.get(1)?),
+                    channel_id: ChannelId(r.get(2)?),
+                    token_hash: hash.clone(),
+                })
+            },
         )
         .optional()?)
 }
@@ -56,18 +61,13 @@ async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
         .db
         .run(move |conn| visitor_by_token(conn, &token))
         .await?
-        .ok_or_else(|| {
-            AppError::Unauthorized("This chat session has expired. Please reload the page.".into())
-        })
+        .ok_or_else(|| AppError::Unauthorized("This chat session has expired. Please reload the page.".into()))
 }
 
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -114,17 +114,10 @@ async fn start_session(
             Ok((client_name, channel_name))
         })
         .await?;
-    Ok(Json(WidgetSession {
-        token,
-        client_name,
-        channel_name,
-    }))
+    Ok(Json(WidgetSession { token, client_name, channel_name }))
 }
 
-async fn conversation(
-    State(state): State<AppState>,
-    visitor: Visitor,
-) -> AppResult<Json<WidgetConversation>> {
+async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppResult<Json<WidgetConversation>> {
     let conversation = state
         .db
         .run(move |conn| {
@@ -147,10 +140,8 @@ async fn send(
 ) -> AppResult<Json<WidgetMessage>> {
     let text = validate::message_text(&body.text)?;
     let key = validate::client_msg_id(&body.client_msg_id)?;
-    let added = state
-        .db
-        .transaction(move |tx| store::client_message(tx, visitor.account_id, &text, Some(&key)))
-        .await?;
+    let added =
+        state.db.transaction(move |tx| store::client_message(tx, visitor.account_id, &text, Some(&key))).await?;
     if let Some(seq) = added.seq {
         state.hub.published(seq);
     }

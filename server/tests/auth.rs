@@ -26,17 +26,9 @@ async fn sign_in_failures_say_why_and_set_no_cookie() {
     }
     let r = login(&server, "  ", "").await;
     assert_eq!(r.status(), 400);
-    assert_eq!(
-        r.json::<ApiError>().await.unwrap().message,
-        "Enter your login and password."
-    );
+    assert_eq!(r.json::<ApiError>().await.unwrap().message, "Enter your login and password.");
 
-    let r = reqwest::Client::new()
-        .post(server.url("/api/auth/login"))
-        .body("not json")
-        .send()
-        .await
-        .unwrap();
+    let r = reqwest::Client::new().post(server.url("/api/auth/login")).body("not json").send().await.unwrap();
     assert!(r.status().is_client_error());
 }
 
@@ -45,13 +37,7 @@ async fn session_cookie_is_http_only_and_same_site() {
     let server = TestServer::start().await;
     let r = login(&server, "ANNA", "demo").await;
     assert_eq!(r.status(), 200, "logins are case-insensitive");
-    let cookie = r
-        .headers()
-        .get("set-cookie")
-        .unwrap()
-        .to_str()
-        .unwrap()
-        .to_string();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
 }
@@ -74,14 +60,7 @@ async fn me_reports_role_and_derived_access_for_each_seed_case() {
         assert_eq!(me.access.lines, lines, "{user}");
         assert!(!me.access.admin);
     }
-    let admin: Me = server
-        .operator("admin")
-        .await
-        .get("/api/me")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let admin: Me = server.operator("admin").await.get("/api/me").await.json().await.unwrap();
     assert!(admin.access.admin);
 }
 
@@ -91,10 +70,7 @@ async fn a_role_without_access_is_refused_by_the_api() {
     let carol = server.operator("carol").await;
     let r = carol.get("/api/dialogs").await;
     assert_eq!(r.status(), 403);
-    assert_eq!(
-        r.json::<ApiError>().await.unwrap().message,
-        "Your role has no access to External Lines."
-    );
+    assert_eq!(r.json::<ApiError>().await.unwrap().message, "Your role has no access to External Lines.");
 }
 
 #[tokio::test]
@@ -122,14 +98,8 @@ async fn requests_from_another_origin_are_refused() {
         .await
         .unwrap();
     assert_eq!(evil.status(), 403);
-    assert_eq!(
-        evil.json::<ApiError>().await.unwrap().message,
-        "Requests from another site are not allowed."
-    );
-    assert_eq!(
-        anna.inbox().await.dialogs[0].state,
-        el_protocol::api::DialogState::Unassigned
-    );
+    assert_eq!(evil.json::<ApiError>().await.unwrap().message, "Requests from another site are not allowed.");
+    assert_eq!(anna.inbox().await.dialogs[0].state, el_protocol::api::DialogState::Unassigned);
 
     let own = anna
         .http
@@ -146,8 +116,5 @@ async fn unknown_api_paths_answer_json_404() {
     let server = TestServer::start().await;
     let r = reqwest::get(server.url("/api/nothing-here")).await.unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(
-        r.json::<ApiError>().await.unwrap().message,
-        "No such API endpoint."
-    );
+    assert_eq!(r.json::<ApiError>().await.unwrap().message, "No such API endpoint.");
 }

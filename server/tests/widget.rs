@@ -14,10 +14,7 @@ async fn a_visitor_needs_a_known_widget_channel() {
         .await
         .unwrap();
     assert_eq!(r.status(), 404);
-    assert_eq!(
-        r.json::<ApiError>().await.unwrap().message,
-        "This chat is not available."
-    );
+    assert_eq!(r.json::<ApiError>().await.unwrap().message, "This chat is not available.");
 }
 
 #[tokio::test]
@@ -32,11 +29,7 @@ async fn a_visitor_without_a_name_gets_a_readable_one_and_long_names_are_refused
         .json()
         .await
         .unwrap();
-    assert!(
-        session.client_name.starts_with("Website visitor "),
-        "{}",
-        session.client_name
-    );
+    assert!(session.client_name.starts_with("Website visitor "), "{}", session.client_name);
     assert_eq!(session.channel_name, "Website");
     assert_eq!(session.token.len(), 64);
 
@@ -60,35 +53,18 @@ async fn widget_calls_need_a_valid_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
-    let r = reqwest::get(server.url("/api/widget/conversation"))
-        .await
-        .unwrap();
+    let r = reqwest::get(server.url("/api/widget/conversation")).await.unwrap();
     assert_eq!(r.status(), 401);
 }
 
 #[tokio::test]
 async fn the_demo_page_embeds_the_widget_with_one_script_tag() {
     let server = TestServer::start().await;
-    let page = reqwest::get(server.url("/widget/demo"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert!(
-        page.contains(r#"<script src="/widget/loader.js" data-channel="website-demo""#),
-        "{page}"
-    );
+    let page = reqwest::get(server.url("/widget/demo")).await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"<script src="/widget/loader.js" data-channel="website-demo""#), "{page}");
     let loader = reqwest::get(server.url("/widget/loader.js")).await.unwrap();
-    assert_eq!(
-        loader.headers()["content-type"],
-        "text/javascript; charset=utf-8"
-    );
-    assert!(loader
-        .text()
-        .await
-        .unwrap()
-        .contains("/widget/app/?channel="));
+    assert_eq!(loader.headers()["content-type"], "text/javascript; charset=utf-8");
+    assert!(loader.text().await.unwrap().contains("/widget/app/?channel="));
 }
 
 #[tokio::test]
@@ -99,10 +75,7 @@ async fn oversized_bodies_are_refused() {
         .post(server.url("/api/widget/messages"))
         .bearer_auth(&visitor.session.token)
         .header("content-type", "application/json")
-        .body(format!(
-            r#"{{"text":"{}","client_msg_id":"big"}}"#,
-            "x".repeat(2 * 1024 * 1024)
-        ))
+        .body(format!(r#"{{"text":"{}","client_msg_id":"big"}}"#, "x".repeat(2 * 1024 * 1024)))
         .send()
         .await
         .unwrap();

@@ -46,18 +46,6 @@ pub async fn reply(id: DialogId) -> Result<DialogSummary, Failure> {
 }
 
 /// Sends a message; `client_msg_id` makes retries safe.
-pub async fn send_message(
-    id: DialogId,
-    text: String,
-    client_msg_id: String,
-) -> Result<Message, Failure> {
-    http::post(
-        &format!("/api/dialogs/{id}/messages"),
-        &SendMessage {
-            text,
-            client_msg_id,
-        },
-        None,
-    )
-    .await
+pub async fn send_message(id: DialogId, text: String, client_msg_id: String) -> Result<Message, Failure> {
+    http::post(&format!("/api/dialogs/{id}/messages"), &SendMessage { text, client_msg_id }, None).await
 }

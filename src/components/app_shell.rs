@@ -18,8 +18,7 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
             session.signed_out();
         });
     };
-    move || {
-        match session.state.get() {
+    move || match session.state.get() {
         SessionState::Checking => view! { <div class="loading-page" aria-busy="true">"Loading…"</div> }.into_any(),
         SessionState::SignedOut => view! { <Redirect path="/login"/> }.into_any(),
         SessionState::SignedIn(me) => view! {
@@ -42,6 +41,5 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
             </div>
         }
         .into_any(),
-    }
     }
 }

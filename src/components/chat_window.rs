@@ -15,19 +15,10 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     let inbox = expect_context::<InboxStore>();
     let session = expect_context::<Session>();
     let actions = expect_context::<InboxActions>();
-    let dialog = Memo::new(move |_| {
-        inbox.chat.with(|c| {
-            c.as_ref()
-                .filter(|c| c.dialog.id == id)
-                .map(|c| c.dialog.clone())
-        })
-    });
+    let dialog =
+        Memo::new(move |_| inbox.chat.with(|c| c.as_ref().filter(|c| c.dialog.id == id).map(|c| c.dialog.clone())));
     let messages = Memo::new(move |_| {
-        inbox.chat.with(|c| {
-            c.as_ref()
-                .map(|c| c.messages().cloned().collect::<Vec<_>>())
-                .unwrap_or_default()
-        })
+        inbox.chat.with(|c| c.as_ref().map(|c| c.messages().cloned().collect::<Vec<_>>()).unwrap_or_default())
     });
     let list: NodeRef<Ol> = NodeRef::new();
 
@@ -67,8 +58,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             let state_label = match d.state {
                 DialogState::Unassigned => "Unassigned".to_string(),
                 DialogState::Active => {
-                    let names: Vec<String> =
-                        d.members.iter().map(|u| session.user_name(*u)).collect();
+                    let names: Vec<String> = d.members.iter().map(|u| session.user_name(*u)).collect();
                     format!("Active · {}", names.join(", "))
                 }
                 DialogState::Ended => "Ended".to_string(),
@@ -83,8 +73,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
         })
     };
     // Rebuilt only when the kind of footer changes, so typing survives new messages.
-    let footer = move || {
-        match mode.get()? {
+    let footer = move || match mode.get()? {
         Footer::Reply => Some(
             view! {
                 <div class="chat__bar">
@@ -107,11 +96,10 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             }
             .into_any(),
         ),
-        Footer::Watching => Some(
-            view! { <div class="chat__bar">"Another operator works on this dialog."</div> }.into_any(),
-        ),
+        Footer::Watching => {
+            Some(view! { <div class="chat__bar">"Another operator works on this dialog."</div> }.into_any())
+        }
         Footer::Ended => Some(view! { <div class="chat__bar">"This dialog has ended."</div> }.into_any()),
-    }
     };
 
     view! {

@@ -7,16 +7,9 @@ use el_protocol::DialogId;
 use leptos::prelude::*;
 
 #[component]
-pub fn DialogList(
-    #[prop(into)] tab: Signal<Tab>,
-    #[prop(into)] selected: Signal<Option<DialogId>>,
-) -> impl IntoView {
+pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal<Option<DialogId>>) -> impl IntoView {
     let inbox = expect_context::<InboxStore>();
-    let ids = Memo::new(move |_| {
-        inbox
-            .inbox
-            .with(|i| i.list(tab.get()).map(|d| d.id).collect::<Vec<_>>())
-    });
+    let ids = Memo::new(move |_| inbox.inbox.with(|i| i.list(tab.get()).map(|d| d.id).collect::<Vec<_>>()));
     view! {
         <div
             id="dialog-list"

@@ -21,18 +21,8 @@ pub fn InboxPage() -> impl IntoView {
     let query = use_query_map();
     let navigate = use_navigate();
 
-    let selected = Memo::new(move |_| {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| s.parse().ok())
-            .map(DialogId)
-    });
-    let tab = Memo::new(move |_| {
-        query
-            .with(|q| q.get("tab"))
-            .and_then(|t| Tab::parse(&t))
-            .unwrap_or(Tab::Unassigned)
-    });
+    let selected = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| s.parse().ok()).map(DialogId));
+    let tab = Memo::new(move |_| query.with(|q| q.get("tab")).and_then(|t| Tab::parse(&t)).unwrap_or(Tab::Unassigned));
     let notice = RwSignal::new(None::<String>);
     let chat_error = RwSignal::new(None::<String>);
 
@@ -74,9 +64,7 @@ pub fn InboxPage() -> impl IntoView {
         if let Some(id) = id {
             spawn_local(async move {
                 match api::chat(id).await {
-                    Ok(snapshot) if selected.get_untracked() == Some(id) => {
-                        inbox.open_chat(snapshot)
-                    }
+                    Ok(snapshot) if selected.get_untracked() == Some(id) => inbox.open_chat(snapshot),
                     Ok(_) => {}
                     Err(f) if f.is_unauthorized() => session.signed_out(),
                     Err(f) => chat_error.set(Some(f.message)),

@@ -20,10 +20,7 @@ impl Failure {
     }
 
     fn unreachable() -> Failure {
-        Failure {
-            status: 0,
-            message: "Cannot reach the server. Check your connection and try again.".into(),
-        }
+        Failure { status: 0, message: "Cannot reach the server. Check your connection and try again.".into() }
     }
 }
 
@@ -56,35 +53,16 @@ fn authorized(builder: RequestBuilder, bearer: Option<&str>) -> RequestBuilder {
 
 /// `GET path`, with a bearer token when given (otherwise the session cookie applies).
 pub async fn get<T: DeserializeOwned>(path: &str, bearer: Option<&str>) -> Result<T, Failure> {
-    decode(
-        authorized(Request::get(path), bearer)
-            .send()
-            .await
-            .map_err(|_| Failure::unreachable())?,
-    )
-    .await
+    decode(authorized(Request::get(path), bearer).send().await.map_err(|_| Failure::unreachable())?).await
 }
 
 /// `POST path` with a JSON body.
-pub async fn post<B: Serialize, T: DeserializeOwned>(
-    path: &str,
-    body: &B,
-    bearer: Option<&str>,
-) -> Result<T, Failure> {
-    let request = authorized(Request::post(path), bearer)
-        .json(body)
-        .map_err(|_| Failure::unreachable())?;
+pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: Option<&str>) -> Result<T, Failure> {
+    let request = authorized(Request::post(path), bearer).json(body).map_err(|_| Failure::unreachable())?;
     decode(request.send().await.map_err(|_| Failure::unreachable())?).await
 }
 
 /// `POST path` with no body, ignoring what the answer carries.
 pub async fn post_no_answer(path: &str) -> Result<(), Failure> {
-    check(
-        Request::post(path)
-            .send()
-            .await
-            .map_err(|_| Failure::unreachable())?,
-    )
-    .await
-    .map(|_| ())
+    check(Request::post(path).send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
 }

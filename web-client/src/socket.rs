@@ -23,25 +23,15 @@ pub struct Socket {
 /// `ws://` or `wss://` URL for a path on the page's own server.
 pub fn url(path_and_query: &str) -> String {
     let location = web_sys::window().map(|w| w.location());
-    let host = location
-        .as_ref()
-        .and_then(|l| l.host().ok())
-        .unwrap_or_default();
-    let secure = location
-        .and_then(|l| l.protocol().ok())
-        .is_some_and(|p| p == "https:");
-    format!(
-        "{}://{host}{path_and_query}",
-        if secure { "wss" } else { "ws" }
-    )
+    let host = location.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
+    let secure = location.and_then(|l| l.protocol().ok()).is_some_and(|p| p == "https:");
+    format!("{}://{host}{path_and_query}", if secure { "wss" } else { "ws" })
 }
 
 impl Socket {
     /// Opens a socket to `path_and_query` on the page's own server.
     pub fn open(path_and_query: &str) -> Result<Socket, Ended> {
-        WebSocket::open(&url(path_and_query))
-            .map(|ws| Socket { ws })
-            .map_err(|_| Ended::Lost)
+        WebSocket::open(&url(path_and_query)).map(|ws| Socket { ws }).map_err(|_| Ended::Lost)
     }
 
     /// The next frame; frames this client cannot read are skipped.
@@ -53,9 +43,7 @@ impl Socket {
                     Err(_) => continue,
                 },
                 Some(Ok(Message::Bytes(_))) => continue,
-                Some(Err(WebSocketError::ConnectionClose(close))) => {
-                    return Err(Ended::Closed(close.code))
-                }
+                Some(Err(WebSocketError::ConnectionClose(close))) => return Err(Ended::Closed(close.code)),
                 Some(Err(_)) | None => return Err(Ended::Lost),
             }
         }

@@ -1,21 +1,11 @@
 //! The widget's door to the server, and where the visitor's identity is remembered.
 
-use el_protocol::api::{
-    SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession,
-};
+use el_protocol::api::{SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
 use el_web_client::http::{self, Failure};
 
 /// Starts a visitor session on a channel.
 pub async fn start(channel: &str, name: Option<String>) -> Result<WidgetSession, Failure> {
-    http::post(
-        "/api/widget/session",
-        &WidgetHello {
-            channel: channel.into(),
-            name,
-        },
-        None,
-    )
-    .await
+    http::post("/api/widget/session", &WidgetHello { channel: channel.into(), name }, None).await
 }
 
 /// The visitor's messages so far.
@@ -24,20 +14,8 @@ pub async fn conversation(token: &str) -> Result<WidgetConversation, Failure> {
 }
 
 /// Sends a message; `client_msg_id` makes retries safe.
-pub async fn send(
-    token: &str,
-    text: String,
-    client_msg_id: String,
-) -> Result<WidgetMessage, Failure> {
-    http::post(
-        "/api/widget/messages",
-        &SendMessage {
-            text,
-            client_msg_id,
-        },
-        Some(token),
-    )
-    .await
+pub async fn send(token: &str, text: String, client_msg_id: String) -> Result<WidgetMessage, Failure> {
+    http::post("/api/widget/messages", &SendMessage { text, client_msg_id }, Some(token)).await
 }
 
 /// The socket path for a visitor from a log position.

@@ -185,10 +185,7 @@ pub fn Widget() -> impl IntoView {
             el.set_scroll_top(el.scroll_height());
         }
     });
-    let shown = move || {
-        chat.messages
-            .with(|m| m.values().cloned().collect::<Vec<_>>())
-    };
+    let shown = move || chat.messages.with(|m| m.values().cloned().collect::<Vec<_>>());
     let reconnecting = move || chat.session.with(Option::is_some) && !chat.live.get();
 
     view! {

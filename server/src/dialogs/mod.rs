@@ -6,13 +6,13 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::{event_log, validate, AppState};
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use el_protocol::api::{
-    ChatSnapshot, DialogState, DialogSummary, InboxSnapshot, Message, SendMessage,
+    AddMembers, ChatSnapshot, DialogState, DialogSummary, InboxSnapshot, Message, Redirect, Rename, SendMessage,
 };
-use el_protocol::inbox::tab_of;
-use el_protocol::DialogId;
+use el_protocol::inbox::may_open;
+use el_protocol::{DialogId, Seq, UserId};
 use rusqlite::Connection;
 use store::NewAuthor;
 
@@ -22,15 +22,97 @@ pub fn router() -> Router<AppState> {
         .route("/dialogs/{id}", get(chat))
         .route("/dialogs/{id}/reply", post(reply))
         .route("/dialogs/{id}/messages", post(send))
+        .route("/dialogs/{id}", patch(rename))
+        .route("/dialogs/{id}/join", post(join))
+        .route("/dialogs/{id}/members", post(add_members))
+        .route("/dialogs/{id}/leave", post(leave))
+        .route("/dialogs/{id}/redirect", post(redirect))
+        .route("/dialogs/{id}/end", post(end))
+        .route("/dialogs/{id}/spam", post(spam))
+        .route("/dialogs/{id}/start", post(start))
+}
+
+/// Runs a dialog action: the dialog must be one the user may open; `action` checks the
+/// rest and changes it inside one transaction; sockets are woken after commit. Answers
+/// the dialog as it is now.
+async fn act<F>(state: AppState, user: CurrentUser, id: i64, action: F) -> AppResult<Json<DialogSummary>>
+where
+    F: FnOnce(&Connection, &DialogSummary, UserId) -> AppResult<Seq> + Send + 'static,
+{
+    let (seq, dialog) = state
+        .db
+        .transaction(move |tx| {
+            let dialog = visible_dialog(tx, DialogId(id), &user)?;
+            let seq = action(tx, &dialog, user.id())?;
+            Ok((seq, store::summary(tx, dialog.id)?.ok_or_else(AppError::dialog_not_found)?))
+        })
+        .await?;
+    state.hub.published(seq);
+    Ok(Json(dialog))
+}
+
+async fn join(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<DialogSummary>> {
+    act(state, user, id, store::join).await
+}
+
+async fn add_members(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(body): Json<AddMembers>,
+) -> AppResult<Json<DialogSummary>> {
+    act(state, user, id, move |tx, d, by| store::add_members(tx, d, by, &body.user_ids)).await
+}
+
+async fn leave(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<DialogSummary>> {
+    act(state, user, id, store::leave).await
+}
+
+async fn redirect(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(body): Json<Redirect>,
+) -> AppResult<Json<DialogSummary>> {
+    let note = validate::note(body.note.as_deref().unwrap_or_default())?;
+    act(state, user, id, move |tx, d, by| store::redirect(tx, d, by, body.user_id, note.as_deref())).await
+}
+
+async fn rename(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Json(body): Json<Rename>,
+) -> AppResult<Json<DialogSummary>> {
+    let name = validate::display_name(&body.name)?;
+    act(state, user, id, move |tx, d, by| store::rename(tx, d, by, name.as_deref())).await
+}
+
+async fn end(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<DialogSummary>> {
+    act(state, user, id, |tx, d, by| store::end(tx, d, by, false)).await
+}
+
+async fn spam(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<DialogSummary>> {
+    act(state, user, id, |tx, d, by| store::end(tx, d, by, true)).await
+}
+
+async fn start(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<DialogSummary>> {
+    act(state, user, id, store::start).await
 }
 
 /// The dialog, if `user` may open it; the same "not found" otherwise, so ids cannot
 /// be probed.
 fn visible_dialog(conn: &Connection, id: DialogId, user: &CurrentUser) -> AppResult<DialogSummary> {
     user.require_lines()?;
-    store::summary(conn, id)?
-        .filter(|d| tab_of(d, user.id()).is_some())
-        .ok_or_else(AppError::dialog_not_found)
+    store::summary(conn, id)?.filter(|d| may_open(d, user.id(), &user.access)).ok_or_else(AppError::dialog_not_found)
 }
 
 async fn inbox(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<InboxSnapshot>> {
@@ -47,21 +129,13 @@ async fn inbox(State(state): State<AppState>, user: CurrentUser) -> AppResult<Js
     Ok(Json(snapshot))
 }
 
-async fn chat(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-) -> AppResult<Json<ChatSnapshot>> {
+async fn chat(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ChatSnapshot>> {
     let snapshot = state
         .db
         .run(move |conn| {
             let tx = conn.transaction()?;
             let dialog = visible_dialog(&tx, DialogId(id), &user)?;
-            Ok(ChatSnapshot {
-                as_of: event_log::head(&tx)?,
-                messages: store::messages(&tx, dialog.id)?,
-                dialog,
-            })
+            Ok(ChatSnapshot { as_of: event_log::head(&tx)?, messages: store::messages(&tx, dialog.id)?, dialog })
         })
         .await?;
     Ok(Json(snapshot))
@@ -81,10 +155,7 @@ async fn reply(
             let id = DialogId(id);
             store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?;
             let seq = store::claim(tx, id, user.id())?;
-            Ok((
-                seq,
-                store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?,
-            ))
+            Ok((seq, store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?))
         })
         .await?;
     state.hub.published(seq);
@@ -106,28 +177,14 @@ async fn send(
             match dialog.state {
                 DialogState::Active if store::is_member(tx, dialog.id, user.id())? => {}
                 DialogState::Unassigned => {
-                    return Err(AppError::Forbidden(
-                        "Press Reply to take this dialog before writing.".into(),
-                    ))
+                    return Err(AppError::Forbidden("Press Reply to take this dialog before writing.".into()))
                 }
                 DialogState::Ended => {
-                    return Err(AppError::Conflict(
-                        "This dialog is closed. Start it again to write.".into(),
-                    ))
+                    return Err(AppError::Conflict("This dialog is closed. Start it again to write.".into()))
                 }
-                DialogState::Active => {
-                    return Err(AppError::Forbidden(
-                        "Join the dialog before writing.".into(),
-                    ))
-                }
+                DialogState::Active => return Err(AppError::Forbidden("Join the dialog before writing.".into())),
             }
-            store::add_message(
-                tx,
-                dialog.id,
-                NewAuthor::Operator(user.id()),
-                &text,
-                Some(&key),
-            )
+            store::add_message(tx, dialog.id, NewAuthor::Operator(user.id()), &text, Some(&key))
         })
         .await?;
     if let Some(seq) = added.seq {

@@ -6,8 +6,7 @@ use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log;
 use el_protocol::api::{
-    truncate_chars, Author, ChannelKind, DialogState, DialogSummary, Message, MessagePreview,
-    PREVIEW_CHARS,
+    truncate_chars, Author, ChannelKind, DialogState, DialogSummary, Handover, Message, MessagePreview, PREVIEW_CHARS,
 };
 use el_protocol::events::Event;
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Seq, UserId};
@@ -18,7 +17,8 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        d.created_at, d.last_activity_at,
        (SELECT group_concat(user_id) FROM dialog_members WHERE dialog_id = d.id),
        (SELECT group_concat(user_id) FROM dialog_participants WHERE dialog_id = d.id),
-       m.author_kind, m.author_user_id, u.name, m.body, m.created_at
+       m.author_kind, m.author_user_id, u.name, m.body, m.created_at,
+       d.spam, d.handover_from, d.handover_to, d.handover_note
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -27,29 +27,15 @@ LEFT JOIN messages m ON m.id = d.last_message_id
 LEFT JOIN users u ON u.id = m.author_user_id";
 
 fn parse_ids(list: Option<String>) -> Vec<UserId> {
-    let mut ids: Vec<UserId> = list
-        .unwrap_or_default()
-        .split(',')
-        .filter_map(|s| s.parse().ok().map(UserId))
-        .collect();
+    let mut ids: Vec<UserId> = list.unwrap_or_default().split(',').filter_map(|s| s.parse().ok().map(UserId)).collect();
     ids.sort();
     ids
 }
 
-fn author(
-    kind: &str,
-    user_id: Option<i64>,
-    user_name: Option<String>,
-    client_name: &str,
-) -> Author {
+fn author(kind: &str, user_id: Option<i64>, user_name: Option<String>, client_name: &str) -> Author {
     match (kind, user_id) {
-        ("client", _) => Author::Client {
-            name: client_name.to_string(),
-        },
-        ("operator", Some(id)) => Author::Operator {
-            user_id: UserId(id),
-            name: user_name.unwrap_or_default(),
-        },
+        ("client", _) => Author::Client { name: client_name.to_string() },
+        ("operator", Some(id)) => Author::Operator { user_id: UserId(id), name: user_name.unwrap_or_default() },
         _ => Author::System,
     }
 }
@@ -80,6 +66,11 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
         last_activity_at: r.get(9)?,
         members: parse_ids(r.get(10)?),
         participants: parse_ids(r.get(11)?),
+        spam: r.get(17)?,
+        handover: match (r.get::<_, Option<i64>>(18)?, r.get::<_, Option<i64>>(19)?, r.get::<_, Option<String>>(20)?) {
+            (Some(from), Some(to), Some(note)) => Some(Handover { from: UserId(from), to: UserId(to), note }),
+            _ => None,
+        },
         last_message,
     })
 }
@@ -184,10 +175,7 @@ pub fn add_message(
             )
             .optional()?;
         if let Some(id) = existing {
-            return Ok(Added {
-                message: message(conn, MessageId(id))?,
-                seq: None,
-            });
+            return Ok(Added { message: message(conn, MessageId(id))?, seq: None });
         }
     }
     let (kind, user) = match by {
@@ -207,44 +195,39 @@ pub fn add_message(
         params![id.0, now, dialog.0],
     )?;
     let message = message(conn, id)?;
-    let event = Event::MessageCreated {
-        dialog: summary_required(conn, dialog)?,
-        message: message.clone(),
-    };
+    let event = Event::MessageCreated { dialog: summary_required(conn, dialog)?, message: message.clone() };
     let seq = event_log::append(conn, &event)?;
-    Ok(Added {
-        message,
-        seq: Some(seq),
-    })
+    Ok(Added { message, seq: Some(seq) })
 }
 
 /// Logs the dialog's current summary as a `DialogUpdated` event. Every change of state
 /// or membership logs one, so readers who lose sight of the dialog are told to drop it
 /// (`MessageCreated` reaches only readers who can see the dialog).
 fn log_dialog(conn: &Connection, dialog: DialogId) -> AppResult<Seq> {
-    let event = Event::DialogUpdated {
-        dialog: summary_required(conn, dialog)?,
-    };
+    let event = Event::DialogUpdated { dialog: summary_required(conn, dialog)? };
     event_log::append(conn, &event)
 }
 
-/// A message from a client account: goes to the account's open dialog, or opens a new
-/// Unassigned dialog when there is none.
-pub fn client_message(
-    conn: &Connection,
-    account_id: i64,
-    body: &str,
-    client_msg_id: Option<&str>,
-) -> AppResult<Added> {
-    let open: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM dialogs WHERE account_id = ?1 AND state != 'ended' ORDER BY id DESC LIMIT 1",
-            [account_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let dialog = match open {
-        Some(id) => DialogId(id),
+/// A message from a client account goes to the account's latest dialog:
+/// - open (Unassigned or Active): added to it;
+/// - ended normally: the dialog comes back, Active for the operators who ended it
+///   (they know the conversation), or Unassigned when none of them may work any more;
+/// - ended as spam: stored, and the dialog stays closed (nobody is disturbed; Start
+///   restores it with everything the client wrote);
+/// - none yet: a new Unassigned dialog.
+pub fn client_message(conn: &Connection, account_id: i64, body: &str, client_msg_id: Option<&str>) -> AppResult<Added> {
+    let latest: Option<i64> =
+        conn.query_row("SELECT MAX(id) FROM dialogs WHERE account_id = ?1", [account_id], |r| r.get(0))?;
+    let latest = match latest {
+        Some(id) => summary(conn, DialogId(id))?,
+        None => None,
+    };
+    let dialog = match latest {
+        Some(d) if d.state == DialogState::Ended && !d.spam => {
+            reopen_for_client(conn, &d)?;
+            d.id
+        }
+        Some(d) => d.id,
         None => {
             let now = now_ms();
             conn.execute(
@@ -257,13 +240,28 @@ pub fn client_message(
     add_message(conn, dialog, NewAuthor::Client, body, client_msg_id)
 }
 
+/// Brings an ended dialog back when its client writes again (see [`client_message`]).
+fn reopen_for_client(conn: &Connection, dialog: &DialogSummary) -> AppResult<Seq> {
+    let mut keep = Vec::new();
+    for member in &dialog.members {
+        if require_can_work(conn, *member).is_ok() {
+            keep.push(*member);
+        }
+    }
+    conn.execute("DELETE FROM dialog_members WHERE dialog_id = ?1", [dialog.id.0])?;
+    for member in &keep {
+        add_member(conn, dialog.id, *member)?;
+    }
+    let state = if keep.is_empty() { "unassigned" } else { "active" };
+    conn.execute("UPDATE dialogs SET state = ?1 WHERE id = ?2", params![state, dialog.id.0])?;
+    announce(conn, dialog.id, "The client wrote again: the dialog is open")
+}
+
 /// Reply: `user` takes an Unassigned dialog. Exactly one of several concurrent
 /// claims wins; the others get a conflict naming who took it.
 pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq> {
-    let taken = conn.execute(
-        "UPDATE dialogs SET state = 'active' WHERE id = ?1 AND state = 'unassigned'",
-        [dialog.0],
-    )?;
+    let taken =
+        conn.execute("UPDATE dialogs SET state = 'active' WHERE id = ?1 AND state = 'unassigned'", [dialog.0])?;
     if taken == 0 {
         let current = summary_required(conn, dialog)?;
         return Err(match current.state {
@@ -277,34 +275,168 @@ pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq
             _ => AppError::Conflict("This dialog is closed. Start it again to write.".into()),
         });
     }
-    let now = now_ms();
+    add_member(conn, dialog, user)?;
+    let name = member_names(conn, &[user])?;
+    announce(conn, dialog, &format!("{name} took the dialog"))
+}
+
+/// Makes `user` a member (and so a participant) of the dialog.
+fn add_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<()> {
     conn.execute(
         "INSERT OR IGNORE INTO dialog_members (dialog_id, user_id, since) VALUES (?1, ?2, ?3)",
-        params![dialog.0, user.0, now],
+        params![dialog.0, user.0, now_ms()],
     )?;
     conn.execute(
         "INSERT OR IGNORE INTO dialog_participants (dialog_id, user_id) VALUES (?1, ?2)",
         params![dialog.0, user.0],
     )?;
-    let name = member_names(conn, &[user])?;
+    Ok(())
+}
+
+/// Logs the dialog's new state, then a system note saying what happened; returns the
+/// last event's position.
+fn announce(conn: &Connection, dialog: DialogId, note: &str) -> AppResult<Seq> {
     let seq = log_dialog(conn, dialog)?;
-    let note = add_message(
-        conn,
-        dialog,
-        NewAuthor::System,
-        &format!("{name} took the dialog"),
-        None,
+    let added = add_message(conn, dialog, NewAuthor::System, note, None)?;
+    Ok(added.seq.unwrap_or(seq))
+}
+
+/// Refuses actions that need an Active dialog.
+fn require_active(dialog: &DialogSummary) -> AppResult<()> {
+    match dialog.state {
+        DialogState::Active => Ok(()),
+        DialogState::Unassigned => {
+            Err(AppError::Conflict("Nobody works on this dialog yet: press Reply to take it.".into()))
+        }
+        DialogState::Ended => Err(AppError::Conflict("This dialog has ended. Press Start to work on it again.".into())),
+    }
+}
+
+/// Refuses users who are not members of the dialog.
+fn require_member(dialog: &DialogSummary, user: UserId) -> AppResult<()> {
+    require_active(dialog)?;
+    if dialog.members.contains(&user) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden("Only members of the dialog can do this. Join the dialog first.".into()))
+    }
+}
+
+/// Join: a user who may open another operator's dialog becomes one of its members.
+pub fn join(conn: &Connection, dialog: &DialogSummary, user: UserId) -> AppResult<Seq> {
+    require_active(dialog)?;
+    if dialog.members.contains(&user) {
+        return Err(AppError::Conflict("You are already a member of this dialog.".into()));
+    }
+    add_member(conn, dialog.id, user)?;
+    let name = member_names(conn, &[user])?;
+    announce(conn, dialog.id, &format!("{name} joined the dialog"))
+}
+
+/// Add to dialog: a member adds other users (who must have External Lines access).
+pub fn add_members(conn: &Connection, dialog: &DialogSummary, by: UserId, users: &[UserId]) -> AppResult<Seq> {
+    require_member(dialog, by)?;
+    let new: Vec<UserId> = users.iter().copied().filter(|u| !dialog.members.contains(u)).collect();
+    if new.is_empty() {
+        return Err(AppError::BadRequest("Choose at least one user who is not in the dialog yet.".into()));
+    }
+    for user in &new {
+        require_can_work(conn, *user)?;
+        add_member(conn, dialog.id, *user)?;
+    }
+    let (who, whom) = (member_names(conn, &[by])?, member_names(conn, &new)?);
+    announce(conn, dialog.id, &format!("{who} added {whom} to the dialog"))
+}
+
+/// Leave: possible while the dialog has another member to keep it.
+pub fn leave(conn: &Connection, dialog: &DialogSummary, user: UserId) -> AppResult<Seq> {
+    require_member(dialog, user)?;
+    if dialog.members.len() < 2 {
+        return Err(AppError::Conflict(
+            "You are the only member of this dialog. Redirect it or end it instead.".into(),
+        ));
+    }
+    conn.execute("DELETE FROM dialog_members WHERE dialog_id = ?1 AND user_id = ?2", params![dialog.id.0, user.0])?;
+    let name = member_names(conn, &[user])?;
+    announce(conn, dialog.id, &format!("{name} left the dialog"))
+}
+
+/// Redirect: the dialog passes to one user, who becomes its only member; the
+/// redirecting user's optional note is pinned for the receiver.
+pub fn redirect(
+    conn: &Connection,
+    dialog: &DialogSummary,
+    by: UserId,
+    to: UserId,
+    note: Option<&str>,
+) -> AppResult<Seq> {
+    require_member(dialog, by)?;
+    if to == by {
+        return Err(AppError::BadRequest("Choose another user to redirect the dialog to.".into()));
+    }
+    require_can_work(conn, to)?;
+    conn.execute("DELETE FROM dialog_members WHERE dialog_id = ?1", [dialog.id.0])?;
+    add_member(conn, dialog.id, to)?;
+    conn.execute(
+        "UPDATE dialogs SET handover_from = ?1, handover_to = ?2, handover_note = ?3 WHERE id = ?4",
+        params![note.map(|_| by.0), note.map(|_| to.0), note, dialog.id.0],
     )?;
-    Ok(note.seq.unwrap_or(seq))
+    let (who, whom) = (member_names(conn, &[by])?, member_names(conn, &[to])?);
+    announce(conn, dialog.id, &format!("{who} redirected the dialog to {whom}"))
+}
+
+/// Rename: a member gives the dialog a name; an empty name restores the client's.
+pub fn rename(conn: &Connection, dialog: &DialogSummary, by: UserId, name: Option<&str>) -> AppResult<Seq> {
+    require_member(dialog, by)?;
+    conn.execute("UPDATE dialogs SET name = ?1 WHERE id = ?2", params![name, dialog.id.0])?;
+    let who = member_names(conn, &[by])?;
+    let note = match name {
+        Some(name) => format!("{who} renamed the dialog to \"{name}\""),
+        None => format!("{who} restored the dialog's name"),
+    };
+    announce(conn, dialog.id, &note)
+}
+
+/// End dialog or Mark as spam: the dialog moves to Inactive for its participants.
+pub fn end(conn: &Connection, dialog: &DialogSummary, by: UserId, spam: bool) -> AppResult<Seq> {
+    require_member(dialog, by)?;
+    conn.execute("UPDATE dialogs SET state = 'ended', spam = ?1 WHERE id = ?2", params![spam, dialog.id.0])?;
+    let who = member_names(conn, &[by])?;
+    let note = if spam { format!("Marked as spam by {who}") } else { format!("Dialog ended by {who}") };
+    announce(conn, dialog.id, &note)
+}
+
+/// Start: a user who worked on an ended dialog takes it back into Active, as its only
+/// member (a spam mark is lifted).
+pub fn start(conn: &Connection, dialog: &DialogSummary, by: UserId) -> AppResult<Seq> {
+    if dialog.state != DialogState::Ended {
+        return Err(AppError::Conflict("This dialog is not ended: there is nothing to start.".into()));
+    }
+    if !dialog.participants.contains(&by) {
+        return Err(AppError::Forbidden("Only users who worked on this dialog can start it again.".into()));
+    }
+    conn.execute("UPDATE dialogs SET state = 'active', spam = 0 WHERE id = ?1", [dialog.id.0])?;
+    conn.execute("DELETE FROM dialog_members WHERE dialog_id = ?1", [dialog.id.0])?;
+    add_member(conn, dialog.id, by)?;
+    let who = member_names(conn, &[by])?;
+    announce(conn, dialog.id, &format!("{who} started the dialog again"))
+}
+
+/// Refuses users who may not work in External Lines (or do not exist).
+fn require_can_work(conn: &Connection, user: UserId) -> AppResult<()> {
+    match crate::auth::load_user(conn, user)? {
+        Some(u) if u.access.can_work_dialogs() => Ok(()),
+        Some(u) => Err(AppError::BadRequest(format!("{} has no access to External Lines.", u.user.name))),
+        None => Err(AppError::BadRequest("There is no such user.".into())),
+    }
 }
 
 /// The users' names joined for a sentence ("Anna and Bob").
 fn member_names(conn: &Connection, users: &[UserId]) -> AppResult<String> {
     let mut names = Vec::new();
     for u in users {
-        let name: Option<String> = conn
-            .query_row("SELECT name FROM users WHERE id = ?1", [u.0], |r| r.get(0))
-            .optional()?;
+        let name: Option<String> =
+            conn.query_row("SELECT name FROM users WHERE id = ?1", [u.0], |r| r.get(0)).optional()?;
         names.push(name.unwrap_or_else(|| "another user".into()));
     }
     Ok(match names.split_last() {

@@ -30,11 +30,7 @@ impl TestServer {
         config.spa_dir = dir.path().join("no-spa");
         config.widget_dir = dir.path().join("no-widget");
         let server = el_server::start(config).await.expect("server starts");
-        TestServer {
-            base: format!("http://{}", server.addr),
-            server: Some(server),
-            _dir: dir,
-        }
+        TestServer { base: format!("http://{}", server.addr), server: Some(server), _dir: dir }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -67,36 +63,22 @@ impl TestServer {
             .to_string();
         let mut headers = HeaderMap::new();
         headers.insert(COOKIE, HeaderValue::from_str(&cookie).unwrap());
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .build()
-            .unwrap();
-        Operator {
-            http,
-            cookie,
-            base: self.base.clone(),
-        }
+        let http = reqwest::Client::builder().default_headers(headers).build().unwrap();
+        Operator { http, cookie, base: self.base.clone() }
     }
 
     /// A new website visitor on the demo widget channel.
     pub async fn visitor(&self, name: &str) -> Visitor {
         let session: WidgetSession = reqwest::Client::new()
             .post(self.url("/api/widget/session"))
-            .json(&WidgetHello {
-                channel: DEMO_WIDGET_KEY.into(),
-                name: Some(name.into()),
-            })
+            .json(&WidgetHello { channel: DEMO_WIDGET_KEY.into(), name: Some(name.into()) })
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap();
-        Visitor {
-            session,
-            base: self.base.clone(),
-            http: reqwest::Client::new(),
-        }
+        Visitor { session, base: self.base.clone(), http: reqwest::Client::new() }
     }
 }
 
@@ -108,20 +90,15 @@ pub struct Operator {
 
 impl Operator {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{}", self.base, path))
-            .send()
-            .await
-            .unwrap()
+        self.http.get(format!("{}{}", self.base, path)).send().await.unwrap()
     }
 
     pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.http
-            .post(format!("{}{}", self.base, path))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
+        self.http.post(format!("{}{}", self.base, path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn patch(&self, id: i64, body: serde_json::Value) -> reqwest::Response {
+        self.http.patch(format!("{}/api/dialogs/{id}", self.base)).json(&body).send().await.unwrap()
     }
 
     pub async fn inbox(&self) -> InboxSnapshot {
@@ -131,36 +108,21 @@ impl Operator {
     }
 
     pub async fn reply(&self, dialog: i64) -> reqwest::Response {
-        self.post(
-            &format!("/api/dialogs/{dialog}/reply"),
-            serde_json::json!({}),
-        )
-        .await
+        self.post(&format!("/api/dialogs/{dialog}/reply"), serde_json::json!({})).await
     }
 
     pub async fn send(&self, dialog: i64, text: &str, key: &str) -> reqwest::Response {
-        self.post(
-            &format!("/api/dialogs/{dialog}/messages"),
-            serde_json::json!({"text": text, "client_msg_id": key}),
-        )
-        .await
+        self.post(&format!("/api/dialogs/{dialog}/messages"), serde_json::json!({"text": text, "client_msg_id": key}))
+            .await
     }
 
     /// Opens the operator socket from `since`, as the SPA would (same origin).
     pub async fn socket(&self, since: i64) -> Socket {
         let host = self.base.trim_start_matches("http://");
-        let mut request = format!("ws://{host}/api/socket?since={since}")
-            .into_client_request()
-            .unwrap();
-        request
-            .headers_mut()
-            .insert("cookie", self.cookie.parse().unwrap());
-        request
-            .headers_mut()
-            .insert("origin", format!("http://{host}").parse().unwrap());
-        let (ws, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("socket opens");
+        let mut request = format!("ws://{host}/api/socket?since={since}").into_client_request().unwrap();
+        request.headers_mut().insert("cookie", self.cookie.parse().unwrap());
+        request.headers_mut().insert("origin", format!("http://{host}").parse().unwrap());
+        let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("socket opens");
         Socket { ws }
     }
 }
@@ -176,10 +138,7 @@ impl Visitor {
         self.http
             .post(format!("{}/api/widget/messages", self.base))
             .bearer_auth(&self.session.token)
-            .json(&SendMessage {
-                text: text.into(),
-                client_msg_id: key.into(),
-            })
+            .json(&SendMessage { text: text.into(), client_msg_id: key.into() })
             .send()
             .await
             .unwrap()
@@ -241,9 +200,7 @@ impl Socket {
 
     /// True when no frame arrives within `ms`.
     pub async fn quiet_for(&mut self, ms: u64) -> bool {
-        tokio::time::timeout(Duration::from_millis(ms), self.ws.next())
-            .await
-            .is_err()
+        tokio::time::timeout(Duration::from_millis(ms), self.ws.next()).await.is_err()
     }
 
     pub async fn close(mut self) {
@@ -251,20 +208,40 @@ impl Socket {
     }
 }
 
+impl TestServer {
+    /// A visitor who wrote once, and the id of the dialog that opened.
+    pub async fn dialog_from(&self, client: &str) -> (Visitor, i64) {
+        let visitor = self.visitor(client).await;
+        assert_eq!(visitor.send("Hello", &format!("{client}-first")).await.status(), 200);
+        let anyone = self.operator("admin").await;
+        let id = dialog_named(&anyone.inbox().await, client).expect("the new dialog");
+        (visitor, id)
+    }
+}
+
+impl Operator {
+    /// `POST /api/dialogs/{id}/{action}` with a JSON body.
+    pub async fn act(&self, id: i64, action: &str, body: serde_json::Value) -> reqwest::Response {
+        self.post(&format!("/api/dialogs/{id}/{action}"), body).await
+    }
+
+    pub async fn me(&self) -> el_protocol::api::Me {
+        self.get("/api/me").await.json().await.unwrap()
+    }
+
+    pub async fn chat(&self, id: i64) -> el_protocol::api::ChatSnapshot {
+        let r = self.get(&format!("/api/dialogs/{id}")).await;
+        assert_eq!(r.status(), 200, "opening dialog {id}");
+        r.json().await.unwrap()
+    }
+}
+
 /// The id of the first dialog named `name` in a snapshot.
 pub fn dialog_named(snapshot: &InboxSnapshot, name: &str) -> Option<i64> {
-    snapshot
-        .dialogs
-        .iter()
-        .find(|d| d.client_name == name)
-        .map(|d| d.id.0)
+    snapshot.dialogs.iter().find(|d| d.client_name == name).map(|d| d.id.0)
 }
 
 /// Sends `ws` a message without expecting anything back.
 pub async fn ping(socket: &mut Socket) {
-    socket
-        .ws
-        .send(WsMessage::Ping(vec![1].into()))
-        .await
-        .unwrap();
+    socket.ws.send(WsMessage::Ping(vec![1].into())).await.unwrap();
 }

@@ -1,0 +1,335 @@
+//! Every dialog action of the seed: rights, state transitions, system notes, and what
+//! happens when two people act at once.
+
+mod common;
+
+use common::{dialog_named, Operator, TestServer};
+use el_protocol::api::{ApiError, DialogState, DialogSummary, Me};
+use el_protocol::events::Event;
+use el_protocol::inbox::{Inbox, Tab};
+use serde_json::json;
+
+async fn ok(r: reqwest::Response) -> DialogSummary {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+async fn refused(r: reqwest::Response, status: u16, message: &str) {
+    assert_eq!(r.status(), status);
+    assert_eq!(r.json::<ApiError>().await.unwrap().message, message);
+}
+
+async fn last_note(op: &Operator, id: i64) -> String {
+    op.chat(id).await.messages.last().unwrap().text.clone()
+}
+
+async fn user_id(server: &TestServer, login: &str) -> i64 {
+    server.operator(login).await.me().await.user.id.0
+}
+
+#[tokio::test]
+async fn join_makes_a_viewer_a_member() {
+    let server = TestServer::start().await;
+    let (_, id) = server.dialog_from("Olena").await;
+    let (anna, bob, erin) =
+        (server.operator("anna").await, server.operator("bob").await, server.operator("erin").await);
+    refused(bob.act(id, "join", json!({})).await, 409, "Nobody works on this dialog yet: press Reply to take it.")
+        .await;
+    ok(anna.reply(id).await).await;
+
+    let d = ok(bob.act(id, "join", json!({})).await).await;
+    assert_eq!(d.members.len(), 2);
+    assert_eq!(last_note(&anna, id).await, "Bob Marchenko joined the dialog");
+    assert!(bob.inbox().await.dialogs.iter().any(|d| d.id.0 == id), "in Bob's Active tab");
+    assert_eq!(bob.send(id, "Hi, I'm Bob", "b-1").await.status(), 200);
+    refused(bob.act(id, "join", json!({})).await, 409, "You are already a member of this dialog.").await;
+    // Erin may not open others' dialogs, so she cannot join either (and learns nothing).
+    assert_eq!(erin.act(id, "join", json!({})).await.status(), 404);
+}
+
+#[tokio::test]
+async fn add_to_dialog_then_leave_while_someone_stays() {
+    let server = TestServer::start().await;
+    let (_, id) = server.dialog_from("Olena").await;
+    let (anna, bob, dave) =
+        (server.operator("anna").await, server.operator("bob").await, server.operator("dave").await);
+    ok(anna.reply(id).await).await;
+    let (bob_id, dave_id, carol_id) =
+        (user_id(&server, "bob").await, user_id(&server, "dave").await, user_id(&server, "carol").await);
+
+    refused(
+        bob.act(id, "members", json!({"user_ids": [dave_id]})).await,
+        403,
+        "Only members of the dialog can do this. Join the dialog first.",
+    )
+    .await;
+    refused(
+        anna.act(id, "members", json!({"user_ids": [carol_id]})).await,
+        400,
+        "Carol Shevchenko has no access to External Lines.",
+    )
+    .await;
+    refused(
+        anna.act(id, "members", json!({"user_ids": []})).await,
+        400,
+        "Choose at least one user who is not in the dialog yet.",
+    )
+    .await;
+    assert_eq!(anna.chat(id).await.dialog.members.len(), 1, "a refused Add changes nothing");
+
+    let d = ok(anna.act(id, "members", json!({"user_ids": [bob_id, dave_id]})).await).await;
+    assert_eq!(d.members.len(), 3);
+    assert_eq!(last_note(&anna, id).await, "Anna Kovalenko added Bob Marchenko and Dave Bondarenko to the dialog");
+    assert!(dave.inbox().await.dialogs.iter().any(|d| d.id.0 == id), "in Dave's Active tab");
+
+    ok(anna.act(id, "leave", json!({})).await).await;
+    assert_eq!(last_note(&bob, id).await, "Anna Kovalenko left the dialog");
+    let anna_me = anna.me().await.user.id;
+    let inbox = Inbox::from_snapshot(anna_me, anna.inbox().await);
+    assert_eq!(inbox.counts().get(Tab::Active), 0, "gone from the leaver's Active tab");
+    refused(
+        anna.act(id, "leave", json!({})).await,
+        403,
+        "Only members of the dialog can do this. Join the dialog first.",
+    )
+    .await;
+
+    ok(dave.act(id, "leave", json!({})).await).await;
+    refused(
+        bob.act(id, "leave", json!({})).await,
+        409,
+        "You are the only member of this dialog. Redirect it or end it instead.",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn redirect_hands_over_with_a_pinned_note() {
+    let server = TestServer::start().await;
+    let (_, id) = server.dialog_from("Olena").await;
+    let (anna, bob) = (server.operator("anna").await, server.operator("bob").await);
+    ok(anna.reply(id).await).await;
+    let (anna_id, bob_id, carol_id) =
+        (user_id(&server, "anna").await, user_id(&server, "bob").await, user_id(&server, "carol").await);
+
+    refused(
+        anna.act(id, "redirect", json!({"user_id": anna_id})).await,
+        400,
+        "Choose another user to redirect the dialog to.",
+    )
+    .await;
+    refused(
+        anna.act(id, "redirect", json!({"user_id": carol_id})).await,
+        400,
+        "Carol Shevchenko has no access to External Lines.",
+    )
+    .await;
+    refused(anna.act(id, "redirect", json!({"user_id": 9999})).await, 400, "There is no such user.").await;
+    let long = "n".repeat(1001);
+    refused(
+        anna.act(id, "redirect", json!({"user_id": bob_id, "note": long})).await,
+        400,
+        "The note is too long: at most 1000 characters.",
+    )
+    .await;
+
+    let d =
+        ok(anna.act(id, "redirect", json!({"user_id": bob_id, "note": "  Wants delivery to Lviv on Friday  "})).await)
+            .await;
+    assert_eq!(d.members, vec![el_protocol::UserId(bob_id)]);
+    let handover = d.handover.unwrap();
+    assert_eq!(
+        (handover.from.0, handover.to.0, handover.note.as_str()),
+        (anna_id, bob_id, "Wants delivery to Lviv on Friday")
+    );
+    assert_eq!(last_note(&bob, id).await, "Anna Kovalenko redirected the dialog to Bob Marchenko");
+    assert_eq!(anna.send(id, "still here?", "a-late").await.status(), 403, "Anna is no longer a member");
+    assert!(dialog_named(&bob.inbox().await, "Olena").is_some());
+}
+
+#[tokio::test]
+async fn rename_shows_everywhere_and_an_empty_name_restores_the_clients() {
+    let server = TestServer::start().await;
+    let (_, id) = server.dialog_from("Olena").await;
+    let (anna, bob) = (server.operator("anna").await, server.operator("bob").await);
+    ok(anna.reply(id).await).await;
+    refused(
+        bob.patch(id, json!({"name": "Mine"})).await,
+        403,
+        "Only members of the dialog can do this. Join the dialog first.",
+    )
+    .await;
+    let d = ok(anna.patch(id, json!({"name": "  Olena — wholesale order  "})).await).await;
+    assert_eq!(d.name, "Olena — wholesale order");
+    assert_eq!(d.client_name, "Olena");
+    assert_eq!(last_note(&anna, id).await, "Anna Kovalenko renamed the dialog to \"Olena — wholesale order\"");
+    assert_eq!(anna.inbox().await.dialogs[0].name, "Olena — wholesale order");
+    assert_eq!(anna.patch(id, json!({"name": "x".repeat(81)})).await.status(), 400);
+    let d = ok(anna.patch(id, json!({"name": ""})).await).await;
+    assert_eq!(d.name, "Olena");
+}
+
+#[tokio::test]
+async fn end_dialog_and_start_again() {
+    let server = TestServer::start().await;
+    let (_, id) = server.dialog_from("Olena").await;
+    let (anna, bob) = (server.operator("anna").await, server.operator("bob").await);
+    ok(anna.reply(id).await).await;
+    refused(bob.act(id, "end", json!({})).await, 403, "Only members of the dialog can do this. Join the dialog first.")
+        .await;
+
+    let d = ok(anna.act(id, "end", json!({})).await).await;
+    assert_eq!((d.state, d.spam), (DialogState::Ended, false));
+    assert_eq!(last_note(&anna, id).await, "Dialog ended by Anna Kovalenko");
+    let inbox = Inbox::from_snapshot(anna.me().await.user.id, anna.inbox().await);
+    assert_eq!(inbox.list(Tab::Inactive).count(), 1, "in Anna's Inactive tab");
+    refused(anna.send(id, "more", "a-x").await, 409, "This dialog is closed. Start it again to write.").await;
+    refused(anna.act(id, "end", json!({})).await, 409, "This dialog has ended. Press Start to work on it again.").await;
+    refused(bob.act(id, "start", json!({})).await, 403, "Only users who worked on this dialog can start it again.")
+        .await;
+
+    let d = ok(anna.act(id, "start", json!({})).await).await;
+    assert_eq!(d.state, DialogState::Active);
+    assert_eq!(last_note(&anna, id).await, "Anna Kovalenko started the dialog again");
+    assert_eq!(anna.send(id, "I'm back", "a-back").await.status(), 200);
+    refused(anna.act(id, "start", json!({})).await, 409, "This dialog is not ended: there is nothing to start.").await;
+}
+
+#[tokio::test]
+async fn a_client_writing_again_brings_an_ended_dialog_back_to_its_operator() {
+    let server = TestServer::start().await;
+    let (visitor, id) = server.dialog_from("Olena").await;
+    let anna = server.operator("anna").await;
+    ok(anna.reply(id).await).await;
+    ok(anna.act(id, "end", json!({})).await).await;
+
+    visitor.send("One more question", "m-2").await;
+    let chat = anna.chat(id).await;
+    assert_eq!(chat.dialog.state, DialogState::Active);
+    assert_eq!(chat.dialog.members, vec![anna.me().await.user.id]);
+    let texts: Vec<_> = chat.messages.iter().rev().take(2).map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["One more question", "The client wrote again: the dialog is open"]);
+    assert_eq!(anna.inbox().await.dialogs.len(), 1, "the same dialog, not a new one");
+}
+
+#[tokio::test]
+async fn spam_closes_the_dialog_and_keeps_it_closed_until_started() {
+    let server = TestServer::start().await;
+    let (visitor, id) = server.dialog_from("Spammer").await;
+    let anna = server.operator("anna").await;
+    ok(anna.reply(id).await).await;
+    let d = ok(anna.act(id, "spam", json!({})).await).await;
+    assert_eq!((d.state, d.spam), (DialogState::Ended, true));
+    assert_eq!(last_note(&anna, id).await, "Marked as spam by Anna Kovalenko");
+
+    visitor.send("BUY CHEAP WATCHES", "s-2").await;
+    let chat = anna.chat(id).await;
+    assert_eq!((chat.dialog.state, chat.dialog.spam), (DialogState::Ended, true), "stays closed");
+    assert_eq!(chat.messages.last().unwrap().text, "BUY CHEAP WATCHES", "nothing is lost");
+    let unassigned = anna.inbox().await.dialogs.iter().filter(|d| d.state == DialogState::Unassigned).count();
+    assert_eq!(unassigned, 0, "nobody is disturbed");
+
+    let d = ok(anna.act(id, "start", json!({})).await).await;
+    assert_eq!((d.state, d.spam), (DialogState::Active, false));
+}
+
+#[tokio::test]
+async fn conflicting_actions_at_once_have_one_winner() {
+    let server = TestServer::start().await;
+    let (_, id) = server.dialog_from("Olena").await;
+    let (anna, bob) = (server.operator("anna").await, server.operator("bob").await);
+    ok(anna.reply(id).await).await;
+    ok(bob.act(id, "join", json!({})).await).await;
+    let (dave_id, erin_id) = (user_id(&server, "dave").await, user_id(&server, "erin").await);
+
+    let (a, b) = tokio::join!(
+        anna.act(id, "redirect", json!({"user_id": dave_id})),
+        bob.act(id, "redirect", json!({"user_id": erin_id})),
+    );
+    let statuses = [a.status().as_u16(), b.status().as_u16()];
+    assert!(statuses.contains(&200) && statuses.contains(&403), "one redirect wins: {statuses:?}");
+    let members = anna.chat(id).await.dialog.members;
+    assert_eq!(members.len(), 1, "exactly one receiver: {members:?}");
+
+    let receiver = if members[0].0 == dave_id { server.operator("dave").await } else { server.operator("erin").await };
+    let other = server.operator("admin").await;
+    ok(other.act(id, "join", json!({})).await).await;
+    let (a, b) = tokio::join!(receiver.act(id, "end", json!({})), other.act(id, "end", json!({})));
+    let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+    statuses.sort();
+    assert_eq!(statuses, [200, 409], "one End wins, the other learns it has ended");
+    let ended = other.chat(id).await.messages.iter().filter(|m| m.text.starts_with("Dialog ended by")).count();
+    assert_eq!(ended, 1);
+}
+
+#[tokio::test]
+async fn do_not_show_again_is_remembered_on_the_server() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    assert!(anna.me().await.settings.confirm_end_dialog);
+    let r =
+        anna.http.put(server.url("/api/me/settings")).json(&json!({"confirm_end_dialog": false})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(!r.json::<Me>().await.unwrap().settings.confirm_end_dialog);
+    let again = server.operator("anna").await;
+    assert!(!again.me().await.settings.confirm_end_dialog, "kept across sessions");
+    assert!(server.operator("bob").await.me().await.settings.confirm_end_dialog, "per user");
+}
+
+/// DESIGN.md's proof: for every event type, an older snapshot plus the events since
+/// equals a fresh snapshot, for every kind of reader.
+#[tokio::test]
+async fn every_event_type_applied_to_an_old_snapshot_gives_a_fresh_snapshot() {
+    let server = TestServer::start().await;
+    let readers = [server.operator("anna").await, server.operator("bob").await, server.operator("erin").await];
+    let mut old = Vec::new();
+    for r in &readers {
+        old.push((r.me().await.user.id, r.inbox().await));
+    }
+
+    let (anna, bob) = (&readers[0], &readers[1]);
+    let (bob_id, erin_id) = (user_id(&server, "bob").await, user_id(&server, "erin").await);
+    let (visitor, id) = server.dialog_from("Olena").await;
+    let (_, other) = server.dialog_from("Taras").await;
+    let (spammer, spam_id) = server.dialog_from("Spammer").await;
+    ok(anna.reply(id).await).await;
+    ok(bob.reply(other).await).await;
+    ok(anna.reply(spam_id).await).await;
+    anna.send(id, "Hello from Anna", "a-1").await;
+    ok(bob.act(id, "join", json!({})).await).await;
+    ok(anna.patch(id, json!({"name": "Olena (VIP)"})).await).await;
+    ok(bob.act(id, "leave", json!({})).await).await;
+    ok(anna.act(id, "members", json!({"user_ids": [erin_id]})).await).await;
+    ok(anna.act(id, "redirect", json!({"user_id": bob_id, "note": "over to you"})).await).await;
+    ok(bob.act(id, "end", json!({})).await).await;
+    visitor.send("Wait, one more thing", "m-9").await;
+    ok(anna.act(spam_id, "spam", json!({})).await).await;
+    spammer.send("still spamming", "s-9").await;
+    ok(anna.act(spam_id, "start", json!({})).await).await;
+
+    for ((me, snapshot), reader) in old.into_iter().zip(&readers) {
+        let mut ws = reader.socket(snapshot.as_of).await;
+        let (events, _) = ws.replay().await;
+        let kinds: std::collections::HashSet<_> = events
+            .iter()
+            .map(|(_, e)| match e {
+                Event::DialogUpdated { .. } => "updated",
+                Event::MessageCreated { .. } => "message",
+                Event::DialogRemoved { .. } => "removed",
+            })
+            .collect();
+        let mut state = Inbox::from_snapshot(me, snapshot);
+        for (seq, event) in &events {
+            state.apply(*seq, event);
+        }
+        let fresh = Inbox::from_snapshot(me, reader.inbox().await);
+        assert_eq!(state.sorted(), fresh.sorted(), "reader {me}");
+        assert_eq!(state.counts(), fresh.counts(), "reader {me}");
+        assert!(kinds.contains("updated") && kinds.contains("message"), "reader {me} saw {kinds:?}");
+        if me.0 == erin_id {
+            assert!(kinds.contains("removed"), "Erin lost sight of dialogs: {kinds:?}");
+        }
+    }
+}
