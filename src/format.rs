@@ -33,3 +33,14 @@ fn clock(d: &js_sys::Date) -> String {
 pub fn initial(name: &str) -> String {
     name.trim().chars().next().map(|c| c.to_uppercase().collect()).unwrap_or_else(|| "?".into())
 }
+
+/// How long someone has waited: "waiting 4 min", "waiting 2 h", "waiting 3 d".
+pub fn waiting_label(elapsed_ms: i64) -> String {
+    let minutes = (elapsed_ms / 60_000).max(0);
+    match minutes {
+        0 => "waiting <1 min".into(),
+        m if m < 60 => format!("waiting {m} min"),
+        m if m < 60 * 24 => format!("waiting {} h", m / 60),
+        m => format!("waiting {} d", m / (60 * 24)),
+    }
+}

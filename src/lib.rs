@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=pages::home::HomePage/>
                 <Route path=path!("/lines") view=pages::inbox::InboxPage/>
                 <Route path=path!("/lines/:id") view=pages::inbox::InboxPage/>
+                <Route path=path!("/settings") view=pages::settings::SettingsPage/>
             </Routes>
         </Router>
     }

@@ -72,6 +72,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
         provide_context(InboxActions {
             open: Callback::new(move |id: DialogId| l1.lock().unwrap().push(format!("open {id}"))),
             reply: Callback::new(move |id: DialogId| l2.lock().unwrap().push(format!("reply {id}"))),
+            follow: Callback::new(|_| {}),
         });
         let counts = Signal::derive(move || store.inbox.with(|i| i.counts()));
         view! {
@@ -215,4 +216,155 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
     assert_eq!(input.get_attribute("aria-label").as_deref(), Some("Message"));
     drop(handle);
     root.remove();
+}
+
+mod dialog_actions {
+    use super::*;
+    use external_lines::components::confirm_modal::ConfirmModal;
+    use external_lines::components::dialog_menu::{DialogMenu, MenuChoice};
+    use external_lines::components::join_banner::JoinBanner;
+
+    fn active(members: &[i64]) -> DialogSummary {
+        let mut d = dialog(1, "Olena", DialogState::Active, 1);
+        d.members = members.iter().map(|&u| UserId(u)).collect();
+        d.participants = d.members.clone();
+        d
+    }
+
+    #[wasm_bindgen_test]
+    fn menu_items_apply_only_where_they_make_sense() {
+        use MenuChoice::*;
+        assert_eq!(
+            MenuChoice::for_dialog(&active(&[1]), Some(ME)),
+            [AddToDialog, Redirect, Rename, EndDialog, MarkAsSpam]
+        );
+        assert_eq!(
+            MenuChoice::for_dialog(&active(&[1, 2]), Some(ME)),
+            [AddToDialog, Leave, Redirect, Rename, EndDialog, MarkAsSpam]
+        );
+        assert!(MenuChoice::for_dialog(&active(&[2]), Some(ME)).is_empty(), "not a member");
+        assert!(MenuChoice::for_dialog(&dialog(1, "O", DialogState::Unassigned, 1), Some(ME)).is_empty());
+        let mut ended = active(&[1]);
+        ended.state = DialogState::Ended;
+        assert!(MenuChoice::for_dialog(&ended, Some(ME)).is_empty());
+    }
+
+    fn keydown(target: &web_sys::Element, key: &str) {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(key);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        target.dispatch_event(&event).unwrap();
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_interaction_menu_is_a_keyboard_menu() {
+        let root = container();
+        let picked = Arc::new(Mutex::new(Vec::<MenuChoice>::new()));
+        let p = picked.clone();
+        let items = RwSignal::new(MenuChoice::for_dialog(&active(&[1, 2]), Some(ME)));
+        let handle = leptos::mount::mount_to(root.clone(), move || {
+            view! { <DialogMenu items=items on_pick=Callback::new(move |c| p.lock().unwrap().push(c))/> }
+        });
+        leptos::task::tick().await;
+        let button = root.query_selector("button[aria-haspopup=menu]").unwrap().unwrap();
+        assert_eq!(button.get_attribute("aria-label").as_deref(), Some("Dialog actions"));
+        assert_eq!(button.get_attribute("aria-expanded").as_deref(), Some("false"));
+        assert!(root.query_selector("[role=menu]").unwrap().is_none());
+
+        keydown(&button, "ArrowDown");
+        leptos::task::tick().await;
+        assert_eq!(button.get_attribute("aria-expanded").as_deref(), Some("true"));
+        assert_eq!(
+            texts(&root, "[role=menuitem]"),
+            ["Add to dialog", "Leave", "Redirect", "Rename", "End dialog", "Mark as spam"]
+        );
+        let focused = || document().active_element().and_then(|e| e.text_content()).unwrap_or_default();
+        assert_eq!(focused(), "Add to dialog", "focus moves into the menu");
+        let menu = root.query_selector("[role=menu]").unwrap().unwrap();
+        keydown(&menu, "ArrowDown");
+        keydown(&menu, "ArrowDown");
+        assert_eq!(focused(), "Redirect");
+        keydown(&menu, "ArrowUp");
+        keydown(&menu, "ArrowUp");
+        keydown(&menu, "ArrowUp");
+        assert_eq!(focused(), "Mark as spam", "arrows wrap around");
+
+        click(&root, "[role=menuitem]:nth-child(2)");
+        leptos::task::tick().await;
+        assert_eq!(*picked.lock().unwrap(), [MenuChoice::Leave]);
+        assert!(root.query_selector("[role=menu]").unwrap().is_none(), "picking closes the menu");
+
+        click(&root, "button[aria-haspopup=menu]");
+        leptos::task::tick().await;
+        keydown(&root.query_selector("[role=menu]").unwrap().unwrap(), "Escape");
+        leptos::task::tick().await;
+        assert!(root.query_selector("[role=menu]").unwrap().is_none(), "Esc closes the menu");
+
+        items.set(Vec::new());
+        leptos::task::tick().await;
+        assert!(root.query_selector("button[aria-haspopup=menu]").unwrap().is_none(), "no menu without items");
+        drop(handle);
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    async fn the_join_banner_names_who_works_and_joins() {
+        let root = container();
+        let joined = Arc::new(Mutex::new(0));
+        let j = joined.clone();
+        let handle = leptos::mount::mount_to(root.clone(), move || {
+            view! {
+                <JoinBanner
+                    members=vec!["Anna Kovalenko".to_string(), "Bob Marchenko".to_string()]
+                    on_join=Callback::new(move |_| *j.lock().unwrap() += 1)
+                />
+            }
+        });
+        leptos::task::tick().await;
+        let text = texts(&root, ".join-banner span");
+        assert_eq!(text, ["Anna Kovalenko, Bob Marchenko work on this dialog. Join it to write to the client."]);
+        click(&root, ".join-banner button");
+        assert_eq!(*joined.lock().unwrap(), 1);
+        drop(handle);
+        root.remove();
+    }
+
+    #[wasm_bindgen_test]
+    async fn end_dialog_confirmation_reports_do_not_show_again_and_closes_on_escape() {
+        let root = container();
+        let confirmed = Arc::new(Mutex::new(Vec::<bool>::new()));
+        let closed = Arc::new(Mutex::new(0));
+        let (c, x) = (confirmed.clone(), closed.clone());
+        let handle = leptos::mount::mount_to(root.clone(), move || {
+            view! {
+                <ConfirmModal
+                    title="End dialog"
+                    text="The dialog will move to Inactive."
+                    confirm_label="End dialog"
+                    offer_dont_ask=true
+                    on_confirm=Callback::new(move |dont_ask| c.lock().unwrap().push(dont_ask))
+                    on_close=Callback::new(move |_| *x.lock().unwrap() += 1)
+                />
+            }
+        });
+        leptos::task::tick().await;
+        let dialog_el = root.query_selector("[role=dialog]").unwrap().expect("a real dialog element");
+        assert_eq!(dialog_el.get_attribute("aria-modal").as_deref(), Some("true"));
+        let title_id = dialog_el.get_attribute("aria-labelledby").unwrap();
+        assert_eq!(document().get_element_by_id(&title_id).unwrap().text_content().as_deref(), Some("End dialog"));
+
+        click(&root, ".modal__footer .button--primary");
+        click(&root, ".checkbox input");
+        click(&root, ".modal__footer .button--primary");
+        assert_eq!(*confirmed.lock().unwrap(), [false, true]);
+
+        keydown(&dialog_el, "Escape");
+        assert_eq!(*closed.lock().unwrap(), 1, "Esc closes the modal");
+        click(&root, ".modal__close");
+        assert_eq!(*closed.lock().unwrap(), 2);
+        drop(handle);
+        root.remove();
+    }
 }

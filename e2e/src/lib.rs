@@ -185,6 +185,36 @@ impl Browser {
         self.wait_until("the app after sign-in", "return document.querySelector('.topbar') !== null", vec![]).await;
     }
 
+    /// A website visitor named `name` writes `text` through the widget API from this
+    /// page, as the widget does; answers the HTTP status.
+    pub async fn write_as_visitor(&self, name: &str, text: &str) -> Value {
+        self.js(
+            "return (async (name, text) => {
+               const json = {'content-type': 'application/json'};
+               const s = await (await fetch('/api/widget/session', {method: 'POST', headers: json,
+                 body: JSON.stringify({channel: 'website-demo', name})})).json();
+               const r = await fetch('/api/widget/messages', {method: 'POST',
+                 headers: {...json, authorization: 'Bearer ' + s.token},
+                 body: JSON.stringify({text, client_msg_id: crypto.randomUUID()})});
+               return r.status;
+             })(...arguments)",
+            vec![json!(name), json!(text)],
+        )
+        .await
+    }
+
+    /// Clicks the first element matching `css` whose text contains `text`.
+    pub async fn click_text(&self, css: &str, text: &str) {
+        self.wait_text(css, text).await;
+        for el in self.client.find_all(Locator::Css(css)).await.unwrap() {
+            if el.text().await.unwrap_or_default().contains(text) {
+                el.click().await.unwrap();
+                return;
+            }
+        }
+        panic!("no {css} with {text:?}");
+    }
+
     /// Saves a screenshot (for looking at a failure).
     pub async fn screenshot(&self, path: &str) {
         if let Ok(png) = self.client.screenshot().await {

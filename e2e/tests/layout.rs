@@ -4,16 +4,6 @@
 use el_e2e::Harness;
 use serde_json::json;
 
-/// A visitor writes through the widget API from the browser, as the widget would.
-const WRITE_AS_VISITOR: &str = r#"
-const [name, text] = arguments;
-const s = await (await fetch('/api/widget/session', {method: 'POST', headers: {'content-type': 'application/json'},
-  body: JSON.stringify({channel: 'website-demo', name})})).json();
-const r = await fetch('/api/widget/messages', {method: 'POST', headers: {'content-type': 'application/json',
-  authorization: 'Bearer ' + s.token}, body: JSON.stringify({text, client_msg_id: crypto.randomUUID()})});
-return r.status;
-"#;
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_names_and_hostile_text_stay_in_place() {
     let h = Harness::start().await;
@@ -23,10 +13,7 @@ async fn long_names_and_hostile_text_stay_in_place() {
     let long_text = format!("{} {}", "Pneumonoultramicroscopicsilicovolcanoconiosis".repeat(6), "the end");
     let hostile = "<img src=x onerror=\"document.title='pwned'\"> <script>document.title='pwned'</script>";
     for (name, text) in [(long_name, long_text.as_str()), ("Taras", hostile), ("Iryna", "Short question")] {
-        let status = visitor
-            .js(&format!("return (async () => {{ {WRITE_AS_VISITOR} }})(...arguments)"), vec![json!(name), json!(text)])
-            .await;
-        assert_eq!(status, json!(200));
+        assert_eq!(visitor.write_as_visitor(name, text).await, json!(200));
     }
 
     let anna = h.browser().await;

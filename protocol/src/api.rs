@@ -32,6 +32,9 @@ pub struct UserSummary {
     pub id: UserId,
     pub login: String,
     pub name: String,
+    /// Whether their role lets them work with dialogs (they can be added or redirected to).
+    #[serde(default)]
+    pub works_in_lines: bool,
 }
 
 /// `GET /api/me`: the signed-in user, their role and what it allows.

@@ -115,9 +115,15 @@ pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>
                     contacts: EntityRights::new(r.get(8)?, parse_scope(&r.get::<_, String>(9)?)),
                 };
                 let admin: bool = r.get(3)?;
+                let access = Access::of_role(&role, admin);
                 Ok(CurrentUser {
-                    user: UserSummary { id: UserId(r.get(0)?), login: r.get(1)?, name: r.get(2)? },
-                    access: Access::of_role(&role, admin),
+                    user: UserSummary {
+                        id: UserId(r.get(0)?),
+                        login: r.get(1)?,
+                        name: r.get(2)?,
+                        works_in_lines: access.can_work_dialogs(),
+                    },
+                    access,
                     role,
                     settings: UserSettings { confirm_end_dialog: r.get(10)? },
                 })

@@ -1,6 +1,6 @@
 //! `/api/users`: the Space's employees, for names in chats and for pickers.
 
-use crate::auth::CurrentUser;
+use crate::auth::{load_user, CurrentUser};
 use crate::error::AppResult;
 use crate::AppState;
 use axum::extract::State;
@@ -17,10 +17,15 @@ async fn list(State(state): State<AppState>, _user: CurrentUser) -> AppResult<Js
     let users = state
         .db
         .run(|conn| {
-            let mut stmt = conn.prepare_cached("SELECT id, login, name FROM users ORDER BY name COLLATE NOCASE")?;
-            let rows =
-                stmt.query_map([], |r| Ok(UserSummary { id: UserId(r.get(0)?), login: r.get(1)?, name: r.get(2)? }))?;
-            Ok(rows.collect::<Result<Vec<_>, _>>()?)
+            let mut stmt = conn.prepare_cached("SELECT id FROM users ORDER BY name COLLATE NOCASE")?;
+            let ids = stmt.query_map([], |r| r.get::<_, i64>(0))?.collect::<Result<Vec<_>, _>>()?;
+            let mut users = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(u) = load_user(conn, UserId(id))? {
+                    users.push(u.user);
+                }
+            }
+            Ok(users)
         })
         .await?;
     Ok(Json(users))

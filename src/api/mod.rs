@@ -6,9 +6,10 @@ pub use el_web_client::socket;
 use el_web_client::http;
 
 use el_protocol::api::{
-    ChatSnapshot, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, SendMessage, UserSummary,
+    AddMembers, ChatSnapshot, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, Redirect, Rename, SendMessage,
+    UserSettings, UserSummary,
 };
-use el_protocol::DialogId;
+use el_protocol::{DialogId, UserId};
 
 /// Signs in; the server sets the session cookie.
 pub async fn login(login: String, password: String) -> Result<Me, Failure> {
@@ -48,4 +49,37 @@ pub async fn reply(id: DialogId) -> Result<DialogSummary, Failure> {
 /// Sends a message; `client_msg_id` makes retries safe.
 pub async fn send_message(id: DialogId, text: String, client_msg_id: String) -> Result<Message, Failure> {
     http::post(&format!("/api/dialogs/{id}/messages"), &SendMessage { text, client_msg_id }, None).await
+}
+
+/// Saves the user's preferences.
+pub async fn update_settings(settings: UserSettings) -> Result<Me, Failure> {
+    http::put("/api/me/settings", &settings).await
+}
+
+/// An action on a dialog, as the interaction menu and the chat offer them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Join,
+    AddMembers(Vec<UserId>),
+    Leave,
+    Redirect { to: UserId, note: Option<String> },
+    Rename(String),
+    End,
+    MarkAsSpam,
+    Start,
+}
+
+/// Performs `command` on a dialog; answers the dialog as it is now.
+pub async fn run(id: DialogId, command: Command) -> Result<DialogSummary, Failure> {
+    let path = |action: &str| format!("/api/dialogs/{id}/{action}");
+    match command {
+        Command::Join => http::post(&path("join"), &(), None).await,
+        Command::AddMembers(user_ids) => http::post(&path("members"), &AddMembers { user_ids }, None).await,
+        Command::Leave => http::post(&path("leave"), &(), None).await,
+        Command::Redirect { to, note } => http::post(&path("redirect"), &Redirect { user_id: to, note }, None).await,
+        Command::Rename(name) => http::patch(&format!("/api/dialogs/{id}"), &Rename { name }).await,
+        Command::End => http::post(&path("end"), &(), None).await,
+        Command::MarkAsSpam => http::post(&path("spam"), &(), None).await,
+        Command::Start => http::post(&path("start"), &(), None).await,
+    }
 }

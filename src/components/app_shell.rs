@@ -32,6 +32,7 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
                         <Show when=move || me.access.has_lines()>
                             <A href="/lines">"External lines"</A>
                         </Show>
+                        <A href="/settings">"Settings"</A>
                     </nav>
                     <ConnectionStatus/>
                     <span class="topbar__user" title=me.role.name.clone()>{me.user.name.clone()}</span>

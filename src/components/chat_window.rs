@@ -1,14 +1,32 @@
-//! The open chat: header, messages, and the input (or Reply while unassigned).
+//! The open chat: header with the interaction menu, the pinned handover note, the
+//! messages, and a footer that fits the dialog: Reply, the input, the Join banner, or
+//! Start for an ended dialog.
 
-use crate::api;
+use crate::api::{self, Command};
 use crate::components::composer::Composer;
+use crate::components::confirm_modal::ConfirmModal;
+use crate::components::dialog_info::DialogInfo;
+use crate::components::dialog_menu::{DialogMenu, MenuChoice};
+use crate::components::join_banner::JoinBanner;
 use crate::components::message_item::MessageItem;
+use crate::components::user_picker::{Picked, UserPicker};
 use crate::format::initial;
 use crate::store::{InboxActions, InboxStore, Session};
-use el_protocol::api::{DialogState, DialogSummary};
+use el_protocol::api::{DialogState, DialogSummary, UserSettings};
 use el_protocol::{DialogId, UserId};
 use leptos::html::Ol;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Which modal is open over the chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Open {
+    Info { editing: bool },
+    AddMembers,
+    Redirect,
+    ConfirmEnd,
+    ConfirmSpam,
+}
 
 #[component]
 pub fn ChatWindow(id: DialogId) -> impl IntoView {
@@ -25,10 +43,8 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     // Keep the newest message in view.
     Effect::new(move |_| {
         let count = messages.with(Vec::len);
-        if let Some(el) = list.get() {
-            if count > 0 {
-                el.set_scroll_top(el.scroll_height());
-            }
+        if let (Some(el), true) = (list.get(), count > 0) {
+            el.set_scroll_top(el.scroll_height());
         }
     });
 
@@ -51,8 +67,48 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     });
     let sending = send.pending();
 
+    let notice = RwSignal::new(None::<String>);
+    let modal = RwSignal::new(None::<Open>);
+    let command = Action::new_local(move |c: &Command| {
+        let c = c.clone();
+        async move {
+            match api::run(id, c).await {
+                Ok(d) => {
+                    notice.set(None);
+                    modal.set(None);
+                    inbox.observe(d);
+                    actions.follow.run(id);
+                }
+                Err(f) if f.is_unauthorized() => session.signed_out(),
+                Err(f) => notice.set(Some(f.message)),
+            }
+        }
+    });
+    let run = move |c: Command| {
+        command.dispatch(c);
+    };
+    let confirm_end = move || session.me().is_none_or(|me| me.settings.confirm_end_dialog);
+    let on_menu = Callback::new(move |choice: MenuChoice| match choice {
+        MenuChoice::AddToDialog => modal.set(Some(Open::AddMembers)),
+        MenuChoice::Leave => run(Command::Leave),
+        MenuChoice::Redirect => modal.set(Some(Open::Redirect)),
+        MenuChoice::Rename => modal.set(Some(Open::Info { editing: true })),
+        MenuChoice::EndDialog if confirm_end() => modal.set(Some(Open::ConfirmEnd)),
+        MenuChoice::EndDialog => run(Command::End),
+        MenuChoice::MarkAsSpam => modal.set(Some(Open::ConfirmSpam)),
+    });
+    let dont_ask_again = move || {
+        spawn_local(async move {
+            if let Ok(me) = api::update_settings(UserSettings { confirm_end_dialog: false }).await {
+                session.update_me(me);
+            }
+        })
+    };
+
     let me = session.my_id();
     let mode = Memo::new(move |_| dialog.with(|d| d.as_ref().map(|d| Footer::of(d, me))));
+    let menu_items =
+        Signal::derive(move || dialog.with(|d| d.as_ref().map(|d| MenuChoice::for_dialog(d, me)).unwrap_or_default()));
     let header = move || {
         dialog.get().map(|d| {
             let state_label = match d.state {
@@ -61,13 +117,28 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                     let names: Vec<String> = d.members.iter().map(|u| session.user_name(*u)).collect();
                     format!("Active · {}", names.join(", "))
                 }
+                DialogState::Ended if d.spam => "Ended · Spam".to_string(),
                 DialogState::Ended => "Ended".to_string(),
             };
             view! {
                 <span class="avatar avatar--large" aria-hidden="true">{initial(&d.name)}</span>
                 <div class="chat__title">
-                    <h2>{d.name.clone()}</h2>
+                    <h2>
+                        <button class="chat__name" title="Dialog details" on:click=move |_| modal.set(Some(Open::Info { editing: false }))>
+                            {d.name.clone()}
+                        </button>
+                    </h2>
                     <p class="muted">{format!("{} · {}", d.channel_name, state_label)}</p>
+                </div>
+            }
+        })
+    };
+    let handover = move || {
+        dialog.get().and_then(|d| d.handover.filter(|h| Some(h.to) == me && d.members.contains(&h.to))).map(|h| {
+            view! {
+                <div class="chat__pinned" role="note">
+                    <strong>{format!("{} handed this dialog over to you:", session.user_name(h.from))}</strong>
+                    <p>{h.note}</p>
                 </div>
             }
         })
@@ -96,10 +167,91 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             }
             .into_any(),
         ),
-        Footer::Watching => {
-            Some(view! { <div class="chat__bar">"Another operator works on this dialog."</div> }.into_any())
+        Footer::Join => {
+            let names = dialog.with_untracked(|d| {
+                d.as_ref()
+                    .map(|d| d.members.iter().map(|u| session.user_name(*u)).collect::<Vec<_>>())
+                    .unwrap_or_default()
+            });
+            Some(view! { <JoinBanner members=names on_join=Callback::new(move |_| run(Command::Join))/> }.into_any())
         }
-        Footer::Ended => Some(view! { <div class="chat__bar">"This dialog has ended."</div> }.into_any()),
+        Footer::Ended { can_start } => Some(
+            view! {
+                <div class="chat__bar">
+                    <span>"This dialog has ended."</span>
+                    <Show when=move || can_start>
+                        <button class="button button--primary" on:click=move |_| run(Command::Start)>"Start"</button>
+                    </Show>
+                </div>
+            }
+            .into_any(),
+        ),
+    };
+    let modals = move || {
+        let d = dialog.get_untracked()?;
+        let close = Callback::new(move |_| modal.set(None));
+        Some(match modal.get()? {
+            Open::Info { editing } => view! {
+                <DialogInfo
+                    dialog=d.clone()
+                    can_edit=Footer::of(&d, me) == Footer::Compose
+                    editing=editing
+                    on_rename=Callback::new(move |name| run(Command::Rename(name)))
+                    on_add_members=Callback::new(move |_| modal.set(Some(Open::AddMembers)))
+                    on_close=close
+                />
+            }
+            .into_any(),
+            Open::AddMembers => view! {
+                <UserPicker
+                    title="Add to dialog"
+                    exclude=d.members.clone()
+                    on_pick=Callback::new(move |p: Picked| run(Command::AddMembers(p.users)))
+                    on_close=close
+                />
+            }
+            .into_any(),
+            Open::Redirect => view! {
+                <UserPicker
+                    title="Redirect"
+                    single=true
+                    exclude=Vec::from_iter(me)
+                    on_pick=Callback::new(move |p: Picked| {
+                        if let Some(to) = p.users.first() {
+                            run(Command::Redirect { to: *to, note: p.note });
+                        }
+                    })
+                    on_close=close
+                />
+            }
+            .into_any(),
+            Open::ConfirmEnd => view! {
+                <ConfirmModal
+                    title="End dialog"
+                    text="The dialog will move to Inactive. You can start it again at any time."
+                    confirm_label="End dialog"
+                    offer_dont_ask=true
+                    on_confirm=Callback::new(move |dont_ask: bool| {
+                        if dont_ask {
+                            dont_ask_again();
+                        }
+                        run(Command::End);
+                    })
+                    on_close=close
+                />
+            }
+            .into_any(),
+            Open::ConfirmSpam => view! {
+                <ConfirmModal
+                    title="Mark as spam"
+                    text="The dialog will be closed and marked as spam. New messages from this client will not reopen it; you can start it again from Inactive."
+                    confirm_label="Mark as spam"
+                    on_confirm=Callback::new(move |_| run(Command::MarkAsSpam))
+                    on_close=close
+                />
+            }
+            .into_any(),
+        })
     };
 
     view! {
@@ -108,7 +260,22 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             fallback=|| view! { <div class="empty-state" aria-busy="true">"Loading the dialog…"</div> }
         >
             <div class="chat">
-                <header class="chat__header">{header}</header>
+                <header class="chat__header">
+                    {header}
+                    <div class="chat__actions">
+                        <Show when=move || mode.get() == Some(Footer::Compose)>
+                            <button class="button" on:click=move |_| on_menu.run(MenuChoice::EndDialog)>"✓ End dialog"</button>
+                        </Show>
+                        <DialogMenu items=menu_items on_pick=on_menu/>
+                    </div>
+                </header>
+                {handover}
+                <Show when=move || notice.with(Option::is_some)>
+                    <div class="chat__notice" role="alert">
+                        <span>{move || notice.get().unwrap_or_default()}</span>
+                        <button class="button button--ghost" aria-label="Dismiss" on:click=move |_| notice.set(None)>"×"</button>
+                    </div>
+                </Show>
                 <ol class="chat__messages" node_ref=list aria-label="Messages" aria-live="polite">
                     <For each=move || messages.get() key=|m| m.id let:message>
                         <MessageItem message=message me=me/>
@@ -116,6 +283,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 </ol>
                 {footer}
             </div>
+            {modals}
         </Show>
     }
 }
@@ -127,18 +295,20 @@ enum Footer {
     Reply,
     /// The user is a member: write.
     Compose,
-    /// Someone else works on it.
-    Watching,
-    Ended,
+    /// Someone else works on it: read, and Join to write.
+    Join,
+    /// Ended; those who worked on it may Start it again.
+    Ended { can_start: bool },
 }
 
 impl Footer {
     fn of(d: &DialogSummary, me: Option<UserId>) -> Footer {
+        let is = |list: &[UserId]| me.is_some_and(|me| list.contains(&me));
         match d.state {
             DialogState::Unassigned => Footer::Reply,
-            DialogState::Active if me.is_some_and(|me| d.members.contains(&me)) => Footer::Compose,
-            DialogState::Active => Footer::Watching,
-            DialogState::Ended => Footer::Ended,
+            DialogState::Active if is(&d.members) => Footer::Compose,
+            DialogState::Active => Footer::Join,
+            DialogState::Ended => Footer::Ended { can_start: is(&d.participants) },
         }
     }
 }

@@ -1,7 +1,7 @@
 //! One dialog in the list: client, channel, last message and its time, and Reply
 //! while nobody has taken it.
 
-use crate::format::{initial, list_time};
+use crate::format::{initial, list_time, waiting_label};
 use crate::store::{InboxActions, InboxStore, Session};
 use el_protocol::api::{Author, DialogState};
 use el_protocol::DialogId;
@@ -25,6 +25,12 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
             format!("{who}{}", m.text)
         });
         let unassigned = d.state == DialogState::Unassigned;
+        // How long the client has waited, while the last word is theirs in an open dialog.
+        let waiting = d
+            .last_message
+            .as_ref()
+            .filter(|m| m.author.is_client() && d.state != DialogState::Ended)
+            .map(|m| waiting_label(js_sys::Date::now() as i64 - m.at));
         Some(view! {
             <li class="dialog-row" class:dialog-row--selected=move || selected.get() data-dialog-id=id.0>
                 <button
@@ -38,7 +44,11 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                             <span class="dialog-row__name">{d.name.clone()}</span>
                             <time class="dialog-row__time">{list_time(d.last_activity_at)}</time>
                         </span>
-                        <span class="dialog-row__channel">{d.channel_name.clone()}</span>
+                        <span class="dialog-row__marks">
+                            <span class="dialog-row__channel">{d.channel_name.clone()}</span>
+                            {d.spam.then(|| view! { <span class="mark mark--spam">"Spam"</span> })}
+                            {waiting.map(|w| view! { <span class="mark mark--waiting" title="The client is waiting for an answer">{w}</span> })}
+                        </span>
                         <span class="dialog-row__preview">{preview.unwrap_or_default()}</span>
                     </span>
                 </button>

@@ -4,9 +4,15 @@
 pub mod app_shell;
 pub mod chat_window;
 pub mod composer;
+pub mod confirm_modal;
 pub mod connection_status;
+pub mod dialog_info;
 pub mod dialog_list;
+pub mod dialog_menu;
 pub mod dialog_row;
 pub mod inbox_tabs;
+pub mod join_banner;
 pub mod message_item;
+pub mod modal;
 pub mod no_access;
+pub mod user_picker;

@@ -7,7 +7,7 @@ use crate::components::dialog_list::DialogList;
 use crate::components::inbox_tabs::InboxTabs;
 use crate::components::no_access::NoAccess;
 use crate::store::{InboxActions, InboxStore, Session};
-use el_protocol::inbox::Tab;
+use el_protocol::inbox::{tab_of, Tab};
 use el_protocol::DialogId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -36,6 +36,7 @@ pub fn InboxPage() -> impl IntoView {
     };
     let go_open = go.clone();
     let go_reply = go.clone();
+    let go_follow = go.clone();
     let actions = InboxActions {
         open: Callback::new(move |id| go_open(Some(id), tab.get_untracked())),
         reply: Callback::new(move |id: DialogId| {
@@ -51,6 +52,13 @@ pub fn InboxPage() -> impl IntoView {
                     Err(f) => notice.set(Some(f.message)),
                 }
             });
+        }),
+        follow: Callback::new(move |id: DialogId| {
+            let me = session.my_id();
+            let tab = inbox.inbox.with_untracked(|i| i.get(id).and_then(|d| me.and_then(|me| tab_of(d, me))));
+            if let Some(tab) = tab {
+                go_follow(Some(id), tab);
+            }
         }),
     };
     provide_context(actions);

@@ -4,3 +4,4 @@ pub mod home;
 pub mod inbox;
 pub mod login;
 pub mod not_found;
+pub mod settings;

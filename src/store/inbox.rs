@@ -92,4 +92,6 @@ pub struct InboxActions {
     pub open: Callback<DialogId>,
     /// Take an Unassigned dialog (Reply).
     pub reply: Callback<DialogId>,
+    /// Our own action moved this dialog: show the tab it is in now.
+    pub follow: Callback<DialogId>,
 }

@@ -53,6 +53,11 @@ impl Session {
         self.state.set(SessionState::SignedIn(me));
     }
 
+    /// Replaces the signed-in user's details (after a settings change) in place.
+    pub fn update_me(&self, me: Me) {
+        self.state.set(SessionState::SignedIn(me));
+    }
+
     pub fn signed_out(&self) {
         self.epoch.update(|e| *e += 1);
         self.state.set(SessionState::SignedOut);

@@ -56,10 +56,24 @@ pub async fn get<T: DeserializeOwned>(path: &str, bearer: Option<&str>) -> Resul
     decode(authorized(Request::get(path), bearer).send().await.map_err(|_| Failure::unreachable())?).await
 }
 
+async fn with_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Result<T, Failure> {
+    let request = builder.json(body).map_err(|_| Failure::unreachable())?;
+    decode(request.send().await.map_err(|_| Failure::unreachable())?).await
+}
+
 /// `POST path` with a JSON body.
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: Option<&str>) -> Result<T, Failure> {
-    let request = authorized(Request::post(path), bearer).json(body).map_err(|_| Failure::unreachable())?;
-    decode(request.send().await.map_err(|_| Failure::unreachable())?).await
+    with_json(authorized(Request::post(path), bearer), body).await
+}
+
+/// `PUT path` with a JSON body (session cookie).
+pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+    with_json(Request::put(path), body).await
+}
+
+/// `PATCH path` with a JSON body (session cookie).
+pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
+    with_json(Request::patch(path), body).await
 }
 
 /// `POST path` with no body, ignoring what the answer carries.

@@ -1,0 +1,66 @@
+//! The dialog's view form, opened by clicking the chat name: its name (the pencil
+//! edits it), its members, and Add to dialog.
+
+use crate::components::modal::Modal;
+use crate::store::Session;
+use el_protocol::api::DialogSummary;
+use leptos::prelude::*;
+
+#[component]
+pub fn DialogInfo(
+    dialog: DialogSummary,
+    /// The user may change the dialog (a member of an active dialog).
+    can_edit: bool,
+    /// Open with the name being edited (Rename in the menu).
+    #[prop(optional)]
+    editing: bool,
+    on_rename: Callback<String>,
+    on_add_members: Callback<()>,
+    on_close: Callback<()>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let editing = RwSignal::new(editing && can_edit);
+    let name = RwSignal::new(dialog.name.clone());
+    let members: Vec<String> = dialog.members.iter().map(|u| session.user_name(*u)).collect();
+    let save = move || on_rename.run(name.get_untracked());
+    view! {
+        <Modal title="Dialog" on_close=on_close>
+            {move || if editing.get() {
+                view! {
+                    <form class="rename" on:submit=move |e| { e.prevent_default(); save(); }>
+                        <label class="field-label" for="dialog-name">"Name"</label>
+                        <input
+                            id="dialog-name"
+                            class="field"
+                            maxlength="80"
+                            placeholder="Leave empty to use the client's name"
+                            prop:value=move || name.get()
+                            on:input=move |e| name.set(event_target_value(&e))
+                        />
+                        <footer class="modal__footer">
+                            <button type="button" class="button" on:click=move |_| editing.set(false)>"Cancel"</button>
+                            <button type="submit" class="button button--primary">"Save"</button>
+                        </footer>
+                    </form>
+                }.into_any()
+            } else {
+                view! {
+                    <div class="dialog-info__name">
+                        <strong>{name.get_untracked()}</strong>
+                        <Show when=move || can_edit>
+                            <button class="button button--ghost" aria-label="Edit name" on:click=move |_| editing.set(true)>"✎"</button>
+                        </Show>
+                    </div>
+                }.into_any()
+            }}
+            <p class="muted">{format!("{} · {}", dialog.channel_name, dialog.client_name)}</p>
+            <h3 class="dialog-info__heading">"Members"</h3>
+            <ul class="dialog-info__members">
+                {members.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
+            </ul>
+            <Show when=move || can_edit>
+                <button class="button" on:click=move |_| on_add_members.run(())>"Add to dialog"</button>
+            </Show>
+        </Modal>
+    }
+}

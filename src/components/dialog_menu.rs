@@ -1,0 +1,154 @@
+//! The interaction menu (three dots) of a chat: a real menu button with arrow-key
+//! navigation; it offers only the actions that apply.
+
+use el_protocol::api::{DialogState, DialogSummary};
+use el_protocol::UserId;
+use leptos::ev;
+use leptos::html::Div;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// An item of the interaction menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MenuChoice {
+    AddToDialog,
+    Leave,
+    Redirect,
+    Rename,
+    EndDialog,
+    MarkAsSpam,
+}
+
+impl MenuChoice {
+    pub fn label(self) -> &'static str {
+        match self {
+            MenuChoice::AddToDialog => "Add to dialog",
+            MenuChoice::Leave => "Leave",
+            MenuChoice::Redirect => "Redirect",
+            MenuChoice::Rename => "Rename",
+            MenuChoice::EndDialog => "End dialog",
+            MenuChoice::MarkAsSpam => "Mark as spam",
+        }
+    }
+
+    /// The items that apply to `dialog` for `me`: all of them to members of an active
+    /// dialog, Leave only while another member stays; nothing to anyone else.
+    pub fn for_dialog(dialog: &DialogSummary, me: Option<UserId>) -> Vec<MenuChoice> {
+        let member = me.is_some_and(|me| dialog.members.contains(&me));
+        if dialog.state != DialogState::Active || !member {
+            return Vec::new();
+        }
+        let mut items = vec![MenuChoice::AddToDialog];
+        if dialog.members.len() >= 2 {
+            items.push(MenuChoice::Leave);
+        }
+        items.extend([MenuChoice::Redirect, MenuChoice::Rename, MenuChoice::EndDialog, MenuChoice::MarkAsSpam]);
+        items
+    }
+}
+
+#[component]
+pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callback<MenuChoice>) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let root: NodeRef<Div> = NodeRef::new();
+    let focus_item = move |index: i32| {
+        let Some(root) = root.get_untracked() else { return };
+        let Ok(list) = root.query_selector_all("[role=menuitem]") else { return };
+        let count = list.length() as i32;
+        if count == 0 {
+            return;
+        }
+        let i = index.rem_euclid(count) as u32;
+        if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    };
+    let focused = move || -> i32 {
+        let Some(root) = root.get_untracked() else { return -1 };
+        let active = document().active_element();
+        let Ok(list) = root.query_selector_all("[role=menuitem]") else { return -1 };
+        (0..list.length())
+            .find(|i| list.item(*i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) == active)
+            .map(|i| i as i32)
+            .unwrap_or(-1)
+    };
+    let close_outside = window_event_listener(ev::click, move |e| {
+        let inside = root
+            .get_untracked()
+            .zip(e.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()))
+            .is_some_and(|(root, target)| root.contains(Some(&target)));
+        if !inside {
+            open.set(false);
+        }
+    });
+    on_cleanup(move || close_outside.remove());
+    Effect::new(move |_| {
+        if open.get() {
+            focus_item(0);
+        }
+    });
+    view! {
+        <Show when=move || items.with(|i| !i.is_empty())>
+            <div class="menu" node_ref=root>
+                <button
+                    class="button button--ghost menu__button"
+                    aria-label="Dialog actions"
+                    aria-haspopup="menu"
+                    aria-expanded=move || open.get().to_string()
+                    on:click=move |_| open.update(|o| *o = !*o)
+                    on:keydown=move |e: web_sys::KeyboardEvent| {
+                        if e.key() == "ArrowDown" {
+                            e.prevent_default();
+                            open.set(true);
+                        }
+                    }
+                >
+                    "⋯"
+                </button>
+                <Show when=move || open.get()>
+                    <div
+                        class="menu__list"
+                        role="menu"
+                        aria-label="Dialog actions"
+                        on:keydown=move |e: web_sys::KeyboardEvent| {
+                            let step = match e.key().as_str() {
+                                "ArrowDown" => 1,
+                                "ArrowUp" => -1,
+                                "Escape" | "Tab" => {
+                                    open.set(false);
+                                    return;
+                                }
+                                _ => return,
+                            };
+                            e.prevent_default();
+                            focus_item(focused() + step);
+                        }
+                    >
+                        {move || {
+                            items
+                                .get()
+                                .into_iter()
+                                .map(|item| {
+                                    view! {
+                                        <button
+                                            role="menuitem"
+                                            class="menu__item"
+                                            class:menu__item--danger=matches!(item, MenuChoice::EndDialog | MenuChoice::MarkAsSpam)
+                                            tabindex="-1"
+                                            on:click=move |_| {
+                                                open.set(false);
+                                                on_pick.run(item);
+                                            }
+                                        >
+                                            {item.label()}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </div>
+                </Show>
+            </div>
+        </Show>
+    }
+}
