@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use el_protocol::api::{Author, ChannelKind, DialogState, DialogSummary, InboxSnapshot, Message, MessagePreview};
-use el_protocol::events::Event;
+use el_protocol::events::{Event, UserEvent};
 use el_protocol::inbox::{Inbox, Tab};
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, UserId};
 use external_lines::components::composer::Composer;
@@ -76,7 +76,12 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
         });
         let counts = Signal::derive(move || store.inbox.with(|i| i.counts()));
         view! {
-            <InboxTabs active=tab counts=counts on_select=Callback::new(move |t| tab.set(t))/>
+            <InboxTabs
+                active=tab
+                counts=counts
+                unread=Signal::derive(move || store.inbox.with(|i| i.unread_counts()))
+                on_select=Callback::new(move |t| tab.set(t))
+            />
             <DialogList tab=tab selected=Signal::derive(|| None)/>
         }
     });
@@ -95,6 +100,7 @@ fn snapshot() -> Inbox {
                 dialog(3, "Iryna", DialogState::Unassigned, 2_000),
                 dialog(4, "Mykola", DialogState::Active, 500),
             ],
+            unread: vec![(DialogId(4), 2)],
         },
     )
 }
@@ -108,7 +114,7 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     assert_eq!(texts(&root, "[role=tab] .tab__count"), ["3", "1", "0"]);
     let labels: Vec<String> =
         texts(&root, "[role=tab]").iter().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
-    assert_eq!(labels, ["Unassigned 3", "Active 1", "Inactive 0"]);
+    assert_eq!(labels, ["Unassigned 3", "Active 1 2 unread", "Inactive 0"], "counts and unread in the tab names");
 
     // A new client message moves Olena to the top.
     let mut olena = dialog(1, "Olena", DialogState::Unassigned, 9_000);
@@ -121,13 +127,21 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
         created_at: 9_000,
         client_msg_id: None,
     };
-    store.apply(11, &Event::MessageCreated { dialog: olena, message });
+    store.apply(11, &UserEvent { event: Event::MessageCreated { dialog: olena, message }, unread: Some(3) });
     leptos::task::tick().await;
     assert_eq!(texts(&root, ".dialog-row__name"), ["Olena", "Taras", "Iryna"]);
     assert!(texts(&root, ".dialog-row__preview")[0].contains("Are you there?"));
+    assert_eq!(texts(&root, ".dialog-row .badge"), ["3 unread"], "the row shows the server's unread count");
+    assert_eq!(texts(&root, "#tab-unassigned .badge"), ["3 unread"]);
 
     // Taking Taras moves him to Active, and the counts follow.
-    store.apply(12, &Event::DialogUpdated { dialog: dialog(2, "Taras", DialogState::Active, 3_000) });
+    store.apply(
+        12,
+        &UserEvent {
+            event: Event::DialogUpdated { dialog: dialog(2, "Taras", DialogState::Active, 3_000) },
+            unread: None,
+        },
+    );
     leptos::task::tick().await;
     assert_eq!(texts(&root, ".dialog-row__name"), ["Olena", "Iryna"]);
     assert_eq!(texts(&root, "[role=tab] .tab__count"), ["2", "2", "0"]);

@@ -133,6 +133,7 @@ async fn two_operators_hand_a_dialog_around_and_close_it() {
 
     // The confirmation can be turned back on in Settings.
     anna.goto("/settings").await;
+    anna.find(".settings input[type=checkbox]").await;
     let checked = anna.js("return document.querySelector('.settings input[type=checkbox]').checked", vec![]).await;
     assert_eq!(checked, json!(false));
     anna.click(".settings input[type=checkbox]").await;

@@ -61,6 +61,14 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
         )
         .await;
     }
+    for badge in [".dialog-row .badge", "#tab-unassigned .badge"] {
+        bob.wait_until(
+            &format!("{badge} to say 1 unread"),
+            "const b = document.querySelector(arguments[0]); return b && b.textContent.replace(/\\s+/g, ' ').trim() === '1 unread'",
+            vec![json!(badge)],
+        )
+        .await;
+    }
     let time = anna.texts(".dialog-row__time").await;
     assert!(time[0].contains(':'), "the last message's time: {time:?}");
 
@@ -73,7 +81,7 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     )
     .await;
     anna.wait_text(".dialog-row__name", "Olena Test").await;
-    assert_eq!(tab_text(&anna, "active").await, "Active 1");
+    anna.wait_text("#tab-active .tab__count", "1").await;
     anna.wait_text(".chat__messages", "Anna Kovalenko took the dialog").await;
     // ...and leaves Unassigned for everyone, live.
     bob.wait_no_text(".dialog-row__name", "Olena Test").await;
@@ -114,7 +122,9 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
 
     anna.wait_text(".message--client", "Great, thank you!").await;
     anna.wait_text(".dialog-row__preview", "Great, thank you!").await;
-    assert_eq!(tab_text(&anna, "active").await, "Active 1", "the same dialog, not a new one");
+    assert_eq!(anna.texts("#tab-active .tab__count").await, ["1"], "the same dialog, not a new one");
+    // The open chat is read as messages arrive: no unread badge stays on it.
+    anna.wait_until("the unread badge to clear", "return !document.querySelector('.dialog-row .badge')", vec![]).await;
 
     anna.screenshot("/tmp/e2e-anna.png").await;
     client.screenshot("/tmp/e2e-client.png").await;

@@ -216,6 +216,9 @@ pub struct Rename {
 pub struct InboxSnapshot {
     pub as_of: Seq,
     pub dialogs: Vec<DialogSummary>,
+    /// The user's unread messages per dialog (dialogs with none are left out).
+    #[serde(default)]
+    pub unread: Vec<(DialogId, u32)>,
 }
 
 /// `GET /api/dialogs/{id}`: one dialog and its messages, oldest first.

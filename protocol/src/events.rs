@@ -20,6 +20,18 @@ pub enum Event {
     MessageCreated { dialog: DialogSummary, message: Message },
     /// Only in projections: the dialog left the reader's inbox.
     DialogRemoved { dialog_id: DialogId },
+    /// `user` read the dialog up to its latest message (only `user` receives it).
+    DialogRead { dialog_id: DialogId, user: UserId },
+}
+
+/// An event as one operator receives it, with their unread count for the event's
+/// dialog at the time it is sent (the server's count, so replays end exact).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserEvent {
+    #[serde(flatten)]
+    pub event: Event,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unread: Option<u32>,
 }
 
 impl Event {
@@ -27,7 +39,7 @@ impl Event {
     pub fn dialog_id(&self) -> DialogId {
         match self {
             Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. } => dialog.id,
-            Event::DialogRemoved { dialog_id } => *dialog_id,
+            Event::DialogRemoved { dialog_id } | Event::DialogRead { dialog_id, .. } => *dialog_id,
         }
     }
 
@@ -45,7 +57,8 @@ impl Event {
                 Some(self.clone())
             }
             Event::DialogUpdated { dialog } => Some(Event::DialogRemoved { dialog_id: dialog.id }),
-            Event::MessageCreated { .. } | Event::DialogRemoved { .. } => None,
+            Event::DialogRead { user: reader, .. } if *reader == user => Some(self.clone()),
+            Event::MessageCreated { .. } | Event::DialogRemoved { .. } | Event::DialogRead { .. } => None,
         }
     }
 

@@ -3,7 +3,7 @@
 //! server's tests use it to prove that snapshot + events == a fresh snapshot.
 
 use crate::api::{DialogState, DialogSummary, InboxSnapshot};
-use crate::events::Event;
+use crate::events::{Event, UserEvent};
 use crate::permissions::Access;
 use crate::{DialogId, Millis, Seq, UserId};
 use serde::{Deserialize, Serialize};
@@ -105,12 +105,20 @@ pub struct Inbox {
     dialogs: HashMap<DialogId, (Tab, DialogSummary)>,
     order: HashMap<Tab, BTreeSet<OrderKey>>,
     counts: TabCounts,
+    unread: HashMap<DialogId, u32>,
 }
 
 impl Inbox {
     /// An empty inbox for `me`, at log position 0.
     pub fn new(me: UserId) -> Self {
-        Inbox { me, as_of: 0, dialogs: HashMap::new(), order: HashMap::new(), counts: TabCounts::default() }
+        Inbox {
+            me,
+            as_of: 0,
+            dialogs: HashMap::new(),
+            order: HashMap::new(),
+            counts: TabCounts::default(),
+            unread: HashMap::new(),
+        }
     }
 
     /// The inbox described by a REST snapshot.
@@ -119,6 +127,9 @@ impl Inbox {
         inbox.as_of = snapshot.as_of;
         for d in snapshot.dialogs {
             inbox.upsert(d);
+        }
+        for (id, n) in snapshot.unread {
+            inbox.set_unread(id, n);
         }
         inbox
     }
@@ -131,28 +142,73 @@ impl Inbox {
     /// Applies the event at log position `seq`. Events at or before [`Inbox::as_of`]
     /// are already reflected and are ignored, so replays are harmless.
     pub fn apply(&mut self, seq: Seq, event: &Event) {
+        self.apply_user_event(seq, &UserEvent { event: event.clone(), unread: None });
+    }
+
+    /// Applies an event as the operator socket sends it, with the unread count.
+    pub fn apply_user_event(&mut self, seq: Seq, user_event: &UserEvent) {
         if seq <= self.as_of {
             return;
         }
         self.as_of = seq;
+        let event = &user_event.event;
         match event {
             Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. } => self.upsert(dialog.clone()),
             Event::DialogRemoved { dialog_id } => self.remove(*dialog_id),
+            Event::DialogRead { dialog_id, .. } => self.set_unread(*dialog_id, 0),
         }
+        if let Some(n) = user_event.unread {
+            self.set_unread(event.dialog_id(), n);
+        }
+    }
+
+    /// Sets a dialog's unread count (kept only for dialogs in this inbox).
+    pub fn set_unread(&mut self, id: DialogId, n: u32) {
+        if n == 0 || !self.dialogs.contains_key(&id) {
+            self.unread.remove(&id);
+        } else {
+            self.unread.insert(id, n);
+        }
+    }
+
+    /// Unread messages in a dialog.
+    pub fn unread(&self, id: DialogId) -> u32 {
+        self.unread.get(&id).copied().unwrap_or(0)
+    }
+
+    /// Unread messages per tab.
+    pub fn unread_counts(&self) -> TabCounts {
+        let mut counts = TabCounts::default();
+        for (id, n) in &self.unread {
+            if let Some((tab, _)) = self.dialogs.get(id) {
+                *counts.slot(*tab) += *n as usize;
+            }
+        }
+        counts
+    }
+
+    /// Unread messages over all dialogs of a tab.
+    pub fn tab_unread(&self, tab: Tab) -> u32 {
+        self.unread.iter().filter(|(id, _)| self.dialogs.get(id).is_some_and(|(t, _)| *t == tab)).map(|(_, n)| n).sum()
     }
 
     /// Inserts or replaces a dialog, placing it in its tab (or dropping it when it is
     /// no longer in this user's inbox).
     fn upsert(&mut self, dialog: DialogSummary) {
+        let unread = self.unread.get(&dialog.id).copied();
         self.remove(dialog.id);
         if let Some(tab) = tab_of(&dialog, self.me) {
             self.order.entry(tab).or_default().insert(order_key(&dialog));
             *self.counts.slot(tab) += 1;
+            if let Some(n) = unread {
+                self.unread.insert(dialog.id, n);
+            }
             self.dialogs.insert(dialog.id, (tab, dialog));
         }
     }
 
     fn remove(&mut self, id: DialogId) {
+        self.unread.remove(&id);
         if let Some((tab, old)) = self.dialogs.remove(&id) {
             if let Some(set) = self.order.get_mut(&tab) {
                 set.remove(&order_key(&old));
@@ -182,10 +238,11 @@ impl Inbox {
         self.counts
     }
 
-    /// Every dialog, in id order: a canonical form for comparing two inboxes.
-    pub fn sorted(&self) -> Vec<&DialogSummary> {
-        let mut all: Vec<_> = self.dialogs.values().map(|(_, d)| d).collect();
-        all.sort_by_key(|d| d.id);
+    /// Every dialog with its unread count, in id order: a canonical form for comparing
+    /// two inboxes.
+    pub fn sorted(&self) -> Vec<(&DialogSummary, u32)> {
+        let mut all: Vec<_> = self.dialogs.values().map(|(_, d)| (d, self.unread(d.id))).collect();
+        all.sort_by_key(|(d, _)| d.id);
         all
     }
 }
@@ -241,6 +298,7 @@ mod tests {
                 dialog(2, DialogState::Unassigned, &[], 300),
                 dialog(3, DialogState::Unassigned, &[], 200),
             ],
+            unread: vec![],
         };
         let mut inbox = Inbox::from_snapshot(ME, snapshot);
         assert_eq!(ids(&inbox, Tab::Unassigned), vec![2, 3, 1]);
@@ -284,11 +342,40 @@ mod tests {
 
     #[test]
     fn events_already_in_the_snapshot_are_ignored() {
-        let snapshot = InboxSnapshot { as_of: 5, dialogs: vec![dialog(1, DialogState::Active, &[ME], 1)] };
+        let snapshot =
+            InboxSnapshot { as_of: 5, dialogs: vec![dialog(1, DialogState::Active, &[ME], 1)], unread: vec![] };
         let mut inbox = Inbox::from_snapshot(ME, snapshot);
         inbox.apply(4, &Event::DialogUpdated { dialog: dialog(1, DialogState::Unassigned, &[], 1) });
         assert_eq!(ids(&inbox, Tab::Active), vec![1]);
         assert_eq!(inbox.as_of(), 5);
+    }
+
+    #[test]
+    fn unread_counts_follow_the_server_and_reads() {
+        let snapshot = InboxSnapshot {
+            as_of: 1,
+            dialogs: vec![dialog(1, DialogState::Active, &[ME], 1), dialog(2, DialogState::Unassigned, &[], 2)],
+            unread: vec![(DialogId(1), 2)],
+        };
+        let mut inbox = Inbox::from_snapshot(ME, snapshot);
+        assert_eq!((inbox.unread(DialogId(1)), inbox.tab_unread(Tab::Active)), (2, 2));
+        let update = |id, n| UserEvent {
+            event: Event::DialogUpdated { dialog: dialog(id, DialogState::Unassigned, &[], 3) },
+            unread: Some(n),
+        };
+        inbox.apply_user_event(2, &update(2, 1));
+        assert_eq!(inbox.tab_unread(Tab::Unassigned), 1);
+        inbox.apply_user_event(
+            3,
+            &UserEvent { event: Event::DialogRead { dialog_id: DialogId(1), user: ME }, unread: None },
+        );
+        assert_eq!(inbox.unread(DialogId(1)), 0);
+        // A dialog that leaves the inbox takes its count with it.
+        inbox.apply(4, &Event::DialogRemoved { dialog_id: DialogId(2) });
+        assert_eq!(inbox.tab_unread(Tab::Unassigned), 0);
+        // Counts for dialogs not in the inbox are not kept.
+        inbox.set_unread(DialogId(9), 4);
+        assert_eq!(inbox.unread(DialogId(9)), 0);
     }
 
     #[test]

@@ -13,6 +13,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../migrations/001_initial.sql")),
         M::up(include_str!("../migrations/002_dialog_actions.sql")),
+        M::up(include_str!("../migrations/003_reads.sql")),
     ])
 }
 

@@ -3,6 +3,7 @@
 //! its current rights on every batch, so a role change or sign-out applies at once.
 
 use crate::auth::{user_for_session, CurrentUser, SESSION_COOKIE};
+use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
 use crate::{event_log, origin, AppState};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -12,7 +13,7 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use axum_extra::extract::CookieJar;
-use el_protocol::events::{Event, Frame};
+use el_protocol::events::{Event, Frame, UserEvent};
 use el_protocol::Seq;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -41,8 +42,8 @@ pub trait Reader: Send + 'static {
     type Out: Serialize + Send + 'static;
     /// Re-reads the reader's rights; `false` means they are gone (signed out...).
     fn refresh(&mut self, conn: &Connection) -> AppResult<bool>;
-    /// What of `event` this reader receives.
-    fn project(&self, event: &Event) -> Option<Self::Out>;
+    /// What of `event` this reader receives (read with the database at hand).
+    fn project(&self, conn: &Connection, event: &Event) -> AppResult<Option<Self::Out>>;
 }
 
 /// A signed-in operator, identified by their session token.
@@ -52,7 +53,7 @@ struct Operator {
 }
 
 impl Reader for Operator {
-    type Out = Event;
+    type Out = UserEvent;
 
     fn refresh(&mut self, conn: &Connection) -> AppResult<bool> {
         match user_for_session(conn, &self.token)? {
@@ -64,8 +65,13 @@ impl Reader for Operator {
         }
     }
 
-    fn project(&self, event: &Event) -> Option<Event> {
-        event.for_user(self.user.id(), &self.user.access)
+    fn project(&self, conn: &Connection, event: &Event) -> AppResult<Option<UserEvent>> {
+        let Some(event) = event.for_user(self.user.id(), &self.user.access) else { return Ok(None) };
+        let unread = match &event {
+            Event::DialogRemoved { .. } => None,
+            other => Some(store::unread_count(conn, other.dialog_id(), self.user.id())?),
+        };
+        Ok(Some(UserEvent { event, unread }))
     }
 }
 
@@ -101,34 +107,26 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, mut since
     ping.tick().await;
     loop {
         wake.borrow_and_update();
-        let read = state
-            .db
-            .run(move |conn| {
-                let allowed = reader.refresh(conn)?;
-                let events = if allowed { event_log::after(conn, since, BATCH)? } else { Vec::new() };
-                Ok((reader, allowed, events))
-            })
-            .await;
-        let (back, allowed, events) = match read {
-            Ok(read) => read,
+        let read = state.db.run(move |conn| Ok((read_batch(conn, &mut reader, since)?, reader))).await;
+        let batch = match read {
+            Ok((batch, back)) => {
+                reader = back;
+                batch
+            }
             Err(e) => {
                 tracing::error!(error = %e, "socket read failed");
                 let _ = socket.send(close(1011, "server error")).await;
                 return;
             }
         };
-        reader = back;
-        if !allowed {
+        let Some(Batch { frames, next, full }) = batch else {
             let _ = socket.send(close(CLOSE_UNAUTHORIZED, "signed out")).await;
             return;
-        }
-        let full = events.len() == BATCH;
-        for (seq, event) in events {
-            since = seq;
-            if let Some(out) = reader.project(&event) {
-                if send(&mut socket, &Frame::Event { seq, event: out }).await.is_err() {
-                    return;
-                }
+        };
+        since = next;
+        for frame in &frames {
+            if send(&mut socket, frame).await.is_err() {
+                return;
             }
         }
         if full {
@@ -160,6 +158,33 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, mut since
             }
         }
     }
+}
+
+/// One read of the log for a reader: the frames it receives and where it stopped.
+struct Batch<T> {
+    frames: Vec<Frame<T>>,
+    /// The last log position read (sent or filtered out).
+    next: Seq,
+    /// The read hit the batch size: more may follow at once.
+    full: bool,
+}
+
+/// Reads the events after `since` for `reader`; `None` when its rights have ended.
+fn read_batch<R: Reader>(conn: &Connection, reader: &mut R, since: Seq) -> AppResult<Option<Batch<R::Out>>> {
+    if !reader.refresh(conn)? {
+        return Ok(None);
+    }
+    let events = event_log::after(conn, since, BATCH)?;
+    let full = events.len() == BATCH;
+    let mut next = since;
+    let mut frames = Vec::new();
+    for (seq, event) in events {
+        next = seq;
+        if let Some(out) = reader.project(conn, &event)? {
+            frames.push(Frame::Event { seq, event: out });
+        }
+    }
+    Ok(Some(Batch { frames, next, full }))
 }
 
 async fn send<T: Serialize>(socket: &mut WebSocket, frame: &T) -> Result<(), ()> {

@@ -170,8 +170,8 @@ impl Reader for Visitor {
         Ok(exists.is_some())
     }
 
-    fn project(&self, event: &Event) -> Option<WidgetMessage> {
-        event.for_client(self.client_id, self.channel_id)
+    fn project(&self, _conn: &Connection, event: &Event) -> AppResult<Option<WidgetMessage>> {
+        Ok(event.for_client(self.client_id, self.channel_id))
     }
 }
 

@@ -303,6 +303,7 @@ async fn every_event_type_applied_to_an_old_snapshot_gives_a_fresh_snapshot() {
     ok(bob.act(id, "leave", json!({})).await).await;
     ok(anna.act(id, "members", json!({"user_ids": [erin_id]})).await).await;
     ok(anna.act(id, "redirect", json!({"user_id": bob_id, "note": "over to you"})).await).await;
+    assert_eq!(bob.act(id, "read", json!({})).await.status(), 204);
     ok(bob.act(id, "end", json!({})).await).await;
     visitor.send("Wait, one more thing", "m-9").await;
     ok(anna.act(spam_id, "spam", json!({})).await).await;
@@ -314,22 +315,63 @@ async fn every_event_type_applied_to_an_old_snapshot_gives_a_fresh_snapshot() {
         let (events, _) = ws.replay().await;
         let kinds: std::collections::HashSet<_> = events
             .iter()
-            .map(|(_, e)| match e {
+            .map(|(_, e)| match e.event {
                 Event::DialogUpdated { .. } => "updated",
                 Event::MessageCreated { .. } => "message",
                 Event::DialogRemoved { .. } => "removed",
+                Event::DialogRead { .. } => "read",
             })
             .collect();
         let mut state = Inbox::from_snapshot(me, snapshot);
         for (seq, event) in &events {
-            state.apply(*seq, event);
+            state.apply_user_event(*seq, event);
         }
         let fresh = Inbox::from_snapshot(me, reader.inbox().await);
         assert_eq!(state.sorted(), fresh.sorted(), "reader {me}");
         assert_eq!(state.counts(), fresh.counts(), "reader {me}");
         assert!(kinds.contains("updated") && kinds.contains("message"), "reader {me} saw {kinds:?}");
+        if me.0 == bob_id {
+            assert!(kinds.contains("read"), "Bob's own read reaches him: {kinds:?}");
+        }
         if me.0 == erin_id {
             assert!(kinds.contains("removed"), "Erin lost sight of dialogs: {kinds:?}");
         }
     }
+}
+
+#[tokio::test]
+async fn unread_counts_what_others_wrote_since_the_last_read() {
+    let server = TestServer::start().await;
+    let (visitor, id) = server.dialog_from("Olena").await;
+    let (anna, bob) = (server.operator("anna").await, server.operator("bob").await);
+    let unread = |snapshot: &el_protocol::api::InboxSnapshot| {
+        snapshot.unread.iter().find(|(d, _)| d.0 == id).map(|(_, n)| *n).unwrap_or(0)
+    };
+    assert_eq!(unread(&anna.inbox().await), 1, "the client's first message");
+    assert_eq!(unread(&bob.inbox().await), 1, "Unassigned dialogs count for everyone");
+
+    ok(anna.reply(id).await).await;
+    anna.send(id, "Hi!", "a-1").await;
+    assert_eq!(unread(&anna.inbox().await), 1, "system notes and my own messages do not count");
+    visitor.send("Two", "m-2").await;
+    visitor.send("Three", "m-3").await;
+    assert_eq!(unread(&anna.inbox().await), 3);
+    assert_eq!(unread(&bob.inbox().await), 0, "not in Bob's inbox any more");
+
+    let mut ws = anna.socket(anna.inbox().await.as_of).await;
+    ws.replay().await;
+    assert_eq!(anna.act(id, "read", json!({})).await.status(), 204);
+    let (_, read) = ws.event().await;
+    assert_eq!(read.event, Event::DialogRead { dialog_id: el_protocol::DialogId(id), user: anna.me().await.user.id });
+    assert_eq!(read.unread, Some(0));
+    assert_eq!(unread(&anna.inbox().await), 0);
+
+    visitor.send("Four", "m-4").await;
+    let (_, next) = ws.event().await;
+    assert!(matches!(next.event, Event::MessageCreated { .. }));
+    assert_eq!(next.unread, Some(1), "each event carries the reader's count");
+
+    // Reading is per user, and needs the right to open the dialog.
+    let erin = server.operator("erin").await;
+    assert_eq!(erin.act(id, "read", json!({})).await.status(), 404);
 }

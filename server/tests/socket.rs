@@ -27,7 +27,7 @@ async fn new_dialogs_and_claims_reach_every_operator_live() {
     let visitor = server.visitor("Olena").await;
     visitor.send("Hello", "m-1").await;
     for ws in [&mut anna_ws, &mut bob_ws] {
-        match ws.event().await.1 {
+        match ws.event().await.1.event {
             Event::MessageCreated { dialog, message } => {
                 assert_eq!(dialog.state, DialogState::Unassigned);
                 assert_eq!(message.text, "Hello");
@@ -38,24 +38,24 @@ async fn new_dialogs_and_claims_reach_every_operator_live() {
 
     let id = dialog_named(&anna.inbox().await, "Olena").unwrap();
     anna.reply(id).await;
-    match anna_ws.event().await.1 {
+    match anna_ws.event().await.1.event {
         Event::DialogUpdated { dialog } => {
             assert_eq!(dialog.state, DialogState::Active);
             assert_eq!(dialog.members, vec![me(&anna).await]);
         }
         other => panic!("unexpected {other:?}"),
     }
-    match anna_ws.event().await.1 {
+    match anna_ws.event().await.1.event {
         Event::MessageCreated { message, .. } => {
             assert_eq!(message.text, "Anna Kovalenko took the dialog")
         }
         other => panic!("unexpected {other:?}"),
     }
-    assert_eq!(bob_ws.event().await.1, Event::DialogRemoved { dialog_id: el_protocol::DialogId(id) });
+    assert_eq!(bob_ws.event().await.1.event, Event::DialogRemoved { dialog_id: el_protocol::DialogId(id) });
 
     // Messages of Anna's dialog no longer reach Erin.
     visitor.send("Are you there?", "m-2").await;
-    assert!(matches!(anna_ws.event().await.1, Event::MessageCreated { .. }));
+    assert!(matches!(anna_ws.event().await.1.event, Event::MessageCreated { .. }));
     assert!(bob_ws.quiet_for(300).await);
 }
 
@@ -104,15 +104,15 @@ async fn resuming_after_a_disconnect_loses_and_repeats_nothing() {
     );
     let mut reference = state.clone();
     for (seq, event) in &missed {
-        state.apply(*seq, event);
+        state.apply_user_event(*seq, event);
     }
     let expected = Inbox::from_snapshot(anna_id, fresh.clone());
     assert_eq!(state.sorted(), expected.sorted());
     assert_eq!(state.counts(), expected.counts());
     // A replay applied twice changes nothing.
     for (seq, event) in &missed {
-        reference.apply(*seq, event);
-        reference.apply(*seq, event);
+        reference.apply_user_event(*seq, event);
+        reference.apply_user_event(*seq, event);
     }
     assert_eq!(reference.sorted(), expected.sorted());
 }
@@ -127,7 +127,7 @@ async fn a_position_the_server_cannot_resume_from_asks_for_a_resync() {
     let server = TestServer::start().await;
     let anna = server.operator("anna").await;
     let mut ws = anna.socket(1_000_000).await;
-    assert!(matches!(ws.frame::<Event>().await, Frame::Resync { .. }));
+    assert!(matches!(ws.frame::<el_protocol::events::UserEvent>().await, Frame::Resync { .. }));
 }
 
 #[tokio::test]

@@ -51,6 +51,11 @@ pub async fn send_message(id: DialogId, text: String, client_msg_id: String) -> 
     http::post(&format!("/api/dialogs/{id}/messages"), &SendMessage { text, client_msg_id }, None).await
 }
 
+/// Marks a dialog read up to its latest message.
+pub async fn mark_read(id: DialogId) -> Result<(), Failure> {
+    http::post_no_answer(&format!("/api/dialogs/{id}/read")).await
+}
+
 /// Saves the user's preferences.
 pub async fn update_settings(settings: UserSettings) -> Result<Me, Failure> {
     http::put("/api/me/settings", &settings).await

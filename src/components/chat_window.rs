@@ -48,6 +48,16 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
         }
     });
 
+    // Reading the open chat clears its unread count, also as new messages arrive.
+    let unread = Memo::new(move |_| inbox.inbox.with(|i| i.unread(id)));
+    Effect::new(move |_| {
+        if unread.get() > 0 && dialog.with(Option::is_some) {
+            spawn_local(async move {
+                let _ = api::mark_read(id).await;
+            });
+        }
+    });
+
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let send = Action::new_local(move |text: &String| {

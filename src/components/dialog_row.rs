@@ -13,6 +13,7 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
     let actions = expect_context::<InboxActions>();
     let session = use_context::<Session>();
     let dialog = Memo::new(move |_| inbox.inbox.with(|i| i.get(id).cloned()));
+    let unread = Memo::new(move |_| inbox.inbox.with(|i| i.unread(id)));
     move || {
         let d = dialog.get()?;
         let me = session.and_then(|s| s.my_id());
@@ -42,7 +43,12 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                     <span class="dialog-row__body">
                         <span class="dialog-row__top">
                             <span class="dialog-row__name">{d.name.clone()}</span>
-                            <time class="dialog-row__time">{list_time(d.last_activity_at)}</time>
+                            <span class="dialog-row__right">
+                                <Show when=move || { unread.get() > 0 }>
+                                    <span class="badge">{move || unread.get()}<span class="sr-only">" unread"</span></span>
+                                </Show>
+                                <time class="dialog-row__time">{list_time(d.last_activity_at)}</time>
+                            </span>
                         </span>
                         <span class="dialog-row__marks">
                             <span class="dialog-row__channel">{d.channel_name.clone()}</span>

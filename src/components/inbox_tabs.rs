@@ -7,6 +7,9 @@ use leptos::prelude::*;
 pub fn InboxTabs(
     #[prop(into)] active: Signal<Tab>,
     #[prop(into)] counts: Signal<TabCounts>,
+    /// Unread messages per tab.
+    #[prop(into)]
+    unread: Signal<TabCounts>,
     on_select: Callback<Tab>,
 ) -> impl IntoView {
     view! {
@@ -40,6 +43,13 @@ pub fn InboxTabs(
                             <span class="tab__label">{tab.label()}</span>
                             " "
                             <span class="tab__count">{move || counts.get().get(tab)}</span>
+                            <Show when=move || { unread.get().get(tab) > 0 }>
+                                " "
+                                <span class="badge">
+                                    {move || unread.get().get(tab)}
+                                    <span class="sr-only">" unread"</span>
+                                </span>
+                            </Show>
                         </button>
                     }
                 })

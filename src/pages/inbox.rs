@@ -82,6 +82,7 @@ pub fn InboxPage() -> impl IntoView {
     });
 
     let counts = Signal::derive(move || inbox.inbox.with(|i| i.counts()));
+    let unread = Signal::derive(move || inbox.inbox.with(|i| i.unread_counts()));
     let has_lines = move || session.me().is_some_and(|me| me.access.has_lines());
 
     view! {
@@ -90,7 +91,7 @@ pub fn InboxPage() -> impl IntoView {
                 <div class="inbox">
                     <aside class="inbox__side" aria-label="Dialogs">
                         <h1 class="inbox__title">"External lines"</h1>
-                        <InboxTabs active=tab counts=counts on_select=select_tab/>
+                        <InboxTabs active=tab counts=counts unread=unread on_select=select_tab/>
                         <DialogList tab=tab selected=selected/>
                     </aside>
                     <section class="inbox__main" aria-label="Chat">

@@ -2,7 +2,7 @@
 
 use el_protocol::api::{ChatSnapshot, DialogSummary, InboxSnapshot, Message};
 use el_protocol::chat::ChatLog;
-use el_protocol::events::Event;
+use el_protocol::events::UserEvent;
 use el_protocol::inbox::Inbox;
 use el_protocol::{DialogId, Seq, UserId};
 use leptos::prelude::*;
@@ -47,11 +47,11 @@ impl InboxStore {
     }
 
     /// Applies one socket event to the inbox and to the open chat.
-    pub fn apply(&self, seq: Seq, event: &Event) {
-        self.inbox.update(|i| i.apply(seq, event));
+    pub fn apply(&self, seq: Seq, event: &UserEvent) {
+        self.inbox.update(|i| i.apply_user_event(seq, event));
         self.chat.update(|c| {
             if let Some(chat) = c {
-                chat.apply(event);
+                chat.apply(&event.event);
             }
         });
     }

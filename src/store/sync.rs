@@ -4,7 +4,7 @@
 
 use super::{Connection, InboxStore, Session};
 use crate::api::{self, socket::Ended, socket::Socket};
-use el_protocol::events::{Event, Frame};
+use el_protocol::events::{Frame, UserEvent};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -45,7 +45,7 @@ pub fn start(store: InboxStore, session: Session) {
                     if !current() {
                         return;
                     }
-                    match socket.next::<Event>().await {
+                    match socket.next::<UserEvent>().await {
                         Ok(Frame::Event { seq, event }) if current() => store.apply(seq, &event),
                         Ok(Frame::Live { .. }) => {
                             store.connection.set(Connection::Live);

@@ -6,6 +6,7 @@ use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::{event_log, validate, AppState};
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use el_protocol::api::{
@@ -30,6 +31,20 @@ pub fn router() -> Router<AppState> {
         .route("/dialogs/{id}/end", post(end))
         .route("/dialogs/{id}/spam", post(spam))
         .route("/dialogs/{id}/start", post(start))
+        .route("/dialogs/{id}/read", post(read))
+}
+
+/// The user has read the dialog (the open chat shows its latest message).
+async fn read(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<StatusCode> {
+    let seq = state
+        .db
+        .transaction(move |tx| {
+            let dialog = visible_dialog(tx, DialogId(id), &user)?;
+            store::mark_read(tx, dialog.id, user.id())
+        })
+        .await?;
+    state.hub.published(seq);
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Runs a dialog action: the dialog must be one the user may open; `action` checks the
@@ -123,7 +138,10 @@ async fn inbox(State(state): State<AppState>, user: CurrentUser) -> AppResult<Js
             let tx = conn.transaction()?;
             let as_of = event_log::head(&tx)?;
             let dialogs = store::inbox(&tx, user.id())?;
-            Ok(InboxSnapshot { as_of, dialogs })
+            let in_inbox: std::collections::HashSet<DialogId> = dialogs.iter().map(|d| d.id).collect();
+            let mut unread = store::unread_counts(&tx, user.id())?;
+            unread.retain(|(id, _)| in_inbox.contains(id));
+            Ok(InboxSnapshot { as_of, dialogs, unread })
         })
         .await?;
     Ok(Json(snapshot))

@@ -457,3 +457,40 @@ pub fn is_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult
         .optional()?
         .is_some())
 }
+
+/// Messages of a dialog `user` has not read: those after their last read that someone
+/// else wrote (system notes do not count).
+pub fn unread_count(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<u32> {
+    Ok(conn.query_row(
+        "SELECT COUNT(*) FROM messages m
+         WHERE m.dialog_id = ?1 AND m.author_kind != 'system'
+           AND (m.author_user_id IS NULL OR m.author_user_id != ?2)
+           AND m.id > COALESCE((SELECT last_read_message_id FROM dialog_reads WHERE user_id = ?2 AND dialog_id = ?1), 0)",
+        params![dialog.0, user.0],
+        |r| r.get(0),
+    )?)
+}
+
+/// Unread counts of every dialog with unread messages for `user`.
+pub fn unread_counts(conn: &Connection, user: UserId) -> AppResult<Vec<(DialogId, u32)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.dialog_id, COUNT(*) FROM messages m
+         LEFT JOIN dialog_reads r ON r.dialog_id = m.dialog_id AND r.user_id = ?1
+         WHERE m.author_kind != 'system' AND (m.author_user_id IS NULL OR m.author_user_id != ?1)
+           AND m.id > COALESCE(r.last_read_message_id, 0)
+         GROUP BY m.dialog_id",
+    )?;
+    let rows = stmt.query_map([user.0], |r| Ok((DialogId(r.get(0)?), r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// `user` has read the dialog up to its latest message.
+pub fn mark_read(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq> {
+    conn.execute(
+        "INSERT INTO dialog_reads (user_id, dialog_id, last_read_message_id)
+         SELECT ?1, id, COALESCE(last_message_id, 0) FROM dialogs WHERE id = ?2
+         ON CONFLICT (user_id, dialog_id) DO UPDATE SET last_read_message_id = excluded.last_read_message_id",
+        params![user.0, dialog.0],
+    )?;
+    event_log::append(conn, &Event::DialogRead { dialog_id: dialog, user })
+}

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use el_protocol::api::{InboxSnapshot, SendMessage, WidgetHello, WidgetSession};
-use el_protocol::events::{Event, Frame};
+use el_protocol::events::{Frame, UserEvent};
 use el_server::config::Config;
 use el_server::demo::DEMO_WIDGET_KEY;
 use futures_util::{SinkExt, StreamExt};
@@ -179,10 +179,10 @@ impl Socket {
     }
 
     /// Events until the `live` frame (the replay).
-    pub async fn replay(&mut self) -> (Vec<(i64, Event)>, i64) {
+    pub async fn replay(&mut self) -> (Vec<(i64, UserEvent)>, i64) {
         let mut events = Vec::new();
         loop {
-            match self.frame::<Event>().await {
+            match self.frame::<UserEvent>().await {
                 Frame::Event { seq, event } => events.push((seq, event)),
                 Frame::Live { seq } => return (events, seq),
                 Frame::Resync { reason } => panic!("unexpected resync: {reason}"),
@@ -191,8 +191,8 @@ impl Socket {
     }
 
     /// The next event frame.
-    pub async fn event(&mut self) -> (i64, Event) {
-        match self.frame::<Event>().await {
+    pub async fn event(&mut self) -> (i64, UserEvent) {
+        match self.frame::<UserEvent>().await {
             Frame::Event { seq, event } => (seq, event),
             other => panic!("expected an event, got {other:?}"),
         }
