@@ -382,3 +382,41 @@ mod dialog_actions {
         root.remove();
     }
 }
+
+#[wasm_bindgen_test]
+async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
+    use external_lines::components::dialog_list::ROW_HEIGHT;
+    let dialogs = (1..=10_000).map(|i| dialog(i, &format!("Client {i}"), DialogState::Unassigned, i * 1_000)).collect();
+    let inbox = Inbox::from_snapshot(ME, InboxSnapshot { as_of: 1, dialogs, unread: vec![] });
+    let tab = RwSignal::new(Tab::Unassigned);
+    let (root, store, _) = mount_inbox(inbox, tab);
+    let list: web_sys::HtmlElement = root.query_selector("#dialog-list").unwrap().unwrap().unchecked_into();
+    list.style().set_property("height", "600px").unwrap();
+    list.style().set_property("overflow-y", "auto").unwrap();
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    leptos::task::tick().await;
+
+    let rows = root.query_selector_all(".dialog-row").unwrap().length();
+    assert!(rows > 0 && rows < 40, "{rows} rows in the DOM for 10,000 dialogs");
+    assert_eq!(texts(&root, ".dialog-row__name")[0], "Client 10000", "newest first");
+    let full_height = list.scroll_height() as f64;
+    assert!(full_height >= 10_000.0 * ROW_HEIGHT - 1.0, "the scrollbar spans every dialog: {full_height}");
+
+    // Scrolled to the bottom, the oldest dialogs are rendered.
+    list.set_scroll_top(list.scroll_height());
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    leptos::task::tick().await;
+    let names = texts(&root, ".dialog-row__name");
+    assert_eq!(names.last().map(String::as_str), Some("Client 1"));
+    assert!(root.query_selector_all(".dialog-row").unwrap().length() < 40);
+
+    // A new message moves an old dialog to the top, at once.
+    let mut d = dialog(5, "Client 5", DialogState::Unassigned, 99_999_999);
+    d.last_message.as_mut().unwrap().text = "again".into();
+    store.apply(2, &UserEvent { event: Event::DialogUpdated { dialog: d }, unread: None });
+    list.set_scroll_top(0);
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".dialog-row__name")[0], "Client 5");
+    root.remove();
+}

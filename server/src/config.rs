@@ -27,6 +27,10 @@ pub struct Config {
     /// Load the demo users, roles and channel (once: skipped when already loaded).
     #[arg(long, env = "DEMO", default_value_t = false)]
     pub demo: bool,
+    /// Also load this many realistic demo dialogs (for trying large inboxes and for the
+    /// benchmarks); only the ones missing are added on later starts.
+    #[arg(long, env = "DEMO_DIALOGS", default_value_t = 0)]
+    pub demo_dialogs: u32,
     /// Extra origins allowed to call state-changing endpoints and open sockets, besides
     /// the server's own (comma separated, e.g. `https://inbox.example.com`).
     #[arg(long, env = "ALLOWED_ORIGINS", value_delimiter = ',')]

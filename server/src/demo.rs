@@ -69,3 +69,122 @@ fn insert(tx: &Transaction, hash: &str) -> AppResult<()> {
     )?;
     Ok(())
 }
+
+const FIRST_NAMES: [&str; 16] = [
+    "Olena",
+    "Taras",
+    "Iryna",
+    "Mykola",
+    "Oksana",
+    "Andrii",
+    "Sofiia",
+    "Dmytro",
+    "Kateryna",
+    "Yurii",
+    "Natalia",
+    "Bohdan",
+    "Mariia",
+    "Serhii",
+    "Viktoriia",
+    "Oleksandr",
+];
+const LAST_NAMES: [&str; 12] = [
+    "Shevchenko",
+    "Kovalenko",
+    "Bondarenko",
+    "Tkachenko",
+    "Kravchenko",
+    "Oliinyk",
+    "Melnyk",
+    "Boiko",
+    "Moroz",
+    "Lysenko",
+    "Savchenko",
+    "Rudenko",
+];
+const QUESTIONS: [&str; 8] = [
+    "Hello! Do you deliver to Lviv?",
+    "What is the price of the large terracotta pot?",
+    "Can I change the delivery address for my order?",
+    "Is the lavender seedling still in stock?",
+    "My order arrived damaged, what should I do?",
+    "Do you have a discount for wholesale orders?",
+    "When will the spring catalogue be available?",
+    "Can I pay on delivery?",
+];
+const ANSWERS: [&str; 4] = [
+    "Good afternoon! Let me check that for you.",
+    "Yes, of course. Could you tell me your order number?",
+    "Thank you for waiting, it is on its way.",
+    "We will get back to you within the hour.",
+];
+
+/// Adds demo dialogs until `wanted` exist (a mix of Unassigned, Active and ended ones,
+/// over the last 30 days, on the demo website channel). Needs the demo data. Returns
+/// how many were added.
+pub async fn load_dialogs(db: &Db, wanted: u32) -> AppResult<u32> {
+    db.transaction(move |tx| {
+        let have: u32 = tx
+            .query_row("SELECT value FROM meta WHERE key = 'demo_dialogs'", [], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if have >= wanted {
+            return Ok(0);
+        }
+        let channel: i64 = tx
+            .query_row("SELECT id FROM channels WHERE public_key = ?1", [DEMO_WIDGET_KEY], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| crate::error::AppError::BadRequest("--demo-dialogs needs --demo".into()))?;
+        let operators: Vec<i64> = {
+            let mut stmt = tx.prepare("SELECT id FROM users WHERE login IN ('anna', 'bob') ORDER BY login")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<Result<_, _>>()?
+        };
+        let now = now_ms();
+        for i in have..wanted {
+            let n = i as usize;
+            let name = format!("{} {}", FIRST_NAMES[n % FIRST_NAMES.len()], LAST_NAMES[(n / FIRST_NAMES.len()) % LAST_NAMES.len()]);
+            // Spread over 30 days, newest first for low numbers.
+            let at = now - (i as i64 * 2_592_000_000 / wanted.max(1) as i64) - 60_000;
+            tx.execute("INSERT INTO clients (name, created_at) VALUES (?1, ?2)", params![name, at])?;
+            let client = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO client_accounts (client_id, channel_id, external_id, created_at) VALUES (?1, ?2, ?3, ?4)",
+                params![client, channel, format!("demo-{i}"), at],
+            )?;
+            let account = tx.last_insert_rowid();
+            let (state, operator) = match i % 20 {
+                0..=11 => ("unassigned", None),
+                12..=16 => ("active", operators.get(n % operators.len().max(1)).copied()),
+                _ => ("ended", operators.get(n % operators.len().max(1)).copied()),
+            };
+            tx.execute(
+                "INSERT INTO dialogs (account_id, state, created_at, last_activity_at) VALUES (?1, ?2, ?3, ?3)",
+                params![account, state, at],
+            )?;
+            let dialog = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO messages (dialog_id, author_kind, body, created_at) VALUES (?1, 'client', ?2, ?3)",
+                params![dialog, QUESTIONS[n % QUESTIONS.len()], at],
+            )?;
+            let mut last = tx.last_insert_rowid();
+            if let Some(op) = operator {
+                tx.execute("INSERT INTO dialog_members (dialog_id, user_id, since) VALUES (?1, ?2, ?3)", params![dialog, op, at])?;
+                tx.execute("INSERT INTO dialog_participants (dialog_id, user_id) VALUES (?1, ?2)", params![dialog, op])?;
+                tx.execute(
+                    "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, created_at) VALUES (?1, 'operator', ?2, ?3, ?4)",
+                    params![dialog, op, ANSWERS[n % ANSWERS.len()], at + 30_000],
+                )?;
+                last = tx.last_insert_rowid();
+            }
+            tx.execute("UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2 WHERE id = ?3", params![last, at + 30_000, dialog])?;
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('demo_dialogs', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [wanted.to_string()],
+        )?;
+        Ok(wanted - have)
+    })
+    .await
+}

@@ -88,6 +88,10 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     if config.demo && demo::load_once(&db).await? {
         tracing::info!("demo data loaded");
     }
+    if config.demo_dialogs > 0 {
+        let added = demo::load_dialogs(&db, config.demo_dialogs).await?;
+        tracing::info!(added, wanted = config.demo_dialogs, "demo dialogs loaded");
+    }
     let head = db.run(|conn| event_log::head(conn)).await?;
     let state = AppState { db, hub: Hub::new(head), config: Arc::new(config) };
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {

@@ -81,3 +81,37 @@ async fn oversized_bodies_are_refused() {
         .unwrap();
     assert_eq!(r.status(), 413);
 }
+
+#[tokio::test]
+async fn demo_dialogs_fill_a_large_inbox_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = el_server::config::Config::for_database(dir.path().join("big.db"));
+    config.port = 0;
+    config.demo = true;
+    config.demo_dialogs = 2_000;
+    let server = el_server::start(config.clone()).await.unwrap();
+    let db = server.state.db.clone();
+    assert_eq!(el_server::demo::load_dialogs(&db, 2_000).await.unwrap(), 0, "loaded once");
+    assert_eq!(el_server::demo::load_dialogs(&db, 2_100).await.unwrap(), 100, "only the missing ones");
+    let base = format!("http://{}", server.addr);
+    let login = reqwest::Client::new()
+        .post(format!("{base}/api/auth/login"))
+        .json(&json!({"login": "erin", "password": "demo"}))
+        .send()
+        .await
+        .unwrap();
+    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let inbox: el_protocol::api::InboxSnapshot = reqwest::Client::new()
+        .get(format!("{base}/api/dialogs"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    // Erin works with none of them: she sees the Unassigned ones (12 in every 20).
+    assert_eq!(inbox.dialogs.len(), 2_100 * 12 / 20);
+    assert!(inbox.dialogs.windows(2).all(|w| w[0].last_activity_at >= w[1].last_activity_at), "newest first");
+    assert!(inbox.dialogs.iter().all(|d| d.last_message.is_some()));
+}

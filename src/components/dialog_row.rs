@@ -1,6 +1,7 @@
 //! One dialog in the list: client, channel, last message and its time, and Reply
 //! while nobody has taken it.
 
+use crate::components::dialog_list::ROW_HEIGHT;
 use crate::format::{initial, list_time, waiting_label};
 use crate::store::{InboxActions, InboxStore, Session};
 use el_protocol::api::{Author, DialogState};
@@ -33,7 +34,12 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
             .filter(|m| m.author.is_client() && d.state != DialogState::Ended)
             .map(|m| waiting_label(js_sys::Date::now() as i64 - m.at));
         Some(view! {
-            <li class="dialog-row" class:dialog-row--selected=move || selected.get() data-dialog-id=id.0>
+            <li
+                class="dialog-row"
+                class:dialog-row--selected=move || selected.get()
+                style:height=format!("{ROW_HEIGHT}px")
+                data-dialog-id=id.0
+            >
                 <button
                     class="dialog-row__open"
                     aria-current=move || selected.get().then_some("true")
