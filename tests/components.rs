@@ -420,3 +420,56 @@ async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
     assert_eq!(texts(&root, ".dialog-row__name")[0], "Client 5");
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn hostile_messages_run_no_script() {
+    use external_lines::components::message_item::MessageItem;
+    let flag = || js_sys::Reflect::get(&window(), &"__xss".into()).unwrap().as_f64().unwrap_or(0.0);
+    js_sys::Reflect::set(&window(), &"__xss".into(), &0.into()).unwrap();
+
+    // Control: markup that does run sets the flag, so the check below can fail.
+    let control = container();
+    control.set_inner_html("<img src=x onerror=\"window.__xss = 1\">");
+    gloo_timers::future::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(flag(), 1.0, "the detector sees script that runs");
+    control.remove();
+    js_sys::Reflect::set(&window(), &"__xss".into(), &0.into()).unwrap();
+
+    let payloads = [
+        "<img src=x onerror=\"window.__xss = 1\">",
+        "<svg onload=\"window.__xss = 1\"></svg>",
+        "<script>window.__xss = 1</script>",
+        "<iframe srcdoc=\"<script>parent.__xss = 1</script>\"></iframe>",
+        "![x\" onerror=\"window.__xss = 1](/api/files/missing)",
+        "![x](/api/files/missing\" onerror=\"window.__xss = 1)",
+        "[![x\" onerror=\"window.__xss = 1](/api/files/a)](http://ok.example)",
+        "<details open ontoggle=\"window.__xss = 1\">x</details>",
+        "**<img src=x onerror=\"window.__xss = 1\">**",
+        "<video><source onerror=\"window.__xss = 1\"></video>",
+    ];
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        payloads
+            .iter()
+            .enumerate()
+            .map(|(i, text)| {
+                let message = Message {
+                    id: MessageId(i as i64),
+                    dialog_id: DialogId(1),
+                    author: Author::Client { name: "<img src=x onerror=\"window.__xss = 1\">".into() },
+                    text: text.to_string(),
+                    created_at: 0,
+                    client_msg_id: None,
+                };
+                view! { <MessageItem message=message me=None/> }
+            })
+            .collect_view()
+    });
+    gloo_timers::future::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(flag(), 0.0, "a payload ran");
+    assert_eq!(root.query_selector_all("script, iframe, svg, details, video").unwrap().length(), 0);
+    assert_eq!(root.query_selector_all("[onerror], [onload]").unwrap().length(), 0);
+    assert!(root.text_content().unwrap().contains("<script>window.__xss = 1</script>"), "shown as text");
+    drop(handle);
+    root.remove();
+}

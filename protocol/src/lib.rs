@@ -7,6 +7,7 @@ pub mod chat;
 pub mod events;
 pub mod ids;
 pub mod inbox;
+pub mod markdown;
 pub mod permissions;
 
 pub use ids::*;

@@ -1,8 +1,9 @@
 //! One message: the client's on the left, operators' on the right, system notes in
-//! the middle. Text is always text.
+//! the middle. People's messages are markdown, rendered safely; names are always text.
 
 use crate::format::clock_time;
 use el_protocol::api::{Author, Message};
+use el_protocol::markdown::to_safe_html;
 use el_protocol::UserId;
 use leptos::prelude::*;
 
@@ -18,7 +19,11 @@ pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
     view! {
         <li class=format!("message message--{kind}") data-message-id=message.id.0>
             {author.map(|a| view! { <span class="message__author">{a}</span> })}
-            <p class="message__text">{message.text}</p>
+            {if kind == "system" {
+                view! { <p class="message__text">{message.text}</p> }.into_any()
+            } else {
+                view! { <div class="message__text markdown" inner_html=to_safe_html(&message.text)></div> }.into_any()
+            }}
             <time class="message__time">{time}</time>
         </li>
     }

@@ -5,6 +5,7 @@ mod api;
 
 use el_protocol::api::{WidgetMessage, WidgetSession};
 use el_protocol::events::Frame;
+use el_protocol::markdown::to_safe_html;
 use el_protocol::{MessageId, Seq};
 use el_web_client::socket::{Ended, Socket};
 use gloo_timers::future::sleep;
@@ -204,7 +205,7 @@ pub fn Widget() -> impl IntoView {
                 <For each=shown key=|m| m.id let:m>
                     <li class="bubble" class:bubble--mine=m.mine>
                         {m.author_name.clone().map(|a| view! { <span class="bubble__author">{a}</span> })}
-                        <p class="bubble__text">{m.text.clone()}</p>
+                        <div class="bubble__text markdown" inner_html=to_safe_html(&m.text)></div>
                         <time class="bubble__time">{clock(m.created_at)}</time>
                     </li>
                 </For>
