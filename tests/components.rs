@@ -228,6 +228,74 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
     assert_eq!(button.text_content().as_deref(), Some("Send"));
     let input = root.query_selector("textarea").unwrap().unwrap();
     assert_eq!(input.get_attribute("aria-label").as_deref(), Some("Message"));
+
+    // The toolbar formats the selection.
+    draft.set("make this bold".into());
+    leptos::task::tick().await;
+    let textarea: web_sys::HtmlTextAreaElement = input.clone().unchecked_into();
+    textarea.set_selection_range(10, 14).unwrap();
+    click(&root, "[role=toolbar] button[aria-label='Bold (Ctrl+B)']");
+    assert_eq!(draft.get_untracked(), "make this **bold**");
+    assert_eq!((textarea.selection_start().unwrap(), textarea.selection_end().unwrap()), (Some(12), Some(16)));
+
+    // Ctrl+I on the same selection.
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("i");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ctrl_i = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    assert!(!input.dispatch_event(&ctrl_i).unwrap(), "the shortcut is taken over");
+    assert_eq!(draft.get_untracked(), "make this **_bold_**");
+
+    let labels: Vec<String> = {
+        let buttons = root.query_selector_all("[role=toolbar] button").unwrap();
+        (0..buttons.length())
+            .map(|i| {
+                buttons
+                    .item(i)
+                    .unwrap()
+                    .unchecked_into::<web_sys::Element>()
+                    .get_attribute("aria-label")
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    assert_eq!(
+        labels,
+        [
+            "Bold (Ctrl+B)",
+            "Italic (Ctrl+I)",
+            "Strikethrough",
+            "Inline code",
+            "Code block",
+            "Bulleted list",
+            "Numbered list",
+            "Quote",
+            "Link (Ctrl+K)",
+            ""
+        ],
+        "every tool has an accessible name (Preview is named by its text)"
+    );
+
+    // Preview shows what the client will see, safely.
+    draft.set("**hi** <img src=x onerror=alert(1)>".into());
+    click(&root, ".composer__preview-toggle");
+    leptos::task::tick().await;
+    let preview = root.query_selector(".composer__preview").unwrap().expect("a preview");
+    assert!(
+        preview.inner_html().starts_with("<p><strong>hi</strong> &lt;img src=x onerror=alert(1)&gt;</p>"),
+        "{}",
+        preview.inner_html()
+    );
+    assert!(preview.query_selector("img").unwrap().is_none());
+    assert_eq!(
+        root.query_selector(".composer__preview-toggle").unwrap().unwrap().get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    click(&root, ".composer__preview-toggle");
+    leptos::task::tick().await;
+    assert!(root.query_selector("textarea").unwrap().is_some(), "back to writing");
     drop(handle);
     root.remove();
 }

@@ -94,7 +94,7 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
 
     // Anna answers: Enter sends, Shift+Enter is a new line.
     let input = ".composer__input";
-    anna.type_into(input, "Good afternoon!").await;
+    anna.type_into(input, "**Good afternoon!**").await;
     anna.type_into(input, &format!("{SHIFT}{ENTER}{NULL_KEY}")).await;
     anna.type_into(input, "Yes, we deliver all over Ukraine.").await;
     anna.type_into(input, ENTER).await;
@@ -107,6 +107,7 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     // The client sees the answer at once.
     client.wait_text(".bubble", "Yes, we deliver all over Ukraine.").await;
     client.wait_text(".bubble__author", "Anna Kovalenko").await;
+    client.wait_text(".bubble strong", "Good afternoon!").await;
 
     // Coming back to the page continues the same conversation.
     client.client.enter_parent_frame().await.unwrap();

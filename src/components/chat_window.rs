@@ -58,7 +58,18 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
         }
     });
 
-    let draft = RwSignal::new(String::new());
+    // The draft of this dialog, kept in the store while the user looks at other chats.
+    let draft = RwSignal::new(inbox.drafts.with_value(|d| d.get(&id).cloned().unwrap_or_default()));
+    Effect::new(move |_| {
+        let text = draft.get();
+        inbox.drafts.update_value(|d| {
+            if text.is_empty() {
+                d.remove(&id);
+            } else {
+                d.insert(id, text);
+            }
+        });
+    });
     let error = RwSignal::new(None::<String>);
     let send = Action::new_local(move |text: &String| {
         let text = text.clone();

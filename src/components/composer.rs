@@ -1,21 +1,61 @@
-//! The text input of a chat: Enter sends, Shift+Enter starts a new line.
+//! The message input of a chat: a formatting toolbar (with Ctrl+B, Ctrl+I, Ctrl+K), a
+//! preview of what the client will see, Enter to send and Shift+Enter for a new line.
 
+use el_protocol::markdown::edit::{byte_to_utf16, link, utf16_to_byte, Edit, Format};
+use el_protocol::markdown::{is_safe_link, to_safe_html};
+use leptos::html::Textarea;
 use leptos::prelude::*;
 
 #[component]
 pub fn Composer(
-    /// The text being written (owned by the caller, so it survives errors).
+    /// The text being written (owned by the caller, so it survives errors and switching).
     draft: RwSignal<String>,
     /// Called with the text when the user sends.
     on_send: Callback<String>,
     #[prop(into)] sending: Signal<bool>,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let input: NodeRef<Textarea> = NodeRef::new();
+    let preview = RwSignal::new(false);
+    let hint = RwSignal::new(None::<String>);
     let send = move || {
         let text = draft.get_untracked();
         if !text.trim().is_empty() && !sending.get_untracked() {
             on_send.run(text);
         }
+    };
+    // Runs an edit over the textarea's selection and puts the new selection back.
+    let edit = move |make: &dyn Fn(&str, usize, usize) -> Edit| {
+        let Some(el) = input.get_untracked() else { return };
+        let text = draft.get_untracked();
+        let start = utf16_to_byte(&text, el.selection_start().ok().flatten().unwrap_or(0));
+        let end = utf16_to_byte(&text, el.selection_end().ok().flatten().unwrap_or(0));
+        let e = make(&text, start, end);
+        el.set_value(&e.text);
+        let _ = el.set_selection_range(byte_to_utf16(&e.text, e.start), byte_to_utf16(&e.text, e.end));
+        draft.set(e.text);
+        let _ = el.focus();
+    };
+    let format = move |f: Format| edit(&|text, start, end| f.apply(text, start, end));
+    let add_link = move || {
+        let answer = window().prompt_with_message("Link address (https://…)").ok().flatten();
+        let Some(url) = answer.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else { return };
+        if is_safe_link(&url) {
+            hint.set(None);
+            edit(&|text, start, end| link(text, start, end, &url));
+        } else {
+            hint.set(Some("Links must start with http://, https:// or mailto:".into()));
+        }
+    };
+    let icon = |f: Format| match f {
+        Format::Bold => "B",
+        Format::Italic => "I",
+        Format::Strikethrough => "S",
+        Format::InlineCode => "</>",
+        Format::CodeBlock => "{ }",
+        Format::BulletedList => "•",
+        Format::NumberedList => "1.",
+        Format::Quote => "❝",
     };
     view! {
         <form
@@ -25,24 +65,91 @@ pub fn Composer(
                 send();
             }
         >
-            <Show when=move || error.with(Option::is_some)>
-                <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            <Show when=move || error.with(Option::is_some) || hint.with(Option::is_some)>
+                <p class="form-error" role="alert">{move || error.get().or_else(|| hint.get()).unwrap_or_default()}</p>
             </Show>
+            <div class="composer__toolbar" role="toolbar" aria-label="Formatting">
+                {Format::ALL
+                    .into_iter()
+                    .map(|f| {
+                        view! {
+                            <button
+                                type="button"
+                                class=format!("composer__tool composer__tool--{f:?}").to_lowercase()
+                                aria-label=f.label()
+                                title=f.label()
+                                disabled=move || preview.get()
+                                on:click=move |_| format(f)
+                            >
+                                {icon(f)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+                <button
+                    type="button"
+                    class="composer__tool"
+                    aria-label="Link (Ctrl+K)"
+                    title="Link (Ctrl+K)"
+                    disabled=move || preview.get()
+                    on:click=move |_| add_link()
+                >
+                    "🔗"
+                </button>
+                <button
+                    type="button"
+                    class="composer__tool composer__preview-toggle"
+                    aria-pressed=move || preview.get().to_string()
+                    on:click=move |_| preview.update(|p| *p = !*p)
+                >
+                    "Preview"
+                </button>
+            </div>
             <div class="composer__row">
-                <textarea
-                    class="composer__input"
-                    aria-label="Message"
-                    placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
-                    rows="2"
-                    prop:value=move || draft.get()
-                    on:input=move |ev| draft.set(event_target_value(&ev))
-                    on:keydown=move |ev: web_sys::KeyboardEvent| {
-                        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-                            ev.prevent_default();
-                            send();
+                <Show
+                    when=move || preview.get()
+                    fallback=move || {
+                        view! {
+                            <textarea
+                                class="composer__input"
+                                aria-label="Message"
+                                placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
+                                rows="2"
+                                node_ref=input
+                                prop:value=move || draft.get()
+                                on:input=move |ev| draft.set(event_target_value(&ev))
+                                on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                    let command = ev.ctrl_key() || ev.meta_key();
+                                    match ev.key().as_str() {
+                                        "Enter" if !ev.shift_key() && !ev.is_composing() => {
+                                            ev.prevent_default();
+                                            send();
+                                        }
+                                        "b" | "B" if command => {
+                                            ev.prevent_default();
+                                            format(Format::Bold);
+                                        }
+                                        "i" | "I" if command => {
+                                            ev.prevent_default();
+                                            format(Format::Italic);
+                                        }
+                                        "k" | "K" if command => {
+                                            ev.prevent_default();
+                                            add_link();
+                                        }
+                                        _ => {}
+                                    }
+                                }
+                            ></textarea>
                         }
                     }
-                ></textarea>
+                >
+                    <div
+                        class="composer__preview markdown"
+                        aria-label="Preview of the message"
+                        inner_html=move || to_safe_html(&draft.get())
+                    ></div>
+                </Show>
                 <button
                     type="submit"
                     class="button button--primary"

@@ -6,6 +6,7 @@ use el_protocol::events::UserEvent;
 use el_protocol::inbox::Inbox;
 use el_protocol::{DialogId, Seq, UserId};
 use leptos::prelude::*;
+use std::collections::HashMap;
 
 /// The live connection as the user should see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,8 @@ pub struct InboxStore {
     /// The chat open on screen, if any.
     pub chat: RwSignal<Option<ChatLog>>,
     pub connection: RwSignal<Connection>,
+    /// Unsent text per dialog, kept while the user switches between chats.
+    pub drafts: StoredValue<HashMap<DialogId, String>>,
 }
 
 impl InboxStore {
@@ -33,6 +36,7 @@ impl InboxStore {
             inbox: RwSignal::new(Inbox::new(me)),
             chat: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
+            drafts: StoredValue::new(HashMap::new()),
         }
     }
 

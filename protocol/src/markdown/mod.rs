@@ -6,6 +6,8 @@
 //! plain `http(s)://` URLs become links; a single new line is a line break, as in any
 //! chat. Everything else is escaped by pulldown-cmark.
 
+pub mod edit;
+
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
