@@ -94,7 +94,10 @@ pub fn Composer(
                     disabled=move || preview.get()
                     on:click=move |_| add_link()
                 >
-                    "🔗"
+                    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+                        <path d="M10 13a5 5 0 0 0 7.07 0l3-3a5 5 0 0 0-7.07-7.07l-1.5 1.5"/>
+                        <path d="M14 11a5 5 0 0 0-7.07 0l-3 3a5 5 0 0 0 7.07 7.07l1.5-1.5"/>
+                    </svg>
                 </button>
                 <button
                     type="button"
