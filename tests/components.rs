@@ -204,8 +204,6 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
             <Composer
                 draft=draft
                 on_send=Callback::new(move |t: String| s.lock().unwrap().push(t))
-                sending=Signal::derive(|| false)
-                error=Signal::derive(|| None::<String>)
             />
         }
     });
@@ -538,6 +536,69 @@ async fn hostile_messages_run_no_script() {
     assert_eq!(root.query_selector_all("script, iframe, svg, details, video").unwrap().length(), 0);
     assert_eq!(root.query_selector_all("[onerror], [onload]").unwrap().length(), 0);
     assert!(root.text_content().unwrap().contains("<script>window.__xss = 1</script>"), "shown as text");
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn messages_sent_while_offline_wait_in_a_visible_queue() {
+    use el_protocol::api::{ChatSnapshot, Me, UserSettings, UserSummary};
+    use el_protocol::outbox::SendState;
+    use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
+    use el_protocol::RoleId;
+    use external_lines::components::chat_window::ChatWindow;
+    use external_lines::store::{Connection, Session};
+
+    let all = EntityRights::new(true, ViewScope::All);
+    let me = Me {
+        user: UserSummary { id: ME, login: "anna".into(), name: "Anna".into(), works_in_lines: true },
+        role: Role { id: RoleId(1), name: "Full".into(), leads: all, contacts: all },
+        access: Access::derive(all, all, false),
+        settings: UserSettings { confirm_end_dialog: true },
+    };
+    let session = Session::new();
+    session.signed_in(me);
+    let store = InboxStore::new(ME);
+    let d = dialog(1, "Olena", DialogState::Active, 1);
+    store.open_chat(ChatSnapshot { as_of: 1, dialog: d, messages: vec![] });
+    store.connection.set(Connection::Reconnecting);
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        provide_context(session);
+        provide_context(store);
+        provide_context(InboxActions {
+            open: Callback::new(|_| {}),
+            reply: Callback::new(|_| {}),
+            follow: Callback::new(|_| {}),
+        });
+        view! { <ChatWindow id=DialogId(1)/> }
+    });
+    leptos::task::tick().await;
+
+    let textarea: web_sys::HtmlTextAreaElement = root.query_selector("textarea").unwrap().unwrap().unchecked_into();
+    textarea.set_value("Are you still there?");
+    textarea.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    key(&root, "Enter", false);
+    leptos::task::tick().await;
+
+    assert_eq!(texts(&root, ".message--pending[data-state=waiting] .message__status"), ["Waiting for the connection…"]);
+    assert_eq!(texts(&root, ".message--pending .message__text"), ["Are you still there?"]);
+    assert_eq!(textarea.value(), "", "the input is free for the next message");
+    assert_eq!(store.outbox.with_untracked(|o| o.waiting()), 1);
+
+    // A message the server refused shows why, with Retry.
+    store.outbox.update(|o| {
+        o.push(DialogId(1), "k2".into(), "Too late".into(), 2, true);
+        o.failed("k2", false, "This dialog is closed. Start it again to write.");
+    });
+    leptos::task::tick().await;
+    assert_eq!(
+        texts(&root, ".message--pending[data-state=failed] .message__status"),
+        ["Not sent: This dialog is closed. Start it again to write. Retry"]
+    );
+    let states: Vec<SendState> =
+        store.outbox.with_untracked(|o| o.for_dialog(DialogId(1)).map(|p| p.state.clone()).collect());
+    assert_eq!(states.len(), 2);
     drop(handle);
     root.remove();
 }

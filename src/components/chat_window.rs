@@ -9,9 +9,10 @@ use crate::components::dialog_info::DialogInfo;
 use crate::components::dialog_menu::{DialogMenu, MenuChoice};
 use crate::components::join_banner::JoinBanner;
 use crate::components::message_item::MessageItem;
+use crate::components::pending_item::PendingItem;
 use crate::components::user_picker::{Picked, UserPicker};
 use crate::format::initial;
-use crate::store::{InboxActions, InboxStore, Session};
+use crate::store::{outbox, InboxActions, InboxStore, Session};
 use el_protocol::api::{DialogState, DialogSummary, UserSettings};
 use el_protocol::{DialogId, UserId};
 use leptos::html::Ol;
@@ -42,7 +43,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
 
     // Keep the newest message in view.
     Effect::new(move |_| {
-        let count = messages.with(Vec::len);
+        let count = messages.with(Vec::len) + inbox.outbox.with(|o| o.for_dialog(id).count());
         if let (Some(el), true) = (list.get(), count > 0) {
             el.set_scroll_top(el.scroll_height());
         }
@@ -70,23 +71,8 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             }
         });
     });
-    let error = RwSignal::new(None::<String>);
-    let send = Action::new_local(move |text: &String| {
-        let text = text.clone();
-        let key = uuid::Uuid::new_v4().to_string();
-        async move {
-            match api::send_message(id, text, key).await {
-                Ok(message) => {
-                    error.set(None);
-                    draft.set(String::new());
-                    inbox.add_message(message);
-                }
-                Err(f) if f.is_unauthorized() => session.signed_out(),
-                Err(f) => error.set(Some(f.message)),
-            }
-        }
-    });
-    let sending = send.pending();
+    let pending = Memo::new(move |_| inbox.outbox.with(|o| o.for_dialog(id).cloned().collect::<Vec<_>>()));
+    let retry = Callback::new(move |key: String| outbox::flush(inbox, session, Some(key)));
 
     let notice = RwSignal::new(None::<String>);
     let modal = RwSignal::new(None::<Open>);
@@ -180,10 +166,9 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 <Composer
                     draft=draft
                     on_send=Callback::new(move |text: String| {
-                        send.dispatch(text);
+                        draft.set(String::new());
+                        outbox::send(inbox, session, id, text);
                     })
-                    sending=sending
-                    error=error
                 />
             }
             .into_any(),
@@ -300,6 +285,9 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 <ol class="chat__messages" node_ref=list aria-label="Messages" aria-live="polite">
                     <For each=move || messages.get() key=|m| m.id let:message>
                         <MessageItem message=message me=me/>
+                    </For>
+                    <For each=move || pending.get() key=|p| (p.key.clone(), format!("{:?}", p.state)) let:p>
+                        <PendingItem pending=p on_retry=retry/>
                     </For>
                 </ol>
                 {footer}

@@ -10,17 +10,15 @@ use leptos::prelude::*;
 pub fn Composer(
     /// The text being written (owned by the caller, so it survives errors and switching).
     draft: RwSignal<String>,
-    /// Called with the text when the user sends.
+    /// Called with the text when the user sends (delivery shows on the message).
     on_send: Callback<String>,
-    #[prop(into)] sending: Signal<bool>,
-    #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
     let input: NodeRef<Textarea> = NodeRef::new();
     let preview = RwSignal::new(false);
     let hint = RwSignal::new(None::<String>);
     let send = move || {
         let text = draft.get_untracked();
-        if !text.trim().is_empty() && !sending.get_untracked() {
+        if !text.trim().is_empty() {
             on_send.run(text);
         }
     };
@@ -65,8 +63,8 @@ pub fn Composer(
                 send();
             }
         >
-            <Show when=move || error.with(Option::is_some) || hint.with(Option::is_some)>
-                <p class="form-error" role="alert">{move || error.get().or_else(|| hint.get()).unwrap_or_default()}</p>
+            <Show when=move || hint.with(Option::is_some)>
+                <p class="form-error" role="alert">{move || hint.get().unwrap_or_default()}</p>
             </Show>
             <div class="composer__toolbar" role="toolbar" aria-label="Formatting">
                 {Format::ALL
@@ -156,7 +154,7 @@ pub fn Composer(
                 <button
                     type="submit"
                     class="button button--primary"
-                    disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
+                    disabled=move || draft.with(|d| d.trim().is_empty())
                 >
                     "Send"
                 </button>

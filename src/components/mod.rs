@@ -15,4 +15,5 @@ pub mod join_banner;
 pub mod message_item;
 pub mod modal;
 pub mod no_access;
+pub mod pending_item;
 pub mod user_picker;

@@ -4,6 +4,7 @@ use el_protocol::api::{ChatSnapshot, DialogSummary, InboxSnapshot, Message};
 use el_protocol::chat::ChatLog;
 use el_protocol::events::UserEvent;
 use el_protocol::inbox::Inbox;
+use el_protocol::outbox::Outbox;
 use el_protocol::{DialogId, Seq, UserId};
 use leptos::prelude::*;
 use std::collections::HashMap;
@@ -26,6 +27,8 @@ pub struct InboxStore {
     /// The chat open on screen, if any.
     pub chat: RwSignal<Option<ChatLog>>,
     pub connection: RwSignal<Connection>,
+    /// Sent messages the server has not confirmed yet.
+    pub outbox: RwSignal<Outbox>,
     /// Unsent text per dialog, kept while the user switches between chats.
     pub drafts: StoredValue<HashMap<DialogId, String>>,
 }
@@ -36,6 +39,7 @@ impl InboxStore {
             inbox: RwSignal::new(Inbox::new(me)),
             chat: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
+            outbox: RwSignal::new(Outbox::default()),
             drafts: StoredValue::new(HashMap::new()),
         }
     }

@@ -3,6 +3,7 @@
 //! signals, put them in context, and keep them in sync with the server.
 
 pub mod inbox;
+pub mod outbox;
 pub mod session;
 pub mod sync;
 

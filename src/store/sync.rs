@@ -50,6 +50,7 @@ pub fn start(store: InboxStore, session: Session) {
                         Ok(Frame::Live { .. }) => {
                             store.connection.set(Connection::Live);
                             retry = FIRST_RETRY;
+                            super::outbox::flush(store, session, None);
                         }
                         Ok(Frame::Resync { .. }) => {
                             need_snapshot = true;

@@ -1,0 +1,32 @@
+//! An operator message the server has not confirmed yet, with where it stands and, when
+//! refused, why and a Retry button.
+
+use el_protocol::markdown::to_safe_html;
+use el_protocol::outbox::{Pending, SendState};
+use leptos::prelude::*;
+
+#[component]
+pub fn PendingItem(pending: Pending, on_retry: Callback<String>) -> impl IntoView {
+    let key = pending.key.clone();
+    let (state, status) = match &pending.state {
+        SendState::Sending => ("sending", "Sending…".to_string()),
+        SendState::Waiting => ("waiting", "Waiting for the connection…".to_string()),
+        SendState::Failed(reason) => ("failed", format!("Not sent: {reason}")),
+    };
+    let failed = matches!(pending.state, SendState::Failed(_));
+    view! {
+        <li class="message message--mine message--pending" data-state=state>
+            <div class="message__text markdown" inner_html=to_safe_html(&pending.text)></div>
+            <span class="message__status" role="status">
+                {status}
+                <Show when=move || failed>
+                    " "
+                    <button class="button button--small" on:click={
+                        let key = key.clone();
+                        move |_| on_retry.run(key.clone())
+                    }>"Retry"</button>
+                </Show>
+            </span>
+        </li>
+    }
+}
