@@ -116,11 +116,7 @@ async fn the_operator_answer_reaches_the_client_and_the_client_continues_the_sam
 #[tokio::test]
 async fn bad_messages_get_clear_errors_and_store_nothing() {
     let server = TestServer::start().await;
-    let visitor = server.visitor("Olena").await;
-    visitor.send("Hello", "m-1").await;
-    let anna = server.operator("anna").await;
-    let id = dialog_named(&anna.inbox().await, "Olena").unwrap();
-    anna.reply(id).await;
+    let (_visitor, anna, id) = server.taken_by("anna", "Olena").await;
     for (text, key, message) in [
         ("   ", "k1", "Write a message before sending."),
         ("hi", "bad key!", "The message id must be 1 to 64 letters, digits, '-' or '_'."),
@@ -138,11 +134,7 @@ async fn bad_messages_get_clear_errors_and_store_nothing() {
 #[tokio::test]
 async fn the_same_client_message_id_stores_one_message() {
     let server = TestServer::start().await;
-    let visitor = server.visitor("Olena").await;
-    visitor.send("Hello", "m-1").await;
-    let anna = server.operator("anna").await;
-    let id = dialog_named(&anna.inbox().await, "Olena").unwrap();
-    anna.reply(id).await;
+    let (visitor, anna, id) = server.taken_by("anna", "Olena").await;
     let first: Message = anna.send(id, "Once", "same-key").await.json().await.unwrap();
     let again: Message = anna.send(id, "Once", "same-key").await.json().await.unwrap();
     assert_eq!(first.id, again.id);

@@ -38,7 +38,7 @@ pub fn UserPicker(
                 .cloned()
                 .collect()
         });
-        users.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        users.sort_by_key(|u| u.name.to_lowercase());
         users
     });
     let toggle = move |id: UserId| {

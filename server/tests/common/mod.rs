@@ -219,6 +219,16 @@ impl TestServer {
     }
 }
 
+impl TestServer {
+    /// A visitor who wrote once, and `login` who took the dialog with Reply.
+    pub async fn taken_by(&self, login: &str, client: &str) -> (Visitor, Operator, i64) {
+        let (visitor, id) = self.dialog_from(client).await;
+        let op = self.operator(login).await;
+        assert_eq!(op.reply(id).await.status(), 200, "{login} takes the dialog");
+        (visitor, op, id)
+    }
+}
+
 impl Operator {
     /// `POST /api/dialogs/{id}/{action}` with a JSON body.
     pub async fn act(&self, id: i64, action: &str, body: serde_json::Value) -> reqwest::Response {
