@@ -33,6 +33,7 @@ fn dialog(id: i64, name: &str, state: DialogState, at: i64) -> DialogSummary {
         participants: if state == DialogState::Unassigned { vec![] } else { vec![ME] },
         spam: false,
         handover: None,
+        avatar: None,
         created_at: 0,
         last_message: Some(MessagePreview {
             author: Author::Client { name: name.into() },

@@ -46,6 +46,7 @@ impl Harness {
         config.demo = true;
         config.spa_dir = spa;
         config.widget_dir = widget;
+        config.files_dir = dir.path().join("files");
         let server = el_server::start(config).await.expect("server starts");
         let base = format!("http://{}", server.addr);
 

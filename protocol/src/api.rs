@@ -10,6 +10,8 @@ pub const MAX_MESSAGE_CHARS: usize = 10_000;
 pub const PREVIEW_CHARS: usize = 140;
 /// Longest client display name accepted from a widget, in characters.
 pub const MAX_NAME_CHARS: usize = 80;
+/// Largest dialog image accepted, in bytes.
+pub const MAX_AVATAR_BYTES: usize = 1024 * 1024;
 /// Longest Redirect handover note, in characters.
 pub const MAX_NOTE_CHARS: usize = 1_000;
 
@@ -177,6 +179,9 @@ pub struct DialogSummary {
     pub spam: bool,
     /// The note left by the last Redirect, pinned for the receiver.
     pub handover: Option<Handover>,
+    /// The dialog's image (its avatar), a URL in our file store.
+    #[serde(default)]
+    pub avatar: Option<String>,
     pub created_at: Millis,
     pub last_message: Option<MessagePreview>,
     /// Time of the last message (creation time while there is none): lists sort by it.

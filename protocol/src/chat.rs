@@ -71,6 +71,7 @@ mod tests {
             participants: vec![],
             spam: false,
             handover: None,
+            avatar: None,
             created_at: 0,
             last_message: None,
             last_activity_at: 0,

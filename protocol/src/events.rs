@@ -127,6 +127,7 @@ mod tests {
             participants: members.iter().map(|&u| UserId(u)).collect(),
             spam: false,
             handover: None,
+            avatar: None,
             created_at: 1,
             last_message: Some(MessagePreview { author: Author::System, text: "x".into(), at: 1 }),
             last_activity_at: 1,

@@ -270,6 +270,7 @@ mod tests {
             participants: members.to_vec(),
             spam: false,
             handover: None,
+            avatar: None,
             created_at: 0,
             last_message: None,
             last_activity_at: at,

@@ -18,6 +18,9 @@ pub struct Config {
     /// given as `sqlite://path` or a plain path.
     #[arg(long = "db", env = "DATABASE_URL", default_value = "data/external-lines.db")]
     pub database: String,
+    /// Where uploaded files are kept.
+    #[arg(long, env = "FILES_DIR", default_value = "data/files")]
+    pub files_dir: PathBuf,
     /// The built operator SPA (Trunk's dist).
     #[arg(long, env = "SPA_DIR", default_value = "dist")]
     pub spa_dir: PathBuf,

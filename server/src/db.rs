@@ -14,6 +14,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/001_initial.sql")),
         M::up(include_str!("../migrations/002_dialog_actions.sql")),
         M::up(include_str!("../migrations/003_reads.sql")),
+        M::up(include_str!("../migrations/004_files.sql")),
     ])
 }
 

@@ -10,6 +10,7 @@ pub mod demo;
 pub mod dialogs;
 pub mod error;
 pub mod event_log;
+pub mod files;
 pub mod origin;
 pub mod socket;
 pub mod users;
@@ -31,8 +32,9 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-/// Largest request body the JSON API accepts.
-pub const MAX_JSON_BODY: usize = 1024 * 1024;
+/// Largest request body the API accepts (an upload's own limit, below it, answers with
+/// a clear message).
+pub const MAX_JSON_BODY: usize = 2 * 1024 * 1024;
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -50,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(dialogs::router())
         .merge(socket::router())
         .merge(widget::router())
+        .merge(files::router())
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), origin::guard))
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))

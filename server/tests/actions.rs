@@ -375,3 +375,37 @@ async fn unread_counts_what_others_wrote_since_the_last_read() {
     let erin = server.operator("erin").await;
     assert_eq!(erin.act(id, "read", json!({})).await.status(), 404);
 }
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
+async fn put_avatar(op: &Operator, id: i64, bytes: Vec<u8>) -> reqwest::Response {
+    op.http.put(format!("{}/api/dialogs/{id}/avatar", op.base)).body(bytes).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_dialog_image_is_sniffed_limited_and_shown_only_to_who_may_open_the_dialog() {
+    let server = TestServer::start().await;
+    let (_, anna, id) = server.taken_by("anna", "Olena").await;
+    let (bob, erin) = (server.operator("bob").await, server.operator("erin").await);
+
+    refused(put_avatar(&anna, id, b"<svg onload=alert(1)>".to_vec()).await, 400, "Choose a PNG, JPEG, GIF or WebP image.").await;
+    let mut big = PNG.to_vec();
+    big.resize(1024 * 1024 + 1, 0);
+    refused(put_avatar(&anna, id, big).await, 413, "The image is too large: at most 1 MB.").await;
+    refused(put_avatar(&bob, id, PNG.to_vec()).await, 403, "Only members of the dialog can do this. Join the dialog first.").await;
+    assert_eq!(anna.chat(id).await.dialog.avatar, None, "refused uploads change nothing");
+
+    let d = ok(put_avatar(&anna, id, PNG.to_vec()).await).await;
+    let url = d.avatar.expect("the dialog has an image");
+    assert!(url.starts_with("/api/files/"), "{url}");
+    assert_eq!(last_note(&anna, id).await, "Anna Kovalenko changed the dialog's image");
+
+    let r = bob.get(&url).await;
+    assert_eq!(r.status(), 200, "Bob may open the dialog, so he sees its image");
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(r.bytes().await.unwrap().as_ref(), PNG);
+    assert_eq!(erin.get(&url).await.status(), 404, "Erin may not open the dialog");
+    assert_eq!(anna.get("/api/files/..%2F..%2Fetc%2Fpasswd").await.status(), 404);
+    assert_eq!(reqwest::get(server.url(&url)).await.unwrap().status(), 401, "signed-in users only");
+}

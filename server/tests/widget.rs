@@ -89,6 +89,7 @@ async fn demo_dialogs_fill_a_large_inbox_once() {
     config.port = 0;
     config.demo = true;
     config.demo_dialogs = 2_000;
+    config.files_dir = dir.path().join("files");
     let server = el_server::start(config.clone()).await.unwrap();
     let db = server.state.db.clone();
     assert_eq!(el_server::demo::load_dialogs(&db, 2_000).await.unwrap(), 0, "loaded once");

@@ -125,7 +125,7 @@ async fn start(
 
 /// The dialog, if `user` may open it; the same "not found" otherwise, so ids cannot
 /// be probed.
-fn visible_dialog(conn: &Connection, id: DialogId, user: &CurrentUser) -> AppResult<DialogSummary> {
+pub(crate) fn visible_dialog(conn: &Connection, id: DialogId, user: &CurrentUser) -> AppResult<DialogSummary> {
     user.require_lines()?;
     store::summary(conn, id)?.filter(|d| may_open(d, user.id(), &user.access)).ok_or_else(AppError::dialog_not_found)
 }

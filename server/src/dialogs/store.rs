@@ -18,7 +18,7 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        (SELECT group_concat(user_id) FROM dialog_members WHERE dialog_id = d.id),
        (SELECT group_concat(user_id) FROM dialog_participants WHERE dialog_id = d.id),
        m.author_kind, m.author_user_id, u.name, m.body, m.created_at,
-       d.spam, d.handover_from, d.handover_to, d.handover_note
+       d.spam, d.handover_from, d.handover_to, d.handover_note, d.avatar_file_id
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -71,6 +71,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
             (Some(from), Some(to), Some(note)) => Some(Handover { from: UserId(from), to: UserId(to), note }),
             _ => None,
         },
+        avatar: r.get::<_, Option<String>>(21)?.map(|f| format!("{}{f}", el_protocol::markdown::FILE_STORE_PREFIX)),
         last_message,
     })
 }
@@ -313,7 +314,7 @@ fn require_active(dialog: &DialogSummary) -> AppResult<()> {
 }
 
 /// Refuses users who are not members of the dialog.
-fn require_member(dialog: &DialogSummary, user: UserId) -> AppResult<()> {
+pub(crate) fn require_member(dialog: &DialogSummary, user: UserId) -> AppResult<()> {
     require_active(dialog)?;
     if dialog.members.contains(&user) {
         Ok(())
@@ -493,4 +494,12 @@ pub fn mark_read(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult
         params![user.0, dialog.0],
     )?;
     event_log::append(conn, &Event::DialogRead { dialog_id: dialog, user })
+}
+
+/// Sets the dialog's image to an already stored file (a member's action).
+pub fn set_avatar(conn: &Connection, dialog: &DialogSummary, by: UserId, file_id: &str) -> AppResult<Seq> {
+    require_member(dialog, by)?;
+    conn.execute("UPDATE dialogs SET avatar_file_id = ?1 WHERE id = ?2", params![file_id, dialog.id.0])?;
+    let who = member_names(conn, &[by])?;
+    announce(conn, dialog.id, &format!("{who} changed the dialog's image"))
 }

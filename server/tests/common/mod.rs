@@ -29,6 +29,7 @@ impl TestServer {
         config.demo = true;
         config.spa_dir = dir.path().join("no-spa");
         config.widget_dir = dir.path().join("no-widget");
+        config.files_dir = dir.path().join("files");
         let server = el_server::start(config).await.expect("server starts");
         TestServer { base: format!("http://{}", server.addr), server: Some(server), _dir: dir }
     }
