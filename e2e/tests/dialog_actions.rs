@@ -5,6 +5,9 @@
 use el_e2e::{Browser, Harness};
 use serde_json::json;
 
+/// A 1×1 PNG.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
+
 async fn count(b: &Browser, tab: &str, n: u32) {
     b.wait_until(
         &format!("the {tab} count to be {n}"),
@@ -99,6 +102,25 @@ async fn two_operators_hand_a_dialog_around_and_close_it() {
     anna.wait_text(".chat__header h2", "Olena — 20 pots").await;
     anna.wait_text(".dialog-row__name", "Olena — 20 pots").await;
     bob.wait_text(".chat__header h2", "Olena — 20 pots").await;
+
+    // ...and an image from the same form, shown as the dialog's avatar for everyone.
+    let png = std::env::temp_dir().join(format!("el-e2e-avatar-{}.png", std::process::id()));
+    std::fs::write(&png, PNG).unwrap();
+    anna.click(".chat__name").await;
+    anna.click("[aria-label='Edit name']").await;
+    anna.type_into("#dialog-image", png.to_str().unwrap()).await;
+    let shown = "return !!document.querySelector('.chat__header .avatar__image') && !!document.querySelector('.dialog-row .avatar__image')";
+    anna.wait_until("the dialog image in the header and the list", shown, vec![]).await;
+    bob.wait_until(
+        "the dialog image on Bob's screen",
+        "return !!document.querySelector('.chat__header .avatar__image')",
+        vec![],
+    )
+    .await;
+    let loaded =
+        "const i = document.querySelector('.chat__header .avatar__image'); return i.complete && i.naturalWidth === 1";
+    anna.wait_until("the image to load from the file store", loaded, vec![]).await;
+    let _ = std::fs::remove_file(&png);
 
     // End dialog with the confirmation, asking not to show it again.
     anna.click_text(".chat__actions button", "End dialog").await;

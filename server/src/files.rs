@@ -44,10 +44,13 @@ async fn upload_avatar(
     body: Bytes,
 ) -> AppResult<Json<DialogSummary>> {
     if body.len() > MAX_AVATAR_BYTES {
-        return Err(AppError::TooLarge(format!("The image is too large: at most {} MB.", MAX_AVATAR_BYTES / (1024 * 1024))));
+        return Err(AppError::TooLarge(format!(
+            "The image is too large: at most {} MB.",
+            MAX_AVATAR_BYTES / (1024 * 1024)
+        )));
     }
-    let content_type = sniff_image(&body)
-        .ok_or_else(|| AppError::BadRequest("Choose a PNG, JPEG, GIF or WebP image.".into()))?;
+    let content_type =
+        sniff_image(&body).ok_or_else(|| AppError::BadRequest("Choose a PNG, JPEG, GIF or WebP image.".into()))?;
     // Rights first: nothing is written for a request that would be refused.
     let checked = user.clone();
     state
@@ -100,7 +103,9 @@ async fn download(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         .db
         .run(move |conn| {
             let file: Option<(i64, String)> = conn
-                .query_row("SELECT dialog_id, content_type FROM files WHERE id = ?1", [&lookup], |r| Ok((r.get(0)?, r.get(1)?)))
+                .query_row("SELECT dialog_id, content_type FROM files WHERE id = ?1", [&lookup], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
                 .optional()?;
             let (dialog, content_type) = file.ok_or_else(not_found)?;
             visible_dialog(conn, DialogId(dialog), &user).map_err(|_| not_found())?;

@@ -388,11 +388,21 @@ async fn a_dialog_image_is_sniffed_limited_and_shown_only_to_who_may_open_the_di
     let (_, anna, id) = server.taken_by("anna", "Olena").await;
     let (bob, erin) = (server.operator("bob").await, server.operator("erin").await);
 
-    refused(put_avatar(&anna, id, b"<svg onload=alert(1)>".to_vec()).await, 400, "Choose a PNG, JPEG, GIF or WebP image.").await;
+    refused(
+        put_avatar(&anna, id, b"<svg onload=alert(1)>".to_vec()).await,
+        400,
+        "Choose a PNG, JPEG, GIF or WebP image.",
+    )
+    .await;
     let mut big = PNG.to_vec();
     big.resize(1024 * 1024 + 1, 0);
     refused(put_avatar(&anna, id, big).await, 413, "The image is too large: at most 1 MB.").await;
-    refused(put_avatar(&bob, id, PNG.to_vec()).await, 403, "Only members of the dialog can do this. Join the dialog first.").await;
+    refused(
+        put_avatar(&bob, id, PNG.to_vec()).await,
+        403,
+        "Only members of the dialog can do this. Join the dialog first.",
+    )
+    .await;
     assert_eq!(anna.chat(id).await.dialog.avatar, None, "refused uploads change nothing");
 
     let d = ok(put_avatar(&anna, id, PNG.to_vec()).await).await;

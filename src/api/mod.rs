@@ -56,6 +56,11 @@ pub async fn mark_read(id: DialogId) -> Result<(), Failure> {
     http::post_no_answer(&format!("/api/dialogs/{id}/read")).await
 }
 
+/// Sets the dialog's image.
+pub async fn set_avatar(id: DialogId, image: &web_sys::Blob) -> Result<DialogSummary, Failure> {
+    http::put_blob(&format!("/api/dialogs/{id}/avatar"), image).await
+}
+
 /// Saves the user's preferences.
 pub async fn update_settings(settings: UserSettings) -> Result<Me, Failure> {
     http::put("/api/me/settings", &settings).await

@@ -3,6 +3,7 @@
 //! Start for an ended dialog.
 
 use crate::api::{self, Command};
+use crate::components::avatar::Avatar;
 use crate::components::composer::Composer;
 use crate::components::confirm_modal::ConfirmModal;
 use crate::components::dialog_info::DialogInfo;
@@ -11,7 +12,6 @@ use crate::components::join_banner::JoinBanner;
 use crate::components::message_item::MessageItem;
 use crate::components::pending_item::PendingItem;
 use crate::components::user_picker::{Picked, UserPicker};
-use crate::format::initial;
 use crate::store::{outbox, InboxActions, InboxStore, Session};
 use el_protocol::api::{DialogState, DialogSummary, UserSettings};
 use el_protocol::{DialogId, UserId};
@@ -128,7 +128,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 DialogState::Ended => "Ended".to_string(),
             };
             view! {
-                <span class="avatar avatar--large" aria-hidden="true">{initial(&d.name)}</span>
+                <Avatar name=d.name.clone() image=d.avatar.clone() large=true/>
                 <div class="chat__title">
                     <h2>
                         <button class="chat__name" title="Dialog details" on:click=move |_| modal.set(Some(Open::Info { editing: false }))>
@@ -203,6 +203,19 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                     can_edit=Footer::of(&d, me) == Footer::Compose
                     editing=editing
                     on_rename=Callback::new(move |name| run(Command::Rename(name)))
+                    on_image=Callback::new(move |file: web_sys::File| {
+                        spawn_local(async move {
+                            match api::set_avatar(id, &file).await {
+                                Ok(d) => {
+                                    notice.set(None);
+                                    modal.set(None);
+                                    inbox.observe(d);
+                                }
+                                Err(f) if f.is_unauthorized() => session.signed_out(),
+                                Err(f) => notice.set(Some(f.message)),
+                            }
+                        })
+                    })
                     on_add_members=Callback::new(move |_| modal.set(Some(Open::AddMembers)))
                     on_close=close
                 />

@@ -3,7 +3,7 @@
 
 use crate::components::modal::Modal;
 use crate::store::Session;
-use el_protocol::api::DialogSummary;
+use el_protocol::api::{DialogSummary, MAX_AVATAR_BYTES};
 use leptos::prelude::*;
 
 #[component]
@@ -15,6 +15,8 @@ pub fn DialogInfo(
     #[prop(optional)]
     editing: bool,
     on_rename: Callback<String>,
+    /// Called with the image the user chose (already checked for type and size).
+    on_image: Callback<web_sys::File>,
     on_add_members: Callback<()>,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -23,6 +25,21 @@ pub fn DialogInfo(
     let name = RwSignal::new(dialog.name.clone());
     let members: Vec<String> = dialog.members.iter().map(|u| session.user_name(*u)).collect();
     let save = move || on_rename.run(name.get_untracked());
+    let image_error = RwSignal::new(None::<String>);
+    let pick_image = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let allowed = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+        if !allowed.contains(&file.type_().as_str()) {
+            image_error.set(Some("Choose a PNG, JPEG, GIF or WebP image.".into()));
+        } else if file.size() > MAX_AVATAR_BYTES as f64 {
+            image_error.set(Some(format!("The image is too large: at most {} MB.", MAX_AVATAR_BYTES / (1024 * 1024))));
+        } else {
+            image_error.set(None);
+            on_image.run(file);
+        }
+    };
     view! {
         <Modal title="Dialog" on_close=on_close>
             {move || if editing.get() {
@@ -37,6 +54,11 @@ pub fn DialogInfo(
                             prop:value=move || name.get()
                             on:input=move |e| name.set(event_target_value(&e))
                         />
+                        <label class="field-label" for="dialog-image">"Image"</label>
+                        <input id="dialog-image" type="file" accept="image/png,image/jpeg,image/gif,image/webp" on:change=pick_image/>
+                        <Show when=move || image_error.with(Option::is_some)>
+                            <p class="form-error" role="alert">{move || image_error.get().unwrap_or_default()}</p>
+                        </Show>
                         <footer class="modal__footer">
                             <button type="button" class="button" on:click=move |_| editing.set(false)>"Cancel"</button>
                             <button type="submit" class="button button--primary">"Save"</button>

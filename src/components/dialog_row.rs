@@ -1,8 +1,9 @@
 //! One dialog in the list: client, channel, last message and its time, and Reply
 //! while nobody has taken it.
 
+use crate::components::avatar::Avatar;
 use crate::components::dialog_list::ROW_HEIGHT;
-use crate::format::{initial, list_time, waiting_label};
+use crate::format::{list_time, waiting_label};
 use crate::store::{InboxActions, InboxStore, Session};
 use el_protocol::api::{Author, DialogState};
 use el_protocol::DialogId;
@@ -45,7 +46,7 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                     aria-current=move || selected.get().then_some("true")
                     on:click=move |_| actions.open.run(id)
                 >
-                    <span class="avatar" aria-hidden="true">{initial(&d.name)}</span>
+                    <Avatar name=d.name.clone() image=d.avatar.clone()/>
                     <span class="dialog-row__body">
                         <span class="dialog-row__top">
                             <span class="dialog-row__name">{d.name.clone()}</span>

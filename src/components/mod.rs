@@ -2,6 +2,7 @@
 //! actions; they do not call the server themselves.
 
 pub mod app_shell;
+pub mod avatar;
 pub mod chat_window;
 pub mod composer;
 pub mod confirm_modal;

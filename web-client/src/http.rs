@@ -76,6 +76,15 @@ pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
     with_json(Request::patch(path), body).await
 }
 
+/// `PUT path` with raw bytes (a file) as the body (session cookie).
+pub async fn put_blob<T: DeserializeOwned>(path: &str, blob: &web_sys::Blob) -> Result<T, Failure> {
+    let request = Request::put(path)
+        .header("content-type", &blob.type_())
+        .body(wasm_bindgen::JsValue::from(blob.clone()))
+        .map_err(|_| Failure::unreachable())?;
+    decode(request.send().await.map_err(|_| Failure::unreachable())?).await
+}
+
 /// `POST path` with no body, ignoring what the answer carries.
 pub async fn post_no_answer(path: &str) -> Result<(), Failure> {
     check(Request::post(path).send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
