@@ -18,6 +18,11 @@ use rand::RngCore;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
 
+/// Failed sign-ins for one login before it is locked for [`SIGN_IN_LOCKOUT`].
+pub const MAX_FAILED_SIGN_INS: u32 = 5;
+/// How long a login stays locked after too many failed sign-ins.
+pub const SIGN_IN_LOCKOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "el_session";
 
@@ -173,6 +178,14 @@ async fn login(
     if login.is_empty() || body.password.is_empty() {
         return Err(AppError::BadRequest("Enter your login and password.".into()));
     }
+    let key = login.to_lowercase();
+    if let Err(wait) = state.sign_in_failures.check(&key, std::time::Instant::now()) {
+        let minutes = wait.as_secs().div_ceil(60).max(1);
+        return Err(AppError::TooManyRequests(format!(
+            "Too many failed sign-ins. Try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        )));
+    }
     let token = new_token();
     let hash = token_hash(&token);
     let days = i64::from(state.config.session_days);
@@ -198,7 +211,17 @@ async fn login(
             conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
             load_user(conn, UserId(id))?.ok_or_else(|| AppError::Internal("user vanished".into()))
         })
-        .await?;
+        .await;
+    let user = match user {
+        Ok(user) => user,
+        Err(e) => {
+            if matches!(e, AppError::Unauthorized(_)) {
+                state.sign_in_failures.failed(&key, std::time::Instant::now());
+            }
+            return Err(e);
+        }
+    };
+    state.sign_in_failures.succeeded(&key);
     tracing::info!(user = %user.user.login, "signed in");
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .http_only(true)

@@ -13,6 +13,7 @@ pub mod event_log;
 pub mod files;
 pub mod origin;
 pub mod socket;
+pub mod throttle;
 pub mod users;
 pub mod validate;
 pub mod web;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub db: Db,
     pub hub: Hub,
     pub config: Arc<Config>,
+    /// Failed sign-ins per login.
+    pub sign_in_failures: Arc<throttle::Throttle>,
 }
 
 /// The whole application: `/api`, the widget's files, and the SPA.
@@ -96,7 +99,8 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         tracing::info!(added, wanted = config.demo_dialogs, "demo dialogs loaded");
     }
     let head = db.run(|conn| event_log::head(conn)).await?;
-    let state = AppState { db, hub: Hub::new(head), config: Arc::new(config) };
+    let sign_in_failures = Arc::new(throttle::Throttle::new(auth::MAX_FAILED_SIGN_INS, auth::SIGN_IN_LOCKOUT));
+    let state = AppState { db, hub: Hub::new(head), config: Arc::new(config), sign_in_failures };
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;

@@ -118,3 +118,15 @@ async fn unknown_api_paths_answer_json_404() {
     assert_eq!(r.status(), 404);
     assert_eq!(r.json::<ApiError>().await.unwrap().message, "No such API endpoint.");
 }
+
+#[tokio::test]
+async fn repeated_wrong_passwords_lock_the_login_for_a_while() {
+    let server = TestServer::start().await;
+    for _ in 0..5 {
+        assert_eq!(login(&server, "bob", "guess").await.status(), 401);
+    }
+    let r = login(&server, "BOB", "demo").await;
+    assert_eq!(r.status(), 429, "even the right password waits");
+    assert_eq!(r.json::<ApiError>().await.unwrap().message, "Too many failed sign-ins. Try again in 15 minutes.");
+    assert_eq!(login(&server, "anna", "demo").await.status(), 200, "other logins are not affected");
+}
