@@ -9,26 +9,64 @@ use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use axum::Router;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine;
 use rusqlite::OptionalExtension;
+use sha2::{Digest, Sha256};
+use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Routes for the widget's files and pages, framable by any site.
+/// Routes for the widget's files and pages. The widget app may be framed by any site.
 pub fn widget_router(state: &AppState) -> Router<AppState> {
-    Router::new()
-        .route("/widget/loader.js", get(loader))
-        .route("/widget/demo", get(demo_page))
-        .nest_service("/widget/app", ServeDir::new(&state.config.widget_dir))
+    let dir = &state.config.widget_dir;
+    let app = Router::new().nest_service("/widget/app", ServeDir::new(dir)).layer(SetResponseHeaderLayer::overriding(
+        header::CONTENT_SECURITY_POLICY,
+        content_security_policy(&dir.join("index.html"), "*"),
+    ));
+    Router::new().route("/widget/loader.js", get(loader)).route("/widget/demo", get(demo_page)).merge(app)
 }
 
 /// The SPA: files from its dist, and `index.html` for every other path so the
 /// client-side router handles deep links. The SPA may not be framed.
 pub fn spa_service(state: &AppState) -> Router<AppState> {
     let dir = &state.config.spa_dir;
-    let spa = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+    let index = dir.join("index.html");
+    let spa = ServeDir::new(dir).fallback(ServeFile::new(&index));
     Router::new()
         .fallback_service(spa)
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(&index, "'none'"),
+        ))
+}
+
+/// A Content-Security-Policy for a page built by Trunk: scripts only from our origin,
+/// plus Trunk's inline loader by its hash (read from the built `index.html`), and
+/// WebAssembly; `frame_ancestors` says who may frame the page.
+pub fn content_security_policy(index_html: &Path, frame_ancestors: &str) -> HeaderValue {
+    let html = std::fs::read_to_string(index_html).unwrap_or_default();
+    let hashes: String = inline_scripts(&html)
+        .map(|script| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(script.as_bytes()))))
+        .collect();
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors {frame_ancestors}"
+    );
+    HeaderValue::from_str(&policy).unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
+
+/// The contents of the inline `<script>` elements of a page.
+fn inline_scripts(html: &str) -> impl Iterator<Item = &str> {
+    html.split("<script").skip(1).filter_map(|rest| {
+        let (open, body) = rest.split_once('>')?;
+        if open.contains("src=") {
+            return None;
+        }
+        body.split_once("</script>").map(|(script, _)| script)
+    })
 }
 
 async fn loader() -> impl IntoResponse {
@@ -75,4 +113,30 @@ External Lines widget, added with one line:</p>
 
 fn html_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_allows_exactly_the_pages_inline_loader() {
+        let dir = std::env::temp_dir().join(format!("el-csp-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let index = dir.join("index.html");
+        let loader = "\nimport init from '/app.js';\nawait init();\n";
+        std::fs::write(
+            &index,
+            format!("<head><script type=\"module\">{loader}</script><script src=\"/x.js\"></script></head>"),
+        )
+        .unwrap();
+        let policy = content_security_policy(&index, "'none'");
+        let policy = policy.to_str().unwrap();
+        let expected = BASE64.encode(Sha256::digest(loader.as_bytes()));
+        assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{expected}';")), "{policy}");
+        assert!(policy.ends_with("frame-ancestors 'none'"));
+        let script_src = policy.split(';').find(|d| d.trim_start().starts_with("script-src")).unwrap();
+        assert!(!script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"), "{script_src}");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
 }
