@@ -41,14 +41,6 @@ impl ChatLog {
     pub fn messages(&self) -> impl DoubleEndedIterator<Item = &Message> + '_ {
         self.messages.values()
     }
-
-    pub fn len(&self) -> usize {
-        self.messages.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.messages.is_empty()
-    }
 }
 
 #[cfg(test)]

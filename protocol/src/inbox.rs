@@ -187,11 +187,6 @@ impl Inbox {
         counts
     }
 
-    /// Unread messages over all dialogs of a tab.
-    pub fn tab_unread(&self, tab: Tab) -> u32 {
-        self.unread.iter().filter(|(id, _)| self.dialogs.get(id).is_some_and(|(t, _)| *t == tab)).map(|(_, n)| n).sum()
-    }
-
     /// Inserts or replaces a dialog, placing it in its tab (or dropping it when it is
     /// no longer in this user's inbox).
     fn upsert(&mut self, dialog: DialogSummary) {
@@ -359,13 +354,13 @@ mod tests {
             unread: vec![(DialogId(1), 2)],
         };
         let mut inbox = Inbox::from_snapshot(ME, snapshot);
-        assert_eq!((inbox.unread(DialogId(1)), inbox.tab_unread(Tab::Active)), (2, 2));
+        assert_eq!((inbox.unread(DialogId(1)), inbox.unread_counts().get(Tab::Active) as u32), (2, 2));
         let update = |id, n| UserEvent {
             event: Event::DialogUpdated { dialog: dialog(id, DialogState::Unassigned, &[], 3) },
             unread: Some(n),
         };
         inbox.apply_user_event(2, &update(2, 1));
-        assert_eq!(inbox.tab_unread(Tab::Unassigned), 1);
+        assert_eq!(inbox.unread_counts().get(Tab::Unassigned) as u32, 1);
         inbox.apply_user_event(
             3,
             &UserEvent { event: Event::DialogRead { dialog_id: DialogId(1), user: ME }, unread: None },
@@ -373,7 +368,7 @@ mod tests {
         assert_eq!(inbox.unread(DialogId(1)), 0);
         // A dialog that leaves the inbox takes its count with it.
         inbox.apply(4, &Event::DialogRemoved { dialog_id: DialogId(2) });
-        assert_eq!(inbox.tab_unread(Tab::Unassigned), 0);
+        assert_eq!(inbox.unread_counts().get(Tab::Unassigned) as u32, 0);
         // Counts for dialogs not in the inbox are not kept.
         inbox.set_unread(DialogId(9), 4);
         assert_eq!(inbox.unread(DialogId(9)), 0);

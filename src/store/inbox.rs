@@ -87,10 +87,6 @@ impl InboxStore {
             }
         });
     }
-
-    pub fn open_chat_id(&self) -> Option<DialogId> {
-        self.chat.with(|c| c.as_ref().map(|c| c.dialog.id))
-    }
 }
 
 /// What components ask for; the page decides how it is done (and tests replace it).

@@ -6,7 +6,7 @@ use el_protocol::api::{InboxSnapshot, SendMessage, WidgetHello, WidgetSession};
 use el_protocol::events::{Frame, UserEvent};
 use el_server::config::Config;
 use el_server::demo::DEMO_WIDGET_KEY;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue, COOKIE};
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -250,9 +250,4 @@ impl Operator {
 /// The id of the first dialog named `name` in a snapshot.
 pub fn dialog_named(snapshot: &InboxSnapshot, name: &str) -> Option<i64> {
     snapshot.dialogs.iter().find(|d| d.client_name == name).map(|d| d.id.0)
-}
-
-/// Sends `ws` a message without expecting anything back.
-pub async fn ping(socket: &mut Socket) {
-    socket.ws.send(WsMessage::Ping(vec![1].into())).await.unwrap();
 }
