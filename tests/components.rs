@@ -541,28 +541,30 @@ async fn hostile_messages_run_no_script() {
     root.remove();
 }
 
-#[wasm_bindgen_test]
-async fn messages_sent_while_offline_wait_in_a_visible_queue() {
-    use el_protocol::api::{ChatSnapshot, Me, UserSettings, UserSummary};
-    use el_protocol::outbox::SendState;
+/// A signed-in full-access session for `ME`.
+fn signed_in() -> external_lines::store::Session {
+    use el_protocol::api::{Me, UserSettings, UserSummary};
     use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
-    use el_protocol::RoleId;
-    use external_lines::components::chat_window::ChatWindow;
-    use external_lines::store::{Connection, Session};
-
     let all = EntityRights::new(true, ViewScope::All);
-    let me = Me {
+    let session = external_lines::store::Session::new();
+    session.signed_in(Me {
         user: UserSummary { id: ME, login: "anna".into(), name: "Anna".into(), works_in_lines: true },
-        role: Role { id: RoleId(1), name: "Full".into(), leads: all, contacts: all },
+        role: Role { id: el_protocol::RoleId(1), name: "Full".into(), leads: all, contacts: all },
         access: Access::derive(all, all, false),
         settings: UserSettings { confirm_end_dialog: true },
-    };
-    let session = Session::new();
-    session.signed_in(me);
-    let store = InboxStore::new(ME);
-    let d = dialog(1, "Olena", DialogState::Active, 1);
-    store.open_chat(ChatSnapshot { as_of: 1, dialog: d, messages: vec![] });
-    store.connection.set(Connection::Reconnecting);
+    });
+    session
+}
+
+/// Opens dialog `id` (Active, ME a member) in the store and mounts its chat window.
+fn mount_chat(
+    store: InboxStore,
+    session: external_lines::store::Session,
+    id: i64,
+) -> (web_sys::HtmlElement, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+    use el_protocol::api::ChatSnapshot;
+    use external_lines::components::chat_window::ChatWindow;
+    store.open_chat(ChatSnapshot { as_of: 1, dialog: dialog(id, "Olena", DialogState::Active, 1), messages: vec![] });
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         provide_context(session);
@@ -572,13 +574,30 @@ async fn messages_sent_while_offline_wait_in_a_visible_queue() {
             reply: Callback::new(|_| {}),
             follow: Callback::new(|_| {}),
         });
-        view! { <ChatWindow id=DialogId(1)/> }
+        view! { <ChatWindow id=DialogId(id)/> }
     });
+    (root, handle)
+}
+
+fn type_text(root: &web_sys::HtmlElement, text: &str) -> web_sys::HtmlTextAreaElement {
+    let textarea: web_sys::HtmlTextAreaElement = root.query_selector("textarea").unwrap().unwrap().unchecked_into();
+    textarea.set_value(text);
+    textarea.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    textarea
+}
+
+#[wasm_bindgen_test]
+async fn messages_sent_while_offline_wait_in_a_visible_queue() {
+    use el_protocol::outbox::SendState;
+    use external_lines::store::Connection;
+
+    let session = signed_in();
+    let store = InboxStore::new(ME);
+    store.connection.set(Connection::Reconnecting);
+    let (root, handle) = mount_chat(store, session, 1);
     leptos::task::tick().await;
 
-    let textarea: web_sys::HtmlTextAreaElement = root.query_selector("textarea").unwrap().unwrap().unchecked_into();
-    textarea.set_value("Are you still there?");
-    textarea.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    let textarea = type_text(&root, "Are you still there?");
     key(&root, "Enter", false);
     leptos::task::tick().await;
 
@@ -600,6 +619,34 @@ async fn messages_sent_while_offline_wait_in_a_visible_queue() {
     let states: Vec<SendState> =
         store.outbox.with_untracked(|o| o.for_dialog(DialogId(1)).map(|p| p.state.clone()).collect());
     assert_eq!(states.len(), 2);
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn each_dialog_keeps_its_own_draft() {
+    let session = signed_in();
+    let store = InboxStore::new(ME);
+    let (root, handle) = mount_chat(store, session, 1);
+    leptos::task::tick().await;
+    type_text(&root, "draft for Olena");
+    leptos::task::tick().await;
+    drop(handle);
+    root.remove();
+
+    let (root, handle) = mount_chat(store, session, 2);
+    leptos::task::tick().await;
+    let textarea: web_sys::HtmlTextAreaElement = root.query_selector("textarea").unwrap().unwrap().unchecked_into();
+    assert_eq!(textarea.value(), "", "another dialog starts empty");
+    type_text(&root, "draft for Taras");
+    leptos::task::tick().await;
+    drop(handle);
+    root.remove();
+
+    let (root, handle) = mount_chat(store, session, 1);
+    leptos::task::tick().await;
+    let textarea: web_sys::HtmlTextAreaElement = root.query_selector("textarea").unwrap().unwrap().unchecked_into();
+    assert_eq!(textarea.value(), "draft for Olena", "coming back restores the dialog's draft");
     drop(handle);
     root.remove();
 }
