@@ -7,12 +7,7 @@ use serde_json::json;
 #[tokio::test]
 async fn a_visitor_needs_a_known_widget_channel() {
     let server = TestServer::start().await;
-    let r = reqwest::Client::new()
-        .post(server.url("/api/widget/session"))
-        .json(&json!({"channel": "no-such-channel"}))
-        .send()
-        .await
-        .unwrap();
+    let r = server.widget_session(json!({"channel": "no-such-channel"})).await;
     assert_eq!(r.status(), 404);
     assert_eq!(r.json::<ApiError>().await.unwrap().message, "This chat is not available.");
 }
@@ -20,25 +15,13 @@ async fn a_visitor_needs_a_known_widget_channel() {
 #[tokio::test]
 async fn a_visitor_without_a_name_gets_a_readable_one_and_long_names_are_refused() {
     let server = TestServer::start().await;
-    let session: WidgetSession = reqwest::Client::new()
-        .post(server.url("/api/widget/session"))
-        .json(&json!({"channel": "website-demo", "name": "  "}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let session: WidgetSession =
+        server.widget_session(json!({"channel": "website-demo", "name": "  "})).await.json().await.unwrap();
     assert!(session.client_name.starts_with("Website visitor "), "{}", session.client_name);
     assert_eq!(session.channel_name, "Website");
     assert_eq!(session.token.len(), 64);
 
-    let r = reqwest::Client::new()
-        .post(server.url("/api/widget/session"))
-        .json(&json!({"channel": "website-demo", "name": "n".repeat(200)}))
-        .send()
-        .await
-        .unwrap();
+    let r = server.widget_session(json!({"channel": "website-demo", "name": "n".repeat(200)})).await;
     assert_eq!(r.status(), 400);
 }
 
@@ -84,33 +67,11 @@ async fn oversized_bodies_are_refused() {
 
 #[tokio::test]
 async fn demo_dialogs_fill_a_large_inbox_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = el_server::config::Config::for_database(dir.path().join("big.db"));
-    config.port = 0;
-    config.demo = true;
-    config.demo_dialogs = 2_000;
-    config.files_dir = dir.path().join("files");
-    let server = el_server::start(config.clone()).await.unwrap();
-    let db = server.state.db.clone();
+    let server = TestServer::start_with(|config| config.demo_dialogs = 2_000).await;
+    let db = server.server.as_ref().unwrap().state.db.clone();
     assert_eq!(el_server::demo::load_dialogs(&db, 2_000).await.unwrap(), 0, "loaded once");
     assert_eq!(el_server::demo::load_dialogs(&db, 2_100).await.unwrap(), 100, "only the missing ones");
-    let base = format!("http://{}", server.addr);
-    let login = reqwest::Client::new()
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({"login": "erin", "password": "demo"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = login.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let inbox: el_protocol::api::InboxSnapshot = reqwest::Client::new()
-        .get(format!("{base}/api/dialogs"))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let inbox = server.operator("erin").await.inbox().await;
     // Erin works with none of them: she sees the Unassigned ones (12 in every 20).
     assert_eq!(inbox.dialogs.len(), 2_100 * 12 / 20);
     assert!(inbox.dialogs.windows(2).all(|w| w[0].last_activity_at >= w[1].last_activity_at), "newest first");

@@ -23,6 +23,11 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start() -> TestServer {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Like [`TestServer::start`], with the configuration adjusted first.
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let mut config = Config::for_database(dir.path().join("test.db"));
         config.port = 0;
@@ -30,6 +35,7 @@ impl TestServer {
         config.spa_dir = dir.path().join("no-spa");
         config.widget_dir = dir.path().join("no-widget");
         config.files_dir = dir.path().join("files");
+        configure(&mut config);
         let server = el_server::start(config).await.expect("server starts");
         TestServer { base: format!("http://{}", server.addr), server: Some(server), _dir: dir }
     }
@@ -68,17 +74,16 @@ impl TestServer {
         Operator { http, cookie, base: self.base.clone() }
     }
 
+    /// `POST /api/widget/session` with `body`, as the widget sends it.
+    pub async fn widget_session(&self, body: serde_json::Value) -> reqwest::Response {
+        reqwest::Client::new().post(self.url("/api/widget/session")).json(&body).send().await.unwrap()
+    }
+
     /// A new website visitor on the demo widget channel.
     pub async fn visitor(&self, name: &str) -> Visitor {
-        let session: WidgetSession = reqwest::Client::new()
-            .post(self.url("/api/widget/session"))
-            .json(&WidgetHello { channel: DEMO_WIDGET_KEY.into(), name: Some(name.into()) })
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let hello = WidgetHello { channel: DEMO_WIDGET_KEY.into(), name: Some(name.into()) };
+        let session: WidgetSession =
+            self.widget_session(serde_json::to_value(hello).unwrap()).await.json().await.unwrap();
         Visitor { session, base: self.base.clone(), http: reqwest::Client::new() }
     }
 }
