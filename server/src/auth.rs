@@ -104,37 +104,42 @@ impl CurrentUser {
     }
 }
 
+const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
+        r.contact_create, r.contact_view, u.confirm_end_dialog
+ FROM users u JOIN roles r ON r.id = u.role_id";
+
+fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
+    let role = Role {
+        id: RoleId(r.get(4)?),
+        name: r.get(5)?,
+        leads: EntityRights::new(r.get(6)?, parse_scope(&r.get::<_, String>(7)?)),
+        contacts: EntityRights::new(r.get(8)?, parse_scope(&r.get::<_, String>(9)?)),
+    };
+    let admin: bool = r.get(3)?;
+    let access = Access::of_role(&role, admin);
+    Ok(CurrentUser {
+        user: UserSummary {
+            id: UserId(r.get(0)?),
+            login: r.get(1)?,
+            name: r.get(2)?,
+            works_in_lines: access.can_work_dialogs(),
+        },
+        access,
+        role,
+        settings: UserSettings { confirm_end_dialog: r.get(10)? },
+    })
+}
+
 /// Loads a user, their role and access by id.
 pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>> {
-    Ok(conn
-        .query_row(
-            "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
-                    r.contact_create, r.contact_view, u.confirm_end_dialog
-             FROM users u JOIN roles r ON r.id = u.role_id WHERE u.id = ?1",
-            [id.0],
-            |r| {
-                let role = Role {
-                    id: RoleId(r.get(4)?),
-                    name: r.get(5)?,
-                    leads: EntityRights::new(r.get(6)?, parse_scope(&r.get::<_, String>(7)?)),
-                    contacts: EntityRights::new(r.get(8)?, parse_scope(&r.get::<_, String>(9)?)),
-                };
-                let admin: bool = r.get(3)?;
-                let access = Access::of_role(&role, admin);
-                Ok(CurrentUser {
-                    user: UserSummary {
-                        id: UserId(r.get(0)?),
-                        login: r.get(1)?,
-                        name: r.get(2)?,
-                        works_in_lines: access.can_work_dialogs(),
-                    },
-                    access,
-                    role,
-                    settings: UserSettings { confirm_end_dialog: r.get(10)? },
-                })
-            },
-        )
-        .optional()?)
+    Ok(conn.query_row(&format!("{USER_SELECT} WHERE u.id = ?1"), [id.0], user_from_row).optional()?)
+}
+
+/// Every user, by name, in one query.
+pub fn all_users(conn: &Connection) -> AppResult<Vec<CurrentUser>> {
+    let mut stmt = conn.prepare_cached(&format!("{USER_SELECT} ORDER BY u.name COLLATE NOCASE"))?;
+    let rows = stmt.query_map([], user_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// The user holding an unexpired session with this token.
