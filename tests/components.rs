@@ -650,3 +650,17 @@ async fn each_dialog_keeps_its_own_draft() {
     drop(handle);
     root.remove();
 }
+
+#[wasm_bindgen_test]
+async fn the_waiting_time_follows_the_clock() {
+    let tab = RwSignal::new(Tab::Unassigned);
+    let (root, store, _) = mount_inbox(snapshot(), tab);
+    // Taras's last message (from the client) is at 3,000 ms.
+    store.clock.set(3_000 + 4 * 60_000);
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, "[data-dialog-id='2'] .mark--waiting"), ["waiting 4 min"]);
+    store.clock.set(3_000 + 3 * 3_600_000);
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, "[data-dialog-id='2'] .mark--waiting"), ["waiting 3 h"]);
+    root.remove();
+}

@@ -28,12 +28,10 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
             format!("{who}{}", m.text)
         });
         let unassigned = d.state == DialogState::Unassigned;
-        // How long the client has waited, while the last word is theirs in an open dialog.
-        let waiting = d
-            .last_message
-            .as_ref()
-            .filter(|m| m.author.is_client() && d.state != DialogState::Ended)
-            .map(|m| waiting_label(js_sys::Date::now() as i64 - m.at));
+        // How long the client has waited, while the last word is theirs in an open dialog
+        // (it follows the store's clock, so only this label updates as time passes).
+        let waiting_since =
+            d.last_message.as_ref().filter(|m| m.author.is_client() && d.state != DialogState::Ended).map(|m| m.at);
         Some(view! {
             <li
                 class="dialog-row"
@@ -60,7 +58,11 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                         <span class="dialog-row__marks">
                             <span class="dialog-row__channel">{d.channel_name.clone()}</span>
                             {d.spam.then(|| view! { <span class="mark mark--spam">"Spam"</span> })}
-                            {waiting.map(|w| view! { <span class="mark mark--waiting" title="The client is waiting for an answer">{w}</span> })}
+                            {waiting_since.map(|since| view! {
+                                <span class="mark mark--waiting" title="The client is waiting for an answer">
+                                    {move || waiting_label(inbox.clock.get() - since)}
+                                </span>
+                            })}
                         </span>
                         <span class="dialog-row__preview">{preview.unwrap_or_default()}</span>
                     </span>

@@ -81,6 +81,17 @@ pub fn InboxPage() -> impl IntoView {
         }
     });
 
+    // Keep time-based labels current while the inbox is open.
+    let tick = set_interval_with_handle(
+        move || inbox.clock.set(js_sys::Date::now() as i64),
+        std::time::Duration::from_secs(30),
+    );
+    on_cleanup(move || {
+        if let Ok(handle) = tick {
+            handle.clear();
+        }
+    });
+
     let counts = Signal::derive(move || inbox.inbox.with(|i| i.counts()));
     let unread = Signal::derive(move || inbox.inbox.with(|i| i.unread_counts()));
     let has_lines = move || session.me().is_some_and(|me| me.access.has_lines());

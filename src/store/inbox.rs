@@ -27,6 +27,8 @@ pub struct InboxStore {
     /// The chat open on screen, if any.
     pub chat: RwSignal<Option<ChatLog>>,
     pub connection: RwSignal<Connection>,
+    /// The time now (ms), ticking every half minute, for labels like "waiting 4 min".
+    pub clock: RwSignal<i64>,
     /// Sent messages the server has not confirmed yet.
     pub outbox: RwSignal<Outbox>,
     /// Unsent text per dialog, kept while the user switches between chats.
@@ -39,6 +41,7 @@ impl InboxStore {
             inbox: RwSignal::new(Inbox::new(me)),
             chat: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
+            clock: RwSignal::new(js_sys::Date::now() as i64),
             outbox: RwSignal::new(Outbox::default()),
             drafts: StoredValue::new(HashMap::new()),
         }
