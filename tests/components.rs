@@ -2,9 +2,11 @@
 //! dispatch actions.
 #![cfg(target_arch = "wasm32")]
 
-use el_protocol::api::{Author, ChannelKind, DialogState, DialogSummary, InboxSnapshot, Message, MessagePreview};
+use el_protocol::api::{
+    Author, ChannelKind, Cursor, DialogPage, DialogState, DialogSummary, Message, MessagePreview, TabTotals,
+};
 use el_protocol::events::{Event, UserEvent};
-use el_protocol::inbox::{Inbox, Tab};
+use el_protocol::inbox::{whole_snapshot, Inbox, Tab, TabCounts};
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, UserId};
 use external_lines::components::composer::Composer;
 use external_lines::components::dialog_list::DialogList;
@@ -66,7 +68,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
     let store = InboxStore::new(ME);
     store.inbox.set(inbox);
     let log = Arc::new(Mutex::new(Vec::new()));
-    let (l1, l2) = (log.clone(), log.clone());
+    let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
     let mount_root = root.clone();
     let handle = leptos::mount::mount_to(mount_root, move || {
         provide_context(store);
@@ -74,6 +76,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
             open: Callback::new(move |id: DialogId| l1.lock().unwrap().push(format!("open {id}"))),
             reply: Callback::new(move |id: DialogId| l2.lock().unwrap().push(format!("reply {id}"))),
             follow: Callback::new(|_| {}),
+            more: Callback::new(move |tab: Tab| l3.lock().unwrap().push(format!("more {}", tab.as_str()))),
         });
         let counts = Signal::derive(move || store.inbox.with(|i| i.counts()));
         view! {
@@ -93,16 +96,17 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
 fn snapshot() -> Inbox {
     Inbox::from_snapshot(
         ME,
-        InboxSnapshot {
-            as_of: 10,
-            dialogs: vec![
+        whole_snapshot(
+            ME,
+            10,
+            vec![
                 dialog(1, "Olena", DialogState::Unassigned, 1_000),
                 dialog(2, "Taras", DialogState::Unassigned, 3_000),
                 dialog(3, "Iryna", DialogState::Unassigned, 2_000),
                 dialog(4, "Mykola", DialogState::Active, 500),
             ],
-            unread: vec![(DialogId(4), 2)],
-        },
+            vec![(DialogId(4), 2)],
+        ),
     )
 }
 
@@ -128,7 +132,18 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
         created_at: 9_000,
         client_msg_id: None,
     };
-    store.apply(11, &UserEvent { event: Event::MessageCreated { dialog: olena, message }, unread: Some(3) });
+    let totals = |unassigned, active, unread_unassigned| TabTotals {
+        dialogs: TabCounts { unassigned, active, inactive: 0 },
+        unread: TabCounts { unassigned: unread_unassigned, active: 2, inactive: 0 },
+    };
+    store.apply(
+        11,
+        &UserEvent {
+            event: Event::MessageCreated { dialog: olena, message },
+            unread: Some(3),
+            totals: Some(totals(3, 1, 3)),
+        },
+    );
     leptos::task::tick().await;
     assert_eq!(texts(&root, ".dialog-row__name"), ["Olena", "Taras", "Iryna"]);
     assert!(texts(&root, ".dialog-row__preview")[0].contains("Are you there?"));
@@ -141,6 +156,7 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
         &UserEvent {
             event: Event::DialogUpdated { dialog: dialog(2, "Taras", DialogState::Active, 3_000) },
             unread: None,
+            totals: Some(totals(2, 2, 3)),
         },
     );
     leptos::task::tick().await;
@@ -454,7 +470,7 @@ mod dialog_actions {
 async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
     use external_lines::components::dialog_list::ROW_HEIGHT;
     let dialogs = (1..=10_000).map(|i| dialog(i, &format!("Client {i}"), DialogState::Unassigned, i * 1_000)).collect();
-    let inbox = Inbox::from_snapshot(ME, InboxSnapshot { as_of: 1, dialogs, unread: vec![] });
+    let inbox = Inbox::from_snapshot(ME, whole_snapshot(ME, 1, dialogs, vec![]));
     let tab = RwSignal::new(Tab::Unassigned);
     let (root, store, _) = mount_inbox(inbox, tab);
     let list: web_sys::HtmlElement = root.query_selector("#dialog-list").unwrap().unwrap().unchecked_into();
@@ -480,11 +496,44 @@ async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
     // A new message moves an old dialog to the top, at once.
     let mut d = dialog(5, "Client 5", DialogState::Unassigned, 99_999_999);
     d.last_message.as_mut().unwrap().text = "again".into();
-    store.apply(2, &UserEvent { event: Event::DialogUpdated { dialog: d }, unread: None });
+    store.apply(2, &UserEvent::bare(Event::DialogUpdated { dialog: d }));
     list.set_scroll_top(0);
     list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
     leptos::task::tick().await;
     assert_eq!(texts(&root, ".dialog-row__name")[0], "Client 5");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_list_asks_for_the_next_page_at_its_end_and_shows_it() {
+    let all: Vec<_> =
+        (1..=6).rev().map(|i| dialog(i, &format!("Client {i}"), DialogState::Unassigned, i * 1_000)).collect();
+    let totals = TabTotals { dialogs: TabCounts { unassigned: 6, active: 0, inactive: 0 }, ..Default::default() };
+    let page = |dialogs: &[DialogSummary], more| DialogPage {
+        tab: Tab::Unassigned,
+        as_of: 1,
+        dialogs: dialogs.to_vec(),
+        unread: vec![],
+        more,
+        totals,
+    };
+    let mut inbox = Inbox::new(ME);
+    inbox.apply_page(page(&all[..3], true));
+    let tab = RwSignal::new(Tab::Unassigned);
+    let (root, store, log) = mount_inbox(inbox, tab);
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".dialog-row__name"), ["Client 6", "Client 5", "Client 4"]);
+    assert_eq!(texts(&root, "#tab-unassigned .tab__count"), ["6"], "the tab counts what is not loaded yet");
+    assert_eq!(texts(&root, ".dialog-list__more"), ["Loading more dialogs…"]);
+    assert!(log.lock().unwrap().contains(&"more unassigned".to_string()), "{:?}", log.lock().unwrap());
+
+    let cursor = Cursor { at: 4_000, id: DialogId(4) };
+    assert_eq!(store.begin_page(Tab::Unassigned), Some(cursor));
+    assert_eq!(store.begin_page(Tab::Unassigned), None, "one request at a time");
+    store.end_page(Tab::Unassigned, cursor, Some(page(&all[3..], false)));
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".dialog-row__name").len(), 6);
+    assert!(root.query_selector(".dialog-list__more").unwrap().is_none(), "the whole tab is loaded");
     root.remove();
 }
 
@@ -573,6 +622,7 @@ fn mount_chat(
             open: Callback::new(|_| {}),
             reply: Callback::new(|_| {}),
             follow: Callback::new(|_| {}),
+            more: Callback::new(|_| {}),
         });
         view! { <ChatWindow id=DialogId(id)/> }
     });

@@ -31,6 +31,11 @@ fn free_port() -> u16 {
 
 impl Harness {
     pub async fn start() -> Harness {
+        Self::start_with(|_| {}).await
+    }
+
+    /// Starts with the demo configuration changed by `adjust`.
+    pub async fn start_with(adjust: impl FnOnce(&mut el_server::config::Config)) -> Harness {
         let root = repo_root();
         let (spa, widget) = (root.join("dist"), root.join("widget/dist"));
         for dir in [&spa, &widget] {
@@ -47,6 +52,7 @@ impl Harness {
         config.spa_dir = spa;
         config.widget_dir = widget;
         config.files_dir = dir.path().join("files");
+        adjust(&mut config);
         let server = el_server::start(config).await.expect("server starts");
         let base = format!("http://{}", server.addr);
 

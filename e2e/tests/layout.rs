@@ -63,3 +63,30 @@ async fn long_names_and_hostile_text_stay_in_place() {
         b.close().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_inbox_loads_page_after_page_while_scrolling() {
+    let h = Harness::start_with(|config| config.demo_dialogs = 400).await;
+    let erin = h.browser().await;
+    erin.sign_in("erin").await;
+    // Erin works with none of the demo dialogs: she sees the Unassigned ones (12 in 20).
+    erin.wait_text("#tab-unassigned .tab__count", "240").await;
+    erin.wait_text(".dialog-list__more", "Loading more dialogs").await;
+    let loaded = "return document.querySelector('.dialog-list__items').scrollHeight / 80";
+    let first = erin.js(loaded, vec![]).await.as_f64().unwrap();
+    assert!(first < 240.0, "only the first page at first: {first}");
+    erin.wait_until(
+        "every page loaded while scrolling down",
+        "const list = document.querySelector('#dialog-list');
+         list.scrollTop = list.scrollHeight;
+         list.dispatchEvent(new Event('scroll'));
+         return !document.querySelector('.dialog-list__more')
+           && document.querySelector('.dialog-list__items').scrollHeight / 80 === 240",
+        vec![],
+    )
+    .await;
+    let names = erin.texts(".dialog-row__name").await;
+    assert!(names.len() < 60, "still only the rows in view are rendered: {}", names.len());
+    erin.screenshot("/tmp/e2e-long-inbox.png").await;
+    erin.close().await;
+}

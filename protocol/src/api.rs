@@ -1,5 +1,6 @@
 //! Request and response bodies of the REST API.
 
+use crate::inbox::{Tab, TabCounts};
 use crate::permissions::{Access, Role};
 use crate::{ChannelId, ClientId, DialogId, MessageId, Millis, Seq, UserId};
 use serde::{Deserialize, Serialize};
@@ -216,14 +217,85 @@ pub struct Rename {
     pub name: String,
 }
 
-/// `GET /api/dialogs`: every dialog in the user's inbox, valid as of `as_of`.
+/// Dialogs per page when the client does not say.
+pub const DEFAULT_PAGE: usize = 50;
+/// Most dialogs one page may hold.
+pub const MAX_PAGE: usize = 500;
+
+/// A position in a tab's order (newest activity first): a page starts after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub at: Millis,
+    pub id: DialogId,
+}
+
+/// What the server counts in one user's tabs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TabTotals {
+    /// Dialogs in each tab.
+    pub dialogs: TabCounts,
+    /// Unread messages in each tab.
+    pub unread: TabCounts,
+}
+
+/// `GET /api/dialogs/page?tab=T&at=A&id=I&limit=N`: the query of a page (no `at`/`id`:
+/// from the top of the tab).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageQuery {
+    pub tab: Tab,
+    pub at: Option<Millis>,
+    pub id: Option<DialogId>,
+    pub limit: Option<usize>,
+}
+
+impl PageQuery {
+    /// The page after `cursor` (or the first page).
+    pub fn after(tab: Tab, cursor: Option<Cursor>, limit: usize) -> Self {
+        PageQuery { tab, at: cursor.map(|c| c.at), id: cursor.map(|c| c.id), limit: Some(limit) }
+    }
+
+    /// Where the page starts; `None` for the top of the tab.
+    pub fn cursor(&self) -> Option<Cursor> {
+        Some(Cursor { at: self.at?, id: self.id? })
+    }
+
+    /// The page size asked for, within the allowed range.
+    pub fn limit(&self) -> usize {
+        self.limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE)
+    }
+}
+
+/// Consecutive dialogs of one tab, newest activity first, valid as of `as_of`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DialogPage {
+    pub tab: Tab,
+    pub as_of: Seq,
+    pub dialogs: Vec<DialogSummary>,
+    /// The user's unread messages per dialog of the page (dialogs with none left out).
+    #[serde(default)]
+    pub unread: Vec<(DialogId, u32)>,
+    /// More dialogs follow the last one.
+    pub more: bool,
+    pub totals: TabTotals,
+}
+
+/// `GET /api/dialogs?limit=N`: the first page of each tab, valid as of `as_of`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InboxSnapshot {
     pub as_of: Seq,
-    pub dialogs: Vec<DialogSummary>,
-    /// The user's unread messages per dialog (dialogs with none are left out).
-    #[serde(default)]
-    pub unread: Vec<(DialogId, u32)>,
+    pub pages: Vec<DialogPage>,
+}
+
+impl InboxSnapshot {
+    /// Every dialog the snapshot holds.
+    pub fn dialogs(&self) -> impl Iterator<Item = &DialogSummary> + '_ {
+        self.pages.iter().flat_map(|p| p.dialogs.iter())
+    }
+
+    /// The user's unread messages in a dialog of the snapshot.
+    pub fn unread(&self, id: DialogId) -> u32 {
+        self.pages.iter().flat_map(|p| p.unread.iter()).find(|(d, _)| *d == id).map_or(0, |(_, n)| *n)
+    }
 }
 
 /// `GET /api/dialogs/{id}`: one dialog and its messages, oldest first.

@@ -4,7 +4,7 @@
 //! projection for its reader: [`Event::for_user`] for operators, [`Event::for_client`]
 //! for a widget visitor. Both are pure, so replay and live streaming filter alike.
 
-use crate::api::{Author, DialogSummary, Message, WidgetMessage};
+use crate::api::{Author, DialogSummary, Message, TabTotals, WidgetMessage};
 use crate::inbox::may_open;
 use crate::permissions::Access;
 use crate::{ChannelId, ClientId, DialogId, Seq, UserId};
@@ -25,13 +25,24 @@ pub enum Event {
 }
 
 /// An event as one operator receives it, with their unread count for the event's
-/// dialog at the time it is sent (the server's count, so replays end exact).
+/// dialog at the time it is sent (the server's count, so replays end exact), and on the
+/// last event of each batch the totals of their tabs (the client may hold only the
+/// first pages of its lists, so it cannot count them itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserEvent {
     #[serde(flatten)]
     pub event: Event,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unread: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub totals: Option<TabTotals>,
+}
+
+impl UserEvent {
+    /// An event with nothing counted alongside.
+    pub fn bare(event: Event) -> Self {
+        UserEvent { event, unread: None, totals: None }
+    }
 }
 
 impl Event {

@@ -2,13 +2,14 @@
 //! that applies socket events to a REST snapshot. The SPA's store wraps [`Inbox`]; the
 //! server's tests use it to prove that snapshot + events == a fresh snapshot.
 
-use crate::api::{DialogState, DialogSummary, InboxSnapshot};
+use crate::api::{Cursor, DialogPage, DialogState, DialogSummary, InboxSnapshot, TabTotals};
 use crate::events::{Event, UserEvent};
 use crate::permissions::Access;
 use crate::{DialogId, Millis, Seq, UserId};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::ops::Bound;
 
 /// The seed's three tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -61,8 +62,8 @@ pub fn may_open(dialog: &DialogSummary, user: UserId, access: &Access) -> bool {
     access.has_lines() && (tab_of(dialog, user).is_some() || access.can_open_others_dialogs())
 }
 
-/// Number of dialogs in each tab.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Number of dialogs (or unread messages) in each tab.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TabCounts {
     pub unassigned: usize,
     pub active: usize,
@@ -78,7 +79,8 @@ impl TabCounts {
         }
     }
 
-    fn slot(&mut self, tab: Tab) -> &mut usize {
+    /// The count of `tab`, to change.
+    pub fn slot(&mut self, tab: Tab) -> &mut usize {
         match tab {
             Tab::Unassigned => &mut self.unassigned,
             Tab::Active => &mut self.active,
@@ -94,17 +96,33 @@ fn order_key(d: &DialogSummary) -> OrderKey {
     (Reverse(d.last_activity_at), Reverse(d.id))
 }
 
-/// One user's inbox: dialogs by id, kept ordered by last activity per tab.
+/// How much of a tab the inbox has loaded, from its top.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Loaded {
+    /// Down to this dialog (included); more follow on the server.
+    Down(OrderKey),
+    /// The whole tab.
+    All,
+}
+
+/// One user's inbox: the loaded part of each tab, ordered by last activity, and the
+/// server's totals for the whole tabs.
 ///
-/// Moving a dialog to the top on a new message costs O(log n); counts are kept as
-/// dialogs move between tabs, so nothing scans the whole list.
+/// The server sends the first page of each tab and more pages on demand; socket
+/// events keep everything current. Moving a dialog to the top on a new message costs
+/// O(log n). Dialogs that events bring below the loaded part of a tab are kept and
+/// shown once paging reaches them. Each dialog remembers the log position of what is
+/// known about it, so a page read before a later event cannot undo that event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Inbox {
     me: UserId,
     as_of: Seq,
     dialogs: HashMap<DialogId, (Tab, DialogSummary)>,
     order: HashMap<Tab, BTreeSet<OrderKey>>,
-    counts: TabCounts,
+    loaded: HashMap<Tab, Loaded>,
+    known_at: HashMap<DialogId, Seq>,
+    totals: TabTotals,
+    totals_at: Seq,
     unread: HashMap<DialogId, u32>,
 }
 
@@ -116,7 +134,10 @@ impl Inbox {
             as_of: 0,
             dialogs: HashMap::new(),
             order: HashMap::new(),
-            counts: TabCounts::default(),
+            loaded: HashMap::new(),
+            known_at: HashMap::new(),
+            totals: TabTotals::default(),
+            totals_at: 0,
             unread: HashMap::new(),
         }
     }
@@ -125,11 +146,8 @@ impl Inbox {
     pub fn from_snapshot(me: UserId, snapshot: InboxSnapshot) -> Self {
         let mut inbox = Inbox::new(me);
         inbox.as_of = snapshot.as_of;
-        for d in snapshot.dialogs {
-            inbox.upsert(d);
-        }
-        for (id, n) in snapshot.unread {
-            inbox.set_unread(id, n);
+        for page in snapshot.pages {
+            inbox.apply_page(page);
         }
         inbox
     }
@@ -142,16 +160,17 @@ impl Inbox {
     /// Applies the event at log position `seq`. Events at or before [`Inbox::as_of`]
     /// are already reflected and are ignored, so replays are harmless.
     pub fn apply(&mut self, seq: Seq, event: &Event) {
-        self.apply_user_event(seq, &UserEvent { event: event.clone(), unread: None });
+        self.apply_user_event(seq, &UserEvent::bare(event.clone()));
     }
 
-    /// Applies an event as the operator socket sends it, with the unread count.
+    /// Applies an event as the operator socket sends it, with the counts.
     pub fn apply_user_event(&mut self, seq: Seq, user_event: &UserEvent) {
         if seq <= self.as_of {
             return;
         }
         self.as_of = seq;
         let event = &user_event.event;
+        self.known_at.insert(event.dialog_id(), seq);
         match event {
             Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. } => self.upsert(dialog.clone()),
             Event::DialogRemoved { dialog_id } => self.remove(*dialog_id),
@@ -159,6 +178,43 @@ impl Inbox {
         }
         if let Some(n) = user_event.unread {
             self.set_unread(event.dialog_id(), n);
+        }
+        if let Some(totals) = user_event.totals {
+            self.set_totals(seq, totals);
+        }
+    }
+
+    /// Takes in a page of a tab. What an event already told about a dialog after the
+    /// page was read wins over the page.
+    pub fn apply_page(&mut self, page: DialogPage) {
+        let floor = match (page.more, page.dialogs.last()) {
+            (true, Some(last)) => Loaded::Down(order_key(last)),
+            (true, None) => return,
+            (false, _) => Loaded::All,
+        };
+        let mut taken = HashSet::new();
+        for dialog in page.dialogs {
+            if self.known_at.get(&dialog.id).is_some_and(|at| *at > page.as_of) {
+                continue;
+            }
+            self.known_at.insert(dialog.id, page.as_of);
+            taken.insert(dialog.id);
+            self.upsert(dialog);
+        }
+        for (id, n) in page.unread {
+            if taken.contains(&id) {
+                self.set_unread(id, n);
+            }
+        }
+        let loaded = self.loaded.entry(page.tab).or_insert(floor);
+        *loaded = (*loaded).max(floor);
+        self.set_totals(page.as_of, page.totals);
+    }
+
+    fn set_totals(&mut self, at: Seq, totals: TabTotals) {
+        if at >= self.totals_at {
+            self.totals = totals;
+            self.totals_at = at;
         }
     }
 
@@ -176,15 +232,9 @@ impl Inbox {
         self.unread.get(&id).copied().unwrap_or(0)
     }
 
-    /// Unread messages per tab.
+    /// Unread messages per tab (the server's count, over whole tabs).
     pub fn unread_counts(&self) -> TabCounts {
-        let mut counts = TabCounts::default();
-        for (id, n) in &self.unread {
-            if let Some((tab, _)) = self.dialogs.get(id) {
-                *counts.slot(*tab) += *n as usize;
-            }
-        }
-        counts
+        self.totals.unread
     }
 
     /// Inserts or replaces a dialog, placing it in its tab (or dropping it when it is
@@ -194,7 +244,6 @@ impl Inbox {
         self.remove(dialog.id);
         if let Some(tab) = tab_of(&dialog, self.me) {
             self.order.entry(tab).or_default().insert(order_key(&dialog));
-            *self.counts.slot(tab) += 1;
             if let Some(n) = unread {
                 self.unread.insert(dialog.id, n);
             }
@@ -208,7 +257,6 @@ impl Inbox {
             if let Some(set) = self.order.get_mut(&tab) {
                 set.remove(&order_key(&old));
             }
-            *self.counts.slot(tab) -= 1;
         }
     }
 
@@ -223,14 +271,34 @@ impl Inbox {
         self.dialogs.get(&id).map(|(_, d)| d)
     }
 
-    /// The dialogs of `tab`, newest activity first.
+    /// The loaded dialogs of `tab`, newest activity first.
     pub fn list(&self, tab: Tab) -> impl Iterator<Item = &DialogSummary> + '_ {
-        self.order.get(&tab).into_iter().flat_map(|set| set.iter()).filter_map(|(_, Reverse(id))| self.get(*id))
+        let upto = match self.loaded(tab) {
+            Loaded::Down(key) => Bound::Included(key),
+            Loaded::All => Bound::Unbounded,
+        };
+        self.order
+            .get(&tab)
+            .into_iter()
+            .flat_map(move |set| set.range((Bound::Unbounded, upto)))
+            .filter_map(|(_, Reverse(id))| self.get(*id))
     }
 
-    /// How many dialogs each tab holds.
+    fn loaded(&self, tab: Tab) -> Loaded {
+        self.loaded.get(&tab).copied().unwrap_or(Loaded::All)
+    }
+
+    /// Where the next page of `tab` starts, or `None` when the whole tab is loaded.
+    pub fn next_page(&self, tab: Tab) -> Option<Cursor> {
+        match self.loaded(tab) {
+            Loaded::Down((Reverse(at), Reverse(id))) => Some(Cursor { at, id }),
+            Loaded::All => None,
+        }
+    }
+
+    /// How many dialogs each tab holds on the server.
     pub fn counts(&self) -> TabCounts {
-        self.counts
+        self.totals.dialogs
     }
 
     /// Every dialog with its unread count, in id order: a canonical form for comparing
@@ -240,6 +308,38 @@ impl Inbox {
         all.sort_by_key(|(d, _)| d.id);
         all
     }
+}
+
+/// The snapshot of a whole inbox, counted here: what the server sends when every tab
+/// fits in one page (tests build their inboxes with it).
+pub fn whole_snapshot(
+    me: UserId,
+    as_of: Seq,
+    dialogs: Vec<DialogSummary>,
+    unread: Vec<(DialogId, u32)>,
+) -> InboxSnapshot {
+    let mut totals = TabTotals::default();
+    let mut pages: Vec<DialogPage> = Tab::ALL
+        .into_iter()
+        .map(|tab| DialogPage { tab, as_of, dialogs: vec![], unread: vec![], more: false, totals })
+        .collect();
+    let unread_of = |id| unread.iter().find(|(d, _)| *d == id).map_or(0, |(_, n)| *n);
+    for dialog in dialogs {
+        let Some(tab) = tab_of(&dialog, me) else { continue };
+        let n = unread_of(dialog.id);
+        *totals.dialogs.slot(tab) += 1;
+        *totals.unread.slot(tab) += n as usize;
+        let page = &mut pages[Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0)];
+        if n > 0 {
+            page.unread.push((dialog.id, n));
+        }
+        page.dialogs.push(dialog);
+    }
+    for page in &mut pages {
+        page.dialogs.sort_by_key(order_key);
+        page.totals = totals;
+    }
+    InboxSnapshot { as_of, pages }
 }
 
 #[cfg(test)]
@@ -276,6 +376,10 @@ mod tests {
         inbox.list(tab).map(|d| d.id.0).collect()
     }
 
+    fn counts(unassigned: usize, active: usize, inactive: usize) -> TabCounts {
+        TabCounts { unassigned, active, inactive }
+    }
+
     #[test]
     fn tabs_follow_state_and_membership() {
         assert_eq!(tab_of(&dialog(1, DialogState::Unassigned, &[], 0), ME), Some(Tab::Unassigned));
@@ -287,17 +391,14 @@ mod tests {
 
     #[test]
     fn lists_are_newest_first_and_a_new_message_moves_a_dialog_to_the_top() {
-        let snapshot = InboxSnapshot {
-            as_of: 10,
-            dialogs: vec![
-                dialog(1, DialogState::Unassigned, &[], 100),
-                dialog(2, DialogState::Unassigned, &[], 300),
-                dialog(3, DialogState::Unassigned, &[], 200),
-            ],
-            unread: vec![],
-        };
-        let mut inbox = Inbox::from_snapshot(ME, snapshot);
+        let dialogs = vec![
+            dialog(1, DialogState::Unassigned, &[], 100),
+            dialog(2, DialogState::Unassigned, &[], 300),
+            dialog(3, DialogState::Unassigned, &[], 200),
+        ];
+        let mut inbox = Inbox::from_snapshot(ME, whole_snapshot(ME, 10, dialogs, vec![]));
         assert_eq!(ids(&inbox, Tab::Unassigned), vec![2, 3, 1]);
+        assert_eq!(inbox.counts(), counts(3, 0, 0));
 
         let mut d1 = dialog(1, DialogState::Unassigned, &[], 400);
         d1.last_message =
@@ -317,29 +418,33 @@ mod tests {
     }
 
     #[test]
-    fn claiming_moves_between_tabs_and_counts_follow() {
+    fn dialogs_move_between_tabs_and_the_servers_totals_are_the_counts() {
         let mut inbox = Inbox::new(ME);
         inbox.apply(1, &Event::DialogUpdated { dialog: dialog(1, DialogState::Unassigned, &[], 1) });
         inbox.apply(2, &Event::DialogUpdated { dialog: dialog(2, DialogState::Unassigned, &[], 2) });
-        assert_eq!(inbox.counts(), TabCounts { unassigned: 2, active: 0, inactive: 0 });
+        assert_eq!(ids(&inbox, Tab::Unassigned), vec![2, 1]);
 
-        inbox.apply(3, &Event::DialogUpdated { dialog: dialog(1, DialogState::Active, &[ME], 1) });
-        assert_eq!(inbox.counts(), TabCounts { unassigned: 1, active: 1, inactive: 0 });
-        assert_eq!(ids(&inbox, Tab::Active), vec![1]);
+        let totals = TabTotals { dialogs: counts(1, 1, 0), unread: counts(0, 2, 0) };
+        let claimed = Event::DialogUpdated { dialog: dialog(1, DialogState::Active, &[ME], 1) };
+        inbox.apply_user_event(3, &UserEvent { event: claimed, unread: Some(2), totals: Some(totals) });
+        assert_eq!((ids(&inbox, Tab::Unassigned), ids(&inbox, Tab::Active)), (vec![2], vec![1]));
+        assert_eq!((inbox.counts(), inbox.unread_counts()), (totals.dialogs, totals.unread));
+        assert_eq!(inbox.unread(DialogId(1)), 2);
 
         // Somebody else took dialog 2: their update arrives, and it leaves my inbox.
         inbox.apply(4, &Event::DialogUpdated { dialog: dialog(2, DialogState::Active, &[OTHER], 2) });
-        assert_eq!(inbox.counts(), TabCounts { unassigned: 0, active: 1, inactive: 0 });
         assert!(inbox.get(DialogId(2)).is_none());
+        assert_eq!(ids(&inbox, Tab::Unassigned), Vec::<i64>::new());
 
         inbox.apply(5, &Event::DialogRemoved { dialog_id: DialogId(1) });
-        assert_eq!(inbox.counts(), TabCounts::default());
+        assert!(inbox.sorted().is_empty());
+        // Events without totals leave the last ones in place.
+        assert_eq!(inbox.counts(), totals.dialogs);
     }
 
     #[test]
     fn events_already_in_the_snapshot_are_ignored() {
-        let snapshot =
-            InboxSnapshot { as_of: 5, dialogs: vec![dialog(1, DialogState::Active, &[ME], 1)], unread: vec![] };
+        let snapshot = whole_snapshot(ME, 5, vec![dialog(1, DialogState::Active, &[ME], 1)], vec![]);
         let mut inbox = Inbox::from_snapshot(ME, snapshot);
         inbox.apply(4, &Event::DialogUpdated { dialog: dialog(1, DialogState::Unassigned, &[], 1) });
         assert_eq!(ids(&inbox, Tab::Active), vec![1]);
@@ -348,27 +453,21 @@ mod tests {
 
     #[test]
     fn unread_counts_follow_the_server_and_reads() {
-        let snapshot = InboxSnapshot {
-            as_of: 1,
-            dialogs: vec![dialog(1, DialogState::Active, &[ME], 1), dialog(2, DialogState::Unassigned, &[], 2)],
-            unread: vec![(DialogId(1), 2)],
-        };
-        let mut inbox = Inbox::from_snapshot(ME, snapshot);
-        assert_eq!((inbox.unread(DialogId(1)), inbox.unread_counts().get(Tab::Active) as u32), (2, 2));
+        let dialogs = vec![dialog(1, DialogState::Active, &[ME], 1), dialog(2, DialogState::Unassigned, &[], 2)];
+        let mut inbox = Inbox::from_snapshot(ME, whole_snapshot(ME, 1, dialogs, vec![(DialogId(1), 2)]));
+        assert_eq!((inbox.unread(DialogId(1)), inbox.unread_counts()), (2, counts(0, 2, 0)));
         let update = |id, n| UserEvent {
             event: Event::DialogUpdated { dialog: dialog(id, DialogState::Unassigned, &[], 3) },
             unread: Some(n),
+            totals: None,
         };
         inbox.apply_user_event(2, &update(2, 1));
-        assert_eq!(inbox.unread_counts().get(Tab::Unassigned) as u32, 1);
-        inbox.apply_user_event(
-            3,
-            &UserEvent { event: Event::DialogRead { dialog_id: DialogId(1), user: ME }, unread: None },
-        );
+        assert_eq!(inbox.unread(DialogId(2)), 1);
+        inbox.apply(3, &Event::DialogRead { dialog_id: DialogId(1), user: ME });
         assert_eq!(inbox.unread(DialogId(1)), 0);
         // A dialog that leaves the inbox takes its count with it.
         inbox.apply(4, &Event::DialogRemoved { dialog_id: DialogId(2) });
-        assert_eq!(inbox.unread_counts().get(Tab::Unassigned) as u32, 0);
+        assert_eq!(inbox.unread(DialogId(2)), 0);
         // Counts for dialogs not in the inbox are not kept.
         inbox.set_unread(DialogId(9), 4);
         assert_eq!(inbox.unread(DialogId(9)), 0);
@@ -381,5 +480,81 @@ mod tests {
             inbox.apply(id, &Event::DialogUpdated { dialog: dialog(id, DialogState::Unassigned, &[], 50) });
         }
         assert_eq!(ids(&inbox, Tab::Unassigned), vec![3, 2, 1]);
+    }
+
+    /// Page `n` (of `size`) of the whole Unassigned tab `all`, read at `as_of`.
+    fn page(all: &[DialogSummary], n: usize, size: usize, as_of: Seq) -> DialogPage {
+        let dialogs: Vec<_> = all.iter().skip(n * size).take(size).cloned().collect();
+        let more = all.len() > (n + 1) * size;
+        let totals = TabTotals { dialogs: counts(all.len(), 0, 0), unread: TabCounts::default() };
+        DialogPage { tab: Tab::Unassigned, as_of, dialogs, unread: vec![], more, totals }
+    }
+
+    fn unassigned(newest: i64) -> Vec<DialogSummary> {
+        (1..=newest).rev().map(|id| dialog(id, DialogState::Unassigned, &[], id * 10)).collect()
+    }
+
+    #[test]
+    fn pages_extend_a_tab_until_it_is_whole() {
+        let all = unassigned(5);
+        let mut inbox = Inbox::new(ME);
+        inbox.apply_page(page(&all, 0, 2, 0));
+        assert_eq!(ids(&inbox, Tab::Unassigned), vec![5, 4]);
+        assert_eq!(inbox.counts().get(Tab::Unassigned), 5, "the total counts the whole tab");
+        assert_eq!(inbox.next_page(Tab::Unassigned), Some(Cursor { at: 40, id: DialogId(4) }));
+        inbox.apply_page(page(&all, 1, 2, 0));
+        inbox.apply_page(page(&all, 2, 2, 0));
+        assert_eq!(ids(&inbox, Tab::Unassigned), vec![5, 4, 3, 2, 1]);
+        assert_eq!(inbox.next_page(Tab::Unassigned), None);
+        // The same page again (a repeated request) changes nothing.
+        let before = inbox.clone();
+        inbox.apply_page(page(&all, 1, 2, 0));
+        assert_eq!(inbox, before);
+    }
+
+    #[test]
+    fn a_dialog_an_event_brings_below_the_loaded_part_waits_for_its_page() {
+        let all = unassigned(5);
+        let mut inbox = Inbox::new(ME);
+        inbox.apply_page(page(&all, 0, 2, 0));
+        // Dialog 1 changes (renamed: its activity time stays old).
+        let mut renamed = dialog(1, DialogState::Unassigned, &[], 10);
+        renamed.name = "Renamed".into();
+        inbox.apply(1, &Event::DialogUpdated { dialog: renamed });
+        assert_eq!(ids(&inbox, Tab::Unassigned), vec![5, 4], "not shown above the gap");
+        // Pages read before the rename arrive afterwards: the rename is kept.
+        inbox.apply_page(page(&all, 1, 2, 0));
+        inbox.apply_page(page(&all, 2, 2, 0));
+        assert_eq!(ids(&inbox, Tab::Unassigned), vec![5, 4, 3, 2, 1]);
+        assert_eq!(inbox.get(DialogId(1)).unwrap().name, "Renamed");
+    }
+
+    #[test]
+    fn a_page_read_before_an_event_does_not_undo_it() {
+        let all = unassigned(4);
+        let mut inbox = Inbox::new(ME);
+        inbox.apply_page(page(&all, 0, 2, 0));
+        // Dialog 2 is taken by someone else, then a page read earlier arrives.
+        inbox.apply(7, &Event::DialogRemoved { dialog_id: DialogId(2) });
+        inbox.apply_page(page(&all, 1, 2, 6));
+        assert_eq!(ids(&inbox, Tab::Unassigned), vec![4, 3, 1]);
+        // A page read after the event is newer than it and is taken as it is.
+        let later = vec![dialog(3, DialogState::Unassigned, &[], 30), dialog(2, DialogState::Unassigned, &[], 20)];
+        inbox.apply_page(DialogPage { as_of: 8, ..page(&later, 0, 2, 8) });
+        assert_eq!(ids(&inbox, Tab::Unassigned), vec![4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn a_whole_snapshot_counts_every_tab() {
+        let dialogs = vec![
+            dialog(1, DialogState::Unassigned, &[], 1),
+            dialog(2, DialogState::Active, &[ME], 2),
+            dialog(3, DialogState::Active, &[OTHER], 3),
+            dialog(4, DialogState::Ended, &[ME], 4),
+        ];
+        let snapshot = whole_snapshot(ME, 1, dialogs, vec![(DialogId(2), 3), (DialogId(3), 5)]);
+        let inbox = Inbox::from_snapshot(ME, snapshot);
+        assert_eq!((inbox.counts(), inbox.unread_counts()), (counts(1, 1, 1), counts(0, 3, 0)));
+        assert!(Tab::ALL.iter().all(|t| inbox.next_page(*t).is_none()));
     }
 }

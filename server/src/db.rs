@@ -15,6 +15,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/002_dialog_actions.sql")),
         M::up(include_str!("../migrations/003_reads.sql")),
         M::up(include_str!("../migrations/004_files.sql")),
+        M::up(include_str!("../migrations/005_paging.sql")),
     ])
 }
 
@@ -82,5 +83,35 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// Unread counts stored before counting existed survive the migration unchanged.
+    #[test]
+    fn counted_unread_matches_what_was_stored_before() {
+        use crate::dialogs::store::unread_count;
+        use el_protocol::{DialogId, UserId};
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 4).unwrap();
+        conn.execute_batch(
+            "INSERT INTO roles VALUES (1, 'r', 1, 'all', 1, 'all');
+             INSERT INTO users (id, login, name, password_hash, role_id, created_at) VALUES
+                (1, 'anna', 'Anna', '', 1, 0), (2, 'bob', 'Bob', '', 1, 0);
+             INSERT INTO channels VALUES (1, 'widget', 'Website', 'k', 0);
+             INSERT INTO clients VALUES (1, 'Olena', 0);
+             INSERT INTO client_accounts VALUES (1, 1, 1, 'v', NULL, 0);
+             INSERT INTO dialogs (id, account_id, state, created_at, last_activity_at, last_message_id)
+                VALUES (1, 1, 'active', 0, 0, 6);
+             INSERT INTO messages (id, dialog_id, author_kind, author_user_id, body, created_at) VALUES
+                (1, 1, 'client', NULL, 'hi', 0), (2, 1, 'system', NULL, 'Anna took it', 0),
+                (3, 1, 'operator', 1, 'hello', 0), (4, 1, 'client', NULL, 'q1', 0),
+                (5, 1, 'operator', 2, 'bob here', 0), (6, 1, 'client', NULL, 'q2', 0);
+             INSERT INTO dialog_reads VALUES (1, 1, 3);",
+        )
+        .unwrap();
+        super::migrations().to_latest(&mut conn).unwrap();
+        // Anna read up to her own answer: q1, Bob's message and q2 are new to her.
+        assert_eq!(unread_count(&conn, DialogId(1), UserId(1)).unwrap(), 3);
+        // Bob never opened it: everything but his own message and the system note.
+        assert_eq!(unread_count(&conn, DialogId(1), UserId(2)).unwrap(), 4);
     }
 }

@@ -44,6 +44,10 @@ pub trait Reader: Send + 'static {
     fn refresh(&mut self, conn: &Connection) -> AppResult<bool>;
     /// What of `event` this reader receives (read with the database at hand).
     fn project(&self, conn: &Connection, event: &Event) -> AppResult<Option<Self::Out>>;
+    /// Adds what the reader needs once per batch to the batch's last event.
+    fn finish_batch(&self, _conn: &Connection, _last: &mut Self::Out) -> AppResult<()> {
+        Ok(())
+    }
 }
 
 /// A signed-in operator, identified by their session token.
@@ -71,7 +75,12 @@ impl Reader for Operator {
             Event::DialogRemoved { .. } => None,
             other => Some(store::unread_count(conn, other.dialog_id(), self.user.id())?),
         };
-        Ok(Some(UserEvent { event, unread }))
+        Ok(Some(UserEvent { event, unread, totals: None }))
+    }
+
+    fn finish_batch(&self, conn: &Connection, last: &mut UserEvent) -> AppResult<()> {
+        last.totals = Some(store::totals(conn, self.user.id())?);
+        Ok(())
     }
 }
 
@@ -183,6 +192,9 @@ fn read_batch<R: Reader>(conn: &Connection, reader: &mut R, since: Seq) -> AppRe
         if let Some(out) = reader.project(conn, &event)? {
             frames.push(Frame::Event { seq, event: out });
         }
+    }
+    if let Some(Frame::Event { event, .. }) = frames.last_mut() {
+        reader.finish_batch(conn, event)?;
     }
     Ok(Some(Batch { frames, next, full }))
 }

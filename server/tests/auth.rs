@@ -99,7 +99,7 @@ async fn requests_from_another_origin_are_refused() {
         .unwrap();
     assert_eq!(evil.status(), 403);
     assert_eq!(evil.json::<ApiError>().await.unwrap().message, "Requests from another site are not allowed.");
-    assert_eq!(anna.inbox().await.dialogs[0].state, el_protocol::api::DialogState::Unassigned);
+    assert_eq!(anna.inbox().await.dialogs().next().unwrap().state, el_protocol::api::DialogState::Unassigned);
 
     let own = anna
         .http

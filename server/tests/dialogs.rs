@@ -1,7 +1,7 @@
 mod common;
 
 use common::{dialog_named, TestServer};
-use el_protocol::api::{ApiError, Author, ChatSnapshot, DialogState, DialogSummary, Message};
+use el_protocol::api::{ApiError, Author, ChatSnapshot, DialogState, DialogSummary, InboxSnapshot, Message};
 use el_protocol::inbox::{tab_of, Tab};
 
 #[tokio::test]
@@ -12,7 +12,7 @@ async fn a_client_message_opens_an_unassigned_dialog_for_everyone_with_access() 
 
     for user in ["anna", "bob", "dave", "erin"] {
         let inbox = server.operator(user).await.inbox().await;
-        let d = &inbox.dialogs[0];
+        let d = inbox.dialogs().next().unwrap();
         assert_eq!(d.client_name, "Olena Petrenko", "{user}");
         assert_eq!(d.name, "Olena Petrenko");
         assert_eq!(d.state, DialogState::Unassigned);
@@ -34,12 +34,12 @@ async fn lists_are_ordered_by_last_message_newest_first() {
     b.send("second", "b1").await;
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     let anna = server.operator("anna").await;
-    let names = |d: &[DialogSummary]| d.iter().map(|d| d.client_name.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&anna.inbox().await.dialogs), ["B", "A"]);
+    let names = |s: &InboxSnapshot| s.dialogs().map(|d| d.client_name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&anna.inbox().await), ["B", "A"]);
     a.send("again", "a2").await;
     let inbox = anna.inbox().await;
-    assert_eq!(names(&inbox.dialogs), ["A", "B"]);
-    assert_eq!(inbox.dialogs[0].last_message.as_ref().unwrap().text, "again");
+    assert_eq!(names(&inbox), ["A", "B"]);
+    assert_eq!(inbox.dialogs().next().unwrap().last_message.as_ref().unwrap().text, "again");
 }
 
 #[tokio::test]
@@ -109,8 +109,8 @@ async fn the_operator_answer_reaches_the_client_and_the_client_continues_the_sam
 
     visitor.send("Thanks", "m-2").await;
     let inbox = anna.inbox().await;
-    assert_eq!(inbox.dialogs.len(), 1, "the same dialog, not a new one");
-    assert_eq!(inbox.dialogs[0].state, DialogState::Active);
+    assert_eq!(inbox.dialogs().count(), 1, "the same dialog, not a new one");
+    assert_eq!(inbox.dialogs().next().unwrap().state, DialogState::Active);
 }
 
 #[tokio::test]

@@ -98,7 +98,7 @@ async fn resuming_after_a_disconnect_loses_and_repeats_nothing() {
     state.apply(
         applied,
         &Event::MessageCreated {
-            dialog: fresh.dialogs.iter().find(|d| d.client_name == "A").unwrap().clone(),
+            dialog: fresh.dialogs().find(|d| d.client_name == "A").unwrap().clone(),
             message: anna_chat_message(&anna, id_a, "two").await,
         },
     );

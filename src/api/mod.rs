@@ -6,9 +6,10 @@ pub use el_web_client::socket;
 use el_web_client::http;
 
 use el_protocol::api::{
-    AddMembers, ChatSnapshot, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, Redirect, Rename, SendMessage,
-    UserSettings, UserSummary,
+    AddMembers, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, Redirect,
+    Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
 };
+use el_protocol::inbox::Tab;
 use el_protocol::{DialogId, UserId};
 
 /// Signs in; the server sets the session cookie.
@@ -34,6 +35,12 @@ pub async fn users() -> Result<Vec<UserSummary>, Failure> {
 /// The user's inbox, valid as of its `as_of`.
 pub async fn inbox() -> Result<InboxSnapshot, Failure> {
     http::get("/api/dialogs", None).await
+}
+
+/// The dialogs of `tab` after `cursor`.
+pub async fn page(tab: Tab, cursor: Cursor) -> Result<DialogPage, Failure> {
+    let path = format!("/api/dialogs/page?tab={}&at={}&id={}&limit={DEFAULT_PAGE}", tab.as_str(), cursor.at, cursor.id);
+    http::get(&path, None).await
 }
 
 /// One dialog with its messages.

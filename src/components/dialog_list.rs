@@ -3,7 +3,7 @@
 //! of ten: rows have a fixed height, and spacers stand in for the rest.
 
 use crate::components::dialog_row::DialogRow;
-use crate::store::InboxStore;
+use crate::store::{InboxActions, InboxStore};
 use el_protocol::inbox::Tab;
 use el_protocol::DialogId;
 use leptos::ev;
@@ -59,6 +59,16 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
         let (first, end) = range.get();
         ids.with(|ids| ids[first..end].to_vec())
     });
+    // Near the end of what is loaded, ask for the next page (the store ignores the
+    // request while one is on its way or when the tab is whole).
+    let more = Memo::new(move |_| inbox.inbox.with(|i| i.next_page(tab.get()).is_some()));
+    let actions = expect_context::<InboxActions>();
+    Effect::new(move |_| {
+        let near_end = range.get().1 + OVERSCAN >= ids.with(Vec::len);
+        if more.get() && near_end {
+            actions.more.run(tab.get_untracked());
+        }
+    });
     let pad = move |rows: usize| format!("{}px", rows as f64 * ROW_HEIGHT);
     view! {
         <div
@@ -82,6 +92,9 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
                         <DialogRow id=id selected=Signal::derive(move || selected.get() == Some(id))/>
                     </For>
                 </ul>
+                <Show when=move || more.get()>
+                    <p class="dialog-list__more" role="status">"Loading more dialogs…"</p>
+                </Show>
             </Show>
         </div>
     }

@@ -60,6 +60,22 @@ pub fn InboxPage() -> impl IntoView {
                 go_follow(Some(id), tab);
             }
         }),
+        more: Callback::new(move |tab: Tab| {
+            let Some(cursor) = inbox.begin_page(tab) else { return };
+            spawn_local(async move {
+                match api::page(tab, cursor).await {
+                    Ok(page) => inbox.end_page(tab, cursor, Some(page)),
+                    Err(f) => {
+                        inbox.end_page(tab, cursor, None);
+                        if f.is_unauthorized() {
+                            session.signed_out();
+                        } else {
+                            notice.set(Some(f.message));
+                        }
+                    }
+                }
+            });
+        }),
     };
     provide_context(actions);
     let select_tab = Callback::new(move |t: Tab| go(selected.get_untracked(), t));

@@ -1,13 +1,13 @@
 //! The inbox store: the user's dialogs by tab, the open chat, and the socket's state.
 
-use el_protocol::api::{ChatSnapshot, DialogSummary, InboxSnapshot, Message};
+use el_protocol::api::{ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, Message};
 use el_protocol::chat::ChatLog;
 use el_protocol::events::UserEvent;
-use el_protocol::inbox::Inbox;
+use el_protocol::inbox::{Inbox, Tab};
 use el_protocol::outbox::Outbox;
 use el_protocol::{DialogId, Seq, UserId};
 use leptos::prelude::*;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The live connection as the user should see it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +33,8 @@ pub struct InboxStore {
     pub outbox: RwSignal<Outbox>,
     /// Unsent text per dialog, kept while the user switches between chats.
     pub drafts: StoredValue<HashMap<DialogId, String>>,
+    /// Tabs whose next page is being fetched.
+    paging: StoredValue<HashSet<Tab>>,
 }
 
 impl InboxStore {
@@ -44,6 +46,27 @@ impl InboxStore {
             clock: RwSignal::new(js_sys::Date::now() as i64),
             outbox: RwSignal::new(Outbox::default()),
             drafts: StoredValue::new(HashMap::new()),
+            paging: StoredValue::new(HashSet::new()),
+        }
+    }
+
+    /// Where the next page of `tab` starts, unless the tab is whole or the page is
+    /// already on its way (then `None`, and nothing is to be fetched).
+    pub fn begin_page(&self, tab: Tab) -> Option<Cursor> {
+        let cursor = self.inbox.with_untracked(|i| i.next_page(tab))?;
+        self.paging.try_update_value(|p| p.insert(tab)).unwrap_or(false).then_some(cursor)
+    }
+
+    /// Takes in the page fetched from `cursor`, unless the inbox was reloaded meanwhile
+    /// (the page would then leave a gap).
+    pub fn end_page(&self, tab: Tab, cursor: Cursor, page: Option<DialogPage>) {
+        self.paging.update_value(|p| {
+            p.remove(&tab);
+        });
+        if let Some(page) = page {
+            if self.inbox.with_untracked(|i| i.next_page(tab)) == Some(cursor) {
+                self.inbox.update(|i| i.apply_page(page));
+            }
         }
     }
 
@@ -101,4 +124,6 @@ pub struct InboxActions {
     pub reply: Callback<DialogId>,
     /// Our own action moved this dialog: show the tab it is in now.
     pub follow: Callback<DialogId>,
+    /// The list of this tab is scrolled to its end: fetch the next page.
+    pub more: Callback<Tab>,
 }

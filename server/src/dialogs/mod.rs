@@ -5,21 +5,25 @@ pub mod store;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
 use crate::{event_log, validate, AppState};
-use axum::extract::{Path, State};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use el_protocol::api::{
-    AddMembers, ChatSnapshot, DialogState, DialogSummary, InboxSnapshot, Message, Redirect, Rename, SendMessage,
+    AddMembers, ChatSnapshot, DialogPage, DialogState, DialogSummary, InboxSnapshot, Message, PageQuery, Redirect,
+    Rename, SendMessage,
 };
-use el_protocol::inbox::may_open;
+use el_protocol::inbox::{may_open, Tab};
 use el_protocol::{DialogId, Seq, UserId};
 use rusqlite::Connection;
+use serde::Deserialize;
 use store::NewAuthor;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dialogs", get(inbox))
+        .route("/dialogs/page", get(page))
         .route("/dialogs/{id}", get(chat))
         .route("/dialogs/{id}/reply", post(reply))
         .route("/dialogs/{id}/messages", post(send))
@@ -130,21 +134,64 @@ pub(crate) fn visible_dialog(conn: &Connection, id: DialogId, user: &CurrentUser
     store::summary(conn, id)?.filter(|d| may_open(d, user.id(), &user.access)).ok_or_else(AppError::dialog_not_found)
 }
 
-async fn inbox(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<InboxSnapshot>> {
+/// `?limit=N`: dialogs per tab in a snapshot.
+#[derive(Debug, Deserialize)]
+struct SnapshotQuery {
+    limit: Option<usize>,
+}
+
+/// The first page of each tab, all read at one log position.
+async fn inbox(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<SnapshotQuery>, QueryRejection>,
+) -> AppResult<Json<InboxSnapshot>> {
     user.require_lines()?;
+    let Query(SnapshotQuery { limit }) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let snapshot = state
         .db
         .run(move |conn| {
             let tx = conn.transaction()?;
             let as_of = event_log::head(&tx)?;
-            let dialogs = store::inbox(&tx, user.id())?;
-            let in_inbox: std::collections::HashSet<DialogId> = dialogs.iter().map(|d| d.id).collect();
-            let mut unread = store::unread_counts(&tx, user.id())?;
-            unread.retain(|(id, _)| in_inbox.contains(id));
-            Ok(InboxSnapshot { as_of, dialogs, unread })
+            let pages = Tab::ALL
+                .into_iter()
+                .map(|tab| read_page(&tx, user.id(), as_of, PageQuery { tab, at: None, id: None, limit }))
+                .collect::<AppResult<_>>()?;
+            Ok(InboxSnapshot { as_of, pages })
         })
         .await?;
     Ok(Json(snapshot))
+}
+
+/// The next dialogs of one tab.
+async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    query: Result<Query<PageQuery>, QueryRejection>,
+) -> AppResult<Json<DialogPage>> {
+    user.require_lines()?;
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let page = state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction()?;
+            let as_of = event_log::head(&tx)?;
+            read_page(&tx, user.id(), as_of, query)
+        })
+        .await?;
+    Ok(Json(page))
+}
+
+fn read_page(conn: &Connection, user: UserId, as_of: Seq, query: PageQuery) -> AppResult<DialogPage> {
+    let (dialogs, more) = store::page(conn, user, query.tab, query.cursor(), query.limit())?;
+    let mut unread = Vec::new();
+    for d in &dialogs {
+        let n = store::unread_count(conn, d.id, user)?;
+        if n > 0 {
+            unread.push((d.id, n));
+        }
+    }
+    Ok(DialogPage { tab: query.tab, as_of, dialogs, unread, more, totals: store::totals(conn, user)? })
 }
 
 async fn chat(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ChatSnapshot>> {

@@ -6,10 +6,12 @@ use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log;
 use el_protocol::api::{
-    truncate_chars, Author, ChannelKind, DialogState, DialogSummary, Handover, Message, MessagePreview, PREVIEW_CHARS,
+    truncate_chars, Author, ChannelKind, Cursor, DialogState, DialogSummary, Handover, Message, MessagePreview,
+    TabTotals, PREVIEW_CHARS,
 };
 use el_protocol::events::Event;
-use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Seq, UserId};
+use el_protocol::inbox::Tab;
+use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Millis, Seq, UserId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const SUMMARY_SELECT: &str = "
@@ -87,18 +89,55 @@ fn summary_required(conn: &Connection, id: DialogId) -> AppResult<DialogSummary>
     summary(conn, id)?.ok_or_else(|| AppError::Internal(format!("dialog {id} missing")))
 }
 
-/// Every dialog in `user`'s inbox: Unassigned ones, those they are a member of, and
-/// ended ones they worked on. Mirrors [`el_protocol::inbox::tab_of`].
-pub fn inbox(conn: &Connection, user: UserId) -> AppResult<Vec<DialogSummary>> {
+/// The SQL condition for the dialogs of `tab` in the inbox of user `?1`. Mirrors
+/// [`el_protocol::inbox::tab_of`].
+fn in_tab(tab: Tab) -> &'static str {
+    match tab {
+        Tab::Unassigned => "d.state = 'unassigned'",
+        Tab::Active => "d.state = 'active' AND d.id IN (SELECT dialog_id FROM dialog_members WHERE user_id = ?1)",
+        Tab::Inactive => "d.state = 'ended' AND d.id IN (SELECT dialog_id FROM dialog_participants WHERE user_id = ?1)",
+    }
+}
+
+/// Up to `limit` dialogs of `user`'s `tab` that come after `after` (newest activity
+/// first), and whether more follow.
+pub fn page(
+    conn: &Connection,
+    user: UserId,
+    tab: Tab,
+    after: Option<Cursor>,
+    limit: usize,
+) -> AppResult<(Vec<DialogSummary>, bool)> {
+    let (at, id) = after.map_or((Millis::MAX, i64::MAX), |c| (c.at, c.id.0));
     let sql = format!(
-        "{SUMMARY_SELECT} WHERE d.state = 'unassigned'
-           OR (d.state = 'active' AND d.id IN (SELECT dialog_id FROM dialog_members WHERE user_id = ?1))
-           OR (d.state = 'ended' AND d.id IN (SELECT dialog_id FROM dialog_participants WHERE user_id = ?1))
-         ORDER BY d.last_activity_at DESC, d.id DESC"
+        "{SUMMARY_SELECT} WHERE {} AND (d.last_activity_at, d.id) < (?2, ?3)
+         ORDER BY d.last_activity_at DESC, d.id DESC LIMIT ?4",
+        in_tab(tab)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([user.0], summary_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let rows = stmt.query_map(params![user.0, at, id, limit as i64 + 1], summary_from_row)?;
+    let mut dialogs: Vec<DialogSummary> = rows.collect::<Result<_, _>>()?;
+    let more = dialogs.len() > limit;
+    dialogs.truncate(limit);
+    Ok((dialogs, more))
+}
+
+/// How many dialogs, and how many unread messages, each of `user`'s tabs holds.
+pub fn totals(conn: &Connection, user: UserId) -> AppResult<TabTotals> {
+    let mut totals = TabTotals::default();
+    for tab in Tab::ALL {
+        let sql = format!(
+            "SELECT COUNT(*), COALESCE(SUM(d.people_count - COALESCE(r.read_count, 0)), 0) FROM dialogs d
+             LEFT JOIN dialog_reads r ON r.dialog_id = d.id AND r.user_id = ?1
+             WHERE {}",
+            in_tab(tab)
+        );
+        let (dialogs, unread): (i64, i64) =
+            conn.prepare_cached(&sql)?.query_row([user.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        *totals.dialogs.slot(tab) = dialogs as usize;
+        *totals.unread.slot(tab) = unread as usize;
+    }
+    Ok(totals)
 }
 
 const MESSAGE_SELECT: &str = "
@@ -192,9 +231,14 @@ pub fn add_message(
     )?;
     let id = MessageId(conn.last_insert_rowid());
     conn.execute(
-        "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2 WHERE id = ?3",
-        params![id.0, now, dialog.0],
+        "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2, people_count = people_count + ?3
+         WHERE id = ?4",
+        params![id.0, now, kind != "system", dialog.0],
     )?;
+    if let NewAuthor::Operator(user) = by {
+        // Writing in a dialog reads it up to there.
+        read_up_to_now(conn, dialog, user)?;
+    }
     let message = message(conn, id)?;
     let event = Event::MessageCreated { dialog: summary_required(conn, dialog)?, message: message.clone() };
     let seq = event_log::append(conn, &event)?;
@@ -459,41 +503,35 @@ pub fn is_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult
         .is_some())
 }
 
-/// Messages of a dialog `user` has not read: those after their last read that someone
-/// else wrote (system notes do not count).
+/// Messages of a dialog `user` has not read: those others wrote after the user last
+/// read or wrote in it (system notes do not count).
 pub fn unread_count(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<u32> {
-    Ok(conn.query_row(
-        "SELECT COUNT(*) FROM messages m
-         WHERE m.dialog_id = ?1 AND m.author_kind != 'system'
-           AND (m.author_user_id IS NULL OR m.author_user_id != ?2)
-           AND m.id > COALESCE((SELECT last_read_message_id FROM dialog_reads WHERE user_id = ?2 AND dialog_id = ?1), 0)",
-        params![dialog.0, user.0],
-        |r| r.get(0),
-    )?)
-}
-
-/// Unread counts of every dialog with unread messages for `user`.
-pub fn unread_counts(conn: &Connection, user: UserId) -> AppResult<Vec<(DialogId, u32)>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.dialog_id, COUNT(*) FROM messages m
-         LEFT JOIN dialog_reads r ON r.dialog_id = m.dialog_id AND r.user_id = ?1
-         WHERE m.author_kind != 'system' AND (m.author_user_id IS NULL OR m.author_user_id != ?1)
-           AND m.id > COALESCE(r.last_read_message_id, 0)
-         GROUP BY m.dialog_id",
-    )?;
-    let rows = stmt.query_map([user.0], |r| Ok((DialogId(r.get(0)?), r.get(1)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let n: Option<i64> = conn
+        .prepare_cached(
+            "SELECT d.people_count - COALESCE(r.read_count, 0) FROM dialogs d
+             LEFT JOIN dialog_reads r ON r.dialog_id = d.id AND r.user_id = ?2
+             WHERE d.id = ?1",
+        )?
+        .query_row(params![dialog.0, user.0], |r| r.get(0))
+        .optional()?;
+    Ok(n.unwrap_or(0).max(0) as u32)
 }
 
 /// `user` has read the dialog up to its latest message.
 pub fn mark_read(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq> {
-    conn.execute(
-        "INSERT INTO dialog_reads (user_id, dialog_id, last_read_message_id)
-         SELECT ?1, id, COALESCE(last_message_id, 0) FROM dialogs WHERE id = ?2
-         ON CONFLICT (user_id, dialog_id) DO UPDATE SET last_read_message_id = excluded.last_read_message_id",
-        params![user.0, dialog.0],
-    )?;
+    read_up_to_now(conn, dialog, user)?;
     event_log::append(conn, &Event::DialogRead { dialog_id: dialog, user })
+}
+
+fn read_up_to_now(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<()> {
+    conn.prepare_cached(
+        "INSERT INTO dialog_reads (user_id, dialog_id, last_read_message_id, read_count)
+         SELECT ?1, id, COALESCE(last_message_id, 0), people_count FROM dialogs WHERE id = ?2
+         ON CONFLICT (user_id, dialog_id) DO UPDATE
+         SET last_read_message_id = excluded.last_read_message_id, read_count = excluded.read_count",
+    )?
+    .execute(params![user.0, dialog.0])?;
+    Ok(())
 }
 
 /// Sets the dialog's image to an already stored file (a member's action).

@@ -2,8 +2,11 @@
 //! clients for operators (session cookie), widget visitors (bearer token) and sockets.
 #![allow(dead_code)]
 
-use el_protocol::api::{InboxSnapshot, SendMessage, WidgetHello, WidgetSession};
+use el_protocol::api::{
+    Cursor, DialogPage, DialogSummary, InboxSnapshot, PageQuery, SendMessage, WidgetHello, WidgetSession,
+};
 use el_protocol::events::{Frame, UserEvent};
+use el_protocol::inbox::Tab;
 use el_server::config::Config;
 use el_server::demo::DEMO_WIDGET_KEY;
 use futures_util::StreamExt;
@@ -111,6 +114,32 @@ impl Operator {
         let r = self.get("/api/dialogs").await;
         assert_eq!(r.status(), 200);
         r.json().await.unwrap()
+    }
+
+    /// The first pages of the tabs, `limit` dialogs each.
+    pub async fn inbox_paged(&self, limit: usize) -> InboxSnapshot {
+        let r = self.get(&format!("/api/dialogs?limit={limit}")).await;
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    pub async fn page(&self, query: &PageQuery) -> DialogPage {
+        let r = self.http.get(format!("{}/api/dialogs/page", self.base)).query(query).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    /// A whole tab, read page after page.
+    pub async fn whole_tab(&self, tab: Tab, limit: usize) -> Vec<DialogSummary> {
+        let (mut all, mut cursor) = (Vec::new(), None);
+        loop {
+            let page = self.page(&PageQuery::after(tab, cursor, limit)).await;
+            cursor = page.dialogs.last().map(|d| Cursor { at: d.last_activity_at, id: d.id });
+            all.extend(page.dialogs);
+            if !page.more {
+                return all;
+            }
+        }
     }
 
     pub async fn reply(&self, dialog: i64) -> reqwest::Response {
@@ -254,5 +283,5 @@ impl Operator {
 
 /// The id of the first dialog named `name` in a snapshot.
 pub fn dialog_named(snapshot: &InboxSnapshot, name: &str) -> Option<i64> {
-    snapshot.dialogs.iter().find(|d| d.client_name == name).map(|d| d.id.0)
+    snapshot.dialogs().find(|d| d.client_name == name).map(|d| d.id.0)
 }
