@@ -78,6 +78,7 @@ mod tests {
             text: format!("m{id}"),
             created_at: id,
             client_msg_id: None,
+            attachments: vec![],
         }
     }
 

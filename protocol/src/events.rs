@@ -100,6 +100,7 @@ impl WidgetMessage {
             text: m.text.clone(),
             created_at: m.created_at,
             client_msg_id: m.client_msg_id.clone(),
+            attachments: m.attachments.clone(),
         })
     }
 }
@@ -164,6 +165,7 @@ mod tests {
             text: "hi".into(),
             created_at: 5,
             client_msg_id: None,
+            attachments: vec![],
         }
     }
 

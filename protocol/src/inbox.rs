@@ -410,6 +410,7 @@ mod tests {
             text: "again".into(),
             created_at: 400,
             client_msg_id: None,
+            attachments: vec![],
         };
         inbox.apply(11, &Event::MessageCreated { dialog: d1, message });
         assert_eq!(ids(&inbox, Tab::Unassigned), vec![1, 2, 3]);

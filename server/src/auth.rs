@@ -85,9 +85,10 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
-    /// The user as `GET /api/me` describes them.
-    pub fn me(self) -> Me {
-        Me { user: self.user, role: self.role, access: self.access, settings: self.settings }
+    /// The user as `GET /api/me` describes them, with the server's upload limits.
+    pub fn me(self, state: &AppState) -> Me {
+        let limits = state.config.upload_limits();
+        Me { user: self.user, role: self.role, access: self.access, settings: self.settings, limits }
     }
 
     pub fn id(&self) -> UserId {
@@ -235,7 +236,7 @@ async fn login(
         .path("/")
         .max_age(cookie::time::Duration::days(days))
         .build();
-    Ok((jar.add(cookie), Json(user.me())))
+    Ok((jar.add(cookie), Json(user.me(&state))))
 }
 
 /// A valid argon2 hash of a random password, so refusing an unknown login costs the
@@ -255,8 +256,8 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> AppResult<Cook
     Ok(jar.remove(Cookie::build((SESSION_COOKIE, "")).path("/").build()))
 }
 
-async fn me(user: CurrentUser) -> Json<Me> {
-    Json(user.me())
+async fn me(State(state): State<AppState>, user: CurrentUser) -> Json<Me> {
+    Json(user.me(&state))
 }
 
 async fn update_settings(
@@ -275,5 +276,5 @@ async fn update_settings(
             load_user(conn, id)?.ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))
         })
         .await?;
-    Ok(Json(updated.me()))
+    Ok(Json(updated.me(&state)))
 }

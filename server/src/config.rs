@@ -41,6 +41,12 @@ pub struct Config {
     /// Mark the session cookie `Secure` (set when served over HTTPS).
     #[arg(long, env = "SECURE_COOKIES", default_value_t = false)]
     pub secure_cookies: bool,
+    /// Largest file that may be attached to a message, in megabytes.
+    #[arg(long, env = "MAX_FILE_MB", default_value_t = el_protocol::api::DEFAULT_MAX_FILE_MB)]
+    pub max_file_mb: u64,
+    /// Most files one message may carry.
+    #[arg(long, env = "MAX_FILES", default_value_t = el_protocol::api::DEFAULT_MAX_FILES)]
+    pub max_files: usize,
     /// How long a sign-in lasts, in days.
     #[arg(long, env = "SESSION_DAYS", default_value_t = 30)]
     pub session_days: u32,
@@ -52,6 +58,11 @@ impl Config {
         let raw = self.database.as_str();
         let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
         PathBuf::from(path.split('?').next().unwrap_or(path))
+    }
+
+    /// What may be attached to one message.
+    pub fn upload_limits(&self) -> el_protocol::api::UploadLimits {
+        el_protocol::api::UploadLimits { max_file_bytes: self.max_file_mb * 1024 * 1024, max_files: self.max_files }
     }
 
     /// A configuration for tests and embedding: defaults, with the given database.

@@ -21,6 +21,8 @@ pub enum AppError {
     #[error("{0}")]
     TooLarge(String),
     #[error("{0}")]
+    UnsupportedType(String),
+    #[error("{0}")]
     TooManyRequests(String),
     #[error("internal error: {0}")]
     Internal(String),
@@ -37,6 +39,7 @@ impl AppError {
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

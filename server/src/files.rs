@@ -1,24 +1,91 @@
-//! The file store: files on disk under random names, described in the `files` table,
-//! served only to users who may open the dialog they belong to. For now it holds dialog
-//! images; their type is sniffed from their bytes, never taken from the client.
+//! The file store: files on disk under random names, described in the `files` table
+//! (attached to a message, or a dialog's image) or in `uploads` (sent by someone, not
+//! yet part of a message). Types are sniffed from the bytes and must be on the allow
+//! list; only sniffed images are shown inline, everything else downloads as an
+//! attachment. Files are served only to whoever may see their dialog.
 
 use crate::auth::{new_token, CurrentUser};
 use crate::db::now_ms;
-use crate::dialogs::{store, visible_dialog};
+use crate::dialogs::{require_writer, store, visible_dialog};
 use crate::error::{AppError, AppResult};
+use crate::widget::Visitor;
 use crate::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::http::header;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use el_protocol::api::{DialogSummary, MAX_AVATAR_BYTES};
+use el_protocol::api::{human_size, Attachment, DialogSummary, UploadLimits, MAX_AVATAR_BYTES, MAX_FILE_NAME_CHARS};
 use el_protocol::DialogId;
-use rusqlite::{params, OptionalExtension};
+use futures_util::StreamExt;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Deserialize;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
 
+/// Uploads never attached to a message are removed after this long.
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Routes that read small bodies (under the API's JSON limit).
 pub fn router() -> Router<AppState> {
     Router::new().route("/dialogs/{id}/avatar", put(upload_avatar)).route("/files/{id}", get(download))
+}
+
+/// Routes that stream large bodies to disk, each enforcing the configured file limit.
+pub fn upload_router() -> Router<AppState> {
+    Router::new()
+        .route("/dialogs/{id}/files", post(operator_upload))
+        .route("/widget/files", post(visitor_upload))
+        .route("/widget/files/{id}", get(visitor_download))
+}
+
+/// The type of a file by its bytes (and, for formats that share a container, its
+/// name), if it is one we accept.
+pub fn sniff(head: &[u8], name: &str) -> Option<&'static str> {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if let Some(image) = sniff_image(head) {
+        return Some(image);
+    }
+    let kind = match head {
+        [b'%', b'P', b'D', b'F', b'-', ..] => "application/pdf",
+        [b'P', b'K', 3, 4, ..] => match ext.as_str() {
+            "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "odt" => "application/vnd.oasis.opendocument.text",
+            "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+            _ => "application/zip",
+        },
+        [b'O', b'g', b'g', b'S', ..] => "audio/ogg",
+        [b'I', b'D', b'3', ..] | [0xFF, 0xFB | 0xF3 | 0xF2, ..] => "audio/mpeg",
+        [_, _, _, _, b'f', b't', b'y', b'p', ..] => {
+            if ext == "m4a" {
+                "audio/mp4"
+            } else {
+                "video/mp4"
+            }
+        }
+        [0x1A, 0x45, 0xDF, 0xA3, ..] => "video/webm",
+        _ if is_text(head) => match ext.as_str() {
+            "csv" => "text/csv",
+            _ => "text/plain",
+        },
+        _ => return None,
+    };
+    Some(kind)
+}
+
+/// Text: valid UTF-8 (a character cut at the end of the sample is fine), no NUL bytes.
+fn is_text(head: &[u8]) -> bool {
+    if head.contains(&0) {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none() && head.len() - e.valid_up_to() < 4,
+    }
 }
 
 /// The image type of `bytes` by its signature: PNG, JPEG, GIF or WebP.
@@ -35,6 +102,230 @@ pub fn sniff_image(bytes: &[u8]) -> Option<&'static str> {
 /// A file name as stored: letters and digits only, so no path can be smuggled in.
 fn is_file_id(id: &str) -> bool {
     (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+/// A file name given by a sender, cleaned for display: no path, no control
+/// characters, not too long.
+pub fn clean_name(name: &str) -> AppResult<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let clean: String = base.chars().filter(|c| !c.is_control()).collect();
+    let clean = clean.trim();
+    if clean.is_empty() {
+        return Err(AppError::BadRequest("The file needs a name.".into()));
+    }
+    Ok(clean.chars().take(MAX_FILE_NAME_CHARS).collect())
+}
+
+/// The upload limits this server runs with.
+pub fn limits(state: &AppState) -> UploadLimits {
+    state.config.upload_limits()
+}
+
+fn too_large(name: &str, limit: u64) -> AppError {
+    AppError::TooLarge(format!("“{name}” is too large: files up to {} can be sent.", human_size(limit)))
+}
+
+/// A file written to the store, not yet described in the database.
+struct Received {
+    id: String,
+    path: PathBuf,
+    content_type: &'static str,
+    size: u64,
+}
+
+/// Streams a request body to a new file of the store, refusing it (and leaving
+/// nothing behind) when it is over `limit` bytes, empty, or of a type not accepted.
+async fn receive(state: &AppState, headers: &HeaderMap, body: Body, name: &str, limit: u64) -> AppResult<Received> {
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(name, limit));
+    }
+    let dir = state.config.files_dir.clone();
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
+    let id = new_token()[..32].to_string();
+    let path = dir.join(&id);
+    let outcome = write_limited(&path, body, name, limit).await;
+    match outcome {
+        Ok((head, size)) => match sniff(&head, name) {
+            Some(content_type) if size > 0 => Ok(Received { id, path, content_type, size }),
+            _ => {
+                let _ = tokio::fs::remove_file(&path).await;
+                Err(if size == 0 {
+                    AppError::BadRequest(format!("“{name}” is empty."))
+                } else {
+                    AppError::UnsupportedType(format!(
+                        "“{name}” cannot be sent: images, PDF, office documents, archives, audio, video and text files can."
+                    ))
+                })
+            }
+        },
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&path).await;
+            Err(e)
+        }
+    }
+}
+
+/// How many leading bytes are kept to recognise a file's type.
+const SNIFF_BYTES: usize = 512;
+
+async fn write_limited(path: &PathBuf, body: Body, name: &str, limit: u64) -> AppResult<(Vec<u8>, u64)> {
+    let io = |e: std::io::Error| AppError::Internal(format!("writing file: {e}"));
+    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+    let (mut head, mut size) = (Vec::with_capacity(SNIFF_BYTES), 0u64);
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk: Bytes = chunk.map_err(|_| AppError::BadRequest("The upload was interrupted.".into()))?;
+        size += chunk.len() as u64;
+        if size > limit {
+            return Err(too_large(name, limit));
+        }
+        let room = SNIFF_BYTES.saturating_sub(head.len());
+        head.extend_from_slice(&chunk[..room.min(chunk.len())]);
+        file.write_all(&chunk).await.map_err(io)?;
+    }
+    file.flush().await.map_err(io)?;
+    Ok((head, size))
+}
+
+/// `?name=photo.png`: the name of an uploaded file.
+#[derive(Debug, Deserialize)]
+struct UploadQuery {
+    name: String,
+}
+
+/// Who an upload belongs to until it is attached to their message.
+enum Uploader {
+    Operator { user: i64, dialog: DialogId },
+    Visitor { account: i64 },
+}
+
+/// Records a received file as an upload of `by`, or removes it if that fails.
+async fn record(state: &AppState, file: Received, name: String, by: Uploader) -> AppResult<Json<Attachment>> {
+    let attachment = Attachment { id: file.id.clone(), name, content_type: file.content_type.into(), size: file.size };
+    let row = attachment.clone();
+    let result = state
+        .db
+        .run(move |conn| {
+            let (user, dialog, account) = match by {
+                Uploader::Operator { user, dialog } => (Some(user), Some(dialog.0), None),
+                Uploader::Visitor { account } => (None, None, Some(account)),
+            };
+            conn.execute(
+                "INSERT INTO uploads (id, name, content_type, size, user_id, dialog_id, account_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![row.id, row.name, row.content_type, row.size as i64, user, dialog, account, now_ms()],
+            )?;
+            Ok(())
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(Json(attachment)),
+        Err(e) => {
+            let _ = tokio::fs::remove_file(&file.path).await;
+            Err(e)
+        }
+    }
+}
+
+fn upload_name(query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>) -> AppResult<String> {
+    let Query(UploadQuery { name }) =
+        query.map_err(|_| AppError::BadRequest("Say the file's name (?name=...).".into()))?;
+    clean_name(&name)
+}
+
+/// An operator uploads a file for their next message in a dialog they write in.
+async fn operator_upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> AppResult<Json<Attachment>> {
+    let name = upload_name(query)?;
+    // Rights first: nothing is written for a request that would be refused.
+    let checked = user.clone();
+    let dialog = state
+        .db
+        .run(move |conn| {
+            let dialog = visible_dialog(conn, DialogId(id), &checked)?;
+            require_writer(conn, &dialog, &checked)?;
+            Ok(dialog.id)
+        })
+        .await?;
+    let file = receive(&state, &headers, body, &name, limits(&state).max_file_bytes).await?;
+    record(&state, file, name, Uploader::Operator { user: user.id().0, dialog }).await
+}
+
+/// A website visitor uploads a file for their next message.
+async fn visitor_upload(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> AppResult<Json<Attachment>> {
+    let name = upload_name(query)?;
+    let file = receive(&state, &headers, body, &name, limits(&state).max_file_bytes).await?;
+    record(&state, file, name, Uploader::Visitor { account: visitor.account_id }).await
+}
+
+/// Moves uploads of the sender into the new message `message` of `dialog`. Each id
+/// must be an upload of this sender (for operators, made in this dialog).
+pub fn attach(
+    conn: &Connection,
+    dialog: DialogId,
+    message: i64,
+    ids: &[String],
+    author: store::NewAuthor,
+) -> AppResult<()> {
+    let gone = || AppError::BadRequest("An attached file is no longer available: attach it again.".into());
+    for (position, id) in ids.iter().enumerate() {
+        let owner = match author {
+            store::NewAuthor::Operator(user) => conn
+                .query_row(
+                    "SELECT 1 FROM uploads WHERE id = ?1 AND user_id = ?2 AND dialog_id = ?3",
+                    params![id, user.0, dialog.0],
+                    |_| Ok(()),
+                )
+                .optional()?,
+            store::NewAuthor::Client { account } => conn
+                .query_row("SELECT 1 FROM uploads WHERE id = ?1 AND account_id = ?2", params![id, account], |_| Ok(()))
+                .optional()?,
+            store::NewAuthor::System => None,
+        };
+        owner.ok_or_else(gone)?;
+        conn.execute(
+            "INSERT INTO files (id, dialog_id, message_id, position, name, content_type, size, uploaded_by, created_at)
+             SELECT id, ?2, ?3, ?4, name, content_type, size, user_id, created_at FROM uploads WHERE id = ?1",
+            params![id, dialog.0, message, position as i64],
+        )?;
+        conn.execute("DELETE FROM uploads WHERE id = ?1", [id])?;
+    }
+    Ok(())
+}
+
+/// Removes uploads older than [`ABANDONED_AFTER`] that never joined a message, with
+/// their bytes. Returns how many went.
+pub async fn sweep_abandoned(state: &AppState) -> AppResult<usize> {
+    let before = now_ms() - ABANDONED_AFTER.as_millis() as i64;
+    let ids: Vec<String> = state
+        .db
+        .transaction(move |tx| {
+            let ids: Vec<String> = tx
+                .prepare("SELECT id FROM uploads WHERE created_at < ?1")?
+                .query_map([before], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            tx.execute("DELETE FROM uploads WHERE created_at < ?1", [before])?;
+            Ok(ids)
+        })
+        .await?;
+    for id in &ids {
+        let _ = tokio::fs::remove_file(state.config.files_dir.join(id)).await;
+    }
+    Ok(ids.len())
 }
 
 async fn upload_avatar(
@@ -93,36 +384,113 @@ async fn upload_avatar(
     }
 }
 
+fn not_found() -> AppError {
+    AppError::NotFound("This file does not exist or you have no access to it.".into())
+}
+
+/// A stored file as its download needs it.
+struct Stored {
+    dialog: i64,
+    name: String,
+    content_type: String,
+}
+
+fn stored(conn: &Connection, id: &str) -> AppResult<Stored> {
+    conn.query_row("SELECT dialog_id, name, content_type FROM files WHERE id = ?1", [id], |r| {
+        Ok(Stored { dialog: r.get(0)?, name: r.get(1)?, content_type: r.get(2)? })
+    })
+    .optional()?
+    .ok_or_else(not_found)
+}
+
 async fn download(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
-    let not_found = || AppError::NotFound("This file does not exist or you have no access to it.".into());
     if !is_file_id(&id) {
         return Err(not_found());
     }
     let lookup = id.clone();
-    let content_type = state
+    let file = state
         .db
         .run(move |conn| {
-            let file: Option<(i64, String)> = conn
-                .query_row("SELECT dialog_id, content_type FROM files WHERE id = ?1", [&lookup], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            let (dialog, content_type) = file.ok_or_else(not_found)?;
-            visible_dialog(conn, DialogId(dialog), &user).map_err(|_| not_found())?;
-            Ok(content_type)
+            let file = stored(conn, &lookup)?;
+            visible_dialog(conn, DialogId(file.dialog), &user).map_err(|_| not_found())?;
+            Ok(file)
         })
         .await?;
-    let bytes = tokio::fs::read(state.config.files_dir.join(&id)).await.map_err(|_| not_found())?;
-    // Only sniffed image types are ever stored, so showing inline is safe.
+    serve(&state, &id, file).await
+}
+
+/// `?token=...`: the visitor's widget token (images in the widget cannot send headers).
+#[derive(Debug, Deserialize)]
+struct TokenQuery {
+    token: String,
+}
+
+/// A visitor downloads a file of a message in their own conversation (not system
+/// notes' files, not dialog images).
+async fn visitor_download(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(q): Query<TokenQuery>,
+) -> AppResult<Response> {
+    if !is_file_id(&id) {
+        return Err(not_found());
+    }
+    let visitor = crate::widget::authenticate(&state, q.token).await?;
+    let lookup = id.clone();
+    let file = state
+        .db
+        .run(move |conn| {
+            let visible: Option<i64> = conn
+                .query_row(
+                    "SELECT 1 FROM files f JOIN messages m ON m.id = f.message_id JOIN dialogs d ON d.id = m.dialog_id
+                     WHERE f.id = ?1 AND d.account_id = ?2 AND m.author_kind != 'system'",
+                    params![lookup, visitor.account_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            visible.ok_or_else(not_found)?;
+            stored(conn, &lookup)
+        })
+        .await?;
+    serve(&state, &id, file).await
+}
+
+/// The bytes of a stored file: sniffed images inline, anything else as a download
+/// under its name (the global `nosniff` header keeps browsers to the stated type).
+async fn serve(state: &AppState, id: &str, file: Stored) -> AppResult<Response> {
+    let bytes = tokio::fs::read(state.config.files_dir.join(id)).await.map_err(|_| not_found())?;
+    let inline = sniff_image(&bytes).is_some_and(|t| t == file.content_type);
+    let disposition = if inline {
+        "inline".to_string()
+    } else {
+        let name = if file.name.is_empty() { "file".to_string() } else { file.name };
+        format!("attachment; filename=\"{}\"; filename*=UTF-8''{}", ascii_fallback(&name), percent_encode(&name))
+    };
     Ok((
         [
-            (header::CONTENT_TYPE, content_type),
-            (header::CONTENT_DISPOSITION, "inline".to_string()),
+            (header::CONTENT_TYPE, file.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
             (header::CACHE_CONTROL, "private, max-age=86400".to_string()),
+            (header::CONTENT_SECURITY_POLICY, "default-src 'none'; sandbox".to_string()),
         ],
         bytes,
     )
         .into_response())
+}
+
+/// The name with anything outside plain printable ASCII (and quotes) replaced.
+fn ascii_fallback(name: &str) -> String {
+    name.chars().map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' }).collect()
+}
+
+/// RFC 5987 encoding of a file name for `filename*`.
+fn percent_encode(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -141,9 +509,40 @@ mod tests {
     }
 
     #[test]
+    fn accepted_types_come_from_the_bytes_not_the_name() {
+        assert_eq!(sniff(b"%PDF-1.7\n", "invoice.pdf"), Some("application/pdf"));
+        assert_eq!(sniff(b"%PDF-1.7\n", "invoice.exe"), Some("application/pdf"));
+        assert!(sniff(b"PK\x03\x04rest", "offer.docx").unwrap().contains("wordprocessingml"));
+        assert_eq!(sniff(b"PK\x03\x04rest", "photos.zip"), Some("application/zip"));
+        assert_eq!(sniff(b"OggS\0\x02", "voice.ogg"), Some("audio/ogg"));
+        assert_eq!(sniff(b"\0\0\0\x20ftypisom", "clip.mp4"), Some("video/mp4"));
+        assert_eq!(sniff("Дата;Сума\n1;2".as_bytes(), "report.csv"), Some("text/csv"));
+        assert_eq!(sniff(b"plain words", "notes.txt"), Some("text/plain"));
+        // A multi-byte character cut by the sample's end is still text.
+        assert_eq!(sniff(&"ї".as_bytes()[..1], "a.txt"), Some("text/plain"));
+        assert_eq!(sniff(b"MZ\x90\0\x03\0\0\0", "setup.exe"), None, "programs are refused");
+        assert_eq!(sniff(b"\x7fELF\x02\x01\x01\0", "run"), None);
+    }
+
+    #[test]
     fn file_ids_cannot_name_paths() {
         assert!(is_file_id("0123456789abcdef0123456789abcdef"));
         assert!(!is_file_id("../../etc/passwd"));
         assert!(!is_file_id("short"));
+    }
+
+    #[test]
+    fn names_lose_paths_and_control_characters() {
+        assert_eq!(clean_name("C:\\Users\\olena\\photo.png").unwrap(), "photo.png");
+        assert_eq!(clean_name("../../etc/passwd").unwrap(), "passwd");
+        assert_eq!(clean_name("a\u{0}b\nc.txt").unwrap(), "abc.txt");
+        assert!(clean_name("  ").is_err());
+        assert_eq!(clean_name(&"x".repeat(500)).unwrap().chars().count(), MAX_FILE_NAME_CHARS);
+    }
+
+    #[test]
+    fn download_names_are_encoded_for_the_header() {
+        assert_eq!(percent_encode("звіт 1.pdf"), "%D0%B7%D0%B2%D1%96%D1%82%201.pdf");
+        assert_eq!(ascii_fallback("a\"b\r\n.pdf"), "a_b__.pdf");
     }
 }

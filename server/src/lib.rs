@@ -56,9 +56,11 @@ pub fn app(state: AppState) -> Router {
         .merge(socket::router())
         .merge(widget::router())
         .merge(files::router())
+        .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))
+        // Uploads stream to disk under the configured file limit instead.
+        .merge(files::upload_router())
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), origin::guard))
-        .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
     Router::new()
         .nest("/api", api)
@@ -69,6 +71,22 @@ pub fn app(state: AppState) -> Router {
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Removes abandoned uploads every hour, for as long as the server runs.
+async fn sweep_uploads(state: AppState) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    let mut closing = state.hub.closing();
+    loop {
+        tokio::select! {
+            _ = every.tick() => match files::sweep_abandoned(&state).await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "abandoned uploads removed"),
+                Err(e) => tracing::warn!(error = %e, "sweeping uploads failed"),
+            },
+            _ = closing.changed() => return,
+        }
+    }
 }
 
 /// A running server.
@@ -105,6 +123,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;
     let addr = listener.local_addr().map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::spawn(sweep_uploads(state.clone()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let router = app(state.clone());
     let task = tokio::spawn(async move {

@@ -1,12 +1,16 @@
 //! Checks on user input, each failing with a message the user can act on.
 
 use crate::error::{AppError, AppResult};
-use el_protocol::api::{MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS};
+use el_protocol::api::{SendMessage, UploadLimits, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS};
 
-/// A message text: trimmed, not empty, not too long.
-pub fn message_text(text: &str) -> AppResult<String> {
-    let text = text.trim();
-    if text.is_empty() {
+/// A message: its text trimmed and not too long, and not empty unless files go with
+/// it; no more files than `limits` allow (413, like a file too large).
+pub fn message(body: &SendMessage, limits: &UploadLimits) -> AppResult<String> {
+    if body.attachments.len() > limits.max_files {
+        return Err(AppError::TooLarge(format!("A message can carry at most {} files.", limits.max_files)));
+    }
+    let text = body.text.trim();
+    if text.is_empty() && body.attachments.is_empty() {
         return Err(AppError::BadRequest("Write a message before sending.".into()));
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
@@ -49,12 +53,35 @@ pub fn note(note: &str) -> AppResult<Option<String>> {
 mod tests {
     use super::*;
 
+    fn message_text(text: &str) -> AppResult<String> {
+        message(&SendMessage { text: text.into(), client_msg_id: "k".into(), attachments: vec![] }, &limits())
+    }
+
+    fn limits() -> UploadLimits {
+        UploadLimits { max_file_bytes: 100, max_files: 2 }
+    }
+
     #[test]
     fn texts() {
         assert_eq!(message_text("  hi \n").unwrap(), "hi");
         assert!(message_text(" \n ").is_err());
         assert!(message_text(&"x".repeat(MAX_MESSAGE_CHARS + 1)).is_err());
         assert!(message_text(&"я".repeat(MAX_MESSAGE_CHARS)).is_ok());
+    }
+
+    #[test]
+    fn files_may_go_without_text_but_not_too_many() {
+        let files = |n: usize| SendMessage {
+            text: " ".into(),
+            client_msg_id: "k".into(),
+            attachments: (0..n).map(|i| format!("f{i}")).collect(),
+        };
+        assert_eq!(message(&files(1), &limits()).unwrap(), "");
+        let refused = message(&files(3), &limits()).unwrap_err();
+        assert_eq!(
+            (refused.status().as_u16(), refused.to_string()),
+            (413, "A message can carry at most 2 files.".into())
+        );
     }
 
     #[test]

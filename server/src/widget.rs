@@ -56,7 +56,8 @@ fn visitor_by_token(conn: &Connection, token: &str) -> AppResult<Option<Visitor>
         .optional()?)
 }
 
-async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
+/// The visitor holding `token`, or 401.
+pub async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
     state
         .db
         .run(move |conn| visitor_by_token(conn, &token))
@@ -114,7 +115,7 @@ async fn start_session(
             Ok((client_name, channel_name))
         })
         .await?;
-    Ok(Json(WidgetSession { token, client_name, channel_name }))
+    Ok(Json(WidgetSession { token, client_name, channel_name, limits: state.config.upload_limits() }))
 }
 
 async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppResult<Json<WidgetConversation>> {
@@ -138,10 +139,12 @@ async fn send(
     visitor: Visitor,
     Json(body): Json<SendMessage>,
 ) -> AppResult<Json<WidgetMessage>> {
-    let text = validate::message_text(&body.text)?;
+    let text = validate::message(&body, &state.config.upload_limits())?;
     let key = validate::client_msg_id(&body.client_msg_id)?;
-    let added =
-        state.db.transaction(move |tx| store::client_message(tx, visitor.account_id, &text, Some(&key))).await?;
+    let added = state
+        .db
+        .transaction(move |tx| store::client_message(tx, visitor.account_id, &text, Some(&key), &body.attachments))
+        .await?;
     if let Some(seq) = added.seq {
         state.hub.published(seq);
     }

@@ -127,6 +127,16 @@ async fn start(
     act(state, user, id, store::start).await
 }
 
+/// Refuses unless `user` may write in `dialog`: a member of it while it is Active.
+pub(crate) fn require_writer(conn: &Connection, dialog: &DialogSummary, user: &CurrentUser) -> AppResult<()> {
+    match dialog.state {
+        DialogState::Active if store::is_member(conn, dialog.id, user.id())? => Ok(()),
+        DialogState::Unassigned => Err(AppError::Forbidden("Press Reply to take this dialog before writing.".into())),
+        DialogState::Ended => Err(AppError::Conflict("This dialog is closed. Start it again to write.".into())),
+        DialogState::Active => Err(AppError::Forbidden("Join the dialog before writing.".into())),
+    }
+}
+
 /// The dialog, if `user` may open it; the same "not found" otherwise, so ids cannot
 /// be probed.
 pub(crate) fn visible_dialog(conn: &Connection, id: DialogId, user: &CurrentUser) -> AppResult<DialogSummary> {
@@ -233,23 +243,14 @@ async fn send(
     Path(id): Path<i64>,
     Json(body): Json<SendMessage>,
 ) -> AppResult<Json<Message>> {
-    let text = validate::message_text(&body.text)?;
+    let text = validate::message(&body, &state.config.upload_limits())?;
     let key = validate::client_msg_id(&body.client_msg_id)?;
     let added = state
         .db
         .transaction(move |tx| {
             let dialog = visible_dialog(tx, DialogId(id), &user)?;
-            match dialog.state {
-                DialogState::Active if store::is_member(tx, dialog.id, user.id())? => {}
-                DialogState::Unassigned => {
-                    return Err(AppError::Forbidden("Press Reply to take this dialog before writing.".into()))
-                }
-                DialogState::Ended => {
-                    return Err(AppError::Conflict("This dialog is closed. Start it again to write.".into()))
-                }
-                DialogState::Active => return Err(AppError::Forbidden("Join the dialog before writing.".into())),
-            }
-            store::add_message(tx, dialog.id, NewAuthor::Operator(user.id()), &text, Some(&key))
+            require_writer(tx, &dialog, &user)?;
+            store::add_message(tx, dialog.id, NewAuthor::Operator(user.id()), &text, Some(&key), &body.attachments)
         })
         .await?;
     if let Some(seq) = added.seq {

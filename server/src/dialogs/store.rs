@@ -6,13 +6,14 @@ use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log;
 use el_protocol::api::{
-    truncate_chars, Author, ChannelKind, Cursor, DialogState, DialogSummary, Handover, Message, MessagePreview,
-    TabTotals, PREVIEW_CHARS,
+    truncate_chars, Attachment, Author, ChannelKind, Cursor, DialogState, DialogSummary, Handover, Message,
+    MessagePreview, TabTotals, PREVIEW_CHARS,
 };
 use el_protocol::events::Event;
 use el_protocol::inbox::Tab;
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Millis, Seq, UserId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
+use std::collections::HashMap;
 
 const SUMMARY_SELECT: &str = "
 SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.state,
@@ -20,7 +21,8 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        (SELECT group_concat(user_id) FROM dialog_members WHERE dialog_id = d.id),
        (SELECT group_concat(user_id) FROM dialog_participants WHERE dialog_id = d.id),
        m.author_kind, m.author_user_id, u.name, m.body, m.created_at,
-       d.spam, d.handover_from, d.handover_to, d.handover_note, d.avatar_file_id
+       d.spam, d.handover_from, d.handover_to, d.handover_note, d.avatar_file_id,
+       (SELECT group_concat(name, ', ') FROM files WHERE message_id = d.last_message_id)
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -42,6 +44,14 @@ fn author(kind: &str, user_id: Option<i64>, user_name: Option<String>, client_na
     }
 }
 
+/// A message as the list previews it: its text, or the names of its files.
+fn preview_text(body: String, files: Option<String>) -> String {
+    match files {
+        Some(names) if body.trim().is_empty() => format!("📎 {names}"),
+        _ => body,
+    }
+}
+
 fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
     let client_name: String = r.get(3)?;
     let kind: String = r.get(5)?;
@@ -50,7 +60,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
     let last_message = match last_kind {
         Some(kind) => Some(MessagePreview {
             author: author(&kind, r.get(13)?, r.get(14)?, &client_name),
-            text: truncate_chars(&r.get::<_, String>(15)?, PREVIEW_CHARS),
+            text: truncate_chars(&preview_text(r.get(15)?, r.get(22)?), PREVIEW_CHARS),
             at: r.get(16)?,
         }),
         None => None,
@@ -158,7 +168,33 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
         text: r.get(6)?,
         created_at: r.get(7)?,
         client_msg_id: r.get(8)?,
+        attachments: Vec::new(),
     })
+}
+
+/// Fills in the files of `messages` (one query over their id range).
+fn with_attachments(conn: &Connection, mut messages: Vec<Message>) -> AppResult<Vec<Message>> {
+    let (Some(first), Some(last)) = (messages.iter().map(|m| m.id.0).min(), messages.iter().map(|m| m.id.0).max())
+    else {
+        return Ok(messages);
+    };
+    let index: HashMap<i64, usize> = messages.iter().enumerate().map(|(i, m)| (m.id.0, i)).collect();
+    let mut stmt = conn.prepare_cached(
+        "SELECT message_id, id, name, content_type, size FROM files
+         WHERE message_id BETWEEN ?1 AND ?2 ORDER BY message_id, position",
+    )?;
+    let rows = stmt.query_map([first, last], |r| {
+        let attachment =
+            Attachment { id: r.get(1)?, name: r.get(2)?, content_type: r.get(3)?, size: r.get::<_, i64>(4)? as u64 };
+        Ok((r.get::<_, i64>(0)?, attachment))
+    })?;
+    for row in rows {
+        let (message, attachment) = row?;
+        if let Some(i) = index.get(&message) {
+            messages[*i].attachments.push(attachment);
+        }
+    }
+    Ok(messages)
 }
 
 /// The messages of a dialog, oldest first.
@@ -166,7 +202,7 @@ pub fn messages(conn: &Connection, dialog: DialogId) -> AppResult<Vec<Message>> 
     let sql = format!("{MESSAGE_SELECT} WHERE m.dialog_id = ?1 ORDER BY m.id");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([dialog.0], message_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    with_attachments(conn, rows.collect::<Result<_, _>>()?)
 }
 
 /// The messages of every dialog of a client account, oldest first (the widget's view).
@@ -174,18 +210,22 @@ pub fn account_messages(conn: &Connection, account_id: i64) -> AppResult<Vec<Mes
     let sql = format!("{MESSAGE_SELECT} WHERE d.account_id = ?1 ORDER BY m.id");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([account_id], message_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    with_attachments(conn, rows.collect::<Result<_, _>>()?)
 }
 
 fn message(conn: &Connection, id: MessageId) -> AppResult<Message> {
     let sql = format!("{MESSAGE_SELECT} WHERE m.id = ?1");
-    Ok(conn.query_row(&sql, [id.0], message_from_row)?)
+    let message = conn.query_row(&sql, [id.0], message_from_row)?;
+    Ok(with_attachments(conn, vec![message])?.remove(0))
 }
 
 /// Who writes a new message.
 #[derive(Debug, Clone, Copy)]
 pub enum NewAuthor {
-    Client,
+    /// The client writing from this account.
+    Client {
+        account: i64,
+    },
     Operator(UserId),
     System,
 }
@@ -197,14 +237,16 @@ pub struct Added {
     pub seq: Option<Seq>,
 }
 
-/// Adds a message to a dialog, moves the dialog's last activity, and logs the event.
-/// A repeated `client_msg_id` returns the message stored the first time.
+/// Adds a message to a dialog with the sender's uploaded `files`, moves the dialog's
+/// last activity, and logs the event. A repeated `client_msg_id` returns the message
+/// stored the first time.
 pub fn add_message(
     conn: &Connection,
     dialog: DialogId,
     by: NewAuthor,
     body: &str,
     client_msg_id: Option<&str>,
+    files: &[String],
 ) -> AppResult<Added> {
     if let Some(key) = client_msg_id {
         let existing: Option<i64> = conn
@@ -219,7 +261,7 @@ pub fn add_message(
         }
     }
     let (kind, user) = match by {
-        NewAuthor::Client => ("client", None),
+        NewAuthor::Client { .. } => ("client", None),
         NewAuthor::Operator(u) => ("operator", Some(u.0)),
         NewAuthor::System => ("system", None),
     };
@@ -230,6 +272,7 @@ pub fn add_message(
         params![dialog.0, kind, user, body, client_msg_id, now],
     )?;
     let id = MessageId(conn.last_insert_rowid());
+    crate::files::attach(conn, dialog, id.0, files, by)?;
     conn.execute(
         "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2, people_count = people_count + ?3
          WHERE id = ?4",
@@ -260,7 +303,13 @@ fn log_dialog(conn: &Connection, dialog: DialogId) -> AppResult<Seq> {
 /// - ended as spam: stored, and the dialog stays closed (nobody is disturbed; Start
 ///   restores it with everything the client wrote);
 /// - none yet: a new Unassigned dialog.
-pub fn client_message(conn: &Connection, account_id: i64, body: &str, client_msg_id: Option<&str>) -> AppResult<Added> {
+pub fn client_message(
+    conn: &Connection,
+    account_id: i64,
+    body: &str,
+    client_msg_id: Option<&str>,
+    files: &[String],
+) -> AppResult<Added> {
     let latest: Option<i64> =
         conn.query_row("SELECT MAX(id) FROM dialogs WHERE account_id = ?1", [account_id], |r| r.get(0))?;
     let latest = match latest {
@@ -282,7 +331,7 @@ pub fn client_message(conn: &Connection, account_id: i64, body: &str, client_msg
             DialogId(conn.last_insert_rowid())
         }
     };
-    add_message(conn, dialog, NewAuthor::Client, body, client_msg_id)
+    add_message(conn, dialog, NewAuthor::Client { account: account_id }, body, client_msg_id, files)
 }
 
 /// Brings an ended dialog back when its client writes again (see [`client_message`]).
@@ -342,7 +391,7 @@ fn add_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<()
 /// last event's position.
 fn announce(conn: &Connection, dialog: DialogId, note: &str) -> AppResult<Seq> {
     let seq = log_dialog(conn, dialog)?;
-    let added = add_message(conn, dialog, NewAuthor::System, note, None)?;
+    let added = add_message(conn, dialog, NewAuthor::System, note, None, &[])?;
     Ok(added.seq.unwrap_or(seq))
 }
 

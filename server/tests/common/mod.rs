@@ -142,6 +142,18 @@ impl Operator {
         }
     }
 
+    /// Uploads a file for the next message in `dialog`.
+    pub async fn upload(&self, dialog: i64, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+        let url = format!("{}/api/dialogs/{dialog}/files", self.base);
+        self.http.post(url).query(&[("name", name)]).body(bytes).send().await.unwrap()
+    }
+
+    /// Sends a message with uploaded files.
+    pub async fn send_files(&self, dialog: i64, text: &str, key: &str, files: &[&str]) -> reqwest::Response {
+        let body = serde_json::json!({"text": text, "client_msg_id": key, "attachments": files});
+        self.post(&format!("/api/dialogs/{dialog}/messages"), body).await
+    }
+
     pub async fn reply(&self, dialog: i64) -> reqwest::Response {
         self.post(&format!("/api/dialogs/{dialog}/reply"), serde_json::json!({})).await
     }
@@ -170,10 +182,28 @@ pub struct Visitor {
 
 impl Visitor {
     pub async fn send(&self, text: &str, key: &str) -> reqwest::Response {
+        self.send_files(text, key, &[]).await
+    }
+
+    /// Sends a message with files the visitor uploaded.
+    pub async fn send_files(&self, text: &str, key: &str, files: &[&str]) -> reqwest::Response {
+        let attachments = files.iter().map(|f| f.to_string()).collect();
         self.http
             .post(format!("{}/api/widget/messages", self.base))
             .bearer_auth(&self.session.token)
-            .json(&SendMessage { text: text.into(), client_msg_id: key.into() })
+            .json(&SendMessage { text: text.into(), client_msg_id: key.into(), attachments })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Uploads a file for the visitor's next message.
+    pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/widget/files", self.base))
+            .query(&[("name", name)])
+            .bearer_auth(&self.session.token)
+            .body(bytes)
             .send()
             .await
             .unwrap()
