@@ -2,15 +2,19 @@
 //! dispatch actions.
 #![cfg(target_arch = "wasm32")]
 
+use el_protocol::api::UploadLimits;
 use el_protocol::api::{
     Author, ChannelKind, Cursor, DialogPage, DialogState, DialogSummary, Message, MessagePreview, TabTotals,
 };
 use el_protocol::events::{Event, UserEvent};
 use el_protocol::inbox::{whole_snapshot, Inbox, Tab, TabCounts};
+use el_protocol::outbox::Outgoing;
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, UserId};
 use external_lines::components::composer::Composer;
 use external_lines::components::dialog_list::DialogList;
 use external_lines::components::inbox_tabs::InboxTabs;
+use external_lines::components::upload_tray::UploadTray;
+use external_lines::store::uploads::Uploads;
 use external_lines::store::{InboxActions, InboxStore};
 use leptos::prelude::*;
 use std::sync::{Arc, Mutex};
@@ -131,6 +135,7 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
         text: "Are you there?".into(),
         created_at: 9_000,
         client_msg_id: None,
+        attachments: vec![],
     };
     let totals = |unassigned, active, unread_unassigned| TabTotals {
         dialogs: TabCounts { unassigned, active, inactive: 0 },
@@ -220,7 +225,8 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
         view! {
             <Composer
                 draft=draft
-                on_send=Callback::new(move |t: String| s.lock().unwrap().push(t))
+                uploads=Uploads::new(DialogId(1), UploadLimits::default())
+                on_send=Callback::new(move |m: Outgoing| s.lock().unwrap().push(m.text))
             />
         }
     });
@@ -288,6 +294,7 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
             "Numbered list",
             "Quote",
             "Link (Ctrl+K)",
+            "Attach files",
             ""
         ],
         "every tool has an accessible name (Preview is named by its text)"
@@ -537,6 +544,45 @@ async fn the_list_asks_for_the_next_page_at_its_end_and_shows_it() {
     root.remove();
 }
 
+/// A file of `bytes` bytes named `name`, as a file picker would give it.
+fn file(name: &str, bytes: usize) -> web_sys::File {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(&"x".repeat(bytes)));
+    web_sys::File::new_with_str_sequence(&parts, name).unwrap()
+}
+
+#[wasm_bindgen_test]
+async fn files_over_the_limits_are_refused_before_uploading_and_failures_say_why() {
+    let root = container();
+    let uploads = Uploads::new(DialogId(1), UploadLimits { max_file_bytes: 100, max_files: 2 });
+    let handle = leptos::mount::mount_to(root.clone(), move || view! { <UploadTray uploads=uploads/> });
+    uploads.add(vec![file("huge.pdf", 500)]);
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, "[role=alert]"), ["“huge.pdf” is too large: files up to 100 B can be sent."]);
+    assert!(root.query_selector(".upload").unwrap().is_none(), "nothing is uploaded");
+
+    // This test page has no API: the upload starts, shows its progress, then fails with the reason.
+    uploads.add(vec![file("notes.txt", 10)]);
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".upload__name"), ["notes.txt"]);
+    let failed = async {
+        for _ in 0..50 {
+            if root.query_selector(".upload[data-state=failed]").unwrap().is_some() {
+                return true;
+            }
+            gloo_timers::future::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
+    };
+    assert!(failed.await, "the failed upload is marked");
+    assert!(texts(&root, ".upload__error")[0].starts_with("The server answered with an error"));
+    assert!(!uploads.busy() && !uploads.ready());
+    click(&root, ".upload__remove[aria-label='Remove notes.txt']");
+    leptos::task::tick().await;
+    assert!(root.query_selector(".upload").unwrap().is_none());
+    drop(handle);
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn hostile_messages_run_no_script() {
     use external_lines::components::message_item::MessageItem;
@@ -576,6 +622,7 @@ async fn hostile_messages_run_no_script() {
                     text: text.to_string(),
                     created_at: 0,
                     client_msg_id: None,
+                    attachments: vec![],
                 };
                 view! { <MessageItem message=message me=None/> }
             })
@@ -601,6 +648,7 @@ fn signed_in() -> external_lines::store::Session {
         role: Role { id: el_protocol::RoleId(1), name: "Full".into(), leads: all, contacts: all },
         access: Access::derive(all, all, false),
         settings: UserSettings { confirm_end_dialog: true },
+        limits: Default::default(),
     });
     session
 }
@@ -658,7 +706,7 @@ async fn messages_sent_while_offline_wait_in_a_visible_queue() {
 
     // A message the server refused shows why, with Retry.
     store.outbox.update(|o| {
-        o.push(DialogId(1), "k2".into(), "Too late".into(), 2, true);
+        o.push(DialogId(1), "k2".into(), Outgoing::text("Too late"), 2, true);
         o.failed("k2", false, "This dialog is closed. Start it again to write.");
     });
     leptos::task::tick().await;

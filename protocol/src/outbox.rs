@@ -2,6 +2,7 @@
 //! for the connection, or failed with a reason. Each keeps its idempotency key, so
 //! sending it again never stores it twice.
 
+use crate::api::Attachment;
 use crate::{DialogId, Millis};
 
 /// Where an unconfirmed message stands.
@@ -15,6 +16,20 @@ pub enum SendState {
     Failed(String),
 }
 
+/// What the operator sends: text, files, or both.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outgoing {
+    pub text: String,
+    pub attachments: Vec<Attachment>,
+}
+
+impl Outgoing {
+    /// Just text.
+    pub fn text(text: impl Into<String>) -> Self {
+        Outgoing { text: text.into(), attachments: Vec::new() }
+    }
+}
+
 /// One unconfirmed message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
@@ -22,6 +37,8 @@ pub struct Pending {
     pub key: String,
     pub dialog: DialogId,
     pub text: String,
+    /// Files already uploaded for it.
+    pub attachments: Vec<Attachment>,
     pub state: SendState,
     pub created_at: Millis,
 }
@@ -34,9 +51,10 @@ pub struct Outbox {
 
 impl Outbox {
     /// Adds a message: sending at once when `online`, else waiting for the connection.
-    pub fn push(&mut self, dialog: DialogId, key: String, text: String, created_at: Millis, online: bool) {
+    pub fn push(&mut self, dialog: DialogId, key: String, content: Outgoing, created_at: Millis, online: bool) {
         let state = if online { SendState::Sending } else { SendState::Waiting };
-        self.items.push(Pending { key, dialog, text, state, created_at });
+        let Outgoing { text, attachments } = content;
+        self.items.push(Pending { key, dialog, text, attachments, state, created_at });
     }
 
     /// The server stored it: it leaves the outbox.
@@ -87,9 +105,9 @@ mod tests {
     #[test]
     fn offline_messages_wait_and_go_out_in_order_when_the_connection_returns() {
         let mut o = Outbox::default();
-        o.push(DialogId(1), "a".into(), "one".into(), 1, false);
-        o.push(DialogId(1), "b".into(), "two".into(), 2, false);
-        o.push(DialogId(2), "c".into(), "elsewhere".into(), 3, true);
+        o.push(DialogId(1), "a".into(), Outgoing::text("one"), 1, false);
+        o.push(DialogId(1), "b".into(), Outgoing::text("two"), 2, false);
+        o.push(DialogId(2), "c".into(), Outgoing::text("elsewhere"), 3, true);
         assert_eq!(o.waiting(), 2);
         let out: Vec<_> = o.take_for_sending(None).into_iter().map(|p| p.key).collect();
         assert_eq!(out, ["a", "b"], "oldest first, the one already sending is left alone");
@@ -102,8 +120,8 @@ mod tests {
     #[test]
     fn a_lost_connection_waits_and_a_refusal_fails_until_retried() {
         let mut o = Outbox::default();
-        o.push(DialogId(1), "a".into(), "one".into(), 1, true);
-        o.push(DialogId(1), "b".into(), "two".into(), 2, true);
+        o.push(DialogId(1), "a".into(), Outgoing::text("one"), 1, true);
+        o.push(DialogId(1), "b".into(), Outgoing::text("two"), 2, true);
         o.failed("a", true, "unreachable");
         o.failed("b", false, "This dialog is closed.");
         assert_eq!(

@@ -4,10 +4,11 @@ pub use el_web_client::http::Failure;
 pub use el_web_client::socket;
 
 use el_web_client::http;
+use el_web_client::upload::Upload;
 
 use el_protocol::api::{
-    AddMembers, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, Redirect,
-    Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
+    AddMembers, Attachment, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message,
+    Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
 };
 use el_protocol::inbox::Tab;
 use el_protocol::{DialogId, UserId};
@@ -53,9 +54,21 @@ pub async fn reply(id: DialogId) -> Result<DialogSummary, Failure> {
     http::post(&format!("/api/dialogs/{id}/reply"), &(), None).await
 }
 
-/// Sends a message; `client_msg_id` makes retries safe.
-pub async fn send_message(id: DialogId, text: String, client_msg_id: String) -> Result<Message, Failure> {
-    http::post(&format!("/api/dialogs/{id}/messages"), &SendMessage { text, client_msg_id }, None).await
+/// Sends a message with its uploaded files; `client_msg_id` makes retries safe.
+pub async fn send_message(
+    id: DialogId,
+    text: String,
+    attachments: &[Attachment],
+    client_msg_id: String,
+) -> Result<Message, Failure> {
+    let attachments = attachments.iter().map(|a| a.id.clone()).collect();
+    http::post(&format!("/api/dialogs/{id}/messages"), &SendMessage { text, client_msg_id, attachments }, None).await
+}
+
+/// Starts uploading a file for the next message in a dialog.
+pub fn upload(id: DialogId, file: &web_sys::File, on_progress: impl Fn(f64) + 'static) -> Result<Upload, Failure> {
+    let name = String::from(js_sys::encode_uri_component(&file.name()));
+    Upload::start(&format!("/api/dialogs/{id}/files?name={name}"), None, file, on_progress)
 }
 
 /// Marks a dialog read up to its latest message.

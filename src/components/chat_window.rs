@@ -4,7 +4,7 @@
 
 use crate::api::{self, Command};
 use crate::components::avatar::Avatar;
-use crate::components::composer::Composer;
+use crate::components::composer::{files_of, Composer};
 use crate::components::confirm_modal::ConfirmModal;
 use crate::components::dialog_info::DialogInfo;
 use crate::components::dialog_menu::{DialogMenu, MenuChoice};
@@ -12,8 +12,10 @@ use crate::components::join_banner::JoinBanner;
 use crate::components::message_item::MessageItem;
 use crate::components::pending_item::PendingItem;
 use crate::components::user_picker::{Picked, UserPicker};
+use crate::store::uploads::Uploads;
 use crate::store::{outbox, InboxActions, InboxStore, Session};
 use el_protocol::api::{DialogState, DialogSummary, UserSettings};
+use el_protocol::outbox::Outgoing;
 use el_protocol::{DialogId, UserId};
 use leptos::html::Ol;
 use leptos::prelude::*;
@@ -71,6 +73,11 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             }
         });
     });
+    // Files for the next message; uploads still running stop when the chat closes.
+    let limits = session.me().map(|me| me.limits).unwrap_or_default();
+    let uploads = Uploads::new(id, limits);
+    on_cleanup(move || uploads.cancel_all());
+    let dragging = RwSignal::new(false);
     let pending = Memo::new(move |_| inbox.outbox.with(|o| o.for_dialog(id).cloned().collect::<Vec<_>>()));
     let retry = Callback::new(move |key: String| outbox::flush(inbox, session, Some(key)));
 
@@ -165,9 +172,10 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             view! {
                 <Composer
                     draft=draft
-                    on_send=Callback::new(move |text: String| {
+                    uploads=uploads
+                    on_send=Callback::new(move |message: Outgoing| {
                         draft.set(String::new());
-                        outbox::send(inbox, session, id, text);
+                        outbox::send(inbox, session, id, message);
                     })
                 />
             }
@@ -278,7 +286,27 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             when=move || mode.with(Option::is_some)
             fallback=|| view! { <div class="empty-state" aria-busy="true">"Loading the dialog…"</div> }
         >
-            <div class="chat">
+            <div
+                class="chat"
+                class:chat--dropping=move || dragging.get()
+                on:dragover=move |ev: web_sys::DragEvent| {
+                    if mode.get_untracked() == Some(Footer::Compose) {
+                        ev.prevent_default();
+                        dragging.set(true);
+                    }
+                }
+                on:dragleave=move |_| dragging.set(false)
+                on:drop=move |ev: web_sys::DragEvent| {
+                    dragging.set(false);
+                    if mode.get_untracked() == Some(Footer::Compose) {
+                        ev.prevent_default();
+                        uploads.add(files_of(ev.data_transfer().and_then(|d| d.files())));
+                    }
+                }
+            >
+                <Show when=move || dragging.get()>
+                    <div class="chat__drop" aria-hidden="true">"Drop files to attach them"</div>
+                </Show>
                 <header class="chat__header">
                     {header}
                     <div class="chat__actions">

@@ -1,27 +1,59 @@
 //! The message input of a chat: a formatting toolbar (with Ctrl+B, Ctrl+I, Ctrl+K), a
-//! preview of what the client will see, Enter to send and Shift+Enter for a new line.
+//! preview of what the client will see, Enter to send and Shift+Enter for a new line,
+//! and files (paperclip, paste, or dropped on the chat) that upload while the user
+//! writes; a message sent during uploads goes out when they finish.
 
+use crate::components::upload_tray::UploadTray;
+use crate::store::uploads::Uploads;
 use el_protocol::markdown::edit::{byte_to_utf16, link, utf16_to_byte, Edit, Format};
 use el_protocol::markdown::{is_safe_link, to_safe_html};
-use leptos::html::Textarea;
+use el_protocol::outbox::Outgoing;
+use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
+
+/// The files of a file list (an input's, a drop's, a paste's).
+pub fn files_of(list: Option<web_sys::FileList>) -> Vec<web_sys::File> {
+    let Some(list) = list else { return Vec::new() };
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
 
 #[component]
 pub fn Composer(
     /// The text being written (owned by the caller, so it survives errors and switching).
     draft: RwSignal<String>,
-    /// Called with the text when the user sends (delivery shows on the message).
-    on_send: Callback<String>,
+    /// The files attached to the message being written.
+    uploads: Uploads,
+    /// Called with the message when the user sends (delivery shows on the message).
+    on_send: Callback<Outgoing>,
 ) -> impl IntoView {
     let input: NodeRef<Textarea> = NodeRef::new();
+    let picker: NodeRef<Input> = NodeRef::new();
     let preview = RwSignal::new(false);
     let hint = RwSignal::new(None::<String>);
-    let send = move || {
+    // Sent while files were still uploading: goes out when they finish.
+    let queued = RwSignal::new(false);
+    let send_now = move || {
         let text = draft.get_untracked();
-        if !text.trim().is_empty() {
-            on_send.run(text);
+        if text.trim().is_empty() && !uploads.ready() {
+            return;
+        }
+        let attachments = uploads.take_done();
+        on_send.run(Outgoing { text, attachments });
+    };
+    let send = move || {
+        let has_text = draft.with_untracked(|d| !d.trim().is_empty());
+        if uploads.busy() && (has_text || uploads.ready() || uploads.busy()) {
+            queued.set(true);
+        } else {
+            send_now();
         }
     };
+    Effect::new(move |_| {
+        if queued.get() && !uploads.busy() {
+            queued.set(false);
+            send_now();
+        }
+    });
     // Runs an edit over the textarea's selection and puts the new selection back.
     let edit = move |make: &dyn Fn(&str, usize, usize) -> Edit| {
         let Some(el) = input.get_untracked() else { return };
@@ -99,6 +131,34 @@ pub fn Composer(
                 </button>
                 <button
                     type="button"
+                    class="composer__tool composer__attach"
+                    aria-label="Attach files"
+                    title="Attach files"
+                    on:click=move |_| {
+                        if let Some(el) = picker.get_untracked() {
+                            el.click();
+                        }
+                    }
+                >
+                    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
+                        <path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"/>
+                    </svg>
+                </button>
+                <input
+                    type="file"
+                    multiple
+                    class="sr-only composer__file-input"
+                    tabindex="-1"
+                    aria-hidden="true"
+                    node_ref=picker
+                    on:change=move |ev| {
+                        let el = event_target::<web_sys::HtmlInputElement>(&ev);
+                        uploads.add(files_of(el.files()));
+                        el.set_value("");
+                    }
+                />
+                <button
+                    type="button"
                     class="composer__tool composer__preview-toggle"
                     aria-pressed=move || preview.get().to_string()
                     on:click=move |_| preview.update(|p| *p = !*p)
@@ -106,6 +166,10 @@ pub fn Composer(
                     "Preview"
                 </button>
             </div>
+            <UploadTray uploads=uploads/>
+            <Show when=move || queued.get()>
+                <p class="composer__queued" role="status">"The message will be sent when the files finish uploading."</p>
+            </Show>
             <div class="composer__row">
                 <Show
                     when=move || preview.get()
@@ -119,6 +183,13 @@ pub fn Composer(
                                 node_ref=input
                                 prop:value=move || draft.get()
                                 on:input=move |ev| draft.set(event_target_value(&ev))
+                                on:paste=move |ev: web_sys::ClipboardEvent| {
+                                    let files = files_of(ev.clipboard_data().and_then(|d| d.files()));
+                                    if !files.is_empty() {
+                                        ev.prevent_default();
+                                        uploads.add(files);
+                                    }
+                                }
                                 on:keydown=move |ev: web_sys::KeyboardEvent| {
                                     let command = ev.ctrl_key() || ev.meta_key();
                                     match ev.key().as_str() {
@@ -154,7 +225,7 @@ pub fn Composer(
                 <button
                     type="submit"
                     class="button button--primary"
-                    disabled=move || draft.with(|d| d.trim().is_empty())
+                    disabled=move || draft.with(|d| d.trim().is_empty()) && !uploads.ready() && !uploads.busy()
                 >
                     "Send"
                 </button>

@@ -1,6 +1,7 @@
 //! One message: the client's on the left, operators' on the right, system notes in
 //! the middle. People's messages are markdown, rendered safely; names are always text.
 
+use crate::components::attachment_list::AttachmentList;
 use crate::format::clock_time;
 use el_protocol::api::{Author, Message};
 use el_protocol::markdown::to_safe_html;
@@ -21,9 +22,12 @@ pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
             {author.map(|a| view! { <span class="message__author">{a}</span> })}
             {if kind == "system" {
                 view! { <p class="message__text">{message.text}</p> }.into_any()
+            } else if message.text.is_empty() {
+                ().into_any()
             } else {
                 view! { <div class="message__text markdown" inner_html=to_safe_html(&message.text)></div> }.into_any()
             }}
+            <AttachmentList attachments=message.attachments/>
             <time class="message__time">{time}</time>
         </li>
     }

@@ -2,6 +2,7 @@
 //! actions; they do not call the server themselves.
 
 pub mod app_shell;
+pub mod attachment_list;
 pub mod avatar;
 pub mod chat_window;
 pub mod composer;
@@ -17,4 +18,5 @@ pub mod message_item;
 pub mod modal;
 pub mod no_access;
 pub mod pending_item;
+pub mod upload_tray;
 pub mod user_picker;

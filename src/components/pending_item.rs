@@ -1,6 +1,7 @@
 //! An operator message the server has not confirmed yet, with where it stands and, when
 //! refused, why and a Retry button.
 
+use crate::components::attachment_list::AttachmentList;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::outbox::{Pending, SendState};
 use leptos::prelude::*;
@@ -16,7 +17,13 @@ pub fn PendingItem(pending: Pending, on_retry: Callback<String>) -> impl IntoVie
     let failed = matches!(pending.state, SendState::Failed(_));
     view! {
         <li class="message message--mine message--pending" data-state=state>
-            <div class="message__text markdown" inner_html=to_safe_html(&pending.text)></div>
+            <Show when={
+                let empty = pending.text.is_empty();
+                move || !empty
+            }>
+                <div class="message__text markdown" inner_html=to_safe_html(&pending.text)></div>
+            </Show>
+            <AttachmentList attachments=pending.attachments.clone()/>
             <span class="message__status" role="status">
                 {status}
                 <Show when=move || failed>

@@ -6,6 +6,7 @@ pub mod inbox;
 pub mod outbox;
 pub mod session;
 pub mod sync;
+pub mod uploads;
 
 pub use inbox::{Connection, InboxActions, InboxStore};
 pub use session::{Session, SessionState};

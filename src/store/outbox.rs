@@ -5,17 +5,17 @@
 
 use super::{Connection, InboxStore, Session};
 use crate::api;
-use el_protocol::outbox::Pending;
+use el_protocol::outbox::{Outgoing, Pending};
 use el_protocol::DialogId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// Sends `text` to a dialog.
-pub fn send(store: InboxStore, session: Session, dialog: DialogId, text: String) {
+/// Sends a message (text, files or both) to a dialog.
+pub fn send(store: InboxStore, session: Session, dialog: DialogId, content: Outgoing) {
     let key = uuid::Uuid::new_v4().to_string();
     let online = store.connection.get_untracked() == Connection::Live;
     let now = js_sys::Date::now() as i64;
-    store.outbox.update(|o| o.push(dialog, key.clone(), text, now, online));
+    store.outbox.update(|o| o.push(dialog, key.clone(), content, now, online));
     if online {
         let pending = store.outbox.with_untracked(|o| o.for_dialog(dialog).find(|p| p.key == key).cloned());
         spawn_local(async move {
@@ -40,7 +40,7 @@ pub fn flush(store: InboxStore, session: Session, retry: Option<String>) {
 }
 
 async fn deliver(store: InboxStore, session: Session, p: Pending) {
-    match api::send_message(p.dialog, p.text.clone(), p.key.clone()).await {
+    match api::send_message(p.dialog, p.text.clone(), &p.attachments, p.key.clone()).await {
         Ok(message) => {
             store.add_message(message);
             store.outbox.update(|o| o.confirmed(&p.key));

@@ -1,7 +1,8 @@
 //! The widget's door to the server, and where the visitor's identity is remembered.
 
-use el_protocol::api::{SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
+use el_protocol::api::{Attachment, SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
 use el_web_client::http::{self, Failure};
+use el_web_client::upload::Upload;
 
 /// Starts a visitor session on a channel.
 pub async fn start(channel: &str, name: Option<String>) -> Result<WidgetSession, Failure> {
@@ -13,9 +14,25 @@ pub async fn conversation(token: &str) -> Result<WidgetConversation, Failure> {
     http::get("/api/widget/conversation", Some(token)).await
 }
 
-/// Sends a message; `client_msg_id` makes retries safe.
-pub async fn send(token: &str, text: String, client_msg_id: String) -> Result<WidgetMessage, Failure> {
-    http::post("/api/widget/messages", &SendMessage { text, client_msg_id }, Some(token)).await
+/// Sends a message (with uploaded files); `client_msg_id` makes retries safe.
+pub async fn send(
+    token: &str,
+    text: String,
+    attachments: Vec<String>,
+    client_msg_id: String,
+) -> Result<WidgetMessage, Failure> {
+    http::post("/api/widget/messages", &SendMessage { text, client_msg_id, attachments }, Some(token)).await
+}
+
+/// Starts uploading a file for the visitor's next message.
+pub fn upload(token: &str, file: &web_sys::File, on_progress: impl Fn(f64) + 'static) -> Result<Upload, Failure> {
+    let name = String::from(js_sys::encode_uri_component(&file.name()));
+    Upload::start(&format!("/api/widget/files?name={name}"), Some(token), file, on_progress)
+}
+
+/// Where the visitor downloads a file of their conversation.
+pub fn file_url(token: &str, file: &Attachment) -> String {
+    format!("/api/widget/files/{}?token={token}", file.id)
 }
 
 /// The socket path for a visitor from a log position.

@@ -3,11 +3,12 @@
 
 mod api;
 
-use el_protocol::api::{WidgetMessage, WidgetSession};
+use el_protocol::api::{human_size, Attachment, WidgetMessage, WidgetSession};
 use el_protocol::events::Frame;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::{MessageId, Seq};
 use el_web_client::socket::{Ended, Socket};
+use el_web_client::upload::{Cancel, CANCELLED};
 use gloo_timers::future::sleep;
 use leptos::html::Ol;
 use leptos::prelude::*;
@@ -137,30 +138,38 @@ pub fn Widget() -> impl IntoView {
     let name = RwSignal::new(String::new());
     let draft = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
-    let send = Action::new_local(move |text: &String| {
-        let text = text.clone();
+    // The visitor's session, started with the name they typed on their first message.
+    let session = move || async move {
+        if let Some(s) = chat.session.get_untracked() {
+            return Some(s);
+        }
+        let typed = name.get_untracked();
+        let typed = (!typed.trim().is_empty()).then_some(typed);
+        match api::start(&chat.channel.get_value(), typed).await {
+            Ok(s) => {
+                api::save_session(&chat.channel.get_value(), &s);
+                chat.session.set(Some(s.clone()));
+                chat.connect(s.token.clone());
+                Some(s)
+            }
+            Err(f) => {
+                error.set(Some(f.message));
+                None
+            }
+        }
+    };
+    let send = Action::new_local(move |(text, files): &(String, Vec<String>)| {
+        let (text, files) = (text.clone(), files.clone());
         let key = uuid::Uuid::new_v4().to_string();
         async move {
-            let session = match chat.session.get_untracked() {
-                Some(s) => s,
-                None => {
-                    let typed = name.get_untracked();
-                    let typed = (!typed.trim().is_empty()).then_some(typed);
-                    match api::start(&chat.channel.get_value(), typed).await {
-                        Ok(s) => {
-                            api::save_session(&chat.channel.get_value(), &s);
-                            chat.session.set(Some(s.clone()));
-                            chat.connect(s.token.clone());
-                            s
-                        }
-                        Err(f) => return error.set(Some(f.message)),
-                    }
-                }
-            };
-            match api::send(&session.token, text, key).await {
+            let Some(session) = session().await else { return };
+            let only_files = !files.is_empty();
+            match api::send(&session.token, text, files, key).await {
                 Ok(message) => {
                     error.set(None);
-                    draft.set(String::new());
+                    if !only_files {
+                        draft.set(String::new());
+                    }
                     chat.add(message);
                 }
                 Err(f) if f.is_unauthorized() => {
@@ -175,8 +184,44 @@ pub fn Widget() -> impl IntoView {
     let submit = move || {
         let text = draft.get_untracked();
         if !text.trim().is_empty() && !sending.get_untracked() {
-            send.dispatch(text);
+            send.dispatch((text, Vec::new()));
         }
+    };
+    // A chosen file uploads with its progress (cancellable) and is sent on its own.
+    let uploading = RwSignal::new(None::<(String, f64)>);
+    let cancel = StoredValue::new_local(None::<Cancel>);
+    let picker: NodeRef<leptos::html::Input> = NodeRef::new();
+    let attach = move |file: web_sys::File| {
+        spawn_local(async move {
+            let Some(session) = session().await else { return };
+            if let Some(reason) = session.limits.refusal(&file.name(), file.size() as u64, 0) {
+                return error.set(Some(reason));
+            }
+            uploading.set(Some((file.name(), 0.0)));
+            let progress = move |share| {
+                uploading.update(|u| {
+                    if let Some(u) = u {
+                        u.1 = share
+                    }
+                })
+            };
+            let result = match api::upload(&session.token, &file, progress) {
+                Ok(upload) => {
+                    cancel.set_value(Some(upload.canceller()));
+                    upload.finish::<Attachment>().await
+                }
+                Err(f) => Err(f),
+            };
+            uploading.set(None);
+            cancel.set_value(None);
+            match result {
+                Ok(file) => {
+                    send.dispatch((String::new(), vec![file.id]));
+                }
+                Err(f) if f.message == CANCELLED => error.set(None),
+                Err(f) => error.set(Some(f.message)),
+            }
+        });
     };
 
     let list: NodeRef<Ol> = NodeRef::new();
@@ -205,7 +250,10 @@ pub fn Widget() -> impl IntoView {
                 <For each=shown key=|m| m.id let:m>
                     <li class="bubble" class:bubble--mine=m.mine>
                         {m.author_name.clone().map(|a| view! { <span class="bubble__author">{a}</span> })}
-                        <div class="bubble__text markdown" inner_html=to_safe_html(&m.text)></div>
+                        {(!m.text.is_empty()).then(|| view! {
+                            <div class="bubble__text markdown" inner_html=to_safe_html(&m.text)></div>
+                        })}
+                        {files(chat, m.attachments.clone())}
                         <time class="bubble__time">{clock(m.created_at)}</time>
                     </li>
                 </For>
@@ -230,7 +278,49 @@ pub fn Widget() -> impl IntoView {
                         on:input=move |ev| name.set(event_target_value(&ev))
                     />
                 </Show>
+                {move || uploading.get().map(|(file, share)| view! {
+                    <div class="widget__upload" role="status">
+                        <span class="widget__upload-name">{format!("Sending {file}")}</span>
+                        <progress max="1" value=share aria-label=format!("Uploading {file}")></progress>
+                        <button
+                            type="button"
+                            class="widget__upload-cancel"
+                            aria-label="Cancel the upload"
+                            on:click=move |_| cancel.with_value(|c| if let Some(c) = c { c.cancel() })
+                        >
+                            "×"
+                        </button>
+                    </div>
+                })}
                 <div class="widget__row">
+                    <button
+                        type="button"
+                        class="widget__attach"
+                        aria-label="Attach a file"
+                        title="Attach a file"
+                        disabled=move || uploading.with(Option::is_some)
+                        on:click=move |_| {
+                            if let Some(el) = picker.get_untracked() {
+                                el.click();
+                            }
+                        }
+                    >
+                        "📎"
+                    </button>
+                    <input
+                        type="file"
+                        class="widget__file-input"
+                        tabindex="-1"
+                        aria-hidden="true"
+                        node_ref=picker
+                        on:change=move |ev| {
+                            let el = event_target::<web_sys::HtmlInputElement>(&ev);
+                            if let Some(file) = el.files().and_then(|f| f.get(0)) {
+                                attach(file);
+                            }
+                            el.set_value("");
+                        }
+                    />
                     <textarea
                         aria-label="Message"
                         placeholder="Write a message…"
@@ -255,6 +345,44 @@ pub fn Widget() -> impl IntoView {
             </form>
         </div>
     }
+}
+
+/// The files of a message: images as thumbnails opening full size, others as links.
+fn files(chat: Chat, attachments: Vec<Attachment>) -> Option<impl IntoView> {
+    let token = chat.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()))?;
+    (!attachments.is_empty()).then(|| {
+        view! {
+            <ul class="bubble__files">
+                {attachments
+                    .into_iter()
+                    .map(|a| {
+                        let url = api::file_url(&token, &a);
+                        if a.is_image() {
+                            let src = url.clone();
+                            view! {
+                                <li>
+                                    <a href=url target="_blank" rel="noopener noreferrer">
+                                        <img class="bubble__image" src=src alt=a.name/>
+                                    </a>
+                                </li>
+                            }
+                            .into_any()
+                        } else {
+                            let label = format!("{} ({})", a.name, human_size(a.size));
+                            view! {
+                                <li>
+                                    <a class="bubble__file" href=url download=a.name>
+                                        {label}
+                                    </a>
+                                </li>
+                            }
+                            .into_any()
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    })
 }
 
 /// "14:05" in the visitor's time zone.
