@@ -223,6 +223,14 @@ impl Browser {
     }
 
     /// Saves a screenshot (for looking at a failure).
+    /// Opens the demo page and switches into its chat widget.
+    pub async fn open_widget(&self) {
+        self.goto("/widget/demo").await;
+        self.find("iframe[data-external-lines=frame]").await;
+        self.client.enter_frame(0).await.unwrap();
+        self.find("textarea[aria-label=Message]").await;
+    }
+
     pub async fn screenshot(&self, path: &str) {
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(path, png);

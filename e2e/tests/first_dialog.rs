@@ -18,13 +18,6 @@ async fn tab_text(b: &Browser, tab: &str) -> String {
     .to_string()
 }
 
-async fn open_widget(client: &Browser) {
-    client.goto("/widget/demo").await;
-    client.find("iframe[data-external-lines=frame]").await;
-    client.client.enter_frame(0).await.unwrap();
-    client.find("textarea[aria-label=Message]").await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     let h = Harness::start().await;
@@ -44,7 +37,7 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     bob.wait_text(".dialog-list", "No new dialogs").await;
 
     // The client writes from the widget on the demo page.
-    open_widget(&client).await;
+    client.open_widget().await;
     client.type_into("input[aria-label='Your name']", "Olena Test").await;
     client.type_into("textarea[aria-label=Message]", "Hello! Do you deliver to Lviv?").await;
     client.type_into("textarea[aria-label=Message]", ENTER).await;
@@ -112,7 +105,7 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     // Coming back to the page continues the same conversation.
     client.client.enter_parent_frame().await.unwrap();
     client.client.refresh().await.unwrap();
-    open_widget(&client).await;
+    client.open_widget().await;
     client.wait_text(".bubble", "Yes, we deliver all over Ukraine.").await;
     client.wait_text(".bubble--mine", "Do you deliver to Lviv?").await;
     let name_fields =

@@ -139,7 +139,7 @@ async fn only_who_may_write_uploads_and_a_file_joins_one_message_of_its_sender()
     assert_eq!(refusal(anna.send_files(id, "", "a-2", &[&photo.id]).await).await.0, 400);
     let inbox = anna.inbox().await;
     let preview = &inbox.dialogs().find(|d| d.id.0 == id).unwrap().last_message.as_ref().unwrap().text;
-    assert_eq!(preview, "📎 a.png", "a message of files only is previewed by their names");
+    assert_eq!(preview, "File: a.png", "a message of files only is previewed by their names");
 }
 
 #[tokio::test]

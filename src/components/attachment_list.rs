@@ -36,7 +36,10 @@ fn AttachmentItem(attachment: Attachment) -> impl IntoView {
         view! {
             <li class="attachment attachment--file">
                 <a href=url download=download aria-label=label>
-                    <span class="attachment__icon" aria-hidden="true">"📄"</span>
+                    <svg class="attachment__icon" width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round">
+                        <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z"/>
+                        <path d="M14 2v6h6"/>
+                    </svg>
                     <span class="attachment__name">{attachment.name}</span>
                     <span class="attachment__size">{size}</span>
                 </a>

@@ -47,7 +47,7 @@ fn author(kind: &str, user_id: Option<i64>, user_name: Option<String>, client_na
 /// A message as the list previews it: its text, or the names of its files.
 fn preview_text(body: String, files: Option<String>) -> String {
     match files {
-        Some(names) if body.trim().is_empty() => format!("📎 {names}"),
+        Some(names) if body.trim().is_empty() => format!("File: {names}"),
         _ => body,
     }
 }
