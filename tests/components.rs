@@ -750,6 +750,55 @@ async fn each_dialog_keeps_its_own_draft() {
 }
 
 #[wasm_bindgen_test]
+async fn files_dropped_on_the_chat_or_pasted_into_the_input_are_attached() {
+    let (root, handle) = mount_chat(InboxStore::new(ME), signed_in(), 3);
+    leptos::task::tick().await;
+    let transfer = |name: &str| {
+        let t = web_sys::DataTransfer::new().unwrap();
+        t.items().add_with_file(&file(name, 5)).unwrap();
+        t
+    };
+    let drop_init = web_sys::DragEventInit::new();
+    drop_init.set_bubbles(true);
+    drop_init.set_cancelable(true);
+    drop_init.set_data_transfer(Some(&transfer("dropped.txt")));
+    let dropped = web_sys::DragEvent::new_with_event_init_dict("drop", &drop_init).unwrap();
+    let messages = root.query_selector(".chat__messages").unwrap().unwrap();
+    assert!(!messages.dispatch_event(&dropped).unwrap(), "the browser does not open the dropped file");
+
+    let paste_init = web_sys::ClipboardEventInit::new();
+    paste_init.set_bubbles(true);
+    paste_init.set_cancelable(true);
+    paste_init.set_clipboard_data(Some(&transfer("pasted.png")));
+    let pasted = web_sys::ClipboardEvent::new_with_event_init_dict("paste", &paste_init).unwrap();
+    root.query_selector("textarea").unwrap().unwrap().dispatch_event(&pasted).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".upload__name"), ["dropped.txt", "pasted.png"]);
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn own_messages_say_they_were_sent() {
+    let store = InboxStore::new(ME);
+    let (root, handle) = mount_chat(store, signed_in(), 4);
+    let mine = Message {
+        id: MessageId(5),
+        dialog_id: DialogId(4),
+        author: Author::Operator { user_id: ME, name: "Anna".into() },
+        text: "Hello".into(),
+        created_at: 1,
+        client_msg_id: Some("k".into()),
+        attachments: vec![],
+    };
+    store.add_message(mine);
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".message--mine .message__status"), ["✓ Sent"]);
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
 async fn the_waiting_time_follows_the_clock() {
     let tab = RwSignal::new(Tab::Unassigned);
     let (root, store, _) = mount_inbox(snapshot(), tab);

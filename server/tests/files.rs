@@ -72,6 +72,21 @@ async fn an_operator_sends_files_the_client_and_colleagues_receive_them() {
     assert_eq!(reqwest::get(url("not-a-token")).await.unwrap().status(), 401);
 }
 
+/// Uploads a body sent in `chunks`, without a declared length.
+async fn upload_stream(
+    op: &common::Operator,
+    dialog: i64,
+    name: &str,
+    chunks: Vec<std::io::Result<Vec<u8>>>,
+) -> reqwest::Result<reqwest::Response> {
+    op.http
+        .post(format!("{}/api/dialogs/{dialog}/files", op.base))
+        .query(&[("name", name)])
+        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
+        .send()
+        .await
+}
+
 #[tokio::test]
 async fn limits_refuse_with_clear_messages_and_store_nothing() {
     let server = TestServer::start_with(|c| {
@@ -88,21 +103,17 @@ async fn limits_refuse_with_clear_messages_and_store_nothing() {
         (413, "“scan.pdf” is too large: files up to 1 MB can be sent.".into())
     );
     // Without a declared length (streamed), the limit holds all the same.
-    let chunks = big.chunks(64 * 1024).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>();
-    let streamed = anna
-        .http
-        .post(server.url(&format!("/api/dialogs/{id}/files")))
-        .query(&[("name", "scan.pdf")])
-        .body(reqwest::Body::wrap_stream(futures_util::stream::iter(chunks)))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(streamed.status(), 413);
+    let chunks = big.chunks(64 * 1024).map(|c| Ok(c.to_vec())).collect();
+    assert_eq!(upload_stream(&anna, id, "scan.pdf", chunks).await.unwrap().status(), 413);
     let (code, message) = refusal(anna.upload(id, "setup.exe", b"MZ\x90\0\x03\0\0\0".to_vec()).await).await;
     assert_eq!(code, 415);
     assert!(message.starts_with("“setup.exe” cannot be sent"), "{message}");
     assert_eq!(refusal(anna.upload(id, "empty.txt", vec![]).await).await.0, 400);
-    assert_eq!(stored_files(&server), 0, "nothing refused is left on disk");
+    // An upload cut off half way (the sender cancelled, the network dropped).
+    let cut = vec![Ok(PDF.to_vec()), Err(std::io::Error::other("cancelled"))];
+    let _ = upload_stream(&anna, id, "half.pdf", cut).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(stored_files(&server), 0, "nothing refused or cut off is left on disk");
 
     let mut files = Vec::new();
     for i in 0..3 {

@@ -29,6 +29,7 @@ pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
             }}
             <AttachmentList attachments=message.attachments/>
             <time class="message__time">{time}</time>
+            {(kind == "mine").then(|| view! { <span class="message__status" data-state="sent">"✓ Sent"</span> })}
         </li>
     }
 }
