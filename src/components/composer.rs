@@ -41,8 +41,7 @@ pub fn Composer(
         on_send.run(Outgoing { text, attachments });
     };
     let send = move || {
-        let has_text = draft.with_untracked(|d| !d.trim().is_empty());
-        if uploads.busy() && (has_text || uploads.ready() || uploads.busy()) {
+        if uploads.busy() {
             queued.set(true);
         } else {
             send_now();
