@@ -27,6 +27,7 @@ const ME: UserId = UserId(1);
 
 fn dialog(id: i64, name: &str, state: DialogState, at: i64) -> DialogSummary {
     DialogSummary {
+        owners: Default::default(),
         id: DialogId(id),
         name: name.into(),
         client_id: ClientId(id),
@@ -129,6 +130,7 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     let mut olena = dialog(1, "Olena", DialogState::Unassigned, 9_000);
     olena.last_message.as_mut().unwrap().text = "Are you there?".into();
     let message = Message {
+        record: Default::default(),
         id: MessageId(77),
         dialog_id: DialogId(1),
         author: Author::Client { name: "Olena".into() },
@@ -616,6 +618,7 @@ async fn hostile_messages_run_no_script() {
             .enumerate()
             .map(|(i, text)| {
                 let message = Message {
+                    record: Default::default(),
                     id: MessageId(i as i64),
                     dialog_id: DialogId(1),
                     author: Author::Client { name: "<img src=x onerror=\"window.__xss = 1\">".into() },
@@ -783,6 +786,7 @@ async fn own_messages_say_they_were_sent() {
     let store = InboxStore::new(ME);
     let (root, handle) = mount_chat(store, signed_in(), 4);
     let mine = Message {
+        record: Default::default(),
         id: MessageId(5),
         dialog_id: DialogId(4),
         author: Author::Operator { user_id: ME, name: "Anna".into() },

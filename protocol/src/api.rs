@@ -156,6 +156,9 @@ pub struct Message {
     /// Files sent with the message, in the order they were attached.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<Attachment>,
+    /// The CRM record a system message announces (its name links to the card).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<crate::crm::RecordRef>,
 }
 
 /// Largest file that may be attached by default, in megabytes (`--max-file-mb`).
@@ -274,6 +277,9 @@ pub struct DialogSummary {
     pub last_message: Option<MessagePreview>,
     /// Time of the last message (creation time while there is none): lists sort by it.
     pub last_activity_at: Millis,
+    /// Who is responsible for the CRM records linked to the client.
+    #[serde(default)]
+    pub owners: crate::crm::RecordOwners,
 }
 
 /// A Redirect's handover: who passed the dialog to whom, and their note.
@@ -411,6 +417,10 @@ pub struct WidgetHello {
     pub channel: String,
     /// The name the visitor typed, if any.
     pub name: Option<String>,
+    /// The visitor's token on another channel of the same site: the server then knows
+    /// them as the same client (their CRM records follow; no new lead is needed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<String>,
 }
 
 /// The widget's identity, kept by the visitor's browser.

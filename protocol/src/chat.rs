@@ -51,6 +51,7 @@ mod tests {
 
     fn dialog(id: i64, state: DialogState) -> DialogSummary {
         DialogSummary {
+            owners: Default::default(),
             id: DialogId(id),
             name: "Olena".into(),
             client_id: ClientId(1),
@@ -72,6 +73,7 @@ mod tests {
 
     fn msg(id: i64, dialog: i64) -> Message {
         Message {
+            record: Default::default(),
             id: MessageId(id),
             dialog_id: DialogId(dialog),
             author: Author::System,

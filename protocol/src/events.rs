@@ -127,6 +127,7 @@ mod tests {
 
     fn dialog(state: DialogState, members: &[i64]) -> DialogSummary {
         DialogSummary {
+            owners: Default::default(),
             id: DialogId(7),
             name: "Olena".into(),
             client_id: ClientId(3),
@@ -159,6 +160,7 @@ mod tests {
 
     fn message(author: Author) -> Message {
         Message {
+            record: Default::default(),
             id: MessageId(1),
             dialog_id: DialogId(7),
             author,

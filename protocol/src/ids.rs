@@ -31,6 +31,8 @@ id_type!(
     ChannelId,
     /// An end customer, who may write from several channels.
     ClientId,
+    /// A CRM record: a lead, contact, company or deal.
+    RecordId,
 );
 
 /// Position in the global event log. Snapshots are valid "as of" one.

@@ -56,10 +56,14 @@ pub fn tab_of(dialog: &DialogSummary, user: UserId) -> Option<Tab> {
     }
 }
 
-/// May `user` open `dialog` at all: it is in their inbox, or their role lets them open
-/// dialogs others work on (shown read-only with the Join banner).
+/// May `user` open `dialog` at all: it is in their inbox, their role lets them open
+/// dialogs others work on, or they may see a CRM record linked to its client (then it
+/// opens from the record's card; read-only with the Join banner until they Join).
 pub fn may_open(dialog: &DialogSummary, user: UserId, access: &Access) -> bool {
-    access.has_lines() && (tab_of(dialog, user).is_some() || access.can_open_others_dialogs())
+    access.has_lines()
+        && (tab_of(dialog, user).is_some()
+            || access.can_open_others_dialogs()
+            || dialog.owners.visible_to(user, access))
 }
 
 /// Number of dialogs (or unread messages) in each tab.
@@ -353,6 +357,7 @@ mod tests {
 
     fn dialog(id: i64, state: DialogState, members: &[UserId], at: Millis) -> DialogSummary {
         DialogSummary {
+            owners: Default::default(),
             id: DialogId(id),
             name: format!("Client {id}"),
             client_id: ClientId(id),
@@ -404,6 +409,7 @@ mod tests {
         d1.last_message =
             Some(MessagePreview { author: Author::Client { name: "c".into() }, text: "again".into(), at: 400 });
         let message = Message {
+            record: Default::default(),
             id: MessageId(9),
             dialog_id: DialogId(1),
             author: Author::Client { name: "c".into() },

@@ -73,6 +73,37 @@ pub struct Role {
     pub contacts: EntityRights,
 }
 
+/// `POST /api/roles` and `PUT /api/roles/{id}`: a role as an administrator edits it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleInput {
+    pub name: String,
+    pub leads: EntityRights,
+    pub contacts: EntityRights,
+}
+
+/// A user's role assignment on the Roles page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Assignment {
+    pub user: crate::UserId,
+    pub name: String,
+    pub login: String,
+    pub role: crate::RoleId,
+    pub admin: bool,
+}
+
+/// `GET /api/roles`: every role and who has which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RolesOverview {
+    pub roles: Vec<Role>,
+    pub users: Vec<Assignment>,
+}
+
+/// `PUT /api/users/{id}/role`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignRole {
+    pub role: crate::RoleId,
+}
+
 /// How far a user may work in External Lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

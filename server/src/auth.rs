@@ -67,7 +67,8 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn parse_scope(s: &str) -> ViewScope {
+/// Parses a stored view scope.
+pub fn parse_scope(s: &str) -> ViewScope {
     match s {
         "all" => ViewScope::All,
         "own" => ViewScope::Own,
@@ -93,6 +94,15 @@ impl CurrentUser {
 
     pub fn id(&self) -> UserId {
         self.user.id
+    }
+
+    /// Refuses everyone but administrators.
+    pub fn require_admin(&self) -> AppResult<()> {
+        if self.access.admin {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden("Only administrators can do this.".into()))
+        }
     }
 
     /// Refuses users whose role gives no access to External Lines (seed case 2).

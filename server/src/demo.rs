@@ -12,6 +12,9 @@ pub const DEMO_PASSWORD: &str = "demo";
 /// Public key of the demo website channel (it is public by nature: it sits in the
 /// page's HTML).
 pub const DEMO_WIDGET_KEY: &str = "website-demo";
+/// Public key of a second demo widget channel (the shop's pages), where returning
+/// visitors are recognized.
+pub const DEMO_SHOP_KEY: &str = "shop-demo";
 
 /// The demo users: login, name, role, administrator.
 pub const DEMO_USERS: [(&str, &str, &str, bool); 6] = [
@@ -63,10 +66,12 @@ fn insert(tx: &Transaction, hash: &str) -> AppResult<()> {
             params![login, name, hash, admin, now, role],
         )?;
     }
-    tx.execute(
-        "INSERT OR IGNORE INTO channels (kind, name, public_key, created_at) VALUES ('widget', 'Website', ?1, ?2)",
-        params![DEMO_WIDGET_KEY, now],
-    )?;
+    for (name, key) in [("Website", DEMO_WIDGET_KEY), ("Online shop", DEMO_SHOP_KEY)] {
+        tx.execute(
+            "INSERT OR IGNORE INTO channels (kind, name, public_key, created_at) VALUES ('widget', ?1, ?2, ?3)",
+            params![name, key, now],
+        )?;
+    }
     Ok(())
 }
 

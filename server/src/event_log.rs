@@ -77,6 +77,12 @@ impl Hub {
         });
     }
 
+    /// Wakes every socket without the log growing: users' rights changed, so each
+    /// socket re-reads its reader's.
+    pub fn rights_changed(&self) {
+        self.head.send_modify(|_| {});
+    }
+
     /// A receiver that changes whenever the log grows.
     pub fn subscribe(&self) -> watch::Receiver<Seq> {
         self.head.subscribe()

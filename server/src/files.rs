@@ -294,7 +294,7 @@ pub fn attach(
             store::NewAuthor::Client { account } => conn
                 .query_row("SELECT 1 FROM uploads WHERE id = ?1 AND account_id = ?2", params![id, account], |_| Ok(()))
                 .optional()?,
-            store::NewAuthor::System => None,
+            store::NewAuthor::System(_) => None,
         };
         owner.ok_or_else(gone)?;
         conn.execute(

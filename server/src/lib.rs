@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod crm;
 pub mod db;
 pub mod demo;
 pub mod dialogs;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod event_log;
 pub mod files;
 pub mod origin;
+pub mod roles;
 pub mod socket;
 pub mod throttle;
 pub mod users;
@@ -53,6 +55,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::router())
         .merge(users::router())
         .merge(dialogs::router())
+        .merge(crm::router())
+        .merge(roles::router())
         .merge(socket::router())
         .merge(widget::router())
         .merge(files::router())

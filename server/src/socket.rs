@@ -37,11 +37,22 @@ pub struct SinceQuery {
     pub since: Seq,
 }
 
+/// What re-reading a reader's rights found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rights {
+    /// As before.
+    Same,
+    /// Changed (a new role): what the client holds was read under other rights.
+    Changed,
+    /// Gone (signed out, deleted...).
+    Gone,
+}
+
 /// Someone who reads the log through a socket.
 pub trait Reader: Send + 'static {
     type Out: Serialize + Send + 'static;
-    /// Re-reads the reader's rights; `false` means they are gone (signed out...).
-    fn refresh(&mut self, conn: &Connection) -> AppResult<bool>;
+    /// Re-reads the reader's rights.
+    fn refresh(&mut self, conn: &Connection) -> AppResult<Rights>;
     /// What of `event` this reader receives (read with the database at hand).
     fn project(&self, conn: &Connection, event: &Event) -> AppResult<Option<Self::Out>>;
     /// Adds what the reader needs once per batch to the batch's last event.
@@ -59,13 +70,14 @@ struct Operator {
 impl Reader for Operator {
     type Out = UserEvent;
 
-    fn refresh(&mut self, conn: &Connection) -> AppResult<bool> {
+    fn refresh(&mut self, conn: &Connection) -> AppResult<Rights> {
         match user_for_session(conn, &self.token)? {
             Some(user) => {
+                let same = user.access == self.user.access;
                 self.user = user;
-                Ok(true)
+                Ok(if same { Rights::Same } else { Rights::Changed })
             }
-            None => Ok(false),
+            None => Ok(Rights::Gone),
         }
     }
 
@@ -128,9 +140,18 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, mut since
                 return;
             }
         };
-        let Some(Batch { frames, next, full }) = batch else {
-            let _ = socket.send(close(CLOSE_UNAUTHORIZED, "signed out")).await;
-            return;
+        let Batch { frames, next, full } = match batch {
+            Ok(batch) => batch,
+            Err(Rights::Changed) => {
+                let frame: Frame<R::Out> = Frame::Resync { reason: "Your permissions have changed.".into() };
+                let _ = send(&mut socket, &frame).await;
+                let _ = socket.send(close(1000, "permissions changed")).await;
+                return;
+            }
+            Err(_) => {
+                let _ = socket.send(close(CLOSE_UNAUTHORIZED, "signed out")).await;
+                return;
+            }
         };
         since = next;
         for frame in &frames {
@@ -178,10 +199,12 @@ struct Batch<T> {
     full: bool,
 }
 
-/// Reads the events after `since` for `reader`; `None` when its rights have ended.
-fn read_batch<R: Reader>(conn: &Connection, reader: &mut R, since: Seq) -> AppResult<Option<Batch<R::Out>>> {
-    if !reader.refresh(conn)? {
-        return Ok(None);
+/// Reads the events after `since` for `reader`; the reader's new rights instead when
+/// they changed or ended.
+fn read_batch<R: Reader>(conn: &Connection, reader: &mut R, since: Seq) -> AppResult<Result<Batch<R::Out>, Rights>> {
+    match reader.refresh(conn)? {
+        Rights::Same => {}
+        other => return Ok(Err(other)),
     }
     let events = event_log::after(conn, since, BATCH)?;
     let full = events.len() == BATCH;
@@ -196,7 +219,7 @@ fn read_batch<R: Reader>(conn: &Connection, reader: &mut R, since: Seq) -> AppRe
     if let Some(Frame::Event { event, .. }) = frames.last_mut() {
         reader.finish_batch(conn, event)?;
     }
-    Ok(Some(Batch { frames, next, full }))
+    Ok(Ok(Batch { frames, next, full }))
 }
 
 async fn send<T: Serialize>(socket: &mut WebSocket, frame: &T) -> Result<(), ()> {

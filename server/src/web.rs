@@ -4,7 +4,7 @@
 use crate::demo::DEMO_WIDGET_KEY;
 use crate::error::AppResult;
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
@@ -76,16 +76,24 @@ async fn loader() -> impl IntoResponse {
     )
 }
 
-/// A plain page with the widget on it, as a customer's website would have it.
-async fn demo_page(State(state): State<AppState>) -> AppResult<Html<String>> {
+/// `?channel=KEY`: which widget channel the demo page shows.
+#[derive(Debug, serde::Deserialize)]
+struct DemoQuery {
+    channel: Option<String>,
+}
+
+/// A plain page with the widget on it, as a customer's website would have it
+/// (`?channel=` picks another of the site's widget channels).
+async fn demo_page(State(state): State<AppState>, Query(q): Query<DemoQuery>) -> AppResult<Html<String>> {
+    let wanted = q.channel.unwrap_or_else(|| DEMO_WIDGET_KEY.to_string());
     let key: Option<String> = state
         .db
-        .run(|conn| {
+        .run(move |conn| {
             Ok(conn
                 .query_row(
                     "SELECT public_key FROM channels WHERE kind = 'widget' AND public_key IS NOT NULL
-                     ORDER BY public_key = ?1 DESC, id LIMIT 1",
-                    [DEMO_WIDGET_KEY],
+                     ORDER BY public_key = ?1 DESC, public_key = ?2 DESC, id LIMIT 1",
+                    [wanted.as_str(), DEMO_WIDGET_KEY],
                     |r| r.get(0),
                 )
                 .optional()?)

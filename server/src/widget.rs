@@ -6,7 +6,7 @@ use crate::auth::{new_token, token_hash};
 use crate::db::now_ms;
 use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
-use crate::socket::{self, Reader, SinceQuery};
+use crate::socket::{self, Reader, Rights, SinceQuery};
 use crate::{event_log, origin, validate, AppState};
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -103,10 +103,25 @@ async fn start_session(
             let (channel_id, channel_name) =
                 channel.ok_or_else(|| AppError::NotFound("This chat is not available.".into()))?;
             let now = now_ms();
-            tx.execute("INSERT INTO clients (name, created_at) VALUES ('', ?1)", [now])?;
-            let client_id = tx.last_insert_rowid();
-            let client_name = name.unwrap_or_else(|| format!("Website visitor {client_id}"));
-            tx.execute("UPDATE clients SET name = ?1 WHERE id = ?2", params![client_name, client_id])?;
+            // The same person on another channel of the site keeps their client.
+            let known = match hello.known.as_deref() {
+                Some(token) => visitor_by_token(tx, token)?,
+                None => None,
+            };
+            let (client_id, client_name) = match known {
+                Some(v) => {
+                    let known_name: String =
+                        tx.query_row("SELECT name FROM clients WHERE id = ?1", [v.client_id.0], |r| r.get(0))?;
+                    (v.client_id.0, known_name)
+                }
+                None => {
+                    tx.execute("INSERT INTO clients (name, created_at) VALUES ('', ?1)", [now])?;
+                    let client_id = tx.last_insert_rowid();
+                    let client_name = name.unwrap_or_else(|| format!("Website visitor {client_id}"));
+                    tx.execute("UPDATE clients SET name = ?1 WHERE id = ?2", params![client_name, client_id])?;
+                    (client_id, client_name)
+                }
+            };
             tx.execute(
                 "INSERT INTO client_accounts (client_id, channel_id, external_id, token_hash, created_at)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -162,7 +177,7 @@ struct SocketQuery {
 impl Reader for Visitor {
     type Out = WidgetMessage;
 
-    fn refresh(&mut self, conn: &Connection) -> AppResult<bool> {
+    fn refresh(&mut self, conn: &Connection) -> AppResult<Rights> {
         let exists = conn
             .query_row(
                 "SELECT 1 FROM client_accounts WHERE id = ?1 AND token_hash = ?2",
@@ -170,7 +185,7 @@ impl Reader for Visitor {
                 |_| Ok(()),
             )
             .optional()?;
-        Ok(exists.is_some())
+        Ok(if exists.is_some() { Rights::Same } else { Rights::Gone })
     }
 
     fn project(&self, _conn: &Connection, event: &Event) -> AppResult<Option<WidgetMessage>> {

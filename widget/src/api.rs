@@ -4,9 +4,11 @@ use el_protocol::api::{Attachment, SendMessage, WidgetConversation, WidgetHello,
 use el_web_client::http::{self, Failure};
 use el_web_client::upload::Upload;
 
-/// Starts a visitor session on a channel.
+/// Starts a visitor session on a channel, telling the server who the visitor is on
+/// the site's other channels (so it recognizes a returning client).
 pub async fn start(channel: &str, name: Option<String>) -> Result<WidgetSession, Failure> {
-    http::post("/api/widget/session", &WidgetHello { channel: channel.into(), name }, None).await
+    let known = known_token(channel);
+    http::post("/api/widget/session", &WidgetHello { channel: channel.into(), name, known }, None).await
 }
 
 /// The visitor's messages so far.
@@ -52,6 +54,18 @@ fn key(channel: &str) -> String {
 pub fn saved_session(channel: &str) -> Option<WidgetSession> {
     let text = storage()?.get_item(&key(channel)).ok().flatten()?;
     serde_json::from_str(&text).ok()
+}
+
+/// The visitor's token on another channel of this site, if they wrote there.
+fn known_token(channel: &str) -> Option<String> {
+    let storage = storage()?;
+    let own = key(channel);
+    (0..storage.length().ok()?)
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(&key("")) && *k != own)
+        .filter_map(|k| storage.get_item(&k).ok().flatten())
+        .find_map(|text| serde_json::from_str::<WidgetSession>(&text).ok())
+        .map(|session| session.token)
 }
 
 /// Remembers the session so a returning visitor continues the same conversation.

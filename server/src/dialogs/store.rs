@@ -9,9 +9,10 @@ use el_protocol::api::{
     truncate_chars, Attachment, Author, ChannelKind, Cursor, DialogState, DialogSummary, Handover, Message,
     MessagePreview, TabTotals, PREVIEW_CHARS,
 };
+use el_protocol::crm::{Entity, RecordOwners, RecordRef};
 use el_protocol::events::Event;
 use el_protocol::inbox::Tab;
-use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Millis, Seq, UserId};
+use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Millis, RecordId, Seq, UserId};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 
@@ -22,7 +23,9 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        (SELECT group_concat(user_id) FROM dialog_participants WHERE dialog_id = d.id),
        m.author_kind, m.author_user_id, u.name, m.body, m.created_at,
        d.spam, d.handover_from, d.handover_to, d.handover_note, d.avatar_file_id,
-       (SELECT group_concat(name, ', ') FROM files WHERE message_id = d.last_message_id)
+       (SELECT group_concat(name, ', ') FROM files WHERE message_id = d.last_message_id),
+       (SELECT group_concat(r.entity || ':' || r.responsible_id) FROM crm_links k
+        JOIN crm_records r ON r.id = k.record_id WHERE k.client_id = c.id)
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -34,6 +37,19 @@ fn parse_ids(list: Option<String>) -> Vec<UserId> {
     let mut ids: Vec<UserId> = list.unwrap_or_default().split(',').filter_map(|s| s.parse().ok().map(UserId)).collect();
     ids.sort();
     ids
+}
+
+/// Parses `entity:user,...` pairs into who is responsible for the linked records.
+fn parse_owners(list: Option<String>) -> RecordOwners {
+    let mut owners = RecordOwners::default();
+    for pair in list.unwrap_or_default().split(',') {
+        if let Some((entity, user)) = pair.split_once(':') {
+            if let (Some(entity), Ok(user)) = (Entity::parse(entity), user.parse()) {
+                owners.add(entity, UserId(user));
+            }
+        }
+    }
+    owners
 }
 
 fn author(kind: &str, user_id: Option<i64>, user_name: Option<String>, client_name: &str) -> Author {
@@ -85,6 +101,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
         },
         avatar: r.get::<_, Option<String>>(21)?.map(|f| format!("{}{f}", el_protocol::markdown::FILE_STORE_PREFIX)),
         last_message,
+        owners: parse_owners(r.get(23)?),
     })
 }
 
@@ -151,12 +168,14 @@ pub fn totals(conn: &Connection, user: UserId) -> AppResult<TabTotals> {
 }
 
 const MESSAGE_SELECT: &str = "
-SELECT m.id, m.dialog_id, m.author_kind, m.author_user_id, u.name, c.name, m.body, m.created_at, m.client_msg_id
+SELECT m.id, m.dialog_id, m.author_kind, m.author_user_id, u.name, c.name, m.body, m.created_at, m.client_msg_id,
+       m.record_id, cr.entity
 FROM messages m
 JOIN dialogs d ON d.id = m.dialog_id
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
-LEFT JOIN users u ON u.id = m.author_user_id";
+LEFT JOIN users u ON u.id = m.author_user_id
+LEFT JOIN crm_records cr ON cr.id = m.record_id";
 
 fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
     let kind: String = r.get(2)?;
@@ -169,6 +188,10 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
         created_at: r.get(7)?,
         client_msg_id: r.get(8)?,
         attachments: Vec::new(),
+        record: match (r.get::<_, Option<i64>>(9)?, r.get::<_, Option<String>>(10)?) {
+            (Some(id), Some(entity)) => Entity::parse(&entity).map(|entity| RecordRef { entity, id: RecordId(id) }),
+            _ => None,
+        },
     })
 }
 
@@ -227,7 +250,8 @@ pub enum NewAuthor {
         account: i64,
     },
     Operator(UserId),
-    System,
+    /// A note of the system, announcing a CRM record when it names one.
+    System(Option<RecordRef>),
 }
 
 /// The outcome of adding a message: the stored message, and the event position if a
@@ -260,16 +284,16 @@ pub fn add_message(
             return Ok(Added { message: message(conn, MessageId(id))?, seq: None });
         }
     }
-    let (kind, user) = match by {
-        NewAuthor::Client { .. } => ("client", None),
-        NewAuthor::Operator(u) => ("operator", Some(u.0)),
-        NewAuthor::System => ("system", None),
+    let (kind, user, record) = match by {
+        NewAuthor::Client { .. } => ("client", None, None),
+        NewAuthor::Operator(u) => ("operator", Some(u.0), None),
+        NewAuthor::System(record) => ("system", None, record.map(|r| r.id.0)),
     };
     let now = now_ms();
     conn.execute(
-        "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![dialog.0, kind, user, body, client_msg_id, now],
+        "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at, record_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![dialog.0, kind, user, body, client_msg_id, now, record],
     )?;
     let id = MessageId(conn.last_insert_rowid());
     crate::files::attach(conn, dialog, id.0, files, by)?;
@@ -391,8 +415,31 @@ fn add_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<()
 /// last event's position.
 fn announce(conn: &Connection, dialog: DialogId, note: &str) -> AppResult<Seq> {
     let seq = log_dialog(conn, dialog)?;
-    let added = add_message(conn, dialog, NewAuthor::System, note, None, &[])?;
+    let added = add_message(conn, dialog, NewAuthor::System(None), note, None, &[])?;
     Ok(added.seq.unwrap_or(seq))
+}
+
+/// Logs the dialog's new summary (its linked records changed), then a system note
+/// naming `record`; returns the last event's position.
+pub fn announce_record(conn: &Connection, dialog: DialogId, note: &str, record: RecordRef) -> AppResult<Seq> {
+    let seq = log_dialog(conn, dialog)?;
+    let added = add_message(conn, dialog, NewAuthor::System(Some(record)), note, None, &[])?;
+    Ok(added.seq.unwrap_or(seq))
+}
+
+/// Logs the current summary of every dialog of the clients linked to `record`: who
+/// may open them from a card changes with its links and responsible user.
+pub fn log_dialogs_of_record(conn: &Connection, record: RecordId) -> AppResult<Option<Seq>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id FROM dialogs d JOIN client_accounts a ON a.id = d.account_id
+         JOIN crm_links k ON k.client_id = a.client_id WHERE k.record_id = ?1",
+    )?;
+    let ids: Vec<i64> = stmt.query_map([record.0], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut last = None;
+    for id in ids {
+        last = Some(log_dialog(conn, DialogId(id))?);
+    }
+    Ok(last)
 }
 
 /// Refuses actions that need an Active dialog.

@@ -84,7 +84,13 @@ impl TestServer {
 
     /// A new website visitor on the demo widget channel.
     pub async fn visitor(&self, name: &str) -> Visitor {
-        let hello = WidgetHello { channel: DEMO_WIDGET_KEY.into(), name: Some(name.into()) };
+        self.visitor_on(DEMO_WIDGET_KEY, name, None).await
+    }
+
+    /// A visitor on the widget channel `channel`, who may be `known` from another one.
+    pub async fn visitor_on(&self, channel: &str, name: &str, known: Option<&Visitor>) -> Visitor {
+        let known = known.map(|v| v.session.token.clone());
+        let hello = WidgetHello { channel: channel.into(), name: Some(name.into()), known };
         let session: WidgetSession =
             self.widget_session(serde_json::to_value(hello).unwrap()).await.json().await.unwrap();
         Visitor { session, base: self.base.clone(), http: reqwest::Client::new() }
@@ -277,7 +283,7 @@ impl TestServer {
     /// A visitor who wrote once, and the id of the dialog that opened.
     pub async fn dialog_from(&self, client: &str) -> (Visitor, i64) {
         let visitor = self.visitor(client).await;
-        assert_eq!(visitor.send("Hello", &format!("{client}-first")).await.status(), 200);
+        assert_eq!(visitor.send("Hello", &format!("{}-first", client.replace(' ', "-"))).await.status(), 200);
         let anyone = self.operator("admin").await;
         let id = dialog_named(&anyone.inbox().await, client).expect("the new dialog");
         (visitor, id)
