@@ -44,3 +44,14 @@ pub fn waiting_label(elapsed_ms: i64) -> String {
         m => format!("waiting {} d", m / (60 * 24)),
     }
 }
+
+/// A list's preview of a dialog's last message: "You: ...", "Anna: ...", or the text.
+pub fn preview_line(m: &el_protocol::api::MessagePreview, me: Option<el_protocol::UserId>) -> String {
+    use el_protocol::api::Author;
+    let who = match &m.author {
+        Author::Operator { user_id, .. } if Some(*user_id) == me => "You: ".to_string(),
+        Author::Operator { name, .. } => format!("{name}: "),
+        Author::Client { .. } | Author::System => String::new(),
+    };
+    format!("{who}{}", m.text)
+}

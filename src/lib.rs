@@ -35,6 +35,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/lines") view=pages::inbox::InboxPage/>
                 <Route path=path!("/lines/:id") view=pages::inbox::InboxPage/>
                 <Route path=path!("/settings") view=pages::settings::SettingsPage/>
+                <Route path=path!("/settings/roles") view=pages::roles::RolesPage/>
+                <Route path=path!("/crm/:entity") view=pages::crm_list::CrmListPage/>
+                <Route path=path!("/crm/:entity/new") view=pages::crm_card::CrmCardPage/>
+                <Route path=path!("/crm/:entity/:id") view=pages::crm_card::CrmCardPage/>
             </Routes>
         </Router>
     }

@@ -225,10 +225,20 @@ impl Browser {
     /// Saves a screenshot (for looking at a failure).
     /// Opens the demo page and switches into its chat widget.
     pub async fn open_widget(&self) {
-        self.goto("/widget/demo").await;
+        self.open_widget_at("/widget/demo").await;
+    }
+
+    /// Opens a demo page (e.g. `/widget/demo?channel=shop-demo`) and enters its widget.
+    pub async fn open_widget_at(&self, page: &str) {
+        self.goto(page).await;
         self.find("iframe[data-external-lines=frame]").await;
         self.client.enter_frame(0).await.unwrap();
         self.find("textarea[aria-label=Message]").await;
+    }
+
+    /// The browser's Back button.
+    pub async fn go_back(&self) {
+        self.client.back().await.unwrap();
     }
 
     pub async fn screenshot(&self, path: &str) {

@@ -80,6 +80,16 @@ impl ChannelKind {
         }
     }
 
+    /// The messenger and the channel's own name (`Telegram · Shop bot`), once when
+    /// they are the same.
+    pub fn with_channel(self, channel_name: &str) -> String {
+        if channel_name == self.label() {
+            channel_name.to_string()
+        } else {
+            format!("{} · {channel_name}", self.label())
+        }
+    }
+
     /// Stable name used in storage.
     pub fn as_str(self) -> &'static str {
         match self {

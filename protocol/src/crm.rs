@@ -467,7 +467,7 @@ pub fn format_amount(cents: i64) -> String {
     let whole = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             grouped.push(' ');
         }
         grouped.push(c);
@@ -564,14 +564,14 @@ mod tests {
             phone: "+380441234567".into(),
             email: "a@b.ua".into(),
             source: "Website".into(),
-            amount: Some(150_00),
+            amount: Some(15_000),
             stage: Some(DealStage::Won),
             contact: Some(RecordId(1)),
             company: Some(RecordId(2)),
         };
         let deal = validate(Entity::Deal, all.clone()).unwrap();
         assert_eq!((deal.phone.as_str(), deal.source.as_str()), ("", ""));
-        assert_eq!((deal.amount, deal.stage, deal.contact), (Some(150_00), Some(DealStage::Won), Some(RecordId(1))));
+        assert_eq!((deal.amount, deal.stage, deal.contact), (Some(15_000), Some(DealStage::Won), Some(RecordId(1))));
         let lead = validate(Entity::Lead, all.clone()).unwrap();
         assert_eq!((lead.amount, lead.stage, lead.contact, lead.company), (None, None, None, None));
         assert_eq!(lead.source, "Website");
@@ -585,7 +585,7 @@ mod tests {
 
     #[test]
     fn amounts_parse_and_format() {
-        assert_eq!(parse_amount("1500"), Ok(Some(150_000)));
+        assert_eq!(parse_amount("1500"), Ok(Some(15_0000)));
         assert_eq!(parse_amount(" 1 234,5 "), Ok(Some(123_450)));
         assert_eq!(parse_amount("0.07"), Ok(Some(7)));
         assert_eq!(parse_amount(""), Ok(None));

@@ -10,8 +10,10 @@ use el_protocol::api::{
     AddMembers, Attachment, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message,
     Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
 };
+use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
 use el_protocol::inbox::Tab;
-use el_protocol::{DialogId, UserId};
+use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
+use el_protocol::{DialogId, RecordId, RoleId, UserId};
 
 /// Signs in; the server sets the session cookie.
 pub async fn login(login: String, password: String) -> Result<Me, Failure> {
@@ -84,6 +86,96 @@ pub async fn set_avatar(id: DialogId, image: &web_sys::Blob) -> Result<DialogSum
 /// Saves the user's preferences.
 pub async fn update_settings(settings: UserSettings) -> Result<Me, Failure> {
     http::put("/api/me/settings", &settings).await
+}
+
+/// One page of a CRM list.
+pub async fn records(entity: Entity, query: &ListQuery) -> Result<RecordList, Failure> {
+    let mut path = format!("/api/crm/{}?limit={}&offset={}", entity.plural(), query.limit(), query.offset.unwrap_or(0));
+    if let Some(q) = query.q.as_deref().filter(|q| !q.trim().is_empty()) {
+        path.push_str(&format!("&q={}", String::from(js_sys::encode_uri_component(q))));
+    }
+    if let Some(sort) = query.sort {
+        path.push_str(&format!("&sort={}&desc={}", sort.as_str(), query.descending()));
+    }
+    http::get(&path, None).await
+}
+
+/// A record's card.
+pub async fn record(entity: Entity, id: RecordId) -> Result<Record, Failure> {
+    http::get(&card_path(entity, id), None).await
+}
+
+fn card_path(entity: Entity, id: RecordId) -> String {
+    format!("/api/crm/{}/{id}", entity.plural())
+}
+
+/// Creates a record from the CRM.
+pub async fn create_record(entity: Entity, input: &RecordInput) -> Result<Record, Failure> {
+    http::post(&format!("/api/crm/{}", entity.plural()), input, None).await
+}
+
+/// Saves a card.
+pub async fn save_record(entity: Entity, id: RecordId, input: &RecordInput) -> Result<Record, Failure> {
+    http::put(&card_path(entity, id), input).await
+}
+
+/// Converts a lead; answers the lead with the records it became.
+pub async fn convert_lead(id: RecordId, into: Convert) -> Result<Record, Failure> {
+    http::post(&format!("{}/convert", card_path(Entity::Lead, id)), &into, None).await
+}
+
+/// The dialog block of a card: the record's chats, newest first.
+pub async fn record_dialogs(entity: Entity, id: RecordId) -> Result<Vec<DialogSummary>, Failure> {
+    http::get(&format!("{}/dialogs", card_path(entity, id)), None).await
+}
+
+/// A chat's CRM connections as the user sees them.
+pub async fn connections(id: DialogId) -> Result<Connections, Failure> {
+    http::get(&format!("/api/dialogs/{id}/crm"), None).await
+}
+
+/// What changes a chat's CRM connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CrmCommand {
+    /// Opening the block (may create the user's own lead, seed case 4b).
+    Open,
+    CreateLead,
+    CreateDeal(NewDeal),
+    Link(RecordId),
+}
+
+/// Runs a CRM command in a chat; answers its connections as they are now.
+pub async fn crm(id: DialogId, command: CrmCommand) -> Result<Connections, Failure> {
+    let path = |action: &str| format!("/api/dialogs/{id}/crm/{action}");
+    match command {
+        CrmCommand::Open => http::post(&path("open"), &(), None).await,
+        CrmCommand::CreateLead => http::post(&path("lead"), &(), None).await,
+        CrmCommand::CreateDeal(deal) => http::post(&path("deals"), &deal, None).await,
+        CrmCommand::Link(record) => http::post(&path("link"), &LinkRecord { id: record }, None).await,
+    }
+}
+
+/// Roles and who has them (administrators).
+pub async fn roles() -> Result<RolesOverview, Failure> {
+    http::get("/api/roles", None).await
+}
+
+/// Creates a role (`None`) or changes one.
+pub async fn save_role(id: Option<RoleId>, role: &RoleInput) -> Result<RolesOverview, Failure> {
+    match id {
+        Some(id) => http::put(&format!("/api/roles/{id}"), role).await,
+        None => http::post("/api/roles", role, None).await,
+    }
+}
+
+/// Deletes a role nobody has.
+pub async fn delete_role(id: RoleId) -> Result<(), Failure> {
+    http::delete(&format!("/api/roles/{id}")).await
+}
+
+/// Gives a user another role.
+pub async fn assign_role(user: UserId, role: RoleId) -> Result<RolesOverview, Failure> {
+    http::put(&format!("/api/users/{user}/role"), &AssignRole { role }).await
 }
 
 /// An action on a dialog, as the interaction menu and the chat offer them.

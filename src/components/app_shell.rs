@@ -4,9 +4,19 @@
 use crate::api;
 use crate::components::connection_status::ConnectionStatus;
 use crate::store::{Session, SessionState};
+use el_protocol::crm::Entity;
+use el_protocol::permissions::{Access, ViewScope};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Redirect, A};
+
+/// Where the CRM item leads: the first list the role may view, or the leads (where a
+/// role that only creates finds New lead); `None` when the role reaches no CRM record.
+fn crm_home(access: &Access) -> Option<String> {
+    let viewable = Entity::ALL.into_iter().find(|e| e.rights(access).view != ViewScope::None);
+    let creatable = Entity::ALL.into_iter().find(|e| e.rights(access).create);
+    viewable.or(creatable).map(|e| format!("/crm/{}", e.plural()))
+}
 
 #[component]
 pub fn AppShell(children: ChildrenFn) -> impl IntoView {
@@ -32,6 +42,7 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
                         <Show when=move || me.access.has_lines()>
                             <A href="/lines">"External lines"</A>
                         </Show>
+                        {crm_home(&me.access).map(|href| view! { <A href=href>"CRM"</A> })}
                         <A href="/settings">"Settings"</A>
                     </nav>
                     <ConnectionStatus/>

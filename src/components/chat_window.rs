@@ -6,6 +6,7 @@ use crate::api::{self, Command};
 use crate::components::avatar::Avatar;
 use crate::components::composer::{files_of, Composer};
 use crate::components::confirm_modal::ConfirmModal;
+use crate::components::crm_connections::CrmConnections;
 use crate::components::dialog_info::DialogInfo;
 use crate::components::dialog_menu::{DialogMenu, MenuChoice};
 use crate::components::join_banner::JoinBanner;
@@ -107,9 +108,11 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
         MenuChoice::Leave => run(Command::Leave),
         MenuChoice::Redirect => modal.set(Some(Open::Redirect)),
         MenuChoice::Rename => modal.set(Some(Open::Info { editing: true })),
-        MenuChoice::EndDialog if confirm_end() => modal.set(Some(Open::ConfirmEnd)),
-        MenuChoice::EndDialog => run(Command::End),
+        MenuChoice::EndDialog | MenuChoice::CloseDialog if confirm_end() => modal.set(Some(Open::ConfirmEnd)),
+        MenuChoice::EndDialog | MenuChoice::CloseDialog => run(Command::End),
         MenuChoice::MarkAsSpam => modal.set(Some(Open::ConfirmSpam)),
+        // The chat is open already.
+        MenuChoice::GoToDialog => {}
     });
     let dont_ask_again = move || {
         spawn_local(async move {
@@ -121,6 +124,12 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
 
     let me = session.my_id();
     let mode = Memo::new(move |_| dialog.with(|d| d.as_ref().map(|d| Footer::of(d, me))));
+    // The CRM block reads its connections again after each CRM note and when the user
+    // starts or stops working on the chat.
+    let crm_changes = Memo::new(move |_| {
+        let notes = messages.with(|m| m.iter().filter(|m| m.record.is_some()).count());
+        (notes, mode.get() == Some(Footer::Compose))
+    });
     let menu_items =
         Signal::derive(move || dialog.with(|d| d.as_ref().map(|d| MenuChoice::for_dialog(d, me)).unwrap_or_default()));
     let header = move || {
@@ -316,6 +325,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                         <DialogMenu items=menu_items on_pick=on_menu/>
                     </div>
                 </header>
+                <CrmConnections dialog=id changes=crm_changes/>
                 {handover}
                 <Show when=move || notice.with(Option::is_some)>
                     <div class="chat__notice" role="alert">

@@ -17,6 +17,10 @@ pub enum MenuChoice {
     Rename,
     EndDialog,
     MarkAsSpam,
+    /// On a CRM card: open the chat.
+    GoToDialog,
+    /// On a CRM card: End dialog without opening the chat.
+    CloseDialog,
 }
 
 impl MenuChoice {
@@ -28,6 +32,8 @@ impl MenuChoice {
             MenuChoice::Rename => "Rename",
             MenuChoice::EndDialog => "End dialog",
             MenuChoice::MarkAsSpam => "Mark as spam",
+            MenuChoice::GoToDialog => "Go to dialog",
+            MenuChoice::CloseDialog => "Close dialog",
         }
     }
 
@@ -43,6 +49,17 @@ impl MenuChoice {
             items.push(MenuChoice::Leave);
         }
         items.extend([MenuChoice::Redirect, MenuChoice::Rename, MenuChoice::EndDialog, MenuChoice::MarkAsSpam]);
+        items
+    }
+
+    /// The items of a CRM card's dialog block: Go to dialog always, Close dialog for
+    /// members of an active dialog (those who may end it).
+    pub fn for_card(dialog: &DialogSummary, me: Option<UserId>) -> Vec<MenuChoice> {
+        let member = me.is_some_and(|me| dialog.members.contains(&me));
+        let mut items = vec![MenuChoice::GoToDialog];
+        if dialog.state == DialogState::Active && member {
+            items.push(MenuChoice::CloseDialog);
+        }
         items
     }
 }
@@ -133,7 +150,7 @@ pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callbac
                                         <button
                                             role="menuitem"
                                             class="menu__item"
-                                            class:menu__item--danger=matches!(item, MenuChoice::EndDialog | MenuChoice::MarkAsSpam)
+                                            class:menu__item--danger=matches!(item, MenuChoice::EndDialog | MenuChoice::MarkAsSpam | MenuChoice::CloseDialog)
                                             tabindex="-1"
                                             on:click=move |_| {
                                                 open.set(false);

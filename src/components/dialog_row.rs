@@ -3,9 +3,9 @@
 
 use crate::components::avatar::Avatar;
 use crate::components::dialog_list::ROW_HEIGHT;
-use crate::format::{list_time, waiting_label};
+use crate::format::{list_time, preview_line, waiting_label};
 use crate::store::{InboxActions, InboxStore, Session};
-use el_protocol::api::{Author, DialogState};
+use el_protocol::api::DialogState;
 use el_protocol::DialogId;
 use leptos::prelude::*;
 
@@ -19,14 +19,7 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
     move || {
         let d = dialog.get()?;
         let me = session.and_then(|s| s.my_id());
-        let preview = d.last_message.as_ref().map(|m| {
-            let who = match &m.author {
-                Author::Operator { user_id, .. } if Some(*user_id) == me => "You: ".to_string(),
-                Author::Operator { name, .. } => format!("{name}: "),
-                Author::Client { .. } | Author::System => String::new(),
-            };
-            format!("{who}{}", m.text)
-        });
+        let preview = d.last_message.as_ref().map(|m| preview_line(m, me));
         let unassigned = d.state == DialogState::Unassigned;
         // How long the client has waited, while the last word is theirs in an open dialog
         // (it follows the store's clock, so only this label updates as time passes).

@@ -4,9 +4,11 @@
 use crate::components::attachment_list::AttachmentList;
 use crate::format::clock_time;
 use el_protocol::api::{Author, Message};
+use el_protocol::crm::card_href;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::UserId;
 use leptos::prelude::*;
+use leptos_router::components::A;
 
 #[component]
 pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
@@ -20,7 +22,16 @@ pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
     view! {
         <li class=format!("message message--{kind}") data-message-id=message.id.0>
             {author.map(|a| view! { <span class="message__author">{a}</span> })}
-            {if kind == "system" {
+            {if let (true, Some(record)) = (kind == "system", message.record) {
+                // "Lead created: Olena": the name opens the record's card.
+                let (before, name) = match message.text.split_once(": ") {
+                    Some((before, name)) => (format!("{before}: "), name.to_string()),
+                    None => (String::new(), message.text.clone()),
+                };
+                view! {
+                    <p class="message__text">{before}<A href=card_href(record.entity, record.id)>{name}</A></p>
+                }.into_any()
+            } else if kind == "system" {
                 view! { <p class="message__text">{message.text}</p> }.into_any()
             } else if message.text.is_empty() {
                 ().into_any()

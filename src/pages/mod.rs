@@ -1,7 +1,10 @@
 //! One file per route.
 
+pub mod crm_card;
+pub mod crm_list;
 pub mod home;
 pub mod inbox;
 pub mod login;
 pub mod not_found;
+pub mod roles;
 pub mod settings;

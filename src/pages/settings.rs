@@ -6,6 +6,7 @@ use crate::store::Session;
 use el_protocol::api::UserSettings;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -33,6 +34,10 @@ pub fn SettingsPage() -> impl IntoView {
                     <input type="checkbox" prop:checked=confirm on:change=move |e| set_confirm(event_target_checked(&e))/>
                     "Ask for confirmation before ending a dialog"
                 </label>
+                <Show when=move || session.me().is_some_and(|me| me.access.admin)>
+                    <h2>"Administration"</h2>
+                    <p><A href="/settings/roles">"Roles"</A>" — who may see which leads and contacts, and so how they work in External Lines."</p>
+                </Show>
                 <Show when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>

@@ -1,6 +1,7 @@
 //! Keeps the inbox store in sync with the server: load a snapshot, open the socket
 //! from its position, apply what streams in; on a drop, reconnect with backoff and
-//! resume from the last applied position; on a resync request, reload the snapshot.
+//! resume from the last applied position; on a resync request (the log moved on, or
+//! the user's rights changed), read the user again and reload the snapshot.
 
 use super::{Connection, InboxStore, Session};
 use crate::api::{self, socket::Ended, socket::Socket};
@@ -53,6 +54,19 @@ pub fn start(store: InboxStore, session: Session) {
                             super::outbox::flush(store, session, None);
                         }
                         Ok(Frame::Resync { .. }) => {
+                            // The rights may have changed (a new role): read them again.
+                            match api::me().await {
+                                Ok(me) if current() => {
+                                    let lines = me.access.has_lines();
+                                    session.update_me(me);
+                                    if !lines {
+                                        return;
+                                    }
+                                }
+                                Ok(_) => return,
+                                Err(f) if f.is_unauthorized() => return session.signed_out(),
+                                Err(_) => {}
+                            }
                             need_snapshot = true;
                             break None;
                         }

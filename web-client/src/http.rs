@@ -85,6 +85,11 @@ pub async fn put_blob<T: DeserializeOwned>(path: &str, blob: &web_sys::Blob) -> 
     decode(request.send().await.map_err(|_| Failure::unreachable())?).await
 }
 
+/// `DELETE path` (session cookie), ignoring what the answer carries.
+pub async fn delete(path: &str) -> Result<(), Failure> {
+    check(Request::delete(path).send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
+}
+
 /// `POST path` with no body, ignoring what the answer carries.
 pub async fn post_no_answer(path: &str) -> Result<(), Failure> {
     check(Request::post(path).send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())

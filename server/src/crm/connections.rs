@@ -68,12 +68,7 @@ pub fn open(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary) -> Ap
 
 /// The lead's source: the channel the client wrote from.
 fn source(dialog: &DialogSummary) -> String {
-    let kind = dialog.channel_kind.label();
-    if dialog.channel_name == kind {
-        kind.to_string()
-    } else {
-        format!("{kind} · {}", dialog.channel_name)
-    }
+    dialog.channel_kind.with_channel(&dialog.channel_name)
 }
 
 /// Create lead: a lead from the client (name, source = channel), linked to them.

@@ -373,12 +373,16 @@ fn dialogs_of_clients(conn: &Connection, clients: &[ClientId]) -> AppResult<Vec<
     Ok(out)
 }
 
-/// The dialog block of a card: the chats of the record's clients, newest first.
+/// The dialog block of a card: the chats of the record's clients, newest first, each
+/// with the last message the client or an operator wrote.
 pub fn dialogs(conn: &Connection, user: &CurrentUser, entity: Entity, id: RecordId) -> AppResult<Vec<DialogSummary>> {
     visible(conn, user, entity, id)?;
     let mut out = Vec::new();
     for dialog in dialogs_of_clients(conn, &clients_of(conn, id)?)? {
-        out.extend(dialogs::summary(conn, dialog)?);
+        if let Some(mut summary) = dialogs::summary(conn, dialog)? {
+            summary.last_message = dialogs::last_said(conn, dialog)?;
+            out.push(summary);
+        }
     }
     out.sort_by_key(|d| std::cmp::Reverse((d.last_activity_at, d.id)));
     Ok(out)

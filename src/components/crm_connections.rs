@@ -1,0 +1,142 @@
+//! The CRM connections block of the chat window: the client's lead, contact, company
+//! and deals as the user's role shows them (names link to cards; a "no access"
+//! placeholder otherwise), Create lead, Create deal, and an existing contact with the
+//! same phone or email offered instead of a duplicate. Opening it may give a manager
+//! who sees only their own records a lead of their own (seed case 4b).
+
+use crate::api::{self, CrmCommand};
+use crate::components::deal_form::DealForm;
+use crate::store::Session;
+use el_protocol::crm::{Connections, Linked, NewDeal};
+use el_protocol::DialogId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+
+#[component]
+pub fn CrmConnections(
+    dialog: DialogId,
+    /// Changes whenever the connections may have changed (a CRM note arrived, the user
+    /// took or left the dialog): the block reads them again.
+    #[prop(into)]
+    changes: Signal<(usize, bool)>,
+) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = RwSignal::new(None::<Connections>);
+    let error = RwSignal::new(None::<String>);
+    let deal_form = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let run = move |command: Option<CrmCommand>| {
+        spawn_local(async move {
+            busy.set(true);
+            let answer = match command {
+                Some(c) => api::crm(dialog, c).await,
+                None => api::connections(dialog).await,
+            };
+            busy.set(false);
+            match answer {
+                Ok(c) => {
+                    error.set(None);
+                    deal_form.set(false);
+                    state.set(Some(c));
+                }
+                Err(f) if f.is_unauthorized() => session.signed_out(),
+                Err(f) => error.set(Some(f.message)),
+            }
+        })
+    };
+    // Opening the block first, then re-reading it as the chat changes.
+    Effect::new(move |opened: Option<bool>| {
+        changes.track();
+        // A new role shows the records differently at once.
+        let _ = session.me().map(|me| me.access);
+        run(if opened.is_some() { None } else { Some(CrmCommand::Open) });
+        true
+    });
+
+    let items = move || {
+        state.get().map(|c| {
+            c.linked
+                .into_iter()
+                .map(|l| match l {
+                    Linked::Shown { record } => view! {
+                        <li class="crm-chip">
+                            <span class="crm-chip__kind">{record.entity.label()}</span>
+                            <A href=record.href()>{record.title.clone()}</A>
+                        </li>
+                    }
+                    .into_any(),
+                    Linked::Hidden { entity } => view! {
+                        <li class="crm-chip crm-chip--hidden" title="Your role does not show this record">
+                            <span class="crm-chip__kind">{entity.label()}</span>
+                            <span>"No access"</span>
+                        </li>
+                    }
+                    .into_any(),
+                })
+                .collect_view()
+        })
+    };
+    let suggestions = move || {
+        state.get().map(|c| {
+            c.suggestions
+                .into_iter()
+                .map(|s| {
+                    let id = s.id;
+                    view! {
+                        <p class="crm-suggestion" role="note">
+                            "A contact with the same phone or email exists: "
+                            <A href=s.href()>{s.title.clone()}</A>
+                            <button
+                                class="button button--small"
+                                disabled=move || busy.get()
+                                on:click=move |_| run(Some(CrmCommand::Link(id)))
+                            >
+                                "Link this contact"
+                            </button>
+                        </p>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    let can = move |f: fn(&Connections) -> bool| state.with(|c| c.as_ref().is_some_and(f));
+    view! {
+        <section class="crm-block" aria-label="CRM connections">
+            <span class="crm-block__title">"CRM"</span>
+            <ul class="crm-block__items">
+                {items}
+                <Show when=move || state.with(|c| c.as_ref().is_some_and(|c| c.linked.is_empty()))>
+                    <li class="muted">"Nothing linked yet"</li>
+                </Show>
+            </ul>
+            <div class="crm-block__actions">
+                <Show when=move || can(|c| c.can_create_lead)>
+                    <button class="button button--small" disabled=move || busy.get() on:click=move |_| run(Some(CrmCommand::CreateLead))>
+                        "Create lead"
+                    </button>
+                </Show>
+                <Show when=move || can(|c| c.can_create_deal)>
+                    <button class="button button--small" on:click=move |_| deal_form.set(true)>"Create deal"</button>
+                </Show>
+            </div>
+            {suggestions}
+            <Show when=move || error.with(Option::is_some)>
+                <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+        </section>
+        {move || (deal_form.get()).then(|| {
+            let c = state.get_untracked().unwrap_or_default();
+            view! {
+                <DealForm
+                    contact=c.deal_contact
+                    company=c.deal_company
+                    busy=busy
+                    error=error
+                    on_create=Callback::new(move |deal: NewDeal| run(Some(CrmCommand::CreateDeal(deal))))
+                    on_close=Callback::new(move |_| deal_form.set(false))
+                />
+            }
+        })}
+    }
+}

@@ -1,0 +1,112 @@
+//! The dialog block of a lead, contact or company card: the record's chats with their
+//! last message (by the operator or the client) and its time; clicking the message
+//! opens the chat, the three dots offer Go to dialog and Close dialog (closing it
+//! without opening it). Takes an entity reference, so the Space's own cards can embed it.
+
+use crate::api::{self, Command};
+use crate::components::channel_icon::ChannelIcon;
+use crate::components::dialog_menu::{DialogMenu, MenuChoice};
+use crate::format::{list_time, preview_line};
+use crate::store::Session;
+use el_protocol::api::{DialogState, DialogSummary};
+use el_protocol::crm::Entity;
+use el_protocol::{DialogId, RecordId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+#[component]
+pub fn DialogBlock(entity: Entity, id: RecordId) -> impl IntoView {
+    let session = expect_context::<Session>();
+    let dialogs = RwSignal::new(None::<Vec<DialogSummary>>);
+    let error = RwSignal::new(None::<String>);
+    let load = move || {
+        spawn_local(async move {
+            match api::record_dialogs(entity, id).await {
+                Ok(list) => dialogs.set(Some(list)),
+                Err(f) if f.is_unauthorized() => session.signed_out(),
+                Err(f) => error.set(Some(f.message)),
+            }
+        })
+    };
+    load();
+    let navigate = use_navigate();
+    let go = move |dialog: DialogId| navigate(&format!("/lines/{dialog}"), Default::default());
+    let close = move |dialog: DialogId| {
+        spawn_local(async move {
+            match api::run(dialog, Command::End).await {
+                Ok(_) => {
+                    error.set(None);
+                    load();
+                }
+                Err(f) if f.is_unauthorized() => session.signed_out(),
+                Err(f) => error.set(Some(f.message)),
+            }
+        })
+    };
+    let me = session.my_id();
+    let rows = move || {
+        let go = go.clone();
+        dialogs.get().map(|list| {
+            if list.is_empty() {
+                return view! { <p class="muted">"No chats with this client yet."</p> }.into_any();
+            }
+            view! {
+                <ul class="dialog-block__list">
+                    {list
+                        .into_iter()
+                        .map(|d| {
+                            let dialog = d.id;
+                            let (go_message, go_menu) = (go.clone(), go.clone());
+                            let preview = d.last_message.as_ref().map(|m| preview_line(m, me)).unwrap_or_default();
+                            let state = match d.state {
+                                DialogState::Unassigned => "Unassigned",
+                                DialogState::Active => "Active",
+                                DialogState::Ended => "Ended",
+                            };
+                            let items = MenuChoice::for_card(&d, me);
+                            view! {
+                                <li class="dialog-block__item" data-dialog-id=dialog.0>
+                                    <button
+                                        class="dialog-block__message"
+                                        aria-label=format!("Open the chat with {}: {preview}", d.name)
+                                        on:click=move |_| go_message(dialog)
+                                    >
+                                        <span class="dialog-block__top">
+                                            <ChannelIcon kind=d.channel_kind/>
+                                            <strong>{d.name.clone()}</strong>
+                                            <span class=format!("mark mark--{}", state.to_lowercase())>{state}</span>
+                                            <time class="muted">{list_time(d.last_message.as_ref().map_or(d.last_activity_at, |m| m.at))}</time>
+                                        </span>
+                                        <span class="dialog-block__text">{preview.clone()}</span>
+                                    </button>
+                                    <DialogMenu
+                                        items=Signal::stored(items)
+                                        on_pick=Callback::new(move |choice| match choice {
+                                            MenuChoice::CloseDialog => close(dialog),
+                                            _ => go_menu(dialog),
+                                        })
+                                    />
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            }
+            .into_any()
+        })
+    };
+    view! {
+        <section class="card-block" aria-label="Dialogs">
+            <h2 class="card-block__title">"Dialogs"</h2>
+            <Show when=move || error.with(Option::is_some)>
+                <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+            </Show>
+            {move || if dialogs.with(Option::is_none) && error.with(Option::is_none) {
+                view! { <p class="muted" aria-busy="true">"Loading…"</p> }.into_any()
+            } else {
+                rows().into_any()
+            }}
+        </section>
+    }
+}

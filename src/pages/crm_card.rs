@@ -1,0 +1,165 @@
+//! `/crm/:entity/:id` (and `/crm/:entity/new`): a record's card: its fields to edit and
+//! save, the External lines field, the dialog block, related records, and Convert for
+//! a lead.
+
+use crate::api;
+use crate::components::app_shell::AppShell;
+use crate::components::dialog_block::DialogBlock;
+use crate::components::external_lines_field::ExternalLinesField;
+use crate::components::record_form::RecordForm;
+use crate::pages::crm_list::{route_entity, CrmNav};
+use crate::store::Session;
+use el_protocol::crm::{Convert, Entity, Record, RecordFields, RecordInput};
+use el_protocol::RecordId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[component]
+pub fn CrmCardPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let entity = route_entity();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| s.parse().ok()).map(RecordId));
+    let record = RwSignal::new(None::<Record>);
+    let load_error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    Effect::new(move |_| {
+        record.set(None);
+        load_error.set(None);
+        let (Some(e), Some(id)) = (entity.get(), id.get()) else { return };
+        spawn_local(async move {
+            match api::record(e, id).await {
+                Ok(r) => record.set(Some(r)),
+                Err(f) if f.is_unauthorized() => session.signed_out(),
+                Err(f) => load_error.set(Some(f.message)),
+            }
+        });
+    });
+    let navigate = use_navigate();
+    let save = Callback::new(move |input: RecordInput| {
+        let Some(e) = entity.get_untracked() else { return };
+        let id = id.get_untracked();
+        let navigate = navigate.clone();
+        busy.set(true);
+        saved.set(false);
+        spawn_local(async move {
+            let answer = match id {
+                Some(id) => api::save_record(e, id, &input).await,
+                None => api::create_record(e, &input).await,
+            };
+            busy.set(false);
+            match answer {
+                Ok(r) if id.is_none() => navigate(&r.brief().href(), Default::default()),
+                Ok(r) => {
+                    error.set(None);
+                    saved.set(true);
+                    record.set(Some(r));
+                }
+                Err(f) if f.is_unauthorized() => session.signed_out(),
+                Err(f) => error.set(Some(f.message)),
+            }
+        });
+    });
+    let convert = move |into: Convert| {
+        let Some(id) = id.get_untracked() else { return };
+        busy.set(true);
+        spawn_local(async move {
+            let answer = api::convert_lead(id, into).await;
+            busy.set(false);
+            match answer {
+                Ok(r) => {
+                    error.set(None);
+                    record.set(Some(r));
+                }
+                Err(f) if f.is_unauthorized() => session.signed_out(),
+                Err(f) => error.set(Some(f.message)),
+            }
+        });
+    };
+    let new_form = move || {
+        entity.get().map(|e| {
+            view! {
+                <h1>{format!("New {}", e.label().to_lowercase())}</h1>
+                <RecordForm entity=e initial=RecordFields::default() responsible=None submit_label="Create"
+                    busy=busy error=error on_submit=save/>
+            }
+        })
+    };
+    let card = move || {
+        let r = record.get()?;
+        let e = r.entity;
+        let into_contact = RwSignal::new(true);
+        let into_company = RwSignal::new(false);
+        let can_convert = e == Entity::Lead && !r.converted;
+        Some(view! {
+            <header class="card__header">
+                <span class="card__kind">{e.label()}</span>
+                <h1>{r.fields.name.clone()}</h1>
+                {r.converted.then(|| view! { <span class="mark">"Converted"</span> })}
+            </header>
+            <div class="card">
+                <div class="card__main">
+                    <RecordForm entity=e initial=r.fields.clone() responsible=Some(r.responsible) submit_label="Save"
+                        busy=busy error=error on_submit=save/>
+                    <Show when=move || saved.get()>
+                        <p class="muted" role="status">"Saved."</p>
+                    </Show>
+                </div>
+                <aside class="card__side">
+                    {(e != Entity::Deal).then(|| view! {
+                        <section class="card-block" aria-label="External lines">
+                            <h2 class="card-block__title">"External lines"</h2>
+                            <ExternalLinesField lines=r.lines.clone()/>
+                        </section>
+                        <DialogBlock entity=e id=r.id/>
+                    })}
+                    {(!r.related.is_empty()).then(|| view! {
+                        <section class="card-block" aria-label="Related">
+                            <h2 class="card-block__title">"Related"</h2>
+                            <ul class="card-block__related">
+                                {r.related.iter().map(|b| view! {
+                                    <li><span class="crm-chip__kind">{b.entity.label()}</span>" "
+                                        <a href=b.href()>{b.title.clone()}</a></li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    })}
+                    {can_convert.then(|| view! {
+                        <section class="card-block" aria-label="Convert">
+                            <h2 class="card-block__title">"Convert the lead"</h2>
+                            <label class="checkbox"><input type="checkbox" prop:checked=move || into_contact.get()
+                                on:change=move |ev| into_contact.set(event_target_checked(&ev))/>"Contact"</label>
+                            <label class="checkbox"><input type="checkbox" prop:checked=move || into_company.get()
+                                on:change=move |ev| into_company.set(event_target_checked(&ev))/>"Company"</label>
+                            <button class="button button--primary" disabled=move || busy.get() on:click=move |_| {
+                                convert(Convert { contact: into_contact.get_untracked(), company: into_company.get_untracked() })
+                            }>"Convert"</button>
+                        </section>
+                    })}
+                </aside>
+            </div>
+        })
+    };
+    view! {
+        <AppShell>
+            <section class="crm">
+                <CrmNav current=entity/>
+                {move || match (id.get(), load_error.get()) {
+                    (_, Some(message)) => view! {
+                        <div class="empty-state" role="alert"><h1>"This record cannot be opened"</h1><p>{message}</p></div>
+                    }.into_any(),
+                    (None, None) => new_form().into_any(),
+                    (Some(_), None) => view! {
+                        <Show when=move || record.with(Option::is_some)
+                            fallback=|| view! { <p class="empty-state" aria-busy="true">"Loading…"</p> }>
+                            {card}
+                        </Show>
+                    }.into_any(),
+                }}
+            </section>
+        </AppShell>
+    }
+}
