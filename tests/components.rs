@@ -815,3 +815,47 @@ async fn the_waiting_time_follows_the_clock() {
     assert_eq!(texts(&root, "[data-dialog-id='2'] .mark--waiting"), ["waiting 3 h"]);
     root.remove();
 }
+
+/// A system note that announces a CRM record links the record's name to its card, and
+/// the External lines field opens the client's chat, with an accessible name.
+#[wasm_bindgen_test]
+async fn crm_notes_and_the_external_lines_field_link_where_they_should() {
+    use el_protocol::api::ChannelKind;
+    use el_protocol::crm::{Entity, LinesAccount, RecordRef};
+    use el_protocol::RecordId;
+    use external_lines::components::external_lines_field::ExternalLinesField;
+    use external_lines::components::message_item::MessageItem;
+    use leptos_router::components::Router;
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let note = Message {
+            record: Some(RecordRef { entity: Entity::Lead, id: RecordId(7) }),
+            id: MessageId(1),
+            dialog_id: DialogId(1),
+            author: Author::System,
+            text: "Lead created: Olena <b>Moroz</b>".into(),
+            created_at: 0,
+            client_msg_id: None,
+            attachments: vec![],
+        };
+        let lines = vec![LinesAccount {
+            channel_kind: ChannelKind::Telegram,
+            channel_name: "Shop bot".into(),
+            account: "@olena".into(),
+            dialog_id: DialogId(42),
+            last_activity_at: 0,
+        }];
+        view! { <Router><MessageItem message=note me=None/><ExternalLinesField lines=lines/></Router> }
+    });
+    gloo_timers::future::sleep(std::time::Duration::from_millis(50)).await;
+    let link = root.query_selector(".message--system a").unwrap().expect("the note links the record");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("/crm/leads/7"));
+    assert_eq!(link.text_content().as_deref(), Some("Olena <b>Moroz</b>"), "the name stays text");
+    assert!(root.query_selector(".message--system b").unwrap().is_none());
+    let field = root.query_selector(".lines-field__link").unwrap().expect("the field links the chat");
+    assert_eq!(field.get_attribute("href").as_deref(), Some("/lines/42"));
+    assert_eq!(field.get_attribute("aria-label").as_deref(), Some("Open the Telegram chat with @olena"));
+    assert!(field.text_content().unwrap().contains("Telegram · Shop bot"));
+    drop(handle);
+    root.remove();
+}
