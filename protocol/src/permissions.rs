@@ -19,6 +19,29 @@ pub enum ViewScope {
 impl ViewScope {
     /// All scopes, for tables and exhaustive tests.
     pub const ALL: [ViewScope; 3] = [ViewScope::All, ViewScope::Own, ViewScope::None];
+
+    /// Stable name used in storage and forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ViewScope::All => "all",
+            ViewScope::Own => "own",
+            ViewScope::None => "none",
+        }
+    }
+
+    /// Parses [`ViewScope::as_str`].
+    pub fn parse(s: &str) -> Option<ViewScope> {
+        ViewScope::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The name users read.
+    pub fn label(self) -> &'static str {
+        match self {
+            ViewScope::All => "All",
+            ViewScope::Own => "Own",
+            ViewScope::None => "None",
+        }
+    }
 }
 
 /// What a role allows for one CRM entity (leads or contacts).

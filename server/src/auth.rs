@@ -67,13 +67,18 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Parses a stored view scope.
-pub fn parse_scope(s: &str) -> ViewScope {
-    match s {
-        "all" => ViewScope::All,
-        "own" => ViewScope::Own,
-        _ => ViewScope::None,
-    }
+/// The role stored in six columns starting at `at`: id, name, lead create, lead view,
+/// contact create, contact view.
+pub fn role_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Role> {
+    let scope = |i: usize| -> rusqlite::Result<ViewScope> {
+        Ok(ViewScope::parse(&r.get::<_, String>(at + i)?).unwrap_or(ViewScope::None))
+    };
+    Ok(Role {
+        id: RoleId(r.get(at)?),
+        name: r.get(at + 1)?,
+        leads: EntityRights::new(r.get(at + 2)?, scope(3)?),
+        contacts: EntityRights::new(r.get(at + 4)?, scope(5)?),
+    })
 }
 
 /// The signed-in user behind a request, with their role and derived access.
@@ -120,12 +125,7 @@ const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.nam
  FROM users u JOIN roles r ON r.id = u.role_id";
 
 fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
-    let role = Role {
-        id: RoleId(r.get(4)?),
-        name: r.get(5)?,
-        leads: EntityRights::new(r.get(6)?, parse_scope(&r.get::<_, String>(7)?)),
-        contacts: EntityRights::new(r.get(8)?, parse_scope(&r.get::<_, String>(9)?)),
-    };
+    let role = role_from_row(r, 4)?;
     let admin: bool = r.get(3)?;
     let access = Access::of_role(&role, admin);
     Ok(CurrentUser {

@@ -2,15 +2,16 @@
 //! A change applies at once: requests read the role anew, and open sockets are woken
 //! so each re-reads its user's rights and, if they changed, asks the SPA to reload.
 
-use crate::auth::{all_users, CurrentUser};
+use crate::auth::{all_users, role_from_row, CurrentUser};
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{post, put};
 use axum::{Json, Router};
-use el_protocol::permissions::{AssignRole, Assignment, EntityRights, Role, RoleInput, RolesOverview, ViewScope};
-use el_protocol::{RoleId, UserId};
+use el_protocol::permissions::{AssignRole, Assignment, Role, RoleInput, RolesOverview};
+use el_protocol::UserId;
+use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Longest role name, in characters.
@@ -23,27 +24,54 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/role", put(assign))
 }
 
-fn scope_str(scope: ViewScope) -> &'static str {
-    match scope {
-        ViewScope::All => "all",
-        ViewScope::Own => "own",
-        ViewScope::None => "none",
-    }
-}
-
 fn roles(conn: &Connection) -> AppResult<Vec<Role>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, lead_create, lead_view, contact_create, contact_view FROM roles ORDER BY name COLLATE NOCASE",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Role {
-            id: RoleId(r.get(0)?),
-            name: r.get(1)?,
-            leads: EntityRights::new(r.get(2)?, crate::auth::parse_scope(&r.get::<_, String>(3)?)),
-            contacts: EntityRights::new(r.get(4)?, crate::auth::parse_scope(&r.get::<_, String>(5)?)),
-        })
-    })?;
+    let rows = stmt.query_map([], |r| role_from_row(r, 0))?;
     Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A role as stored: checked name, rights in their column forms.
+struct RoleColumns {
+    name: String,
+    lead_create: bool,
+    lead_view: &'static str,
+    contact_create: bool,
+    contact_view: &'static str,
+}
+
+impl RoleColumns {
+    /// Checks the name (required, not too long) and takes the rights.
+    fn of(input: &RoleInput) -> AppResult<RoleColumns> {
+        let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.is_empty() {
+            return Err(AppError::BadRequest("Enter the role's name.".into()));
+        }
+        if name.chars().count() > MAX_ROLE_NAME_CHARS {
+            return Err(AppError::BadRequest(format!(
+                "The name is too long: at most {MAX_ROLE_NAME_CHARS} characters."
+            )));
+        }
+        Ok(RoleColumns {
+            name,
+            lead_create: input.leads.create,
+            lead_view: input.leads.view.as_str(),
+            contact_create: input.contacts.create,
+            contact_view: input.contacts.view.as_str(),
+        })
+    }
+
+    /// The columns as named parameters (`:name`, `:lead_create`...).
+    fn params(&self) -> [(&'static str, &dyn ToSql); 5] {
+        [
+            (":name", &self.name),
+            (":lead_create", &self.lead_create),
+            (":lead_view", &self.lead_view),
+            (":contact_create", &self.contact_create),
+            (":contact_view", &self.contact_view),
+        ]
+    }
 }
 
 fn overview_of(conn: &Connection) -> AppResult<RolesOverview> {
@@ -65,17 +93,6 @@ async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult
     Ok(Json(state.db.run(|conn| overview_of(conn)).await?))
 }
 
-fn role_name(input: &RoleInput) -> AppResult<String> {
-    let name = input.name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() {
-        return Err(AppError::BadRequest("Enter the role's name.".into()));
-    }
-    if name.chars().count() > MAX_ROLE_NAME_CHARS {
-        return Err(AppError::BadRequest(format!("The name is too long: at most {MAX_ROLE_NAME_CHARS} characters.")));
-    }
-    Ok(name)
-}
-
 fn name_taken(e: rusqlite::Error) -> AppError {
     match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
@@ -91,13 +108,14 @@ async fn create(
     Json(input): Json<RoleInput>,
 ) -> AppResult<Json<RolesOverview>> {
     user.require_admin()?;
-    let name = role_name(&input)?;
+    let role = RoleColumns::of(&input)?;
     let overview = state
         .db
         .transaction(move |tx| {
             tx.execute(
-                "INSERT INTO roles (name, lead_create, lead_view, contact_create, contact_view) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![name, input.leads.create, scope_str(input.leads.view), input.contacts.create, scope_str(input.contacts.view)],
+                "INSERT INTO roles (name, lead_create, lead_view, contact_create, contact_view)
+                 VALUES (:name, :lead_create, :lead_view, :contact_create, :contact_view)",
+                role.params().as_slice(),
             )
             .map_err(name_taken)?;
             overview_of(tx)
@@ -113,22 +131,18 @@ async fn update(
     Json(input): Json<RoleInput>,
 ) -> AppResult<Json<RolesOverview>> {
     user.require_admin()?;
-    let name = role_name(&input)?;
+    let role = RoleColumns::of(&input)?;
     let overview = state
         .db
         .transaction(move |tx| {
+            let mut params = role.params().to_vec();
+            params.push((":id", &id));
             let changed = tx
                 .execute(
-                    "UPDATE roles SET name = ?1, lead_create = ?2, lead_view = ?3, contact_create = ?4, contact_view = ?5
-                     WHERE id = ?6",
-                    params![
-                        name,
-                        input.leads.create,
-                        scope_str(input.leads.view),
-                        input.contacts.create,
-                        scope_str(input.contacts.view),
-                        id
-                    ],
+                    "UPDATE roles SET name = :name, lead_create = :lead_create, lead_view = :lead_view,
+                            contact_create = :contact_create, contact_view = :contact_view
+                     WHERE id = :id",
+                    params.as_slice(),
                 )
                 .map_err(name_taken)?;
             if changed == 0 {

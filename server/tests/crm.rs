@@ -155,6 +155,18 @@ async fn lists_search_sort_and_validate() {
     refused(anna.get("/api/crm/planets").await, 404).await;
     let deal = json!({"name": "Pots", "contact": 999_999});
     assert_eq!(refused(anna.post("/api/crm/deals", deal).await, 400).await, "Choose a contact you can see.");
+
+    // A lead becomes a contact and a company at once: the contact works there.
+    let lead: Record =
+        ok(anna.post("/api/crm/leads", json!({"name": "Sunflower Ltd", "phone": "+380441112233"})).await).await;
+    let convert = format!("{}/convert", card(Entity::Lead, lead.id));
+    let none = refused(anna.post(&convert, json!({"contact": false, "company": false})).await, 400).await;
+    assert_eq!(none, "Choose what the lead becomes: a contact, a company, or both.");
+    let lead: Record = ok(anna.post(&convert, json!({"contact": true, "company": true})).await).await;
+    let made = |e: Entity| lead.related.iter().find(|r| r.entity == e).expect("made").id;
+    let contact: Record = ok(anna.get(&card(Entity::Contact, made(Entity::Contact))).await).await;
+    assert_eq!(contact.fields.company, Some(made(Entity::Company)));
+    assert_eq!(contact.fields.phone, "+380441112233");
 }
 
 #[tokio::test]
@@ -334,4 +346,13 @@ async fn mixed_role_follows_each_entity_and_changes_apply_at_once() {
     refused(bob.get("/api/dialogs").await, 403).await;
     refused(bob.get(&card(Entity::Lead, lead.id)).await, 404).await;
     refused(admin.http.delete(format!("{}/api/roles/{role}", admin.base)).send().await.unwrap(), 409).await;
+    // A role nobody has can go.
+    let spare = json!({"name": "Spare", "leads": {"create": true, "view": "own"}, "contacts": {"create": false, "view": "none"}});
+    let roles: RolesOverview = ok(admin.post("/api/roles", spare).await).await;
+    let spare = roles.roles.iter().find(|r| r.name == "Spare").unwrap();
+    assert_eq!((spare.leads.view, spare.contacts.create), (el_protocol::permissions::ViewScope::Own, false));
+    let gone = admin.http.delete(format!("{}/api/roles/{}", admin.base, spare.id)).send().await.unwrap();
+    assert_eq!(gone.status(), 204);
+    let roles: RolesOverview = ok(admin.get("/api/roles").await).await;
+    assert!(roles.roles.iter().all(|r| r.name != "Spare"));
 }

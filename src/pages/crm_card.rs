@@ -13,6 +13,7 @@ use el_protocol::crm::{Convert, Entity, Record, RecordFields, RecordInput};
 use el_protocol::RecordId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
@@ -120,9 +121,9 @@ pub fn CrmCardPage() -> impl IntoView {
                         <section class="card-block" aria-label="Related">
                             <h2 class="card-block__title">"Related"</h2>
                             <ul class="card-block__related">
-                                {r.related.iter().map(|b| view! {
+                                {r.related.clone().into_iter().map(|b| view! {
                                     <li><span class="crm-chip__kind">{b.entity.label()}</span>" "
-                                        <a href=b.href()>{b.title.clone()}</a></li>
+                                        <A href=b.href()>{b.title}</A></li>
                                 }).collect_view()}
                             </ul>
                         </section>

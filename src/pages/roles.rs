@@ -10,18 +10,6 @@ use el_protocol::RoleId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-fn scope_label(s: ViewScope) -> &'static str {
-    match s {
-        ViewScope::All => "All",
-        ViewScope::Own => "Own",
-        ViewScope::None => "None",
-    }
-}
-
-fn parse_scope(s: &str) -> ViewScope {
-    ViewScope::ALL.into_iter().find(|v| scope_label(*v) == s).unwrap_or(ViewScope::None)
-}
-
 /// What a role means in External Lines, in words.
 fn meaning(leads: EntityRights, contacts: EntityRights) -> &'static str {
     match Access::derive(leads, contacts, false).lines {
@@ -55,10 +43,10 @@ fn RoleRow(
                     "Create"
                 </label>
                 <select class="field" aria-label=format!("{label}: view {what}") on:change=move |e| {
-                    signal.update(|r| r.view = parse_scope(&event_target_value(&e)))
+                    signal.update(|r| r.view = ViewScope::parse(&event_target_value(&e)).unwrap_or(ViewScope::None))
                 }>
                     {ViewScope::ALL.into_iter().map(|s| view! {
-                        <option value=scope_label(s) selected=move || signal.get().view == s>{format!("View: {}", scope_label(s))}</option>
+                        <option value=s.as_str() selected=move || signal.get().view == s>{format!("View: {}", s.label())}</option>
                     }).collect_view()}
                 </select>
             </td>

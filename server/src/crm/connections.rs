@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use el_protocol::api::DialogSummary;
 use el_protocol::crm::{Connections, Entity, LinkRecord, Linked, NewDeal, RecordFields, RecordInput, RecordRef};
 use el_protocol::permissions::LinkedRecord;
-use el_protocol::{RecordId, Seq};
+use el_protocol::Seq;
 use rusqlite::Connection;
 
 /// How `user` sees a linked record.
@@ -58,17 +58,18 @@ pub fn open(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary) -> Ap
     if !due || !user.access.can_create_lead() {
         return Ok(None);
     }
-    let name = dialog.client_name.clone();
-    let fields = RecordFields { name: name.clone(), source: source(dialog), ..Default::default() };
-    let input = RecordInput { fields, responsible: Some(user.id()) };
-    let id = store::create(conn, user, Entity::Lead, input, Some(dialog.client_id))?;
-    let note = format!("A lead was created for {}: {name}", user.user.name);
-    Ok(Some(dialogs::announce_record(conn, dialog.id, &note, RecordRef { entity: Entity::Lead, id })?))
+    let note = format!("A lead was created for {}: {}", user.user.name, dialog.client_name);
+    lead_from_client(conn, user, dialog, &note).map(Some)
 }
 
-/// The lead's source: the channel the client wrote from.
-fn source(dialog: &DialogSummary) -> String {
-    dialog.channel_kind.with_channel(&dialog.channel_name)
+/// A lead from the chat's client (their name; source = the channel they wrote from),
+/// responsible: `user`, linked to the client, announced in the chat with `note`.
+fn lead_from_client(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary, note: &str) -> AppResult<Seq> {
+    let source = dialog.channel_kind.with_channel(&dialog.channel_name);
+    let fields = RecordFields { name: dialog.client_name.clone(), source, ..Default::default() };
+    let input = RecordInput { fields, responsible: Some(user.id()) };
+    let id = store::create(conn, user, Entity::Lead, input, Some(dialog.client_id))?;
+    dialogs::announce_record(conn, dialog.id, note, RecordRef { entity: Entity::Lead, id })
 }
 
 /// Create lead: a lead from the client (name, source = channel), linked to them.
@@ -79,11 +80,7 @@ pub fn create_lead(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary
     if rows.iter().any(|r| matches!(r.brief.entity, Entity::Lead | Entity::Contact)) {
         return Err(AppError::Conflict("This client already has a lead or contact in the CRM.".into()));
     }
-    let name = dialog.client_name.clone();
-    let fields = RecordFields { name: name.clone(), source: source(dialog), ..Default::default() };
-    let id =
-        store::create(conn, user, Entity::Lead, RecordInput { fields, responsible: None }, Some(dialog.client_id))?;
-    dialogs::announce_record(conn, dialog.id, &format!("Lead created: {name}"), RecordRef { entity: Entity::Lead, id })
+    lead_from_client(conn, user, dialog, &format!("Lead created: {}", dialog.client_name))
 }
 
 /// Create deal from the quick form, linked to the client.
@@ -113,5 +110,5 @@ pub fn link(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary, body:
         .ok_or_else(|| store::not_found(Entity::Contact))?;
     store::link(conn, record.id, dialog.client_id)?;
     let note = format!("{} linked: {}", record.entity.label(), record.fields.name);
-    dialogs::announce_record(conn, dialog.id, &note, RecordRef { entity: record.entity, id: RecordId(record.id.0) })
+    dialogs::announce_record(conn, dialog.id, &note, RecordRef { entity: record.entity, id: record.id })
 }

@@ -13,6 +13,7 @@ use el_protocol::crm::{
 };
 use el_protocol::permissions::ViewScope;
 use el_protocol::{ClientId, DialogId, RecordId, Seq, UserId};
+use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const RECORD_SELECT: &str = "SELECT id, entity, name, phone, email, source, amount, stage, contact_id, company_id,
@@ -217,6 +218,45 @@ pub fn create(
     Ok(id)
 }
 
+/// A record's editable fields and responsible user in their column forms.
+struct FieldColumns<'a> {
+    f: &'a RecordFields,
+    stage: Option<&'static str>,
+    contact: Option<i64>,
+    company: Option<i64>,
+    responsible: i64,
+    now: i64,
+}
+
+impl<'a> FieldColumns<'a> {
+    fn of(f: &'a RecordFields, responsible: UserId) -> Self {
+        FieldColumns {
+            f,
+            stage: f.stage.map(DealStage::as_str),
+            contact: f.contact.map(|c| c.0),
+            company: f.company.map(|c| c.0),
+            responsible: responsible.0,
+            now: now_ms(),
+        }
+    }
+
+    /// The columns as named parameters (`:name`, `:phone`..., `:responsible`, `:now`).
+    fn params(&self) -> Vec<(&'static str, &dyn ToSql)> {
+        vec![
+            (":name", &self.f.name),
+            (":phone", &self.f.phone),
+            (":email", &self.f.email),
+            (":source", &self.f.source),
+            (":amount", &self.f.amount),
+            (":stage", &self.stage),
+            (":contact", &self.contact),
+            (":company", &self.company),
+            (":responsible", &self.responsible),
+            (":now", &self.now),
+        ]
+    }
+}
+
 fn insert(
     conn: &Connection,
     entity: Entity,
@@ -225,26 +265,16 @@ fn insert(
     by: Option<UserId>,
     from_lead: Option<RecordId>,
 ) -> AppResult<RecordId> {
-    let now = now_ms();
+    let columns = FieldColumns::of(f, responsible);
+    let (entity, by, from_lead) = (entity.as_str(), by.map(|u| u.0), from_lead.map(|l| l.0));
+    let mut params = columns.params();
+    params.extend([(":entity", &entity as &dyn ToSql), (":by", &by), (":from_lead", &from_lead)]);
     conn.execute(
         "INSERT INTO crm_records (entity, name, phone, email, source, amount, stage, contact_id, company_id,
                                   from_lead_id, responsible_id, created_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
-        params![
-            entity.as_str(),
-            f.name,
-            f.phone,
-            f.email,
-            f.source,
-            f.amount,
-            f.stage.map(DealStage::as_str),
-            f.contact.map(|c| c.0),
-            f.company.map(|c| c.0),
-            from_lead.map(|l| l.0),
-            responsible.0,
-            by.map(|u| u.0),
-            now,
-        ],
+         VALUES (:entity, :name, :phone, :email, :source, :amount, :stage, :contact, :company,
+                 :from_lead, :responsible, :by, :now, :now)",
+        params.as_slice(),
     )?;
     Ok(RecordId(conn.last_insert_rowid()))
 }
@@ -276,22 +306,15 @@ pub fn update(
     }
     let responsible = input.responsible.unwrap_or(before.responsible);
     require_user(conn, responsible)?;
+    let columns = FieldColumns::of(&f, responsible);
+    let mut params = columns.params();
+    params.push((":id", &id.0));
     conn.execute(
-        "UPDATE crm_records SET name = ?1, phone = ?2, email = ?3, source = ?4, amount = ?5, stage = ?6,
-                contact_id = ?7, company_id = ?8, responsible_id = ?9, updated_at = ?10 WHERE id = ?11",
-        params![
-            f.name,
-            f.phone,
-            f.email,
-            f.source,
-            f.amount,
-            f.stage.map(DealStage::as_str),
-            f.contact.map(|c| c.0),
-            f.company.map(|c| c.0),
-            responsible.0,
-            now_ms(),
-            id.0,
-        ],
+        "UPDATE crm_records SET name = :name, phone = :phone, email = :email, source = :source, amount = :amount,
+                stage = :stage, contact_id = :contact, company_id = :company, responsible_id = :responsible,
+                updated_at = :now
+         WHERE id = :id",
+        params.as_slice(),
     )?;
     if responsible != before.responsible {
         return dialogs::log_dialogs_of_record(conn, id);

@@ -108,27 +108,17 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
 /// The last message of a dialog written by the client or an operator (system notes
 /// aside), as a list previews it: what a CRM card's dialog block shows.
 pub fn last_said(conn: &Connection, dialog: DialogId) -> AppResult<Option<MessagePreview>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT m.author_kind, m.author_user_id, u.name, c.name, m.body, m.created_at,
-                (SELECT group_concat(name, ', ') FROM files WHERE message_id = m.id)
-         FROM messages m
-         JOIN dialogs d ON d.id = m.dialog_id
-         JOIN client_accounts a ON a.id = d.account_id
-         JOIN clients c ON c.id = a.client_id
-         LEFT JOIN users u ON u.id = m.author_user_id
-         WHERE m.dialog_id = ?1 AND m.author_kind != 'system' ORDER BY m.id DESC LIMIT 1",
+    let last: Option<i64> = conn.query_row(
+        "SELECT MAX(id) FROM messages WHERE dialog_id = ?1 AND author_kind != 'system'",
+        [dialog.0],
+        |r| r.get(0),
     )?;
-    let preview = stmt
-        .query_row([dialog.0], |r| {
-            let client: String = r.get(3)?;
-            Ok(MessagePreview {
-                author: author(&r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, &client),
-                text: truncate_chars(&preview_text(r.get(4)?, r.get(6)?), PREVIEW_CHARS),
-                at: r.get(5)?,
-            })
-        })
-        .optional()?;
-    Ok(preview)
+    let Some(id) = last else { return Ok(None) };
+    let m = message(conn, MessageId(id))?;
+    let files = (!m.attachments.is_empty())
+        .then(|| m.attachments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "));
+    let text = truncate_chars(&preview_text(m.text, files), PREVIEW_CHARS);
+    Ok(Some(MessagePreview { author: m.author, text, at: m.created_at }))
 }
 
 /// One dialog's summary, if it exists.
