@@ -130,6 +130,8 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     let mut olena = dialog(1, "Olena", DialogState::Unassigned, 9_000);
     olena.last_message.as_mut().unwrap().text = "Are you there?".into();
     let message = Message {
+        delivery: Default::default(),
+        edit: Default::default(),
         record: Default::default(),
         id: MessageId(77),
         dialog_id: DialogId(1),
@@ -618,6 +620,8 @@ async fn hostile_messages_run_no_script() {
             .enumerate()
             .map(|(i, text)| {
                 let message = Message {
+                    delivery: Default::default(),
+                    edit: Default::default(),
                     record: Default::default(),
                     id: MessageId(i as i64),
                     dialog_id: DialogId(1),
@@ -786,6 +790,8 @@ async fn own_messages_say_they_were_sent() {
     let store = InboxStore::new(ME);
     let (root, handle) = mount_chat(store, signed_in(), 4);
     let mine = Message {
+        delivery: Default::default(),
+        edit: Default::default(),
         record: Default::default(),
         id: MessageId(5),
         dialog_id: DialogId(4),
@@ -829,6 +835,8 @@ async fn crm_notes_and_the_external_lines_field_link_where_they_should() {
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         let note = Message {
+            delivery: Default::default(),
+            edit: Default::default(),
             record: Some(RecordRef { entity: Entity::Lead, id: RecordId(7) }),
             id: MessageId(1),
             dialog_id: DialogId(1),

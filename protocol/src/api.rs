@@ -169,6 +169,39 @@ pub struct Message {
     /// The CRM record a system message announces (its name links to the card).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<crate::crm::RecordRef>,
+    /// How an operator's message to a messenger stands (`None`: no messenger in between,
+    /// as in the website widget, where the server's answer is the delivery).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// Set when the client edited the message in their messenger: `text` is the edit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edit: Option<Edit>,
+}
+
+impl Message {
+    /// What tells two versions of the same message apart (a list re-renders on change).
+    pub fn version(&self) -> (MessageId, Option<Millis>, Option<Delivery>) {
+        (self.id, self.edit.as_ref().map(|e| e.at), self.delivery.clone())
+    }
+}
+
+/// Where an operator's message to a messenger stands.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Delivery {
+    /// Queued for the messenger; retried while it cannot be reached.
+    Sending,
+    /// The messenger accepted it.
+    Sent,
+    /// The messenger refused it, for this reason (the client blocked the bot...).
+    Failed { reason: String },
+}
+
+/// A client's edit of their message: the text as first sent, and when it changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Edit {
+    pub original: String,
+    pub at: Millis,
 }
 
 /// Largest file that may be attached by default, in megabytes (`--max-file-mb`).

@@ -32,6 +32,10 @@ impl ChatLog {
                 self.dialog = dialog.clone();
                 self.add(message.clone());
             }
+            Event::MessageUpdated { dialog, message } if dialog.id == self.dialog.id => {
+                self.dialog = dialog.clone();
+                self.messages.insert(message.id, message.clone());
+            }
             Event::DialogUpdated { dialog } if dialog.id == self.dialog.id => self.dialog = dialog.clone(),
             _ => {}
         }
@@ -73,6 +77,8 @@ mod tests {
 
     fn msg(id: i64, dialog: i64) -> Message {
         Message {
+            delivery: Default::default(),
+            edit: Default::default(),
             record: Default::default(),
             id: MessageId(id),
             dialog_id: DialogId(dialog),
@@ -101,5 +107,28 @@ mod tests {
         assert_eq!(log.dialog.state, DialogState::Active);
         log.apply(&Event::DialogUpdated { dialog: dialog(9, DialogState::Ended) });
         assert_eq!(log.dialog.state, DialogState::Active);
+    }
+
+    #[test]
+    fn an_updated_message_replaces_the_one_shown() {
+        use crate::api::{Delivery, Edit};
+        let mut log =
+            ChatLog::from_snapshot(ChatSnapshot { as_of: 3, dialog: dialog(1, DialogState::Active), messages: vec![] });
+        let mut sending = msg(1, 1);
+        sending.delivery = Some(Delivery::Sending);
+        log.add(sending.clone());
+        let mut sent = sending.clone();
+        sent.delivery = Some(Delivery::Sent);
+        log.apply(&Event::MessageUpdated { dialog: dialog(1, DialogState::Active), message: sent.clone() });
+        // The send's own answer arriving late does not bring the old state back.
+        log.add(sending);
+        assert_eq!(log.messages().next().unwrap().delivery, Some(Delivery::Sent));
+        let mut edited = sent;
+        edited.text = "m1, corrected".into();
+        edited.edit = Some(Edit { original: "m1".into(), at: 9 });
+        log.apply(&Event::MessageUpdated { dialog: dialog(2, DialogState::Active), message: edited.clone() });
+        assert_eq!(log.messages().next().unwrap().text, "m1", "another dialog's update is ignored");
+        log.apply(&Event::MessageUpdated { dialog: dialog(1, DialogState::Active), message: edited.clone() });
+        assert_eq!(log.messages().collect::<Vec<_>>(), [&edited]);
     }
 }

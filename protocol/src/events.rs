@@ -18,6 +18,8 @@ pub enum Event {
     DialogUpdated { dialog: DialogSummary },
     /// A message was added; `dialog` is the dialog's summary after it.
     MessageCreated { dialog: DialogSummary, message: Message },
+    /// A message changed: the client edited it, or its delivery to the messenger moved on.
+    MessageUpdated { dialog: DialogSummary, message: Message },
     /// Only in projections: the dialog left the reader's inbox.
     DialogRemoved { dialog_id: DialogId },
     /// `user` read the dialog up to its latest message (only `user` receives it).
@@ -49,7 +51,9 @@ impl Event {
     /// The dialog the event is about.
     pub fn dialog_id(&self) -> DialogId {
         match self {
-            Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. } => dialog.id,
+            Event::DialogUpdated { dialog }
+            | Event::MessageCreated { dialog, .. }
+            | Event::MessageUpdated { dialog, .. } => dialog.id,
             Event::DialogRemoved { dialog_id } | Event::DialogRead { dialog_id, .. } => *dialog_id,
         }
     }
@@ -62,14 +66,19 @@ impl Event {
             return None;
         }
         match self {
-            Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. }
+            Event::DialogUpdated { dialog }
+            | Event::MessageCreated { dialog, .. }
+            | Event::MessageUpdated { dialog, .. }
                 if may_open(dialog, user, access) =>
             {
                 Some(self.clone())
             }
             Event::DialogUpdated { dialog } => Some(Event::DialogRemoved { dialog_id: dialog.id }),
             Event::DialogRead { user: reader, .. } if *reader == user => Some(self.clone()),
-            Event::MessageCreated { .. } | Event::DialogRemoved { .. } | Event::DialogRead { .. } => None,
+            Event::MessageCreated { .. }
+            | Event::MessageUpdated { .. }
+            | Event::DialogRemoved { .. }
+            | Event::DialogRead { .. } => None,
         }
     }
 
@@ -160,6 +169,8 @@ mod tests {
 
     fn message(author: Author) -> Message {
         Message {
+            delivery: Default::default(),
+            edit: Default::default(),
             record: Default::default(),
             id: MessageId(1),
             dialog_id: DialogId(7),

@@ -176,7 +176,9 @@ impl Inbox {
         let event = &user_event.event;
         self.known_at.insert(event.dialog_id(), seq);
         match event {
-            Event::DialogUpdated { dialog } | Event::MessageCreated { dialog, .. } => self.upsert(dialog.clone()),
+            Event::DialogUpdated { dialog }
+            | Event::MessageCreated { dialog, .. }
+            | Event::MessageUpdated { dialog, .. } => self.upsert(dialog.clone()),
             Event::DialogRemoved { dialog_id } => self.remove(*dialog_id),
             Event::DialogRead { dialog_id, .. } => self.set_unread(*dialog_id, 0),
         }
@@ -409,6 +411,8 @@ mod tests {
         d1.last_message =
             Some(MessagePreview { author: Author::Client { name: "c".into() }, text: "again".into(), at: 400 });
         let message = Message {
+            delivery: Default::default(),
+            edit: Default::default(),
             record: Default::default(),
             id: MessageId(9),
             dialog_id: DialogId(1),

@@ -8,6 +8,7 @@ pub mod crm;
 pub mod events;
 pub mod ids;
 pub mod inbox;
+pub mod integrations;
 pub mod markdown;
 pub mod outbox;
 pub mod permissions;

@@ -50,6 +50,27 @@ pub struct Config {
     /// How long a sign-in lasts, in days.
     #[arg(long, env = "SESSION_DAYS", default_value_t = 30)]
     pub session_days: u32,
+    /// The address messengers reach this server at (e.g. `https://inbox.example.com`);
+    /// webhooks are registered under it. Telegram needs HTTPS on port 443, 80, 88 or 8443.
+    #[arg(long, env = "PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<String>,
+    /// The Telegram Bot API server (a local one, or a test double).
+    #[arg(long, env = "TELEGRAM_API", default_value = "https://api.telegram.org")]
+    pub telegram_api: String,
+    /// First wait before a message a messenger could not take is retried, in
+    /// milliseconds; it doubles with each attempt, up to five minutes.
+    #[arg(long, env = "OUTBOX_RETRY_MS", default_value_t = 2000)]
+    pub outbox_retry_ms: u64,
+}
+
+/// An `http(s)://host[:port][/path]` address, without its trailing slash.
+fn parse_public_url(raw: &str) -> Result<String, String> {
+    let url = raw.trim().trim_end_matches('/');
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['?', '#', ' ']) => Ok(url.to_string()),
+        _ => Err(format!("{raw:?} is not an http(s):// address")),
+    }
 }
 
 impl Config {
@@ -85,5 +106,14 @@ mod tests {
         assert_eq!(c.database_path(), PathBuf::from("data/a.db"));
         c.database = "sqlite:b.db".into();
         assert_eq!(c.database_path(), PathBuf::from("b.db"));
+    }
+
+    #[test]
+    fn public_urls() {
+        assert_eq!(parse_public_url("https://inbox.example.com/").unwrap(), "https://inbox.example.com");
+        assert_eq!(parse_public_url(" http://127.0.0.1:8080/lines ").unwrap(), "http://127.0.0.1:8080/lines");
+        for bad in ["", "inbox.example.com", "ftp://x", "https://", "https://a b", "https://x?y=1"] {
+            assert!(parse_public_url(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -18,6 +18,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/005_paging.sql")),
         M::up(include_str!("../migrations/006_attachments.sql")),
         M::up(include_str!("../migrations/007_crm.sql")),
+        M::up(include_str!("../migrations/008_telegram.sql")),
     ])
 }
 

@@ -307,6 +307,56 @@ pub fn attach(
     Ok(())
 }
 
+/// A file a messenger delivered, kept in the store until its message is written.
+#[derive(Debug, Clone)]
+pub struct Delivered {
+    pub id: String,
+    pub name: String,
+    pub content_type: String,
+    pub size: u64,
+}
+
+/// Keeps the bytes of a file a messenger delivered. Its type comes from the bytes; one
+/// we do not recognise is kept as `application/octet-stream` (it only ever downloads).
+pub async fn store_bytes(state: &AppState, bytes: &[u8], name: &str) -> AppResult<Delivered> {
+    let name = clean_name(name).unwrap_or_else(|_| "file".into());
+    let dir = state.config.files_dir.clone();
+    tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
+    let id = new_token()[..32].to_string();
+    tokio::fs::write(dir.join(&id), bytes).await.map_err(|e| AppError::Internal(format!("writing file: {e}")))?;
+    let content_type = sniff(&bytes[..bytes.len().min(SNIFF_BYTES)], &name).unwrap_or("application/octet-stream");
+    Ok(Delivered { id, name, content_type: content_type.into(), size: bytes.len() as u64 })
+}
+
+/// Removes the bytes of delivered files whose message was not stored.
+pub async fn discard(state: &AppState, files: &[Delivered]) {
+    for file in files {
+        let _ = tokio::fs::remove_file(state.config.files_dir.join(&file.id)).await;
+    }
+}
+
+/// Records delivered files as uploads of the client `account`, for [`attach`] to move
+/// into their message in the same transaction. Returns their ids.
+pub fn delivered_as_uploads(conn: &Connection, account: i64, files: &[Delivered]) -> AppResult<Vec<String>> {
+    for f in files {
+        conn.execute(
+            "INSERT INTO uploads (id, name, content_type, size, account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![f.id, f.name, f.content_type, f.size as i64, account, now_ms()],
+        )?;
+    }
+    Ok(files.iter().map(|f| f.id.clone()).collect())
+}
+
+/// The bytes of a stored file.
+pub async fn read_bytes(state: &AppState, id: &str) -> AppResult<Vec<u8>> {
+    if !is_file_id(id) {
+        return Err(not_found());
+    }
+    tokio::fs::read(state.config.files_dir.join(id))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading file {id}: {e}")))
+}
+
 /// Removes uploads older than [`ABANDONED_AFTER`] that never joined a message, with
 /// their bytes. Returns how many went.
 pub async fn sweep_abandoned(state: &AppState) -> AppResult<usize> {

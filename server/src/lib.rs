@@ -13,8 +13,10 @@ pub mod error;
 pub mod event_log;
 pub mod files;
 pub mod origin;
+pub mod outbox;
 pub mod roles;
 pub mod socket;
+pub mod telegram;
 pub mod throttle;
 pub mod users;
 pub mod validate;
@@ -47,6 +49,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Failed sign-ins per login.
     pub sign_in_failures: Arc<throttle::Throttle>,
+    /// The Telegram Bot API, at the configured address.
+    pub bot_api: telegram::bot_api::BotApi,
 }
 
 /// The whole application: `/api`, the widget's files, and the SPA.
@@ -60,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .merge(socket::router())
         .merge(widget::router())
         .merge(files::router())
+        .merge(telegram::router())
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))
         // Uploads stream to disk under the configured file limit instead.
         .merge(files::upload_router())
@@ -77,17 +82,23 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Removes abandoned uploads every hour, for as long as the server runs.
+/// Removes abandoned uploads and old Telegram update ids every hour, for as long as
+/// the server runs.
 async fn sweep_uploads(state: AppState) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     let mut closing = state.hub.closing();
     loop {
         tokio::select! {
-            _ = every.tick() => match files::sweep_abandoned(&state).await {
-                Ok(0) => {}
-                Ok(removed) => tracing::info!(removed, "abandoned uploads removed"),
-                Err(e) => tracing::warn!(error = %e, "sweeping uploads failed"),
-            },
+            _ = every.tick() => {
+                match files::sweep_abandoned(&state).await {
+                    Ok(0) => {}
+                    Ok(removed) => tracing::info!(removed, "abandoned uploads removed"),
+                    Err(e) => tracing::warn!(error = %e, "sweeping uploads failed"),
+                }
+                if let Err(e) = telegram::prune_updates(&state).await {
+                    tracing::warn!(error = %e, "pruning Telegram update ids failed");
+                }
+            }
             _ = closing.changed() => return,
         }
     }
@@ -98,14 +109,17 @@ pub struct Server {
     pub addr: SocketAddr,
     pub state: AppState,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
+    outbox: tokio::task::JoinHandle<()>,
     stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Server {
-    /// Stops accepting connections, closes sockets, and waits for requests in flight.
+    /// Stops accepting connections, closes sockets, and waits for requests and
+    /// deliveries in flight.
     pub async fn shutdown(self) -> std::io::Result<()> {
         self.state.hub.close_all();
         let _ = self.stop.send(());
+        self.outbox.await.map_err(std::io::Error::other)?;
         self.task.await.map_err(std::io::Error::other)?
     }
 }
@@ -122,12 +136,14 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     }
     let head = db.run(|conn| event_log::head(conn)).await?;
     let sign_in_failures = Arc::new(throttle::Throttle::new(auth::MAX_FAILED_SIGN_INS, auth::SIGN_IN_LOCKOUT));
-    let state = AppState { db, hub: Hub::new(head), config: Arc::new(config), sign_in_failures };
+    let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
+    let state = AppState { db, hub: Hub::new(head), config: Arc::new(config), sign_in_failures, bot_api };
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;
     let addr = listener.local_addr().map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::spawn(sweep_uploads(state.clone()));
+    let outbox = tokio::spawn(outbox::run(state.clone()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let router = app(state.clone());
     let task = tokio::spawn(async move {
@@ -137,5 +153,5 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
             })
             .await
     });
-    Ok(Server { addr, state, task, stop })
+    Ok(Server { addr, state, task, outbox, stop })
 }

@@ -318,6 +318,7 @@ async fn every_event_type_applied_to_an_old_snapshot_gives_a_fresh_snapshot() {
             .map(|(_, e)| match e.event {
                 Event::DialogUpdated { .. } => "updated",
                 Event::MessageCreated { .. } => "message",
+                Event::MessageUpdated { .. } => "message updated",
                 Event::DialogRemoved { .. } => "removed",
                 Event::DialogRead { .. } => "read",
             })

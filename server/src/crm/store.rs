@@ -92,7 +92,7 @@ pub fn card(conn: &Connection, user: &CurrentUser, entity: Entity, id: RecordId)
 /// The External lines field: the linked clients' accounts, each with its newest dialog.
 fn lines(conn: &Connection, record: RecordId) -> AppResult<Vec<LinesAccount>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT ch.kind, ch.name, c.name, d.id, d.last_activity_at
+        "SELECT ch.kind, ch.name, COALESCE(a.display_name, c.name), d.id, d.last_activity_at
          FROM crm_links k
          JOIN clients c ON c.id = k.client_id
          JOIN client_accounts a ON a.client_id = c.id

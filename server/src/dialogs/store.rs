@@ -6,8 +6,8 @@ use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log;
 use el_protocol::api::{
-    truncate_chars, Attachment, Author, ChannelKind, Cursor, DialogState, DialogSummary, Handover, Message,
-    MessagePreview, TabTotals, PREVIEW_CHARS,
+    truncate_chars, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
+    Message, MessagePreview, TabTotals, PREVIEW_CHARS,
 };
 use el_protocol::crm::{Entity, RecordOwners, RecordRef};
 use el_protocol::events::Event;
@@ -185,7 +185,7 @@ pub fn totals(conn: &Connection, user: UserId) -> AppResult<TabTotals> {
 
 const MESSAGE_SELECT: &str = "
 SELECT m.id, m.dialog_id, m.author_kind, m.author_user_id, u.name, c.name, m.body, m.created_at, m.client_msg_id,
-       m.record_id, cr.entity
+       m.record_id, cr.entity, m.delivery, m.delivery_error, m.original_body, m.edited_at
 FROM messages m
 JOIN dialogs d ON d.id = m.dialog_id
 JOIN client_accounts a ON a.id = d.account_id
@@ -206,6 +206,16 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
         attachments: Vec::new(),
         record: match (r.get::<_, Option<i64>>(9)?, r.get::<_, Option<String>>(10)?) {
             (Some(id), Some(entity)) => Entity::parse(&entity).map(|entity| RecordRef { entity, id: RecordId(id) }),
+            _ => None,
+        },
+        delivery: match r.get::<_, Option<String>>(11)?.as_deref() {
+            Some("sending") => Some(Delivery::Sending),
+            Some("sent") => Some(Delivery::Sent),
+            Some(_) => Some(Delivery::Failed { reason: r.get::<_, Option<String>>(12)?.unwrap_or_default() }),
+            None => None,
+        },
+        edit: match (r.get::<_, Option<String>>(13)?, r.get::<_, Option<i64>>(14)?) {
+            (Some(original), Some(at)) => Some(Edit { original, at }),
             _ => None,
         },
     })
@@ -252,7 +262,8 @@ pub fn account_messages(conn: &Connection, account_id: i64) -> AppResult<Vec<Mes
     with_attachments(conn, rows.collect::<Result<_, _>>()?)
 }
 
-fn message(conn: &Connection, id: MessageId) -> AppResult<Message> {
+/// One message, with its files.
+pub fn message(conn: &Connection, id: MessageId) -> AppResult<Message> {
     let sql = format!("{MESSAGE_SELECT} WHERE m.id = ?1");
     let message = conn.query_row(&sql, [id.0], message_from_row)?;
     Ok(with_attachments(conn, vec![message])?.remove(0))
@@ -313,6 +324,10 @@ pub fn add_message(
     )?;
     let id = MessageId(conn.last_insert_rowid());
     crate::files::attach(conn, dialog, id.0, files, by)?;
+    if let NewAuthor::Operator(_) = by {
+        // To a messenger it goes through the outbox, in this same transaction.
+        crate::outbox::enqueue(conn, dialog, id)?;
+    }
     conn.execute(
         "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2, people_count = people_count + ?3
          WHERE id = ?4",
@@ -326,6 +341,57 @@ pub fn add_message(
     let event = Event::MessageCreated { dialog: summary_required(conn, dialog)?, message: message.clone() };
     let seq = event_log::append(conn, &event)?;
     Ok(Added { message, seq: Some(seq) })
+}
+
+/// Logs a changed message (an edit, a delivery step) with its dialog's summary.
+pub fn log_message_update(conn: &Connection, id: MessageId) -> AppResult<Seq> {
+    let message = message(conn, id)?;
+    let event = Event::MessageUpdated { dialog: summary_required(conn, message.dialog_id)?, message };
+    event_log::append(conn, &event)
+}
+
+/// Records where an operator's message to a messenger stands, and logs the change.
+pub fn set_delivery(conn: &Connection, id: MessageId, delivery: &Delivery) -> AppResult<Seq> {
+    let (state, reason) = match delivery {
+        Delivery::Sending => ("sending", None),
+        Delivery::Sent => ("sent", None),
+        Delivery::Failed { reason } => ("failed", Some(reason.as_str())),
+    };
+    conn.execute("UPDATE messages SET delivery = ?1, delivery_error = ?2 WHERE id = ?3", params![state, reason, id.0])?;
+    log_message_update(conn, id)
+}
+
+/// Remembers the messenger's id of a message (edits and replies name it).
+pub fn set_external_id(conn: &Connection, id: MessageId, external_id: &str) -> AppResult<()> {
+    conn.execute("UPDATE messages SET external_id = ?1 WHERE id = ?2", params![external_id, id.0])?;
+    Ok(())
+}
+
+/// The client changed the text of their message `external_id` on account
+/// `account_id`: the edit is shown, the first text kept. `None` when no such message
+/// was stored (it came before the account was known to us).
+pub fn edit_client_message(
+    conn: &Connection,
+    account_id: i64,
+    external_id: &str,
+    body: &str,
+    at: Millis,
+) -> AppResult<Option<Seq>> {
+    let found: Option<i64> = conn
+        .query_row(
+            "SELECT m.id FROM messages m JOIN dialogs d ON d.id = m.dialog_id
+             WHERE d.account_id = ?1 AND m.external_id = ?2 AND m.author_kind = 'client'
+             ORDER BY m.id DESC LIMIT 1",
+            params![account_id, external_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(id) = found else { return Ok(None) };
+    conn.execute(
+        "UPDATE messages SET original_body = COALESCE(original_body, body), body = ?1, edited_at = ?2 WHERE id = ?3",
+        params![body, at, id],
+    )?;
+    log_message_update(conn, MessageId(id)).map(Some)
 }
 
 /// Logs the dialog's current summary as a `DialogUpdated` event. Every change of state

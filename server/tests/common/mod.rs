@@ -21,6 +21,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 pub struct TestServer {
     pub base: String,
     pub server: Option<el_server::Server>,
+    pub config: Config,
     _dir: tempfile::TempDir,
 }
 
@@ -39,8 +40,17 @@ impl TestServer {
         config.widget_dir = dir.path().join("no-widget");
         config.files_dir = dir.path().join("files");
         configure(&mut config);
-        let server = el_server::start(config).await.expect("server starts");
-        TestServer { base: format!("http://{}", server.addr), server: Some(server), _dir: dir }
+        let server = el_server::start(config.clone()).await.expect("server starts");
+        TestServer { base: format!("http://{}", server.addr), server: Some(server), config, _dir: dir }
+    }
+
+    /// Stops the server (waiting for what is in flight) and starts it again on the same
+    /// database and files, at a new address.
+    pub async fn restart(&mut self) {
+        self.server.take().expect("a running server").shutdown().await.expect("clean shutdown");
+        let server = el_server::start(self.config.clone()).await.expect("server starts again");
+        self.base = format!("http://{}", server.addr);
+        self.server = Some(server);
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -1,0 +1,250 @@
+//! The outbox: operators' messages on their way to a messenger. A message is queued in
+//! the transaction that stores it; a worker delivers it, one dialog's messages in
+//! order while other dialogs go on. Rate limits (429 with `retry_after`) and
+//! Telegram's own trouble (5xx, network) are retried with backoff; refusals (400, 403)
+//! mark the message failed with the reason. Each call that succeeded is recorded at
+//! once, so a restart resumes a delivery without sending any part twice.
+
+use crate::db::now_ms;
+use crate::dialogs::store;
+use crate::error::{AppError, AppResult};
+use crate::telegram::deliver::{plan, reason, send_part, PartFailure};
+use crate::telegram::{bot_of_channel, Bot};
+use crate::AppState;
+use el_protocol::api::Delivery;
+use el_protocol::{ChannelId, DialogId, MessageId, Millis};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::time::Duration;
+use tokio::task::JoinSet;
+
+/// How long a delivery may run before its message is offered again.
+const LEASE: Duration = Duration::from_secs(5 * 60);
+/// Longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
+/// After this long without success a message is marked failed.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+/// Deliveries started at once.
+const BATCH: i64 = 16;
+
+/// Queues operator message `message` of `dialog` when the dialog's client is on a
+/// messenger (nothing to do for the website widget). A disconnected bot cannot carry it.
+pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId) -> AppResult<()> {
+    let (kind, disconnected): (String, Option<Millis>) = conn.query_row(
+        "SELECT ch.kind, ch.disconnected_at FROM dialogs d JOIN client_accounts a ON a.id = d.account_id
+         JOIN channels ch ON ch.id = a.channel_id WHERE d.id = ?1",
+        [dialog.0],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if kind == "widget" {
+        return Ok(());
+    }
+    if disconnected.is_some() {
+        return Err(AppError::Conflict(
+            "This chat's bot is disconnected, so the client cannot receive messages here. \
+             An administrator can reconnect it in Settings → Integrations."
+                .into(),
+        ));
+    }
+    let now = now_ms();
+    conn.execute("UPDATE messages SET delivery = 'sending' WHERE id = ?1", [message.0])?;
+    conn.execute(
+        "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?3)",
+        params![message.0, dialog.0, now],
+    )?;
+    Ok(())
+}
+
+/// A message due for (more of) its delivery.
+#[derive(Debug, Clone)]
+struct Job {
+    message: MessageId,
+    parts_done: usize,
+    attempts: u32,
+    created_at: Millis,
+}
+
+/// Leases the messages due now that are first in their dialog's queue.
+fn take_due(conn: &Connection, now: Millis) -> AppResult<Vec<Job>> {
+    let jobs: Vec<Job> = conn
+        .prepare_cached(
+            "SELECT o.message_id, o.parts_done, o.attempts, o.created_at FROM outbox o
+             WHERE o.next_attempt_at <= ?1 AND (o.leased_until IS NULL OR o.leased_until <= ?1)
+               AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.dialog_id = o.dialog_id AND p.message_id < o.message_id)
+             ORDER BY o.next_attempt_at LIMIT ?2",
+        )?
+        .query_map(params![now, BATCH], |r| {
+            Ok(Job {
+                message: MessageId(r.get(0)?),
+                parts_done: r.get::<_, i64>(1)? as usize,
+                attempts: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    for job in &jobs {
+        conn.execute(
+            "UPDATE outbox SET leased_until = ?1 WHERE message_id = ?2",
+            params![now + LEASE.as_millis() as i64, job.message.0],
+        )?;
+    }
+    Ok(jobs)
+}
+
+/// When the next message falls due (`None`: the outbox is empty).
+fn next_due(conn: &Connection) -> AppResult<Option<Millis>> {
+    Ok(conn.query_row("SELECT MIN(MAX(next_attempt_at, COALESCE(leased_until, 0))) FROM outbox", [], |r| r.get(0))?)
+}
+
+/// The wait before attempt `attempts + 1`: doubling from `base`, at most five minutes.
+pub fn backoff(base: Duration, attempts: u32) -> Duration {
+    base.saturating_mul(1 << attempts.min(16)).min(MAX_BACKOFF)
+}
+
+/// Delivers queued messages until the server stops; then waits for deliveries under way.
+pub async fn run(state: AppState) {
+    // Leases of a previous run ended with it.
+    if let Err(e) = state.db.run(|conn| Ok(conn.execute("UPDATE outbox SET leased_until = NULL", [])?)).await {
+        tracing::error!(error = %e, "the outbox could not be opened");
+    }
+    let mut wake = state.hub.subscribe();
+    let mut closing = state.hub.closing();
+    let mut jobs = JoinSet::new();
+    loop {
+        let taken = state.db.run(|conn| Ok((take_due(conn, now_ms())?, next_due(conn)?))).await;
+        let wait = match taken {
+            Ok((due, next)) => {
+                for job in due {
+                    jobs.spawn(deliver(state.clone(), job));
+                }
+                next.map_or(Duration::from_secs(3600), |at| Duration::from_millis((at - now_ms()).max(0) as u64))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "reading the outbox failed");
+                Duration::from_secs(5)
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = closing.changed() => break,
+            Some(_) = jobs.join_next(), if !jobs.is_empty() => {}
+            changed = wake.changed() => if changed.is_err() { break },
+            _ = tokio::time::sleep(wait.max(Duration::from_millis(10))) => {}
+        }
+    }
+    while jobs.join_next().await.is_some() {}
+}
+
+/// What a delivery needs from the database.
+struct Target {
+    message: el_protocol::api::Message,
+    bot: Bot,
+    chat_id: String,
+}
+
+fn target(conn: &Connection, message: MessageId) -> AppResult<Target> {
+    let message = store::message(conn, message)?;
+    let (channel, chat_id): (i64, String) = conn.query_row(
+        "SELECT a.channel_id, a.external_id FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE d.id = ?1",
+        [message.dialog_id.0],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let bot = bot_of_channel(conn, ChannelId(channel))?
+        .ok_or_else(|| AppError::Internal(format!("channel {channel} has no bot")))?;
+    Ok(Target { message, bot, chat_id })
+}
+
+async fn deliver(state: AppState, job: Job) {
+    if let Err(e) = attempt(&state, &job).await {
+        tracing::error!(message = %job.message, error = %e, "delivery could not be recorded");
+        let retry = backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts);
+        let _ = state.db.run(move |conn| reschedule(conn, &job, retry, &e.to_string())).await;
+    }
+}
+
+async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
+    let id = job.message;
+    let Target { message, bot, chat_id } = state.db.run(move |conn| target(conn, id)).await?;
+    if !bot.connected {
+        let why = "The Telegram bot was disconnected before this message went out.".to_string();
+        return finish(state, id, Delivery::Failed { reason: why }).await;
+    }
+    for (i, part) in plan(&message).iter().enumerate().skip(job.parts_done) {
+        match send_part(state, &bot, &chat_id, part).await {
+            Ok(telegram_id) => {
+                state
+                    .db
+                    .run(move |conn| {
+                        conn.execute("UPDATE outbox SET parts_done = ?1 WHERE message_id = ?2", params![i + 1, id.0])?;
+                        if i == 0 {
+                            store::set_external_id(conn, id, &telegram_id.to_string())?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
+            }
+            Err(PartFailure::Telegram(f)) if f.is_temporary() && !given_up(job) => {
+                let base = backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts);
+                let wait = f.retry_after().unwrap_or(base);
+                tracing::warn!(message = %id, failure = %f, ?wait, "delivery postponed");
+                let (job, why) = (job.clone(), f.to_string());
+                return state.db.run(move |conn| reschedule(conn, &job, wait, &why)).await;
+            }
+            Err(PartFailure::Telegram(f)) if f.is_temporary() => {
+                let why = format!("Not delivered: Telegram could not take it for a day ({f}).");
+                return finish(state, id, Delivery::Failed { reason: why }).await;
+            }
+            Err(failure) => {
+                tracing::warn!(message = %id, ?failure, "delivery refused");
+                return finish(state, id, Delivery::Failed { reason: reason(&failure) }).await;
+            }
+        }
+    }
+    finish(state, id, Delivery::Sent).await
+}
+
+fn given_up(job: &Job) -> bool {
+    now_ms() - job.created_at > GIVE_UP_AFTER.as_millis() as i64
+}
+
+fn reschedule(conn: &Connection, job: &Job, wait: Duration, why: &str) -> AppResult<()> {
+    conn.execute(
+        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?1, leased_until = NULL, last_error = ?2
+         WHERE message_id = ?3",
+        params![now_ms() + wait.as_millis() as i64, why, job.message.0],
+    )?;
+    Ok(())
+}
+
+/// The message leaves the outbox, sent or failed.
+async fn finish(state: &AppState, id: MessageId, delivery: Delivery) -> AppResult<()> {
+    let seq = state
+        .db
+        .transaction(move |tx| {
+            let queued =
+                tx.query_row("SELECT 1 FROM outbox WHERE message_id = ?1", [id.0], |_| Ok(())).optional()?.is_some();
+            if !queued {
+                return Ok(None);
+            }
+            tx.execute("DELETE FROM outbox WHERE message_id = ?1", [id.0])?;
+            store::set_delivery(tx, id, &delivery).map(Some)
+        })
+        .await?;
+    if let Some(seq) = seq {
+        state.hub.published(seq);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_five_minutes() {
+        let base = Duration::from_secs(2);
+        assert_eq!(backoff(base, 0), Duration::from_secs(2));
+        assert_eq!(backoff(base, 3), Duration::from_secs(16));
+        assert_eq!(backoff(base, 8), MAX_BACKOFF);
+        assert_eq!(backoff(base, 40), MAX_BACKOFF);
+    }
+}

@@ -1,0 +1,134 @@
+//! How one operator message goes out through a bot: the calls it takes (its text in
+//! pieces Telegram accepts, then each file), and one call at a time.
+
+use super::bot_api::{Failure, FileMethod, MAX_TEXT_CHARS};
+use super::format::{markdown_to_html, split_for_messages};
+use super::Bot;
+use crate::files;
+use crate::AppState;
+use el_protocol::api::{Attachment, Message};
+
+/// One call of a message's delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// `sendMessage` with this HTML.
+    Text(String),
+    /// `sendPhoto` or `sendDocument`.
+    File(Attachment),
+}
+
+/// The calls that deliver `message`, in order. Always the same for the same message,
+/// so a delivery resumed after a restart continues where it stopped.
+pub fn plan(message: &Message) -> Vec<Part> {
+    // Markdown is never shorter than what it shows, so pieces of the source fit.
+    let mut parts: Vec<Part> =
+        split_for_messages(&message.text, MAX_TEXT_CHARS).iter().map(|md| Part::Text(markdown_to_html(md))).collect();
+    parts.retain(|p| !matches!(p, Part::Text(html) if html.trim().is_empty()));
+    parts.extend(message.attachments.iter().cloned().map(Part::File));
+    parts
+}
+
+/// Why a call did not go through.
+#[derive(Debug, Clone)]
+pub enum PartFailure {
+    Telegram(Failure),
+    /// The file is gone from our store: no retry helps.
+    Missing(String),
+}
+
+/// Makes one call; answers Telegram's id of the message it created.
+pub async fn send_part(state: &AppState, bot: &Bot, chat_id: &str, part: &Part) -> Result<i64, PartFailure> {
+    let api = &state.bot_api;
+    let sent = match part {
+        Part::Text(html) => api.send_message(&bot.token, chat_id, html).await,
+        Part::File(file) => {
+            let bytes = files::read_bytes(state, &file.id).await.map_err(|_| {
+                PartFailure::Missing(format!("“{}” is no longer stored and could not be sent.", file.name))
+            })?;
+            let how = FileMethod::for_file(&file.content_type, file.size);
+            let first = api.send_file(&bot.token, chat_id, how, bytes.clone(), &file.name, &file.content_type).await;
+            match first {
+                // Telegram takes some images only as documents (their proportions...).
+                Err(Failure::Refused { code: 400, .. }) if how == FileMethod::Photo => {
+                    api.send_file(&bot.token, chat_id, FileMethod::Document, bytes, &file.name, &file.content_type)
+                        .await
+                }
+                other => other,
+            }
+        }
+    };
+    sent.map(|m| m.message_id).map_err(PartFailure::Telegram)
+}
+
+/// What the operator reads on a message Telegram refused.
+pub fn reason(failure: &PartFailure) -> String {
+    match failure {
+        PartFailure::Missing(why) => why.clone(),
+        PartFailure::Telegram(Failure::Refused { code: 401, .. }) => {
+            "Telegram no longer accepts the bot's token: an administrator must connect the bot again.".into()
+        }
+        PartFailure::Telegram(Failure::Refused { code: 403, description, .. }) if description.contains("blocked") => {
+            "Not delivered: the client has blocked the bot.".into()
+        }
+        PartFailure::Telegram(Failure::Refused { code: 403, description, .. })
+            if description.contains("deactivated") =>
+        {
+            "Not delivered: the client's Telegram account was deleted.".into()
+        }
+        PartFailure::Telegram(f) => format!("Not delivered: Telegram answered “{f}”."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use el_protocol::api::Author;
+    use el_protocol::{DialogId, MessageId, UserId};
+
+    fn message(text: &str, files: usize) -> Message {
+        Message {
+            id: MessageId(1),
+            dialog_id: DialogId(1),
+            author: Author::Operator { user_id: UserId(1), name: "Anna".into() },
+            text: text.into(),
+            created_at: 0,
+            client_msg_id: None,
+            attachments: (0..files)
+                .map(|i| Attachment {
+                    id: format!("file{i}"),
+                    name: format!("f{i}.png"),
+                    content_type: "image/png".into(),
+                    size: 10,
+                })
+                .collect(),
+            record: None,
+            delivery: None,
+            edit: None,
+        }
+    }
+
+    #[test]
+    fn text_goes_first_then_each_file() {
+        let parts = plan(&message("**Hi**", 2));
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0], Part::Text("<b>Hi</b>".into()));
+        assert!(matches!(&parts[2], Part::File(f) if f.id == "file1"));
+        assert_eq!(plan(&message("", 1)).len(), 1, "files alone need no text call");
+        let long = "word ".repeat(2000);
+        let parts = plan(&message(&long, 0));
+        assert_eq!(parts.len(), 3, "10,000 characters take three messages");
+        assert!(parts.iter().all(|p| matches!(p, Part::Text(t) if t.chars().count() <= MAX_TEXT_CHARS)));
+    }
+
+    #[test]
+    fn refusals_read_as_reasons() {
+        let refused =
+            |code, d: &str| PartFailure::Telegram(Failure::Refused { code, description: d.into(), retry_after: None });
+        assert_eq!(
+            reason(&refused(403, "Forbidden: bot was blocked by the user")),
+            "Not delivered: the client has blocked the bot."
+        );
+        assert!(reason(&refused(400, "Bad Request: chat not found")).contains("chat not found"));
+        assert!(reason(&refused(401, "Unauthorized")).contains("connect the bot again"));
+    }
+}

@@ -1,0 +1,213 @@
+//! `/api/integrations`: administrators connect Telegram bots by token, disconnect them,
+//! and reconnect them (a reconnected bot is a new channel: its chats start anew).
+
+use super::bot_api::Failure;
+use super::{bot_of_channel, Bot};
+use crate::auth::{new_token, token_hash, CurrentUser};
+use crate::db::now_ms;
+use crate::dialogs::store;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use el_protocol::api::Delivery;
+use el_protocol::integrations::{is_bot_token, ConnectTelegram, IntegrationsOverview, TelegramBot};
+use el_protocol::{ChannelId, MessageId};
+use rusqlite::{params, Connection, OptionalExtension};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/integrations", get(overview))
+        .route("/integrations/telegram", post(connect))
+        .route("/integrations/telegram/{id}/disconnect", post(disconnect))
+        .route("/integrations/telegram/{id}/reconnect", post(reconnect))
+}
+
+/// The newest channel of every bot, newest first.
+fn bots(conn: &Connection) -> AppResult<Vec<TelegramBot>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ch.id, ch.name, b.username, ch.created_at, ch.disconnected_at,
+                (SELECT COUNT(*) FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ch.id)
+         FROM telegram_bots b JOIN channels ch ON ch.id = b.channel_id
+         WHERE b.channel_id = (SELECT MAX(channel_id) FROM telegram_bots newer WHERE newer.bot_id = b.bot_id)
+         ORDER BY ch.id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(TelegramBot {
+            channel_id: ChannelId(r.get(0)?),
+            name: r.get(1)?,
+            username: r.get(2)?,
+            connected_at: r.get(3)?,
+            disconnected_at: r.get(4)?,
+            dialogs: r.get::<_, i64>(5)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn bot_summary(conn: &Connection, channel: ChannelId) -> AppResult<TelegramBot> {
+    bots(conn)?
+        .into_iter()
+        .find(|b| b.channel_id == channel)
+        .ok_or_else(|| AppError::Internal(format!("bot of channel {channel} missing")))
+}
+
+async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<IntegrationsOverview>> {
+    user.require_admin()?;
+    let telegram = state.db.run(|conn| bots(conn)).await?;
+    Ok(Json(IntegrationsOverview { telegram, public_url: state.config.public_url.clone() }))
+}
+
+/// What an administrator is told when Telegram refuses or cannot be reached.
+fn telegram_error(doing: &str, failure: Failure) -> AppError {
+    match failure {
+        Failure::Refused { code: 401 | 404, .. } => AppError::BadRequest(
+            "Telegram does not accept this token. Copy it again from @BotFather (/mybots → API Token).".into(),
+        ),
+        Failure::Refused { description, .. } => {
+            AppError::BadRequest(format!("Telegram refused to {doing}: {description}"))
+        }
+        Failure::Unreachable(why) => AppError::BadGateway(format!("Telegram could not be reached ({why}). Try again.")),
+    }
+}
+
+/// Refuses a bot that is connected already (on another channel).
+fn refuse_connected(conn: &Connection, bot_id: i64) -> AppResult<()> {
+    let connected: Option<String> = conn
+        .query_row(
+            "SELECT b.username FROM telegram_bots b JOIN channels ch ON ch.id = b.channel_id
+             WHERE b.bot_id = ?1 AND ch.disconnected_at IS NULL",
+            [bot_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    match connected {
+        Some(username) => Err(AppError::Conflict(format!("@{username} is already connected."))),
+        None => Ok(()),
+    }
+}
+
+/// Asks Telegram who the bot is, registers our webhook with a new secret, and stores
+/// the bot as a new channel.
+async fn activate(state: &AppState, user: &CurrentUser, token: String) -> AppResult<TelegramBot> {
+    let public_url = state.config.public_url.clone().ok_or_else(|| {
+        AppError::Conflict(
+            "The server does not know its public address yet: start it with PUBLIC_URL set to the HTTPS address \
+             Telegram can reach, then connect the bot."
+                .into(),
+        )
+    })?;
+    let me = state.bot_api.get_me(&token).await.map_err(|f| telegram_error("check the token", f))?;
+    let bot_id = me.id;
+    state.db.run(move |conn| refuse_connected(conn, bot_id)).await?;
+    let key = new_token()[..32].to_string();
+    let secret = new_token();
+    let url = format!("{public_url}/api/telegram/{key}");
+    state.bot_api.set_webhook(&token, &url, &secret).await.map_err(|f| telegram_error("set the webhook", f))?;
+    let by = user.id();
+    let channel = state
+        .db
+        .transaction(move |tx| {
+            // Another administrator may have connected it meanwhile.
+            refuse_connected(tx, me.id)?;
+            let now = now_ms();
+            let name = if me.first_name.trim().is_empty() { format!("@{}", me.username) } else { me.first_name };
+            tx.execute(
+                "INSERT INTO channels (kind, name, public_key, created_at) VALUES ('telegram', ?1, ?2, ?3)",
+                params![name, key, now],
+            )?;
+            let channel = ChannelId(tx.last_insert_rowid());
+            tx.execute(
+                "INSERT INTO telegram_bots (channel_id, bot_id, username, token, secret_hash, connected_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![channel.0, me.id, me.username, token, token_hash(&secret), by.0],
+            )?;
+            bot_summary(tx, channel)
+        })
+        .await?;
+    tracing::info!(channel = %channel.channel_id, bot = %channel.username, "telegram bot connected");
+    Ok(channel)
+}
+
+async fn connect(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Json(body): Json<ConnectTelegram>,
+) -> AppResult<Json<TelegramBot>> {
+    user.require_admin()?;
+    let token = body.token.trim().to_string();
+    if !is_bot_token(&token) {
+        return Err(AppError::BadRequest(
+            "This is not a bot token. It looks like 123456789:AAE…, as @BotFather gives it.".into(),
+        ));
+    }
+    Ok(Json(activate(&state, &user, token).await?))
+}
+
+async fn load_bot(state: &AppState, id: i64) -> AppResult<Bot> {
+    state
+        .db
+        .run(move |conn| bot_of_channel(conn, ChannelId(id)))
+        .await?
+        .ok_or_else(|| AppError::NotFound("There is no such Telegram bot.".into()))
+}
+
+/// Stops the bot's updates; its chats stay readable, and what was still waiting to be
+/// sent through it is marked as not delivered.
+async fn disconnect(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<TelegramBot>> {
+    user.require_admin()?;
+    let bot = load_bot(&state, id).await?;
+    if !bot.connected {
+        return Err(AppError::Conflict(format!("@{} is already disconnected.", bot.username)));
+    }
+    if let Err(failure) = state.bot_api.delete_webhook(&bot.token).await {
+        // Our side stops either way: the webhook's secret no longer opens anything.
+        tracing::warn!(bot = %bot.username, %failure, "deleting the webhook failed");
+    }
+    let (seq, summary) = state
+        .db
+        .transaction(move |tx| {
+            tx.execute("UPDATE channels SET disconnected_at = ?1 WHERE id = ?2", params![now_ms(), bot.channel_id.0])?;
+            let waiting: Vec<i64> = tx
+                .prepare(
+                    "SELECT o.message_id FROM outbox o JOIN dialogs d ON d.id = o.dialog_id
+                     JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ?1",
+                )?
+                .query_map([bot.channel_id.0], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            let mut seq = None;
+            let reason = "The Telegram bot was disconnected before this message went out.".to_string();
+            for message in waiting {
+                tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message])?;
+                let failed = Delivery::Failed { reason: reason.clone() };
+                seq = Some(store::set_delivery(tx, MessageId(message), &failed)?);
+            }
+            Ok((seq, bot_summary(tx, bot.channel_id)?))
+        })
+        .await?;
+    if let Some(seq) = seq {
+        state.hub.published(seq);
+    }
+    tracing::info!(channel = id, "telegram bot disconnected");
+    Ok(Json(summary))
+}
+
+/// Connects a disconnected bot again with its stored token: a new channel, so clients
+/// who write now start new chats (their CRM records stay theirs).
+async fn reconnect(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> AppResult<Json<TelegramBot>> {
+    user.require_admin()?;
+    let bot = load_bot(&state, id).await?;
+    if bot.connected {
+        return Err(AppError::Conflict(format!("@{} is connected already.", bot.username)));
+    }
+    Ok(Json(activate(&state, &user, bot.token).await?))
+}

@@ -1,0 +1,209 @@
+//! `POST /api/telegram/{key}`: Telegram delivers a bot's updates here. The secret is
+//! checked before anything else; an update is stored with its message in one
+//! transaction and only then acknowledged, so Telegram's retries never lose or double
+//! a message (a repeated `update_id` is acknowledged and ignored).
+
+use super::bot_api::{Failure, MAX_DOWNLOAD_BYTES};
+use super::update::{read, Inbound, Reading, RemoteFile, Sender, Update};
+use super::{bot_by_key, Bot};
+use crate::auth::token_hash;
+use crate::db::now_ms;
+use crate::dialogs::store;
+use crate::error::{AppError, AppResult};
+use crate::files::{self, Delivered};
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::Router;
+use el_protocol::api::human_size;
+use el_protocol::{ChannelId, MessageId, Seq};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// The header Telegram sends the webhook's secret in.
+pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/telegram/{key}", post(receive))
+}
+
+/// The connected bot of the webhook path, if the request carries its secret.
+async fn authenticate(state: &AppState, key: String, headers: &HeaderMap) -> AppResult<Bot> {
+    let refused = || AppError::Unauthorized("Unknown webhook or wrong secret.".into());
+    let secret = headers.get(SECRET_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if secret.is_empty() {
+        return Err(refused());
+    }
+    let given = token_hash(secret);
+    let bot = state.db.run(move |conn| bot_by_key(conn, &key)).await?;
+    // Hashes of equal length are compared, so timing tells nothing about the secret.
+    bot.filter(|b| b.secret_hash == given).ok_or_else(refused)
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<StatusCode> {
+    let bot = authenticate(&state, key, &headers).await?;
+    let update: Update = serde_json::from_slice(&body)
+        .map_err(|e| AppError::BadRequest(format!("This is not a Telegram update: {e}")))?;
+    let inbound = match read(&update) {
+        Reading::Inbound(inbound) => inbound,
+        Reading::Ignored(why) => {
+            tracing::info!(bot = %bot.username, update_id = update.update_id, %why, "telegram update acknowledged, not stored");
+            return Ok(StatusCode::OK);
+        }
+    };
+    let (channel, update_id) = (bot.channel_id, inbound.update_id);
+    if state.db.run(move |conn| seen(conn, channel, update_id)).await? {
+        return Ok(StatusCode::OK);
+    }
+    // An edit changes the text; its files were fetched with the message.
+    let wanted = if inbound.edited_at.is_some() { &[][..] } else { &inbound.files[..] };
+    let (files, notes) = fetch_files(&state, &bot, wanted).await?;
+    let kept = files.clone();
+    let stored = state.db.transaction(move |tx| store_inbound(tx, channel, &inbound, &files, &notes)).await;
+    match stored {
+        Ok(Some(seq)) => {
+            state.hub.published(seq);
+            Ok(StatusCode::OK)
+        }
+        Ok(None) => {
+            files::discard(&state, &kept).await;
+            Ok(StatusCode::OK)
+        }
+        Err(e) => {
+            // Nothing was stored: Telegram retries the update.
+            files::discard(&state, &kept).await;
+            Err(e)
+        }
+    }
+}
+
+fn seen(conn: &Connection, channel: ChannelId, update_id: i64) -> AppResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM telegram_updates WHERE channel_id = ?1 AND update_id = ?2",
+            params![channel.0, update_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Downloads the message's files into the store. A file too large to fetch becomes a
+/// note in the message instead; when Telegram cannot be reached the update fails (and
+/// is retried), leaving nothing behind.
+async fn fetch_files(state: &AppState, bot: &Bot, wanted: &[RemoteFile]) -> AppResult<(Vec<Delivered>, Vec<String>)> {
+    let limit = state.config.upload_limits().max_file_bytes.min(MAX_DOWNLOAD_BYTES);
+    let (mut files, mut notes) = (Vec::new(), Vec::new());
+    for remote in wanted {
+        match fetch_file(state, bot, remote, limit).await {
+            Ok(Some(file)) => files.push(file),
+            Ok(None) => notes.push(format!(
+                "(“{}” is larger than {} and was not received: ask the client to send it another way.)",
+                remote.name,
+                human_size(limit)
+            )),
+            Err(e) => {
+                files::discard(state, &files).await;
+                return Err(e);
+            }
+        }
+    }
+    Ok((files, notes))
+}
+
+async fn fetch_file(state: &AppState, bot: &Bot, remote: &RemoteFile, limit: u64) -> AppResult<Option<Delivered>> {
+    if remote.size.is_some_and(|n| n > limit) {
+        return Ok(None);
+    }
+    let unavailable = |f: Failure| AppError::BadGateway(format!("fetching a Telegram file failed: {f}"));
+    let info = state.bot_api.get_file(&bot.token, &remote.file_id).await.map_err(unavailable)?;
+    let Some(path) = info.file_path else { return Ok(None) };
+    if info.file_size.is_some_and(|n| n > limit) {
+        return Ok(None);
+    }
+    let bytes = match state.bot_api.download(&bot.token, &path, limit).await {
+        Ok(bytes) => bytes,
+        Err(Failure::Refused { code: 413, .. }) => return Ok(None),
+        Err(f) => return Err(unavailable(f)),
+    };
+    Ok(Some(files::store_bytes(state, &bytes, &remote.name).await?))
+}
+
+/// The client account of `sender` on `channel`. Someone new to this channel who wrote
+/// to another of our bots (or to this one before it was reconnected) stays the same
+/// client, so their CRM records follow them to the new chat.
+fn account_for(conn: &Connection, channel: ChannelId, sender: &Sender) -> AppResult<i64> {
+    let external = sender.id.to_string();
+    let shown = sender.account_name();
+    let existing: Option<i64> = conn
+        .query_row(
+            "SELECT id FROM client_accounts WHERE channel_id = ?1 AND external_id = ?2",
+            params![channel.0, external],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(id) = existing {
+        conn.execute("UPDATE client_accounts SET display_name = ?1 WHERE id = ?2", params![shown, id])?;
+        return Ok(id);
+    }
+    let known: Option<i64> = conn
+        .query_row(
+            "SELECT a.client_id FROM client_accounts a JOIN channels ch ON ch.id = a.channel_id
+             WHERE ch.kind = 'telegram' AND a.external_id = ?1 ORDER BY a.id DESC LIMIT 1",
+            [&external],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let now = now_ms();
+    let client = match known {
+        Some(client) => client,
+        None => {
+            let name = if sender.name.is_empty() { shown.clone() } else { sender.name.clone() };
+            conn.execute("INSERT INTO clients (name, created_at) VALUES (?1, ?2)", params![name, now])?;
+            conn.last_insert_rowid()
+        }
+    };
+    conn.execute(
+        "INSERT INTO client_accounts (client_id, channel_id, external_id, display_name, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![client, channel.0, external, shown, now],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Stores the update and its message (or edit) in the caller's transaction. `None`
+/// when the update was stored before.
+fn store_inbound(
+    conn: &Connection,
+    channel: ChannelId,
+    inbound: &Inbound,
+    files: &[Delivered],
+    notes: &[String],
+) -> AppResult<Option<Seq>> {
+    let fresh = conn.execute(
+        "INSERT OR IGNORE INTO telegram_updates (channel_id, update_id, received_at) VALUES (?1, ?2, ?3)",
+        params![channel.0, inbound.update_id, now_ms()],
+    )?;
+    if fresh == 0 {
+        return Ok(None);
+    }
+    let account = account_for(conn, channel, &inbound.sender)?;
+    let text = [inbound.text.as_str()].into_iter().chain(notes.iter().map(String::as_str)).filter(|t| !t.is_empty());
+    let text = text.collect::<Vec<_>>().join("\n\n");
+    let external = inbound.message_id.to_string();
+    if let Some(at) = inbound.edited_at {
+        if let Some(seq) = store::edit_client_message(conn, account, &external, &text, at * 1000)? {
+            return Ok(Some(seq));
+        }
+    }
+    let ids = files::delivered_as_uploads(conn, account, files)?;
+    let added = store::client_message(conn, account, &text, None, &ids)?;
+    store::set_external_id(conn, MessageId(added.message.id.0), &external)?;
+    Ok(added.seq)
+}
