@@ -53,5 +53,5 @@ pub fn preview_line(m: &el_protocol::api::MessagePreview, me: Option<el_protocol
         Author::Operator { name, .. } => format!("{name}: "),
         Author::Client { .. } | Author::System => String::new(),
     };
-    format!("{who}{}", m.text)
+    format!("{who}{}", el_protocol::markdown::to_plain_text(&m.text))
 }

@@ -808,6 +808,60 @@ async fn own_messages_say_they_were_sent() {
     root.remove();
 }
 
+/// A message to a messenger shows its delivery as it moves on (socket events replace
+/// the message in place), and a client's edit shows with the original kept.
+#[wasm_bindgen_test]
+async fn delivery_states_and_edits_show_on_messages() {
+    use el_protocol::api::{Delivery, Edit};
+    use el_protocol::events::{Event, UserEvent};
+    let store = InboxStore::new(ME);
+    let (root, handle) = mount_chat(store, signed_in(), 4);
+    let mut mine = Message {
+        delivery: Some(Delivery::Sending),
+        edit: None,
+        record: None,
+        id: MessageId(5),
+        dialog_id: DialogId(4),
+        author: Author::Operator { user_id: ME, name: "Anna".into() },
+        text: "Hello".into(),
+        created_at: 1,
+        client_msg_id: Some("k".into()),
+        attachments: vec![],
+    };
+    store.add_message(mine.clone());
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".message--mine .message__status"), ["Sending…"]);
+    let update = |message: Message, seq| {
+        let event = Event::MessageUpdated { dialog: dialog(4, "Olena", DialogState::Active, 1), message };
+        store.apply(seq, &UserEvent::bare(event));
+    };
+    mine.delivery = Some(Delivery::Failed { reason: "Not delivered: the client has blocked the bot.".into() });
+    update(mine.clone(), 2);
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".message--mine .message__status"), ["⚠ Not delivered: the client has blocked the bot."]);
+    let status = root.query_selector(".message__status").unwrap().unwrap();
+    assert_eq!(status.get_attribute("data-state").as_deref(), Some("failed"));
+
+    let said = Message {
+        id: MessageId(6),
+        author: Author::Client { name: "Olena".into() },
+        text: "Is the **navy** one in stock?".into(),
+        edit: Some(Edit { original: "Is the blue one in stock?".into(), at: 2 }),
+        delivery: None,
+        client_msg_id: None,
+        ..mine
+    };
+    update(said, 3);
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".message--client .message__text strong"), ["navy"]);
+    let details = root.query_selector(".message--client details.message__edit").unwrap().expect("the edit is marked");
+    assert!(details.text_content().unwrap().contains("show original"));
+    assert_eq!(texts(&root, ".message--client .message__original"), ["Is the blue one in stock?"]);
+    assert!(texts(&root, ".message--client .message__status").is_empty(), "clients' messages carry no delivery");
+    drop(handle);
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn the_waiting_time_follows_the_clock() {
     let tab = RwSignal::new(Tab::Unassigned);

@@ -222,7 +222,6 @@ impl Browser {
         panic!("no {css} with {text:?}");
     }
 
-    /// Saves a screenshot (for looking at a failure).
     /// Opens the demo page and switches into its chat widget.
     pub async fn open_widget(&self) {
         self.open_widget_at("/widget/demo").await;
@@ -241,6 +240,7 @@ impl Browser {
         self.client.back().await.unwrap();
     }
 
+    /// Saves a screenshot (for looking at a page or a failure).
     pub async fn screenshot(&self, path: &str) {
         if let Ok(png) = self.client.screenshot().await {
             let _ = std::fs::write(path, png);

@@ -12,8 +12,9 @@ use el_protocol::api::{
 };
 use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
 use el_protocol::inbox::Tab;
+use el_protocol::integrations::{ConnectTelegram, IntegrationsOverview, TelegramBot};
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
-use el_protocol::{DialogId, RecordId, RoleId, UserId};
+use el_protocol::{ChannelId, DialogId, RecordId, RoleId, UserId};
 
 /// Signs in; the server sets the session cookie.
 pub async fn login(login: String, password: String) -> Result<Me, Failure> {
@@ -176,6 +177,22 @@ pub async fn delete_role(id: RoleId) -> Result<(), Failure> {
 /// Gives a user another role.
 pub async fn assign_role(user: UserId, role: RoleId) -> Result<RolesOverview, Failure> {
     http::put(&format!("/api/users/{user}/role"), &AssignRole { role }).await
+}
+
+/// The connected messenger bots.
+pub async fn integrations() -> Result<IntegrationsOverview, Failure> {
+    http::get("/api/integrations", None).await
+}
+
+/// Connects a Telegram bot by its token.
+pub async fn connect_telegram(token: String) -> Result<TelegramBot, Failure> {
+    http::post("/api/integrations/telegram", &ConnectTelegram { token }, None).await
+}
+
+/// Disconnects a bot (`reconnect: false`) or connects a disconnected one again.
+pub async fn toggle_bot(channel: ChannelId, reconnect: bool) -> Result<TelegramBot, Failure> {
+    let action = if reconnect { "reconnect" } else { "disconnect" };
+    http::post(&format!("/api/integrations/telegram/{channel}/{action}"), &serde_json::json!({}), None).await
 }
 
 /// An action on a dialog, as the interaction menu and the chat offer them.

@@ -334,7 +334,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                     </div>
                 </Show>
                 <ol class="chat__messages" node_ref=list aria-label="Messages" aria-live="polite">
-                    <For each=move || messages.get() key=|m| m.id let:message>
+                    <For each=move || messages.get() key=|m| m.version() let:message>
                         <MessageItem message=message me=me/>
                     </For>
                     <For each=move || pending.get() key=|p| (p.key.clone(), format!("{:?}", p.state)) let:p>

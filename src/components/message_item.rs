@@ -2,8 +2,8 @@
 //! the middle. People's messages are markdown, rendered safely; names are always text.
 
 use crate::components::attachment_list::AttachmentList;
-use crate::format::clock_time;
-use el_protocol::api::{Author, Message};
+use crate::format::{clock_time, list_time};
+use el_protocol::api::{Author, Delivery, Message};
 use el_protocol::crm::card_href;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::UserId;
@@ -19,6 +19,14 @@ pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
         Author::System => ("system", None),
     };
     let time = clock_time(message.created_at);
+    // Operators' messages show how far they got; the website widget needs no messenger,
+    // so its messages are sent once the server has them.
+    let delivery = match (&message.delivery, kind) {
+        (Some(d), "mine" | "operator") => Some(d.clone()),
+        (None, "mine") => Some(Delivery::Sent),
+        _ => None,
+    };
+    let edit = message.edit.clone();
     view! {
         <li class=format!("message message--{kind}") data-message-id=message.id.0>
             {author.map(|a| view! { <span class="message__author">{a}</span> })}
@@ -39,8 +47,20 @@ pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
                 view! { <div class="message__text markdown" inner_html=to_safe_html(&message.text)></div> }.into_any()
             }}
             <AttachmentList attachments=message.attachments/>
+            {edit.map(|e| view! {
+                <details class="message__edit">
+                    <summary>"Edited " {list_time(e.at)} " · show original"</summary>
+                    <div class="message__original markdown" inner_html=to_safe_html(&e.original)></div>
+                </details>
+            })}
             <time class="message__time">{time}</time>
-            {(kind == "mine").then(|| view! { <span class="message__status" data-state="sent">"✓ Sent"</span> })}
+            {delivery.map(|d| match d {
+                Delivery::Sending => view! { <span class="message__status" data-state="sending">"Sending…"</span> }.into_any(),
+                Delivery::Sent => view! { <span class="message__status" data-state="sent">"✓ Sent"</span> }.into_any(),
+                Delivery::Failed { reason } => view! {
+                    <span class="message__status" data-state="failed">"⚠ " {reason}</span>
+                }.into_any(),
+            })}
         </li>
     }
 }

@@ -4,6 +4,7 @@ pub mod crm_card;
 pub mod crm_list;
 pub mod home;
 pub mod inbox;
+pub mod integrations;
 pub mod login;
 pub mod not_found;
 pub mod roles;

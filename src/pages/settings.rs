@@ -37,6 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <Show when=move || session.me().is_some_and(|me| me.access.admin)>
                     <h2>"Administration"</h2>
                     <p><A href="/settings/roles">"Roles"</A>" — who may see which leads and contacts, and so how they work in External Lines."</p>
+                    <p><A href="/settings/integrations">"Integrations"</A>" — connect Telegram bots, so clients can write to you there."</p>
                 </Show>
                 <Show when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>

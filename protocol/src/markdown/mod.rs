@@ -94,6 +94,22 @@ pub fn to_safe_html(text: &str) -> String {
     html
 }
 
+/// The words of message markdown without its marks, on one line: what a list's
+/// preview shows ("**Hi** there" reads "Hi there").
+pub fn to_plain_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for event in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => {
+                out.push(' ')
+            }
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn href(url: &str) -> String {
     let mut out = String::new();
     let _ = escape_href(&mut out, url);

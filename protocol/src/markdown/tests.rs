@@ -267,3 +267,11 @@ fn the_checker_catches_a_script_tag() {
 fn a_new_line_is_a_line_break() {
     assert_eq!(to_safe_html("Good afternoon!\nHow can I help?"), "<p>Good afternoon!<br />\nHow can I help?</p>\n");
 }
+
+#[test]
+fn previews_read_without_marks() {
+    assert_eq!(to_plain_text("**Good afternoon!**\nYes, we *deliver*."), "Good afternoon! Yes, we deliver.");
+    assert_eq!(to_plain_text("- one\n- two `x<y`"), "one two x<y");
+    assert_eq!(to_plain_text("see [the shop](https://example.com) <b>now</b>"), "see the shop <b>now</b>");
+    assert_eq!(to_plain_text("File: photo.jpg"), "File: photo.jpg");
+}
