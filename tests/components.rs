@@ -785,42 +785,20 @@ async fn files_dropped_on_the_chat_or_pasted_into_the_input_are_attached() {
     root.remove();
 }
 
-#[wasm_bindgen_test]
-async fn own_messages_say_they_were_sent() {
-    let store = InboxStore::new(ME);
-    let (root, handle) = mount_chat(store, signed_in(), 4);
-    let mine = Message {
-        delivery: Default::default(),
-        edit: Default::default(),
-        record: Default::default(),
-        id: MessageId(5),
-        dialog_id: DialogId(4),
-        author: Author::Operator { user_id: ME, name: "Anna".into() },
-        text: "Hello".into(),
-        created_at: 1,
-        client_msg_id: Some("k".into()),
-        attachments: vec![],
-    };
-    store.add_message(mine);
-    leptos::task::tick().await;
-    assert_eq!(texts(&root, ".message--mine .message__status"), ["✓ Sent"]);
-    drop(handle);
-    root.remove();
-}
-
-/// A message to a messenger shows its delivery as it moves on (socket events replace
-/// the message in place), and a client's edit shows with the original kept.
+/// Own messages in a website chat are sent once stored; a message to a messenger shows
+/// its delivery as it moves on (socket events replace the message in place), and a
+/// client's edit shows with the original kept.
 #[wasm_bindgen_test]
 async fn delivery_states_and_edits_show_on_messages() {
     use el_protocol::api::{Delivery, Edit};
     use el_protocol::events::{Event, UserEvent};
     let store = InboxStore::new(ME);
     let (root, handle) = mount_chat(store, signed_in(), 4);
-    let mut mine = Message {
-        delivery: Some(Delivery::Sending),
+    let widget = Message {
+        delivery: None,
         edit: None,
         record: None,
-        id: MessageId(5),
+        id: MessageId(4),
         dialog_id: DialogId(4),
         author: Author::Operator { user_id: ME, name: "Anna".into() },
         text: "Hello".into(),
@@ -828,9 +806,13 @@ async fn delivery_states_and_edits_show_on_messages() {
         client_msg_id: Some("k".into()),
         attachments: vec![],
     };
+    store.add_message(widget.clone());
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".message--mine .message__status"), ["✓ Sent"]);
+    let mut mine = Message { id: MessageId(5), delivery: Some(Delivery::Sending), ..widget };
     store.add_message(mine.clone());
     leptos::task::tick().await;
-    assert_eq!(texts(&root, ".message--mine .message__status"), ["Sending…"]);
+    assert_eq!(texts(&root, ".message--mine .message__status"), ["✓ Sent", "Sending…"]);
     let update = |message: Message, seq| {
         let event = Event::MessageUpdated { dialog: dialog(4, "Olena", DialogState::Active, 1), message };
         store.apply(seq, &UserEvent::bare(event));
@@ -838,12 +820,16 @@ async fn delivery_states_and_edits_show_on_messages() {
     mine.delivery = Some(Delivery::Failed { reason: "Not delivered: the client has blocked the bot.".into() });
     update(mine.clone(), 2);
     leptos::task::tick().await;
-    assert_eq!(texts(&root, ".message--mine .message__status"), ["⚠ Not delivered: the client has blocked the bot."]);
-    let status = root.query_selector(".message__status").unwrap().unwrap();
+    assert_eq!(
+        texts(&root, ".message--mine .message__status"),
+        ["✓ Sent", "⚠ Not delivered: the client has blocked the bot."]
+    );
+    let status = root.query_selector("[data-message-id='5'] .message__status").unwrap().unwrap();
     assert_eq!(status.get_attribute("data-state").as_deref(), Some("failed"));
 
     let said = Message {
         id: MessageId(6),
+        created_at: 2,
         author: Author::Client { name: "Olena".into() },
         text: "Is the **navy** one in stock?".into(),
         edit: Some(Edit { original: "Is the blue one in stock?".into(), at: 2 }),

@@ -12,7 +12,7 @@ use crate::telegram::deliver::{plan, reason, send_part, PartFailure};
 use crate::telegram::{bot_of_channel, Bot};
 use crate::AppState;
 use el_protocol::api::Delivery;
-use el_protocol::{ChannelId, DialogId, MessageId, Millis};
+use el_protocol::{ChannelId, DialogId, MessageId, Millis, Seq};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::time::Duration;
 use tokio::task::JoinSet;
@@ -25,6 +25,28 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
 const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// Deliveries started at once.
 const BATCH: i64 = 16;
+
+/// Why a message still waiting when its bot was disconnected was not delivered.
+pub const BOT_DISCONNECTED: &str = "The Telegram bot was disconnected before this message went out.";
+
+/// Marks every message still waiting for `channel` as not delivered (its bot was
+/// disconnected). Returns the last event's position, if any.
+pub fn fail_channel(conn: &Connection, channel: ChannelId) -> AppResult<Option<Seq>> {
+    let waiting: Vec<i64> = conn
+        .prepare(
+            "SELECT o.message_id FROM outbox o JOIN dialogs d ON d.id = o.dialog_id
+             JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ?1",
+        )?
+        .query_map([channel.0], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut last = None;
+    for message in waiting {
+        conn.execute("DELETE FROM outbox WHERE message_id = ?1", [message])?;
+        let failed = Delivery::Failed { reason: BOT_DISCONNECTED.into() };
+        last = Some(store::set_delivery(conn, MessageId(message), &failed)?);
+    }
+    Ok(last)
+}
 
 /// Queues operator message `message` of `dialog` when the dialog's client is on a
 /// messenger (nothing to do for the website widget). A disconnected bot cannot carry it.
@@ -165,8 +187,7 @@ async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
     let id = job.message;
     let Target { message, bot, chat_id } = state.db.run(move |conn| target(conn, id)).await?;
     if !bot.connected {
-        let why = "The Telegram bot was disconnected before this message went out.".to_string();
-        return finish(state, id, Delivery::Failed { reason: why }).await;
+        return finish(state, id, Delivery::Failed { reason: BOT_DISCONNECTED.into() }).await;
     }
     for (i, part) in plan(&message).iter().enumerate().skip(job.parts_done) {
         match send_part(state, &bot, &chat_id, part).await {

@@ -4,29 +4,14 @@
 
 mod common;
 
-use common::{Operator, TestServer};
-use el_protocol::api::{ApiError, Author, ChatSnapshot, DialogSummary};
+use common::{ok, refused, Operator, TestServer};
+use el_protocol::api::{Author, ChatSnapshot, DialogSummary};
 use el_protocol::crm::{Connections, Entity, Linked, Record, RecordBrief, RecordList};
 use el_protocol::events::{Frame, UserEvent};
 use el_protocol::permissions::RolesOverview;
 use el_protocol::RecordId;
 use el_server::demo::DEMO_SHOP_KEY;
-use serde::de::DeserializeOwned;
 use serde_json::json;
-
-async fn ok<T: DeserializeOwned>(r: reqwest::Response) -> T {
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    assert_eq!(status, 200, "{text}");
-    serde_json::from_str(&text).unwrap()
-}
-
-async fn refused(r: reqwest::Response, status: u16) -> String {
-    let got = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str::<ApiError>(&text).map(|e| e.message).unwrap_or(text)
-}
 
 impl Operator {
     async fn put(&self, path: &str, body: serde_json::Value) -> reqwest::Response {

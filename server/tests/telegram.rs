@@ -4,13 +4,12 @@
 
 mod common;
 
-use common::{Operator, TestServer};
+use common::{ok, refused, Operator, TestServer};
 use el_fake_telegram::{FakeTelegram, Reply};
-use el_protocol::api::{ApiError, ChannelKind, ChatSnapshot, Delivery, DialogState, Message};
+use el_protocol::api::{ChannelKind, ChatSnapshot, Delivery, DialogState, Message};
 use el_protocol::crm::{Connections, Entity, Linked, RecordList};
 use el_protocol::events::{Event, UserEvent};
 use el_protocol::integrations::{IntegrationsOverview, TelegramBot};
-use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -19,20 +18,6 @@ const SECOND_TOKEN: &str = "222222:BBHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
 const PUBLIC_URL: &str = "https://inbox.example.com";
 /// The client's Telegram user id (and their private chat's id).
 const OLENA: i64 = 5550001;
-
-async fn ok<T: DeserializeOwned>(r: reqwest::Response) -> T {
-    let status = r.status();
-    let text = r.text().await.unwrap();
-    assert_eq!(status, 200, "{text}");
-    serde_json::from_str(&text).unwrap()
-}
-
-async fn refused(r: reqwest::Response, status: u16) -> String {
-    let got = r.status().as_u16();
-    let text = r.text().await.unwrap();
-    assert_eq!(got, status, "{text}");
-    serde_json::from_str::<ApiError>(&text).map(|e| e.message).unwrap_or(text)
-}
 
 /// A server that talks to `fake` and retries quickly.
 async fn server_with(fake: &FakeTelegram) -> TestServer {

@@ -5,15 +5,13 @@ use super::bot_api::Failure;
 use super::{bot_of_channel, Bot};
 use crate::auth::{new_token, token_hash, CurrentUser};
 use crate::db::now_ms;
-use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
-use crate::AppState;
+use crate::{outbox, AppState};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use el_protocol::api::Delivery;
 use el_protocol::integrations::{is_bot_token, ConnectTelegram, IntegrationsOverview, TelegramBot};
-use el_protocol::{ChannelId, MessageId};
+use el_protocol::ChannelId;
 use rusqlite::{params, Connection, OptionalExtension};
 
 pub fn router() -> Router<AppState> {
@@ -145,12 +143,20 @@ async fn connect(
     Ok(Json(activate(&state, &user, token).await?))
 }
 
-async fn load_bot(state: &AppState, id: i64) -> AppResult<Bot> {
-    state
+/// The bot of channel `id`, for an administrator, when it is `connected` (or not) as the
+/// action needs.
+async fn bot_for(state: &AppState, user: &CurrentUser, id: i64, connected: bool) -> AppResult<Bot> {
+    user.require_admin()?;
+    let bot = state
         .db
         .run(move |conn| bot_of_channel(conn, ChannelId(id)))
         .await?
-        .ok_or_else(|| AppError::NotFound("There is no such Telegram bot.".into()))
+        .ok_or_else(|| AppError::NotFound("There is no such Telegram bot.".into()))?;
+    match (bot.connected, connected) {
+        (true, false) => Err(AppError::Conflict(format!("@{} is connected already.", bot.username))),
+        (false, true) => Err(AppError::Conflict(format!("@{} is already disconnected.", bot.username))),
+        _ => Ok(bot),
+    }
 }
 
 /// Stops the bot's updates; its chats stay readable, and what was still waiting to be
@@ -160,11 +166,7 @@ async fn disconnect(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<TelegramBot>> {
-    user.require_admin()?;
-    let bot = load_bot(&state, id).await?;
-    if !bot.connected {
-        return Err(AppError::Conflict(format!("@{} is already disconnected.", bot.username)));
-    }
+    let bot = bot_for(&state, &user, id, true).await?;
     if let Err(failure) = state.bot_api.delete_webhook(&bot.token).await {
         // Our side stops either way: the webhook's secret no longer opens anything.
         tracing::warn!(bot = %bot.username, %failure, "deleting the webhook failed");
@@ -173,20 +175,7 @@ async fn disconnect(
         .db
         .transaction(move |tx| {
             tx.execute("UPDATE channels SET disconnected_at = ?1 WHERE id = ?2", params![now_ms(), bot.channel_id.0])?;
-            let waiting: Vec<i64> = tx
-                .prepare(
-                    "SELECT o.message_id FROM outbox o JOIN dialogs d ON d.id = o.dialog_id
-                     JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ?1",
-                )?
-                .query_map([bot.channel_id.0], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            let mut seq = None;
-            let reason = "The Telegram bot was disconnected before this message went out.".to_string();
-            for message in waiting {
-                tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message])?;
-                let failed = Delivery::Failed { reason: reason.clone() };
-                seq = Some(store::set_delivery(tx, MessageId(message), &failed)?);
-            }
+            let seq = outbox::fail_channel(tx, bot.channel_id)?;
             Ok((seq, bot_summary(tx, bot.channel_id)?))
         })
         .await?;
@@ -204,10 +193,6 @@ async fn reconnect(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> AppResult<Json<TelegramBot>> {
-    user.require_admin()?;
-    let bot = load_bot(&state, id).await?;
-    if bot.connected {
-        return Err(AppError::Conflict(format!("@{} is connected already.", bot.username)));
-    }
+    let bot = bot_for(&state, &user, id, false).await?;
     Ok(Json(activate(&state, &user, bot.token).await?))
 }

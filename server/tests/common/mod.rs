@@ -331,3 +331,19 @@ impl Operator {
 pub fn dialog_named(snapshot: &InboxSnapshot, name: &str) -> Option<i64> {
     snapshot.dialogs().find(|d| d.client_name == name).map(|d| d.id.0)
 }
+
+/// The body of a 200 answer; any other status fails the test with the answer's text.
+pub async fn ok<T: DeserializeOwned>(r: reqwest::Response) -> T {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).unwrap()
+}
+
+/// The message of a refusal with `status`.
+pub async fn refused(r: reqwest::Response, status: u16) -> String {
+    let got = r.status().as_u16();
+    let text = r.text().await.unwrap();
+    assert_eq!(got, status, "{text}");
+    serde_json::from_str::<el_protocol::api::ApiError>(&text).map(|e| e.message).unwrap_or(text)
+}
