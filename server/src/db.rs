@@ -76,6 +76,14 @@ impl Db {
     }
 }
 
+/// A migrated in-memory database, for unit tests of SQL.
+#[cfg(test)]
+pub(crate) fn migrated_in_memory() -> Connection {
+    let mut conn = Connection::open_in_memory().expect("an in-memory database");
+    migrations().to_latest(&mut conn).expect("migrations apply");
+    conn
+}
+
 /// Now, in milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)

@@ -85,15 +85,19 @@ struct Job {
     created_at: Millis,
 }
 
+/// Messages first in their dialog's queue (a dialog's messages go out in order).
+const HEAD: &str =
+    "NOT EXISTS (SELECT 1 FROM outbox p WHERE p.dialog_id = o.dialog_id AND p.message_id < o.message_id)";
+
 /// Leases the messages due now that are first in their dialog's queue.
 fn take_due(conn: &Connection, now: Millis) -> AppResult<Vec<Job>> {
+    let sql = format!(
+        "SELECT o.message_id, o.parts_done, o.attempts, o.created_at FROM outbox o
+         WHERE o.next_attempt_at <= ?1 AND (o.leased_until IS NULL OR o.leased_until <= ?1) AND {HEAD}
+         ORDER BY o.next_attempt_at LIMIT ?2"
+    );
     let jobs: Vec<Job> = conn
-        .prepare_cached(
-            "SELECT o.message_id, o.parts_done, o.attempts, o.created_at FROM outbox o
-             WHERE o.next_attempt_at <= ?1 AND (o.leased_until IS NULL OR o.leased_until <= ?1)
-               AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.dialog_id = o.dialog_id AND p.message_id < o.message_id)
-             ORDER BY o.next_attempt_at LIMIT ?2",
-        )?
+        .prepare_cached(&sql)?
         .query_map(params![now, BATCH], |r| {
             Ok(Job {
                 message: MessageId(r.get(0)?),
@@ -112,9 +116,11 @@ fn take_due(conn: &Connection, now: Millis) -> AppResult<Vec<Job>> {
     Ok(jobs)
 }
 
-/// When the next message falls due (`None`: the outbox is empty).
+/// When the next message first in its dialog's queue falls due (`None`: none waits).
+/// A message behind another waits for that one to finish, which wakes the worker.
 fn next_due(conn: &Connection) -> AppResult<Option<Millis>> {
-    Ok(conn.query_row("SELECT MIN(MAX(next_attempt_at, COALESCE(leased_until, 0))) FROM outbox", [], |r| r.get(0))?)
+    let sql = format!("SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.leased_until, 0))) FROM outbox o WHERE {HEAD}");
+    Ok(conn.prepare_cached(&sql)?.query_row([], |r| r.get(0))?)
 }
 
 /// The wait before attempt `attempts + 1`: doubling from `base`, at most five minutes.
@@ -259,6 +265,25 @@ async fn finish(state: &AppState, id: MessageId, delivery: Delivery) -> AppResul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dialog_waits_for_its_first_message_while_others_go() {
+        let conn = crate::db::migrated_in_memory();
+        // Only the queue's own SQL is under test: no messages behind the ids.
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute_batch(
+            "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at) VALUES
+                (1, 10, 0, 0), (2, 10, 0, 0), (3, 20, 100, 0);",
+        )
+        .unwrap();
+        let ids = |jobs: Vec<Job>| jobs.iter().map(|j| j.message.0).collect::<Vec<_>>();
+        assert_eq!(ids(take_due(&conn, 50).unwrap()), [1], "message 2 waits behind 1; 3 is not due");
+        assert!(take_due(&conn, 60).unwrap().is_empty(), "a leased message is not taken twice");
+        assert_eq!(next_due(&conn).unwrap(), Some(100), "the waiting second message does not count");
+        assert_eq!(ids(take_due(&conn, 150).unwrap()), [3]);
+        conn.execute("DELETE FROM outbox WHERE message_id = 1", []).unwrap();
+        assert_eq!(ids(take_due(&conn, 160).unwrap()), [2], "the next one goes once the first is done");
+    }
 
     #[test]
     fn backoff_doubles_up_to_five_minutes() {
