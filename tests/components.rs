@@ -27,6 +27,7 @@ const ME: UserId = UserId(1);
 
 fn dialog(id: i64, name: &str, state: DialogState, at: i64) -> DialogSummary {
     DialogSummary {
+        channel_connected: true,
         owners: Default::default(),
         id: DialogId(id),
         name: name.into(),

@@ -130,6 +130,8 @@ async fn a_telegram_client_arrives_live_and_the_answer_reaches_telegram_formatte
     admin.find("[role=dialog]").await;
     admin.click_text("[role=dialog] button", "Disconnect").await;
     admin.wait_text(".bot__state", "Disconnected").await;
+    anna.wait_text(".chat__closed", "Shop helper was disconnected").await;
+    anna.screenshot("/tmp/el-telegram-disconnected.png").await;
     admin.wait_text(".bots", "1 dialog").await;
     assert_eq!(fake.calls("deleteWebhook").len(), 1);
     assert_eq!(post(update(3, "message", json!({ "text": "hello?" }))).await, 401);

@@ -304,6 +304,10 @@ pub struct DialogSummary {
     pub channel_id: ChannelId,
     pub channel_kind: ChannelKind,
     pub channel_name: String,
+    /// `false` once the channel (a messenger bot) was disconnected: the client can no
+    /// longer receive answers here.
+    #[serde(default = "connected")]
+    pub channel_connected: bool,
     pub state: DialogState,
     /// Users responsible for the dialog now.
     pub members: Vec<UserId>,
@@ -323,6 +327,10 @@ pub struct DialogSummary {
     /// Who is responsible for the CRM records linked to the client.
     #[serde(default)]
     pub owners: crate::crm::RecordOwners,
+}
+
+fn connected() -> bool {
+    true
 }
 
 /// A Redirect's handover: who passed the dialog to whom, and their note.

@@ -55,6 +55,7 @@ mod tests {
 
     fn dialog(id: i64, state: DialogState) -> DialogSummary {
         DialogSummary {
+            channel_connected: true,
             owners: Default::default(),
             id: DialogId(id),
             name: "Olena".into(),

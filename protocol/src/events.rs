@@ -136,6 +136,7 @@ mod tests {
 
     fn dialog(state: DialogState, members: &[i64]) -> DialogSummary {
         DialogSummary {
+            channel_connected: true,
             owners: Default::default(),
             id: DialogId(7),
             name: "Olena".into(),

@@ -359,6 +359,7 @@ mod tests {
 
     fn dialog(id: i64, state: DialogState, members: &[UserId], at: Millis) -> DialogSummary {
         DialogSummary {
+            channel_connected: true,
             owners: Default::default(),
             id: DialogId(id),
             name: format!("Client {id}"),

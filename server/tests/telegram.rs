@@ -214,6 +214,7 @@ async fn updates_become_live_dialogs_once_with_files_and_edits() {
     assert_eq!(dialog.state, DialogState::Unassigned);
     assert_eq!((dialog.client_name.as_str(), dialog.channel_kind), ("Olena Koval", ChannelKind::Telegram));
     assert_eq!(dialog.channel_name, "Shop helper");
+    assert!(dialog.channel_connected);
     assert_eq!(first.text, "Hello, do you ship to Lviv?");
     let id = dialog.id.0;
 
@@ -462,6 +463,7 @@ async fn a_blocked_bot_marks_the_message_failed_with_the_reason() {
     ok::<TelegramBot>(admin.post(&format!("/api/integrations/telegram/{channel}/disconnect"), json!({})).await).await;
     let gone = delivery_becomes(&anna, id, waiting.id.0, |d| matches!(d, Delivery::Failed { .. })).await;
     assert!(matches!(gone.delivery, Some(Delivery::Failed { reason }) if reason.contains("disconnected")));
+    assert!(!anna.chat(id).await.dialog.channel_connected, "the chat says its bot is gone");
     let why = refused(anna.send(id, "Still there?", "k-3").await, 409).await;
     assert!(why.contains("disconnected"), "{why}");
 }

@@ -327,6 +327,11 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 </header>
                 <CrmConnections dialog=id changes=crm_changes/>
                 {handover}
+                <Show when=move || dialog.with(|d| d.as_ref().is_some_and(|d| !d.channel_connected))>
+                    <p class="chat__closed" role="note">
+                        {move || dialog.with(|d| d.as_ref().map(|d| disconnected_note(&d.channel_name)))}
+                    </p>
+                </Show>
                 <Show when=move || notice.with(Option::is_some)>
                     <div class="chat__notice" role="alert">
                         <span>{move || notice.get().unwrap_or_default()}</span>
@@ -346,6 +351,14 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             {modals}
         </Show>
     }
+}
+
+/// Why answers cannot reach the client of a disconnected bot's chat.
+fn disconnected_note(channel: &str) -> String {
+    format!(
+        "{channel} was disconnected: the client cannot receive answers in this chat. \
+         When the bot is connected again, their new messages open a new chat."
+    )
 }
 
 /// What the bottom of the chat offers.

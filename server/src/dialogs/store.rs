@@ -25,7 +25,8 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        d.spam, d.handover_from, d.handover_to, d.handover_note, d.avatar_file_id,
        (SELECT group_concat(name, ', ') FROM files WHERE message_id = d.last_message_id),
        (SELECT group_concat(r.entity || ':' || r.responsible_id) FROM crm_links k
-        JOIN crm_records r ON r.id = k.record_id WHERE k.client_id = c.id)
+        JOIN crm_records r ON r.id = k.record_id WHERE k.client_id = c.id),
+       ch.disconnected_at IS NULL
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -102,6 +103,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
         avatar: r.get::<_, Option<String>>(21)?.map(|f| format!("{}{f}", el_protocol::markdown::FILE_STORE_PREFIX)),
         last_message,
         owners: parse_owners(r.get(23)?),
+        channel_connected: r.get(24)?,
     })
 }
 
@@ -392,6 +394,21 @@ pub fn edit_client_message(
         params![body, at, id],
     )?;
     log_message_update(conn, MessageId(id)).map(Some)
+}
+
+/// Logs the current summary of the open (not ended) dialogs of `channel`: its bot was
+/// disconnected, which their chats show. Returns the last event's position.
+pub fn log_open_dialogs_of_channel(conn: &Connection, channel: ChannelId) -> AppResult<Option<Seq>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id FROM dialogs d JOIN client_accounts a ON a.id = d.account_id
+         WHERE a.channel_id = ?1 AND d.state != 'ended'",
+    )?;
+    let ids: Vec<i64> = stmt.query_map([channel.0], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    let mut last = None;
+    for id in ids {
+        last = Some(log_dialog(conn, DialogId(id))?);
+    }
+    Ok(last)
 }
 
 /// Logs the dialog's current summary as a `DialogUpdated` event. Every change of state

@@ -5,6 +5,7 @@ use super::bot_api::Failure;
 use super::{bot_of_channel, Bot};
 use crate::auth::{new_token, token_hash, CurrentUser};
 use crate::db::now_ms;
+use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
 use crate::{outbox, AppState};
 use axum::extract::{Path, State};
@@ -175,7 +176,8 @@ async fn disconnect(
         .db
         .transaction(move |tx| {
             tx.execute("UPDATE channels SET disconnected_at = ?1 WHERE id = ?2", params![now_ms(), bot.channel_id.0])?;
-            let seq = outbox::fail_channel(tx, bot.channel_id)?;
+            let failed = outbox::fail_channel(tx, bot.channel_id)?;
+            let seq = store::log_open_dialogs_of_channel(tx, bot.channel_id)?.or(failed);
             Ok((seq, bot_summary(tx, bot.channel_id)?))
         })
         .await?;
