@@ -399,11 +399,18 @@ pub fn edit_client_message(
 /// Logs the current summary of the open (not ended) dialogs of `channel`: its bot was
 /// disconnected, which their chats show. Returns the last event's position.
 pub fn log_open_dialogs_of_channel(conn: &Connection, channel: ChannelId) -> AppResult<Option<Seq>> {
-    let mut stmt = conn.prepare_cached(
+    log_each(
+        conn,
         "SELECT d.id FROM dialogs d JOIN client_accounts a ON a.id = d.account_id
          WHERE a.channel_id = ?1 AND d.state != 'ended'",
-    )?;
-    let ids: Vec<i64> = stmt.query_map([channel.0], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        channel.0,
+    )
+}
+
+/// Logs the current summary of each dialog `sql` selects by its one parameter; returns
+/// the last event's position.
+fn log_each(conn: &Connection, sql: &str, param: i64) -> AppResult<Option<Seq>> {
+    let ids: Vec<i64> = conn.prepare_cached(sql)?.query_map([param], |r| r.get(0))?.collect::<Result<_, _>>()?;
     let mut last = None;
     for id in ids {
         last = Some(log_dialog(conn, DialogId(id))?);
@@ -529,16 +536,12 @@ pub fn announce_record(conn: &Connection, dialog: DialogId, note: &str, record: 
 /// Logs the current summary of every dialog of the clients linked to `record`: who
 /// may open them from a card changes with its links and responsible user.
 pub fn log_dialogs_of_record(conn: &Connection, record: RecordId) -> AppResult<Option<Seq>> {
-    let mut stmt = conn.prepare_cached(
+    log_each(
+        conn,
         "SELECT d.id FROM dialogs d JOIN client_accounts a ON a.id = d.account_id
          JOIN crm_links k ON k.client_id = a.client_id WHERE k.record_id = ?1",
-    )?;
-    let ids: Vec<i64> = stmt.query_map([record.0], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    let mut last = None;
-    for id in ids {
-        last = Some(log_dialog(conn, DialogId(id))?);
-    }
-    Ok(last)
+        record.0,
+    )
 }
 
 /// Refuses actions that need an Active dialog.
