@@ -59,7 +59,12 @@ async fn a_telegram_client_arrives_live_and_the_answer_reaches_telegram_formatte
     admin.wait_text(".bots", "@shop_helper_bot").await;
     admin.wait_text(".bot__state", "Connected").await;
     admin.wait_text("[role=status]", "is connected").await;
+    // Telegram cannot reach the server: the page says so.
+    fake.fail_deliveries(Some("Connection timed out"));
+    admin.goto("/settings/integrations").await;
+    admin.wait_text(".bot__problem", "Connection timed out").await;
     admin.screenshot("/tmp/el-integrations.png").await;
+    fake.fail_deliveries(None);
     let hook = fake.calls("setWebhook").pop().expect("the webhook was registered");
     let path = hook.params["url"].as_str().unwrap().strip_prefix(PUBLIC_URL).unwrap().to_string();
     let secret = hook.params["secret_token"].as_str().unwrap().to_string();

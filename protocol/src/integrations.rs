@@ -16,6 +16,10 @@ pub struct TelegramBot {
     pub disconnected_at: Option<Millis>,
     /// How many dialogs came through it.
     pub dialogs: u64,
+    /// What keeps Telegram from delivering to us, as Telegram last said (a connected
+    /// bot whose webhook fails: a wrong public address, a certificate...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 impl TelegramBot {

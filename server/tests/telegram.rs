@@ -135,6 +135,20 @@ async fn administrators_connect_disconnect_and_reconnect_bots() {
     assert_eq!(overview.public_url.as_deref(), Some(PUBLIC_URL));
     assert_eq!(hook.post(text(1, 1, "hi")).await.status(), 200);
 
+    // What keeps Telegram from delivering shows on the bot.
+    let problem = |o: IntegrationsOverview| o.telegram[0].problem.clone().unwrap_or_default();
+    fake.fail_deliveries(Some("Connection refused"));
+    let o: IntegrationsOverview = ok(admin.get("/api/integrations").await).await;
+    let shown = problem(o);
+    assert!(shown.contains("“Connection refused”. 3 message(s) wait"), "{shown}");
+    fake.take_webhook(TOKEN, "https://elsewhere.example.com/hook");
+    let o: IntegrationsOverview = ok(admin.get("/api/integrations").await).await;
+    assert!(problem(o).contains("another server took its webhook"));
+    fake.fail_deliveries(None);
+    fake.take_webhook(TOKEN, call.params["url"].as_str().unwrap());
+    let o: IntegrationsOverview = ok(admin.get("/api/integrations").await).await;
+    assert_eq!(o.telegram[0].problem, None);
+
     let id = hook.bot.channel_id.0;
     let off: TelegramBot =
         ok(admin.post(&format!("/api/integrations/telegram/{id}/disconnect"), json!({})).await).await;

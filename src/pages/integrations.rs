@@ -41,6 +41,7 @@ fn BotRow(bot: TelegramBot, on_toggle: Callback<TelegramBot>) -> impl IntoView {
             <button class="button" aria-label=format!("{label} @{}", bot.username) on:click=move |_| on_toggle.run(row.clone())>
                 {label}
             </button>
+            {bot.problem.clone().map(|p| view! { <p class="bot__problem" role="alert">"⚠ " {p}</p> })}
         </li>
     }
 }

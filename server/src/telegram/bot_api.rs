@@ -83,6 +83,18 @@ pub struct FileInfo {
     pub file_size: Option<u64>,
 }
 
+/// How Telegram's deliveries to our webhook go (`getWebhookInfo`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct WebhookInfo {
+    #[serde(default)]
+    pub url: String,
+    #[serde(default)]
+    pub pending_update_count: u64,
+    /// When the last delivery failed (seconds since the epoch) and why.
+    pub last_error_date: Option<i64>,
+    pub last_error_message: Option<String>,
+}
+
 /// A message the bot sent.
 #[derive(Debug, Clone, Deserialize)]
 pub struct SentMessage {
@@ -192,6 +204,11 @@ impl BotApi {
     /// Stops the updates.
     pub async fn delete_webhook(&self, token: &str) -> Result<bool, Failure> {
         self.call(token, "deleteWebhook", &serde_json::json!({})).await
+    }
+
+    /// How deliveries to the bot's webhook go.
+    pub async fn get_webhook_info(&self, token: &str) -> Result<WebhookInfo, Failure> {
+        self.call(token, "getWebhookInfo", &serde_json::json!({})).await
     }
 
     /// Where a received file can be downloaded.

@@ -14,6 +14,7 @@ use axum::{Json, Router};
 use el_protocol::integrations::{is_bot_token, ConnectTelegram, IntegrationsOverview, TelegramBot};
 use el_protocol::ChannelId;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::time::Duration;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -40,6 +41,7 @@ fn bots(conn: &Connection) -> AppResult<Vec<TelegramBot>> {
             connected_at: r.get(3)?,
             disconnected_at: r.get(4)?,
             dialogs: r.get::<_, i64>(5)? as u64,
+            problem: None,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -54,8 +56,62 @@ fn bot_summary(conn: &Connection, channel: ChannelId) -> AppResult<TelegramBot> 
 
 async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<IntegrationsOverview>> {
     user.require_admin()?;
-    let telegram = state.db.run(|conn| bots(conn)).await?;
+    let (mut telegram, connected) = state
+        .db
+        .run(|conn| {
+            let list = bots(conn)?;
+            let mut connected = Vec::new();
+            for bot in list.iter().filter(|b| b.is_connected()) {
+                let key: String =
+                    conn.query_row("SELECT public_key FROM channels WHERE id = ?1", [bot.channel_id.0], |r| r.get(0))?;
+                if let Some(full) = bot_of_channel(conn, bot.channel_id)? {
+                    connected.push((full, key, bot.connected_at));
+                }
+            }
+            Ok((list, connected))
+        })
+        .await?;
+    let checks = connected.iter().map(|(bot, key, since)| webhook_problem(&state, bot, key, *since));
+    let problems = futures_util::future::join_all(checks).await;
+    for ((bot, _, _), problem) in connected.iter().zip(problems) {
+        if let Some(shown) = telegram.iter_mut().find(|b| b.channel_id == bot.channel_id) {
+            shown.problem = problem;
+        }
+    }
     Ok(Json(IntegrationsOverview { telegram, public_url: state.config.public_url.clone() }))
+}
+
+/// What Telegram says keeps a connected bot's messages from reaching us, if anything.
+async fn webhook_problem(state: &AppState, bot: &Bot, key: &str, connected_at: i64) -> Option<String> {
+    let asked = tokio::time::timeout(Duration::from_secs(5), state.bot_api.get_webhook_info(&bot.token)).await;
+    let info = match asked {
+        Err(_) | Ok(Err(Failure::Unreachable(_))) => {
+            return Some("Telegram could not be reached to check this bot.".into())
+        }
+        Ok(Err(Failure::Refused { code: 401 | 404, .. })) => {
+            return Some(
+                "Telegram no longer accepts this bot's token: disconnect it and connect it with a new token.".into(),
+            )
+        }
+        Ok(Err(f)) => return Some(format!("Telegram could not tell how the bot's webhook is: {f}")),
+        Ok(Ok(info)) => info,
+    };
+    // Without a configured address there is nothing to compare the webhook with.
+    let expected = state.config.public_url.as_deref().map(|url| format!("{url}/api/telegram/{key}"));
+    if expected.is_some_and(|url| url != info.url) {
+        return Some(
+            "Telegram delivers this bot's messages elsewhere (another server took its webhook): reconnect it here \
+             to receive them again."
+                .into(),
+        );
+    }
+    match (info.last_error_date, info.last_error_message) {
+        (Some(at), Some(why)) if at >= connected_at / 1000 => Some(format!(
+            "Telegram cannot deliver to this server: “{why}”. {} message(s) wait. Check PUBLIC_URL.",
+            info.pending_update_count
+        )),
+        _ => None,
+    }
 }
 
 /// What an administrator is told when Telegram refuses or cannot be reached.

@@ -60,6 +60,10 @@ struct Inner {
     failing: HashMap<String, Reply>,
     calls: Vec<Call>,
     next_message_id: i64,
+    /// Each bot's webhook URL, as last set.
+    webhooks: HashMap<String, String>,
+    /// Why Telegram's deliveries to webhooks fail, if they do.
+    delivery_error: Option<String>,
 }
 
 type Shared = Arc<Mutex<Inner>>;
@@ -115,6 +119,17 @@ impl FakeTelegram {
     /// `method` works again.
     pub fn recover(&self, method: &str) {
         self.inner.lock().unwrap().failing.remove(method);
+    }
+
+    /// Telegram's deliveries to the webhooks fail with `why` (as when the public
+    /// address is wrong), or work again with `None`: `getWebhookInfo` reports it.
+    pub fn fail_deliveries(&self, why: Option<&str>) {
+        self.inner.lock().unwrap().delivery_error = why.map(str::to_string);
+    }
+
+    /// Another server takes the bot's webhook.
+    pub fn take_webhook(&self, token: &str, url: &str) {
+        self.inner.lock().unwrap().webhooks.insert(token.to_string(), url.to_string());
     }
 
     /// The calls of `method` so far, oldest first.
@@ -203,7 +218,26 @@ async fn method(
         }
         (Some(me), None) => match method.as_str() {
             "getMe" => ok(me),
-            "setWebhook" | "deleteWebhook" => ok(json!(true)),
+            "setWebhook" => {
+                let url = params["url"].as_str().unwrap_or_default().to_string();
+                inner.webhooks.insert(token.clone(), url);
+                ok(json!(true))
+            }
+            "deleteWebhook" => {
+                inner.webhooks.remove(&token);
+                ok(json!(true))
+            }
+            "getWebhookInfo" => {
+                let url = inner.webhooks.get(&token).cloned().unwrap_or_default();
+                let mut info = json!({ "url": url, "has_custom_certificate": false, "pending_update_count": 0 });
+                if let Some(why) = &inner.delivery_error {
+                    info["pending_update_count"] = json!(3);
+                    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+                    info["last_error_date"] = json!(now.as_secs());
+                    info["last_error_message"] = json!(why);
+                }
+                ok(info)
+            }
             "getFile" => {
                 let id = params["file_id"].as_str().unwrap_or_default().to_string();
                 match inner.files.get(&id) {
