@@ -141,10 +141,7 @@ async fn receive(state: &AppState, headers: &HeaderMap, body: Body, name: &str, 
     if declared.is_some_and(|n| n > limit) {
         return Err(too_large(name, limit));
     }
-    let dir = state.config.files_dir.clone();
-    tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
-    let id = new_token()[..32].to_string();
-    let path = dir.join(&id);
+    let (id, path) = new_file(state).await?;
     let outcome = write_limited(&path, body, name, limit).await;
     match outcome {
         Ok((head, size)) => match sniff(&head, name) {
@@ -165,6 +162,15 @@ async fn receive(state: &AppState, headers: &HeaderMap, body: Body, name: &str, 
             Err(e)
         }
     }
+}
+
+/// A new random id in the store and the path its bytes go to.
+async fn new_file(state: &AppState) -> AppResult<(String, PathBuf)> {
+    let dir = &state.config.files_dir;
+    tokio::fs::create_dir_all(dir).await.map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
+    let id = new_token()[..32].to_string();
+    let path = dir.join(&id);
+    Ok((id, path))
 }
 
 /// How many leading bytes are kept to recognise a file's type.
@@ -320,10 +326,8 @@ pub struct Delivered {
 /// we do not recognise is kept as `application/octet-stream` (it only ever downloads).
 pub async fn store_bytes(state: &AppState, bytes: &[u8], name: &str) -> AppResult<Delivered> {
     let name = clean_name(name).unwrap_or_else(|_| "file".into());
-    let dir = state.config.files_dir.clone();
-    tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
-    let id = new_token()[..32].to_string();
-    tokio::fs::write(dir.join(&id), bytes).await.map_err(|e| AppError::Internal(format!("writing file: {e}")))?;
+    let (id, path) = new_file(state).await?;
+    tokio::fs::write(path, bytes).await.map_err(|e| AppError::Internal(format!("writing file: {e}")))?;
     let content_type = sniff(&bytes[..bytes.len().min(SNIFF_BYTES)], &name).unwrap_or("application/octet-stream");
     Ok(Delivered { id, name, content_type: content_type.into(), size: bytes.len() as u64 })
 }

@@ -503,3 +503,28 @@ async fn pending_messages_survive_a_restart_and_no_part_goes_twice() {
     assert_eq!(texts.len(), 1, "the text went once: {texts:?}");
     assert_eq!(fake.calls("sendPhoto").iter().filter(|c| c.succeeded).count(), 1);
 }
+
+#[tokio::test]
+async fn a_file_too_large_to_fetch_becomes_a_note_in_the_message() {
+    let fake = FakeTelegram::start().await;
+    fake.add_bot(TOKEN, 111111, "Shop helper", "shop_helper_bot");
+    let server = server_with(&fake).await;
+    let hook = connect(&fake, &server, &server.operator("admin").await, TOKEN).await;
+    let video = message(
+        1,
+        1,
+        OLENA,
+        json!({
+            "video": { "file_id": "huge", "file_unique_id": "h", "width": 1920, "height": 1080, "duration": 600,
+                       "file_name": "unboxing.mp4", "file_size": 900_000_000 },
+            "caption": "Look at this"
+        }),
+    );
+    assert_eq!(hook.post(video).await.status(), 200);
+    assert!(fake.calls("getFile").is_empty(), "nothing is fetched that could not be kept");
+    let anna = server.operator("anna").await;
+    let chat = anna.chat(dialog_of(&anna, "Olena Koval").await).await;
+    let said = chat.messages.iter().find(|m| m.author.is_client()).expect("the message is stored");
+    assert!(said.attachments.is_empty());
+    assert!(said.text.starts_with("Look at this\n\n(“unboxing.mp4” is larger than"), "{}", said.text);
+}

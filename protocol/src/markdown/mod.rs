@@ -42,7 +42,7 @@ pub fn to_safe_html(text: &str) -> String {
                     in_image = false;
                     out.push(Event::Html("\" loading=\"lazy\">".into()));
                 }
-                Event::Text(t) | Event::Code(t) => out.push(Event::Html(attr(&t).into())),
+                Event::Text(t) | Event::Code(t) => out.push(Event::Html(escape_text(&t).into())),
                 Event::Start(Tag::Image { .. }) | Event::Start(Tag::Link { .. }) => open.push(false),
                 Event::End(TagEnd::Link) => {
                     open.pop();
@@ -73,7 +73,7 @@ pub fn to_safe_html(text: &str) -> String {
                 let keep = is_own_file(&dest_url);
                 if keep {
                     out.push(Event::Html(
-                        format!("<img src=\"{}\" title=\"{}\" alt=\"", href(&dest_url), attr(&title)).into(),
+                        format!("<img src=\"{}\" title=\"{}\" alt=\"", href(&dest_url), escape_text(&title)).into(),
                     ));
                     in_image = true;
                 }
@@ -116,7 +116,8 @@ fn href(url: &str) -> String {
     out
 }
 
-fn attr(text: &str) -> String {
+/// Escapes text for HTML text or a quoted attribute (`&`, `<`, `>`, `"`).
+pub fn escape_text(text: &str) -> String {
     let mut out = String::new();
     let _ = escape_html(&mut out, text);
     out

@@ -216,8 +216,8 @@ impl BotApi {
         self.call(token, "getFile", &serde_json::json!({ "file_id": file_id })).await
     }
 
-    /// The bytes of a file `get_file` described, refused above `limit` bytes.
-    pub async fn download(&self, token: &str, file_path: &str, limit: u64) -> Result<Vec<u8>, Failure> {
+    /// The bytes of a file `get_file` described; `None` when it is over `limit` bytes.
+    pub async fn download(&self, token: &str, file_path: &str, limit: u64) -> Result<Option<Vec<u8>>, Failure> {
         let url = format!("{}/file/bot{token}/{file_path}", self.base);
         let unreachable = |e: reqwest::Error| Failure::Unreachable(e.without_url().to_string());
         let response = self.http.get(url).send().await.map_err(unreachable)?;
@@ -230,13 +230,10 @@ impl BotApi {
             });
         }
         if response.content_length().is_some_and(|n| n > limit) {
-            return Err(Failure::Refused { code: 413, description: "the file is too large".into(), retry_after: None });
+            return Ok(None);
         }
         let bytes = response.bytes().await.map_err(unreachable)?;
-        if bytes.len() as u64 > limit {
-            return Err(Failure::Refused { code: 413, description: "the file is too large".into(), retry_after: None });
-        }
-        Ok(bytes.to_vec())
+        Ok((bytes.len() as u64 <= limit).then(|| bytes.to_vec()))
     }
 
     /// Sends text in Telegram's HTML formatting.

@@ -3,7 +3,7 @@
 //! `sendMessage` accepts (<https://core.telegram.org/bots/api#html-style>).
 
 use super::update::Entity;
-use el_protocol::markdown::is_safe_link;
+use el_protocol::markdown::{escape_text as escape, is_safe_link};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Marks Telegram formatting with markdown: bold, italic, strikethrough, code, code
@@ -77,21 +77,6 @@ fn code_span(code: &str) -> String {
     // Spaces keep a backtick at either end from joining the fence (and are not shown).
     let pad = if code.starts_with('`') || code.ends_with('`') { " " } else { "" };
     format!("{fence}{pad}{code}{pad}{fence}")
-}
-
-/// Escapes text for Telegram HTML (only `<`, `>`, `&` and, in attributes, `"`).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Converts message markdown to Telegram's HTML subset. Raw HTML is shown as text;

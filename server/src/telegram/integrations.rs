@@ -62,18 +62,16 @@ async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult
             let list = bots(conn)?;
             let mut connected = Vec::new();
             for bot in list.iter().filter(|b| b.is_connected()) {
-                let key: String =
-                    conn.query_row("SELECT public_key FROM channels WHERE id = ?1", [bot.channel_id.0], |r| r.get(0))?;
                 if let Some(full) = bot_of_channel(conn, bot.channel_id)? {
-                    connected.push((full, key, bot.connected_at));
+                    connected.push((full, bot.connected_at));
                 }
             }
             Ok((list, connected))
         })
         .await?;
-    let checks = connected.iter().map(|(bot, key, since)| webhook_problem(&state, bot, key, *since));
+    let checks = connected.iter().map(|(bot, since)| webhook_problem(&state, bot, *since));
     let problems = futures_util::future::join_all(checks).await;
-    for ((bot, _, _), problem) in connected.iter().zip(problems) {
+    for ((bot, _), problem) in connected.iter().zip(problems) {
         if let Some(shown) = telegram.iter_mut().find(|b| b.channel_id == bot.channel_id) {
             shown.problem = problem;
         }
@@ -82,7 +80,7 @@ async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult
 }
 
 /// What Telegram says keeps a connected bot's messages from reaching us, if anything.
-async fn webhook_problem(state: &AppState, bot: &Bot, key: &str, connected_at: i64) -> Option<String> {
+async fn webhook_problem(state: &AppState, bot: &Bot, connected_at: i64) -> Option<String> {
     let asked = tokio::time::timeout(Duration::from_secs(5), state.bot_api.get_webhook_info(&bot.token)).await;
     let info = match asked {
         Err(_) | Ok(Err(Failure::Unreachable(_))) => {
@@ -97,7 +95,7 @@ async fn webhook_problem(state: &AppState, bot: &Bot, key: &str, connected_at: i
         Ok(Ok(info)) => info,
     };
     // Without a configured address there is nothing to compare the webhook with.
-    let expected = state.config.public_url.as_deref().map(|url| format!("{url}/api/telegram/{key}"));
+    let expected = state.config.public_url.as_deref().map(|url| format!("{url}/api/telegram/{}", bot.key));
     if expected.is_some_and(|url| url != info.url) {
         return Some(
             "Telegram delivers this bot's messages elsewhere (another server took its webhook): reconnect it here \

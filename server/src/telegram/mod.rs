@@ -23,20 +23,22 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Clone)]
 pub struct Bot {
     pub channel_id: ChannelId,
-    pub bot_id: i64,
+    /// The random part of its webhook's path.
+    pub key: String,
     pub username: String,
     pub token: String,
     pub secret_hash: String,
     pub connected: bool,
 }
 
-const BOT_SELECT: &str = "SELECT b.channel_id, b.bot_id, b.username, b.token, b.secret_hash, ch.disconnected_at IS NULL
+const BOT_SELECT: &str =
+    "SELECT b.channel_id, ch.public_key, b.username, b.token, b.secret_hash, ch.disconnected_at IS NULL
      FROM telegram_bots b JOIN channels ch ON ch.id = b.channel_id";
 
 fn bot_from_row(r: &rusqlite::Row) -> rusqlite::Result<Bot> {
     Ok(Bot {
         channel_id: ChannelId(r.get(0)?),
-        bot_id: r.get(1)?,
+        key: r.get(1)?,
         username: r.get(2)?,
         token: r.get(3)?,
         secret_hash: r.get(4)?,

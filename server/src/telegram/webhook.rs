@@ -127,12 +127,10 @@ async fn fetch_file(state: &AppState, bot: &Bot, remote: &RemoteFile, limit: u64
     if info.file_size.is_some_and(|n| n > limit) {
         return Ok(None);
     }
-    let bytes = match state.bot_api.download(&bot.token, &path, limit).await {
-        Ok(bytes) => bytes,
-        Err(Failure::Refused { code: 413, .. }) => return Ok(None),
-        Err(f) => return Err(unavailable(f)),
-    };
-    Ok(Some(files::store_bytes(state, &bytes, &remote.name).await?))
+    match state.bot_api.download(&bot.token, &path, limit).await.map_err(unavailable)? {
+        Some(bytes) => Ok(Some(files::store_bytes(state, &bytes, &remote.name).await?)),
+        None => Ok(None),
+    }
 }
 
 /// The client account of `sender` on `channel`. Someone new to this channel who wrote
