@@ -26,6 +26,17 @@ pub enum Event {
     DialogRead { dialog_id: DialogId, user: UserId },
 }
 
+/// How much of an event one reader receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Share {
+    /// The event as logged.
+    Whole,
+    /// Only that the dialog left the reader's reach ([`Event::DialogRemoved`]).
+    Removed,
+    /// Nothing.
+    Nothing,
+}
+
 /// An event as one operator receives it, with their unread count for the event's
 /// dialog at the time it is sent (the server's count, so replays end exact), and on the
 /// last event of each batch the totals of their tabs (the client may hold only the
@@ -58,12 +69,22 @@ impl Event {
         }
     }
 
-    /// What operator `user` may receive of this event: the event itself when they may
+    /// The dialog summary the event carries, if any.
+    pub fn summary(&self) -> Option<&DialogSummary> {
+        match self {
+            Event::DialogUpdated { dialog }
+            | Event::MessageCreated { dialog, .. }
+            | Event::MessageUpdated { dialog, .. } => Some(dialog),
+            Event::DialogRemoved { .. } | Event::DialogRead { .. } => None,
+        }
+    }
+
+    /// How much of this event operator `user` may receive: all of it when they may
     /// open the dialog (see [`may_open`]), a removal when a dialog change takes it out of
     /// their reach, else nothing.
-    pub fn for_user(&self, user: UserId, access: &Access) -> Option<Event> {
+    pub fn share_for_user(&self, user: UserId, access: &Access) -> Share {
         if !access.has_lines() {
-            return None;
+            return Share::Nothing;
         }
         match self {
             Event::DialogUpdated { dialog }
@@ -71,14 +92,23 @@ impl Event {
             | Event::MessageUpdated { dialog, .. }
                 if may_open(dialog, user, access) =>
             {
-                Some(self.clone())
+                Share::Whole
             }
-            Event::DialogUpdated { dialog } => Some(Event::DialogRemoved { dialog_id: dialog.id }),
-            Event::DialogRead { user: reader, .. } if *reader == user => Some(self.clone()),
+            Event::DialogUpdated { .. } => Share::Removed,
+            Event::DialogRead { user: reader, .. } if *reader == user => Share::Whole,
             Event::MessageCreated { .. }
             | Event::MessageUpdated { .. }
             | Event::DialogRemoved { .. }
-            | Event::DialogRead { .. } => None,
+            | Event::DialogRead { .. } => Share::Nothing,
+        }
+    }
+
+    /// What operator `user` may receive of this event (see [`Event::share_for_user`]).
+    pub fn for_user(&self, user: UserId, access: &Access) -> Option<Event> {
+        match self.share_for_user(user, access) {
+            Share::Whole => Some(self.clone()),
+            Share::Removed => Some(Event::DialogRemoved { dialog_id: self.dialog_id() }),
+            Share::Nothing => None,
         }
     }
 

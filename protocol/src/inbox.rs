@@ -3,6 +3,7 @@
 //! server's tests use it to prove that snapshot + events == a fresh snapshot.
 
 use crate::api::{Cursor, DialogPage, DialogState, DialogSummary, InboxSnapshot, TabTotals};
+use crate::crm::RecordOwners;
 use crate::events::{Event, UserEvent};
 use crate::permissions::Access;
 use crate::{DialogId, Millis, Seq, UserId};
@@ -46,24 +47,52 @@ impl Tab {
     }
 }
 
-/// The tab `dialog` appears in for `user`, or `None` when it is not in their inbox.
-pub fn tab_of(dialog: &DialogSummary, user: UserId) -> Option<Tab> {
-    match dialog.state {
-        DialogState::Unassigned => Some(Tab::Unassigned),
-        DialogState::Active if dialog.members.contains(&user) => Some(Tab::Active),
-        DialogState::Ended if dialog.participants.contains(&user) => Some(Tab::Inactive),
-        DialogState::Active | DialogState::Ended => None,
+/// What decides who sees a dialog: its state, who works on it, who worked on it, and
+/// who is responsible for the CRM records of its client.
+#[derive(Debug, Clone, Copy)]
+pub struct Reach<'a> {
+    pub state: DialogState,
+    pub members: &'a [UserId],
+    pub participants: &'a [UserId],
+    pub owners: &'a RecordOwners,
+}
+
+impl Reach<'_> {
+    /// The tab the dialog appears in for `user`, or `None` when it is not in their inbox.
+    pub fn tab(&self, user: UserId) -> Option<Tab> {
+        match self.state {
+            DialogState::Unassigned => Some(Tab::Unassigned),
+            DialogState::Active if self.members.contains(&user) => Some(Tab::Active),
+            DialogState::Ended if self.participants.contains(&user) => Some(Tab::Inactive),
+            DialogState::Active | DialogState::Ended => None,
+        }
+    }
+
+    /// May `user` open the dialog at all: it is in their inbox, their role lets them
+    /// open dialogs others work on, or they may see a CRM record linked to its client
+    /// (then it opens from the record's card; read-only with the Join banner until they
+    /// Join).
+    pub fn may_open(&self, user: UserId, access: &Access) -> bool {
+        access.has_lines()
+            && (self.tab(user).is_some() || access.can_open_others_dialogs() || self.owners.visible_to(user, access))
     }
 }
 
-/// May `user` open `dialog` at all: it is in their inbox, their role lets them open
-/// dialogs others work on, or they may see a CRM record linked to its client (then it
-/// opens from the record's card; read-only with the Join banner until they Join).
+impl DialogSummary {
+    /// What decides who sees this dialog.
+    pub fn reach(&self) -> Reach<'_> {
+        Reach { state: self.state, members: &self.members, participants: &self.participants, owners: &self.owners }
+    }
+}
+
+/// The tab `dialog` appears in for `user`, or `None` when it is not in their inbox.
+pub fn tab_of(dialog: &DialogSummary, user: UserId) -> Option<Tab> {
+    dialog.reach().tab(user)
+}
+
+/// May `user` open `dialog` at all (see [`Reach::may_open`]).
 pub fn may_open(dialog: &DialogSummary, user: UserId, access: &Access) -> bool {
-    access.has_lines()
-        && (tab_of(dialog, user).is_some()
-            || access.can_open_others_dialogs()
-            || dialog.owners.visible_to(user, access))
+    dialog.reach().may_open(user, access)
 }
 
 /// Number of dialogs (or unread messages) in each tab.

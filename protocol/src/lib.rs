@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod chat;
+pub mod counts;
 pub mod crm;
 pub mod events;
 pub mod ids;

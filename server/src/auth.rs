@@ -179,7 +179,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))?;
         state
             .db
-            .run(move |conn| user_for_session(conn, &token))
+            .read(move |conn| user_for_session(conn, &token))
             .await?
             .ok_or_else(|| AppError::Unauthorized("Your session has ended. Please sign in again.".into()))
     }
@@ -205,29 +205,7 @@ async fn login(
     let token = new_token();
     let hash = token_hash(&token);
     let days = i64::from(state.config.session_days);
-    let user = state
-        .db
-        .run(move |conn| {
-            let found: Option<(i64, String)> = conn
-                .query_row("SELECT id, password_hash FROM users WHERE login = ?1", [&login], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?;
-            // Verify against a fixed hash when the login is unknown, so timing does
-            // not tell which logins exist.
-            let (id, stored) = found.unwrap_or_else(|| (0, dummy_hash().to_string()));
-            if !verify_password(&body.password, &stored) || id == 0 {
-                return Err(AppError::Unauthorized("Wrong login or password.".into()));
-            }
-            let now = now_ms();
-            conn.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![hash, id, now, now + days * 86_400_000],
-            )?;
-            conn.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
-            load_user(conn, UserId(id))?.ok_or_else(|| AppError::Internal("user vanished".into()))
-        })
-        .await;
+    let user = check_password(&state, login, body.password, hash, days).await;
     let user = match user {
         Ok(user) => user,
         Err(e) => {
@@ -249,6 +227,54 @@ async fn login(
     Ok((jar.add(cookie), Json(user.me(&state))))
 }
 
+/// Password checks running at once: argon2 is deliberately slow, and a flood of
+/// sign-ins must leave the other core to everyone else.
+static HASHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
+/// Checks `password` for `login` (argon2 on a blocking thread, holding no database
+/// connection) and, when right, opens a session stored under `session_hash`.
+async fn check_password(
+    state: &AppState,
+    login: String,
+    password: String,
+    session_hash: String,
+    days: i64,
+) -> AppResult<CurrentUser> {
+    let found: Option<(i64, String)> = state
+        .db
+        .read(move |conn| {
+            Ok(conn
+                .query_row("SELECT id, password_hash FROM users WHERE login = ?1", [&login], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+                .optional()?)
+        })
+        .await?;
+    // Verify against a fixed hash when the login is unknown, so timing does not tell
+    // which logins exist.
+    let (id, stored) = found.unwrap_or_else(|| (0, dummy_hash().to_string()));
+    let permit = HASHING.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let right = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
+        .await
+        .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
+    drop(permit);
+    if !right || id == 0 {
+        return Err(AppError::Unauthorized("Wrong login or password.".into()));
+    }
+    state
+        .db
+        .transaction(move |tx| {
+            let now = now_ms();
+            tx.execute(
+                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+                params![session_hash, id, now, now + days * 86_400_000],
+            )?;
+            tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+            load_user(tx, UserId(id))?.ok_or_else(|| AppError::Internal("user vanished".into()))
+        })
+        .await
+}
+
 /// A valid argon2 hash of a random password, so refusing an unknown login costs the
 /// same time as refusing a wrong password.
 fn dummy_hash() -> &'static str {
@@ -260,8 +286,10 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> AppResult<Cook
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
         state
             .db
-            .run(move |conn| Ok(conn.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(&token)])?))
+            .transaction(move |tx| Ok(tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(&token)])?))
             .await?;
+        // Its sockets close.
+        state.hub.rights_changed();
     }
     Ok(jar.remove(Cookie::build((SESSION_COOKIE, "")).path("/").build()))
 }

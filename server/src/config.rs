@@ -57,6 +57,10 @@ pub struct Config {
     /// The Telegram Bot API server (a local one, or a test double).
     #[arg(long, env = "TELEGRAM_API", default_value = "https://api.telegram.org")]
     pub telegram_api: String,
+    /// How many of the newest events the server keeps in memory for sockets that
+    /// reconnect; a client further behind than that reloads its snapshot instead.
+    #[arg(long, env = "REPLAY_EVENTS", default_value_t = 10_000)]
+    pub replay_events: usize,
     /// First wait before a message a messenger could not take is retried, in
     /// milliseconds; it doubles with each attempt, up to five minutes.
     #[arg(long, env = "OUTBOX_RETRY_MS", default_value_t = 2000)]

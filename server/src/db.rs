@@ -1,12 +1,16 @@
-//! SQLite storage: one connection behind a mutex (SQLite serialises writers anyway),
-//! used from blocking threads so the async runtime never waits on disk.
+//! SQLite storage in WAL mode: one writer thread that commits concurrent transactions
+//! in groups, and a small pool of read connections that never wait for the writer.
+//! The async runtime never waits on disk: reads run on blocking threads, writes on the
+//! writer's own thread.
 
 use crate::error::{AppError, AppResult};
-use rusqlite::Connection;
+use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::{oneshot, Semaphore};
 
 /// Schema versions, applied in order and recorded in `PRAGMA user_version`.
 fn migrations() -> Migrations<'static> {
@@ -22,14 +26,46 @@ fn migrations() -> Migrations<'static> {
     ])
 }
 
+/// Read connections: reads run in parallel with each other and with the writer.
+const READERS: usize = 4;
+/// Most transactions committed together.
+const GROUP: usize = 128;
+
+/// Work for the writer thread.
+enum Job {
+    /// Runs on its own, outside any transaction the writer opens.
+    Alone(Box<dyn FnOnce(&mut Connection) + Send>),
+    /// Runs inside a savepoint of a group transaction (`None`: the transaction could not
+    /// begin); returns whether it succeeded and what to do once the commit is known.
+    Grouped(Grouped),
+}
+
+type Grouped = Box<dyn FnOnce(Option<&Connection>) -> (bool, Reply) + Send>;
+
+/// Answers a grouped job's caller once its group committed (or failed to).
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
 pub struct Db {
-    conn: Arc<Mutex<Connection>>,
+    writer: mpsc::Sender<Job>,
+    readers: Arc<ReadPool>,
+}
+
+struct ReadPool {
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+fn configure(conn: &Connection) -> AppResult<()> {
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(())
 }
 
 impl Db {
-    /// Opens (creating if needed) and migrates the database file.
+    /// Opens (creating if needed) and migrates the database file, starts its writer
+    /// thread and opens the read connections.
     pub fn open(path: &Path) -> AppResult<Db> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| AppError::Internal(format!("creating {}: {e}", dir.display())))?;
@@ -37,42 +73,168 @@ impl Db {
         let mut conn = Connection::open(path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        configure(&conn)?;
         migrations()
             .to_latest(&mut conn)
             .map_err(|e| AppError::Internal(format!("migrating {}: {e}", path.display())))?;
-        Ok(Db { conn: Arc::new(Mutex::new(conn)) })
+        let mut idle = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            idle.push(open_reader(path)?);
+        }
+        let (writer, jobs) = mpsc::channel();
+        std::thread::Builder::new()
+            .name("db-writer".into())
+            .spawn(move || write_loop(conn, jobs))
+            .map_err(|e| AppError::Internal(format!("starting the database writer: {e}")))?;
+        let readers = Arc::new(ReadPool { idle: Mutex::new(idle), permits: Semaphore::new(READERS) });
+        Ok(Db { writer, readers })
     }
 
-    /// Runs `f` with the connection on a blocking thread.
+    /// Runs `f` on the writer's connection, on its own (it may open its own transaction).
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> AppResult<T> + Send + 'static,
     {
-        let conn = self.conn.clone();
-        tokio::task::spawn_blocking(move || {
-            let mut guard = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            f(&mut guard)
-        })
-        .await
-        .map_err(|e| AppError::Internal(format!("database task: {e}")))?
+        let (tx, rx) = oneshot::channel();
+        self.send(Job::Alone(Box::new(move |conn| {
+            let _ = tx.send(f(conn));
+        })))?;
+        rx.await.map_err(|_| writer_gone())?
     }
 
-    /// Runs `f` inside one transaction, committed only if `f` succeeds.
+    /// Runs `f` inside one transaction, committed only if `f` succeeds. Transactions
+    /// that arrive while others are being written are committed together, each inside
+    /// its own savepoint: one that fails is undone alone. The answer comes only after
+    /// the commit.
     pub async fn transaction<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
     {
-        self.run(move |conn| {
-            let tx = conn.transaction()?;
-            let out = f(&tx)?;
-            tx.commit()?;
-            Ok(out)
+        let (tx, rx) = oneshot::channel::<AppResult<T>>();
+        self.send(Job::Grouped(Box::new(move |conn| {
+            let out = match conn {
+                Some(conn) => f(conn),
+                None => Err(AppError::Internal("the database could not begin a transaction".into())),
+            };
+            let ok = out.is_ok();
+            let reply: Reply = Box::new(move |committed| {
+                let _ = tx.send(match committed {
+                    Ok(()) => out,
+                    Err(e) if ok => Err(AppError::Internal(format!("commit failed: {e}"))),
+                    Err(_) => out,
+                });
+            });
+            (ok, reply)
+        })))?;
+        rx.await.map_err(|_| writer_gone())?
+    }
+
+    /// Runs `f` on a read connection, inside one read transaction so that everything it
+    /// reads is of one moment. Reads never wait for the writer.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+    {
+        let permit = self.readers.permits.acquire().await.map_err(|_| writer_gone())?;
+        let pool = self.readers.clone();
+        let out = tokio::task::spawn_blocking(move || {
+            let mut conn =
+                pool.idle.lock().unwrap_or_else(|p| p.into_inner()).pop().expect("a permit means an idle reader");
+            let out = (|| {
+                let tx = conn.transaction()?;
+                let out = f(&tx)?;
+                tx.finish()?;
+                Ok(out)
+            })();
+            pool.idle.lock().unwrap_or_else(|p| p.into_inner()).push(conn);
+            out
         })
         .await
+        .map_err(|e| AppError::Internal(format!("database task: {e}")))?;
+        drop(permit);
+        out
+    }
+
+    fn send(&self, job: Job) -> AppResult<()> {
+        self.writer.send(job).map_err(|_| writer_gone())
+    }
+}
+
+fn writer_gone() -> AppError {
+    AppError::Internal("the database writer has stopped".into())
+}
+
+fn open_reader(path: &Path) -> AppResult<Connection> {
+    let path: PathBuf = path.into();
+    let conn = Connection::open_with_flags(
+        &path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+    )?;
+    configure(&conn)?;
+    Ok(conn)
+}
+
+/// The writer thread: runs jobs in order; grouped jobs that are waiting together share
+/// one transaction and one commit.
+fn write_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
+    let mut next = None;
+    loop {
+        let job = match next.take() {
+            Some(job) => job,
+            None => match jobs.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            },
+        };
+        match job {
+            Job::Alone(run) => run(&mut conn),
+            Job::Grouped(first) => {
+                let mut group = vec![first];
+                while group.len() < GROUP {
+                    match jobs.try_recv() {
+                        Ok(Job::Grouped(more)) => group.push(more),
+                        Ok(alone) => {
+                            next = Some(alone);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
+                }
+                commit_group(&conn, group);
+            }
+        }
+    }
+}
+
+fn commit_group(conn: &Connection, group: Vec<Grouped>) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        tracing::error!(error = %e, "a group transaction could not begin");
+        for job in group {
+            let (_, reply) = job(None);
+            reply(Err(e.to_string()));
+        }
+        return;
+    }
+    let mut replies = Vec::with_capacity(group.len());
+    for job in group {
+        let savepoint = conn.execute_batch("SAVEPOINT job");
+        let (ok, reply) = job(Some(conn));
+        let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        let ended = savepoint.and_then(|_| conn.execute_batch(end));
+        if let Err(e) = ended {
+            tracing::error!(error = %e, "a savepoint of a group transaction failed");
+        }
+        replies.push(reply);
+    }
+    let committed = conn.execute_batch("COMMIT").map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        e.to_string()
+    });
+    for reply in replies {
+        reply(committed.clone());
     }
 }
 
@@ -91,9 +253,52 @@ pub fn now_ms() -> i64 {
 
 #[cfg(test)]
 mod tests {
+    use super::Db;
+    use crate::error::AppError;
+
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// Transactions committed in one group stay independent: a failing one leaves no
+    /// trace, the others are all stored, and reads see each committed one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn grouped_transactions_fail_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("g.db")).unwrap();
+        let tasks: Vec<_> = (0..200)
+            .map(|i| {
+                let db = db.clone();
+                tokio::spawn(async move {
+                    db.transaction(move |tx| {
+                        tx.execute("INSERT INTO meta (key, value) VALUES (?1, 'x')", [format!("k{i}")])?;
+                        if i % 7 == 0 {
+                            return Err(AppError::BadRequest("refused".into()));
+                        }
+                        Ok(i)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        let mut stored = 0;
+        for (i, t) in tasks.into_iter().enumerate() {
+            match t.await.unwrap() {
+                Ok(v) => {
+                    assert_eq!(v, i);
+                    stored += 1;
+                }
+                Err(AppError::BadRequest(_)) => assert_eq!(i % 7, 0),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let counted: i64 = db
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM meta WHERE key LIKE 'k%'", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(counted, stored);
+        assert_eq!(stored, 200 - 29);
     }
 
     /// Unread counts stored before counting existed survive the migration unchanged.

@@ -5,7 +5,7 @@
 use crate::auth::hash_password;
 use crate::db::{now_ms, Db};
 use crate::error::AppResult;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// Password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo";
@@ -51,7 +51,7 @@ pub async fn load_once(db: &Db) -> AppResult<bool> {
     .await
 }
 
-fn insert(tx: &Transaction, hash: &str) -> AppResult<()> {
+fn insert(tx: &Connection, hash: &str) -> AppResult<()> {
     let now = now_ms();
     for (name, lc, lv, cc, cv) in DEMO_ROLES {
         tx.execute(

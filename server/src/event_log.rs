@@ -1,13 +1,21 @@
 //! The global event log (append inside the caller's transaction, read in order) and
-//! the hub that wakes sockets when it grows. Sockets always read from the log, so a
-//! wake-up that is missed or merged loses nothing.
+//! the hub: each server process reads each new event from the log once, keeps the
+//! newest ones in memory with the counts they imply ([`Feed`]), and wakes the sockets,
+//! which take what they need from there without touching the database.
 
-use crate::db::now_ms;
+use crate::db::{now_ms, Db};
 use crate::error::AppResult;
+use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::events::Event;
-use el_protocol::Seq;
+use el_protocol::permissions::Access;
+use el_protocol::{Seq, UserId};
 use rusqlite::{params, Connection};
+use std::collections::VecDeque;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
 use tokio::sync::watch;
+
+/// Events read from the log per database call.
+const READ_BATCH: usize = 1000;
 
 /// Appends `event` and returns its sequence number.
 pub fn append(conn: &Connection, event: &Event) -> AppResult<Seq> {
@@ -23,12 +31,6 @@ pub fn head(conn: &Connection) -> AppResult<Seq> {
     Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?)
 }
 
-/// The oldest sequence number still stored (events before it were pruned), or `None`
-/// when the log is empty.
-pub fn tail(conn: &Connection) -> AppResult<Option<Seq>> {
-    Ok(conn.query_row("SELECT MIN(seq) FROM events", [], |r| r.get(0))?)
-}
-
 /// Up to `limit` events after `since`, oldest first.
 pub fn after(conn: &Connection, since: Seq, limit: usize) -> AppResult<Vec<(Seq, Event)>> {
     let mut stmt = conn.prepare_cached("SELECT seq, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
@@ -41,34 +43,150 @@ pub fn after(conn: &Connection, since: Seq, limit: usize) -> AppResult<Vec<(Seq,
     Ok(out)
 }
 
-/// Can a reader that has applied everything up to `since` resume from the log?
-/// Not when it claims a future position (the database was replaced) or when events
-/// it has not seen were pruned.
-pub fn can_resume(conn: &Connection, since: Seq) -> AppResult<bool> {
-    if since > head(conn)? {
-        return Ok(false);
+/// The newest `limit` events up to `head`, oldest first.
+fn newest(conn: &Connection, head: Seq, limit: usize) -> AppResult<Vec<(Seq, Event)>> {
+    let from: Option<Seq> = conn.query_row(
+        "SELECT MIN(seq) FROM (SELECT seq FROM events WHERE seq <= ?1 ORDER BY seq DESC LIMIT ?2)",
+        params![head, limit as i64],
+        |r| r.get(0),
+    )?;
+    match from {
+        Some(from) => after(conn, from - 1, limit),
+        None => Ok(Vec::new()),
     }
-    Ok(match tail(conn)? {
-        Some(oldest) => since >= oldest - 1,
-        None => true,
-    })
 }
 
-/// Wakes every open socket when the log grows, and tells them when the server stops.
+/// One event of the log as the sockets share it: parsed once, serialized once.
+#[derive(Debug)]
+pub struct Logged {
+    pub seq: Seq,
+    pub event: Event,
+    /// `event` as JSON, the same for every reader that receives it whole.
+    pub json: String,
+    /// The event's dialog as it was just before the event.
+    pub before: Before,
+}
+
+/// What the feed knew of an event's dialog just before the event.
+#[derive(Debug)]
+pub enum Before {
+    /// Not known: the event was loaded from the log at start.
+    Unknown,
+    /// The dialog did not exist yet.
+    New,
+    Known(DialogFacts),
+}
+
+impl Logged {
+    fn new(seq: Seq, event: Event, before: Before) -> Logged {
+        let json = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
+        Logged { seq, event, json, before }
+    }
+
+    /// Could `user` open the event's dialog just before it? (When unknown, yes: a reader
+    /// is then told of a removal it may not need.)
+    pub fn could_open_before(&self, user: UserId, access: &Access) -> bool {
+        match &self.before {
+            Before::Unknown => true,
+            Before::New => false,
+            Before::Known(facts) => facts.reach().may_open(user, access),
+        }
+    }
+}
+
+/// The reader was further behind than the feed keeps: it must reload its snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Behind;
+
+/// What the process knows of the log: its newest events and the counts as of `head`.
+#[derive(Debug)]
+pub struct Feed {
+    events: VecDeque<Arc<Logged>>,
+    /// Every event after `floor` up to `head` is in `events`.
+    floor: Seq,
+    head: Seq,
+    capacity: usize,
+    pub counts: Counts,
+}
+
+impl Feed {
+    /// The newest log position the feed has taken in.
+    pub fn head(&self) -> Seq {
+        self.head
+    }
+
+    /// Up to `limit` events after `since`, oldest first.
+    pub fn after(&self, since: Seq, limit: usize) -> Result<impl Iterator<Item = &Logged>, Behind> {
+        if since < self.floor {
+            return Err(Behind);
+        }
+        let start = self.events.partition_point(|e| e.seq <= since);
+        Ok(self.events.range(start..).take(limit).map(|e| e.as_ref()))
+    }
+
+    /// Takes in the next events of the log, in order.
+    fn take(&mut self, events: Vec<(Seq, Event)>) {
+        for (seq, event) in events {
+            let before = match self.counts.facts(event.dialog_id()) {
+                Some(facts) => Before::Known(facts.clone()),
+                None => Before::New,
+            };
+            self.counts.apply(&event);
+            self.events.push_back(Arc::new(Logged::new(seq, event, before)));
+            self.head = seq;
+        }
+        while self.events.len() > self.capacity {
+            if let Some(old) = self.events.pop_front() {
+                self.floor = old.seq;
+            }
+        }
+    }
+}
+
+/// Wakes the feed when the log grows and the sockets when the feed does, and tells
+/// sockets when rights change and when the server stops.
 #[derive(Clone)]
 pub struct Hub {
-    head: watch::Sender<Seq>,
+    feed: Arc<RwLock<Feed>>,
+    /// The newest committed position announced by this process's writers.
+    committed: watch::Sender<Seq>,
+    /// The feed's head.
+    fed: watch::Sender<Seq>,
+    /// Bumped when users' rights or sessions change.
+    rights: watch::Sender<u64>,
     closing: watch::Sender<bool>,
 }
 
 impl Hub {
-    pub fn new(head: Seq) -> Hub {
-        Hub { head: watch::channel(head).0, closing: watch::channel(false).0 }
+    /// Loads the counts and the newest `capacity` events, all as of one log position.
+    pub async fn load(db: &Db, capacity: usize) -> AppResult<Hub> {
+        let capacity = capacity.max(1);
+        let feed = db
+            .read(move |conn| {
+                let head = head(conn)?;
+                let counts = crate::dialogs::store::counts(conn)?;
+                let events = newest(conn, head, capacity)?;
+                let floor = events.first().map_or(head, |(seq, _)| seq - 1);
+                let mut feed = Feed { events: VecDeque::new(), floor, head, capacity, counts };
+                for (seq, event) in events {
+                    feed.events.push_back(Arc::new(Logged::new(seq, event, Before::Unknown)));
+                }
+                Ok(feed)
+            })
+            .await?;
+        let head = feed.head;
+        Ok(Hub {
+            feed: Arc::new(RwLock::new(feed)),
+            committed: watch::channel(head).0,
+            fed: watch::channel(head).0,
+            rights: watch::channel(0).0,
+            closing: watch::channel(false).0,
+        })
     }
 
     /// Announces that the log has grown to `seq` (after the transaction committed).
     pub fn published(&self, seq: Seq) {
-        self.head.send_if_modified(|cur| {
+        self.committed.send_if_modified(|cur| {
             let grew = seq > *cur;
             if grew {
                 *cur = seq;
@@ -77,15 +195,24 @@ impl Hub {
         });
     }
 
-    /// Wakes every socket without the log growing: users' rights changed, so each
-    /// socket re-reads its reader's.
+    /// Users' rights or sessions changed: each socket re-reads its reader's.
     pub fn rights_changed(&self) {
-        self.head.send_modify(|_| {});
+        self.rights.send_modify(|n| *n += 1);
     }
 
-    /// A receiver that changes whenever the log grows.
+    /// The feed, to read from (briefly: the feed task waits while it is held).
+    pub fn feed(&self) -> RwLockReadGuard<'_, Feed> {
+        self.feed.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A receiver that changes whenever the feed grows.
     pub fn subscribe(&self) -> watch::Receiver<Seq> {
-        self.head.subscribe()
+        self.fed.subscribe()
+    }
+
+    /// A receiver that changes whenever rights change.
+    pub fn rights(&self) -> watch::Receiver<u64> {
+        self.rights.subscribe()
     }
 
     /// A receiver that turns true when the server shuts down.
@@ -96,5 +223,40 @@ impl Hub {
     /// Asks every socket to close.
     pub fn close_all(&self) {
         self.closing.send_replace(true);
+    }
+
+    /// The feed's task: reads each new event of the log once, folds it into the feed,
+    /// and wakes the sockets. Runs until the server stops.
+    pub async fn run(self, db: Db) {
+        let mut committed = self.committed.subscribe();
+        let mut closing = self.closing();
+        loop {
+            committed.borrow_and_update();
+            let from = self.feed().head;
+            match db.read(move |conn| after(conn, from, READ_BATCH)).await {
+                Ok(events) if !events.is_empty() => {
+                    let full = events.len() == READ_BATCH;
+                    let head = {
+                        let mut feed = self.feed.write().unwrap_or_else(|p| p.into_inner());
+                        feed.take(events);
+                        feed.head
+                    };
+                    self.fed.send_replace(head);
+                    if full {
+                        continue;
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the event log failed");
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                    continue;
+                }
+            }
+            tokio::select! {
+                changed = committed.changed() => if changed.is_err() { return },
+                _ = closing.changed() => return,
+            }
+        }
     }
 }

@@ -24,6 +24,7 @@ pub mod web;
 pub mod widget;
 
 use axum::http::{header, HeaderValue};
+use axum::serve::ListenerExt;
 use axum::Router;
 use config::Config;
 use db::Db;
@@ -134,19 +135,24 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         let added = demo::load_dialogs(&db, config.demo_dialogs).await?;
         tracing::info!(added, wanted = config.demo_dialogs, "demo dialogs loaded");
     }
-    let head = db.run(|conn| event_log::head(conn)).await?;
+    let hub = Hub::load(&db, config.replay_events).await?;
     let sign_in_failures = Arc::new(throttle::Throttle::new(auth::MAX_FAILED_SIGN_INS, auth::SIGN_IN_LOCKOUT));
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
-    let state = AppState { db, hub: Hub::new(head), config: Arc::new(config), sign_in_failures, bot_api };
+    let state = AppState { db, hub, config: Arc::new(config), sign_in_failures, bot_api };
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;
     let addr = listener.local_addr().map_err(|e| AppError::Internal(e.to_string()))?;
+    tokio::spawn(state.hub.clone().run(state.db.clone()));
     tokio::spawn(sweep_uploads(state.clone()));
     let outbox = tokio::spawn(outbox::run(state.clone()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let router = app(state.clone());
     let task = tokio::spawn(async move {
+        // Frames go out at once, not after the peer's delayed acknowledgement.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 let _ = stopped.await;

@@ -1,10 +1,11 @@
-//! Sockets: replay the event log from the reader's position, say when they are live,
-//! then stream. Each reader sees only its projection of each event, re-checked against
-//! its current rights on every batch, so a role change or sign-out applies at once.
+//! Sockets: replay the reader's missed events from the in-memory feed, say when they
+//! are live, then stream. Each reader receives only its projection of each event, as
+//! its rights are now; the database is read only when a socket opens and when rights
+//! or sessions change, never per event.
 
 use crate::auth::{user_for_session, CurrentUser, SESSION_COOKIE};
-use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
+use crate::event_log::{Behind, Feed, Logged};
 use crate::{event_log, origin, AppState};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -13,21 +14,38 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use axum_extra::extract::CookieJar;
-use el_protocol::events::{Event, Frame, UserEvent};
+use el_protocol::api::TabTotals;
+use el_protocol::events::{Event, Frame, Share, UserEvent};
 use el_protocol::Seq;
+use futures_util::SinkExt;
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+use std::fmt::Write;
 use std::time::Duration;
 
-/// Events read from the log per database call.
+/// Events sent per pass (a reader far behind gets them in several).
 const BATCH: usize = 500;
 /// How often an idle socket is pinged, so dead peers and idle proxies are noticed.
 const PING_EVERY: Duration = Duration::from_secs(25);
+/// How often a reader's session is checked even when nothing announced a change
+/// (sessions also end by expiring).
+const RECHECK_EVERY: Duration = Duration::from_secs(60);
+/// A peer that takes longer than this to accept what was sent is dropped.
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Close code sent when the reader's session or identity is no longer valid.
 pub const CLOSE_UNAUTHORIZED: u16 = 4401;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/socket", get(operator_socket))
+}
+
+/// Sockets hold only small buffers (tens of thousands may be idle at once) and take
+/// only small messages from the peer, who sends nothing but control frames.
+pub fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
+    ws.read_buffer_size(4 * 1024)
+        .write_buffer_size(64 * 1024)
+        .max_write_buffer_size(1024 * 1024)
+        .max_message_size(64 * 1024)
 }
 
 /// `?since=N`: the last log position the client has applied.
@@ -49,27 +67,21 @@ pub enum Rights {
 }
 
 /// Someone who reads the log through a socket.
-pub trait Reader: Send + 'static {
-    type Out: Serialize + Send + 'static;
+pub trait Reader: Clone + Send + 'static {
     /// Re-reads the reader's rights.
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights>;
-    /// What of `event` this reader receives (read with the database at hand).
-    fn project(&self, conn: &Connection, event: &Event) -> AppResult<Option<Self::Out>>;
-    /// Adds what the reader needs once per batch to the batch's last event.
-    fn finish_batch(&self, _conn: &Connection, _last: &mut Self::Out) -> AppResult<()> {
-        Ok(())
-    }
+    /// The frames this reader receives of `events` (in order), given the feed.
+    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String>;
 }
 
 /// A signed-in operator, identified by their session token.
+#[derive(Clone)]
 struct Operator {
     token: String,
     user: CurrentUser,
 }
 
 impl Reader for Operator {
-    type Out = UserEvent;
-
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights> {
         match user_for_session(conn, &self.token)? {
             Some(user) => {
@@ -81,19 +93,66 @@ impl Reader for Operator {
         }
     }
 
-    fn project(&self, conn: &Connection, event: &Event) -> AppResult<Option<UserEvent>> {
-        let Some(event) = event.for_user(self.user.id(), &self.user.access) else { return Ok(None) };
-        let unread = match &event {
-            Event::DialogRemoved { .. } => None,
-            other => Some(store::unread_count(conn, other.dialog_id(), self.user.id())?),
-        };
-        Ok(Some(UserEvent { event, unread, totals: None }))
+    /// Each event as the operator may receive it now: a dialog they could open when
+    /// the event happened but cannot open now gets nothing of it (a later event removes
+    /// it from their inbox), and a removal goes only to who could open the dialog just
+    /// before. The last frame carries their tab totals.
+    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String> {
+        let (user, access) = (self.user.id(), &self.user.access);
+        let shared: Vec<(&Logged, Share)> = events
+            .filter_map(|logged| {
+                let event = &logged.event;
+                let mut share = event.share_for_user(user, access);
+                if share == Share::Whole
+                    && event.summary().is_some()
+                    && !feed.counts.may_open(event.dialog_id(), user, access)
+                {
+                    share = match event {
+                        Event::DialogUpdated { .. } => Share::Removed,
+                        _ => Share::Nothing,
+                    };
+                }
+                if share == Share::Removed && !logged.could_open_before(user, access) {
+                    share = Share::Nothing;
+                }
+                (share != Share::Nothing).then_some((logged, share))
+            })
+            .collect();
+        let last = shared.len().saturating_sub(1);
+        shared
+            .into_iter()
+            .enumerate()
+            .map(|(i, (logged, share))| {
+                let totals = (i == last).then(|| feed.counts.totals(user));
+                let dialog = logged.event.dialog_id();
+                match share {
+                    Share::Removed => {
+                        let event =
+                            UserEvent { event: Event::DialogRemoved { dialog_id: dialog }, unread: None, totals };
+                        serde_json::to_string(&Frame::Event { seq: logged.seq, event }).unwrap_or_default()
+                    }
+                    _ => event_frame(logged, Some(feed.counts.unread(user, dialog)), totals.as_ref()),
+                }
+            })
+            .collect()
     }
+}
 
-    fn finish_batch(&self, conn: &Connection, last: &mut UserEvent) -> AppResult<()> {
-        last.totals = Some(store::totals(conn, self.user.id())?);
-        Ok(())
+/// The frame of a whole event for one operator: the event's shared JSON with the
+/// reader's own counts added, as `Frame::Event` of a [`UserEvent`] serializes.
+fn event_frame(logged: &Logged, unread: Option<u32>, totals: Option<&TabTotals>) -> String {
+    let body = logged.json.strip_suffix('}').unwrap_or(&logged.json);
+    let mut frame = String::with_capacity(logged.json.len() + 160);
+    let _ = write!(frame, r#"{{"frame":"event","seq":{},"event":{body}"#, logged.seq);
+    if let Some(n) = unread {
+        let _ = write!(frame, r#","unread":{n}"#);
     }
+    if let Some(t) = totals {
+        frame.push_str(r#","totals":"#);
+        frame.push_str(&serde_json::to_string(t).unwrap_or_else(|_| "null".into()));
+    }
+    frame.push_str("}}");
+    frame
 }
 
 async fn operator_socket(
@@ -108,81 +167,99 @@ async fn operator_socket(
     user.require_lines()?;
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     let reader = Operator { token, user };
-    Ok(ws.on_upgrade(move |socket| stream(socket, state, q.since, reader)))
+    Ok(upgrade(ws).on_upgrade(move |socket| stream(socket, state, q.since, reader)))
+}
+
+/// Why a socket stops.
+enum End {
+    /// The peer left or stopped reading.
+    Gone,
+    /// Sent this frame, then close.
+    Resync(&'static str),
+    Close(u16, &'static str),
 }
 
 /// Streams the log to `socket` from `since` until the peer leaves, the reader's
 /// rights end, or the server shuts down.
-pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, mut since: Seq, mut reader: R) {
-    let resumable = state.db.run(move |conn| event_log::can_resume(conn, since)).await;
-    if !matches!(resumable, Ok(true)) {
-        let frame: Frame<R::Out> = Frame::Resync { reason: "The server cannot resume from this point.".into() };
-        let _ = send(&mut socket, &frame).await;
-        let _ = socket.send(WsMessage::Close(None)).await;
-        return;
+pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, since: Seq, reader: R) {
+    let end = follow(&mut socket, &state, since, reader).await;
+    let close = match end {
+        End::Gone => return,
+        End::Resync(reason) => {
+            let frame: Frame<()> = Frame::Resync { reason: reason.into() };
+            let _ = send_all(&mut socket, vec![serde_json::to_string(&frame).unwrap_or_default()]).await;
+            close(1000, "resync")
+        }
+        End::Close(code, reason) => close(code, reason),
+    };
+    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(close)).await;
+}
+
+async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq, mut reader: R) -> End {
+    // A position the log never reached: the database was replaced.
+    match state.db.read(event_log::head).await {
+        Ok(head) if since <= head => {}
+        _ => return End::Resync("The server cannot resume from this point."),
     }
-    let mut wake = state.hub.subscribe();
-    let mut closing = state.hub.closing();
-    let mut live = false;
+    let hub = &state.hub;
+    let mut fed = hub.subscribe();
+    let mut rights = hub.rights();
+    let mut closing = hub.closing();
     let mut ping = tokio::time::interval(PING_EVERY);
+    let mut recheck = tokio::time::interval(RECHECK_EVERY);
     ping.tick().await;
+    recheck.tick().await;
+    let mut position = since;
+    let mut live = false;
     loop {
-        wake.borrow_and_update();
-        let read = state.db.run(move |conn| Ok((read_batch(conn, &mut reader, since)?, reader))).await;
-        let batch = match read {
-            Ok((batch, back)) => {
-                reader = back;
-                batch
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "socket read failed");
-                let _ = socket.send(close(1011, "server error")).await;
-                return;
-            }
+        fed.borrow_and_update();
+        let pass = {
+            let feed = hub.feed();
+            feed.after(position, BATCH).map(|events| {
+                let events: Vec<&Logged> = events.collect();
+                let next = events.last().map_or(position, |e| e.seq);
+                let full = events.len() == BATCH;
+                (reader.frames(&feed, events.into_iter()), next, full)
+            })
         };
-        let Batch { frames, next, full } = match batch {
-            Ok(batch) => batch,
-            Err(Rights::Changed) => {
-                let frame: Frame<R::Out> = Frame::Resync { reason: "Your permissions have changed.".into() };
-                let _ = send(&mut socket, &frame).await;
-                let _ = socket.send(close(1000, "permissions changed")).await;
-                return;
-            }
-            Err(_) => {
-                let _ = socket.send(close(CLOSE_UNAUTHORIZED, "signed out")).await;
-                return;
-            }
+        let (frames, next, full) = match pass {
+            Ok(pass) => pass,
+            Err(Behind) => return End::Resync("You were too far behind."),
         };
-        since = next;
-        for frame in &frames {
-            if send(&mut socket, frame).await.is_err() {
-                return;
+        position = next;
+        if !live && !full {
+            live = true;
+            let mut frames = frames;
+            frames.push(serde_json::to_string(&Frame::<()>::Live { seq: position }).unwrap_or_default());
+            if send_all(socket, frames).await.is_err() {
+                return End::Gone;
             }
+        } else if send_all(socket, frames).await.is_err() {
+            return End::Gone;
         }
         if full {
             continue;
         }
-        if !live {
-            live = true;
-            if send(&mut socket, &Frame::<R::Out>::Live { seq: since }).await.is_err() {
-                return;
-            }
-        }
         loop {
             tokio::select! {
-                changed = wake.changed() => {
-                    if changed.is_err() { return; }
+                changed = fed.changed() => {
+                    if changed.is_err() { return End::Gone; }
                     break;
                 }
-                _ = closing.changed() => {
-                    let _ = socket.send(close(1001, "server shutting down")).await;
-                    return;
-                }
+                _ = rights.changed() => match recheck_rights(state, &mut reader).await {
+                    Some(end) => return end,
+                    None => continue,
+                },
+                _ = recheck.tick() => match recheck_rights(state, &mut reader).await {
+                    Some(end) => return end,
+                    None => continue,
+                },
+                _ = closing.changed() => return End::Close(1001, "server shutting down"),
                 _ = ping.tick() => {
-                    if socket.send(WsMessage::Ping(Vec::new().into())).await.is_err() { return; }
+                    if send_timed(socket, WsMessage::Ping(Vec::new().into())).await.is_err() { return End::Gone; }
                 }
                 incoming = socket.recv() => match incoming {
-                    Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return,
+                    Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return End::Gone,
                     Some(Ok(_)) => {}
                 },
             }
@@ -190,41 +267,46 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, mut since
     }
 }
 
-/// One read of the log for a reader: the frames it receives and where it stopped.
-struct Batch<T> {
-    frames: Vec<Frame<T>>,
-    /// The last log position read (sent or filtered out).
-    next: Seq,
-    /// The read hit the batch size: more may follow at once.
-    full: bool,
-}
-
-/// Reads the events after `since` for `reader`; the reader's new rights instead when
-/// they changed or ended.
-fn read_batch<R: Reader>(conn: &Connection, reader: &mut R, since: Seq) -> AppResult<Result<Batch<R::Out>, Rights>> {
-    match reader.refresh(conn)? {
-        Rights::Same => {}
-        other => return Ok(Err(other)),
-    }
-    let events = event_log::after(conn, since, BATCH)?;
-    let full = events.len() == BATCH;
-    let mut next = since;
-    let mut frames = Vec::new();
-    for (seq, event) in events {
-        next = seq;
-        if let Some(out) = reader.project(conn, &event)? {
-            frames.push(Frame::Event { seq, event: out });
+/// Re-reads the reader's rights; how the socket ends when they changed or ended.
+async fn recheck_rights<R: Reader>(state: &AppState, reader: &mut R) -> Option<End> {
+    let mut fresh = reader.clone();
+    let read = state.db.read(move |conn| Ok((fresh.refresh(conn)?, fresh))).await;
+    match read {
+        Ok((Rights::Same, fresh)) => {
+            *reader = fresh;
+            None
+        }
+        Ok((Rights::Changed, _)) => Some(End::Resync("Your permissions have changed.")),
+        Ok((Rights::Gone, _)) => Some(End::Close(CLOSE_UNAUTHORIZED, "signed out")),
+        Err(e) => {
+            tracing::error!(error = %e, "re-reading a socket's rights failed");
+            Some(End::Close(1011, "server error"))
         }
     }
-    if let Some(Frame::Event { event, .. }) = frames.last_mut() {
-        reader.finish_batch(conn, event)?;
-    }
-    Ok(Ok(Batch { frames, next, full }))
 }
 
-async fn send<T: Serialize>(socket: &mut WebSocket, frame: &T) -> Result<(), ()> {
-    let text = serde_json::to_string(frame).map_err(|_| ())?;
-    socket.send(WsMessage::Text(text.into())).await.map_err(|_| ())
+/// Sends `frames` in one write; an error when the peer is gone or stopped reading.
+async fn send_all(socket: &mut WebSocket, frames: Vec<String>) -> Result<(), ()> {
+    if frames.is_empty() {
+        return Ok(());
+    }
+    let work = async {
+        for frame in frames {
+            socket.feed(WsMessage::Text(frame.into())).await?;
+        }
+        socket.flush().await
+    };
+    match tokio::time::timeout(SEND_TIMEOUT, work).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
+}
+
+async fn send_timed(socket: &mut WebSocket, message: WsMessage) -> Result<(), ()> {
+    match tokio::time::timeout(SEND_TIMEOUT, socket.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        _ => Err(()),
+    }
 }
 
 fn close(code: u16, reason: &'static str) -> WsMessage {
@@ -234,5 +316,63 @@ fn close(code: u16, reason: &'static str) -> WsMessage {
 impl From<axum::extract::ws::rejection::WebSocketUpgradeRejection> for AppError {
     fn from(e: axum::extract::ws::rejection::WebSocketUpgradeRejection) -> Self {
         AppError::BadRequest(e.body_text())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use el_protocol::api::{Author, ChannelKind, DialogState, DialogSummary, Message};
+    use el_protocol::{ChannelId, ClientId, DialogId, MessageId};
+
+    /// The spliced frame reads back as the `UserEvent` frame it stands for.
+    #[test]
+    fn a_shared_event_frame_is_a_user_event_frame() {
+        let dialog = DialogSummary {
+            channel_connected: true,
+            owners: Default::default(),
+            id: DialogId(7),
+            name: "Olena \"O\" }".into(),
+            client_id: ClientId(3),
+            client_name: "Olena".into(),
+            channel_id: ChannelId(1),
+            channel_kind: ChannelKind::Widget,
+            channel_name: "Website".into(),
+            state: DialogState::Unassigned,
+            members: vec![],
+            participants: vec![],
+            spam: false,
+            handover: None,
+            avatar: None,
+            created_at: 1,
+            last_message: None,
+            last_activity_at: 1,
+        };
+        let message = Message {
+            delivery: Default::default(),
+            edit: Default::default(),
+            record: Default::default(),
+            id: MessageId(1),
+            dialog_id: DialogId(7),
+            author: Author::Client { name: "Olena".into() },
+            text: "}{ \"hi\"".into(),
+            created_at: 5,
+            client_msg_id: None,
+            attachments: vec![],
+        };
+        let event = Event::MessageCreated { dialog, message };
+        let logged = Logged {
+            seq: 42,
+            json: serde_json::to_string(&event).unwrap(),
+            event: event.clone(),
+            before: crate::event_log::Before::New,
+        };
+        let mut totals = TabTotals::default();
+        totals.unread.unassigned = 3;
+        for (unread, totals) in [(Some(2), Some(totals)), (None, None)] {
+            let text = event_frame(&logged, unread, totals.as_ref());
+            let back: Frame<UserEvent> = serde_json::from_str(&text).unwrap();
+            assert_eq!(back, Frame::Event { seq: 42, event: UserEvent { event: event.clone(), unread, totals } });
+        }
     }
 }

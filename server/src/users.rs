@@ -13,6 +13,6 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list(State(state): State<AppState>, _user: CurrentUser) -> AppResult<Json<Vec<UserSummary>>> {
-    let users = state.db.run(|conn| Ok(all_users(conn)?.into_iter().map(|u| u.user).collect::<Vec<_>>())).await?;
+    let users = state.db.read(|conn| Ok(all_users(conn)?.into_iter().map(|u| u.user).collect::<Vec<_>>())).await?;
     Ok(Json(users))
 }

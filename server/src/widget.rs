@@ -6,6 +6,7 @@ use crate::auth::{new_token, token_hash};
 use crate::db::now_ms;
 use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
+use crate::event_log::{Feed, Logged};
 use crate::socket::{self, Reader, Rights, SinceQuery};
 use crate::{event_log, origin, validate, AppState};
 use axum::extract::{FromRequestParts, Query, State};
@@ -15,7 +16,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use el_protocol::api::{SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
-use el_protocol::events::Event;
+use el_protocol::events::Frame;
 use el_protocol::{ChannelId, ClientId};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
@@ -60,7 +61,7 @@ fn visitor_by_token(conn: &Connection, token: &str) -> AppResult<Option<Visitor>
 pub async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
     state
         .db
-        .run(move |conn| visitor_by_token(conn, &token))
+        .read(move |conn| visitor_by_token(conn, &token))
         .await?
         .ok_or_else(|| AppError::Unauthorized("This chat session has expired. Please reload the page.".into()))
 }
@@ -136,10 +137,9 @@ async fn start_session(
 async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppResult<Json<WidgetConversation>> {
     let conversation = state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction()?;
-            let as_of = event_log::head(&tx)?;
-            let messages = store::account_messages(&tx, visitor.account_id)?
+        .read(move |conn| {
+            let as_of = event_log::head(conn)?;
+            let messages = store::account_messages(conn, visitor.account_id)?
                 .iter()
                 .filter_map(WidgetMessage::from_message)
                 .collect();
@@ -175,8 +175,6 @@ struct SocketQuery {
 }
 
 impl Reader for Visitor {
-    type Out = WidgetMessage;
-
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights> {
         let exists = conn
             .query_row(
@@ -188,8 +186,13 @@ impl Reader for Visitor {
         Ok(if exists.is_some() { Rights::Same } else { Rights::Gone })
     }
 
-    fn project(&self, _conn: &Connection, event: &Event) -> AppResult<Option<WidgetMessage>> {
-        Ok(event.for_client(self.client_id, self.channel_id))
+    fn frames<'a>(&self, _feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String> {
+        events
+            .filter_map(|logged| {
+                let event = logged.event.for_client(self.client_id, self.channel_id)?;
+                serde_json::to_string(&Frame::Event { seq: logged.seq, event }).ok()
+            })
+            .collect()
     }
 }
 
@@ -202,5 +205,5 @@ async fn visitor_socket(
 ) -> AppResult<Response> {
     origin::check(&headers, &state.config)?;
     let visitor = authenticate(&state, auth.token).await?;
-    Ok(ws.on_upgrade(move |socket| socket::stream(socket, state, q.since, visitor)))
+    Ok(socket::upgrade(ws).on_upgrade(move |socket| socket::stream(socket, state, q.since, visitor)))
 }

@@ -330,12 +330,15 @@ async fn every_event_type_applied_to_an_old_snapshot_gives_a_fresh_snapshot() {
         let fresh = Inbox::from_snapshot(me, reader.inbox().await);
         assert_eq!(state.sorted(), fresh.sorted(), "reader {me}");
         assert_eq!(state.counts(), fresh.counts(), "reader {me}");
+        if me.0 == erin_id {
+            // Erin may open none of these dialogs now: the replay tells her only that
+            // they left her inbox, none of what was said in them.
+            assert_eq!(kinds, ["removed"].into(), "Erin lost sight of dialogs: {kinds:?}");
+            continue;
+        }
         assert!(kinds.contains("updated") && kinds.contains("message"), "reader {me} saw {kinds:?}");
         if me.0 == bob_id {
             assert!(kinds.contains("read"), "Bob's own read reaches him: {kinds:?}");
-        }
-        if me.0 == erin_id {
-            assert!(kinds.contains("removed"), "Erin lost sight of dialogs: {kinds:?}");
         }
     }
 }

@@ -160,12 +160,11 @@ async fn inbox(
     let Query(SnapshotQuery { limit }) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let snapshot = state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction()?;
-            let as_of = event_log::head(&tx)?;
+        .read(move |conn| {
+            let as_of = event_log::head(conn)?;
             let pages = Tab::ALL
                 .into_iter()
-                .map(|tab| read_page(&tx, user.id(), as_of, PageQuery { tab, at: None, id: None, limit }))
+                .map(|tab| read_page(conn, user.id(), as_of, PageQuery { tab, at: None, id: None, limit }))
                 .collect::<AppResult<_>>()?;
             Ok(InboxSnapshot { as_of, pages })
         })
@@ -183,10 +182,9 @@ async fn page(
     let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let page = state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction()?;
-            let as_of = event_log::head(&tx)?;
-            read_page(&tx, user.id(), as_of, query)
+        .read(move |conn| {
+            let as_of = event_log::head(conn)?;
+            read_page(conn, user.id(), as_of, query)
         })
         .await?;
     Ok(Json(page))
@@ -207,10 +205,9 @@ fn read_page(conn: &Connection, user: UserId, as_of: Seq, query: PageQuery) -> A
 async fn chat(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ChatSnapshot>> {
     let snapshot = state
         .db
-        .run(move |conn| {
-            let tx = conn.transaction()?;
-            let dialog = visible_dialog(&tx, DialogId(id), &user)?;
-            Ok(ChatSnapshot { as_of: event_log::head(&tx)?, messages: store::messages(&tx, dialog.id)?, dialog })
+        .read(move |conn| {
+            let dialog = visible_dialog(conn, DialogId(id), &user)?;
+            Ok(ChatSnapshot { as_of: event_log::head(conn)?, messages: store::messages(conn, dialog.id)?, dialog })
         })
         .await?;
     Ok(Json(snapshot))

@@ -9,6 +9,7 @@ use el_protocol::api::{
     truncate_chars, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
     Message, MessagePreview, TabTotals, PREVIEW_CHARS,
 };
+use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::crm::{Entity, RecordOwners, RecordRef};
 use el_protocol::events::Event;
 use el_protocol::inbox::Tab;
@@ -738,4 +739,62 @@ pub fn set_avatar(conn: &Connection, dialog: &DialogSummary, by: UserId, file_id
     conn.execute("UPDATE dialogs SET avatar_file_id = ?1 WHERE id = ?2", params![file_id, dialog.id.0])?;
     let who = member_names(conn, &[by])?;
     announce(conn, dialog.id, &format!("{who} changed the dialog's image"))
+}
+
+/// Every dialog's facts and every read, as the socket fan-out keeps them in memory
+/// (see [`el_protocol::counts`]).
+pub fn counts(conn: &Connection) -> AppResult<Counts> {
+    let mut facts: HashMap<i64, DialogFacts> = HashMap::new();
+    let mut stmt = conn.prepare("SELECT id, state, people_count FROM dialogs")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    for row in rows {
+        let (id, state, people) = row?;
+        let facts_of = DialogFacts {
+            state: DialogState::parse(&state).unwrap_or(DialogState::Unassigned),
+            members: Vec::new(),
+            participants: Vec::new(),
+            owners: RecordOwners::default(),
+            people: people.max(0) as u32,
+        };
+        facts.insert(id, facts_of);
+    }
+    let pairs = |sql: &str| -> AppResult<Vec<(i64, i64)>> {
+        let mut stmt = conn.prepare(sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    };
+    for (dialog, user) in pairs("SELECT dialog_id, user_id FROM dialog_members ORDER BY user_id")? {
+        if let Some(f) = facts.get_mut(&dialog) {
+            f.members.push(UserId(user));
+        }
+    }
+    for (dialog, user) in pairs("SELECT dialog_id, user_id FROM dialog_participants ORDER BY user_id")? {
+        if let Some(f) = facts.get_mut(&dialog) {
+            f.participants.push(UserId(user));
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT d.id, r.entity, r.responsible_id FROM dialogs d
+         JOIN client_accounts a ON a.id = d.account_id
+         JOIN crm_links k ON k.client_id = a.client_id
+         JOIN crm_records r ON r.id = k.record_id",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    for row in rows {
+        let (dialog, entity, user) = row?;
+        if let (Some(f), Some(entity)) = (facts.get_mut(&dialog), Entity::parse(&entity)) {
+            f.owners.add(entity, UserId(user));
+        }
+    }
+    let mut counts = Counts::default();
+    for (id, f) in facts {
+        counts.set_dialog(DialogId(id), f);
+    }
+    let mut stmt = conn.prepare("SELECT user_id, dialog_id, read_count FROM dialog_reads")?;
+    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+    for row in rows {
+        let (user, dialog, read) = row?;
+        counts.set_read(UserId(user), DialogId(dialog), read.max(0) as u32);
+    }
+    Ok(counts)
 }

@@ -259,6 +259,17 @@ impl Socket {
         }
     }
 
+    /// The next frame, or `None` when none comes within `ms` (or the socket closed).
+    pub async fn frame_within<E: DeserializeOwned>(&mut self, ms: u64) -> Option<Frame<E>> {
+        loop {
+            match tokio::time::timeout(Duration::from_millis(ms), self.ws.next()).await {
+                Ok(Some(Ok(WsMessage::Text(t)))) => return Some(serde_json::from_str(&t).expect("frame json")),
+                Ok(Some(Ok(WsMessage::Close(_)))) | Ok(Some(Err(_))) | Ok(None) | Err(_) => return None,
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     /// Events until the `live` frame (the replay).
     pub async fn replay(&mut self) -> (Vec<(i64, UserEvent)>, i64) {
         let mut events = Vec::new();

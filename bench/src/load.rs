@@ -1,0 +1,283 @@
+//! Widget clients that post messages and operator sockets that receive them, with the
+//! time from each POST leaving the generator to its frame arriving on each socket.
+
+use crate::server::Server;
+use futures_util::StreamExt;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+/// The marker around a message number in the text the clients send.
+const MARK: &str = "bm#";
+/// How long delivery may take after the last POST before a message counts as missing.
+const DRAIN: Duration = Duration::from_secs(15);
+
+pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Small buffers: the generator holds up to 10,000 sockets.
+fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default().read_buffer_size(16 * 1024).write_buffer_size(0)
+}
+
+/// Opens an operator socket at `since` with `token`'s session and reads until `live`.
+pub async fn open_socket(server: &Server, token: &str, since: i64) -> Socket {
+    let mut request = server.ws_url(&format!("/api/socket?since={since}")).into_client_request().expect("a request");
+    request.headers_mut().insert("cookie", format!("el_session={token}").parse().expect("a cookie header"));
+    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(socket_config()), true)
+        .await
+        .expect("the operator socket opens");
+    while let Some(Ok(frame)) = socket.next().await {
+        if let Message::Text(text) = frame {
+            if text.starts_with(r#"{"frame":"live""#) {
+                return socket;
+            }
+        }
+    }
+    panic!("the socket closed before it was live");
+}
+
+/// Opens `tokens.len()` sockets, `parallel` at a time.
+pub async fn open_sockets(server: &Server, tokens: &[String], since: i64) -> Vec<Socket> {
+    let mut sockets = Vec::with_capacity(tokens.len());
+    for chunk in tokens.chunks(100) {
+        let opened = futures_util::future::join_all(chunk.iter().map(|t| open_socket(server, t, since))).await;
+        sockets.extend(opened);
+    }
+    sockets
+}
+
+/// The log position a fresh snapshot is valid at.
+pub async fn head(server: &Server, token: &str) -> i64 {
+    let snapshot: serde_json::Value = reqwest::Client::new()
+        .get(server.url("/api/dialogs?limit=1"))
+        .header("cookie", format!("el_session={token}"))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .expect("the inbox snapshot")
+        .json()
+        .await
+        .expect("snapshot JSON");
+    snapshot["as_of"].as_i64().expect("as_of")
+}
+
+/// Starts `n` widget visitors on the demo website channel; returns their tokens.
+pub async fn visitors(server: &Server, n: usize) -> Vec<String> {
+    let http = reqwest::Client::new();
+    let mut tokens = Vec::with_capacity(n);
+    for _ in 0..n {
+        let session: serde_json::Value = http
+            .post(server.url("/api/widget/session"))
+            .json(&serde_json::json!({ "channel": "website-demo", "name": null }))
+            .send()
+            .await
+            .and_then(|r| r.error_for_status())
+            .expect("a widget session")
+            .json()
+            .await
+            .expect("session JSON");
+        tokens.push(session["token"].as_str().expect("a token").to_string());
+    }
+    tokens
+}
+
+/// Posts message number `id` as `visitor`; true when the server stored it.
+async fn post(http: &reqwest::Client, server_url: &str, visitor: &str, run: u64, id: u64) -> bool {
+    let body = serde_json::json!({
+        "text": format!("Hello, a question about my order {MARK}{id}# please: is it on its way?"),
+        "client_msg_id": format!("bench-{run}-{id}"),
+    });
+    let sent = http.post(server_url).bearer_auth(visitor).json(&body).send().await;
+    matches!(sent, Ok(r) if r.status().is_success())
+}
+
+/// The figures of one load step.
+#[derive(Debug, Default, Clone)]
+pub struct Delivery {
+    pub offered: f64,
+    pub accepted_rate: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    /// Accepted messages some socket had not received `DRAIN` after the last POST.
+    pub missing: u64,
+    pub duplicated: u64,
+    pub resyncs: u64,
+    pub server_cpu: f64,
+    pub generator_cpu: f64,
+}
+
+/// What every socket reader shares with the sender.
+struct Probe {
+    start: Instant,
+    /// Nanoseconds after `start` at which message `i` was posted (0: not yet).
+    sent: Vec<AtomicU64>,
+    /// Frames of posted messages received, counted once per socket and message.
+    delivered: AtomicUsize,
+}
+
+/// What one socket saw.
+#[derive(Default)]
+struct Seen {
+    latencies_us: Vec<u32>,
+    duplicated: u64,
+    resyncs: u64,
+}
+
+/// Reads `socket` until `stop`, timing each message frame against its POST.
+async fn read_socket(mut socket: Socket, probe: Arc<Probe>, mut stop: watch::Receiver<bool>) -> Seen {
+    let mut seen = Seen::default();
+    let mut got = vec![false; probe.sent.len()];
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            frame = socket.next() => match frame {
+                Some(Ok(Message::Text(text))) => {
+                    let at = probe.start.elapsed().as_nanos() as u64;
+                    if text.contains(r#""frame":"resync""#) {
+                        seen.resyncs += 1;
+                    }
+                    if !text.contains(r#""type":"message_created""#) {
+                        continue;
+                    }
+                    let Some(id) = marked_id(&text) else { continue };
+                    let Some(slot) = got.get_mut(id) else { continue };
+                    if std::mem::replace(slot, true) {
+                        seen.duplicated += 1;
+                        continue;
+                    }
+                    let sent = probe.sent[id].load(Ordering::Acquire);
+                    if sent > 0 {
+                        seen.latencies_us.push((at.saturating_sub(sent) / 1000) as u32);
+                    }
+                    probe.delivered.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
+            },
+        }
+    }
+    let _ = socket.close(None).await;
+    seen
+}
+
+fn marked_id(text: &str) -> Option<usize> {
+    let at = text.find(MARK)? + MARK.len();
+    let digits = &text[at..];
+    let end = digits.find('#')?;
+    digits[..end].parse().ok()
+}
+
+/// Offers `rate` messages a second for `secs` seconds from `visitors` (in turn) to the
+/// server while `sockets` listen, and measures delivery to every socket.
+pub async fn deliver(server: &Server, visitors: &[String], sockets: Vec<Socket>, rate: u32, secs: u32) -> Delivery {
+    static RUN: AtomicU64 = AtomicU64::new(0);
+    let run = RUN.fetch_add(1, Ordering::Relaxed) + std::process::id() as u64 * 1000;
+    let total = (rate * secs) as usize;
+    let probe = Arc::new(Probe {
+        start: Instant::now(),
+        sent: (0..total).map(|_| AtomicU64::new(0)).collect(),
+        delivered: AtomicUsize::new(0),
+    });
+    let socket_count = sockets.len();
+    let (stop, stopped) = watch::channel(false);
+    let readers: Vec<_> =
+        sockets.into_iter().map(|s| tokio::spawn(read_socket(s, probe.clone(), stopped.clone()))).collect();
+
+    let (cpu0, own0, wall0) = (server.cpu_secs(), crate::server::own_cpu_secs(), Instant::now());
+    let http = reqwest::Client::builder().tcp_nodelay(true).build().expect("an HTTP client");
+    let url = Arc::new(server.url("/api/widget/messages"));
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut posts = Vec::with_capacity(total);
+    let first = Instant::now();
+    for id in 0..total {
+        ticker.tick().await;
+        let (http, url, probe) = (http.clone(), url.clone(), probe.clone());
+        let visitor = visitors[id % visitors.len()].clone();
+        posts.push(tokio::spawn(async move {
+            probe.sent[id].store(probe.start.elapsed().as_nanos().max(1) as u64, Ordering::Release);
+            let ok = post(&http, &url, &visitor, run, id as u64).await;
+            (ok, Instant::now())
+        }));
+    }
+    let mut accepted = 0usize;
+    let mut last = first;
+    for p in posts {
+        if let Ok((ok, at)) = p.await {
+            if ok {
+                accepted += 1;
+                last = last.max(at);
+            }
+        }
+    }
+    let deadline = Instant::now() + DRAIN;
+    while probe.delivered.load(Ordering::Relaxed) < accepted * socket_count && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let wall = wall0.elapsed().as_secs_f64();
+    let (server_cpu, generator_cpu) =
+        ((server.cpu_secs() - cpu0) / wall, (crate::server::own_cpu_secs() - own0) / wall);
+    stop.send_replace(true);
+    let mut latencies = Vec::new();
+    let (mut duplicated, mut resyncs) = (0, 0);
+    for r in readers {
+        let seen = r.await.expect("a socket reader");
+        latencies.extend(seen.latencies_us);
+        duplicated += seen.duplicated;
+        resyncs += seen.resyncs;
+    }
+    latencies.sort_unstable();
+    let pct = |p: f64| {
+        if latencies.is_empty() {
+            f64::NAN
+        } else {
+            latencies[((latencies.len() - 1) as f64 * p) as usize] as f64 / 1000.0
+        }
+    };
+    let delivered = probe.delivered.load(Ordering::Relaxed);
+    Delivery {
+        offered: rate as f64,
+        accepted_rate: accepted as f64 / last.duration_since(first).as_secs_f64().max(secs as f64),
+        p50_ms: pct(0.50),
+        p99_ms: pct(0.99),
+        missing: (accepted * socket_count).saturating_sub(delivered) as u64,
+        duplicated,
+        resyncs,
+        server_cpu,
+        generator_cpu,
+    }
+}
+
+/// The highest inbound rate: `parallel` clients posting back to back for `secs`, no
+/// sockets open. Messages per second stored.
+pub async fn inbound_rate(server: &Server, visitors: &[String], parallel: usize, secs: u64) -> f64 {
+    let http = reqwest::Client::builder().tcp_nodelay(true).build().expect("an HTTP client");
+    let url = Arc::new(server.url("/api/widget/messages"));
+    let stored = Arc::new(AtomicU64::new(0));
+    let next = Arc::new(AtomicU64::new(1_000_000_000));
+    let until = Instant::now() + Duration::from_secs(secs);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..parallel)
+        .map(|w| {
+            let (http, url, stored, next) = (http.clone(), url.clone(), stored.clone(), next.clone());
+            let visitor = visitors[w % visitors.len()].clone();
+            tokio::spawn(async move {
+                while Instant::now() < until {
+                    let id = next.fetch_add(1, Ordering::Relaxed);
+                    if post(&http, &url, &visitor, 0, id).await {
+                        stored.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        let _ = w.await;
+    }
+    stored.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}

@@ -1,0 +1,197 @@
+//! `scripts/bench.sh`: the real-time benchmark. Starts the release server (and, with
+//! `--baseline`, another build of it) on a temporary database, drives it from
+//! 127.0.0.1 only, and prints one table with the builds side by side.
+//!
+//! Usage: `el-bench --server PATH [--baseline PATH] [--quick]`
+
+mod load;
+mod server;
+mod sqlite;
+
+use load::Delivery;
+use server::Server;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+/// What is measured, and how much of it.
+struct Plan {
+    sockets: Vec<usize>,
+    rates: Vec<u32>,
+    secs: u32,
+    idle: Vec<usize>,
+}
+
+impl Plan {
+    fn full() -> Plan {
+        Plan { sockets: vec![50, 200, 500], rates: vec![100, 300, 1000], secs: 5, idle: vec![1_000, 10_000] }
+    }
+
+    fn quick() -> Plan {
+        Plan { sockets: vec![50], rates: vec![100], secs: 2, idle: vec![200] }
+    }
+}
+
+/// Everything measured on one build.
+struct Figures {
+    idle_rss: Vec<(usize, f64)>,
+    rss_after_close: f64,
+    cells: Vec<(usize, Delivery)>,
+    inbound: f64,
+}
+
+const VISITORS: usize = 200;
+
+async fn measure(bin: &PathBuf, plan: &Plan) -> Figures {
+    eprintln!("[bench] {}: starting", bin.display());
+    let server = Server::start(bin).await;
+    let operators = plan.sockets.iter().copied().max().unwrap_or(1);
+    let tokens = server.add_operators(operators);
+    let visitors = load::visitors(&server, VISITORS).await;
+
+    let mut idle_rss = vec![(0, server.rss_mb())];
+    let mut held = Vec::new();
+    for &n in &plan.idle {
+        let since = load::head(&server, &tokens[0]).await;
+        let more: Vec<String> = std::iter::repeat_n(tokens[0].clone(), n - held.len()).collect();
+        held.extend(load::open_sockets(&server, &more, since).await);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        idle_rss.push((n, server.rss_mb()));
+        eprintln!("[bench] {n} idle sockets: {:.0} MB", server.rss_mb());
+    }
+    drop(held);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let rss_after_close = server.rss_mb();
+
+    let mut cells = Vec::new();
+    for &sockets in &plan.sockets {
+        for &rate in &plan.rates {
+            let since = load::head(&server, &tokens[0]).await;
+            let open = load::open_sockets(&server, &tokens[..sockets], since).await;
+            let d = load::deliver(&server, &visitors, open, rate, plan.secs).await;
+            eprintln!(
+                "[bench] {sockets} sockets, {rate} msg/s: p50 {:.1} ms, p99 {:.1} ms, {:.0} msg/s accepted",
+                d.p50_ms, d.p99_ms, d.accepted_rate
+            );
+            cells.push((sockets, d));
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    let inbound = load::inbound_rate(&server, &visitors, 64, 5).await;
+    eprintln!("[bench] inbound: {inbound:.0} msg/s");
+    Figures { idle_rss, rss_after_close, cells, inbound }
+}
+
+fn args() -> (PathBuf, Option<PathBuf>, bool) {
+    let mut server = None;
+    let mut baseline = None;
+    let mut quick = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--server" => server = it.next().map(PathBuf::from),
+            "--baseline" => baseline = it.next().map(PathBuf::from),
+            "--quick" => quick = true,
+            other => {
+                eprintln!("unknown argument {other:?}\nusage: el-bench --server PATH [--baseline PATH] [--quick]");
+                std::process::exit(2);
+            }
+        }
+    }
+    let Some(server) = server else {
+        eprintln!("usage: el-bench --server PATH [--baseline PATH] [--quick]");
+        std::process::exit(2);
+    };
+    (server, baseline, quick)
+}
+
+fn main() {
+    let (server_bin, baseline_bin, quick) = args();
+    let plan = if quick { Plan::quick() } else { Plan::full() };
+    let started = Instant::now();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    let mut builds = Vec::new();
+    if let Some(b) = &baseline_bin {
+        builds.push(("baseline", runtime.block_on(measure(b, &plan))));
+    }
+    builds.push(("this build", runtime.block_on(measure(&server_bin, &plan))));
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let raw = sqlite::raw_rate(dir.path(), 3);
+    print_table(&builds, raw, &plan);
+    println!(
+        "({:.0} s in all; delivery is timed from the POST leaving the generator to the frame on each socket)",
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn print_table(builds: &[(&str, Figures)], raw: f64, plan: &Plan) {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| c.lines().find_map(|l| l.strip_prefix("model name\t: ").map(str::to_string)))
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    println!("\nExternal Lines real-time benchmark: {cores} cores ({cpu}), 127.0.0.1, {VISITORS} widget clients");
+    let mut header = format!("{:<44}", "");
+    for (name, _) in builds {
+        header += &format!("{name:>30}");
+    }
+    println!("{header}{:>16}", "target");
+    let row = |label: String, values: Vec<String>, target: &str| {
+        let mut line = format!("{label:<44}");
+        for v in values {
+            line += &format!("{v:>30}");
+        }
+        println!("{line}{target:>16}");
+    };
+    println!("delivery p50 / p99 ms (accepted msg/s; srv/gen CPU cores)");
+    for (i, (sockets, d)) in builds[0].1.cells.iter().enumerate() {
+        let target = if *sockets == 500 && d.offered >= 1000.0 { "p99 <= 20" } else { "" };
+        row(
+            format!("  {sockets} sockets, {} msg/s offered", d.offered),
+            builds
+                .iter()
+                .map(|(_, f)| {
+                    let d = &f.cells[i].1;
+                    format!(
+                        "{:.1} / {:.1} ({:.0}; {:.1}/{:.1})",
+                        d.p50_ms, d.p99_ms, d.accepted_rate, d.server_cpu, d.generator_cpu
+                    )
+                })
+                .collect(),
+            target,
+        );
+    }
+    row(
+        "inbound msg/s, 64 clients, no sockets".into(),
+        builds.iter().map(|(_, f)| format!("{:.0}", f.inbound)).collect(),
+        "",
+    );
+    row("raw SQLite tx/s, same transaction".into(), builds.iter().map(|_| format!("{raw:.0}")).collect(), "");
+    row(
+        "inbound / raw SQLite".into(),
+        builds.iter().map(|(_, f)| format!("{:.1} %", 100.0 * f.inbound / raw)).collect(),
+        ">= 50 %",
+    );
+    for (i, (n, _)) in builds[0].1.idle_rss.iter().enumerate() {
+        row(
+            format!("server RSS MB, {n} idle sockets"),
+            builds.iter().map(|(_, f)| format!("{:.0}", f.idle_rss[i].1)).collect(),
+            if *n == 10_000 { "<= 300" } else { "" },
+        );
+    }
+    row(
+        format!("server RSS MB, after closing {}", plan.idle.last().copied().unwrap_or(0)),
+        builds.iter().map(|(_, f)| format!("{:.0}", f.rss_after_close)).collect(),
+        "",
+    );
+    let sum = |f: &Figures, pick: fn(&Delivery) -> u64| f.cells.iter().map(|(_, d)| pick(d)).sum::<u64>();
+    row(
+        "messages lost / duplicated / resyncs".into(),
+        builds
+            .iter()
+            .map(|(_, f)| {
+                format!("{} / {} / {}", sum(f, |d| d.missing), sum(f, |d| d.duplicated), sum(f, |d| d.resyncs))
+            })
+            .collect(),
+        "0 / 0",
+    );
+}
