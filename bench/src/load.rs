@@ -138,10 +138,12 @@ async fn read_socket(mut socket: Socket, probe: Arc<Probe>, mut stop: watch::Rec
             frame = socket.next() => match frame {
                 Some(Ok(Message::Text(text))) => {
                     let at = probe.start.elapsed().as_nanos() as u64;
-                    if text.contains(r#""frame":"resync""#) {
+                    if text.starts_with(r#"{"frame":"resync""#) {
                         seen.resyncs += 1;
                     }
-                    if !text.contains(r#""type":"message_created""#) {
+                    // The event's type is its first field, right after the frame's head.
+                    let head = &text.as_bytes()[..text.len().min(96)];
+                    if !head.windows(33).any(|w| w == br#""type":"message_created","dialog""#) {
                         continue;
                     }
                     let Some(id) = marked_id(&text) else { continue };

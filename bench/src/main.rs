@@ -2,7 +2,7 @@
 //! `--baseline`, another build of it) on a temporary database, drives it from
 //! 127.0.0.1 only, and prints one table with the builds side by side.
 //!
-//! Usage: `el-bench --server PATH [--baseline PATH] [--quick]`
+//! Usage: `el-bench --server PATH [--baseline PATH] [--quick | --cell SOCKETS:RATE]`
 
 mod load;
 mod server;
@@ -10,7 +10,7 @@ mod sqlite;
 
 use load::Delivery;
 use server::Server;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 /// What is measured, and how much of it.
@@ -29,6 +29,11 @@ impl Plan {
     fn quick() -> Plan {
         Plan { sockets: vec![50], rates: vec![100], secs: 2, idle: vec![200] }
     }
+
+    /// One delivery step only (e.g. to profile the server under it).
+    fn cell(sockets: usize, rate: u32) -> Plan {
+        Plan { sockets: vec![sockets], rates: vec![rate], secs: 10, idle: vec![] }
+    }
 }
 
 /// Everything measured on one build.
@@ -41,13 +46,14 @@ struct Figures {
 
 const VISITORS: usize = 200;
 
-async fn measure(bin: &PathBuf, plan: &Plan) -> Figures {
+async fn measure(bin: &Path, plan: &Plan) -> Figures {
     eprintln!("[bench] {}: starting", bin.display());
     let server = Server::start(bin).await;
     let operators = plan.sockets.iter().copied().max().unwrap_or(1);
     let tokens = server.add_operators(operators);
     let visitors = load::visitors(&server, VISITORS).await;
 
+    eprintln!("[bench] server pid {}", server.pid());
     let mut idle_rss = vec![(0, server.rss_mb())];
     let mut held = Vec::new();
     for &n in &plan.idle {
@@ -81,32 +87,39 @@ async fn measure(bin: &PathBuf, plan: &Plan) -> Figures {
     Figures { idle_rss, rss_after_close, cells, inbound }
 }
 
-fn args() -> (PathBuf, Option<PathBuf>, bool) {
+const USAGE: &str = "usage: el-bench --server PATH [--baseline PATH] [--quick | --cell SOCKETS:RATE]";
+
+fn args() -> (PathBuf, Option<PathBuf>, Plan) {
     let mut server = None;
     let mut baseline = None;
-    let mut quick = false;
+    let mut plan = Plan::full();
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--server" => server = it.next().map(PathBuf::from),
             "--baseline" => baseline = it.next().map(PathBuf::from),
-            "--quick" => quick = true,
-            other => {
-                eprintln!("unknown argument {other:?}\nusage: el-bench --server PATH [--baseline PATH] [--quick]");
-                std::process::exit(2);
+            "--quick" => plan = Plan::quick(),
+            "--cell" => {
+                let cell = it.next().and_then(|c| {
+                    let (s, r) = c.split_once(':')?;
+                    Some(Plan::cell(s.parse().ok()?, r.parse().ok()?))
+                });
+                plan = cell.unwrap_or_else(|| usage("--cell takes SOCKETS:RATE, e.g. 500:1000"));
             }
+            other => usage(&format!("unknown argument {other:?}")),
         }
     }
-    let Some(server) = server else {
-        eprintln!("usage: el-bench --server PATH [--baseline PATH] [--quick]");
-        std::process::exit(2);
-    };
-    (server, baseline, quick)
+    let server = server.unwrap_or_else(|| usage("--server is required"));
+    (server, baseline, plan)
+}
+
+fn usage(problem: &str) -> ! {
+    eprintln!("{problem}\n{USAGE}");
+    std::process::exit(2);
 }
 
 fn main() {
-    let (server_bin, baseline_bin, quick) = args();
-    let plan = if quick { Plan::quick() } else { Plan::full() };
+    let (server_bin, baseline_bin, plan) = args();
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     let mut builds = Vec::new();
@@ -115,7 +128,7 @@ fn main() {
     }
     builds.push(("this build", runtime.block_on(measure(&server_bin, &plan))));
     let dir = tempfile::tempdir().expect("a temporary directory");
-    let raw = sqlite::raw_rate(dir.path(), 3);
+    let raw = sqlite::raw_rates(dir.path(), 3);
     print_table(&builds, raw, &plan);
     println!(
         "({:.0} s in all; delivery is timed from the POST leaving the generator to the frame on each socket)",
@@ -123,7 +136,7 @@ fn main() {
     );
 }
 
-fn print_table(builds: &[(&str, Figures)], raw: f64, plan: &Plan) {
+fn print_table(builds: &[(&str, Figures)], (raw, bare): (f64, f64), plan: &Plan) {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| c.lines().find_map(|l| l.strip_prefix("model name\t: ").map(str::to_string)))
@@ -165,11 +178,17 @@ fn print_table(builds: &[(&str, Figures)], raw: f64, plan: &Plan) {
         builds.iter().map(|(_, f)| format!("{:.0}", f.inbound)).collect(),
         "",
     );
-    row("raw SQLite tx/s, same transaction".into(), builds.iter().map(|_| format!("{raw:.0}")).collect(), "");
+    row("raw SQLite tx/s, the same transaction".into(), builds.iter().map(|_| format!("{raw:.0}")).collect(), "");
     row(
-        "inbound / raw SQLite".into(),
+        "inbound / raw SQLite, same transaction".into(),
         builds.iter().map(|(_, f)| format!("{:.1} %", 100.0 * f.inbound / raw)).collect(),
         ">= 50 %",
+    );
+    row("raw SQLite tx/s, its three bare writes".into(), builds.iter().map(|_| format!("{bare:.0}")).collect(), "");
+    row(
+        "inbound / raw SQLite, bare writes".into(),
+        builds.iter().map(|(_, f)| format!("{:.1} %", 100.0 * f.inbound / bare)).collect(),
+        "",
     );
     for (i, (n, _)) in builds[0].1.idle_rss.iter().enumerate() {
         row(

@@ -56,7 +56,7 @@ impl Server {
         self.dir.path().join("el.db")
     }
 
-    fn pid(&self) -> u32 {
+    pub fn pid(&self) -> u32 {
         self.child.id().expect("the server is running")
     }
 

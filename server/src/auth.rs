@@ -143,7 +143,7 @@ fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
 
 /// Loads a user, their role and access by id.
 pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>> {
-    Ok(conn.query_row(&format!("{USER_SELECT} WHERE u.id = ?1"), [id.0], user_from_row).optional()?)
+    Ok(conn.prepare_cached(&format!("{USER_SELECT} WHERE u.id = ?1"))?.query_row([id.0], user_from_row).optional()?)
 }
 
 /// Every user, by name, in one query.
@@ -156,11 +156,8 @@ pub fn all_users(conn: &Connection) -> AppResult<Vec<CurrentUser>> {
 /// The user holding an unexpired session with this token.
 pub fn user_for_session(conn: &Connection, token: &str) -> AppResult<Option<CurrentUser>> {
     let user: Option<i64> = conn
-        .query_row(
-            "SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2",
-            params![token_hash(token), now_ms()],
-            |r| r.get(0),
-        )
+        .prepare_cached("SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2")?
+        .query_row(params![token_hash(token), now_ms()], |r| r.get(0))
         .optional()?;
     match user {
         Some(id) => load_user(conn, UserId(id)),

@@ -60,6 +60,8 @@ struct ReadPool {
 fn configure(conn: &Connection) -> AppResult<()> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // The hot paths prepare each statement once per connection.
+    conn.set_prepared_statement_cache_capacity(128);
     Ok(())
 }
 

@@ -19,10 +19,8 @@ const READ_BATCH: usize = 1000;
 
 /// Appends `event` and returns its sequence number.
 pub fn append(conn: &Connection, event: &Event) -> AppResult<Seq> {
-    conn.execute(
-        "INSERT INTO events (created_at, payload) VALUES (?1, ?2)",
-        params![now_ms(), serde_json::to_string(event)?],
-    )?;
+    conn.prepare_cached("INSERT INTO events (created_at, payload) VALUES (?1, ?2)")?
+        .execute(params![now_ms(), serde_json::to_string(event)?])?;
     Ok(conn.last_insert_rowid())
 }
 

@@ -42,9 +42,20 @@ use tower_http::trace::TraceLayer;
 /// a clear message).
 pub const MAX_JSON_BODY: usize = 2 * 1024 * 1024;
 
-/// What every handler shares.
+/// What every handler shares: cloned per request, so one reference count.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// The parts of [`AppState`].
+pub struct Shared {
     pub db: Db,
     pub hub: Hub,
     pub config: Arc<Config>,
@@ -138,7 +149,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let hub = Hub::load(&db, config.replay_events).await?;
     let sign_in_failures = Arc::new(throttle::Throttle::new(auth::MAX_FAILED_SIGN_INS, auth::SIGN_IN_LOCKOUT));
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
-    let state = AppState { db, hub, config: Arc::new(config), sign_in_failures, bot_api };
+    let state = AppState(Arc::new(Shared { db, hub, config: Arc::new(config), sign_in_failures, bot_api }));
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;

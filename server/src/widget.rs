@@ -41,19 +41,18 @@ pub struct Visitor {
 fn visitor_by_token(conn: &Connection, token: &str) -> AppResult<Option<Visitor>> {
     let hash = token_hash(token);
     Ok(conn
-        .query_row(
+        .prepare_cached(
             "SELECT a.id, a.client_id, a.channel_id FROM client_accounts a JOIN channels ch ON ch.id = a.channel_id
              WHERE a.token_hash = ?1 AND ch.kind = 'widget'",
-            [&hash],
-            |r| {
-                Ok(Visitor {
-                    account_id: r.get(0)?,
-                    client_id: ClientId(r.get(1)?),
-                    channel_id: ChannelId(r.get(2)?),
-                    token_hash: hash.clone(),
-                })
-            },
-        )
+        )?
+        .query_row([&hash], |r| {
+            Ok(Visitor {
+                account_id: r.get(0)?,
+                client_id: ClientId(r.get(1)?),
+                channel_id: ChannelId(r.get(2)?),
+                token_hash: hash.clone(),
+            })
+        })
         .optional()?)
 }
 

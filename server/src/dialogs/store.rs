@@ -127,7 +127,7 @@ pub fn last_said(conn: &Connection, dialog: DialogId) -> AppResult<Option<Messag
 /// One dialog's summary, if it exists.
 pub fn summary(conn: &Connection, id: DialogId) -> AppResult<Option<DialogSummary>> {
     let sql = format!("{SUMMARY_SELECT} WHERE d.id = ?1");
-    Ok(conn.query_row(&sql, [id.0], summary_from_row).optional()?)
+    Ok(conn.prepare_cached(&sql)?.query_row([id.0], summary_from_row).optional()?)
 }
 
 /// One dialog's summary; a dialog that vanished mid-transaction is an internal error.
@@ -268,7 +268,7 @@ pub fn account_messages(conn: &Connection, account_id: i64) -> AppResult<Vec<Mes
 /// One message, with its files.
 pub fn message(conn: &Connection, id: MessageId) -> AppResult<Message> {
     let sql = format!("{MESSAGE_SELECT} WHERE m.id = ?1");
-    let message = conn.query_row(&sql, [id.0], message_from_row)?;
+    let message = conn.prepare_cached(&sql)?.query_row([id.0], message_from_row)?;
     Ok(with_attachments(conn, vec![message])?.remove(0))
 }
 
@@ -304,11 +304,8 @@ pub fn add_message(
 ) -> AppResult<Added> {
     if let Some(key) = client_msg_id {
         let existing: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM messages WHERE dialog_id = ?1 AND client_msg_id = ?2",
-                params![dialog.0, key],
-                |r| r.get(0),
-            )
+            .prepare_cached("SELECT id FROM messages WHERE dialog_id = ?1 AND client_msg_id = ?2")?
+            .query_row(params![dialog.0, key], |r| r.get(0))
             .optional()?;
         if let Some(id) = existing {
             return Ok(Added { message: message(conn, MessageId(id))?, seq: None });
@@ -320,22 +317,22 @@ pub fn add_message(
         NewAuthor::System(record) => ("system", None, record.map(|r| r.id.0)),
     };
     let now = now_ms();
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at, record_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![dialog.0, kind, user, body, client_msg_id, now, record],
-    )?;
+    )?
+    .execute(params![dialog.0, kind, user, body, client_msg_id, now, record])?;
     let id = MessageId(conn.last_insert_rowid());
     crate::files::attach(conn, dialog, id.0, files, by)?;
     if let NewAuthor::Operator(_) = by {
         // To a messenger it goes through the outbox, in this same transaction.
         crate::outbox::enqueue(conn, dialog, id)?;
     }
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2, people_count = people_count + ?3
          WHERE id = ?4",
-        params![id.0, now, kind != "system", dialog.0],
-    )?;
+    )?
+    .execute(params![id.0, now, kind != "system", dialog.0])?;
     if let NewAuthor::Operator(user) = by {
         // Writing in a dialog reads it up to there.
         read_up_to_now(conn, dialog, user)?;
@@ -441,8 +438,9 @@ pub fn client_message(
     client_msg_id: Option<&str>,
     files: &[String],
 ) -> AppResult<Added> {
-    let latest: Option<i64> =
-        conn.query_row("SELECT MAX(id) FROM dialogs WHERE account_id = ?1", [account_id], |r| r.get(0))?;
+    let latest: Option<i64> = conn
+        .prepare_cached("SELECT MAX(id) FROM dialogs WHERE account_id = ?1")?
+        .query_row([account_id], |r| r.get(0))?;
     let latest = match latest {
         Some(id) => summary(conn, DialogId(id))?,
         None => None,
