@@ -62,7 +62,7 @@ pub struct Config {
     #[arg(long, env = "REPLAY_EVENTS", default_value_t = 10_000)]
     pub replay_events: usize,
     /// First wait before a message a messenger could not take is retried, in
-    /// milliseconds; it doubles with each attempt, up to five minutes.
+    /// milliseconds; it doubles with each attempt, up to 30 seconds.
     #[arg(long, env = "OUTBOX_RETRY_MS", default_value_t = 2000)]
     pub outbox_retry_ms: u64,
 }

@@ -20,7 +20,7 @@ use tokio::task::JoinSet;
 /// How long a delivery may run before its message is offered again.
 const LEASE: Duration = Duration::from_secs(5 * 60);
 /// Longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(5 * 60);
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// After this long without success a message is marked failed.
 const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// Deliveries started at once.
@@ -28,6 +28,9 @@ const BATCH: i64 = 16;
 
 /// Why a message still waiting when its bot was disconnected was not delivered.
 pub const BOT_DISCONNECTED: &str = "The Telegram bot was disconnected before this message went out.";
+/// Why a message whose sending Telegram never confirmed is not sent again by itself.
+pub const UNCONFIRMED: &str =
+    "Telegram did not confirm this message: it may or may not have reached the client. Ask them before sending it again.";
 
 /// Marks every message still waiting for `channel` as not delivered (its bot was
 /// disconnected). Returns the last event's position, if any.
@@ -123,7 +126,8 @@ fn next_due(conn: &Connection) -> AppResult<Option<Millis>> {
     Ok(conn.prepare_cached(&sql)?.query_row([], |r| r.get(0))?)
 }
 
-/// The wait before attempt `attempts + 1`: doubling from `base`, at most five minutes.
+/// The wait before attempt `attempts + 1`: doubling from `base`, at most 30 seconds, so
+/// that answers go out soon after an outage ends.
 pub fn backoff(base: Duration, attempts: u32) -> Duration {
     base.saturating_mul(1 << attempts.min(16)).min(MAX_BACKOFF)
 }
@@ -185,7 +189,7 @@ async fn deliver(state: AppState, job: Job) {
     if let Err(e) = attempt(&state, &job).await {
         tracing::error!(message = %job.message, error = %e, "delivery could not be recorded");
         let retry = backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts);
-        let _ = state.db.run(move |conn| reschedule(conn, &job, retry, &e.to_string())).await;
+        let _ = state.db.run(move |conn| reschedule(conn, &job, retry, true, &e.to_string())).await;
     }
 }
 
@@ -209,12 +213,21 @@ async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
                     })
                     .await?;
             }
+            Err(PartFailure::Telegram(f)) if f.may_have_arrived() => {
+                // Sending it again could deliver it twice: the operator decides.
+                tracing::warn!(message = %id, failure = %f, "delivery unconfirmed");
+                return finish(state, id, Delivery::Failed { reason: UNCONFIRMED.into() }).await;
+            }
             Err(PartFailure::Telegram(f)) if f.is_temporary() && !given_up(job) => {
-                let base = backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts);
-                let wait = f.retry_after().unwrap_or(base);
+                // Waiting what Telegram asks for is no failed attempt: the backoff of
+                // the next real failure does not grow from it.
+                let (wait, counts) = match f.retry_after() {
+                    Some(wait) => (wait, false),
+                    None => (backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts), true),
+                };
                 tracing::warn!(message = %id, failure = %f, ?wait, "delivery postponed");
                 let (job, why) = (job.clone(), f.to_string());
-                return state.db.run(move |conn| reschedule(conn, &job, wait, &why)).await;
+                return state.db.run(move |conn| reschedule(conn, &job, wait, counts, &why)).await;
             }
             Err(PartFailure::Telegram(f)) if f.is_temporary() => {
                 let why = format!("Not delivered: Telegram could not take it for a day ({f}).");
@@ -233,11 +246,12 @@ fn given_up(job: &Job) -> bool {
     now_ms() - job.created_at > GIVE_UP_AFTER.as_millis() as i64
 }
 
-fn reschedule(conn: &Connection, job: &Job, wait: Duration, why: &str) -> AppResult<()> {
+/// Tries the job again after `wait`; `failed` counts the attempt for the backoff.
+fn reschedule(conn: &Connection, job: &Job, wait: Duration, failed: bool, why: &str) -> AppResult<()> {
     conn.execute(
-        "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?1, leased_until = NULL, last_error = ?2
-         WHERE message_id = ?3",
-        params![now_ms() + wait.as_millis() as i64, why, job.message.0],
+        "UPDATE outbox SET attempts = attempts + ?1, next_attempt_at = ?2, leased_until = NULL, last_error = ?3
+         WHERE message_id = ?4",
+        params![u32::from(failed), now_ms() + wait.as_millis() as i64, why, job.message.0],
     )?;
     Ok(())
 }
@@ -290,6 +304,7 @@ mod tests {
         let base = Duration::from_secs(2);
         assert_eq!(backoff(base, 0), Duration::from_secs(2));
         assert_eq!(backoff(base, 3), Duration::from_secs(16));
+        assert_eq!(backoff(base, 4), MAX_BACKOFF);
         assert_eq!(backoff(base, 8), MAX_BACKOFF);
         assert_eq!(backoff(base, 40), MAX_BACKOFF);
     }

@@ -273,7 +273,9 @@ async fn updates_become_live_dialogs_once_with_files_and_edits() {
         said[0].edit.as_ref().map(|e| (e.original.as_str(), e.at)),
         Some(("Hello, do you ship to Lviv?", 1_700_000_100_000))
     );
-    assert_eq!(said[1].text, "The **box** came broken");
+    // The client typed the asterisks: they show as written, not as bold.
+    assert_eq!(el_protocol::markdown::to_plain_text(&said[1].text), "The **box** came broken");
+    assert!(!el_protocol::markdown::to_safe_html(&said[1].text).contains("<strong>"));
     assert_eq!(said[1].attachments.len(), 1);
     assert_eq!(
         (said[1].attachments[0].name.as_str(), said[1].attachments[0].content_type.as_str()),
@@ -526,5 +528,26 @@ async fn a_file_too_large_to_fetch_becomes_a_note_in_the_message() {
     let chat = anna.chat(dialog_of(&anna, "Olena Koval").await).await;
     let said = chat.messages.iter().find(|m| m.author.is_client()).expect("the message is stored");
     assert!(said.attachments.is_empty());
-    assert!(said.text.starts_with("Look at this\n\n(“unboxing.mp4” is larger than"), "{}", said.text);
+    assert!(said.text.starts_with("Look at this\n\n(“unboxing.mp4” was not received: it is larger than"), "{}", said.text);
+
+    // A document without its size (optional in the Bot API) that Telegram will not hand
+    // to bots: the message is stored with a note, and Telegram gets its 200.
+    fake.fail_always(
+        "getFile",
+        Reply::Error { status: 400, description: "Bad Request: file is too big".into(), retry_after: None },
+    );
+    let document = message(
+        2,
+        2,
+        OLENA,
+        json!({ "document": { "file_id": "big", "file_unique_id": "b", "file_name": "scan.pdf" }, "caption": "My scan" }),
+    );
+    assert_eq!(hook.post(document).await.status(), 200);
+    let chat = anna.chat(dialog_of(&anna, "Olena Koval").await).await;
+    let said = chat.messages.iter().filter(|m| m.author.is_client()).last().expect("the second message is stored");
+    assert_eq!(
+        said.text,
+        "My scan\n\n(“scan.pdf” was not received: Telegram did not hand it over (Bad Request: file is too big). \
+         Ask the client to send it another way.)"
+    );
 }

@@ -8,7 +8,7 @@
 
 pub mod edit;
 
-use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Options, Parser, Tag, TagEnd};
 use pulldown_cmark_escape::{escape_href, escape_html};
 
 /// Where our own uploaded files are served from; images may load only from here.
@@ -31,10 +31,10 @@ fn is_own_file(url: &str) -> bool {
 pub fn to_safe_html(text: &str) -> String {
     // Each open link or image: whether we kept it (its end tag is dropped otherwise).
     let mut open: Vec<bool> = Vec::new();
-    let mut links = 0usize; // kept links we are inside of (no autolinks there)
     let mut in_image = false; // inside a kept image: text goes into its alt attribute
     let mut out: Vec<Event> = Vec::new();
-    for event in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH) {
+    let text = link_plain_urls(text);
+    for event in Parser::new_ext(&text, Options::ENABLE_STRIKETHROUGH) {
         if in_image {
             match event {
                 Event::End(TagEnd::Image) => {
@@ -59,14 +59,12 @@ pub fn to_safe_html(text: &str) -> String {
                 let keep = is_safe_link(&target);
                 if keep {
                     out.push(Event::Html(link_open(&target).into()));
-                    links += 1;
                 }
                 open.push(keep);
             }
             Event::End(TagEnd::Link) => {
                 if open.pop().unwrap_or(false) {
                     out.push(Event::Html("</a>".into()));
-                    links -= 1;
                 }
             }
             Event::Start(Tag::Image { dest_url, title, .. }) => {
@@ -85,7 +83,6 @@ pub fn to_safe_html(text: &str) -> String {
             }
             // In a chat a new line is a new line.
             Event::SoftBreak => out.push(Event::HardBreak),
-            Event::Text(t) if links == 0 => autolink(t, &mut out),
             other => out.push(other),
         }
     }
@@ -127,30 +124,140 @@ fn link_open(url: &str) -> String {
     format!("<a href=\"{}\" target=\"_blank\" rel=\"noopener noreferrer\">", href(url))
 }
 
-/// Splits plain text around `http(s)://` URLs, turning those into links.
-fn autolink<'a>(text: CowStr<'a>, out: &mut Vec<Event<'a>>) {
-    let s: &str = &text;
-    let mut rest = s;
-    let mut found = false;
-    while let Some(start) = find_url(rest) {
-        found = true;
-        let candidate = &rest[start..];
-        let len =
-            candidate.find(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"').unwrap_or(candidate.len());
-        let url = candidate[..len].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', ']', '\'']);
-        if !rest[..start].is_empty() {
-            out.push(Event::Text(rest[..start].to_string().into()));
+/// Text that must show exactly as written (a client's message from a messenger), as
+/// markdown: every character that markdown would read as formatting is escaped, and so
+/// are the marks a line may start with (headings, lists, quotes, rules, indented code).
+/// Plain URLs are left as they are: they become links whole. `line_start` tells whether
+/// `text` starts a line (or continues one).
+pub fn literal(text: &str, line_start: bool) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    for (i, line) in text.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
         }
-        out.push(Event::Html(link_open(url).into()));
-        out.push(Event::Text(url.to_string().into()));
-        out.push(Event::Html("</a>".into()));
-        rest = &rest[start + url.len()..];
+        let body = if i > 0 || line_start { escape_line_start(line, &mut out) } else { line };
+        let mut rest = body;
+        while let Some(at) = find_url(rest) {
+            let end = at + url_len(&rest[at..]);
+            escape_chars(&rest[..at], &mut out);
+            out.push_str(&rest[at..end]);
+            rest = &rest[end..];
+        }
+        escape_chars(rest, &mut out);
     }
-    if !found {
-        out.push(Event::Text(text));
-    } else if !rest.is_empty() {
-        out.push(Event::Text(rest.to_string().into()));
+    out
+}
+
+/// Writes what would make `line` a block (heading, list, quote, rule, indented code)
+/// escaped; returns the rest of the line.
+fn escape_line_start<'a>(line: &'a str, out: &mut String) -> &'a str {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    if indent >= 4 {
+        // Spaces that do not indent: an entity is not indentation.
+        out.push_str(&"&#32;".repeat(indent));
+    } else {
+        out.push_str(&line[..indent]);
     }
+    let rest = &line[indent..];
+    let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+    if (1..=9).contains(&digits) && rest[digits..].starts_with(['.', ')']) {
+        // "1. first" or "1) first" would start an ordered list.
+        out.push_str(&rest[..digits]);
+        out.push('\\');
+        return &rest[digits..];
+    }
+    if rest.starts_with(['#', '-', '+', '=', '|']) {
+        out.push('\\');
+    }
+    rest
+}
+
+/// Writes `text` with every character markdown reads inline escaped.
+fn escape_chars(text: &str, out: &mut String) {
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '&' | '!') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+}
+
+/// Marks each plain `http(s)://` URL outside code and links as an autolink (`<url>`),
+/// so that the whole URL becomes one link: its `_`, `*`, `~` or `(` start no emphasis.
+/// Where a URL ends follows GitHub's autolink rules: at white space or `<`, without
+/// trailing punctuation, and without a closing parenthesis that has no opening one.
+fn link_plain_urls(text: &str) -> std::borrow::Cow<'_, str> {
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains("http://") && !lower.contains("https://") {
+        return text.into();
+    }
+    // Where a URL must stay as it is: code, links, autolinks and raw HTML.
+    let mut kept: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (event, range) in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH).into_offset_iter() {
+        match event {
+            Event::Start(Tag::CodeBlock(_) | Tag::Link { .. } | Tag::Image { .. } | Tag::HtmlBlock) => {
+                if depth == 0 {
+                    start = range.start;
+                }
+                depth += 1;
+            }
+            Event::End(TagEnd::CodeBlock | TagEnd::Link | TagEnd::Image | TagEnd::HtmlBlock) => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    kept.push(start..range.end);
+                }
+            }
+            Event::Code(_) | Event::InlineHtml(_) | Event::Html(_) if depth == 0 => kept.push(range),
+            _ => {}
+        }
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut done = 0;
+    let mut from = 0;
+    while let Some(at) = find_url(&text[from..]).map(|i| from + i) {
+        if let Some(r) = kept.iter().find(|r| r.contains(&at)) {
+            from = r.end.max(at + 1);
+            continue;
+        }
+        let end = at + url_len(&text[at..]);
+        out.push_str(&text[done..at]);
+        out.push('<');
+        out.push_str(&text[at..end]);
+        out.push('>');
+        done = end;
+        from = end;
+    }
+    out.push_str(&text[done..]);
+    out.into()
+}
+
+/// The length of the URL at the start of `s` (GitHub's extended autolink rules).
+fn url_len(s: &str) -> usize {
+    let mut end = s.find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '`')).unwrap_or(s.len());
+    loop {
+        let url = &s[..end];
+        if url.ends_with(['?', '!', '.', ',', ':', '*', '_', '~', '\'', ';']) && !ends_with_entity(url) {
+            end -= 1;
+        } else if url.ends_with(';') {
+            // `&amp;` and the like at the end are not part of the URL.
+            end = url.rfind('&').unwrap_or(end - 1);
+        } else if url.ends_with(')') && url.matches(')').count() > url.matches('(').count() {
+            end -= 1;
+        } else {
+            return end;
+        }
+    }
+}
+
+/// Does `url` end with an entity reference such as `&amp;`?
+fn ends_with_entity(url: &str) -> bool {
+    url.ends_with(';')
+        && url.rfind('&').is_some_and(|amp| {
+            let name = &url[amp + 1..url.len() - 1];
+            !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric())
+        })
 }
 
 fn find_url(s: &str) -> Option<usize> {

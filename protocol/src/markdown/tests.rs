@@ -275,3 +275,82 @@ fn previews_read_without_marks() {
     assert_eq!(to_plain_text("see [the shop](https://example.com) <b>now</b>"), "see the shop <b>now</b>");
     assert_eq!(to_plain_text("File: photo.jpg"), "File: photo.jpg");
 }
+
+/// The links a rendering holds: (href, text).
+fn links(html: &str) -> Vec<(String, String)> {
+    html.split("<a href=\"")
+        .skip(1)
+        .map(|rest| {
+            let (href, after) = rest.split_once('"').unwrap();
+            let text = after.split_once('>').unwrap().1.split_once("</a>").unwrap().0;
+            (href.replace("&amp;", "&"), text.replace("&amp;", "&"))
+        })
+        .collect()
+}
+
+#[test]
+fn plain_urls_are_linked_whole() {
+    for (text, url) in [
+        (
+            "https://en.wikipedia.org/wiki/Rust_(programming_language)",
+            "https://en.wikipedia.org/wiki/Rust_(programming_language)",
+        ),
+        ("see https://example.com/~user/page now", "https://example.com/~user/page"),
+        ("https://example.com/search?q=a*b*c", "https://example.com/search?q=a*b*c"),
+        (
+            "https://docs.rs/tokio/latest/tokio/sync/struct.Mutex.html#method.lock_owned",
+            "https://docs.rs/tokio/latest/tokio/sync/struct.Mutex.html#method.lock_owned",
+        ),
+        ("the file: https://example.com/my_file_name_.txt.", "https://example.com/my_file_name_.txt"),
+        ("(see https://example.com/x)", "https://example.com/x"),
+        ("https://example.com/a_(b)_c)", "https://example.com/a_(b)_c"),
+        ("Really? https://example.com/faq?!", "https://example.com/faq"),
+        ("**bold https://example.com/b** after", "https://example.com/b"),
+        ("https://example.com/?a=1&b=2 ok", "https://example.com/?a=1&b=2"),
+        ("https://example.com/q&amp; x", "https://example.com/q"),
+    ] {
+        let html = to_safe_html(text);
+        assert_eq!(links(&html), vec![(url.to_string(), url.to_string())], "{text} -> {html}");
+    }
+    // Code stays code, and a written link keeps its text.
+    assert!(links(&to_safe_html("`https://example.com/a_b_`")).is_empty());
+    assert!(links(&to_safe_html("```\nhttps://example.com/a\n```")).is_empty());
+    assert_eq!(
+        links(&to_safe_html("[the docs](https://example.com/a_b_c) and https://example.com/d_e")),
+        vec![
+            ("https://example.com/a_b_c".to_string(), "the docs".to_string()),
+            ("https://example.com/d_e".to_string(), "https://example.com/d_e".to_string())
+        ]
+    );
+    assert_eq!(to_safe_html("**bold https://example.com/b** after").matches("<strong>").count(), 1);
+}
+
+#[test]
+fn literal_text_shows_exactly_as_written() {
+    for text in [
+        "2*3*4 = 24, my file is __init__.py, the price is *5*",
+        "# 1 order",
+        "1) first\n- second\n> not a quote\n+ plus\n2. two",
+        "a line\n===\n---\n***",
+        "`not code` ~~not struck~~ [not](a link) ![no](image) <b>no html</b> &amp; \\n",
+        "    four spaces are not code",
+        "C:\\Users\\me\\file_1.txt",
+    ] {
+        let expected = format!(
+            "<p>{}</p>\n",
+            text.lines().map(|l| escape_text(l.trim_start())).collect::<Vec<_>>().join("<br />\n")
+        );
+        let html = to_safe_html(&literal(text, true));
+        assert_eq!(html.replace("&#32;", "").replace("    ", ""), expected, "{text}");
+    }
+    // URLs stay whole links, and text around them stays literal.
+    let html = to_safe_html(&literal("see https://en.wikipedia.org/wiki/Rust_(programming_language) *now*", true));
+    assert_eq!(
+        links(&html),
+        vec![(
+            "https://en.wikipedia.org/wiki/Rust_(programming_language)".to_string(),
+            "https://en.wikipedia.org/wiki/Rust_(programming_language)".to_string()
+        )]
+    );
+    assert!(html.ends_with(" *now*</p>\n"), "{html}");
+}

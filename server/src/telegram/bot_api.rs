@@ -21,8 +21,11 @@ pub const MAX_TEXT_CHARS: usize = 4096;
 pub enum Failure {
     /// Telegram answered `ok: false`.
     Refused { code: u16, description: String, retry_after: Option<u64> },
-    /// No usable answer: the network, a timeout, or something that is not the Bot API.
+    /// Telegram was not reached: nothing was sent.
     Unreachable(String),
+    /// The call went out but no answer came back (a timeout, a dropped connection, an
+    /// answer that is not the Bot API's): it may or may not have taken effect.
+    Unconfirmed(String),
 }
 
 impl Failure {
@@ -30,8 +33,14 @@ impl Failure {
     pub fn is_temporary(&self) -> bool {
         match self {
             Failure::Refused { code, .. } => *code == 429 || *code >= 500,
-            Failure::Unreachable(_) => true,
+            Failure::Unreachable(_) | Failure::Unconfirmed(_) => true,
         }
+    }
+
+    /// Might the call have taken effect although it failed? Then sending it again could
+    /// deliver it twice.
+    pub fn may_have_arrived(&self) -> bool {
+        matches!(self, Failure::Unconfirmed(_))
     }
 
     /// How long Telegram asked us to wait before calling again.
@@ -48,6 +57,7 @@ impl std::fmt::Display for Failure {
         match self {
             Failure::Refused { code, description, .. } => write!(f, "{description} ({code})"),
             Failure::Unreachable(why) => write!(f, "Telegram could not be reached: {why}"),
+            Failure::Unconfirmed(why) => write!(f, "Telegram did not answer: {why}"),
         }
     }
 }
@@ -148,6 +158,23 @@ impl FileMethod {
     }
 }
 
+/// How long a call may take: Telegram answers in well under a second, and a call left
+/// unanswered longer is reported as unconfirmed rather than waited for.
+const CALL_TIMEOUT: Duration = Duration::from_secs(15);
+/// How long a file upload may take.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A failed request: not sent when the connection could not be made, else unconfirmed.
+fn failed(e: reqwest::Error) -> Failure {
+    let connect = e.is_connect();
+    let why = e.without_url().to_string();
+    if connect {
+        Failure::Unreachable(why)
+    } else {
+        Failure::Unconfirmed(why)
+    }
+}
+
 /// The Bot API at one base URL.
 #[derive(Clone)]
 pub struct BotApi {
@@ -159,7 +186,7 @@ impl BotApi {
     pub fn new(base: &str) -> BotApi {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
+            .timeout(CALL_TIMEOUT)
             .build()
             .expect("an HTTP client with default TLS settings");
         BotApi { http, base: base.trim_end_matches('/').to_string() }
@@ -170,12 +197,11 @@ impl BotApi {
     }
 
     async fn answer<T: DeserializeOwned>(response: Result<reqwest::Response, reqwest::Error>) -> Result<T, Failure> {
-        let unreachable = |e: reqwest::Error| Failure::Unreachable(e.without_url().to_string());
-        let response = response.map_err(unreachable)?;
+        let response = response.map_err(failed)?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(unreachable)?;
+        let bytes = response.bytes().await.map_err(|e| Failure::Unconfirmed(e.without_url().to_string()))?;
         let envelope: Envelope<T> = serde_json::from_slice(&bytes)
-            .map_err(|_| Failure::Unreachable(format!("an answer that is not the Bot API's (HTTP {status})")))?;
+            .map_err(|_| Failure::Unconfirmed(format!("an answer that is not the Bot API's (HTTP {status})")))?;
         match (envelope.ok, envelope.result) {
             (true, Some(result)) => Ok(result),
             _ => Err(Failure::Refused {
@@ -219,8 +245,7 @@ impl BotApi {
     /// The bytes of a file `get_file` described; `None` when it is over `limit` bytes.
     pub async fn download(&self, token: &str, file_path: &str, limit: u64) -> Result<Option<Vec<u8>>, Failure> {
         let url = format!("{}/file/bot{token}/{file_path}", self.base);
-        let unreachable = |e: reqwest::Error| Failure::Unreachable(e.without_url().to_string());
-        let response = self.http.get(url).send().await.map_err(unreachable)?;
+        let response = self.http.get(url).send().await.map_err(failed)?;
         let status = response.status();
         if !status.is_success() {
             return Err(Failure::Refused {
@@ -232,7 +257,7 @@ impl BotApi {
         if response.content_length().is_some_and(|n| n > limit) {
             return Ok(None);
         }
-        let bytes = response.bytes().await.map_err(unreachable)?;
+        let bytes = response.bytes().await.map_err(|e| Failure::Unconfirmed(e.without_url().to_string()))?;
         Ok((bytes.len() as u64 <= limit).then(|| bytes.to_vec()))
     }
 
@@ -262,6 +287,7 @@ impl BotApi {
             Failure::Refused { code: 400, description: format!("unusable file type {content_type}"), retry_after: None }
         })?;
         let form = Form::new().text("chat_id", chat_id.to_string()).part(field, part);
-        Self::answer(self.http.post(self.url(token, method)).multipart(form).send().await).await
+        let request = self.http.post(self.url(token, method)).multipart(form).timeout(UPLOAD_TIMEOUT);
+        Self::answer(request.send().await).await
     }
 }

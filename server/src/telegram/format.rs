@@ -3,7 +3,7 @@
 //! `sendMessage` accepts (<https://core.telegram.org/bots/api#html-style>).
 
 use super::update::Entity;
-use el_protocol::markdown::{escape_text as escape, is_safe_link};
+use el_protocol::markdown::{escape_text as escape, is_safe_link, literal};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
 /// Marks Telegram formatting with markdown: bold, italic, strikethrough, code, code
@@ -20,6 +20,8 @@ pub fn entities_to_markdown(text: &str, entities: &[Entity]) -> String {
     let mut sorted: Vec<&Entity> = entities.iter().collect();
     sorted.sort_by_key(|e| (e.offset, std::cmp::Reverse(e.length)));
     let (mut out, mut done) = (String::with_capacity(text.len() + 16), 0usize);
+    // What the client wrote shows as written: only their entities format it.
+    let plain = |from: usize, to: usize| literal(&text[from..to], from == 0 || text[..from].ends_with('\n'));
     for e in sorted {
         let (Some(&start), Some(&end)) = (byte_at.get(e.offset), byte_at.get(e.offset + e.length)) else { continue };
         if start < done || start >= end {
@@ -29,21 +31,21 @@ pub fn entities_to_markdown(text: &str, entities: &[Entity]) -> String {
         // Markdown emphasis cannot start or end with a space: keep spaces outside.
         let (lead, core, trail) = split_spaces(inner);
         let marked = match e.kind.as_str() {
-            "bold" => format!("**{core}**"),
-            "italic" => format!("*{core}*"),
-            "strikethrough" => format!("~~{core}~~"),
+            "bold" => format!("**{}**", literal(core, false)),
+            "italic" => format!("*{}*", literal(core, false)),
+            "strikethrough" => format!("~~{}~~", literal(core, false)),
             "code" => code_span(core),
             "pre" => {
                 let fence = "```";
                 format!("\n{fence}{}\n{inner}\n{fence}\n", e.language.as_deref().unwrap_or_default())
             }
             "text_link" => match e.url.as_deref().filter(|u| is_safe_link(u)) {
-                Some(url) => format!("[{core}](<{}>)", url.replace(['<', '>'], "")),
-                None => core.to_string(),
+                Some(url) => format!("[{}](<{}>)", literal(core, false), url.replace(['<', '>'], "")),
+                None => literal(core, false),
             },
             _ => continue,
         };
-        out.push_str(&text[done..start]);
+        out.push_str(&plain(done, start));
         if e.kind == "pre" {
             out.push_str(&marked);
         } else {
@@ -53,7 +55,7 @@ pub fn entities_to_markdown(text: &str, entities: &[Entity]) -> String {
         }
         done = end;
     }
-    out.push_str(&text[done..]);
+    out.push_str(&plain(done, text.len()));
     out
 }
 

@@ -83,7 +83,7 @@ async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult
 async fn webhook_problem(state: &AppState, bot: &Bot, connected_at: i64) -> Option<String> {
     let asked = tokio::time::timeout(Duration::from_secs(5), state.bot_api.get_webhook_info(&bot.token)).await;
     let info = match asked {
-        Err(_) | Ok(Err(Failure::Unreachable(_))) => {
+        Err(_) | Ok(Err(Failure::Unreachable(_) | Failure::Unconfirmed(_))) => {
             return Some("Telegram could not be reached to check this bot.".into())
         }
         Ok(Err(Failure::Refused { code: 401 | 404, .. })) => {
@@ -121,7 +121,9 @@ fn telegram_error(doing: &str, failure: Failure) -> AppError {
         Failure::Refused { description, .. } => {
             AppError::BadRequest(format!("Telegram refused to {doing}: {description}"))
         }
-        Failure::Unreachable(why) => AppError::BadGateway(format!("Telegram could not be reached ({why}). Try again.")),
+        Failure::Unreachable(why) | Failure::Unconfirmed(why) => {
+            AppError::BadGateway(format!("Telegram could not be reached ({why}). Try again."))
+        }
     }
 }
 

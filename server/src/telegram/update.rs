@@ -2,6 +2,7 @@
 //! text (Telegram's formatting turned into markdown), and the files to fetch.
 
 use super::format::entities_to_markdown;
+use el_protocol::markdown::literal;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -175,8 +176,29 @@ const UNSHOWN: [(&str, &str); 8] = [
     ("checklist", "a checklist"),
 ];
 
+/// Service messages: something happened in the chat (a message was pinned, the
+/// auto-delete timer changed...), nobody wrote anything.
+const SERVICE: [&str; 16] = [
+    "pinned_message",
+    "message_auto_delete_timer_changed",
+    "write_access_allowed",
+    "chat_background_set",
+    "new_chat_members",
+    "left_chat_member",
+    "new_chat_title",
+    "new_chat_photo",
+    "delete_chat_photo",
+    "group_chat_created",
+    "migrate_to_chat_id",
+    "migrate_from_chat_id",
+    "proximity_alert_triggered",
+    "connected_website",
+    "successful_payment",
+    "refunded_payment",
+];
+
 /// Reads an update: client messages and their edits in private chats; anything else
-/// is ignored with the reason.
+/// (service messages included) is ignored with the reason.
 pub fn read(update: &Update) -> Reading {
     let (message, edited) = match (&update.message, &update.edited_message) {
         (Some(m), _) => (m, false),
@@ -196,6 +218,9 @@ pub fn read(update: &Update) -> Reading {
         Some(last) => format!("{} {last}", from.first_name),
         None => from.first_name.clone(),
     };
+    if let Some(service) = SERVICE.iter().find(|f| message.other.contains_key(**f)) {
+        return Reading::Ignored(format!("a service message ({service})"));
+    }
     let sender = Sender { id: from.id, name: name.trim().to_string(), username: from.username.clone() };
     let (text, files) = contents(message);
     Reading::Inbound(Inbound {
@@ -268,7 +293,60 @@ fn contents(m: &TgMessage) -> (String, Vec<RemoteFile>) {
         let what = UNSHOWN.iter().find(|(field, _)| m.other.contains_key(*field)).map_or("a message", |(_, what)| what);
         text = format!("(The client sent {what}, which External Lines cannot show.)");
     }
+    let context: Vec<String> = [forwarded_from(m), quoted(m)].into_iter().flatten().collect();
+    if !context.is_empty() {
+        text = format!("{}\n\n{text}", context.join("\n\n"));
+    }
     (text, files)
+}
+
+/// "Forwarded from ..." for a forwarded message (`forward_origin`, or the fields
+/// Bot API versions before 7.0 sent), as markdown.
+fn forwarded_from(m: &TgMessage) -> Option<String> {
+    let field = |v: &Value, path: &[&str]| -> Option<String> {
+        path.iter().try_fold(v, |v, k| v.get(k)).and_then(Value::as_str).map(str::to_string)
+    };
+    let person = |v: &Value| -> Option<String> {
+        let first = field(v, &["first_name"])?;
+        Some(match field(v, &["last_name"]) {
+            Some(last) => format!("{first} {last}"),
+            None => first,
+        })
+    };
+    let from = if let Some(origin) = m.other.get("forward_origin") {
+        match origin.get("type").and_then(Value::as_str) {
+            Some("user") => origin.get("sender_user").and_then(person),
+            Some("hidden_user") => field(origin, &["sender_user_name"]),
+            Some("chat") => field(origin, &["sender_chat", "title"]),
+            Some("channel") => field(origin, &["chat", "title"]),
+            _ => None,
+        }
+        .or_else(|| Some("someone".into()))
+    } else {
+        m.other
+            .get("forward_from")
+            .and_then(person)
+            .or_else(|| m.other.get("forward_sender_name").and_then(Value::as_str).map(str::to_string))
+            .or_else(|| m.other.get("forward_from_chat").and_then(|c| field(c, &["title"])))
+    }?;
+    Some(format!("*{}*", literal(&format!("Forwarded from {from}"), false)))
+}
+
+/// The text a reply answers, as a markdown quote: the part the client quoted, else the
+/// start of the message replied to.
+fn quoted(m: &TgMessage) -> Option<String> {
+    let text = m
+        .other
+        .get("quote")
+        .and_then(|q| q.get("text"))
+        .or_else(|| {
+            let replied = m.other.get("reply_to_message").or_else(|| m.other.get("external_reply"))?;
+            replied.get("text").or_else(|| replied.get("caption"))
+        })
+        .and_then(Value::as_str)?;
+    let short: String = text.chars().take(300).collect();
+    let short = if short.len() < text.len() { format!("{short}…") } else { short };
+    Some(short.lines().map(|l| format!("> {}", literal(l, true))).collect::<Vec<_>>().join("\n"))
 }
 
 #[cfg(test)]

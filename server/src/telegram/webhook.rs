@@ -94,20 +94,17 @@ fn seen(conn: &Connection, channel: ChannelId, update_id: i64) -> AppResult<bool
         .is_some())
 }
 
-/// Downloads the message's files into the store. A file too large to fetch becomes a
-/// note in the message instead; when Telegram cannot be reached the update fails (and
-/// is retried), leaving nothing behind.
+/// Downloads the message's files into the store. A file that cannot be fetched (too
+/// large, or refused by Telegram) becomes a note in the message instead; when Telegram
+/// cannot be reached the update fails (and is retried), leaving nothing behind.
 async fn fetch_files(state: &AppState, bot: &Bot, wanted: &[RemoteFile]) -> AppResult<(Vec<Delivered>, Vec<String>)> {
     let limit = state.config.upload_limits().max_file_bytes.min(MAX_DOWNLOAD_BYTES);
     let (mut files, mut notes) = (Vec::new(), Vec::new());
     for remote in wanted {
         match fetch_file(state, bot, remote, limit).await {
-            Ok(Some(file)) => files.push(file),
-            Ok(None) => notes.push(format!(
-                "(“{}” is larger than {} and was not received: ask the client to send it another way.)",
-                remote.name,
-                human_size(limit)
-            )),
+            Ok(Ok(file)) => files.push(file),
+            Ok(Err(why)) => notes
+                .push(format!("(“{}” was not received: {why}. Ask the client to send it another way.)", remote.name)),
             Err(e) => {
                 files::discard(state, &files).await;
                 return Err(e);
@@ -117,19 +114,35 @@ async fn fetch_files(state: &AppState, bot: &Bot, wanted: &[RemoteFile]) -> AppR
     Ok((files, notes))
 }
 
-async fn fetch_file(state: &AppState, bot: &Bot, remote: &RemoteFile, limit: u64) -> AppResult<Option<Delivered>> {
+/// The file, or why it cannot be had (as a note's words).
+async fn fetch_file(
+    state: &AppState,
+    bot: &Bot,
+    remote: &RemoteFile,
+    limit: u64,
+) -> AppResult<Result<Delivered, String>> {
+    let too_large = || Err(format!("it is larger than {}", human_size(limit)));
     if remote.size.is_some_and(|n| n > limit) {
-        return Ok(None);
+        return Ok(too_large());
     }
     let unavailable = |f: Failure| AppError::BadGateway(format!("fetching a Telegram file failed: {f}"));
-    let info = state.bot_api.get_file(&bot.token, &remote.file_id).await.map_err(unavailable)?;
-    let Some(path) = info.file_path else { return Ok(None) };
+    let info = match state.bot_api.get_file(&bot.token, &remote.file_id).await {
+        Ok(info) => info,
+        // Telegram will not hand this file over (bots get files up to 20 MB): waiting
+        // changes nothing, so the message is stored without it.
+        Err(Failure::Refused { code, description, .. }) if code < 500 && code != 429 => {
+            tracing::warn!(code, %description, "Telegram refused a file");
+            return Ok(Err(format!("Telegram did not hand it over ({description})")));
+        }
+        Err(f) => return Err(unavailable(f)),
+    };
+    let Some(path) = info.file_path else { return Ok(Err("Telegram did not hand it over".into())) };
     if info.file_size.is_some_and(|n| n > limit) {
-        return Ok(None);
+        return Ok(too_large());
     }
     match state.bot_api.download(&bot.token, &path, limit).await.map_err(unavailable)? {
-        Some(bytes) => Ok(Some(files::store_bytes(state, &bytes, &remote.name).await?)),
-        None => Ok(None),
+        Some(bytes) => Ok(Ok(files::store_bytes(state, &bytes, &remote.name).await?)),
+        None => Ok(too_large()),
     }
 }
 

@@ -162,3 +162,46 @@ fn other_updates_groups_and_bots_are_ignored() {
     from_bot["from"]["is_bot"] = json!(true);
     assert!(matches!(reading(json!({ "update_id": 10016, "message": from_bot })), Reading::Ignored(_)));
 }
+
+#[test]
+fn service_messages_are_acknowledged_without_a_message() {
+    let pinned = message(json!({ "pinned_message": message(json!({ "text": "Order 42" })) }));
+    match reading(json!({ "update_id": 10010, "message": pinned })) {
+        Reading::Ignored(why) => assert_eq!(why, "a service message (pinned_message)"),
+        other => panic!("{other:?}"),
+    }
+    let timer = message(json!({ "message_auto_delete_timer_changed": { "message_auto_delete_time": 86400 } }));
+    assert!(matches!(reading(json!({ "update_id": 10011, "message": timer })), Reading::Ignored(_)));
+}
+
+#[test]
+fn forwards_and_replies_say_where_the_text_comes_from() {
+    let forwarded = inbound(json!({ "update_id": 10012, "message": message(json!({
+        "text": "Is this your offer?",
+        "forward_origin": { "type": "channel", "date": 1441645000, "message_id": 7,
+                            "chat": { "id": -1001, "type": "channel", "title": "Deals *daily*" } }
+    })) }));
+    assert_eq!(forwarded.text, "*Forwarded from Deals \\*daily\\**\n\nIs this your offer?");
+    let hidden = inbound(json!({ "update_id": 10013, "message": message(json!({
+        "text": "look",
+        "forward_origin": { "type": "hidden_user", "date": 1441645000, "sender_user_name": "Ivan" }
+    })) }));
+    assert!(hidden.text.starts_with("*Forwarded from Ivan*"), "{}", hidden.text);
+    let old_style = inbound(json!({ "update_id": 10014, "message": message(json!({
+        "text": "look", "forward_from": { "id": 5, "is_bot": false, "first_name": "Petro", "last_name": "Ko" }
+    })) }));
+    assert!(old_style.text.starts_with("*Forwarded from Petro Ko*"), "{}", old_style.text);
+
+    let reply = inbound(json!({ "update_id": 10015, "message": message(json!({
+        "text": "Yes, this one",
+        "reply_to_message": message(json!({ "text": "# Which size?\nM or L" }))
+    })) }));
+    assert_eq!(reply.text, "> \\# Which size?\n> M or L\n\nYes, this one");
+    let quote = inbound(json!({ "update_id": 10016, "message": message(json!({
+        "text": "This part", "quote": { "text": "M or L", "position": 14 },
+        "reply_to_message": message(json!({ "text": "# Which size?\nM or L" }))
+    })) }));
+    assert_eq!(quote.text, "> M or L\n\nThis part");
+    let html = el_protocol::markdown::to_safe_html(&reply.text);
+    assert!(html.starts_with("<blockquote>\n<p># Which size?<br />\nM or L</p>\n</blockquote>"), "{html}");
+}
