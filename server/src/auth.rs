@@ -1,8 +1,10 @@
 //! Sign-in with a password (argon2), sessions in an HttpOnly SameSite cookie, and the
 //! extractors every protected endpoint uses to know who is calling and what they may do.
 
+use crate::client_addr::ClientAddr;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
+use crate::throttle::Throttle;
 use crate::AppState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -17,11 +19,58 @@ use el_protocol::{RoleId, UserId};
 use rand::RngCore;
 use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
+use std::time::Instant;
 
-/// Failed sign-ins for one login before it is locked for [`SIGN_IN_LOCKOUT`].
-pub const MAX_FAILED_SIGN_INS: u32 = 5;
-/// How long a login stays locked after too many failed sign-ins.
-pub const SIGN_IN_LOCKOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// Longest login and password accepted (a longer one is refused before any work).
+const MAX_LOGIN_CHARS: usize = 100;
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// Failed sign-ins, counted per address and login and per address over all logins.
+/// After the free ones each attempt waits longer (1 s, 2 s, 4 s... up to 15 minutes),
+/// and only for that address: nobody can lock a colleague out from elsewhere.
+pub struct SignInThrottle {
+    by_login: Throttle,
+    by_address: Throttle,
+}
+
+impl Default for SignInThrottle {
+    fn default() -> Self {
+        let longest = std::time::Duration::from_secs(15 * 60);
+        SignInThrottle { by_login: Throttle::new(4, longest), by_address: Throttle::new(30, longest) }
+    }
+}
+
+impl SignInThrottle {
+    fn login_key(addr: ClientAddr, login: &str) -> String {
+        format!("{addr}|{}", login.to_lowercase())
+    }
+
+    /// `Err(wait)` while sign-ins for `login` from `addr` must wait.
+    pub fn check(&self, addr: ClientAddr, login: &str, now: Instant) -> Result<(), std::time::Duration> {
+        let by_login = self.by_login.check(&Self::login_key(addr, login), now);
+        let by_address = self.by_address.check(&addr.to_string(), now);
+        match (by_login, by_address) {
+            (Ok(()), Ok(())) => Ok(()),
+            (a, b) => Err(a.err().unwrap_or_default().max(b.err().unwrap_or_default())),
+        }
+    }
+
+    pub fn failed(&self, addr: ClientAddr, login: &str, now: Instant) {
+        self.by_login.failed(&Self::login_key(addr, login), now);
+        self.by_address.failed(&addr.to_string(), now);
+    }
+
+    pub fn succeeded(&self, addr: ClientAddr, login: &str) {
+        self.by_login.succeeded(&Self::login_key(addr, login));
+    }
+}
+
+/// "N seconds" or "N minutes", rounded up.
+fn wait_words(wait: std::time::Duration) -> String {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let (n, unit) = if secs < 60 { (secs, "second") } else { (secs.div_ceil(60), "minute") };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "el_session";
@@ -184,6 +233,7 @@ impl FromRequestParts<AppState> for CurrentUser {
 
 async fn login(
     State(state): State<AppState>,
+    addr: ClientAddr,
     jar: CookieJar,
     Json(body): Json<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<Me>)> {
@@ -191,13 +241,12 @@ async fn login(
     if login.is_empty() || body.password.is_empty() {
         return Err(AppError::BadRequest("Enter your login and password.".into()));
     }
-    let key = login.to_lowercase();
-    if let Err(wait) = state.sign_in_failures.check(&key, std::time::Instant::now()) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        return Err(AppError::TooManyRequests(format!(
-            "Too many failed sign-ins. Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        )));
+    if login.chars().count() > MAX_LOGIN_CHARS || body.password.len() > MAX_PASSWORD_BYTES {
+        return Err(AppError::BadRequest("The login or the password is too long.".into()));
+    }
+    let key = login.clone();
+    if let Err(wait) = state.sign_in_failures.check(addr, &key, Instant::now()) {
+        return Err(AppError::TooManyRequests(format!("Too many failed sign-ins. Try again in {}.", wait_words(wait))));
     }
     let token = new_token();
     let hash = token_hash(&token);
@@ -207,12 +256,12 @@ async fn login(
         Ok(user) => user,
         Err(e) => {
             if matches!(e, AppError::Unauthorized(_)) {
-                state.sign_in_failures.failed(&key, std::time::Instant::now());
+                state.sign_in_failures.failed(addr, &key, Instant::now());
             }
             return Err(e);
         }
     };
-    state.sign_in_failures.succeeded(&key);
+    state.sign_in_failures.succeeded(addr, &key);
     tracing::info!(user = %user.user.login, "signed in");
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .http_only(true)

@@ -61,6 +61,12 @@ pub struct Config {
     /// reconnect; a client further behind than that reloads its snapshot instead.
     #[arg(long, env = "REPLAY_EVENTS", default_value_t = 10_000)]
     pub replay_events: usize,
+    /// Behind a reverse proxy: the request header in which the proxy passes the
+    /// client's address (e.g. `X-Forwarded-For`, whose last entry is used, or
+    /// `X-Real-IP`). Throttles count per address; without it, the peer's address counts.
+    /// Set it only behind a proxy that sets the header, or clients could pick their own.
+    #[arg(long, env = "TRUSTED_PROXY_HEADER")]
+    pub trusted_proxy_header: Option<String>,
     /// First wait before a message a messenger could not take is retried, in
     /// milliseconds; it doubles with each attempt, up to 30 seconds.
     #[arg(long, env = "OUTBOX_RETRY_MS", default_value_t = 2000)]

@@ -104,11 +104,11 @@ fn is_file_id(id: &str) -> bool {
     (16..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
-/// A file name given by a sender, cleaned for display: no path, no control
-/// characters, not too long.
+/// A file name given by a sender, cleaned for display: no path, no hidden characters
+/// (controls, direction overrides), not too long.
 pub fn clean_name(name: &str) -> AppResult<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let clean: String = base.chars().filter(|c| !c.is_control()).collect();
+    let clean: String = base.chars().filter(|c| !crate::validate::is_hidden(*c)).collect();
     let clean = clean.trim();
     if clean.is_empty() {
         return Err(AppError::BadRequest("The file needs a name.".into()));
@@ -590,6 +590,8 @@ mod tests {
         assert_eq!(clean_name("C:\\Users\\olena\\photo.png").unwrap(), "photo.png");
         assert_eq!(clean_name("../../etc/passwd").unwrap(), "passwd");
         assert_eq!(clean_name("a\u{0}b\nc.txt").unwrap(), "abc.txt");
+        assert_eq!(clean_name("invoice\u{202E}fdp.exe").unwrap(), "invoicefdp.exe", "no right-to-left override");
+        assert_eq!(clean_name("\u{2067}a\u{2069}\u{200F}.txt").unwrap(), "a.txt");
         assert!(clean_name("  ").is_err());
         assert_eq!(clean_name(&"x".repeat(500)).unwrap().chars().count(), MAX_FILE_NAME_CHARS);
     }

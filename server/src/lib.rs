@@ -4,6 +4,7 @@
 //! running [`Server`]; `main.rs` only parses the configuration and waits for a signal.
 
 pub mod auth;
+pub mod client_addr;
 pub mod config;
 pub mod crm;
 pub mod db;
@@ -59,8 +60,8 @@ pub struct Shared {
     pub db: Db,
     pub hub: Hub,
     pub config: Arc<Config>,
-    /// Failed sign-ins per login.
-    pub sign_in_failures: Arc<throttle::Throttle>,
+    /// Failed sign-ins per address and login.
+    pub sign_in_failures: auth::SignInThrottle,
     /// The Telegram Bot API, at the configured address.
     pub bot_api: telegram::bot_api::BotApi,
 }
@@ -147,7 +148,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         tracing::info!(added, wanted = config.demo_dialogs, "demo dialogs loaded");
     }
     let hub = Hub::load(&db, config.replay_events).await?;
-    let sign_in_failures = Arc::new(throttle::Throttle::new(auth::MAX_FAILED_SIGN_INS, auth::SIGN_IN_LOCKOUT));
+    let sign_in_failures = auth::SignInThrottle::default();
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
     let state = AppState(Arc::new(Shared { db, hub, config: Arc::new(config), sign_in_failures, bot_api }));
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
@@ -164,7 +165,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, router)
+        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(async {
                 let _ = stopped.await;
             })

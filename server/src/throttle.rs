@@ -1,50 +1,81 @@
-//! Limits repeated failures per key (a login name): after `max` failures within
-//! `window`, further attempts are refused until the window has passed. Kept in memory,
-//! so it resets with the server.
+//! Slows down repeated failures per key (an address and a login, or an address): the
+//! first `free` failures cost nothing, then each further attempt must wait twice as long
+//! as the one before (1 s, 2 s, 4 s... up to `longest`). A success clears the key. Kept in
+//! memory, bounded in size: keys whose wait is long over are forgotten first.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Most keys remembered (about 30 MB at the longest keys).
+const MAX_KEYS: usize = 100_000;
+
 pub struct Throttle {
-    max: u32,
-    window: Duration,
+    free: u32,
+    longest: Duration,
     failures: Mutex<HashMap<String, (u32, Instant)>>,
 }
 
 impl Throttle {
-    pub fn new(max: u32, window: Duration) -> Self {
-        Throttle { max, window, failures: Mutex::new(HashMap::new()) }
+    pub fn new(free: u32, longest: Duration) -> Self {
+        Throttle { free, longest, failures: Mutex::new(HashMap::new()) }
     }
 
-    /// `Err(wait)` while `key` is locked out.
+    /// How long after its last failure `key` must wait, having failed `count` times.
+    fn delay(&self, count: u32) -> Duration {
+        match count.checked_sub(self.free) {
+            None | Some(0) => Duration::ZERO,
+            Some(over) => Duration::from_secs(1u64 << (over - 1).min(30)).min(self.longest),
+        }
+    }
+
+    /// `Err(wait)` while `key` must wait before trying again.
     pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
         let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         match failures.get(key) {
-            Some((count, since)) if *count >= self.max && now.duration_since(*since) < self.window => {
-                Err(self.window - now.duration_since(*since))
+            Some(&(count, last)) => {
+                let until = last + self.delay(count);
+                if now < until {
+                    Err(until - now)
+                } else {
+                    Ok(())
+                }
             }
-            _ => Ok(()),
+            None => Ok(()),
         }
     }
 
     /// Counts a failure for `key`.
     pub fn failed(&self, key: &str, now: Instant) {
         let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if failures.len() >= MAX_KEYS && !failures.contains_key(key) {
+            // Forget keys idle for twice the longest wait; if all are recent, the oldest half.
+            let idle = self.longest * 2;
+            failures.retain(|_, (_, last)| now.duration_since(*last) < idle);
+            if failures.len() >= MAX_KEYS {
+                let mut lasts: Vec<Instant> = failures.values().map(|(_, last)| *last).collect();
+                lasts.sort();
+                let cut = lasts[lasts.len() / 2];
+                failures.retain(|_, (_, last)| *last > cut);
+            }
+        }
         let entry = failures.entry(key.to_string()).or_insert((0, now));
-        if now.duration_since(entry.1) >= self.window {
-            *entry = (0, now);
+        // A key quiet for twice the longest wait starts over.
+        if now.duration_since(entry.1) >= self.longest * 2 {
+            entry.0 = 0;
         }
         entry.0 += 1;
-        // Keep the map small: forget windows that have passed.
-        if failures.len() > 10_000 {
-            failures.retain(|_, (_, since)| now.duration_since(*since) < self.window);
-        }
+        entry.1 = now;
     }
 
     /// Clears `key` after a success.
     pub fn succeeded(&self, key: &str) {
         self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+
+    #[cfg(test)]
+    fn keys(&self) -> Vec<String> {
+        self.failures.lock().unwrap().keys().cloned().collect()
     }
 }
 
@@ -53,18 +84,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn locks_after_max_failures_until_the_window_passes() {
+    fn waits_grow_after_the_free_failures_and_a_success_clears_them() {
         let t = Throttle::new(3, Duration::from_secs(60));
         let start = Instant::now();
         for _ in 0..3 {
-            assert!(t.check("anna", start).is_ok());
-            t.failed("anna", start);
+            assert!(t.check("a|anna", start).is_ok());
+            t.failed("a|anna", start);
         }
-        let wait = t.check("anna", start + Duration::from_secs(10)).unwrap_err();
-        assert_eq!(wait, Duration::from_secs(50));
-        assert!(t.check("bob", start).is_ok(), "per key");
-        assert!(t.check("anna", start + Duration::from_secs(61)).is_ok(), "the window passes");
-        t.succeeded("anna");
-        assert!(t.check("anna", start + Duration::from_secs(10)).is_ok());
+        assert!(t.check("a|anna", start).is_ok(), "three failures are free");
+        t.failed("a|anna", start);
+        assert_eq!(t.check("a|anna", start).unwrap_err(), Duration::from_secs(1));
+        t.failed("a|anna", start + Duration::from_secs(1));
+        assert_eq!(t.check("a|anna", start + Duration::from_secs(1)).unwrap_err(), Duration::from_secs(2));
+        for i in 0..20 {
+            t.failed("a|anna", start + Duration::from_secs(2 + i));
+        }
+        assert_eq!(t.check("a|anna", start + Duration::from_secs(21)).unwrap_err(), Duration::from_secs(60), "capped");
+        assert!(t.check("b|anna", start).is_ok(), "per key");
+        t.succeeded("a|anna");
+        assert!(t.check("a|anna", start + Duration::from_secs(21)).is_ok());
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let t = Throttle::new(3, Duration::from_secs(60));
+        let start = Instant::now();
+        for i in 0..(MAX_KEYS + 10) {
+            t.failed(&format!("k{i}"), start + Duration::from_millis(i as u64));
+        }
+        let keys = t.keys();
+        assert!(keys.len() <= MAX_KEYS);
+        assert!(keys.contains(&format!("k{}", MAX_KEYS + 9)), "the newest key is kept");
     }
 }

@@ -29,10 +29,18 @@ pub fn client_msg_id(key: &str) -> AppResult<String> {
     }
 }
 
-/// A person's display name: trimmed, control characters removed, not too long.
+/// Characters that are never shown as themselves: control characters, and the
+/// direction marks and overrides that make text display in another order than it is
+/// written (`U+202E` turns "exe.pdf" into "fdp.exe").
+pub fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A person's display name: trimmed, hidden characters removed, not too long.
 /// `None` when nothing is left.
 pub fn display_name(name: &str) -> AppResult<Option<String>> {
-    let clean: String = name.chars().filter(|c| !c.is_control()).collect();
+    let clean: String = name.chars().filter(|c| !is_hidden(*c)).collect();
     let clean = clean.trim();
     if clean.chars().count() > MAX_NAME_CHARS {
         return Err(AppError::BadRequest(format!("The name is too long: at most {MAX_NAME_CHARS} characters.")));

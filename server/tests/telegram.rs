@@ -528,7 +528,11 @@ async fn a_file_too_large_to_fetch_becomes_a_note_in_the_message() {
     let chat = anna.chat(dialog_of(&anna, "Olena Koval").await).await;
     let said = chat.messages.iter().find(|m| m.author.is_client()).expect("the message is stored");
     assert!(said.attachments.is_empty());
-    assert!(said.text.starts_with("Look at this\n\n(“unboxing.mp4” was not received: it is larger than"), "{}", said.text);
+    assert!(
+        said.text.starts_with("Look at this\n\n(“unboxing.mp4” was not received: it is larger than"),
+        "{}",
+        said.text
+    );
 
     // A document without its size (optional in the Bot API) that Telegram will not hand
     // to bots: the message is stored with a note, and Telegram gets its 200.

@@ -135,6 +135,9 @@ pub fn require_create(user: &CurrentUser, entity: Entity) -> AppResult<()> {
     Ok(())
 }
 
+/// The longest search text: longer than any name, phone or e-mail address.
+const MAX_SEARCH_CHARS: usize = 200;
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern.
 fn like_pattern(q: &str) -> String {
     let mut out = String::from("%");
@@ -152,7 +155,11 @@ fn like_pattern(q: &str) -> String {
 pub fn list(conn: &Connection, user: &CurrentUser, entity: Entity, query: &ListQuery) -> AppResult<RecordList> {
     require_view(user, entity)?;
     let own = entity.rights(&user.access).view == ViewScope::Own;
-    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty()).map(like_pattern);
+    let q = query.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    if q.is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS) {
+        return Err(AppError::BadRequest(format!("The search is too long: at most {MAX_SEARCH_CHARS} characters.")));
+    }
+    let q = q.map(like_pattern);
     let filter = "entity = ?1 AND (?2 = 0 OR responsible_id = ?3)
         AND (?4 IS NULL OR name LIKE ?4 ESCAPE '\\' OR phone LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\')";
     let order = match query.sort.unwrap_or_default() {

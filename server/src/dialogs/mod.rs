@@ -3,6 +3,7 @@
 pub mod store;
 
 use crate::auth::CurrentUser;
+use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::{event_log, validate, AppState};
 use axum::extract::rejection::QueryRejection;
@@ -221,11 +222,15 @@ async fn reply(
     let (seq, dialog) = state
         .db
         .transaction(move |tx| {
-            // Not `visible_dialog`: whoever lost a race for an Unassigned dialog must
-            // learn who took it, although it has just left their inbox.
+            // Not only `visible_dialog`: whoever lost a race for an Unassigned dialog
+            // must learn who took it, although it has just left their inbox. Others
+            // learn nothing of a dialog they may not open.
             user.require_lines()?;
             let id = DialogId(id);
-            store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?;
+            let dialog = store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?;
+            if !may_open(&dialog, user.id(), &user.access) && !store::taken_since(tx, id, now_ms() - LOST_RACE_MS)? {
+                return Err(AppError::dialog_not_found());
+            }
             let seq = store::claim(tx, id, user.id())?;
             Ok((seq, store::summary(tx, id)?.ok_or_else(AppError::dialog_not_found)?))
         })
@@ -233,6 +238,9 @@ async fn reply(
     state.hub.published(seq);
     Ok(Json(dialog))
 }
+
+/// How long after a dialog was taken a Reply to it still counts as a lost race.
+const LOST_RACE_MS: i64 = 60_000;
 
 async fn send(
     State(state): State<AppState>,

@@ -503,6 +503,13 @@ pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq
     announce(conn, dialog, &format!("{name} took the dialog"))
 }
 
+/// Was the dialog taken (someone became its member) after `at`?
+pub fn taken_since(conn: &Connection, dialog: DialogId, at: Millis) -> AppResult<bool> {
+    let newest: Option<Millis> =
+        conn.query_row("SELECT MAX(since) FROM dialog_members WHERE dialog_id = ?1", [dialog.0], |r| r.get(0))?;
+    Ok(newest.is_some_and(|since| since > at))
+}
+
 /// Makes `user` a member (and so a participant) of the dialog.
 fn add_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<()> {
     conn.execute(
@@ -578,7 +585,12 @@ pub fn join(conn: &Connection, dialog: &DialogSummary, user: UserId) -> AppResul
 /// Add to dialog: a member adds other users (who must have External Lines access).
 pub fn add_members(conn: &Connection, dialog: &DialogSummary, by: UserId, users: &[UserId]) -> AppResult<Seq> {
     require_member(dialog, by)?;
-    let new: Vec<UserId> = users.iter().copied().filter(|u| !dialog.members.contains(u)).collect();
+    if users.len() > MAX_ADDED_AT_ONCE {
+        return Err(AppError::BadRequest(format!("Add at most {MAX_ADDED_AT_ONCE} users at once.")));
+    }
+    let mut new: Vec<UserId> = users.iter().copied().filter(|u| !dialog.members.contains(u)).collect();
+    new.sort();
+    new.dedup();
     if new.is_empty() {
         return Err(AppError::BadRequest("Choose at least one user who is not in the dialog yet.".into()));
     }
@@ -589,6 +601,9 @@ pub fn add_members(conn: &Connection, dialog: &DialogSummary, by: UserId, users:
     let (who, whom) = (member_names(conn, &[by])?, member_names(conn, &new)?);
     announce(conn, dialog.id, &format!("{who} added {whom} to the dialog"))
 }
+
+/// Most users one Add to dialog may add.
+const MAX_ADDED_AT_ONCE: usize = 50;
 
 /// Leave: possible while the dialog has another member to keep it.
 pub fn leave(conn: &Connection, dialog: &DialogSummary, user: UserId) -> AppResult<Seq> {
