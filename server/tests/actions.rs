@@ -422,3 +422,32 @@ async fn a_dialog_image_is_sniffed_limited_and_shown_only_to_who_may_open_the_di
     assert_eq!(anna.get("/api/files/..%2F..%2Fetc%2Fpasswd").await.status(), 404);
     assert_eq!(reqwest::get(server.url(&url)).await.unwrap().status(), 401, "signed-in users only");
 }
+
+#[tokio::test]
+async fn add_to_dialog_takes_each_user_once_and_a_bounded_list() {
+    let server = TestServer::start().await;
+    let (_, anna, id) = server.taken_by("anna", "Olena").await;
+    let bob_id = user_id(&server, "bob").await;
+    let many: Vec<i64> = std::iter::repeat_n(bob_id, 100_000).collect();
+    refused(anna.act(id, "members", json!({ "user_ids": many })).await, 400, "Add at most 50 users at once.").await;
+    ok(anna.act(id, "members", json!({ "user_ids": [bob_id, bob_id, bob_id] })).await).await;
+    assert_eq!(last_note(&anna, id).await, "Anna Kovalenko added Bob Marchenko to the dialog");
+}
+
+#[tokio::test]
+async fn reply_to_a_dialog_one_may_not_open_says_only_not_found() {
+    let server = TestServer::start().await;
+    let (_, _anna, id) = server.taken_by("anna", "Olena").await;
+    let (erin, bob) = (server.operator("erin").await, server.operator("bob").await);
+    // Just taken: whoever saw it in Unassigned lost a race and learns who won it.
+    refused(erin.reply(id).await, 409, "This dialog was already taken by Anna Kovalenko.").await;
+    // Taken long ago: Erin, who may not open it, learns nothing; Bob, who may, does.
+    let state = &server.server.as_ref().unwrap().state;
+    state
+        .db
+        .run(move |c| Ok(c.execute("UPDATE dialog_members SET since = 0 WHERE dialog_id = ?1", [id])?))
+        .await
+        .unwrap();
+    assert_eq!(erin.reply(id).await.status(), 404);
+    refused(bob.reply(id).await, 409, "This dialog was already taken by Anna Kovalenko.").await;
+}

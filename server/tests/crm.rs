@@ -121,6 +121,11 @@ async fn lists_search_sort_and_validate() {
         let _: Record = ok(anna.post("/api/crm/contacts", json!({"name": name, "phone": phone})).await).await;
     }
     let all: RecordList = ok(anna.get("/api/crm/contacts?sort=name").await).await;
+    let long = "x".repeat(60_000);
+    assert_eq!(
+        refused(anna.get(&format!("/api/crm/contacts?q={long}")).await, 400).await,
+        "The search is too long: at most 200 characters."
+    );
     let names: Vec<_> = all.records.iter().map(|r| r.fields.name.as_str()).collect();
     assert_eq!(names, ["Ada Rudenko", "Bohdan Lysenko", "Zoia 100%_off"]);
     assert_eq!(all.total, 3);
