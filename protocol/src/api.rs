@@ -321,8 +321,10 @@ pub struct DialogSummary {
     #[serde(default)]
     pub avatar: Option<String>,
     pub created_at: Millis,
+    /// The last message by the client or an operator (system notes aside).
     pub last_message: Option<MessagePreview>,
-    /// Time of the last message (creation time while there is none): lists sort by it.
+    /// Time of the last message by the client or an operator (creation time while there
+    /// is none): lists sort by it and show it.
     pub last_activity_at: Millis,
     /// Who is responsible for the CRM records linked to the client.
     #[serde(default)]

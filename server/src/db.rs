@@ -23,6 +23,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/006_attachments.sql")),
         M::up(include_str!("../migrations/007_crm.sql")),
         M::up(include_str!("../migrations/008_telegram.sql")),
+        M::up(include_str!("../migrations/009_people_activity.sql")),
     ])
 }
 

@@ -451,3 +451,30 @@ async fn reply_to_a_dialog_one_may_not_open_says_only_not_found() {
     assert_eq!(erin.reply(id).await.status(), 404);
     refused(bob.reply(id).await, 409, "This dialog was already taken by Anna Kovalenko.").await;
 }
+
+#[tokio::test]
+async fn previews_times_and_order_follow_what_people_said() {
+    let server = TestServer::start().await;
+    let (visitor, anna, first) = server.taken_by("anna", "First").await;
+    let (_, second) = server.dialog_from("Second").await;
+    let before = anna.inbox().await;
+    let summary = |s: &el_protocol::api::InboxSnapshot, id: i64| s.dialogs().find(|d| d.id.0 == id).unwrap().clone();
+    // Anna's Reply wrote a system note; the row still shows the client's message.
+    let row = summary(&before, first);
+    assert_eq!(row.last_message.as_ref().unwrap().text, "Hello");
+    let at = row.last_activity_at;
+    // Notes (joins, renames, hand-overs) move neither the preview, the time nor the order.
+    let bob = server.operator("bob").await;
+    ok(bob.act(first, "join", json!({})).await).await;
+    ok(anna.patch(first, json!({"name": "First (VIP)"})).await).await;
+    let after = anna.inbox().await;
+    let row = summary(&after, first);
+    assert_eq!(row.last_message.as_ref().unwrap().text, "Hello");
+    assert_eq!(row.last_activity_at, at);
+    assert!(summary(&after, second).last_activity_at > at, "the newer client message stays on top");
+    // People's messages do.
+    visitor.send("Any news?", "first-2").await;
+    let row = summary(&anna.inbox().await, first);
+    assert_eq!(row.last_message.as_ref().unwrap().text, "Any news?");
+    assert!(row.last_activity_at > at);
+}

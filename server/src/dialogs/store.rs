@@ -328,8 +328,11 @@ pub fn add_message(
         // To a messenger it goes through the outbox, in this same transaction.
         crate::outbox::enqueue(conn, dialog, id)?;
     }
+    // Lists show and sort by what people said: a system note moves nothing but itself.
     conn.prepare_cached(
-        "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2, people_count = people_count + ?3
+        "UPDATE dialogs SET last_message_id = CASE WHEN ?3 THEN ?1 ELSE last_message_id END,
+                last_activity_at = CASE WHEN ?3 THEN ?2 ELSE last_activity_at END,
+                people_count = people_count + ?3
          WHERE id = ?4",
     )?
     .execute(params![id.0, now, kind != "system", dialog.0])?;
