@@ -67,6 +67,13 @@ pub struct Config {
     /// Set it only behind a proxy that sets the header, or clients could pick their own.
     #[arg(long, env = "TRUSTED_PROXY_HEADER")]
     pub trusted_proxy_header: Option<String>,
+    /// Website chats one address may start per hour (more are refused with a message).
+    #[arg(long, env = "WIDGET_SESSIONS_PER_HOUR", default_value_t = 60)]
+    pub widget_sessions_per_hour: u32,
+    /// Messages one website visitor may send per minute; one address may send ten
+    /// times as many.
+    #[arg(long, env = "WIDGET_MESSAGES_PER_MINUTE", default_value_t = 30)]
+    pub widget_messages_per_minute: u32,
     /// First wait before a message a messenger could not take is retried, in
     /// milliseconds; it doubles with each attempt, up to 30 seconds.
     #[arg(long, env = "OUTBOX_RETRY_MS", default_value_t = 2000)]

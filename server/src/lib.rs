@@ -62,6 +62,8 @@ pub struct Shared {
     pub config: Arc<Config>,
     /// Failed sign-ins per address and login.
     pub sign_in_failures: auth::SignInThrottle,
+    /// How fast website visitors may start chats and write.
+    pub widget_limits: widget::WidgetLimits,
     /// The Telegram Bot API, at the configured address.
     pub bot_api: telegram::bot_api::BotApi,
 }
@@ -149,8 +151,9 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     }
     let hub = Hub::load(&db, config.replay_events).await?;
     let sign_in_failures = auth::SignInThrottle::default();
+    let widget_limits = widget::WidgetLimits::new(&config);
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
-    let state = AppState(Arc::new(Shared { db, hub, config: Arc::new(config), sign_in_failures, bot_api }));
+    let state = AppState(Arc::new(Shared { db, hub, config: Arc::new(config), sign_in_failures, widget_limits, bot_api }));
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;

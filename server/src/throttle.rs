@@ -1,4 +1,7 @@
-//! Slows down repeated failures per key (an address and a login, or an address): the
+//! Limits in memory: [`Throttle`] slows down repeated failures per key, [`RateLimit`]
+//! caps how often something may happen per key.
+//!
+//! [`Throttle`] slows down repeated failures per key (an address and a login, or an address): the
 //! first `free` failures cost nothing, then each further attempt must wait twice as long
 //! as the one before (1 s, 2 s, 4 s... up to `longest`). A success clears the key. Kept in
 //! memory, bounded in size: keys whose wait is long over are forgotten first.
@@ -79,9 +82,56 @@ impl Throttle {
     }
 }
 
+/// At most `max` events per key in each window of `window` (a fixed window: a burst at
+/// a window's edge may reach twice `max`). Bounded in size like [`Throttle`].
+pub struct RateLimit {
+    max: u32,
+    window: Duration,
+    counts: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl RateLimit {
+    pub fn new(max: u32, window: Duration) -> Self {
+        RateLimit { max, window, counts: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts an event for `key`; `Err(wait)` (and not counted) when over the limit.
+    pub fn hit(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if counts.len() >= MAX_KEYS && !counts.contains_key(key) {
+            counts.retain(|_, (start, _)| now.duration_since(*start) < self.window);
+            if counts.len() >= MAX_KEYS {
+                // All windows are current: refuse new keys rather than forget limits.
+                return Err(self.window);
+            }
+        }
+        let (start, count) = counts.entry(key.to_string()).or_insert((now, 0));
+        if now.duration_since(*start) >= self.window {
+            (*start, *count) = (now, 0);
+        }
+        if *count >= self.max {
+            return Err(self.window - now.duration_since(*start));
+        }
+        *count += 1;
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rate_limit_refuses_beyond_its_count_until_the_window_passes() {
+        let limit = RateLimit::new(3, Duration::from_secs(60));
+        let start = Instant::now();
+        for _ in 0..3 {
+            assert!(limit.hit("v1", start).is_ok());
+        }
+        assert_eq!(limit.hit("v1", start + Duration::from_secs(20)).unwrap_err(), Duration::from_secs(40));
+        assert!(limit.hit("v2", start).is_ok(), "per key");
+        assert!(limit.hit("v1", start + Duration::from_secs(60)).is_ok(), "a new window");
+    }
 
     #[test]
     fn waits_grow_after_the_free_failures_and_a_success_clears_them() {

@@ -3,6 +3,10 @@
 //! channel) and is kept by their browser so they continue the same conversation.
 
 use crate::auth::{new_token, token_hash};
+use crate::client_addr::ClientAddr;
+use crate::config::Config;
+use crate::throttle::RateLimit;
+use std::time::{Duration, Instant};
 use crate::db::now_ms;
 use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
@@ -27,6 +31,45 @@ pub fn router() -> Router<AppState> {
         .route("/widget/conversation", get(conversation))
         .route("/widget/messages", post(send))
         .route("/widget/socket", get(visitor_socket))
+}
+
+/// How fast website visitors may start chats (per address) and write (per visitor and
+/// per address), so that a script cannot flood the inbox.
+pub struct WidgetLimits {
+    sessions: RateLimit,
+    by_visitor: RateLimit,
+    by_address: RateLimit,
+}
+
+impl WidgetLimits {
+    pub fn new(config: &Config) -> Self {
+        let (hour, minute) = (Duration::from_secs(3600), Duration::from_secs(60));
+        let per_minute = config.widget_messages_per_minute;
+        WidgetLimits {
+            sessions: RateLimit::new(config.widget_sessions_per_hour, hour),
+            by_visitor: RateLimit::new(per_minute, minute),
+            by_address: RateLimit::new(per_minute.saturating_mul(10), minute),
+        }
+    }
+
+    fn session(&self, addr: ClientAddr) -> AppResult<()> {
+        self.sessions.hit(&addr.to_string(), Instant::now()).map_err(|_| {
+            AppError::TooManyRequests("Too many chats were started from your network. Please try again later.".into())
+        })
+    }
+
+    fn message(&self, addr: ClientAddr, visitor: &Visitor) -> AppResult<()> {
+        let now = Instant::now();
+        self.by_visitor
+            .hit(&visitor.account_id.to_string(), now)
+            .and_then(|()| self.by_address.hit(&addr.to_string(), now))
+            .map_err(|wait| {
+                AppError::TooManyRequests(format!(
+                    "You are sending messages too fast. Please wait {} seconds.",
+                    wait.as_secs().max(1)
+                ))
+            })
+    }
 }
 
 /// A website visitor, identified by their widget token.
@@ -82,8 +125,10 @@ impl FromRequestParts<AppState> for Visitor {
 
 async fn start_session(
     State(state): State<AppState>,
+    addr: ClientAddr,
     Json(hello): Json<WidgetHello>,
 ) -> AppResult<Json<WidgetSession>> {
+    state.widget_limits.session(addr)?;
     let name = match hello.name.as_deref() {
         Some(n) => validate::display_name(n)?,
         None => None,
@@ -150,9 +195,11 @@ async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppRes
 
 async fn send(
     State(state): State<AppState>,
+    addr: ClientAddr,
     visitor: Visitor,
     Json(body): Json<SendMessage>,
 ) -> AppResult<Json<WidgetMessage>> {
+    state.widget_limits.message(addr, &visitor)?;
     let text = validate::message(&body, &state.config.upload_limits())?;
     let key = validate::client_msg_id(&body.client_msg_id)?;
     let added = state

@@ -80,3 +80,28 @@ async fn demo_dialogs_fill_a_large_inbox_once() {
     assert_eq!(unassigned.len(), 2_100 * 12 / 20);
     assert!(unassigned.iter().all(|d| d.last_message.is_some()));
 }
+
+#[tokio::test]
+async fn chats_and_messages_are_rate_limited_with_a_clear_answer() {
+    let server = TestServer::start_with(|c| {
+        c.widget_sessions_per_hour = 3;
+        c.widget_messages_per_minute = 4;
+    })
+    .await;
+    let (a, b, _) = (server.visitor("A").await, server.visitor("B").await, server.visitor("C").await);
+    let refused = server.widget_session(serde_json::json!({ "channel": el_server::demo::DEMO_WIDGET_KEY })).await;
+    assert_eq!(refused.status(), 429);
+    let body: el_protocol::api::ApiError = refused.json().await.unwrap();
+    assert_eq!(body.message, "Too many chats were started from your network. Please try again later.");
+
+    for i in 0..4 {
+        assert_eq!(a.send("hello", &format!("a{i}")).await.status(), 200);
+    }
+    let too_fast = a.send("hello", "a4").await;
+    assert_eq!(too_fast.status(), 429);
+    let body: el_protocol::api::ApiError = too_fast.json().await.unwrap();
+    assert!(body.message.starts_with("You are sending messages too fast. Please wait "), "{}", body.message);
+    assert_eq!(b.send("hello", "b0").await.status(), 200, "another visitor is not held back");
+    // Nothing refused was stored.
+    assert_eq!(a.conversation().await.messages.len(), 4);
+}

@@ -39,6 +39,9 @@ impl TestServer {
         config.spa_dir = dir.path().join("no-spa");
         config.widget_dir = dir.path().join("no-widget");
         config.files_dir = dir.path().join("files");
+        // Tests write fast from one address; the rate limits have tests of their own.
+        config.widget_sessions_per_hour = 100_000;
+        config.widget_messages_per_minute = 100_000;
         configure(&mut config);
         let server = el_server::start(config.clone()).await.expect("server starts");
         TestServer { base: format!("http://{}", server.addr), server: Some(server), config, _dir: dir }
