@@ -67,6 +67,10 @@ pub struct Config {
     /// Set it only behind a proxy that sets the header, or clients could pick their own.
     #[arg(long, env = "TRUSTED_PROXY_HEADER")]
     pub trusted_proxy_header: Option<String>,
+    /// Connections one address may hold open at once (browsers use a few per tab; a
+    /// whole office behind one address needs more). Not applied behind a trusted proxy.
+    #[arg(long, env = "MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 1000)]
+    pub max_connections_per_address: usize,
     /// Website chats one address may start per hour (more are refused with a message).
     #[arg(long, env = "WIDGET_SESSIONS_PER_HOUR", default_value_t = 60)]
     pub widget_sessions_per_hour: u32,

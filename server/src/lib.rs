@@ -13,6 +13,7 @@ pub mod dialogs;
 pub mod error;
 pub mod event_log;
 pub mod files;
+pub mod listen;
 pub mod origin;
 pub mod outbox;
 pub mod roles;
@@ -25,7 +26,6 @@ pub mod web;
 pub mod widget;
 
 use axum::http::{header, HeaderValue};
-use axum::serve::ListenerExt;
 use axum::Router;
 use config::Config;
 use db::Db;
@@ -153,7 +153,8 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let sign_in_failures = auth::SignInThrottle::default();
     let widget_limits = widget::WidgetLimits::new(&config);
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
-    let state = AppState(Arc::new(Shared { db, hub, config: Arc::new(config), sign_in_failures, widget_limits, bot_api }));
+    let state =
+        AppState(Arc::new(Shared { db, hub, config: Arc::new(config), sign_in_failures, widget_limits, bot_api }));
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;
@@ -163,16 +164,10 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let outbox = tokio::spawn(outbox::run(state.clone()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let router = app(state.clone());
-    let task = tokio::spawn(async move {
-        // Frames go out at once, not after the peer's delayed acknowledgement.
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await
-    });
+    // Behind a trusted proxy every connection comes from the proxy: it caps them.
+    let per_address = state.config.trusted_proxy_header.is_none().then_some(state.config.max_connections_per_address);
+    let task = tokio::spawn(listen::serve(listener, router, per_address, async {
+        let _ = stopped.await;
+    }));
     Ok(Server { addr, state, task, outbox, stop })
 }

@@ -9,6 +9,7 @@ async fn main() -> std::process::ExitCode {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")))
         .init();
     let config = Config::parse();
+    el_server::listen::raise_open_files_limit();
     let demo = config.demo;
     let server = match el_server::start(config).await {
         Ok(server) => server,

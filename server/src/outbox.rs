@@ -300,7 +300,7 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_up_to_five_minutes() {
+    fn backoff_doubles_up_to_thirty_seconds() {
         let base = Duration::from_secs(2);
         assert_eq!(backoff(base, 0), Duration::from_secs(2));
         assert_eq!(backoff(base, 3), Duration::from_secs(16));

@@ -211,6 +211,8 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
     recheck.tick().await;
     let mut position = since;
     let mut live = false;
+    // Browsers answer pings by themselves: a peer silent for two pings is gone.
+    let mut heard = tokio::time::Instant::now();
     loop {
         fed.borrow_and_update();
         let pass = {
@@ -241,11 +243,10 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
             continue;
         }
         loop {
+            // Biased: a change of rights is seen before any event that follows it.
             tokio::select! {
-                changed = fed.changed() => {
-                    if changed.is_err() { return End::Gone; }
-                    break;
-                }
+                biased;
+                _ = closing.changed() => return End::Close(1001, "server shutting down"),
                 _ = rights.changed() => match recheck_rights(state, &mut reader).await {
                     Some(end) => return end,
                     None => continue,
@@ -254,13 +255,19 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
                     Some(end) => return end,
                     None => continue,
                 },
-                _ = closing.changed() => return End::Close(1001, "server shutting down"),
+                changed = fed.changed() => {
+                    if changed.is_err() { return End::Gone; }
+                    break;
+                }
                 _ = ping.tick() => {
+                    if heard.elapsed() > PING_EVERY * 2 + Duration::from_secs(5) {
+                        return End::Gone;
+                    }
                     if send_timed(socket, WsMessage::Ping(Vec::new().into())).await.is_err() { return End::Gone; }
                 }
                 incoming = socket.recv() => match incoming {
                     Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return End::Gone,
-                    Some(Ok(_)) => {}
+                    Some(Ok(_)) => heard = tokio::time::Instant::now(),
                 },
             }
         }

@@ -5,13 +5,12 @@
 use crate::auth::{new_token, token_hash};
 use crate::client_addr::ClientAddr;
 use crate::config::Config;
-use crate::throttle::RateLimit;
-use std::time::{Duration, Instant};
 use crate::db::now_ms;
 use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
 use crate::event_log::{Feed, Logged};
 use crate::socket::{self, Reader, Rights, SinceQuery};
+use crate::throttle::RateLimit;
 use crate::{event_log, origin, validate, AppState};
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
@@ -24,6 +23,7 @@ use el_protocol::events::Frame;
 use el_protocol::{ChannelId, ClientId};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
+use std::time::{Duration, Instant};
 
 pub fn router() -> Router<AppState> {
     Router::new()

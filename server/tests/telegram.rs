@@ -548,7 +548,7 @@ async fn a_file_too_large_to_fetch_becomes_a_note_in_the_message() {
     );
     assert_eq!(hook.post(document).await.status(), 200);
     let chat = anna.chat(dialog_of(&anna, "Olena Koval").await).await;
-    let said = chat.messages.iter().filter(|m| m.author.is_client()).last().expect("the second message is stored");
+    let said = chat.messages.iter().rfind(|m| m.author.is_client()).expect("the second message is stored");
     assert_eq!(
         said.text,
         "My scan\n\n(“scan.pdf” was not received: Telegram did not hand it over (Bad Request: file is too big). \
