@@ -878,7 +878,7 @@ async fn crm_notes_and_the_external_lines_field_link_where_they_should() {
         let note = Message {
             delivery: Default::default(),
             edit: Default::default(),
-            record: Some(RecordRef { entity: Entity::Lead, id: RecordId(7) }),
+            record: Some(RecordRef::to(Entity::Lead, RecordId(7))),
             id: MessageId(1),
             dialog_id: DialogId(1),
             author: Author::System,

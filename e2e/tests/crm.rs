@@ -153,7 +153,7 @@ async fn the_four_permission_cases_of_the_seed() {
     // 3. Dave (create, no view) takes it: the leads are a placeholder, their cards closed.
     let dave = h.browser().await;
     dave.sign_in("dave").await;
-    dave.wait_text(".dialog-row__preview", "A lead was created").await;
+    dave.wait_text(".dialog-row__preview", "And rosemary?").await;
     dave.click(".dialog-row__reply").await;
     dave.wait_text(".crm-chip--hidden", "No access").await;
     assert_eq!(dave.js("return document.querySelectorAll('.crm-chip a').length", vec![]).await, json!(0));

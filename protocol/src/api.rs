@@ -463,6 +463,20 @@ pub struct SendMessage {
     pub attachments: Vec<String>,
 }
 
+impl Message {
+    /// The message as `user` may read it, when that differs: a system note naming a CRM
+    /// record they may not see says only what happened ("Deal created"), without the
+    /// record's name or a link to it.
+    pub fn for_reader(&self, user: UserId, access: &Access) -> Option<Message> {
+        let record = self.record.as_ref()?;
+        if record.visible_to(user, access) {
+            return None;
+        }
+        let what = self.text.split_once(": ").map_or("A CRM record changed", |(what, _)| what);
+        Some(Message { text: what.to_string(), record: None, ..self.clone() })
+    }
+}
+
 /// `POST /api/widget/session`: a website visitor starts (or names) their session.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct WidgetHello {

@@ -199,6 +199,25 @@ pub fn card_href(entity: Entity, id: RecordId) -> String {
 pub struct RecordRef {
     pub entity: Entity,
     pub id: RecordId,
+    /// Who is responsible for the record (when the message was read from storage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<UserId>,
+}
+
+impl RecordRef {
+    /// A reference to record `id` of `entity`.
+    pub fn to(entity: Entity, id: RecordId) -> Self {
+        RecordRef { entity, id, responsible: None }
+    }
+
+    /// May `user` see the record (by their role's view scope for its entity)?
+    pub fn visible_to(&self, user: UserId, access: &Access) -> bool {
+        match self.entity.rights(access).view {
+            ViewScope::All => true,
+            ViewScope::Own => self.responsible == Some(user),
+            ViewScope::None => false,
+        }
+    }
 }
 
 /// The fields a user edits. Which ones apply depends on the entity: phone and email

@@ -24,6 +24,8 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/007_crm.sql")),
         M::up(include_str!("../migrations/008_telegram.sql")),
         M::up(include_str!("../migrations/009_people_activity.sql")),
+        M::up(include_str!("../migrations/010_scoped_links.sql")),
+        M::up(include_str!("../migrations/011_upload_owners.sql")),
     ])
 }
 

@@ -5,6 +5,7 @@
 //! attachment. Files are served only to whoever may see their dialog.
 
 use crate::auth::{new_token, CurrentUser};
+use crate::client_addr::ClientAddr;
 use crate::db::now_ms;
 use crate::dialogs::{require_writer, store, visible_dialog};
 use crate::error::{AppError, AppResult};
@@ -136,9 +137,7 @@ struct Received {
 /// Streams a request body to a new file of the store, refusing it (and leaving
 /// nothing behind) when it is over `limit` bytes, empty, or of a type not accepted.
 async fn receive(state: &AppState, headers: &HeaderMap, body: Body, name: &str, limit: u64) -> AppResult<Received> {
-    let declared =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if declared_size(headers).is_some_and(|n| n > limit) {
         return Err(too_large(name, limit));
     }
     let (id, path) = new_file(state).await?;
@@ -207,6 +206,36 @@ enum Uploader {
     Visitor { account: i64 },
 }
 
+/// Refuses a new upload while `by` has four messages' worth of files waiting to be sent
+/// (files left in a composer wait until the daily sweep), or twice the bytes of the
+/// largest message with `incoming` more.
+fn require_room(conn: &Connection, by: &Uploader, limits: &UploadLimits, incoming: u64) -> AppResult<()> {
+    let (count, bytes): (i64, i64) = match by {
+        Uploader::Operator { user, .. } => {
+            conn.query_row("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE user_id = ?1", [user], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+        }
+        Uploader::Visitor { account } => conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE account_id = ?1",
+            [account],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?,
+    };
+    let most_bytes = limits.max_file_bytes.saturating_mul(limits.max_files as u64).saturating_mul(2);
+    if count as usize >= limits.max_files * 4 || bytes as u64 + incoming > most_bytes {
+        return Err(AppError::TooManyRequests(format!(
+            "{count} files are waiting to be sent: send or remove them before adding more."
+        )));
+    }
+    Ok(())
+}
+
+/// The size a request says its body has, if it says.
+fn declared_size(headers: &HeaderMap) -> Option<u64> {
+    headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok())
+}
+
 /// Records a received file as an upload of `by`, or removes it if that fails.
 async fn record(state: &AppState, file: Received, name: String, by: Uploader) -> AppResult<Json<Attachment>> {
     let attachment = Attachment { id: file.id.clone(), name, content_type: file.content_type.into(), size: file.size };
@@ -253,11 +282,13 @@ async fn operator_upload(
     let name = upload_name(query)?;
     // Rights first: nothing is written for a request that would be refused.
     let checked = user.clone();
+    let (allowed, incoming) = (limits(&state), declared_size(&headers).unwrap_or(0));
     let dialog = state
         .db
-        .run(move |conn| {
+        .read(move |conn| {
             let dialog = visible_dialog(conn, DialogId(id), &checked)?;
             require_writer(conn, &dialog, &checked)?;
+            require_room(conn, &Uploader::Operator { user: checked.id().0, dialog: dialog.id }, &allowed, incoming)?;
             Ok(dialog.id)
         })
         .await?;
@@ -268,12 +299,17 @@ async fn operator_upload(
 /// A website visitor uploads a file for their next message.
 async fn visitor_upload(
     State(state): State<AppState>,
+    addr: ClientAddr,
     visitor: Visitor,
     query: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> AppResult<Json<Attachment>> {
     let name = upload_name(query)?;
+    // An upload counts against the visitor's rate like a message.
+    state.widget_limits.message(addr, &visitor)?;
+    let (allowed, incoming, account) = (limits(&state), declared_size(&headers).unwrap_or(0), visitor.account_id);
+    state.db.read(move |conn| require_room(conn, &Uploader::Visitor { account }, &allowed, incoming)).await?;
     let file = receive(&state, &headers, body, &name, limits(&state).max_file_bytes).await?;
     record(&state, file, name, Uploader::Visitor { account: visitor.account_id }).await
 }

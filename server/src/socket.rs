@@ -16,7 +16,8 @@ use axum::Router;
 use axum_extra::extract::CookieJar;
 use el_protocol::api::TabTotals;
 use el_protocol::events::{Event, Frame, Share, UserEvent};
-use el_protocol::Seq;
+use el_protocol::permissions::Access;
+use el_protocol::{Seq, UserId};
 use futures_util::SinkExt;
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -131,10 +132,34 @@ impl Reader for Operator {
                             UserEvent { event: Event::DialogRemoved { dialog_id: dialog }, unread: None, totals };
                         serde_json::to_string(&Frame::Event { seq: logged.seq, event }).unwrap_or_default()
                     }
-                    _ => event_frame(logged, Some(feed.counts.unread(user, dialog)), totals.as_ref()),
+                    _ => {
+                        let unread = Some(feed.counts.unread(user, dialog));
+                        match redacted(&logged.event, user, access) {
+                            // A note naming a record this reader may not see: their own frame.
+                            Some(event) => serde_json::to_string(&Frame::Event {
+                                seq: logged.seq,
+                                event: UserEvent { event, unread, totals },
+                            })
+                            .unwrap_or_default(),
+                            None => event_frame(logged, unread, totals.as_ref()),
+                        }
+                    }
                 }
             })
             .collect()
+    }
+}
+
+/// `event` as `user` may read it, when that differs (see `Message::for_reader`).
+fn redacted(event: &Event, user: UserId, access: &Access) -> Option<Event> {
+    match event {
+        Event::MessageCreated { dialog, message } => {
+            message.for_reader(user, access).map(|message| Event::MessageCreated { dialog: dialog.clone(), message })
+        }
+        Event::MessageUpdated { dialog, message } => {
+            message.for_reader(user, access).map(|message| Event::MessageUpdated { dialog: dialog.clone(), message })
+        }
+        _ => None,
     }
 }
 

@@ -58,7 +58,8 @@ impl WidgetLimits {
         })
     }
 
-    fn message(&self, addr: ClientAddr, visitor: &Visitor) -> AppResult<()> {
+    /// Counts a message or an upload of `visitor`.
+    pub fn message(&self, addr: ClientAddr, visitor: &Visitor) -> AppResult<()> {
         let now = Instant::now();
         self.by_visitor
             .hit(&visitor.account_id.to_string(), now)

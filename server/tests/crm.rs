@@ -183,8 +183,10 @@ async fn case_3_create_without_view_works_chats_but_sees_no_record() {
     let (_, dave, id) = server.taken_by("dave", "Olena").await;
     let c = dave.create_lead(id).await;
     assert_eq!(c.linked, vec![Linked::Hidden { entity: Entity::Lead }], "a no-access placeholder");
-    let chat = dave.chat(id).await;
-    let lead_id = chat.messages.last().unwrap().record.expect("the note names the lead").id;
+    let note = dave.chat(id).await.messages.last().unwrap().clone();
+    assert_eq!((note.text.as_str(), note.record), ("Lead created", None), "the note names no record to Dave");
+    let admins = server.operator("admin").await.chat(id).await;
+    let lead_id = admins.messages.last().unwrap().record.expect("the note names the lead to who may see it").id;
     for entity in [Entity::Lead, Entity::Contact] {
         refused(dave.get(&format!("/api/crm/{}", entity.plural())).await, 403).await;
     }
@@ -231,20 +233,18 @@ async fn case_4_own_records_link_or_a_new_own_lead() {
     let c: Connections = ok(anna.get(&format!("/api/dialogs/{second}/crm")).await).await;
     assert_eq!(shown(&c, Entity::Lead).id, annas.id, "the new chat shows the existing lead");
 
-    let mut socket = erin.socket(0).await;
+    let mut socket = erin.socket(erin.inbox().await.as_of).await;
     socket.replay().await;
     let c: Connections = ok(erin.crm(second, "open", json!({})).await).await;
     let erins = shown(&c, Entity::Lead);
-    // Her socket now follows Anna's chat too: it may open from her lead's card.
-    let mut reached = false;
-    for _ in 0..6 {
-        let (_, e) = socket.event().await;
-        if matches!(&e.event, el_protocol::events::Event::DialogUpdated { dialog } if dialog.id.0 == id) {
-            reached = true;
-            break;
+    // The lead belongs to the chat it was opened from: Anna's chat stays closed to Erin,
+    // and her socket hears nothing of it.
+    refused(erin.get(&format!("/api/dialogs/{id}")).await, 404).await;
+    while let Some(frame) = socket.frame_within::<el_protocol::events::UserEvent>(500).await {
+        if let el_protocol::events::Frame::Event { event, .. } = frame {
+            assert_ne!(event.event.dialog_id().0, id, "nothing of Anna's chat reaches Erin: {event:?}");
         }
     }
-    assert!(reached, "Erin is told about Anna's chat once her lead links it");
     assert_ne!(erins.id, annas.id);
     assert!(c.linked.contains(&Linked::Hidden { entity: Entity::Lead }), "Anna's lead stays a placeholder");
     let note = erin.chat(second).await.messages.last().unwrap().clone();
@@ -254,19 +254,30 @@ async fn case_4_own_records_link_or_a_new_own_lead() {
     let c: Connections = ok(erin.crm(second, "open", json!({})).await).await;
     assert_eq!(c.linked.len(), 2, "opening again creates nothing more: {c:?}");
 
-    // (a) Responsible for a lead of this client, Erin now reaches Anna's chat from the
-    // card, read-only until she joins.
+    // Her lead's card shows only the chat it came from.
     let dialogs: Vec<DialogSummary> = ok(erin.get(&format!("{}/dialogs", card(Entity::Lead, erins.id))).await).await;
-    assert_eq!(dialogs.len(), 2);
+    assert_eq!(dialogs.iter().map(|d| d.id.0).collect::<Vec<_>>(), vec![second]);
+    let leads: RecordList = ok(erin.get("/api/crm/leads").await).await;
+    assert_eq!(leads.records.iter().map(|r| r.id).collect::<Vec<_>>(), vec![erins.id]);
+    assert_eq!(leads.records[0].lines.len(), 1, "only that chat in the External lines field");
+
+    // (a) Made responsible for the client's existing lead, Erin reaches Anna's chat from
+    // its card, read-only until she joins.
+    let admin = server.operator("admin").await;
+    let lead: Record = ok(admin.get(&card(Entity::Lead, annas.id)).await).await;
+    let changed = admin
+        .http
+        .put(format!("{}{}", admin.base, card(Entity::Lead, annas.id)))
+        .json(&el_protocol::crm::RecordInput { fields: lead.fields, responsible: Some(erin_id) })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200, "{}", changed.text().await.unwrap());
     let chat = erin.chat(id).await;
     assert_eq!(chat.dialog.members.len(), 1);
     refused(erin.send(id, "hello", "e-1").await, 403).await;
     let joined: DialogSummary = ok(erin.act(id, "join", json!({})).await).await;
     assert_eq!(joined.members.len(), 2);
-    // The lead list and the card lines show what is hers.
-    let leads: RecordList = ok(erin.get("/api/crm/leads").await).await;
-    assert_eq!(leads.records.iter().map(|r| r.id).collect::<Vec<_>>(), vec![erins.id]);
-    assert_eq!(leads.records[0].lines.len(), 2, "two channels in the External lines field");
 }
 
 #[tokio::test]
@@ -345,4 +356,46 @@ async fn mixed_role_follows_each_entity_and_changes_apply_at_once() {
     assert_eq!(gone.status(), 204);
     let roles: RolesOverview = ok(admin.get("/api/roles").await).await;
     assert!(roles.roles.iter().all(|r| r.name != "Spare"));
+}
+
+#[tokio::test]
+async fn notes_name_records_only_to_who_may_see_them() {
+    let server = TestServer::start().await;
+    let (_, anna, id) = server.taken_by("anna", "Olena").await;
+    anna.create_lead(id).await;
+    let _: Connections = ok(anna.crm(id, "deals", json!({"title": "Big order", "stage": "new"})).await).await;
+    // Dave's role views no CRM record; the chat is handed to him.
+    let dave = server.operator("dave").await;
+    let dave_id = dave.me().await.user.id;
+    let mut socket = dave.socket(dave.inbox().await.as_of).await;
+    socket.replay().await;
+    assert_eq!(anna.act(id, "redirect", json!({"user_id": dave_id})).await.status(), 200);
+    let notes = |chat: &el_protocol::api::ChatSnapshot| -> Vec<(String, bool)> {
+        chat.messages
+            .iter()
+            .filter(|m| m.author == Author::System)
+            .map(|m| (m.text.clone(), m.record.is_some()))
+            .collect()
+    };
+    let his = notes(&dave.chat(id).await);
+    assert!(his.contains(&("Lead created".to_string(), false)), "{his:?}");
+    assert!(his.contains(&("Deal created".to_string(), false)), "{his:?}");
+    assert!(!his.iter().any(|(text, _)| text.contains("Big order") || text.contains("Olena")), "{his:?}");
+    let hers = notes(&anna.chat(id).await);
+    assert!(hers.contains(&("Deal created: Big order".to_string(), true)), "{hers:?}");
+    // Live, too: a new deal reaches Dave's socket without its title.
+    let admin = server.operator("admin").await;
+    assert_eq!(admin.act(id, "join", json!({})).await.status(), 200);
+    let _: Connections = ok(admin.crm(id, "deals", json!({"title": "Second order", "stage": "new"})).await).await;
+    let mut seen = None;
+    while let Some(frame) = socket.frame_within::<el_protocol::events::UserEvent>(1000).await {
+        if let el_protocol::events::Frame::Event { event, .. } = frame {
+            if let el_protocol::events::Event::MessageCreated { message, .. } = event.event {
+                if message.author == Author::System && message.text.starts_with("Deal created") {
+                    seen = Some((message.text, message.record.is_some()));
+                }
+            }
+        }
+    }
+    assert_eq!(seen, Some(("Deal created".to_string(), false)));
 }

@@ -181,3 +181,17 @@ async fn abandoned_uploads_are_swept() {
     assert_eq!(anna.send_files(id, "", "a", &[&old.id]).await.status(), 400);
     assert_eq!(anna.send_files(id, "", "b", &[&kept.id]).await.status(), 200);
 }
+
+#[tokio::test]
+async fn files_waiting_for_a_message_are_bounded_per_sender() {
+    let server = TestServer::start_with(|c| c.max_files = 1).await;
+    let visitor = server.visitor("Olena").await;
+    for name in ["a.txt", "b.txt", "c.txt", "d.txt"] {
+        assert_eq!(visitor.upload(name, b"hello".to_vec()).await.status(), 200);
+    }
+    let r = visitor.upload("e.txt", b"hello".to_vec()).await;
+    assert_eq!(r.status(), 429);
+    let body: el_protocol::api::ApiError = r.json().await.unwrap();
+    assert_eq!(body.message, "4 files are waiting to be sent: send or remove them before adding more.");
+    assert_eq!(server.visitor("Taras").await.upload("d.txt", b"hello".to_vec()).await.status(), 200, "per sender");
+}

@@ -59,17 +59,26 @@ pub fn open(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary) -> Ap
         return Ok(None);
     }
     let note = format!("A lead was created for {}: {}", user.user.name, dialog.client_name);
-    lead_from_client(conn, user, dialog, &note).map(Some)
+    // It opens this chat to the user, not the client's chats other managers work on.
+    lead_from_client(conn, user, dialog, &note, true).map(Some)
 }
 
 /// A lead from the chat's client (their name; source = the channel they wrote from),
-/// responsible: `user`, linked to the client, announced in the chat with `note`.
-fn lead_from_client(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary, note: &str) -> AppResult<Seq> {
+/// responsible: `user`, linked to the client (to this chat only when `this_chat_only`),
+/// announced in the chat with `note`.
+fn lead_from_client(
+    conn: &Connection,
+    user: &CurrentUser,
+    dialog: &DialogSummary,
+    note: &str,
+    this_chat_only: bool,
+) -> AppResult<Seq> {
     let source = dialog.channel_kind.with_channel(&dialog.channel_name);
     let fields = RecordFields { name: dialog.client_name.clone(), source, ..Default::default() };
     let input = RecordInput { fields, responsible: Some(user.id()) };
-    let id = store::create(conn, user, Entity::Lead, input, Some(dialog.client_id))?;
-    dialogs::announce_record(conn, dialog.id, note, RecordRef { entity: Entity::Lead, id })
+    let id = store::create(conn, user, Entity::Lead, input, None)?;
+    store::link(conn, id, dialog.client_id, this_chat_only.then_some(dialog.id))?;
+    dialogs::announce_record(conn, dialog.id, note, RecordRef::to(Entity::Lead, id))
 }
 
 /// Create lead: a lead from the client (name, source = channel), linked to them.
@@ -80,7 +89,7 @@ pub fn create_lead(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary
     if rows.iter().any(|r| matches!(r.brief.entity, Entity::Lead | Entity::Contact)) {
         return Err(AppError::Conflict("This client already has a lead or contact in the CRM.".into()));
     }
-    lead_from_client(conn, user, dialog, &format!("Lead created: {}", dialog.client_name))
+    lead_from_client(conn, user, dialog, &format!("Lead created: {}", dialog.client_name), false)
 }
 
 /// Create deal from the quick form, linked to the client.
@@ -97,7 +106,7 @@ pub fn create_deal(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary
     let id =
         store::create(conn, user, Entity::Deal, RecordInput { fields, responsible: None }, Some(dialog.client_id))?;
     let title = store::visible(conn, user, Entity::Deal, id).map(|d| d.fields.name).unwrap_or_default();
-    dialogs::announce_record(conn, dialog.id, &format!("Deal created: {title}"), RecordRef { entity: Entity::Deal, id })
+    dialogs::announce_record(conn, dialog.id, &format!("Deal created: {title}"), RecordRef::to(Entity::Deal, id))
 }
 
 /// Links an existing contact (or company) the user may see to the chat's client,
@@ -108,7 +117,7 @@ pub fn link(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary, body:
         .into_iter()
         .find_map(|entity| store::visible(conn, user, entity, body.id).ok())
         .ok_or_else(|| store::not_found(Entity::Contact))?;
-    store::link(conn, record.id, dialog.client_id)?;
+    store::link(conn, record.id, dialog.client_id, None)?;
     let note = format!("{} linked: {}", record.entity.label(), record.fields.name);
-    dialogs::announce_record(conn, dialog.id, &note, RecordRef { entity: record.entity, id: record.id })
+    dialogs::announce_record(conn, dialog.id, &note, RecordRef::to(record.entity, record.id))
 }

@@ -11,6 +11,7 @@ use el_protocol::crm::{
     may_view, validate, DealStage, Entity, LinesAccount, ListQuery, Record, RecordBrief, RecordFields, RecordInput,
     RecordList, RecordRef, SortKey,
 };
+use el_protocol::inbox::may_open;
 use el_protocol::permissions::ViewScope;
 use el_protocol::{ClientId, DialogId, RecordId, Seq, UserId};
 use rusqlite::types::ToSql;
@@ -98,7 +99,7 @@ fn lines(conn: &Connection, record: RecordId) -> AppResult<Vec<LinesAccount>> {
          JOIN client_accounts a ON a.client_id = c.id
          JOIN channels ch ON ch.id = a.channel_id
          JOIN dialogs d ON d.id = (SELECT MAX(id) FROM dialogs WHERE account_id = a.id)
-         WHERE k.record_id = ?1
+         WHERE k.record_id = ?1 AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)
          ORDER BY d.last_activity_at DESC, d.id DESC",
     )?;
     let rows = stmt.query_map([record.0], |r| {
@@ -220,7 +221,7 @@ pub fn create(
     require_user(conn, responsible)?;
     let id = insert(conn, entity, &fields, responsible, Some(user.id()), None)?;
     if let Some(client) = client {
-        link(conn, id, client)?;
+        link(conn, id, client, None)?;
     }
     Ok(id)
 }
@@ -288,10 +289,10 @@ fn insert(
 
 /// Links a record to a client (once), and logs the client's dialogs: who may open
 /// them from a card changes.
-pub fn link(conn: &Connection, record: RecordId, client: ClientId) -> AppResult<()> {
+pub fn link(conn: &Connection, record: RecordId, client: ClientId, only: Option<DialogId>) -> AppResult<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO crm_links (record_id, client_id, created_at) VALUES (?1, ?2, ?3)",
-        params![record.0, client.0, now_ms()],
+        "INSERT OR IGNORE INTO crm_links (record_id, client_id, created_at, only_dialog_id) VALUES (?1, ?2, ?3, ?4)",
+        params![record.0, client.0, now_ms(), only.map(|d| d.0)],
     )?;
     dialogs::log_dialogs_of_record(conn, record)?;
     Ok(())
@@ -371,12 +372,11 @@ pub fn convert(
     let mut seq = None;
     for brief in &made {
         for client in &clients {
-            link(conn, brief.id, *client)?;
+            link(conn, brief.id, *client, None)?;
         }
         let note = format!("Lead converted: {} {}", brief.entity.label().to_lowercase(), brief.title);
         for dialog in dialogs_of_clients(conn, &clients)? {
-            seq =
-                Some(dialogs::announce_record(conn, dialog, &note, RecordRef { entity: brief.entity, id: brief.id })?);
+            seq = Some(dialogs::announce_record(conn, dialog, &note, RecordRef::to(brief.entity, brief.id))?);
         }
     }
     Ok((made, seq))
@@ -409,7 +409,8 @@ pub fn dialogs(conn: &Connection, user: &CurrentUser, entity: Entity, id: Record
     visible(conn, user, entity, id)?;
     let mut out = Vec::new();
     for dialog in dialogs_of_clients(conn, &clients_of(conn, id)?)? {
-        if let Some(mut summary) = dialogs::summary(conn, dialog)? {
+        let summary = dialogs::summary(conn, dialog)?.filter(|d| may_open(d, user.id(), &user.access));
+        if let Some(mut summary) = summary {
             summary.last_message = dialogs::last_said(conn, dialog)?;
             out.push(summary);
         }

@@ -208,7 +208,11 @@ async fn chat(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
         .db
         .read(move |conn| {
             let dialog = visible_dialog(conn, DialogId(id), &user)?;
-            Ok(ChatSnapshot { as_of: event_log::head(conn)?, messages: store::messages(conn, dialog.id)?, dialog })
+            let messages = store::messages(conn, dialog.id)?
+                .into_iter()
+                .map(|m| m.for_reader(user.id(), &user.access).unwrap_or(m))
+                .collect();
+            Ok(ChatSnapshot { as_of: event_log::head(conn)?, messages, dialog })
         })
         .await?;
     Ok(Json(snapshot))

@@ -26,7 +26,8 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        d.spam, d.handover_from, d.handover_to, d.handover_note, d.avatar_file_id,
        (SELECT group_concat(name, ', ') FROM files WHERE message_id = d.last_message_id),
        (SELECT group_concat(r.entity || ':' || r.responsible_id) FROM crm_links k
-        JOIN crm_records r ON r.id = k.record_id WHERE k.client_id = c.id),
+        JOIN crm_records r ON r.id = k.record_id
+        WHERE k.client_id = c.id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)),
        ch.disconnected_at IS NULL
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
@@ -188,7 +189,7 @@ pub fn totals(conn: &Connection, user: UserId) -> AppResult<TabTotals> {
 
 const MESSAGE_SELECT: &str = "
 SELECT m.id, m.dialog_id, m.author_kind, m.author_user_id, u.name, c.name, m.body, m.created_at, m.client_msg_id,
-       m.record_id, cr.entity, m.delivery, m.delivery_error, m.original_body, m.edited_at
+       m.record_id, cr.entity, m.delivery, m.delivery_error, m.original_body, m.edited_at, cr.responsible_id
 FROM messages m
 JOIN dialogs d ON d.id = m.dialog_id
 JOIN client_accounts a ON a.id = d.account_id
@@ -208,7 +209,10 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
         client_msg_id: r.get(8)?,
         attachments: Vec::new(),
         record: match (r.get::<_, Option<i64>>(9)?, r.get::<_, Option<String>>(10)?) {
-            (Some(id), Some(entity)) => Entity::parse(&entity).map(|entity| RecordRef { entity, id: RecordId(id) }),
+            (Some(id), Some(entity)) => {
+                let responsible = r.get::<_, Option<i64>>(15)?.map(UserId);
+                Entity::parse(&entity).map(|entity| RecordRef { entity, id: RecordId(id), responsible })
+            }
             _ => None,
         },
         delivery: match r.get::<_, Option<String>>(11)?.as_deref() {
@@ -792,7 +796,7 @@ pub fn counts(conn: &Connection) -> AppResult<Counts> {
     let mut stmt = conn.prepare(
         "SELECT d.id, r.entity, r.responsible_id FROM dialogs d
          JOIN client_accounts a ON a.id = d.account_id
-         JOIN crm_links k ON k.client_id = a.client_id
+         JOIN crm_links k ON k.client_id = a.client_id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)
          JOIN crm_records r ON r.id = k.record_id",
     )?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
