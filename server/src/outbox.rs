@@ -28,6 +28,9 @@ const BATCH: i64 = 16;
 
 /// Why a message still waiting when its bot was disconnected was not delivered.
 pub const BOT_DISCONNECTED: &str = "The Telegram bot was disconnected before this message went out.";
+/// Why a message that shows nothing in Telegram (an image from outside our file store,
+/// say) is not sent.
+pub const NOTHING_TO_SEND: &str = "Not sent: nothing in this message can be shown in Telegram.";
 /// Why a message whose sending Telegram never confirmed is not sent again by itself.
 pub const UNCONFIRMED: &str =
     "Telegram did not confirm this message: it may or may not have reached the client. Ask them before sending it again.";
@@ -199,7 +202,12 @@ async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
     if !bot.connected {
         return finish(state, id, Delivery::Failed { reason: BOT_DISCONNECTED.into() }).await;
     }
-    for (i, part) in plan(&message).iter().enumerate().skip(job.parts_done) {
+    let parts = plan(&message);
+    if parts.is_empty() {
+        // Never "Sent" for nothing sent.
+        return finish(state, id, Delivery::Failed { reason: NOTHING_TO_SEND.into() }).await;
+    }
+    for (i, part) in parts.iter().enumerate().skip(job.parts_done) {
         match send_part(state, &bot, &chat_id, part).await {
             Ok(telegram_id) => {
                 state

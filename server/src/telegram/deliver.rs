@@ -2,7 +2,7 @@
 //! pieces Telegram accepts, then each file), and one call at a time.
 
 use super::bot_api::{Failure, FileMethod, MAX_TEXT_CHARS};
-use super::format::{markdown_to_html, split_for_messages};
+use super::format::{markdown_to_html, split_html};
 use super::Bot;
 use crate::files;
 use crate::AppState;
@@ -20,10 +20,10 @@ pub enum Part {
 /// The calls that deliver `message`, in order. Always the same for the same message,
 /// so a delivery resumed after a restart continues where it stopped.
 pub fn plan(message: &Message) -> Vec<Part> {
-    // Markdown is never shorter than what it shows, so pieces of the source fit.
+    // Split by what Telegram shows, each part balanced; parts that show nothing (only an
+    // image from elsewhere, say) are not sent.
     let mut parts: Vec<Part> =
-        split_for_messages(&message.text, MAX_TEXT_CHARS).iter().map(|md| Part::Text(markdown_to_html(md))).collect();
-    parts.retain(|p| !matches!(p, Part::Text(html) if html.trim().is_empty()));
+        split_html(&markdown_to_html(&message.text), MAX_TEXT_CHARS).into_iter().map(Part::Text).collect();
     parts.extend(message.attachments.iter().cloned().map(Part::File));
     parts
 }
@@ -118,6 +118,7 @@ mod tests {
         let parts = plan(&message(&long, 0));
         assert_eq!(parts.len(), 3, "10,000 characters take three messages");
         assert!(parts.iter().all(|p| matches!(p, Part::Text(t) if t.chars().count() <= MAX_TEXT_CHARS)));
+        assert!(plan(&message("![](https://tracker.example/p.gif)", 0)).is_empty(), "nothing to show: no call");
     }
 
     #[test]

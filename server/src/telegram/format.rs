@@ -89,9 +89,14 @@ pub fn markdown_to_html(markdown: &str) -> String {
     // Each open list: the next number, or `None` for bullets.
     let mut lists: Vec<Option<u64>> = Vec::new();
     let mut links: Vec<bool> = Vec::new();
+    // Telegram takes no code inside bold, italic, struck or linked text, and no quote
+    // inside a quote: those show as their text only.
+    let mut inline = 0usize;
+    let mut quotes = 0usize;
     for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH) {
         match event {
             Event::Text(t) => out.push_str(&escape(&t)),
+            Event::Code(t) if inline > 0 => out.push_str(&escape(&t)),
             Event::Code(t) => {
                 out.push_str("<code>");
                 out.push_str(&escape(&t));
@@ -101,10 +106,24 @@ pub fn markdown_to_html(markdown: &str) -> String {
             Event::SoftBreak | Event::HardBreak => out.push('\n'),
             Event::Rule => out.push_str("——————\n\n"),
             Event::Start(tag) => match tag {
-                Tag::Strong | Tag::Heading { .. } => out.push_str("<b>"),
-                Tag::Emphasis => out.push_str("<i>"),
-                Tag::Strikethrough => out.push_str("<s>"),
-                Tag::BlockQuote(_) => out.push_str("<blockquote>"),
+                Tag::Strong | Tag::Heading { .. } => {
+                    inline += 1;
+                    out.push_str("<b>");
+                }
+                Tag::Emphasis => {
+                    inline += 1;
+                    out.push_str("<i>");
+                }
+                Tag::Strikethrough => {
+                    inline += 1;
+                    out.push_str("<s>");
+                }
+                Tag::BlockQuote(_) => {
+                    quotes += 1;
+                    if quotes == 1 {
+                        out.push_str("<blockquote>");
+                    }
+                }
                 Tag::CodeBlock(kind) => match kind {
                     CodeBlockKind::Fenced(lang) if !lang.trim().is_empty() => {
                         let lang = lang.split_whitespace().next().unwrap_or_default();
@@ -131,6 +150,7 @@ pub fn markdown_to_html(markdown: &str) -> String {
                 Tag::Link { dest_url, .. } => {
                     let keep = is_safe_link(&dest_url);
                     if keep {
+                        inline += 1;
                         out.push_str(&format!("<a href=\"{}\">", escape(&dest_url)));
                     }
                     links.push(keep);
@@ -138,16 +158,27 @@ pub fn markdown_to_html(markdown: &str) -> String {
                 _ => {}
             },
             Event::End(tag) => match tag {
-                TagEnd::Strong => out.push_str("</b>"),
+                TagEnd::Strong => {
+                    inline -= 1;
+                    out.push_str("</b>");
+                }
                 TagEnd::Heading(level) => {
+                    inline -= 1;
                     out.push_str("</b>");
                     out.push_str(if level == HeadingLevel::H1 { "\n\n" } else { "\n" });
                 }
-                TagEnd::Emphasis => out.push_str("</i>"),
-                TagEnd::Strikethrough => out.push_str("</s>"),
+                TagEnd::Emphasis => {
+                    inline -= 1;
+                    out.push_str("</i>");
+                }
+                TagEnd::Strikethrough => {
+                    inline -= 1;
+                    out.push_str("</s>");
+                }
                 TagEnd::BlockQuote(_) => {
+                    quotes -= 1;
                     trim_newlines(&mut out);
-                    out.push_str("</blockquote>\n\n");
+                    out.push_str(if quotes == 0 { "</blockquote>\n\n" } else { "\n" });
                 }
                 TagEnd::CodeBlock => {
                     trim_newlines(&mut out);
@@ -164,7 +195,10 @@ pub fn markdown_to_html(markdown: &str) -> String {
                         out.push('\n');
                     }
                 }
-                TagEnd::Link if links.pop().unwrap_or(false) => out.push_str("</a>"),
+                TagEnd::Link if links.pop().unwrap_or(false) => {
+                    inline -= 1;
+                    out.push_str("</a>");
+                }
                 _ => {}
             },
             _ => {}
@@ -180,22 +214,117 @@ fn trim_newlines(out: &mut String) {
     }
 }
 
-/// Splits markdown into pieces of at most `max` characters, at paragraph breaks, else
-/// line breaks, else spaces, else anywhere (each piece is converted on its own).
-pub fn split_for_messages(markdown: &str, max: usize) -> Vec<String> {
-    let mut pieces = Vec::new();
-    let mut rest = markdown.trim();
-    while rest.chars().count() > max {
-        let limit = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
-        let window = &rest[..limit];
-        let cut = ["\n\n", "\n", " "].iter().find_map(|sep| window.rfind(sep).filter(|&i| i > 0)).unwrap_or(limit);
-        pieces.push(rest[..cut].trim().to_string());
-        rest = rest[cut..].trim();
+/// Splits Telegram HTML into messages that each show at most `max` characters (as
+/// Telegram counts them: UTF-16 units of the text, tags and entities aside), at a
+/// paragraph break, else a line break, else a space, else anywhere. Formatting open at a
+/// cut is closed at the end of one message and opened again at the start of the next,
+/// so every message is balanced and keeps its formatting.
+pub fn split_html(html: &str, max: usize) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut part = String::new();
+    let mut shown = 0usize; // UTF-16 units shown by `part`
+    let mut open: Vec<(&str, &str)> = Vec::new(); // (opening tag, its name)
+    let mut rest = html;
+    while !rest.is_empty() {
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |i| i + 1);
+            let tag = &rest[..end];
+            rest = &rest[end..];
+            if let Some(name) = tag.strip_prefix("</") {
+                let name = name.trim_end_matches('>');
+                if let Some(at) = open.iter().rposition(|(_, n)| *n == name) {
+                    open.truncate(at);
+                }
+            } else {
+                let name = tag[1..].split([' ', '>']).next().unwrap_or_default();
+                open.push((tag, name));
+            }
+            part.push_str(tag);
+            continue;
+        }
+        // Text up to the next tag, as units: a character or an entity (`&amp;`).
+        let text_end = rest.find('<').unwrap_or(rest.len());
+        let text = &rest[..text_end];
+        let mut units: Vec<(usize, usize)> = Vec::new(); // (byte end, UTF-16 width)
+        let mut at = 0;
+        while at < text.len() {
+            let c = text[at..].chars().next().unwrap_or(' ');
+            let len = if c == '&' { text[at..].find(';').map_or(1, |i| i + 1) } else { c.len_utf8() };
+            let width = if c == '&' { 1 } else { c.len_utf16() };
+            at += len;
+            units.push((at, width));
+        }
+        let total: usize = units.iter().map(|u| u.1).sum();
+        if shown + total <= max {
+            part.push_str(text);
+            shown += total;
+            rest = &rest[text_end..];
+            continue;
+        }
+        // Cut in this text: as much as fits, back to the best break.
+        let mut fit = 0; // units that fit
+        let mut width = shown;
+        while fit < units.len() && width + units[fit].1 <= max {
+            width += units[fit].1;
+            fit += 1;
+        }
+        let fit_bytes = if fit == 0 { 0 } else { units[fit - 1].0 };
+        let window = &text[..fit_bytes];
+        let at_break =
+            ["\n\n", "\n", " "].iter().find_map(|sep| window.rfind(sep).filter(|&i| i > 0).map(|i| (i, i + sep.len())));
+        let (end, next) = match at_break {
+            Some(cut) => cut,
+            // No break in what fits: the message ends before this text...
+            None if shown > 0 => (0, 0),
+            // ...unless it holds nothing yet: then the text is cut where it must be (at
+            // least one character, to make progress).
+            None => {
+                let at = fit_bytes.max(units.first().map_or(text.len(), |u| u.0));
+                (at, at)
+            }
+        };
+        part.push_str(&text[..end]);
+        rest = &rest[next..];
+        finish(&mut parts, &mut part, &open);
+        shown = 0;
+        for (tag, _) in &open {
+            part.push_str(tag);
+        }
     }
-    if !rest.is_empty() {
-        pieces.push(rest.to_string());
+    finish(&mut parts, &mut part, &open);
+    parts
+}
+
+/// Ends `part` with the closing tags of what is open and keeps it if it shows anything.
+fn finish(parts: &mut Vec<String>, part: &mut String, open: &[(&str, &str)]) {
+    for (_, name) in open.iter().rev() {
+        part.push_str(&format!("</{name}>"));
     }
-    pieces
+    let mut text = std::mem::take(part);
+    // Breaks at the edges show nothing.
+    let trimmed = text.trim_matches('\n');
+    if trimmed.len() != text.len() {
+        text = trimmed.to_string();
+    }
+    if shows_something(&text) {
+        parts.push(text);
+    }
+}
+
+/// Does the HTML show any text besides white space?
+fn shows_something(html: &str) -> bool {
+    let mut in_tag = false;
+    html.chars().any(|c| match c {
+        '<' => {
+            in_tag = true;
+            false
+        }
+        '>' => {
+            in_tag = false;
+            false
+        }
+        c => !in_tag && !c.is_whitespace(),
+    })
 }
 
 #[cfg(test)]
@@ -267,13 +396,85 @@ mod tests {
 
     #[test]
     fn long_texts_split_at_breaks() {
-        let text = format!("{}\n\n{}", "a".repeat(30), "b ".repeat(20).trim());
-        let pieces = split_for_messages(&text, 32);
+        let html = markdown_to_html(&format!("{}\n\n{}", "a".repeat(30), "b ".repeat(20).trim()));
+        let pieces = split_html(&html, 32);
         assert_eq!(pieces[0], "a".repeat(30));
         assert!(pieces.iter().all(|p| p.chars().count() <= 32), "{pieces:?}");
-        assert_eq!(pieces.concat().replace(' ', ""), text.replace(['\n', ' '], ""));
-        assert_eq!(split_for_messages("short", 32), ["short"]);
-        assert_eq!(split_for_messages(&"x".repeat(70), 32).len(), 3);
-        assert!(split_for_messages("  ", 32).is_empty());
+        assert_eq!(pieces.concat().replace(' ', ""), html.replace(['\n', ' '], ""));
+        assert_eq!(split_html("short", 32), ["short"]);
+        assert_eq!(split_html(&"x".repeat(70), 32).len(), 3);
+        assert!(split_html("  ", 32).is_empty());
+        assert!(split_html("<b> </b>", 32).is_empty(), "nothing to show, nothing to send");
+    }
+
+    /// The text Telegram shows for a piece of its HTML: UTF-16 units, entities as one.
+    fn shown(html: &str) -> usize {
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        let text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"");
+        text.encode_utf16().count()
+    }
+
+    /// Every opening tag is closed, in order.
+    fn balanced(html: &str) -> bool {
+        let mut open = Vec::new();
+        for tag in html.split('<').skip(1).map(|t| t.split('>').next().unwrap_or_default()) {
+            match tag.strip_prefix('/') {
+                Some(name) => {
+                    if open.pop() != Some(name.to_string()) {
+                        return false;
+                    }
+                }
+                None => open.push(tag.split(' ').next().unwrap_or_default().to_string()),
+            }
+        }
+        open.is_empty()
+    }
+
+    #[test]
+    fn long_formatted_texts_split_by_what_shows_and_stay_formatted() {
+        // 5,000 bold characters: every part is bold, none shows a markdown mark.
+        let bold = markdown_to_html(&format!("**{}**", "word ".repeat(1000).trim()));
+        let parts = split_html(&bold, 4096);
+        assert_eq!(parts.len(), 2);
+        for p in &parts {
+            assert!(p.starts_with("<b>") && p.ends_with("</b>") && !p.contains("**"), "{}", &p[..40]);
+            assert!(shown(p) <= 4096 && balanced(p));
+        }
+        // A 5,000-character code block keeps its formatting in each part.
+        let code = markdown_to_html(&format!("```rust\n{}\n```", "let x = 1;\n".repeat(500)));
+        let parts = split_html(&code, 4096);
+        assert!(parts.len() >= 2);
+        for p in &parts {
+            assert!(p.starts_with("<pre><code class=\"language-rust\">") && p.ends_with("</code></pre>"), "{p:.60}");
+            assert!(shown(p) <= 4096 && balanced(p));
+        }
+        // 200 nested list items render longer than their source: still within the limit.
+        let list: String = (0..200).map(|i| format!("{}- item {i}\n", "  ".repeat(i % 3))).collect();
+        let parts = split_html(&markdown_to_html(&list), 4096);
+        assert!(parts.iter().all(|p| shown(p) <= 4096 && balanced(p)), "{parts:?}");
+        // Entities and two-unit characters count as Telegram counts them.
+        let parts = split_html(&"&amp;😀".repeat(3000), 4096);
+        assert!(parts.len() == 3 && parts.iter().all(|p| shown(p) <= 4096), "{}", parts.len());
+        assert!(parts.iter().all(|p| p.matches('&').count() == p.matches("&amp;").count()), "no entity is cut");
+    }
+
+    #[test]
+    fn only_html_telegram_accepts() {
+        // No quote inside a quote, no code inside a link or bold.
+        let html = markdown_to_html("> outer\n> > inner\n\n[see `code`](https://example.com) **`x`**");
+        assert_eq!(html.matches("<blockquote>").count(), 1, "{html}");
+        assert!(!html.contains("<a href=\"https://example.com\">see <code>"), "{html}");
+        assert!(html.contains("<a href=\"https://example.com\">see code</a>"), "{html}");
+        assert!(html.contains("<b>x</b>"), "{html}");
+        assert!(balanced(&html));
     }
 }
