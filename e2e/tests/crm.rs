@@ -163,14 +163,16 @@ async fn the_four_permission_cases_of_the_seed() {
     dave.go_back().await;
     dave.find(".crm-block").await;
 
-    // 4a. Responsible for a lead of this client now, she reaches Anna's chat from her
-    // lead's card, read-only until she joins.
+    // 4a. Her lead belongs to the chat it was opened from: its card lists that chat, not
+    // Anna's, and reaches it read-only now that Dave works on it, until she joins.
     erin.click(".crm-chip a").await;
     on_card(&erin, "leads").await;
-    erin.wait_text(".dialog-block__item", "Is the lavender in stock?").await;
-    erin.click_text(".dialog-block__message", "lavender").await;
-    erin.wait_until("Anna's chat", "return location.pathname === arguments[0]", vec![json!(annas_chat)]).await;
-    erin.wait_text(".join-banner", "Anna Kovalenko works on this dialog").await;
+    erin.wait_text(".dialog-block__item", "And rosemary?").await;
+    let listed = erin.texts(".dialog-block__item").await;
+    assert!(!listed.iter().any(|t| t.contains("lavender")), "Anna's chat is not listed: {listed:?}");
+    erin.click_text(".dialog-block__message", "rosemary").await;
+    erin.wait_text(".join-banner", "Dave Bondarenko works on this dialog").await;
+    assert_ne!(path(&erin).await, annas_chat);
     erin.click_text(".join-banner button", "Join").await;
     erin.find(".composer__input").await;
 

@@ -335,6 +335,33 @@ fn connected() -> bool {
     true
 }
 
+#[cfg(test)]
+impl DialogSummary {
+    /// A website chat of the client Olena, for tests.
+    pub(crate) fn example(id: DialogId, state: DialogState, members: &[i64], participants: &[i64]) -> Self {
+        DialogSummary {
+            channel_connected: true,
+            owners: Default::default(),
+            id,
+            name: "Olena".into(),
+            client_id: ClientId(3),
+            client_name: "Olena".into(),
+            channel_id: ChannelId(1),
+            channel_kind: ChannelKind::Widget,
+            channel_name: "Website".into(),
+            state,
+            members: members.iter().map(|&u| UserId(u)).collect(),
+            participants: participants.iter().map(|&u| UserId(u)).collect(),
+            spam: false,
+            handover: None,
+            avatar: None,
+            created_at: 1,
+            last_message: Some(MessagePreview { author: Author::System, text: "x".into(), at: 1 }),
+            last_activity_at: 1,
+        }
+    }
+}
+
 /// A Redirect's handover: who passed the dialog to whom, and their note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handover {

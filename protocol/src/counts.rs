@@ -130,22 +130,20 @@ impl Counts {
                     self.users.entry(*user).or_default().unassigned_read += sign * i64::from(*read);
                 }
             }
-            DialogState::Active => {
-                for user in &facts.members {
+            // Active counts for its members, Ended (Inactive) for everyone who worked on it.
+            state => {
+                let active = state == DialogState::Active;
+                for user in if active { &facts.members } else { &facts.participants } {
                     let unread =
                         people - i64::from(self.reads.get(&id).and_then(|r| r.get(user)).copied().unwrap_or(0));
                     let sums = self.users.entry(*user).or_default();
-                    sums.active += sign;
-                    sums.active_unread += sign * unread;
-                }
-            }
-            DialogState::Ended => {
-                for user in &facts.participants {
-                    let unread =
-                        people - i64::from(self.reads.get(&id).and_then(|r| r.get(user)).copied().unwrap_or(0));
-                    let sums = self.users.entry(*user).or_default();
-                    sums.inactive += sign;
-                    sums.inactive_unread += sign * unread;
+                    let (count, unread_sum) = if active {
+                        (&mut sums.active, &mut sums.active_unread)
+                    } else {
+                        (&mut sums.inactive, &mut sums.inactive_unread)
+                    };
+                    *count += sign;
+                    *unread_sum += sign * unread;
                 }
             }
         }
@@ -181,31 +179,12 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ChannelKind, Message, MessagePreview};
+    use crate::api::Message;
     use crate::permissions::{EntityRights, ViewScope};
-    use crate::{ChannelId, ClientId, MessageId};
+    use crate::MessageId;
 
     fn dialog(id: i64, state: DialogState, members: &[i64], participants: &[i64]) -> DialogSummary {
-        DialogSummary {
-            channel_connected: true,
-            owners: Default::default(),
-            id: DialogId(id),
-            name: "Olena".into(),
-            client_id: ClientId(3),
-            client_name: "Olena".into(),
-            channel_id: ChannelId(1),
-            channel_kind: ChannelKind::Widget,
-            channel_name: "Website".into(),
-            state,
-            members: members.iter().map(|&u| UserId(u)).collect(),
-            participants: participants.iter().map(|&u| UserId(u)).collect(),
-            spam: false,
-            handover: None,
-            avatar: None,
-            created_at: 1,
-            last_message: Some(MessagePreview { author: Author::System, text: "x".into(), at: 1 }),
-            last_activity_at: 1,
-        }
+        DialogSummary::example(DialogId(id), state, members, participants)
     }
 
     fn said(d: &DialogSummary, author: Author) -> Event {

@@ -160,31 +160,12 @@ pub enum Frame<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{ChannelKind, DialogState, MessagePreview};
+    use crate::api::DialogState;
     use crate::permissions::{EntityRights, ViewScope};
     use crate::MessageId;
 
     fn dialog(state: DialogState, members: &[i64]) -> DialogSummary {
-        DialogSummary {
-            channel_connected: true,
-            owners: Default::default(),
-            id: DialogId(7),
-            name: "Olena".into(),
-            client_id: ClientId(3),
-            client_name: "Olena".into(),
-            channel_id: ChannelId(1),
-            channel_kind: ChannelKind::Widget,
-            channel_name: "Website".into(),
-            state,
-            members: members.iter().map(|&u| UserId(u)).collect(),
-            participants: members.iter().map(|&u| UserId(u)).collect(),
-            spam: false,
-            handover: None,
-            avatar: None,
-            created_at: 1,
-            last_message: Some(MessagePreview { author: Author::System, text: "x".into(), at: 1 }),
-            last_activity_at: 1,
-        }
+        DialogSummary::example(DialogId(7), state, members, members)
     }
 
     fn full() -> Access {
