@@ -198,3 +198,17 @@ async fn the_four_permission_cases_of_the_seed() {
     admin.wait_text("[role=status]", "Saved.").await;
     dave.wait_text(".crm-chip a", "Taras Melnyk").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reply_inside_the_chat_offers_create_lead_at_once() {
+    let h = Harness::start().await;
+    let client = h.browser().await;
+    write_in_widget(&client, "/widget/demo", Some("Iryna Bondar"), "Do you deliver to Odesa?").await;
+    let anna = h.browser().await;
+    anna.sign_in("anna").await;
+    anna.wait_text(".dialog-row__name", "Iryna Bondar").await;
+    // The seed's path (2): open the chat first, then Reply there.
+    anna.click(".dialog-row__open").await;
+    anna.click_text(".chat button", "Reply").await;
+    anna.wait_text(".crm-block button", "Create lead").await;
+}

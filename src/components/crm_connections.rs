@@ -26,13 +26,21 @@ pub fn CrmConnections(
     let error = RwSignal::new(None::<String>);
     let deal_form = RwSignal::new(false);
     let busy = RwSignal::new(false);
+    // Only the answer to the latest request counts: an older one (opening the block while
+    // the dialog was Unassigned, say) may arrive after it and would show stale actions.
+    let latest = StoredValue::new(0u64);
     let run = move |command: Option<CrmCommand>| {
+        let asked = latest.get_value() + 1;
+        latest.set_value(asked);
         spawn_local(async move {
             busy.set(true);
             let answer = match command {
                 Some(c) => api::crm(dialog, c).await,
                 None => api::connections(dialog).await,
             };
+            if latest.get_value() != asked {
+                return;
+            }
             busy.set(false);
             match answer {
                 Ok(c) => {
@@ -47,7 +55,9 @@ pub fn CrmConnections(
     };
     // Opening the block first, then re-reading it as the chat changes.
     Effect::new(move |opened: Option<bool>| {
-        changes.track();
+        // Read, not only tracked: a memo nobody reads is never computed, so it would
+        // never notice its own inputs change.
+        let _ = changes.get();
         // A new role shows the records differently at once.
         let _ = session.me().map(|me| me.access);
         run(if opened.is_some() { None } else { Some(CrmCommand::Open) });
