@@ -83,6 +83,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
             reply: Callback::new(move |id: DialogId| l2.lock().unwrap().push(format!("reply {id}"))),
             follow: Callback::new(|_| {}),
             more: Callback::new(move |tab: Tab| l3.lock().unwrap().push(format!("more {}", tab.as_str()))),
+            older: Callback::new(|_| {}),
         });
         let counts = Signal::derive(move || store.inbox.with(|i| i.counts()));
         view! {
@@ -667,9 +668,23 @@ fn mount_chat(
     session: external_lines::store::Session,
     id: i64,
 ) -> (web_sys::HtmlElement, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
+    mount_chat_with(store, session, id, vec![], false, Callback::new(|_| {}))
+}
+
+/// Opens dialog `id` with `messages` (the newest page, `has_older` if more exist) and
+/// mounts its chat window; `older` is what scrolling to the top asks for.
+fn mount_chat_with(
+    store: InboxStore,
+    session: external_lines::store::Session,
+    id: i64,
+    messages: Vec<Message>,
+    has_older: bool,
+    older: Callback<()>,
+) -> (web_sys::HtmlElement, leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>) {
     use el_protocol::api::ChatSnapshot;
     use external_lines::components::chat_window::ChatWindow;
-    store.open_chat(ChatSnapshot { as_of: 1, dialog: dialog(id, "Olena", DialogState::Active, 1), messages: vec![] });
+    let dialog = dialog(id, "Olena", DialogState::Active, 1);
+    store.open_chat(ChatSnapshot { as_of: 1, dialog, messages, has_older });
     let root = container();
     let handle = leptos::mount::mount_to(root.clone(), move || {
         provide_context(session);
@@ -679,10 +694,97 @@ fn mount_chat(
             reply: Callback::new(|_| {}),
             follow: Callback::new(|_| {}),
             more: Callback::new(|_| {}),
+            older,
         });
         view! { <ChatWindow id=DialogId(id)/> }
     });
     (root, handle)
+}
+
+/// Waits for the browser's next frame (scrolling is set then).
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+    leptos::task::tick().await;
+}
+
+/// A client's message `id` in dialog `dialog`.
+fn client_message(dialog: i64, id: i64) -> Message {
+    Message {
+        delivery: None,
+        edit: None,
+        record: None,
+        id: MessageId(id),
+        dialog_id: DialogId(dialog),
+        author: Author::Client { name: "Olena".into() },
+        text: format!("message {id}"),
+        created_at: id,
+        client_msg_id: None,
+        attachments: vec![],
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_long_chat_opens_at_its_newest_message_and_loads_older_ones_above_in_place() {
+    use el_protocol::api::MessagePage;
+    let asked = Arc::new(Mutex::new(0));
+    let counter = asked.clone();
+    let store = InboxStore::new(ME);
+    let newest: Vec<Message> = (61..=100).map(|i| client_message(5, i)).collect();
+    let (root, handle) =
+        mount_chat_with(store, signed_in(), 5, newest, true, Callback::new(move |_| *counter.lock().unwrap() += 1));
+    let list: web_sys::HtmlElement = root.query_selector(".chat__messages").unwrap().unwrap().unchecked_into();
+    list.style().set_css_text("display: block; height: 300px; overflow-y: auto; overflow-anchor: none");
+    leptos::task::tick().await;
+    next_frame().await;
+    next_frame().await;
+    assert!(list.scroll_height() > 1000, "the page overflows the view");
+    assert!(list.scroll_top() + list.client_height() >= list.scroll_height() - 2, "opens at the newest message");
+    assert_eq!(texts(&root, ".chat__older button"), ["Show earlier messages"]);
+    assert_eq!(*asked.lock().unwrap(), 0);
+
+    // Scrolling up to the top asks for older messages once while they load.
+    let top_of = |id: i64| {
+        let el: web_sys::HtmlElement =
+            root.query_selector(&format!("[data-message-id='{id}']")).unwrap().unwrap().unchecked_into();
+        el.get_bounding_client_rect().top() - list.get_bounding_client_rect().top()
+    };
+    list.set_scroll_top(0);
+    list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
+    let before_top = top_of(61);
+    leptos::task::tick().await;
+    assert_eq!(*asked.lock().unwrap(), 1);
+    let (id, before) = store.begin_older().expect("the page the action fetches");
+    assert_eq!((id, before), (DialogId(5), MessageId(61)));
+    assert_eq!(store.begin_older(), None, "the same page is not asked for twice");
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".chat__older"), ["Loading earlier messages…"]);
+    assert_eq!(texts(&root, ".chat__to-newest"), ["↓ Newest messages"], "the user left the newest message");
+
+    // The older page goes in above; the message that was on top stays where it was.
+    let older: Vec<Message> = (21..=60).map(|i| client_message(5, i)).collect();
+    store.end_older(id, before, Some(MessagePage { messages: older, has_older: false }));
+    leptos::task::tick().await;
+    next_frame().await;
+    next_frame().await;
+    assert_eq!(root.query_selector_all(".message").unwrap().length(), 80);
+    assert!((top_of(61) - before_top).abs() < 2.0, "{} moved to {}", before_top, top_of(61));
+    assert!(list.scroll_top() > 1000);
+    assert!(texts(&root, ".chat__older").is_empty(), "the chat is whole");
+
+    // A new client message does not pull the reader down; "Newest messages" does.
+    store.add_message(client_message(5, 101));
+    leptos::task::tick().await;
+    next_frame().await;
+    assert!(list.scroll_top() + list.client_height() < list.scroll_height() - 200);
+    click(&root, ".chat__to-newest");
+    leptos::task::tick().await;
+    next_frame().await;
+    assert!(list.scroll_top() + list.client_height() >= list.scroll_height() - 2);
+    drop(handle);
+    root.remove();
 }
 
 fn type_text(root: &web_sys::HtmlElement, text: &str) -> web_sys::HtmlTextAreaElement {

@@ -471,12 +471,47 @@ impl InboxSnapshot {
     }
 }
 
-/// `GET /api/dialogs/{id}`: one dialog and its messages, oldest first.
+/// `GET /api/dialogs/{id}?limit=N`: one dialog and its newest page of messages, oldest
+/// first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatSnapshot {
     pub as_of: Seq,
     pub dialog: DialogSummary,
     pub messages: Vec<Message>,
+    /// Older messages exist: fetch them with `GET /api/dialogs/{id}/messages?before=`.
+    #[serde(default)]
+    pub has_older: bool,
+}
+
+/// Messages per chat page when the reader does not say.
+pub const CHAT_PAGE: usize = 50;
+/// Most messages one chat page may hold.
+pub const MAX_CHAT_PAGE: usize = 200;
+/// A chat page stops before the message that would take its text past this many bytes
+/// (its first message always fits), so long messages make shorter pages.
+pub const CHAT_PAGE_BYTES: usize = 256 * 1024;
+
+/// The query of a chat page: `?before=ID&limit=N` (no `before`: the newest page).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatPageQuery {
+    pub before: Option<MessageId>,
+    pub limit: Option<usize>,
+}
+
+impl ChatPageQuery {
+    /// The page size asked for, within the allowed range.
+    pub fn limit(&self) -> usize {
+        self.limit.unwrap_or(CHAT_PAGE).clamp(1, MAX_CHAT_PAGE)
+    }
+}
+
+/// `GET /api/dialogs/{id}/messages?before=ID&limit=N`: older messages of a chat,
+/// oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessagePage {
+    pub messages: Vec<Message>,
+    /// Still older messages exist.
+    pub has_older: bool,
 }
 
 /// `POST /api/dialogs/{id}/messages` and the widget's send.

@@ -1,7 +1,8 @@
-//! The open chat's messages as pure state: a REST snapshot plus the messages that
-//! arrive afterwards (from the socket or from our own send's answer), each once.
+//! The open chat's messages as pure state: a REST snapshot of the newest page, older
+//! pages as the reader scrolls up, and the messages that arrive afterwards (from the
+//! socket or from our own send's answer), each once.
 
-use crate::api::{ChatSnapshot, DialogSummary, Message};
+use crate::api::{ChatSnapshot, DialogSummary, Message, MessagePage};
 use crate::events::Event;
 use crate::MessageId;
 use std::collections::BTreeMap;
@@ -11,11 +12,40 @@ use std::collections::BTreeMap;
 pub struct ChatLog {
     pub dialog: DialogSummary,
     messages: BTreeMap<MessageId, Message>,
+    /// Messages older than the oldest one held exist on the server.
+    has_older: bool,
 }
 
 impl ChatLog {
     pub fn from_snapshot(snapshot: ChatSnapshot) -> Self {
-        ChatLog { dialog: snapshot.dialog, messages: snapshot.messages.into_iter().map(|m| (m.id, m)).collect() }
+        ChatLog {
+            dialog: snapshot.dialog,
+            messages: snapshot.messages.into_iter().map(|m| (m.id, m)).collect(),
+            has_older: snapshot.has_older,
+        }
+    }
+
+    /// Where the next older page ends (it holds messages before this one), unless the
+    /// chat is whole.
+    pub fn older_page(&self) -> Option<MessageId> {
+        self.messages.keys().next().copied().filter(|_| self.has_older)
+    }
+
+    /// Takes in the page of messages before `before`, unless the chat has changed since
+    /// it was asked for (it would then leave a gap or repeat messages).
+    pub fn prepend(&mut self, before: MessageId, page: MessagePage) {
+        if self.older_page() != Some(before) {
+            return;
+        }
+        self.has_older = page.has_older;
+        for message in page.messages.into_iter().filter(|m| m.dialog_id == self.dialog.id && m.id < before) {
+            self.messages.entry(message.id).or_insert(message);
+        }
+    }
+
+    /// The message lies before the held pages (an update to it is read with its page).
+    fn is_before_held(&self, id: MessageId) -> bool {
+        self.older_page().is_some_and(|oldest| id < oldest)
     }
 
     /// Adds a message of this dialog (a second copy of the same id is ignored).
@@ -34,7 +64,9 @@ impl ChatLog {
             }
             Event::MessageUpdated { dialog, message } if dialog.id == self.dialog.id => {
                 self.dialog = dialog.clone();
-                self.messages.insert(message.id, message.clone());
+                if !self.is_before_held(message.id) {
+                    self.messages.insert(message.id, message.clone());
+                }
             }
             Event::DialogUpdated { dialog } if dialog.id == self.dialog.id => self.dialog = dialog.clone(),
             _ => {}
@@ -97,6 +129,7 @@ mod tests {
             as_of: 3,
             dialog: dialog(1, DialogState::Unassigned),
             messages: vec![msg(1, 1), msg(3, 1)],
+            has_older: false,
         });
         log.add(msg(2, 1));
         log.add(msg(3, 1));
@@ -113,8 +146,12 @@ mod tests {
     #[test]
     fn an_updated_message_replaces_the_one_shown() {
         use crate::api::{Delivery, Edit};
-        let mut log =
-            ChatLog::from_snapshot(ChatSnapshot { as_of: 3, dialog: dialog(1, DialogState::Active), messages: vec![] });
+        let mut log = ChatLog::from_snapshot(ChatSnapshot {
+            as_of: 3,
+            dialog: dialog(1, DialogState::Active),
+            messages: vec![],
+            has_older: false,
+        });
         let mut sending = msg(1, 1);
         sending.delivery = Some(Delivery::Sending);
         log.add(sending.clone());
@@ -131,5 +168,37 @@ mod tests {
         assert_eq!(log.messages().next().unwrap().text, "m1", "another dialog's update is ignored");
         log.apply(&Event::MessageUpdated { dialog: dialog(1, DialogState::Active), message: edited.clone() });
         assert_eq!(log.messages().collect::<Vec<_>>(), [&edited]);
+    }
+
+    #[test]
+    fn older_pages_go_before_the_held_ones_once_and_updates_wait_for_their_page() {
+        let mut log = ChatLog::from_snapshot(ChatSnapshot {
+            as_of: 9,
+            dialog: dialog(1, DialogState::Active),
+            messages: vec![msg(5, 1), msg(6, 1)],
+            has_older: true,
+        });
+        assert_eq!(log.older_page(), Some(MessageId(5)));
+        // An edit of a message not held yet is not shown out of place.
+        let mut edited = msg(2, 1);
+        edited.text = "m2, corrected".into();
+        log.apply(&Event::MessageUpdated { dialog: dialog(1, DialogState::Active), message: edited.clone() });
+        assert_eq!(log.messages().count(), 2);
+        // A page asked for before another one landed is dropped.
+        log.prepend(MessageId(9), MessagePage { messages: vec![msg(1, 1)], has_older: false });
+        assert_eq!(log.older_page(), Some(MessageId(5)));
+        log.prepend(MessageId(5), MessagePage { messages: vec![msg(3, 1), edited, msg(4, 1)], has_older: true });
+        let ids: Vec<i64> = log.messages().map(|m| m.id.0).collect();
+        assert_eq!(ids, [2, 3, 4, 5, 6]);
+        assert_eq!(log.messages().next().unwrap().text, "m2, corrected");
+        assert_eq!(log.older_page(), Some(MessageId(2)));
+        log.prepend(MessageId(2), MessagePage { messages: vec![msg(1, 1)], has_older: false });
+        assert_eq!(log.older_page(), None, "the chat is whole");
+        assert_eq!(log.messages().count(), 6);
+        // Now every message is held: an update to any of them shows.
+        let mut first = msg(1, 1);
+        first.text = "m1, corrected".into();
+        log.apply(&Event::MessageUpdated { dialog: dialog(1, DialogState::Active), message: first });
+        assert_eq!(log.messages().next().unwrap().text, "m1, corrected");
     }
 }

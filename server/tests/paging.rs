@@ -4,7 +4,7 @@
 mod common;
 
 use common::{dialog_named, Operator, TestServer};
-use el_protocol::api::{ApiError, DialogSummary, PageQuery};
+use el_protocol::api::{ApiError, DialogSummary, MessagePage, PageQuery, CHAT_PAGE, CHAT_PAGE_BYTES, MAX_CHAT_PAGE};
 use el_protocol::inbox::{Inbox, Tab};
 use el_protocol::DialogId;
 use std::time::Duration;
@@ -136,4 +136,78 @@ async fn bad_page_requests_get_clear_errors() {
     assert_eq!(r.status(), 200, "a page size out of range is brought within it");
     let carol = server.operator("carol").await;
     assert_eq!(carol.get("/api/dialogs/page?tab=unassigned").await.status(), 403);
+}
+
+/// The ids of a chat read page after page from its newest page up, oldest first.
+async fn read_chat_upwards(op: &Operator, id: i64, limit: usize) -> (Vec<i64>, usize) {
+    let snapshot: el_protocol::api::ChatSnapshot =
+        common::ok(op.get(&format!("/api/dialogs/{id}?limit={limit}")).await).await;
+    let mut ids: Vec<i64> = snapshot.messages.iter().map(|m| m.id.0).collect();
+    let (mut has_older, mut pages) = (snapshot.has_older, 1);
+    while has_older {
+        let path = format!("/api/dialogs/{id}/messages?before={}&limit={limit}", ids[0]);
+        let page: MessagePage = common::ok(op.get(&path).await).await;
+        assert!(!page.messages.is_empty(), "a page that says more is older is never empty");
+        ids.splice(0..0, page.messages.iter().map(|m| m.id.0));
+        has_older = page.has_older;
+        pages += 1;
+    }
+    (ids, pages)
+}
+
+#[tokio::test]
+async fn a_chat_opens_with_its_newest_page_and_reads_older_pages_upwards() {
+    let server = TestServer::start().await;
+    let (visitor, anna, id) = server.taken_by("anna", "Olena").await;
+    for i in 0..120 {
+        assert_eq!(visitor.send(&format!("message {i}"), &format!("k{i}")).await.status(), 200);
+    }
+    let chat = anna.chat(id).await;
+    assert_eq!(chat.messages.len(), CHAT_PAGE, "the default page");
+    assert!(chat.has_older);
+    assert_eq!(chat.messages.last().unwrap().text, "message 119", "the newest message ends the page");
+
+    let (ids, pages) = read_chat_upwards(&anna, id, 50).await;
+    // Olena's first message, "Anna took the dialog", then the 120.
+    assert_eq!(ids.len(), 122);
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "every message once, in order");
+    assert_eq!(pages, 3);
+    let (small, small_pages) = read_chat_upwards(&anna, id, 7).await;
+    assert_eq!((small, small_pages), (ids.clone(), 18));
+
+    // Long messages make short pages: the visitor's 10,000-character messages do not
+    // make the chat's first answer megabytes long.
+    for i in 0..60 {
+        assert_eq!(visitor.send(&"x".repeat(10_000), &format!("long{i}")).await.status(), 200);
+    }
+    let r = anna.get(&format!("/api/dialogs/{id}?limit={MAX_CHAT_PAGE}")).await;
+    let body = r.bytes().await.unwrap();
+    assert!(body.len() < CHAT_PAGE_BYTES + 64 * 1024, "{} bytes", body.len());
+    let chat: el_protocol::api::ChatSnapshot = serde_json::from_slice(&body).unwrap();
+    assert!(chat.has_older && chat.messages.len() < 30, "{} messages", chat.messages.len());
+    let (all, _) = read_chat_upwards(&anna, id, MAX_CHAT_PAGE).await;
+    assert_eq!(all.len(), 182, "nothing is skipped between short pages");
+}
+
+#[tokio::test]
+async fn older_pages_follow_the_readers_rights_and_bad_queries_get_clear_errors() {
+    let server = TestServer::start().await;
+    let (_visitor, anna, id) = server.taken_by("anna", "Olena").await;
+    let newest = anna.chat(id).await.messages.last().unwrap().id.0;
+    let erin = server.operator("erin").await;
+    let path = format!("/api/dialogs/{id}/messages?before={newest}");
+    assert_eq!(erin.get(&path).await.status(), 404, "Erin may not open Anna's dialog");
+    let page: MessagePage = common::ok(anna.get(&path).await).await;
+    assert_eq!((page.messages.len(), page.has_older), (1, false), "Olena's first message");
+
+    for bad in [
+        format!("/api/dialogs/{id}/messages"),
+        format!("/api/dialogs/{id}/messages?before=x"),
+        format!("/api/dialogs/{id}?limit=-1"),
+    ] {
+        let message = common::refused(anna.get(&bad).await, 400).await;
+        assert!(!message.is_empty(), "{bad}");
+    }
+    let r = anna.get(&format!("/api/dialogs/{id}?limit=0")).await;
+    assert_eq!(r.status(), 200, "a page size out of range is brought within it");
 }

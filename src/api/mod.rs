@@ -8,13 +8,13 @@ use el_web_client::upload::Upload;
 
 use el_protocol::api::{
     AddMembers, Attachment, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message,
-    Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
+    MessagePage, Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
 };
 use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
 use el_protocol::inbox::Tab;
 use el_protocol::integrations::{ConnectTelegram, IntegrationsOverview, TelegramBot};
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
-use el_protocol::{ChannelId, DialogId, RecordId, RoleId, UserId};
+use el_protocol::{ChannelId, DialogId, MessageId, RecordId, RoleId, UserId};
 
 /// Signs in; the server sets the session cookie.
 pub async fn login(login: String, password: String) -> Result<Me, Failure> {
@@ -47,9 +47,14 @@ pub async fn page(tab: Tab, cursor: Cursor) -> Result<DialogPage, Failure> {
     http::get(&path, None).await
 }
 
-/// One dialog with its messages.
+/// One dialog with its newest messages.
 pub async fn chat(id: DialogId) -> Result<ChatSnapshot, Failure> {
     http::get(&format!("/api/dialogs/{id}"), None).await
+}
+
+/// The messages of a dialog before `before`.
+pub async fn older_messages(id: DialogId, before: MessageId) -> Result<MessagePage, Failure> {
+    http::get(&format!("/api/dialogs/{id}/messages?before={before}"), None).await
 }
 
 /// Reply: take an Unassigned dialog.

@@ -17,7 +17,7 @@ use crate::store::uploads::Uploads;
 use crate::store::{outbox, InboxActions, InboxStore, Session};
 use el_protocol::api::{DialogState, DialogSummary, UserSettings};
 use el_protocol::outbox::Outgoing;
-use el_protocol::{DialogId, UserId};
+use el_protocol::{DialogId, MessageId, UserId};
 use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -43,14 +43,65 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
         inbox.chat.with(|c| c.as_ref().map(|c| c.messages().cloned().collect::<Vec<_>>()).unwrap_or_default())
     });
     let list: NodeRef<Ol> = NodeRef::new();
+    let has_older = Memo::new(move |_| inbox.chat.with(|c| c.as_ref().is_some_and(|c| c.older_page().is_some())));
 
-    // Keep the newest message in view.
+    // Keep the newest message in view as messages arrive, unless the user scrolled up
+    // to read older ones; sending brings the view back down.
+    let following = RwSignal::new(true);
+    let to_newest = move || {
+        following.set(true);
+        request_animation_frame(move || {
+            if let Some(el) = list.try_get_untracked().flatten() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        });
+    };
+    let last = Memo::new(move |_| messages.with(|m| m.last().map(|m| m.id)));
+    let sending = Memo::new(move |_| inbox.outbox.with(|o| o.for_dialog(id).count()));
     Effect::new(move |_| {
-        let count = messages.with(Vec::len) + inbox.outbox.with(|o| o.for_dialog(id).count());
-        if let (Some(el), true) = (list.get(), count > 0) {
-            el.set_scroll_top(el.scroll_height());
+        sending.track();
+        if last.get().is_some() && following.get_untracked() {
+            to_newest();
         }
     });
+    Effect::new(move |before: Option<usize>| {
+        let now = sending.get();
+        if before.is_some_and(|b| now > b) {
+            to_newest();
+        }
+        now
+    });
+    // Older messages go in above what the user reads, which stays where it was on screen.
+    let anchor = StoredValue::new(None::<(MessageId, f64)>);
+    let oldest = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.id)));
+    Effect::new(move |_| {
+        oldest.track();
+        if let Some((id, was)) = anchor.try_update_value(Option::take).flatten() {
+            request_animation_frame(move || {
+                let Some(el) = list.try_get_untracked().flatten() else { return };
+                if let Some(now) = offset_in(&el, id) {
+                    el.set_scroll_top(el.scroll_top() + (now - was).round() as i32);
+                }
+            });
+        }
+    });
+    let load_older = move || {
+        if let (Some(el), Some(first)) = (list.get_untracked(), oldest.get_untracked()) {
+            anchor.set_value(offset_in(&el, first).map(|offset| (first, offset)));
+        }
+        actions.older.run(());
+    };
+    let on_scroll = move |_| {
+        let Some(el) = list.get_untracked() else { return };
+        let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < NEAR_EDGE_PX;
+        if following.get_untracked() != at_bottom {
+            following.set(at_bottom);
+        }
+        let near_top = el.scroll_top() < NEAR_EDGE_PX;
+        if near_top && has_older.get_untracked() && inbox.loading_older.get_untracked().is_none() {
+            load_older();
+        }
+    };
 
     // Reading the open chat clears its unread count, also as new messages arrive.
     let unread = Memo::new(move |_| inbox.inbox.with(|i| i.unread(id)));
@@ -338,7 +389,17 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                         <button class="button button--ghost" aria-label="Dismiss" on:click=move |_| notice.set(None)>"×"</button>
                     </div>
                 </Show>
-                <ol class="chat__messages" node_ref=list aria-label="Messages" aria-live="polite">
+                <ol class="chat__messages" node_ref=list aria-label="Messages" aria-live="polite" on:scroll=on_scroll>
+                    <Show when=move || has_older.get()>
+                        <li class="chat__older">
+                            <Show
+                                when=move || inbox.loading_older.with(Option::is_none)
+                                fallback=|| view! { <span class="muted" aria-busy="true">"Loading earlier messages…"</span> }
+                            >
+                                <button class="button button--ghost" on:click=move |_| load_older()>"Show earlier messages"</button>
+                            </Show>
+                        </li>
+                    </Show>
                     <For each=move || messages.get() key=|m| m.version() let:message>
                         <MessageItem message=message me=me/>
                     </For>
@@ -346,12 +407,25 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                         <PendingItem pending=p on_retry=retry/>
                     </For>
                 </ol>
+                <Show when=move || !following.get()>
+                    <button class="button chat__to-newest" on:click=move |_| to_newest()>"↓ Newest messages"</button>
+                </Show>
                 {footer}
             </div>
             {modals}
         </Show>
     }
 }
+
+/// How far below the top of the chat's view message `id` is shown (px).
+fn offset_in(list: &web_sys::HtmlOListElement, id: MessageId) -> Option<f64> {
+    let item = list.query_selector(&format!("[data-message-id='{id}']")).ok()??;
+    Some(item.get_bounding_client_rect().top() - list.get_bounding_client_rect().top())
+}
+
+/// How close to an end of the chat (px) counts as there: near the top loads older
+/// messages, near the bottom follows new ones.
+const NEAR_EDGE_PX: i32 = 120;
 
 /// Why answers cannot reach the client of a disconnected bot's chat.
 fn disconnected_note(channel: &str) -> String {

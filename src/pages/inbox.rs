@@ -76,6 +76,22 @@ pub fn InboxPage() -> impl IntoView {
                 }
             });
         }),
+        older: Callback::new(move |_| {
+            let Some((id, before)) = inbox.begin_older() else { return };
+            spawn_local(async move {
+                match api::older_messages(id, before).await {
+                    Ok(page) => inbox.end_older(id, before, Some(page)),
+                    Err(f) => {
+                        inbox.end_older(id, before, None);
+                        if f.is_unauthorized() {
+                            session.signed_out();
+                        } else {
+                            notice.set(Some(f.message));
+                        }
+                    }
+                }
+            });
+        }),
     };
     provide_context(actions);
     let select_tab = Callback::new(move |t: Tab| go(selected.get_untracked(), t));

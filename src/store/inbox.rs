@@ -1,11 +1,11 @@
 //! The inbox store: the user's dialogs by tab, the open chat, and the socket's state.
 
-use el_protocol::api::{ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, Message};
+use el_protocol::api::{ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, Message, MessagePage};
 use el_protocol::chat::ChatLog;
 use el_protocol::events::UserEvent;
 use el_protocol::inbox::{Inbox, Tab};
 use el_protocol::outbox::Outbox;
-use el_protocol::{DialogId, Seq, UserId};
+use el_protocol::{DialogId, MessageId, Seq, UserId};
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
 
@@ -35,6 +35,8 @@ pub struct InboxStore {
     pub drafts: StoredValue<HashMap<DialogId, String>>,
     /// Tabs whose next page is being fetched.
     paging: StoredValue<HashSet<Tab>>,
+    /// The open chat's older page being fetched: the message it ends before.
+    pub loading_older: RwSignal<Option<MessageId>>,
 }
 
 impl InboxStore {
@@ -47,6 +49,7 @@ impl InboxStore {
             outbox: RwSignal::new(Outbox::default()),
             drafts: StoredValue::new(HashMap::new()),
             paging: StoredValue::new(HashSet::new()),
+            loading_older: RwSignal::new(None),
         }
     }
 
@@ -105,6 +108,32 @@ impl InboxStore {
         self.chat.set(Some(ChatLog::from_snapshot(snapshot)));
     }
 
+    /// Where the open chat's next older page ends, unless the chat is whole or that
+    /// page is already on its way (then `None`, and nothing is to be fetched).
+    pub fn begin_older(&self) -> Option<(DialogId, MessageId)> {
+        let (id, before) =
+            self.chat.with_untracked(|c| c.as_ref().and_then(|c| Some((c.dialog.id, c.older_page()?))))?;
+        if self.loading_older.get_untracked() == Some(before) {
+            return None;
+        }
+        self.loading_older.set(Some(before));
+        Some((id, before))
+    }
+
+    /// Takes in the older page of chat `id` (`None`: it failed), if that chat is still open.
+    pub fn end_older(&self, id: DialogId, before: MessageId, page: Option<MessagePage>) {
+        if self.loading_older.get_untracked() == Some(before) {
+            self.loading_older.set(None);
+        }
+        if let Some(page) = page {
+            self.chat.update(|c| {
+                if let Some(chat) = c.as_mut().filter(|c| c.dialog.id == id) {
+                    chat.prepend(before, page);
+                }
+            });
+        }
+    }
+
     /// Adds our own sent message to the open chat (the socket's copy is then ignored).
     pub fn add_message(&self, message: Message) {
         self.chat.update(|c| {
@@ -126,4 +155,6 @@ pub struct InboxActions {
     pub follow: Callback<DialogId>,
     /// The list of this tab is scrolled to its end: fetch the next page.
     pub more: Callback<Tab>,
+    /// The open chat is scrolled to its top: fetch its older messages.
+    pub older: Callback<()>,
 }

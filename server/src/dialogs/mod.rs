@@ -12,11 +12,11 @@ use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use el_protocol::api::{
-    AddMembers, ChatSnapshot, DialogPage, DialogState, DialogSummary, InboxSnapshot, Message, PageQuery, Redirect,
-    Rename, SendMessage,
+    AddMembers, ChatPageQuery, ChatSnapshot, DialogPage, DialogState, DialogSummary, InboxSnapshot, Message,
+    MessagePage, PageQuery, Redirect, Rename, SendMessage,
 };
 use el_protocol::inbox::{may_open, Tab};
-use el_protocol::{DialogId, Seq, UserId};
+use el_protocol::{DialogId, MessageId, Seq, UserId};
 use rusqlite::Connection;
 use serde::Deserialize;
 use store::NewAuthor;
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/dialogs/page", get(page))
         .route("/dialogs/{id}", get(chat))
         .route("/dialogs/{id}/reply", post(reply))
-        .route("/dialogs/{id}/messages", post(send))
+        .route("/dialogs/{id}/messages", get(older).post(send))
         .route("/dialogs/{id}", patch(rename))
         .route("/dialogs/{id}/join", post(join))
         .route("/dialogs/{id}/members", post(add_members))
@@ -203,19 +203,58 @@ fn read_page(conn: &Connection, user: UserId, as_of: Seq, query: PageQuery) -> A
     Ok(DialogPage { tab: query.tab, as_of, dialogs, unread, more, totals: store::totals(conn, user)? })
 }
 
-async fn chat(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<Json<ChatSnapshot>> {
+/// One dialog with its newest page of messages.
+async fn chat(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    query: Result<Query<ChatPageQuery>, QueryRejection>,
+) -> AppResult<Json<ChatSnapshot>> {
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
     let snapshot = state
         .db
         .read(move |conn| {
             let dialog = visible_dialog(conn, DialogId(id), &user)?;
-            let messages = store::messages(conn, dialog.id)?
-                .into_iter()
-                .map(|m| m.for_reader(user.id(), &user.access).unwrap_or(m))
-                .collect();
-            Ok(ChatSnapshot { as_of: event_log::head(conn)?, messages, dialog })
+            let (messages, has_older) = page_for_reader(conn, &user, dialog.id, None, query.limit())?;
+            Ok(ChatSnapshot { as_of: event_log::head(conn)?, messages, dialog, has_older })
         })
         .await?;
     Ok(Json(snapshot))
+}
+
+/// The messages of a dialog before `?before=ID`, as the reader scrolls up.
+async fn older(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    query: Result<Query<ChatPageQuery>, QueryRejection>,
+) -> AppResult<Json<MessagePage>> {
+    let Query(query) = query.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let before = query
+        .before
+        .ok_or_else(|| AppError::BadRequest("Say which message the page ends before: ?before=ID.".into()))?;
+    let page = state
+        .db
+        .read(move |conn| {
+            let dialog = visible_dialog(conn, DialogId(id), &user)?;
+            let (messages, has_older) = page_for_reader(conn, &user, dialog.id, Some(before), query.limit())?;
+            Ok(MessagePage { messages, has_older })
+        })
+        .await?;
+    Ok(Json(page))
+}
+
+/// A page of messages as `user` may read them (record notes by their CRM rights).
+fn page_for_reader(
+    conn: &Connection,
+    user: &CurrentUser,
+    dialog: DialogId,
+    before: Option<MessageId>,
+    limit: usize,
+) -> AppResult<(Vec<Message>, bool)> {
+    let (messages, has_older) = store::message_page(conn, dialog, before, limit)?;
+    let messages = messages.into_iter().map(|m| m.for_reader(user.id(), &user.access).unwrap_or(m)).collect();
+    Ok((messages, has_older))
 }
 
 async fn reply(

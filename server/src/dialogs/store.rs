@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::event_log;
 use el_protocol::api::{
     truncate_chars, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
-    Message, MessagePreview, TabTotals, PREVIEW_CHARS,
+    Message, MessagePreview, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
 };
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::crm::{Entity, RecordOwners, RecordRef};
@@ -253,12 +253,32 @@ fn with_attachments(conn: &Connection, mut messages: Vec<Message>) -> AppResult<
     Ok(messages)
 }
 
-/// The messages of a dialog, oldest first.
-pub fn messages(conn: &Connection, dialog: DialogId) -> AppResult<Vec<Message>> {
-    let sql = format!("{MESSAGE_SELECT} WHERE m.dialog_id = ?1 ORDER BY m.id");
+/// A page of a dialog's messages, oldest first: the newest ones before `before` (the
+/// newest of all without it), at most `limit` and [`CHAT_PAGE_BYTES`] of text; and
+/// whether older messages remain.
+pub fn message_page(
+    conn: &Connection,
+    dialog: DialogId,
+    before: Option<MessageId>,
+    limit: usize,
+) -> AppResult<(Vec<Message>, bool)> {
+    let sql = format!("{MESSAGE_SELECT} WHERE m.dialog_id = ?1 AND m.id < ?2 ORDER BY m.id DESC LIMIT ?3");
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([dialog.0], message_from_row)?;
-    with_attachments(conn, rows.collect::<Result<_, _>>()?)
+    let before = before.map_or(i64::MAX, |b| b.0);
+    let rows = stmt.query_map(params![dialog.0, before, limit as i64 + 1], message_from_row)?;
+    let (mut page, mut bytes, mut has_older) = (Vec::new(), 0, false);
+    for row in rows {
+        let message = row?;
+        let size = message.text.len() + message.edit.as_ref().map_or(0, |e| e.original.len());
+        if page.len() == limit || (!page.is_empty() && bytes + size > CHAT_PAGE_BYTES) {
+            has_older = true;
+            break;
+        }
+        bytes += size;
+        page.push(message);
+    }
+    page.reverse();
+    Ok((with_attachments(conn, page)?, has_older))
 }
 
 /// The messages of every dialog of a client account, oldest first (the widget's view).
