@@ -92,23 +92,25 @@ async fn two_operators_hand_a_dialog_around_and_close_it() {
     anna.wait_text(".chat__pinned", "Wants 20 pots by Friday").await;
     bob.wait_text(".join-banner", "Anna Kovalenko works on this dialog").await;
 
-    // Rename from the chat name: the view form, the pencil, Save.
+    // Rename from the chat name: the view form, the pencil, the name and an image, then
+    // Save (choosing the image keeps the form open with the typed name).
+    let png = std::env::temp_dir().join(format!("el-e2e-avatar-{}.png", std::process::id()));
+    std::fs::write(&png, PNG).unwrap();
     anna.click(".chat__name").await;
     in_modal(&anna).await;
     anna.click("[aria-label='Edit name']").await;
     anna.js("document.querySelector('#dialog-name').value = ''", vec![]).await;
     anna.type_into("#dialog-name", "Olena — 20 pots").await;
+    anna.type_into("#dialog-image", png.to_str().unwrap()).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let typed = anna.js("return document.querySelector('#dialog-name')?.value", vec![]).await;
+    assert_eq!(typed, "Olena — 20 pots", "the form waits for Save with the typed name");
+    let saved = anna.js("return !!document.querySelector('.chat__header .avatar__image')", vec![]).await;
+    assert_eq!(saved, false, "nothing is saved before Save");
     anna.click_text("[role=dialog] button", "Save").await;
     anna.wait_text(".chat__header h2", "Olena — 20 pots").await;
     anna.wait_text(".dialog-row__name", "Olena — 20 pots").await;
     bob.wait_text(".chat__header h2", "Olena — 20 pots").await;
-
-    // ...and an image from the same form, shown as the dialog's avatar for everyone.
-    let png = std::env::temp_dir().join(format!("el-e2e-avatar-{}.png", std::process::id()));
-    std::fs::write(&png, PNG).unwrap();
-    anna.click(".chat__name").await;
-    anna.click("[aria-label='Edit name']").await;
-    anna.type_into("#dialog-image", png.to_str().unwrap()).await;
     let shown = "return !!document.querySelector('.chat__header .avatar__image') && !!document.querySelector('.dialog-row .avatar__image')";
     anna.wait_until("the dialog image in the header and the list", shown, vec![]).await;
     bob.wait_until(

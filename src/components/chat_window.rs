@@ -270,14 +270,16 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                     dialog=d.clone()
                     can_edit=Footer::of(&d, me) == Footer::Compose
                     editing=editing
-                    on_rename=Callback::new(move |name| run(Command::Rename(name)))
-                    on_image=Callback::new(move |file: web_sys::File| {
+                    on_save=Callback::new(move |(name, image): (String, Option<web_sys::File>)| {
+                        let renamed = name != d.name;
                         spawn_local(async move {
-                            match api::set_avatar(id, &file).await {
+                            match save_dialog(id, renamed.then_some(name), image).await {
                                 Ok(d) => {
                                     notice.set(None);
                                     modal.set(None);
-                                    inbox.observe(d);
+                                    if let Some(d) = d {
+                                        inbox.observe(d);
+                                    }
                                 }
                                 Err(f) if f.is_unauthorized() => session.signed_out(),
                                 Err(f) => notice.set(Some(f.message)),
@@ -415,6 +417,23 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             {modals}
         </Show>
     }
+}
+
+/// Saves the dialog's form: the new name, then the image; answers the dialog as it is
+/// after both (`None` when there was nothing to change).
+async fn save_dialog(
+    id: DialogId,
+    name: Option<String>,
+    image: Option<web_sys::File>,
+) -> Result<Option<DialogSummary>, api::Failure> {
+    let mut saved = None;
+    if let Some(name) = name {
+        saved = Some(api::run(id, Command::Rename(name)).await?);
+    }
+    if let Some(image) = image {
+        saved = Some(api::set_avatar(id, &image).await?);
+    }
+    Ok(saved)
 }
 
 /// How far below the top of the chat's view message `id` is shown (px).

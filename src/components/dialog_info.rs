@@ -1,5 +1,6 @@
 //! The dialog's view form, opened by clicking the chat name: its name (the pencil
-//! edits it), its members, and Add to dialog.
+//! edits it, with an image if the user wants one, both kept until Save), its members,
+//! and Add to dialog.
 
 use crate::components::modal::Modal;
 use crate::store::Session;
@@ -14,9 +15,9 @@ pub fn DialogInfo(
     /// Open with the name being edited (Rename in the menu).
     #[prop(optional)]
     editing: bool,
-    on_rename: Callback<String>,
-    /// Called with the image the user chose (already checked for type and size).
-    on_image: Callback<web_sys::File>,
+    /// Save: the name as typed, and the image the user chose if any (already checked
+    /// for type and size).
+    on_save: Callback<(String, Option<web_sys::File>)>,
     on_add_members: Callback<()>,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -24,21 +25,29 @@ pub fn DialogInfo(
     let editing = RwSignal::new(editing && can_edit);
     let name = RwSignal::new(dialog.name.clone());
     let members: Vec<String> = dialog.members.iter().map(|u| session.user_name(*u)).collect();
-    let save = move || on_rename.run(name.get_untracked());
+    let image = RwSignal::new_local(None::<web_sys::File>);
     let image_error = RwSignal::new(None::<String>);
+    let save = move || {
+        if image_error.with_untracked(Option::is_none) {
+            on_save.run((name.get_untracked(), image.get_untracked()));
+        }
+    };
     let pick_image = move |ev: leptos::ev::Event| {
         use wasm_bindgen::JsCast;
         let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else { return };
+        let file = input.files().and_then(|f| f.get(0));
         let allowed = ["image/png", "image/jpeg", "image/gif", "image/webp"];
-        if !allowed.contains(&file.type_().as_str()) {
-            image_error.set(Some("Choose a PNG, JPEG, GIF or WebP image.".into()));
-        } else if file.size() > MAX_AVATAR_BYTES as f64 {
-            image_error.set(Some(format!("The image is too large: at most {} MB.", MAX_AVATAR_BYTES / (1024 * 1024))));
-        } else {
-            image_error.set(None);
-            on_image.run(file);
-        }
+        let error = file.as_ref().and_then(|file| {
+            if !allowed.contains(&file.type_().as_str()) {
+                Some("Choose a PNG, JPEG, GIF or WebP image.".to_string())
+            } else if file.size() > MAX_AVATAR_BYTES as f64 {
+                Some(format!("The image is too large: at most {} MB.", MAX_AVATAR_BYTES / (1024 * 1024)))
+            } else {
+                None
+            }
+        });
+        image.set(file.filter(|_| error.is_none()));
+        image_error.set(error);
     };
     view! {
         <Modal title="Dialog" on_close=on_close>
