@@ -78,6 +78,10 @@ pub struct Config {
     /// times as many.
     #[arg(long, env = "WIDGET_MESSAGES_PER_MINUTE", default_value_t = 30)]
     pub widget_messages_per_minute: u32,
+    /// Megabytes of files the visitors of one website chat channel may upload per hour
+    /// (beyond it, uploads are refused with a message until the hour has passed).
+    #[arg(long, env = "WIDGET_UPLOAD_MB_PER_HOUR", default_value_t = 2048)]
+    pub widget_upload_mb_per_hour: u64,
     /// First wait before a message a messenger could not take is retried, in
     /// milliseconds; it doubles with each attempt, up to 30 seconds.
     #[arg(long, env = "OUTBOX_RETRY_MS", default_value_t = 2000)]

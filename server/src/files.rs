@@ -309,8 +309,10 @@ async fn visitor_upload(
     // An upload counts against the visitor's rate like a message.
     state.widget_limits.message(addr, &visitor)?;
     let (allowed, incoming, account) = (limits(&state), declared_size(&headers).unwrap_or(0), visitor.account_id);
+    state.widget_limits.upload_room(visitor.channel_id, incoming)?;
     state.db.read(move |conn| require_room(conn, &Uploader::Visitor { account }, &allowed, incoming)).await?;
     let file = receive(&state, &headers, body, &name, limits(&state).max_file_bytes).await?;
+    state.widget_limits.uploaded(visitor.channel_id, file.size);
     record(&state, file, name, Uploader::Visitor { account: visitor.account_id }).await
 }
 

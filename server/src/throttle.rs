@@ -82,21 +82,45 @@ impl Throttle {
     }
 }
 
-/// At most `max` events per key in each window of `window` (a fixed window: a burst at
-/// a window's edge may reach twice `max`). Bounded in size like [`Throttle`].
+/// At most `max` per key in each window of `window`: events, or an amount such as bytes
+/// (a fixed window: a burst at a window's edge may reach twice `max`). Bounded in size
+/// like [`Throttle`].
 pub struct RateLimit {
-    max: u32,
+    max: u64,
     window: Duration,
-    counts: Mutex<HashMap<String, (Instant, u32)>>,
+    counts: Mutex<HashMap<String, (Instant, u64)>>,
 }
 
 impl RateLimit {
-    pub fn new(max: u32, window: Duration) -> Self {
-        RateLimit { max, window, counts: Mutex::new(HashMap::new()) }
+    pub fn new(max: impl Into<u64>, window: Duration) -> Self {
+        RateLimit { max: max.into(), window, counts: Mutex::new(HashMap::new()) }
     }
 
     /// Counts an event for `key`; `Err(wait)` (and not counted) when over the limit.
     pub fn hit(&self, key: &str, now: Instant) -> Result<(), Duration> {
+        self.with_count(key, now, |count, max| {
+            let fits = *count < max;
+            *count += u64::from(fits);
+            fits
+        })
+    }
+
+    /// `Ok` if `amount` more fits in `key`'s current window (nothing is counted).
+    pub fn fits(&self, key: &str, amount: u64, now: Instant) -> Result<(), Duration> {
+        self.with_count(key, now, |count, max| count.saturating_add(amount) <= max)
+    }
+
+    /// Counts `amount` already used by `key`, even past the limit (then the next
+    /// [`fits`](Self::fits) refuses until the window passes).
+    pub fn charge(&self, key: &str, amount: u64, now: Instant) {
+        let _ = self.with_count(key, now, |count, _| {
+            *count = count.saturating_add(amount);
+            true
+        });
+    }
+
+    /// Runs `f` on `key`'s count in its current window; `Err(wait)` when `f` says no.
+    fn with_count(&self, key: &str, now: Instant, f: impl FnOnce(&mut u64, u64) -> bool) -> Result<(), Duration> {
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         if counts.len() >= MAX_KEYS && !counts.contains_key(key) {
             counts.retain(|_, (start, _)| now.duration_since(*start) < self.window);
@@ -109,11 +133,11 @@ impl RateLimit {
         if now.duration_since(*start) >= self.window {
             (*start, *count) = (now, 0);
         }
-        if *count >= self.max {
-            return Err(self.window - now.duration_since(*start));
+        if f(count, self.max) {
+            Ok(())
+        } else {
+            Err(self.window - now.duration_since(*start))
         }
-        *count += 1;
-        Ok(())
     }
 }
 
@@ -123,7 +147,7 @@ mod tests {
 
     #[test]
     fn a_rate_limit_refuses_beyond_its_count_until_the_window_passes() {
-        let limit = RateLimit::new(3, Duration::from_secs(60));
+        let limit = RateLimit::new(3u32, Duration::from_secs(60));
         let start = Instant::now();
         for _ in 0..3 {
             assert!(limit.hit("v1", start).is_ok());
@@ -131,6 +155,22 @@ mod tests {
         assert_eq!(limit.hit("v1", start + Duration::from_secs(20)).unwrap_err(), Duration::from_secs(40));
         assert!(limit.hit("v2", start).is_ok(), "per key");
         assert!(limit.hit("v1", start + Duration::from_secs(60)).is_ok(), "a new window");
+    }
+
+    #[test]
+    fn an_amount_limit_refuses_what_would_not_fit_and_counts_what_was_used() {
+        let bytes = RateLimit::new(1000u64, Duration::from_secs(3600));
+        let start = Instant::now();
+        assert!(bytes.fits("channel 1", 1000, start).is_ok());
+        assert!(bytes.fits("channel 1", 1001, start).is_err());
+        bytes.charge("channel 1", 700, start);
+        assert!(bytes.fits("channel 1", 300, start).is_ok());
+        let later = start + Duration::from_secs(600);
+        assert_eq!(bytes.fits("channel 1", 301, later).unwrap_err(), Duration::from_secs(3000));
+        bytes.charge("channel 1", 700, start);
+        assert!(bytes.fits("channel 1", 0, start).is_err(), "used past the limit: nothing more fits");
+        assert!(bytes.fits("channel 2", 1000, start).is_ok(), "per key");
+        assert!(bytes.fits("channel 1", 1000, start + Duration::from_secs(3600)).is_ok(), "a new window");
     }
 
     #[test]

@@ -33,12 +33,14 @@ pub fn router() -> Router<AppState> {
         .route("/widget/socket", get(visitor_socket))
 }
 
-/// How fast website visitors may start chats (per address) and write (per visitor and
-/// per address), so that a script cannot flood the inbox.
+/// How fast website visitors may start chats (per address), write (per visitor and
+/// per address) and upload (bytes per channel), so that a script cannot flood the
+/// inbox or the disk.
 pub struct WidgetLimits {
     sessions: RateLimit,
     by_visitor: RateLimit,
     by_address: RateLimit,
+    upload_bytes: RateLimit,
 }
 
 impl WidgetLimits {
@@ -49,7 +51,24 @@ impl WidgetLimits {
             sessions: RateLimit::new(config.widget_sessions_per_hour, hour),
             by_visitor: RateLimit::new(per_minute, minute),
             by_address: RateLimit::new(per_minute.saturating_mul(10), minute),
+            upload_bytes: RateLimit::new(config.widget_upload_mb_per_hour.saturating_mul(1024 * 1024), hour),
         }
+    }
+
+    /// Refuses an upload of `incoming` bytes when the visitors of `channel` have used
+    /// their hour's worth.
+    pub fn upload_room(&self, channel: ChannelId, incoming: u64) -> AppResult<()> {
+        self.upload_bytes.fits(&channel.to_string(), incoming, Instant::now()).map_err(|wait| {
+            AppError::TooManyRequests(format!(
+                "This chat has received too many files in the last hour. Please try again in {} minutes.",
+                wait.as_secs().div_ceil(60).max(1)
+            ))
+        })
+    }
+
+    /// Counts a file a visitor of `channel` uploaded.
+    pub fn uploaded(&self, channel: ChannelId, bytes: u64) {
+        self.upload_bytes.charge(&channel.to_string(), bytes, Instant::now());
     }
 
     fn session(&self, addr: ClientAddr) -> AppResult<()> {

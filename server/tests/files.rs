@@ -168,6 +168,25 @@ async fn a_client_sends_a_file_back() {
 }
 
 #[tokio::test]
+async fn a_website_channels_visitors_share_an_hourly_upload_budget() {
+    let server = TestServer::start_with(|c| c.widget_upload_mb_per_hour = 1).await;
+    let file = [PDF, &vec![b' '; 400 * 1024]].concat();
+    let (a, b) = (server.visitor("A").await, server.visitor("B").await);
+    attachment(a.upload("one.pdf", file.clone()).await).await;
+    attachment(b.upload("two.pdf", file.clone()).await).await;
+    // Another visitor of the same channel: the channel's hour is used up.
+    let c = server.visitor("C").await;
+    let (code, message) = refusal(c.upload("three.pdf", file.clone()).await).await;
+    assert_eq!(code, 429);
+    assert!(message.starts_with("This chat has received too many files in the last hour."), "{message}");
+    // Nothing was kept of the refused file, and text still goes through.
+    assert_eq!(c.send("Did you get my file?", "c-1").await.status(), 200);
+    // The other website channel has its own budget.
+    let shop = server.visitor_on(el_server::demo::DEMO_SHOP_KEY, "D", None).await;
+    attachment(shop.upload("four.pdf", file).await).await;
+}
+
+#[tokio::test]
 async fn abandoned_uploads_are_swept() {
     let server = TestServer::start().await;
     let (_, anna, id) = server.taken_by("anna", "Olena").await;
