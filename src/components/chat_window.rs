@@ -21,6 +21,7 @@ use el_protocol::{DialogId, MessageId, UserId};
 use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use web_sys::HtmlOListElement;
 
 /// Which modal is open over the chat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,16 +49,17 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     // Keep the newest message in view as messages arrive, unless the user scrolled up
     // to read older ones; sending brings the view back down.
     let following = RwSignal::new(true);
-    let to_newest = move || {
-        following.set(true);
-        request_animation_frame(move || {
-            if let Some(el) = list.try_get_untracked().flatten() {
-                el.set_scroll_top(el.scroll_height());
-            }
-        });
-    };
     let last = Memo::new(move |_| messages.with(|m| m.last().map(|m| m.id)));
     let sending = Memo::new(move |_| inbox.outbox.with(|o| o.for_dialog(id).count()));
+    let to_newest = move || {
+        following.set(true);
+        let (last, sending) = (last.get_untracked(), sending.get_untracked());
+        let shown = move |el: &HtmlOListElement| {
+            let pending = el.query_selector_all(".message--pending").map_or(0, |l| l.length() as usize);
+            last.is_none_or(|id| shown_in(el, id)) && pending == sending
+        };
+        when_rendered(list, shown, move |el| el.set_scroll_top(el.scroll_height()));
+    };
     Effect::new(move |_| {
         sending.track();
         if last.get().is_some() && following.get_untracked() {
@@ -75,14 +77,17 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     let anchor = StoredValue::new(None::<(MessageId, f64)>);
     let oldest = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.id)));
     Effect::new(move |_| {
-        oldest.track();
+        let Some(first) = oldest.get() else { return };
         if let Some((id, was)) = anchor.try_update_value(Option::take).flatten() {
-            request_animation_frame(move || {
-                let Some(el) = list.try_get_untracked().flatten() else { return };
-                if let Some(now) = offset_in(&el, id) {
-                    el.set_scroll_top(el.scroll_top() + (now - was).round() as i32);
-                }
-            });
+            when_rendered(
+                list,
+                move |el| shown_in(el, first),
+                move |el| {
+                    if let Some(now) = offset_in(el, id) {
+                        el.set_scroll_top(el.scroll_top() + (now - was).round() as i32);
+                    }
+                },
+            );
         }
     });
     let load_older = move || {
@@ -436,9 +441,44 @@ async fn save_dialog(
     Ok(saved)
 }
 
+/// Runs `f` on the message list in the first frame where `ready` finds that the page
+/// shows what the store holds (rendering may follow a few frames behind), or after about
+/// a second in any case.
+fn when_rendered(
+    list: NodeRef<Ol>,
+    ready: impl Fn(&HtmlOListElement) -> bool + 'static,
+    f: impl FnOnce(&HtmlOListElement) + 'static,
+) {
+    fn next(
+        list: NodeRef<Ol>,
+        frames_left: u32,
+        ready: impl Fn(&HtmlOListElement) -> bool + 'static,
+        f: impl FnOnce(&HtmlOListElement) + 'static,
+    ) {
+        request_animation_frame(move || {
+            let Some(el) = list.try_get_untracked().flatten() else { return };
+            if frames_left == 0 || ready(&el) {
+                f(&el);
+            } else {
+                next(list, frames_left - 1, ready, f);
+            }
+        });
+    }
+    next(list, 60, ready, f);
+}
+
+/// The element of message `id` in the list, if it is rendered.
+fn message_in(list: &HtmlOListElement, id: MessageId) -> Option<web_sys::Element> {
+    list.query_selector(&format!("[data-message-id='{id}']")).ok()?
+}
+
+fn shown_in(list: &HtmlOListElement, id: MessageId) -> bool {
+    message_in(list, id).is_some()
+}
+
 /// How far below the top of the chat's view message `id` is shown (px).
-fn offset_in(list: &web_sys::HtmlOListElement, id: MessageId) -> Option<f64> {
-    let item = list.query_selector(&format!("[data-message-id='{id}']")).ok()??;
+fn offset_in(list: &HtmlOListElement, id: MessageId) -> Option<f64> {
+    let item = message_in(list, id)?;
     Some(item.get_bounding_client_rect().top() - list.get_bounding_client_rect().top())
 }
 
