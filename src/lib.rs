@@ -1,5 +1,6 @@
 //! External Lines operator app: the browser inbox where operators answer customer chats.
 
+pub mod alerts;
 pub mod api;
 pub mod components;
 pub mod format;
@@ -21,6 +22,12 @@ pub fn App() -> impl IntoView {
     let inbox = InboxStore::new(UserId(0));
     provide_context(session);
     provide_context(inbox);
+    // The unread count in the page title and on the favicon, on every page.
+    Effect::new(move |_| {
+        let unread = inbox.inbox.with(|i| i.unread_counts());
+        let total = el_protocol::inbox::Tab::ALL.into_iter().map(|t| unread.get(t) as u32).sum::<u32>();
+        alerts::show_unread(if session.me().is_some() { total } else { 0 });
+    });
     spawn_local(async move {
         match api::me().await {
             Ok(me) => begin_session(session, inbox, me),

@@ -656,7 +656,7 @@ fn signed_in() -> external_lines::store::Session {
         user: UserSummary { id: ME, login: "anna".into(), name: "Anna".into(), works_in_lines: true },
         role: Role { id: el_protocol::RoleId(1), name: "Full".into(), leads: all, contacts: all },
         access: Access::derive(all, all, false),
-        settings: UserSettings { confirm_end_dialog: true },
+        settings: UserSettings::default(),
         limits: Default::default(),
     });
     session

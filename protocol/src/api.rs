@@ -52,11 +52,30 @@ pub struct Me {
     pub limits: UploadLimits,
 }
 
-/// Per-user preferences kept on the server (`PUT /api/me/settings`).
+/// Per-user preferences kept on the server (`PUT /api/me/settings`; a field left out
+/// is on).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserSettings {
     /// Ask for confirmation before End dialog ("Do not show this window again" clears it).
+    #[serde(default = "on")]
     pub confirm_end_dialog: bool,
+    /// Browser notifications of new dialogs and client messages while the app is in the
+    /// background.
+    #[serde(default = "on")]
+    pub notify_desktop: bool,
+    /// A short sound with each such notification.
+    #[serde(default = "on")]
+    pub notify_sound: bool,
+}
+
+impl Default for UserSettings {
+    fn default() -> Self {
+        UserSettings { confirm_end_dialog: true, notify_desktop: true, notify_sound: true }
+    }
+}
+
+fn on() -> bool {
+    true
 }
 
 /// The messenger a channel belongs to.

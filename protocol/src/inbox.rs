@@ -185,6 +185,11 @@ impl Inbox {
         inbox
     }
 
+    /// Whose inbox this is.
+    pub fn me(&self) -> UserId {
+        self.me
+    }
+
     /// The log position this state reflects.
     pub fn as_of(&self) -> Seq {
         self.as_of

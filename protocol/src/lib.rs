@@ -2,6 +2,7 @@
 //! website widget: ids, REST bodies, socket frames, the permission model and the pure
 //! inbox reducer. Everything here is plain data and pure functions, tested natively.
 
+pub mod alerts;
 pub mod api;
 pub mod chat;
 pub mod counts;

@@ -26,6 +26,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/009_people_activity.sql")),
         M::up(include_str!("../migrations/010_scoped_links.sql")),
         M::up(include_str!("../migrations/011_upload_owners.sql")),
+        M::up(include_str!("../migrations/012_notifications.sql")),
     ])
 }
 

@@ -478,3 +478,27 @@ async fn previews_times_and_order_follow_what_people_said() {
     assert_eq!(row.last_message.as_ref().unwrap().text, "Any news?");
     assert!(row.last_activity_at > at);
 }
+
+#[tokio::test]
+async fn notification_preferences_are_per_user_and_on_until_turned_off() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let settings = anna.me().await.settings;
+    assert!(settings.notify_desktop && settings.notify_sound, "on for a new user");
+    let r = anna
+        .http
+        .put(server.url("/api/me/settings"))
+        .json(&json!({"confirm_end_dialog": true, "notify_desktop": true, "notify_sound": false}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let saved = r.json::<Me>().await.unwrap().settings;
+    assert!((saved.notify_desktop, saved.notify_sound) == (true, false));
+    let again = server.operator("anna").await.me().await.settings;
+    assert_eq!(again, saved, "kept across sessions");
+    assert!(server.operator("bob").await.me().await.settings.notify_sound, "per user");
+    let r = anna.http.put(server.url("/api/me/settings")).json(&json!({"notify_sound": "loud"})).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a wrong value is refused");
+    assert!(!anna.me().await.settings.notify_sound, "and changes nothing");
+}

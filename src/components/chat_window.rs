@@ -172,7 +172,8 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     });
     let dont_ask_again = move || {
         spawn_local(async move {
-            if let Ok(me) = api::update_settings(UserSettings { confirm_end_dialog: false }).await {
+            let settings = session.me().map(|me| me.settings).unwrap_or_default();
+            if let Ok(me) = api::update_settings(UserSettings { confirm_end_dialog: false, ..settings }).await {
                 session.update_me(me);
             }
         })

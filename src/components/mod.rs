@@ -23,6 +23,7 @@ pub mod join_banner;
 pub mod message_item;
 pub mod modal;
 pub mod no_access;
+pub mod notify_banner;
 pub mod pending_item;
 pub mod record_form;
 pub mod upload_tray;

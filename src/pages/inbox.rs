@@ -6,6 +6,7 @@ use crate::components::chat_window::ChatWindow;
 use crate::components::dialog_list::DialogList;
 use crate::components::inbox_tabs::InboxTabs;
 use crate::components::no_access::NoAccess;
+use crate::components::notify_banner::NotifyBanner;
 use crate::store::{InboxActions, InboxStore, Session};
 use el_protocol::inbox::{tab_of, Tab};
 use el_protocol::DialogId;
@@ -134,6 +135,7 @@ pub fn InboxPage() -> impl IntoView {
                 <div class="inbox">
                     <aside class="inbox__side" aria-label="Dialogs">
                         <h1 class="inbox__title">"External lines"</h1>
+                        <NotifyBanner/>
                         <InboxTabs active=tab counts=counts unread=unread on_select=select_tab/>
                         <DialogList tab=tab selected=selected/>
                     </aside>

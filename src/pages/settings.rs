@@ -1,5 +1,6 @@
-//! `/settings`: the user's own preferences.
+//! `/settings`: the user's own preferences: confirmations and notifications.
 
+use crate::alerts;
 use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::store::Session;
@@ -7,16 +8,19 @@ use el_protocol::api::UserSettings;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
+use web_sys::NotificationPermission;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
-    let confirm = move || session.me().is_some_and(|me| me.settings.confirm_end_dialog);
-    let set_confirm = move |value: bool| {
+    let settings = move || session.me().map(|me| me.settings).unwrap_or_default();
+    let save = move |change: fn(&mut UserSettings, bool), value: bool| {
+        let mut next = settings();
+        change(&mut next, value);
         spawn_local(async move {
-            match api::update_settings(UserSettings { confirm_end_dialog: value }).await {
+            match api::update_settings(next).await {
                 Ok(me) => {
                     session.update_me(me);
                     error.set(None);
@@ -26,13 +30,51 @@ pub fn SettingsPage() -> impl IntoView {
             }
         })
     };
+    // What the browser allows, asked again when the user turns notifications on.
+    let permission = RwSignal::new(alerts::permission());
+    let set_desktop = move |on: bool| {
+        save(|s, v| s.notify_desktop = v, on);
+        if on && permission.get_untracked() == Some(NotificationPermission::Default) {
+            alerts::ask_permission(move |answer| permission.set(Some(answer)));
+        }
+    };
+    let browser_note = move || match permission.get() {
+        None => {
+            Some("This browser cannot show notifications: the sound and the count in the tab's title still tell you.")
+        }
+        Some(NotificationPermission::Denied) => {
+            Some("Your browser blocks notifications from this site: allow them in the browser's site settings.")
+        }
+        _ => None,
+    };
     view! {
         <AppShell>
             <section class="settings">
                 <h1>"Settings"</h1>
                 <label class="checkbox">
-                    <input type="checkbox" prop:checked=confirm on:change=move |e| set_confirm(event_target_checked(&e))/>
+                    <input
+                        type="checkbox"
+                        prop:checked=move || settings().confirm_end_dialog
+                        on:change=move |e| save(|s, v| s.confirm_end_dialog = v, event_target_checked(&e))
+                    />
                     "Ask for confirmation before ending a dialog"
+                </label>
+                <h2>"Notifications"</h2>
+                <p class="muted">"New dialogs in Unassigned and new client messages in your dialogs, while you look at another tab or chat."</p>
+                <label class="checkbox">
+                    <input type="checkbox" prop:checked=move || settings().notify_desktop on:change=move |e| set_desktop(event_target_checked(&e))/>
+                    "Show browser notifications"
+                </label>
+                <Show when=move || settings().notify_desktop && browser_note().is_some()>
+                    <p class="muted" role="note">{browser_note}</p>
+                </Show>
+                <label class="checkbox">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || settings().notify_sound
+                        on:change=move |e| save(|s, v| s.notify_sound = v, event_target_checked(&e))
+                    />
+                    "Play a sound"
                 </label>
                 <Show when=move || session.me().is_some_and(|me| me.access.admin)>
                     <h2>"Administration"</h2>

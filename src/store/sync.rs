@@ -4,8 +4,12 @@
 //! the user's rights changed), read the user again and reload the snapshot.
 
 use super::{Connection, InboxStore, Session};
+use crate::alerts;
 use crate::api::{self, socket::Ended, socket::Socket};
+use el_protocol::alerts::Alert;
+use el_protocol::api::UserSettings;
 use el_protocol::events::{Frame, UserEvent};
+use el_protocol::inbox::{tab_of, Tab};
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -15,6 +19,17 @@ use std::time::Duration;
 const CLOSE_UNAUTHORIZED: u16 = 4401;
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 const LONGEST_RETRY: Duration = Duration::from_secs(15);
+
+/// Tells the user of `alert`; its notification's click opens the chat in its tab.
+fn tell(store: InboxStore, alert: Alert, settings: UserSettings) {
+    let on_screen = store.shows_chat(alert.dialog);
+    let id = alert.dialog;
+    alerts::tell(&alert, settings, on_screen, move || {
+        let tab = store.inbox.with_untracked(|i| i.get(id).and_then(|d| tab_of(d, i.me())));
+        let path = format!("/lines/{id}?tab={}", tab.unwrap_or(Tab::Unassigned).as_str());
+        alerts::go_to(&path);
+    });
+}
 
 /// Starts syncing for the current session; it stops by itself when the session ends.
 pub fn start(store: InboxStore, session: Session) {
@@ -47,7 +62,11 @@ pub fn start(store: InboxStore, session: Session) {
                         return;
                     }
                     match socket.next::<UserEvent>().await {
-                        Ok(Frame::Event { seq, event }) if current() => store.apply(seq, &event),
+                        Ok(Frame::Event { seq, event }) if current() => {
+                            if let (Some(alert), Some(me)) = (store.apply(seq, &event), session.me()) {
+                                tell(store, alert, me.settings);
+                            }
+                        }
                         Ok(Frame::Live { .. }) => {
                             store.connection.set(Connection::Live);
                             retry = FIRST_RETRY;

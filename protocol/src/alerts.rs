@@ -1,0 +1,149 @@
+//! Which live events alert a user (a browser notification, a sound, the unread count
+//! in the page title): a new Unassigned dialog for those who see Unassigned, and a new
+//! client message in a dialog the user works on. Pure, so the rule is tested natively.
+
+use crate::api::{truncate_chars, Author, DialogState, Message, PREVIEW_CHARS};
+use crate::events::Event;
+use crate::inbox::{tab_of, Inbox, Tab};
+use crate::{DialogId, UserId};
+
+/// What to tell the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    pub dialog: DialogId,
+    pub title: String,
+    pub body: String,
+}
+
+/// The alert `event` brings to user `me`, judged against the inbox as it was before the
+/// event (so only a dialog that is new to Unassigned counts as new).
+pub fn alert_for(inbox: &Inbox, me: UserId, event: &Event) -> Option<Alert> {
+    let Event::MessageCreated { dialog, message } = event else { return None };
+    if !matches!(message.author, Author::Client { .. }) {
+        return None;
+    }
+    let title = match dialog.state {
+        DialogState::Unassigned if tab_of(dialog, me) == Some(Tab::Unassigned) => {
+            let known = inbox.get(dialog.id).is_some_and(|d| d.state == DialogState::Unassigned);
+            if known {
+                return None;
+            }
+            format!("New dialog: {}", dialog.name)
+        }
+        DialogState::Active if dialog.members.contains(&me) => dialog.name.clone(),
+        _ => return None,
+    };
+    Some(Alert { dialog: dialog.id, title, body: summary(message) })
+}
+
+/// A message in one line: its text, or the names of its files.
+fn summary(message: &Message) -> String {
+    let text = message.text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if !text.is_empty() {
+        return truncate_chars(&text, PREVIEW_CHARS);
+    }
+    let files: Vec<&str> = message.attachments.iter().map(|a| a.name.as_str()).collect();
+    truncate_chars(&format!("File: {}", files.join(", ")), PREVIEW_CHARS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{ChannelKind, DialogSummary};
+    use crate::{ChannelId, ClientId, MessageId};
+
+    const ANNA: UserId = UserId(1);
+    const BOB: UserId = UserId(2);
+
+    fn dialog(state: DialogState, members: Vec<UserId>) -> DialogSummary {
+        DialogSummary {
+            channel_connected: true,
+            owners: Default::default(),
+            id: DialogId(7),
+            name: "Olena".into(),
+            client_id: ClientId(1),
+            client_name: "Olena".into(),
+            channel_id: ChannelId(1),
+            channel_kind: ChannelKind::Widget,
+            channel_name: "Website".into(),
+            state,
+            participants: members.clone(),
+            members,
+            spam: false,
+            handover: None,
+            avatar: None,
+            created_at: 0,
+            last_message: None,
+            last_activity_at: 0,
+        }
+    }
+
+    fn written(author: Author, text: &str) -> Message {
+        Message {
+            delivery: None,
+            edit: None,
+            record: None,
+            id: MessageId(1),
+            dialog_id: DialogId(7),
+            author,
+            text: text.into(),
+            created_at: 1,
+            client_msg_id: None,
+            attachments: vec![],
+        }
+    }
+
+    fn client(text: &str) -> Message {
+        written(Author::Client { name: "Olena".into() }, text)
+    }
+
+    fn created(dialog: DialogSummary, message: Message) -> Event {
+        Event::MessageCreated { dialog, message }
+    }
+
+    #[test]
+    fn a_dialog_new_to_unassigned_alerts_once() {
+        let mut inbox = Inbox::new(ANNA);
+        let first = created(dialog(DialogState::Unassigned, vec![]), client("Hello,\n  is the  navy one in stock?"));
+        let alert = alert_for(&inbox, ANNA, &first).expect("a new dialog");
+        assert_eq!(
+            alert,
+            Alert {
+                dialog: DialogId(7),
+                title: "New dialog: Olena".into(),
+                body: "Hello, is the navy one in stock?".into()
+            }
+        );
+        inbox.apply(1, &first);
+        let second = created(dialog(DialogState::Unassigned, vec![]), client("Anyone there?"));
+        assert_eq!(alert_for(&inbox, ANNA, &second), None, "the dialog is already waiting in Unassigned");
+    }
+
+    #[test]
+    fn client_messages_alert_the_members_of_an_active_dialog_only() {
+        let inbox = Inbox::new(ANNA);
+        let event = created(dialog(DialogState::Active, vec![ANNA]), client("Thanks!"));
+        assert_eq!(alert_for(&inbox, ANNA, &event).map(|a| a.title), Some("Olena".into()));
+        assert_eq!(alert_for(&inbox, BOB, &event), None, "Bob does not work on it");
+        let mine = created(
+            dialog(DialogState::Active, vec![ANNA]),
+            written(Author::Operator { user_id: ANNA, name: "Anna".into() }, "You are welcome"),
+        );
+        assert_eq!(alert_for(&inbox, ANNA, &mine), None, "nothing for the user's own messages");
+        let note = created(dialog(DialogState::Active, vec![ANNA]), written(Author::System, "Bob joined the dialog"));
+        assert_eq!(alert_for(&inbox, ANNA, &note), None);
+    }
+
+    #[test]
+    fn a_message_of_files_only_names_them() {
+        let mut message = client("");
+        message.attachments = vec![crate::api::Attachment {
+            id: "f".into(),
+            name: "passport.pdf".into(),
+            content_type: "application/pdf".into(),
+            size: 10,
+        }];
+        let event = created(dialog(DialogState::Active, vec![ANNA]), message);
+        assert_eq!(alert_for(&Inbox::new(ANNA), ANNA, &event).unwrap().body, "File: passport.pdf");
+    }
+}

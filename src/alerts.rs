@@ -1,0 +1,123 @@
+//! Telling the user about new client messages while they look elsewhere: browser
+//! notifications, a short sound, and the unread count in the page title and on the
+//! favicon. Which events alert whom is `el_protocol::alerts`; this is the browser side.
+
+use el_protocol::alerts::Alert;
+use el_protocol::api::UserSettings;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Notification, NotificationOptions, NotificationPermission};
+
+const TITLE: &str = "External Lines";
+const FAVICON: &str = include_str!("../public/favicon.svg");
+
+/// The app is not what the user looks at: another tab, window or application.
+pub fn in_background() -> bool {
+    let document = leptos::prelude::document();
+    document.hidden() || !document.has_focus().unwrap_or(true)
+}
+
+/// Whether the browser lets the app show notifications (`None`: it has none).
+pub fn permission() -> Option<NotificationPermission> {
+    has_notifications().then(Notification::permission)
+}
+
+fn has_notifications() -> bool {
+    js_sys::Reflect::has(&leptos::prelude::window(), &"Notification".into()).unwrap_or(false)
+}
+
+/// Asks the browser for permission to notify (call it from a click); `done` gets the answer.
+pub fn ask_permission(done: impl FnOnce(NotificationPermission) + 'static) {
+    let Ok(promise) = Notification::request_permission() else { return };
+    leptos::task::spawn_local(async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        done(Notification::permission());
+    });
+}
+
+/// Tells the user of `alert` as their settings say, when they look elsewhere or at
+/// another chat than the one it is about; `open` shows its chat (a notification's click).
+pub fn tell(alert: &Alert, settings: UserSettings, chat_on_screen: bool, open: impl Fn() + 'static) {
+    let background = in_background();
+    if !background && chat_on_screen {
+        return;
+    }
+    if settings.notify_sound {
+        beep();
+    }
+    if background && settings.notify_desktop && permission() == Some(NotificationPermission::Granted) {
+        let options = NotificationOptions::new();
+        options.set_body(&alert.body);
+        options.set_tag(&format!("dialog-{}", alert.dialog));
+        if let Ok(note) = Notification::new_with_options(&alert.title, &options) {
+            let shown = note.clone();
+            let click = Closure::once_into_js(move || {
+                let _ = leptos::prelude::window().focus();
+                open();
+                shown.close();
+            });
+            note.set_onclick(Some(click.unchecked_ref()));
+        }
+    }
+}
+
+/// Shows `path` of the app from outside the router (a notification's click): the
+/// router follows history changes announced by `popstate`.
+pub fn go_to(path: &str) {
+    let window = leptos::prelude::window();
+    if let Ok(history) = window.history() {
+        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(path));
+        if let Ok(event) = web_sys::Event::new("popstate") {
+            let _ = window.dispatch_event(&event);
+        }
+    }
+}
+
+/// A short, quiet two-tone chime made on the spot (no sound file to download).
+fn beep() {
+    let Ok(audio) = web_sys::AudioContext::new() else { return };
+    let now = audio.current_time();
+    for (i, pitch) in [880.0, 1320.0].into_iter().enumerate() {
+        let (Ok(tone), Ok(gain)) = (audio.create_oscillator(), audio.create_gain()) else { return };
+        let start = now + i as f64 * 0.12;
+        tone.frequency().set_value(pitch);
+        let _ = gain.gain().set_value_at_time(0.08, start);
+        let _ = gain.gain().exponential_ramp_to_value_at_time(0.0001, start + 0.18);
+        let _ = tone.connect_with_audio_node(&gain).and_then(|_| gain.connect_with_audio_node(&audio.destination()));
+        let _ = tone.start_with_when(start);
+        let _ = tone.stop_with_when(start + 0.2);
+    }
+    // The context is closed once the chime has played.
+    let close = Closure::once_into_js(move || {
+        let _ = audio.close();
+    });
+    let _ =
+        leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(close.unchecked_ref(), 1000);
+}
+
+/// Shows `unread` messages in the page title ("(3) External Lines") and as a badge on
+/// the favicon; none: the plain title and icon.
+pub fn show_unread(unread: u32) {
+    let document = leptos::prelude::document();
+    let (title, icon) = match unread {
+        0 => (TITLE.to_string(), FAVICON.to_string()),
+        n => (format!("({n}) {TITLE}"), badged(n)),
+    };
+    if document.title() != title {
+        document.set_title(&title);
+    }
+    if let Ok(Some(link)) = document.query_selector("link[rel='icon']") {
+        let href = format!("data:image/svg+xml,{}", String::from(js_sys::encode_uri_component(&icon)));
+        let _ = link.set_attribute("href", &href);
+    }
+}
+
+/// The favicon with a red badge holding `n` (99+ beyond).
+fn badged(n: u32) -> String {
+    let label = if n > 99 { "99+".to_string() } else { n.to_string() };
+    let size = if label.len() > 2 { 9 } else { 12 };
+    let badge = format!(
+        r##"<circle cx="23" cy="9" r="9" fill="#dc2626" stroke="#fff" stroke-width="1.5"/><text x="23" y="13" font-family="Arial,sans-serif" font-size="{size}" font-weight="700" text-anchor="middle" fill="#fff">{label}</text></svg>"##
+    );
+    FAVICON.trim_end().trim_end_matches("</svg>").to_string() + &badge
+}
