@@ -14,5 +14,6 @@ pub mod integrations;
 pub mod markdown;
 pub mod outbox;
 pub mod permissions;
+pub mod replies;
 
 pub use ids::*;

@@ -16,6 +16,7 @@ pub mod files;
 pub mod listen;
 pub mod origin;
 pub mod outbox;
+pub mod replies;
 pub mod roles;
 pub mod socket;
 pub mod telegram;
@@ -76,6 +77,7 @@ pub fn app(state: AppState) -> Router {
         .merge(dialogs::router())
         .merge(crm::router())
         .merge(roles::router())
+        .merge(replies::router())
         .merge(socket::router())
         .merge(widget::router())
         .merge(files::router())
