@@ -43,6 +43,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/lines/:id") view=pages::inbox::InboxPage/>
                 <Route path=path!("/settings") view=pages::settings::SettingsPage/>
                 <Route path=path!("/settings/roles") view=pages::roles::RolesPage/>
+                <Route path=path!("/settings/quick-replies") view=pages::quick_replies::QuickRepliesPage/>
                 <Route path=path!("/settings/integrations") view=pages::integrations::IntegrationsPage/>
                 <Route path=path!("/crm/:entity") view=pages::crm_list::CrmListPage/>
                 <Route path=path!("/crm/:entity/new") view=pages::crm_card::CrmCardPage/>

@@ -222,6 +222,82 @@ fn key(root: &web_sys::HtmlElement, key: &str, shift: bool) -> bool {
 }
 
 #[wasm_bindgen_test]
+async fn slash_offers_quick_replies_that_arrows_and_enter_put_in_with_variables_filled() {
+    use el_protocol::replies::{QuickReply, Variables};
+    let root = container();
+    let draft = RwSignal::new(String::new());
+    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
+    let s = sent.clone();
+    let replies = vec![
+        QuickReply {
+            id: 1,
+            title: "Delivery".into(),
+            text: "We deliver in 2 days, {client_name}.".into(),
+            shared: true,
+        },
+        QuickReply {
+            id: 2,
+            title: "Greeting".into(),
+            text: "Hello {client_name}! This is {operator_name}.".into(),
+            shared: false,
+        },
+        QuickReply { id: 3, title: "Returns".into(), text: "Free returns after delivery.".into(), shared: true },
+    ];
+    let variables =
+        Variables { client_name: "Olena".into(), operator_name: "Anna".into(), channel_name: "Website".into() };
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <Composer
+                draft=draft
+                uploads=Uploads::new(DialogId(1), UploadLimits::default())
+                on_send=Callback::new(move |m: Outgoing| s.lock().unwrap().push(m.text))
+                replies=Signal::stored(replies.clone())
+                variables=Signal::stored(variables.clone())
+            />
+        }
+    });
+    let textarea = type_text(&root, "/");
+    leptos::task::tick().await;
+    let options = || texts(&root, "[role=listbox][aria-label='Quick replies'] [role=option] strong");
+    assert_eq!(options(), ["Delivery", "Greeting", "Returns"]);
+    assert_eq!(textarea.get_attribute("aria-expanded").as_deref(), Some("true"));
+
+    type_text(&root, "/deliver");
+    leptos::task::tick().await;
+    assert_eq!(options(), ["Delivery", "Returns"], "by title first, then by text");
+    assert!(!key(&root, "ArrowDown", false), "the arrows move in the list");
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, "[role=option][aria-selected=true] strong"), ["Returns"]);
+    assert_eq!(textarea.get_attribute("aria-activedescendant").as_deref(), Some("quick-reply-1"));
+    key(&root, "ArrowUp", false);
+    leptos::task::tick().await;
+    assert!(!key(&root, "Enter", false));
+    leptos::task::tick().await;
+    assert_eq!(draft.get_untracked(), "We deliver in 2 days, Olena.");
+    assert_eq!(textarea.value(), "We deliver in 2 days, Olena.");
+    assert!(sent.lock().unwrap().is_empty(), "Enter picked the reply; it did not send");
+    assert!(texts(&root, "[role=listbox]").is_empty(), "the list closes");
+    key(&root, "Enter", false);
+    assert_eq!(*sent.lock().unwrap(), ["We deliver in 2 days, Olena."]);
+
+    // Escape hides the list; a slash later in the text is just a slash.
+    type_text(&root, "/gr");
+    leptos::task::tick().await;
+    assert_eq!(options(), ["Greeting"]);
+    key(&root, "Escape", false);
+    leptos::task::tick().await;
+    assert!(texts(&root, "[role=listbox]").is_empty());
+    type_text(&root, "either/or");
+    leptos::task::tick().await;
+    assert!(texts(&root, "[role=listbox]").is_empty());
+    type_text(&root, "/nothing like it");
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, "[role=listbox]"), ["No quick reply matches."]);
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
 async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
     let root = container();
     let draft = RwSignal::new(String::new());

@@ -32,7 +32,8 @@ async fn shared_replies_are_everyones_and_own_replies_stay_private() {
     assert!(!refusal.is_empty(), "only administrators share");
 
     let own: Vec<QuickReply> =
-        ok(anna.post("/api/quick-replies", json!({"title": "  Delivery ", "text": "We deliver in 2 days."})).await).await;
+        ok(anna.post("/api/quick-replies", json!({"title": "  Delivery ", "text": "We deliver in 2 days."})).await)
+            .await;
     assert_eq!(titles(&own), [("Delivery", false), ("Greeting", true)], "trimmed, by title");
     let anna_own = own.iter().find(|r| !r.shared).unwrap().id;
     let greeting = own.iter().find(|r| r.shared).unwrap().id;

@@ -14,6 +14,7 @@ use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewD
 use el_protocol::inbox::Tab;
 use el_protocol::integrations::{ConnectTelegram, IntegrationsOverview, TelegramBot};
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
+use el_protocol::replies::{QuickReply, QuickReplyInput};
 use el_protocol::{ChannelId, DialogId, MessageId, RecordId, RoleId, UserId};
 
 /// Signs in; the server sets the session cookie.
@@ -87,6 +88,23 @@ pub async fn mark_read(id: DialogId) -> Result<(), Failure> {
 /// Sets the dialog's image.
 pub async fn set_avatar(id: DialogId, image: &web_sys::Blob) -> Result<DialogSummary, Failure> {
     http::put_blob(&format!("/api/dialogs/{id}/avatar"), image).await
+}
+
+/// The shared quick replies and the user's own.
+pub async fn quick_replies() -> Result<Vec<QuickReply>, Failure> {
+    http::get("/api/quick-replies", None).await
+}
+
+/// Saves a new quick reply (`id` `None`) or changes one; answers the user's list.
+pub async fn save_quick_reply(id: Option<i64>, input: &QuickReplyInput) -> Result<Vec<QuickReply>, Failure> {
+    match id {
+        None => http::post("/api/quick-replies", input, None).await,
+        Some(id) => http::put(&format!("/api/quick-replies/{id}"), input).await,
+    }
+}
+
+pub async fn delete_quick_reply(id: i64) -> Result<(), Failure> {
+    http::delete(&format!("/api/quick-replies/{id}")).await
 }
 
 /// Saves the user's preferences.

@@ -17,6 +17,7 @@ use crate::store::uploads::Uploads;
 use crate::store::{outbox, InboxActions, InboxStore, Session};
 use el_protocol::api::{DialogState, DialogSummary, UserSettings};
 use el_protocol::outbox::Outgoing;
+use el_protocol::replies::Variables;
 use el_protocol::{DialogId, MessageId, UserId};
 use leptos::html::Ol;
 use leptos::prelude::*;
@@ -179,6 +180,20 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
         })
     };
 
+    // Quick replies for `/` in the composer, and what their variables stand for here.
+    let replies = RwSignal::new(Vec::new());
+    spawn_local(async move {
+        if let Ok(list) = api::quick_replies().await {
+            let _ = replies.try_set(list);
+        }
+    });
+    let variables = Signal::derive(move || {
+        let (client_name, channel_name) =
+            dialog.with(|d| d.as_ref().map(|d| (d.client_name.clone(), d.channel_name.clone()))).unwrap_or_default();
+        let operator_name = session.me().map(|me| me.user.name).unwrap_or_default();
+        Variables { client_name, operator_name, channel_name }
+    });
+
     let me = session.my_id();
     let mode = Memo::new(move |_| dialog.with(|d| d.as_ref().map(|d| Footer::of(d, me))));
     // The CRM block reads its connections again after each CRM note and when the user
@@ -239,6 +254,8 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 <Composer
                     draft=draft
                     uploads=uploads
+                    replies=replies
+                    variables=variables
                     on_send=Callback::new(move |message: Outgoing| {
                         draft.set(String::new());
                         outbox::send(inbox, session, id, message);

@@ -1,13 +1,15 @@
 //! The message input of a chat: a formatting toolbar (with Ctrl+B, Ctrl+I, Ctrl+K), a
 //! preview of what the client will see, Enter to send and Shift+Enter for a new line,
-//! and files (paperclip, paste, or dropped on the chat) that upload while the user
-//! writes; a message sent during uploads goes out when they finish.
+//! `/` for quick replies (arrows and Enter pick one, its variables filled in), and files
+//! (paperclip, paste, or dropped on the chat) that upload while the user writes; a
+//! message sent during uploads goes out when they finish.
 
 use crate::components::upload_tray::UploadTray;
 use crate::store::uploads::Uploads;
 use el_protocol::markdown::edit::{byte_to_utf16, link, utf16_to_byte, Edit, Format};
 use el_protocol::markdown::{is_safe_link, to_safe_html};
 use el_protocol::outbox::Outgoing;
+use el_protocol::replies::{matching, reply_query, QuickReply, Variables};
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 
@@ -25,8 +27,89 @@ pub fn Composer(
     uploads: Uploads,
     /// Called with the message when the user sends (delivery shows on the message).
     on_send: Callback<Outgoing>,
+    /// The quick replies `/` offers.
+    #[prop(optional, into)]
+    replies: Signal<Vec<QuickReply>>,
+    /// What the quick replies' variables stand for in this chat.
+    #[prop(optional, into)]
+    variables: Signal<Variables>,
 ) -> impl IntoView {
     let input: NodeRef<Textarea> = NodeRef::new();
+    // Quick replies matching the draft's `/query`; Escape hides them until it changes.
+    let hidden_for = RwSignal::new(None::<String>);
+    let offered = Memo::new(move |_| {
+        draft.with(|d| {
+            let query = reply_query(d).filter(|_| hidden_for.with(|h| h.as_deref() != Some(d)))?;
+            Some(replies.with(|all| matching(all, query).into_iter().cloned().collect::<Vec<_>>()))
+        })
+    });
+    let active = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        offered.track();
+        active.set(0);
+    });
+    let use_reply = move |reply: &QuickReply| {
+        let text = variables.with_untracked(|v| v.fill(&reply.text));
+        if let Some(el) = input.get_untracked() {
+            el.set_value(&text);
+            let _ = el.focus();
+        }
+        draft.set(text);
+    };
+    // Arrows, Enter and Escape while quick replies are offered; true when the key was theirs.
+    let pick_key = move |ev: &web_sys::KeyboardEvent| -> bool {
+        let Some(list) = offered.get_untracked() else { return false };
+        let n = list.len();
+        match ev.key().as_str() {
+            "ArrowDown" if n > 0 => active.update(|a| *a = (*a + 1) % n),
+            "ArrowUp" if n > 0 => active.update(|a| *a = (*a + n - 1) % n),
+            "Enter" | "Tab" if n > 0 && !ev.shift_key() => use_reply(&list[active.get_untracked().min(n - 1)]),
+            "Escape" => hidden_for.set(Some(draft.get_untracked())),
+            _ => return false,
+        }
+        ev.prevent_default();
+        true
+    };
+    let reply_list = move || {
+        let list = offered.get()?;
+        let items = if list.is_empty() {
+            let empty = if replies.with(Vec::is_empty) {
+                "No quick replies yet: add them in Settings → Quick replies."
+            } else {
+                "No quick reply matches."
+            };
+            view! { <li class="quick-replies__empty" role="presentation">{empty}</li> }.into_any()
+        } else {
+            list.into_iter()
+                .enumerate()
+                .map(|(i, reply)| {
+                    let chosen = reply.clone();
+                    view! {
+                        <li
+                            id=format!("quick-reply-{i}")
+                            role="option"
+                            class="quick-replies__item"
+                            aria-selected=move || (active.get() == i).to_string()
+                            on:mousedown=move |ev| {
+                                ev.prevent_default();
+                                use_reply(&chosen);
+                            }
+                        >
+                            <strong>{reply.title.clone()}</strong>
+                            {reply.shared.then(|| view! { <span class="muted">" · shared"</span> })}
+                            <span class="quick-replies__text">{reply.text.clone()}</span>
+                        </li>
+                    }
+                })
+                .collect_view()
+                .into_any()
+        };
+        Some(view! {
+            <ul class="quick-replies" id="quick-replies" role="listbox" aria-label="Quick replies">
+                {items}
+            </ul>
+        })
+    };
     let picker: NodeRef<Input> = NodeRef::new();
     let preview = RwSignal::new(false);
     let hint = RwSignal::new(None::<String>);
@@ -166,6 +249,7 @@ pub fn Composer(
                 </button>
             </div>
             <UploadTray uploads=uploads/>
+            {reply_list}
             <Show when=move || queued.get()>
                 <p class="composer__queued" role="status">"The message will be sent when the files finish uploading."</p>
             </Show>
@@ -177,7 +261,7 @@ pub fn Composer(
                             <textarea
                                 class="composer__input"
                                 aria-label="Message"
-                                placeholder="Write a message… (Enter sends, Shift+Enter for a new line)"
+                                placeholder="Write a message… (Enter sends, Shift+Enter for a new line, / for quick replies)"
                                 rows="2"
                                 node_ref=input
                                 prop:value=move || draft.get()
@@ -189,7 +273,17 @@ pub fn Composer(
                                         uploads.add(files);
                                     }
                                 }
+                                aria-autocomplete="list"
+                                aria-controls="quick-replies"
+                                aria-expanded=move || offered.with(Option::is_some).to_string()
+                                aria-activedescendant=move || {
+                                    offered.with(|o| o.as_ref().is_some_and(|l| !l.is_empty()))
+                                        .then(|| format!("quick-reply-{}", active.get()))
+                                }
                                 on:keydown=move |ev: web_sys::KeyboardEvent| {
+                                    if pick_key(&ev) {
+                                        return;
+                                    }
                                     let command = ev.ctrl_key() || ev.meta_key();
                                     match ev.key().as_str() {
                                         "Enter" if !ev.shift_key() && !ev.is_composing() => {

@@ -7,5 +7,6 @@ pub mod inbox;
 pub mod integrations;
 pub mod login;
 pub mod not_found;
+pub mod quick_replies;
 pub mod roles;
 pub mod settings;

@@ -76,6 +76,10 @@ pub fn SettingsPage() -> impl IntoView {
                     />
                     "Play a sound"
                 </label>
+                <Show when=move || session.me().is_some_and(|me| me.access.has_lines())>
+                    <h2>"Answers"</h2>
+                    <p><A href="/settings/quick-replies">"Quick replies"</A>" — saved answers that / finds in a chat."</p>
+                </Show>
                 <Show when=move || session.me().is_some_and(|me| me.access.admin)>
                     <h2>"Administration"</h2>
                     <p><A href="/settings/roles">"Roles"</A>" — who may see which leads and contacts, and so how they work in External Lines."</p>

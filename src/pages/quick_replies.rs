@@ -1,0 +1,139 @@
+//! `/settings/quick-replies`: the saved answers `/` offers in the composer: the user's
+//! own, and the shared ones that administrators write for everyone.
+
+use crate::api;
+use crate::components::app_shell::AppShell;
+use crate::store::Session;
+use el_protocol::api::MAX_MESSAGE_CHARS;
+use el_protocol::replies::{QuickReply, QuickReplyInput, Variables, MAX_REPLY_TITLE_CHARS};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn QuickRepliesPage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let admin = move || session.me().is_some_and(|me| me.access.admin);
+    let replies = RwSignal::new(Vec::<QuickReply>::new());
+    let error = RwSignal::new(None::<String>);
+    let report = move |f: api::Failure| {
+        if f.is_unauthorized() {
+            session.signed_out();
+        } else {
+            error.set(Some(f.message));
+        }
+    };
+    spawn_local(async move {
+        match api::quick_replies().await {
+            Ok(list) => replies.set(list),
+            Err(f) => report(f),
+        }
+    });
+    // The form: a new reply (`editing` None) or the one being changed.
+    let editing = RwSignal::new(None::<i64>);
+    let title = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let shared = RwSignal::new(false);
+    let clear = move || {
+        editing.set(None);
+        title.set(String::new());
+        text.set(String::new());
+        shared.set(false);
+    };
+    let edit = move |r: QuickReply| {
+        editing.set(Some(r.id));
+        title.set(r.title);
+        text.set(r.text);
+        shared.set(r.shared);
+    };
+    let save = move || {
+        let input = QuickReplyInput {
+            title: title.get_untracked(),
+            text: text.get_untracked(),
+            shared: shared.get_untracked(),
+        };
+        let id = editing.get_untracked();
+        spawn_local(async move {
+            match api::save_quick_reply(id, &input).await {
+                Ok(list) => {
+                    replies.set(list);
+                    error.set(None);
+                    clear();
+                }
+                Err(f) => report(f),
+            }
+        });
+    };
+    let delete = move |id: i64| {
+        spawn_local(async move {
+            match api::delete_quick_reply(id).await {
+                Ok(()) => {
+                    replies.update(|l| l.retain(|r| r.id != id));
+                    if editing.get_untracked() == Some(id) {
+                        clear();
+                    }
+                }
+                Err(f) => report(f),
+            }
+        });
+    };
+    let row = move |r: QuickReply| {
+        let may_change = !r.shared || admin();
+        let (for_edit, id) = (r.clone(), r.id);
+        view! {
+            <li class="quick-reply">
+                <div class="quick-reply__head">
+                    <strong>{r.title.clone()}</strong>
+                    {r.shared.then(|| view! { <span class="chip">"Shared"</span> })}
+                    <Show when=move || may_change>
+                        <button class="button button--ghost" aria-label=format!("Edit {}", r.title) on:click={
+                            let r = for_edit.clone();
+                            move |_| edit(r.clone())
+                        }>"Edit"</button>
+                        <button class="button button--ghost" aria-label=format!("Delete {}", r.title) on:click=move |_| delete(id)>"Delete"</button>
+                    </Show>
+                </div>
+                <p class="quick-reply__text">{r.text.clone()}</p>
+            </li>
+        }
+    };
+    view! {
+        <AppShell>
+            <section class="settings">
+                <h1>"Quick replies"</h1>
+                <p class="muted">
+                    {format!("Type / in a chat's message box to find one; Enter puts it in. {} are filled in for the chat.", Variables::NAMES.join(", "))}
+                </p>
+                <Show when=move || error.with(Option::is_some)>
+                    <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
+                </Show>
+                <ul class="quick-reply-list" aria-label="Your quick replies">
+                    {move || replies.get().into_iter().map(row).collect_view()}
+                </ul>
+                <Show when=move || replies.with(Vec::is_empty)>
+                    <p class="muted">"No quick replies yet."</p>
+                </Show>
+                <form class="quick-reply-form" on:submit=move |e| { e.prevent_default(); save(); }>
+                    <h2>{move || if editing.get().is_some() { "Change the quick reply" } else { "New quick reply" }}</h2>
+                    <label class="field-label" for="reply-title">"Title"</label>
+                    <input id="reply-title" class="field" maxlength=MAX_REPLY_TITLE_CHARS.to_string() required
+                        prop:value=move || title.get() on:input=move |e| title.set(event_target_value(&e))/>
+                    <label class="field-label" for="reply-text">"Text"</label>
+                    <textarea id="reply-text" class="field" rows="4" maxlength=MAX_MESSAGE_CHARS.to_string() required
+                        prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
+                    <Show when=admin>
+                        <label class="checkbox">
+                            <input type="checkbox" prop:checked=move || shared.get() on:change=move |e| shared.set(event_target_checked(&e))/>
+                            "Shared with everyone"
+                        </label>
+                    </Show>
+                    <footer class="modal__footer">
+                        <Show when=move || editing.get().is_some()>
+                            <button type="button" class="button" on:click=move |_| clear()>"Cancel"</button>
+                        </Show>
+                        <button type="submit" class="button button--primary">"Save"</button>
+                    </footer>
+                </form>
+            </section>
+        </AppShell>
+    }
+}
