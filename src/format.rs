@@ -51,6 +51,7 @@ pub fn preview_line(m: &el_protocol::api::MessagePreview, me: Option<el_protocol
     let who = match &m.author {
         Author::Operator { user_id, .. } if Some(*user_id) == me => "You: ".to_string(),
         Author::Operator { name, .. } => format!("{name}: "),
+        Author::Note { name, .. } => format!("{name} (note): "),
         Author::Client { .. } | Author::System => String::new(),
     };
     format!("{who}{}", el_protocol::markdown::to_plain_text(&m.text))

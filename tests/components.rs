@@ -221,13 +221,39 @@ fn key(root: &web_sys::HtmlElement, key: &str, shift: bool) -> bool {
     root.query_selector("textarea").unwrap().unwrap().dispatch_event(&event).unwrap()
 }
 
+/// Mounts a composer offering `replies` with `variables`: its root, mount handle, draft,
+/// and the messages it sent.
+#[allow(clippy::type_complexity)]
+fn mount_composer(
+    replies: Vec<el_protocol::replies::QuickReply>,
+    variables: el_protocol::replies::Variables,
+) -> (
+    web_sys::HtmlElement,
+    leptos::mount::UnmountHandle<impl leptos::tachys::view::Mountable>,
+    RwSignal<String>,
+    Arc<Mutex<Vec<Outgoing>>>,
+) {
+    let root = container();
+    let draft = RwSignal::new(String::new());
+    let sent = Arc::new(Mutex::new(Vec::<Outgoing>::new()));
+    let s = sent.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <Composer
+                draft=draft
+                uploads=Uploads::new(DialogId(1), UploadLimits::default())
+                on_send=Callback::new(move |m: Outgoing| s.lock().unwrap().push(m))
+                replies=Signal::stored(replies.clone())
+                variables=Signal::stored(variables.clone())
+            />
+        }
+    });
+    (root, handle, draft, sent)
+}
+
 #[wasm_bindgen_test]
 async fn slash_offers_quick_replies_that_arrows_and_enter_put_in_with_variables_filled() {
     use el_protocol::replies::{QuickReply, Variables};
-    let root = container();
-    let draft = RwSignal::new(String::new());
-    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
-    let s = sent.clone();
     let replies = vec![
         QuickReply {
             id: 1,
@@ -245,17 +271,7 @@ async fn slash_offers_quick_replies_that_arrows_and_enter_put_in_with_variables_
     ];
     let variables =
         Variables { client_name: "Olena".into(), operator_name: "Anna".into(), channel_name: "Website".into() };
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        view! {
-            <Composer
-                draft=draft
-                uploads=Uploads::new(DialogId(1), UploadLimits::default())
-                on_send=Callback::new(move |m: Outgoing| s.lock().unwrap().push(m.text))
-                replies=Signal::stored(replies.clone())
-                variables=Signal::stored(variables.clone())
-            />
-        }
-    });
+    let (root, handle, draft, sent) = mount_composer(replies, variables);
     let textarea = type_text(&root, "/");
     leptos::task::tick().await;
     let options = || texts(&root, "[role=listbox][aria-label='Quick replies'] [role=option] strong");
@@ -278,7 +294,7 @@ async fn slash_offers_quick_replies_that_arrows_and_enter_put_in_with_variables_
     assert!(sent.lock().unwrap().is_empty(), "Enter picked the reply; it did not send");
     assert!(texts(&root, "[role=listbox]").is_empty(), "the list closes");
     key(&root, "Enter", false);
-    assert_eq!(*sent.lock().unwrap(), ["We deliver in 2 days, Olena."]);
+    assert_eq!(sent.lock().unwrap()[0].text, "We deliver in 2 days, Olena.");
 
     // Escape hides the list; a slash later in the text is just a slash.
     type_text(&root, "/gr");
@@ -298,20 +314,54 @@ async fn slash_offers_quick_replies_that_arrows_and_enter_put_in_with_variables_
 }
 
 #[wasm_bindgen_test]
-async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
+async fn the_note_switch_sends_private_notes_that_show_apart_from_answers() {
+    use external_lines::components::message_item::MessageItem;
+    let (root, handle, _, sent) = mount_composer(vec![], Default::default());
+    leptos::task::tick().await;
+    let pressed = || texts(&root, "[role=group][aria-label='Send as'] button[aria-pressed=true]");
+    assert_eq!(pressed(), ["Reply"], "answers by default");
+    click(&root, "[aria-label='Send as'] button:nth-child(2)");
+    leptos::task::tick().await;
+    assert_eq!(pressed(), ["Note"]);
+    assert_eq!(texts(&root, "button[type=submit]"), ["Add note"]);
+    assert!(root.query_selector(".composer__attach[disabled]").unwrap().is_some(), "a note is text only");
+    type_text(&root, "VIP: be gentle");
+    key(&root, "Enter", false);
+    assert_eq!(*sent.lock().unwrap(), [Outgoing { text: "VIP: be gentle".into(), attachments: vec![], note: true }]);
+    click(&root, "[aria-label='Send as'] button:nth-child(1)");
+    leptos::task::tick().await;
+    type_text(&root, "Hello!");
+    key(&root, "Enter", false);
+    assert!(!sent.lock().unwrap()[1].note, "Reply answers the client again");
+    drop(handle);
+    root.remove();
+
     let root = container();
-    let draft = RwSignal::new(String::new());
-    let sent = Arc::new(Mutex::new(Vec::<String>::new()));
-    let s = sent.clone();
-    let handle = leptos::mount::mount_to(root.clone(), move || {
-        view! {
-            <Composer
-                draft=draft
-                uploads=Uploads::new(DialogId(1), UploadLimits::default())
-                on_send=Callback::new(move |m: Outgoing| s.lock().unwrap().push(m.text))
-            />
-        }
-    });
+    let note = Message {
+        delivery: None,
+        edit: None,
+        record: None,
+        id: MessageId(9),
+        dialog_id: DialogId(1),
+        author: Author::Note { user_id: UserId(2), name: "Bob".into() },
+        text: "Refund **approved**".into(),
+        created_at: 1,
+        client_msg_id: None,
+        attachments: vec![],
+    };
+    let handle =
+        leptos::mount::mount_to(root.clone(), move || view! { <MessageItem message=note.clone() me=Some(ME)/> });
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".message--note .message__author"), ["Bob · only colleagues see this"]);
+    assert_eq!(texts(&root, ".message--note .message__text strong"), ["approved"]);
+    assert!(texts(&root, ".message__status").is_empty(), "a note is not delivered anywhere");
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
+    let (root, handle, draft, sent) = mount_composer(vec![], Default::default());
     leptos::task::tick().await;
 
     key(&root, "Enter", false);
@@ -325,7 +375,7 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
 
     let not_prevented = key(&root, "Enter", false);
     assert!(!not_prevented, "Enter is taken over to send");
-    assert_eq!(*sent.lock().unwrap(), ["first line"]);
+    assert_eq!(sent.lock().unwrap()[0].text, "first line");
 
     let button = root.query_selector("button[type=submit]").unwrap().unwrap();
     assert_eq!(button.text_content().as_deref(), Some("Send"));

@@ -162,6 +162,12 @@ pub enum Author {
         user_id: UserId,
         name: String,
     },
+    /// An operator's private note in the dialog: colleagues see it, the client and the
+    /// messenger never do.
+    Note {
+        user_id: UserId,
+        name: String,
+    },
     /// Messages the product writes itself ("Anna took the dialog").
     System,
 }
@@ -169,6 +175,12 @@ pub enum Author {
 impl Author {
     pub fn is_client(&self) -> bool {
         matches!(self, Author::Client { .. })
+    }
+
+    /// A message of the conversation itself, by the client or an operator: what lists
+    /// preview, order by and count as unread (system notes and private notes are not).
+    pub fn is_person(&self) -> bool {
+        matches!(self, Author::Client { .. } | Author::Operator { .. })
     }
 }
 
@@ -542,6 +554,9 @@ pub struct SendMessage {
     /// Ids of files the sender uploaded for this message.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attachments: Vec<String>,
+    /// An operator's private note rather than an answer to the client (text only).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub note: bool,
 }
 
 impl Message {

@@ -90,9 +90,9 @@ impl Counts {
                 self.set_dialog(dialog.id, DialogFacts::of(dialog, people));
             }
             Event::MessageCreated { dialog, message } => {
-                let people = self.people(dialog.id) + u32::from(!matches!(message.author, Author::System));
+                let people = self.people(dialog.id) + u32::from(message.author.is_person());
                 self.set_dialog(dialog.id, DialogFacts::of(dialog, people));
-                if let Author::Operator { user_id, .. } = message.author {
+                if let Author::Operator { user_id, .. } | Author::Note { user_id, .. } = message.author {
                     // Writing in a dialog reads it up to there.
                     self.set_read(user_id, dialog.id, people);
                 }

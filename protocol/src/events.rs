@@ -125,12 +125,13 @@ impl Event {
 }
 
 impl WidgetMessage {
-    /// The client's view of a message; `None` for system messages, which are internal.
+    /// The client's view of a message; `None` for system messages and operators' notes,
+    /// which are internal.
     pub fn from_message(m: &Message) -> Option<WidgetMessage> {
         let (mine, author_name) = match &m.author {
             Author::Client { .. } => (true, None),
             Author::Operator { name, .. } => (false, Some(name.clone())),
-            Author::System => return None,
+            Author::System | Author::Note { .. } => return None,
         };
         Some(WidgetMessage {
             id: m.id,
@@ -224,7 +225,7 @@ mod tests {
     }
 
     #[test]
-    fn clients_get_their_own_conversation_without_system_notes() {
+    fn clients_get_their_own_conversation_without_system_or_private_notes() {
         let d = dialog(DialogState::Active, &[2]);
         let op = Event::MessageCreated {
             dialog: d.clone(),
@@ -236,8 +237,13 @@ mod tests {
         assert_eq!(op.for_client(ClientId(4), ChannelId(1)), None);
         // The same person's chat on another channel does not show in this widget.
         assert_eq!(op.for_client(ClientId(3), ChannelId(2)), None);
-        let sys = Event::MessageCreated { dialog: d, message: message(Author::System) };
+        let sys = Event::MessageCreated { dialog: d.clone(), message: message(Author::System) };
         assert_eq!(sys.for_client(ClientId(3), ChannelId(1)), None);
+        let note = Event::MessageCreated {
+            dialog: d,
+            message: message(Author::Note { user_id: UserId(2), name: "Anna".into() }),
+        };
+        assert_eq!(note.for_client(ClientId(3), ChannelId(1)), None, "a private note stays with the operators");
     }
 
     #[test]

@@ -16,17 +16,19 @@ pub enum SendState {
     Failed(String),
 }
 
-/// What the operator sends: text, files, or both.
+/// What the operator sends: text, files, or both; or a private note.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Outgoing {
     pub text: String,
     pub attachments: Vec<Attachment>,
+    /// A private note for colleagues, not an answer to the client.
+    pub note: bool,
 }
 
 impl Outgoing {
     /// Just text.
     pub fn text(text: impl Into<String>) -> Self {
-        Outgoing { text: text.into(), attachments: Vec::new() }
+        Outgoing { text: text.into(), ..Default::default() }
     }
 }
 
@@ -39,6 +41,8 @@ pub struct Pending {
     pub text: String,
     /// Files already uploaded for it.
     pub attachments: Vec<Attachment>,
+    /// A private note.
+    pub note: bool,
     pub state: SendState,
     pub created_at: Millis,
 }
@@ -53,8 +57,8 @@ impl Outbox {
     /// Adds a message: sending at once when `online`, else waiting for the connection.
     pub fn push(&mut self, dialog: DialogId, key: String, content: Outgoing, created_at: Millis, online: bool) {
         let state = if online { SendState::Sending } else { SendState::Waiting };
-        let Outgoing { text, attachments } = content;
-        self.items.push(Pending { key, dialog, text, attachments, state, created_at });
+        let Outgoing { text, attachments, note } = content;
+        self.items.push(Pending { key, dialog, text, attachments, note, state, created_at });
     }
 
     /// The server stored it: it leaves the outbox.

@@ -28,6 +28,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/011_upload_owners.sql")),
         M::up(include_str!("../migrations/012_notifications.sql")),
         M::up(include_str!("../migrations/013_quick_replies.sql")),
+        M::up(include_str!("../migrations/014_notes.sql")),
     ])
 }
 

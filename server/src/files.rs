@@ -328,7 +328,7 @@ pub fn attach(
     let gone = || AppError::BadRequest("An attached file is no longer available: attach it again.".into());
     for (position, id) in ids.iter().enumerate() {
         let owner = match author {
-            store::NewAuthor::Operator(user) => conn
+            store::NewAuthor::Operator(user) | store::NewAuthor::Note(user) => conn
                 .query_row(
                     "SELECT 1 FROM uploads WHERE id = ?1 AND user_id = ?2 AND dialog_id = ?3",
                     params![id, user.0, dialog.0],

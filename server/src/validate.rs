@@ -4,8 +4,11 @@ use crate::error::{AppError, AppResult};
 use el_protocol::api::{SendMessage, UploadLimits, MAX_MESSAGE_CHARS, MAX_NAME_CHARS, MAX_NOTE_CHARS};
 
 /// A message: its text trimmed and not too long, and not empty unless files go with
-/// it; no more files than `limits` allow (413, like a file too large).
+/// it; no more files than `limits` allow (413, like a file too large); a note is text.
 pub fn message(body: &SendMessage, limits: &UploadLimits) -> AppResult<String> {
+    if body.note && !body.attachments.is_empty() {
+        return Err(AppError::BadRequest("A note is text only: send files in a message.".into()));
+    }
     if body.attachments.len() > limits.max_files {
         return Err(AppError::TooLarge(format!("A message can carry at most {} files.", limits.max_files)));
     }
@@ -62,7 +65,10 @@ mod tests {
     use super::*;
 
     fn message_text(text: &str) -> AppResult<String> {
-        message(&SendMessage { text: text.into(), client_msg_id: "k".into(), attachments: vec![] }, &limits())
+        message(
+            &SendMessage { text: text.into(), client_msg_id: "k".into(), attachments: vec![], note: false },
+            &limits(),
+        )
     }
 
     fn limits() -> UploadLimits {
@@ -83,6 +89,7 @@ mod tests {
             text: " ".into(),
             client_msg_id: "k".into(),
             attachments: (0..n).map(|i| format!("f{i}")).collect(),
+            note: false,
         };
         assert_eq!(message(&files(1), &limits()).unwrap(), "");
         let refused = message(&files(3), &limits()).unwrap_err();

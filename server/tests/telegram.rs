@@ -555,3 +555,18 @@ async fn a_file_too_large_to_fetch_becomes_a_note_in_the_message() {
          Ask the client to send it another way.)"
     );
 }
+
+#[tokio::test]
+async fn a_private_note_never_goes_to_telegram() {
+    let fake = FakeTelegram::start().await;
+    let (server, _hook, anna, id) = answered_dialog(&fake).await;
+    let note: Message = ok(anna.note(id, "Asked for a refund last week", "n-1").await).await;
+    assert!(matches!(note.author, el_protocol::api::Author::Note { .. }));
+    assert_eq!(note.delivery, None, "nothing to deliver");
+    let answer: Message = ok(anna.send(id, "Let me check that for you", "k-1").await).await;
+    let sent = fake.wait_for_sent("sendMessage", 1).await;
+    delivery_becomes(&anna, id, answer.id.0, |d| *d == Delivery::Sent).await;
+    assert_eq!(sent[0].params["text"], "Let me check that for you");
+    assert_eq!(fake.calls("sendMessage").len(), 1, "only the answer went out");
+    assert_eq!(count(&server, "SELECT COUNT(*) FROM outbox"), 0);
+}

@@ -7,12 +7,13 @@ use el_web_client::http;
 use el_web_client::upload::Upload;
 
 use el_protocol::api::{
-    AddMembers, Attachment, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message,
-    MessagePage, Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
+    AddMembers, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, MessagePage,
+    Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
 };
 use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
 use el_protocol::inbox::Tab;
 use el_protocol::integrations::{ConnectTelegram, IntegrationsOverview, TelegramBot};
+use el_protocol::outbox::Pending;
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
 use el_protocol::replies::{QuickReply, QuickReplyInput};
 use el_protocol::{ChannelId, DialogId, MessageId, RecordId, RoleId, UserId};
@@ -63,15 +64,16 @@ pub async fn reply(id: DialogId) -> Result<DialogSummary, Failure> {
     http::post(&format!("/api/dialogs/{id}/reply"), &(), None).await
 }
 
-/// Sends a message with its uploaded files; `client_msg_id` makes retries safe.
-pub async fn send_message(
-    id: DialogId,
-    text: String,
-    attachments: &[Attachment],
-    client_msg_id: String,
-) -> Result<Message, Failure> {
-    let attachments = attachments.iter().map(|a| a.id.clone()).collect();
-    http::post(&format!("/api/dialogs/{id}/messages"), &SendMessage { text, client_msg_id, attachments }, None).await
+/// Sends a message with its uploaded files (or a private note); `client_msg_id` makes
+/// retries safe.
+pub async fn send_message(id: DialogId, pending: &Pending) -> Result<Message, Failure> {
+    let body = SendMessage {
+        text: pending.text.clone(),
+        client_msg_id: pending.key.clone(),
+        attachments: pending.attachments.iter().map(|a| a.id.clone()).collect(),
+        note: pending.note,
+    };
+    http::post(&format!("/api/dialogs/{id}/messages"), &body, None).await
 }
 
 /// Starts uploading a file for the next message in a dialog.

@@ -1,8 +1,9 @@
 //! The message input of a chat: a formatting toolbar (with Ctrl+B, Ctrl+I, Ctrl+K), a
 //! preview of what the client will see, Enter to send and Shift+Enter for a new line,
-//! `/` for quick replies (arrows and Enter pick one, its variables filled in), and files
-//! (paperclip, paste, or dropped on the chat) that upload while the user writes; a
-//! message sent during uploads goes out when they finish.
+//! `/` for quick replies (arrows and Enter pick one, its variables filled in), files
+//! (paperclip, paste, or dropped on the chat) that upload while the user writes (a
+//! message sent during uploads goes out when they finish), and a switch between Reply
+//! and Note: a private note for colleagues, text only, never sent to the client.
 
 use crate::components::upload_tray::UploadTray;
 use crate::store::uploads::Uploads;
@@ -112,19 +113,27 @@ pub fn Composer(
     };
     let picker: NodeRef<Input> = NodeRef::new();
     let preview = RwSignal::new(false);
+    let note = RwSignal::new(false);
     let hint = RwSignal::new(None::<String>);
     // Sent while files were still uploading: goes out when they finish.
     let queued = RwSignal::new(false);
     let send_now = move || {
         let text = draft.get_untracked();
+        if note.get_untracked() {
+            // A note is text only; files wait in the tray for the next message.
+            if !text.trim().is_empty() {
+                on_send.run(Outgoing { text, attachments: Vec::new(), note: true });
+            }
+            return;
+        }
         if text.trim().is_empty() && !uploads.ready() {
             return;
         }
         let attachments = uploads.take_done();
-        on_send.run(Outgoing { text, attachments });
+        on_send.run(Outgoing { text, attachments, note: false });
     };
     let send = move || {
-        if uploads.busy() {
+        if uploads.busy() && !note.get_untracked() {
             queued.set(true);
         } else {
             send_now();
@@ -172,6 +181,7 @@ pub fn Composer(
     view! {
         <form
             class="composer"
+            class:composer--note=move || note.get()
             on:submit=move |ev| {
                 ev.prevent_default();
                 send();
@@ -180,6 +190,17 @@ pub fn Composer(
             <Show when=move || hint.with(Option::is_some)>
                 <p class="form-error" role="alert">{move || hint.get().unwrap_or_default()}</p>
             </Show>
+            <div class="composer__mode" role="group" aria-label="Send as">
+                <button type="button" class="composer__mode-button" aria-pressed=move || (!note.get()).to_string() on:click=move |_| note.set(false)>
+                    "Reply"
+                </button>
+                <button type="button" class="composer__mode-button" aria-pressed=move || note.get().to_string() on:click=move |_| note.set(true)>
+                    "Note"
+                </button>
+                <Show when=move || note.get()>
+                    <span class="composer__mode-hint">"Only colleagues see notes; the client never does."</span>
+                </Show>
+            </div>
             <div class="composer__toolbar" role="toolbar" aria-label="Formatting">
                 {Format::ALL
                     .into_iter()
@@ -216,6 +237,7 @@ pub fn Composer(
                     class="composer__tool composer__attach"
                     aria-label="Attach files"
                     title="Attach files"
+                    disabled=move || note.get()
                     on:click=move |_| {
                         if let Some(el) = picker.get_untracked() {
                             el.click();
@@ -261,7 +283,11 @@ pub fn Composer(
                             <textarea
                                 class="composer__input"
                                 aria-label="Message"
-                                placeholder="Write a message… (Enter sends, Shift+Enter for a new line, / for quick replies)"
+                                placeholder=move || if note.get() {
+                                    "Write a private note… (only colleagues see it)"
+                                } else {
+                                    "Write a message… (Enter sends, Shift+Enter for a new line, / for quick replies)"
+                                }
                                 rows="2"
                                 node_ref=input
                                 prop:value=move || draft.get()
@@ -318,9 +344,11 @@ pub fn Composer(
                 <button
                     type="submit"
                     class="button button--primary"
-                    disabled=move || draft.with(|d| d.trim().is_empty()) && !uploads.ready() && !uploads.busy()
+                    disabled=move || {
+                        draft.with(|d| d.trim().is_empty()) && (note.get() || (!uploads.ready() && !uploads.busy()))
+                    }
                 >
-                    "Send"
+                    {move || if note.get() { "Add note" } else { "Send" }}
                 </button>
             </div>
         </form>

@@ -1,5 +1,6 @@
 //! One message: the client's on the left, operators' on the right, system notes in
-//! the middle. People's messages are markdown, rendered safely; names are always text.
+//! the middle, private notes marked as such. People's messages and notes are markdown,
+//! rendered safely; names are always text.
 
 use crate::components::attachment_list::AttachmentList;
 use crate::format::{clock_time, list_time};
@@ -16,6 +17,10 @@ pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
         Author::Client { name } => ("client", Some(name.clone())),
         Author::Operator { user_id, name } if Some(*user_id) == me => ("mine", Some(name.clone())),
         Author::Operator { name, .. } => ("operator", Some(name.clone())),
+        Author::Note { user_id, name } => {
+            let who = if Some(*user_id) == me { "Your note" } else { name.as_str() };
+            ("note", Some(format!("{who} · only colleagues see this")))
+        }
         Author::System => ("system", None),
     };
     let time = clock_time(message.created_at);

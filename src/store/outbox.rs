@@ -40,7 +40,7 @@ pub fn flush(store: InboxStore, session: Session, retry: Option<String>) {
 }
 
 async fn deliver(store: InboxStore, session: Session, p: Pending) {
-    match api::send_message(p.dialog, p.text.clone(), &p.attachments, p.key.clone()).await {
+    match api::send_message(p.dialog, &p).await {
         Ok(message) => {
             store.add_message(message);
             store.outbox.update(|o| o.confirmed(&p.key));

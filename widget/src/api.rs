@@ -23,7 +23,8 @@ pub async fn send(
     attachments: Vec<String>,
     client_msg_id: String,
 ) -> Result<WidgetMessage, Failure> {
-    http::post("/api/widget/messages", &SendMessage { text, client_msg_id, attachments }, Some(token)).await
+    http::post("/api/widget/messages", &SendMessage { text, client_msg_id, attachments, note: false }, Some(token))
+        .await
 }
 
 /// Starts uploading a file for the visitor's next message.

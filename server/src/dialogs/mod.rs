@@ -298,7 +298,8 @@ async fn send(
         .transaction(move |tx| {
             let dialog = visible_dialog(tx, DialogId(id), &user)?;
             require_writer(tx, &dialog, &user)?;
-            store::add_message(tx, dialog.id, NewAuthor::Operator(user.id()), &text, Some(&key), &body.attachments)
+            let by = if body.note { NewAuthor::Note(user.id()) } else { NewAuthor::Operator(user.id()) };
+            store::add_message(tx, dialog.id, by, &text, Some(&key), &body.attachments)
         })
         .await?;
     if let Some(seq) = added.seq {

@@ -55,9 +55,10 @@ fn parse_owners(list: Option<String>) -> RecordOwners {
     owners
 }
 
-fn author(kind: &str, user_id: Option<i64>, user_name: Option<String>, client_name: &str) -> Author {
+fn author(kind: &str, note: bool, user_id: Option<i64>, user_name: Option<String>, client_name: &str) -> Author {
     match (kind, user_id) {
         ("client", _) => Author::Client { name: client_name.to_string() },
+        ("operator", Some(id)) if note => Author::Note { user_id: UserId(id), name: user_name.unwrap_or_default() },
         ("operator", Some(id)) => Author::Operator { user_id: UserId(id), name: user_name.unwrap_or_default() },
         _ => Author::System,
     }
@@ -78,7 +79,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
     let last_kind: Option<String> = r.get(12)?;
     let last_message = match last_kind {
         Some(kind) => Some(MessagePreview {
-            author: author(&kind, r.get(13)?, r.get(14)?, &client_name),
+            author: author(&kind, false, r.get(13)?, r.get(14)?, &client_name),
             text: truncate_chars(&preview_text(r.get(15)?, r.get(22)?), PREVIEW_CHARS),
             at: r.get(16)?,
         }),
@@ -113,7 +114,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
 /// aside), as a list previews it: what a CRM card's dialog block shows.
 pub fn last_said(conn: &Connection, dialog: DialogId) -> AppResult<Option<MessagePreview>> {
     let last: Option<i64> = conn.query_row(
-        "SELECT MAX(id) FROM messages WHERE dialog_id = ?1 AND author_kind != 'system'",
+        "SELECT MAX(id) FROM messages WHERE dialog_id = ?1 AND author_kind != 'system' AND NOT is_note",
         [dialog.0],
         |r| r.get(0),
     )?;
@@ -189,7 +190,8 @@ pub fn totals(conn: &Connection, user: UserId) -> AppResult<TabTotals> {
 
 const MESSAGE_SELECT: &str = "
 SELECT m.id, m.dialog_id, m.author_kind, m.author_user_id, u.name, c.name, m.body, m.created_at, m.client_msg_id,
-       m.record_id, cr.entity, m.delivery, m.delivery_error, m.original_body, m.edited_at, cr.responsible_id
+       m.record_id, cr.entity, m.delivery, m.delivery_error, m.original_body, m.edited_at, cr.responsible_id,
+       m.is_note
 FROM messages m
 JOIN dialogs d ON d.id = m.dialog_id
 JOIN client_accounts a ON a.id = d.account_id
@@ -203,7 +205,7 @@ fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
     Ok(Message {
         id: MessageId(r.get(0)?),
         dialog_id: DialogId(r.get(1)?),
-        author: author(&kind, r.get(3)?, r.get(4)?, &client_name),
+        author: author(&kind, r.get(16)?, r.get(3)?, r.get(4)?, &client_name),
         text: r.get(6)?,
         created_at: r.get(7)?,
         client_msg_id: r.get(8)?,
@@ -304,6 +306,8 @@ pub enum NewAuthor {
         account: i64,
     },
     Operator(UserId),
+    /// An operator's private note (never sent to the client or a messenger).
+    Note(UserId),
     /// A note of the system, announcing a CRM record when it names one.
     System(Option<RecordRef>),
 }
@@ -337,30 +341,32 @@ pub fn add_message(
     }
     let (kind, user, record) = match by {
         NewAuthor::Client { .. } => ("client", None, None),
-        NewAuthor::Operator(u) => ("operator", Some(u.0), None),
+        NewAuthor::Operator(u) | NewAuthor::Note(u) => ("operator", Some(u.0), None),
         NewAuthor::System(record) => ("system", None, record.map(|r| r.id.0)),
     };
+    let note = matches!(by, NewAuthor::Note(_));
     let now = now_ms();
     conn.prepare_cached(
-        "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at, record_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at, record_id, is_note)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute(params![dialog.0, kind, user, body, client_msg_id, now, record])?;
+    .execute(params![dialog.0, kind, user, body, client_msg_id, now, record, note])?;
     let id = MessageId(conn.last_insert_rowid());
     crate::files::attach(conn, dialog, id.0, files, by)?;
     if let NewAuthor::Operator(_) = by {
         // To a messenger it goes through the outbox, in this same transaction.
         crate::outbox::enqueue(conn, dialog, id)?;
     }
-    // Lists show and sort by what people said: a system note moves nothing but itself.
+    // Lists show and sort by what people said: a system note or a private note moves
+    // nothing but itself.
     conn.prepare_cached(
         "UPDATE dialogs SET last_message_id = CASE WHEN ?3 THEN ?1 ELSE last_message_id END,
                 last_activity_at = CASE WHEN ?3 THEN ?2 ELSE last_activity_at END,
                 people_count = people_count + ?3
          WHERE id = ?4",
     )?
-    .execute(params![id.0, now, kind != "system", dialog.0])?;
-    if let NewAuthor::Operator(user) = by {
+    .execute(params![id.0, now, kind != "system" && !note, dialog.0])?;
+    if let NewAuthor::Operator(user) | NewAuthor::Note(user) = by {
         // Writing in a dialog reads it up to there.
         read_up_to_now(conn, dialog, user)?;
     }

@@ -182,6 +182,12 @@ impl Operator {
             .await
     }
 
+    /// Adds a private note to a dialog.
+    pub async fn note(&self, dialog: i64, text: &str, key: &str) -> reqwest::Response {
+        let body = serde_json::json!({"text": text, "client_msg_id": key, "note": true});
+        self.post(&format!("/api/dialogs/{dialog}/messages"), body).await
+    }
+
     /// Opens the operator socket from `since`, as the SPA would (same origin).
     pub async fn socket(&self, since: i64) -> Socket {
         let host = self.base.trim_start_matches("http://");
@@ -210,7 +216,7 @@ impl Visitor {
         self.http
             .post(format!("{}/api/widget/messages", self.base))
             .bearer_auth(&self.session.token)
-            .json(&SendMessage { text: text.into(), client_msg_id: key.into(), attachments })
+            .json(&SendMessage { text: text.into(), client_msg_id: key.into(), attachments, note: false })
             .send()
             .await
             .unwrap()
