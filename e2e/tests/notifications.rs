@@ -68,3 +68,38 @@ async fn a_client_writing_while_the_app_is_in_the_background_is_announced() {
         .await;
     assert_eq!(anna.js("return window.__notes.length", vec![]).await, json!(1));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_that_mentions_a_colleague_notifies_them_and_opens_the_chat() {
+    let h = Harness::start().await;
+    let (anna, bob) = (h.browser().await, h.browser().await);
+    anna.sign_in("anna").await;
+    bob.sign_in("bob").await;
+    bob.wait_text(".dialog-list", "No new dialogs").await;
+    bob.js(STAND_INS, vec![]).await;
+    bob.js("window.Notification.permission = 'granted'; window.__hidden = true", vec![]).await;
+
+    assert_eq!(anna.write_as_visitor("Olena Refund", "I want my money back").await, json!(200));
+    anna.wait_text(".dialog-row__name", "Olena Refund").await;
+    anna.click(".dialog-row__reply").await;
+    anna.wait_text(".chat__messages", "Anna Kovalenko took the dialog").await;
+    anna.click_text("[aria-label='Send as'] button", "Note").await;
+    anna.type_into(".composer__input", "@bob can you approve the refund?").await;
+    anna.click_text(".composer button[type=submit]", "Add note").await;
+    anna.wait_text(".message--note", "Your note · only colleagues see this").await;
+
+    let note = bob
+        .wait_until(
+            "Bob's notification of the mention",
+            "const n = window.__notes.find(n => n.title.includes('mentioned you')); return n ? [n.title, n.body] : null",
+            vec![],
+        )
+        .await;
+    assert_eq!(note, json!(["Anna Kovalenko mentioned you in Olena Refund", "@bob can you approve the refund?"]));
+    // Its click opens the chat for Bob, read-only (he may Join).
+    bob.js("window.__hidden = false; window.__notes.find(n => n.title.includes('mentioned you')).onclick()", vec![])
+        .await;
+    bob.wait_text(".chat__header h2", "Olena Refund").await;
+    bob.wait_text(".message--note", "@bob can you approve the refund?").await;
+    bob.wait_text(".join-banner", "Anna Kovalenko works on this dialog").await;
+}

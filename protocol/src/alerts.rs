@@ -1,11 +1,12 @@
 //! Which live events alert a user (a browser notification, a sound, the unread count
-//! in the page title): a new Unassigned dialog for those who see Unassigned, and a new
-//! client message in a dialog the user works on. Pure, so the rule is tested natively.
+//! in the page title): a new Unassigned dialog for those who see Unassigned, a new
+//! client message in a dialog the user works on, and a colleague's note that mentions
+//! them (`@login` or `@Full Name`). Pure, so the rule is tested natively.
 
-use crate::api::{truncate_chars, Author, DialogState, Message, PREVIEW_CHARS};
+use crate::api::{truncate_chars, Author, DialogState, Message, UserSummary, PREVIEW_CHARS};
 use crate::events::Event;
 use crate::inbox::{tab_of, Inbox, Tab};
-use crate::{DialogId, UserId};
+use crate::DialogId;
 
 /// What to tell the user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,12 +17,21 @@ pub struct Alert {
 }
 
 /// The alert `event` brings to user `me`, judged against the inbox as it was before the
-/// event (so only a dialog that is new to Unassigned counts as new).
-pub fn alert_for(inbox: &Inbox, me: UserId, event: &Event) -> Option<Alert> {
+/// event (so only a dialog that is new to Unassigned counts as new). Events come only
+/// for dialogs the user may open, so a mention reaches only who may read the dialog.
+pub fn alert_for(inbox: &Inbox, me: &UserSummary, event: &Event) -> Option<Alert> {
     let Event::MessageCreated { dialog, message } = event else { return None };
+    if let Author::Note { user_id, name } = &message.author {
+        if *user_id == me.id || !mentions(&message.text, me) {
+            return None;
+        }
+        let title = format!("{name} mentioned you in {}", dialog.name);
+        return Some(Alert { dialog: dialog.id, title, body: summary(message) });
+    }
     if !matches!(message.author, Author::Client { .. }) {
         return None;
     }
+    let me = me.id;
     let title = match dialog.state {
         DialogState::Unassigned if tab_of(dialog, me) == Some(Tab::Unassigned) => {
             let known = inbox.get(dialog.id).is_some_and(|d| d.state == DialogState::Unassigned);
@@ -34,6 +44,19 @@ pub fn alert_for(inbox: &Inbox, me: UserId, event: &Event) -> Option<Alert> {
         _ => return None,
     };
     Some(Alert { dialog: dialog.id, title, body: summary(message) })
+}
+
+/// `text` names `user` with `@login` or `@Full Name` (any case), not as the start of a
+/// longer word.
+pub fn mentions(text: &str, user: &UserSummary) -> bool {
+    let text = text.to_lowercase();
+    [&user.login, &user.name].into_iter().filter(|n| !n.is_empty()).any(|name| {
+        let wanted = format!("@{}", name.to_lowercase());
+        text.match_indices(&wanted).any(|(at, _)| {
+            let after = text[at + wanted.len()..].chars().next();
+            !after.is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+    })
 }
 
 /// A message in one line: its text, or the names of its files.
@@ -50,10 +73,15 @@ fn summary(message: &Message) -> String {
 mod tests {
     use super::*;
     use crate::api::{ChannelKind, DialogSummary};
-    use crate::{ChannelId, ClientId, MessageId};
+    use crate::{ChannelId, ClientId, MessageId, UserId};
 
     const ANNA: UserId = UserId(1);
     const BOB: UserId = UserId(2);
+
+    fn user(id: UserId) -> UserSummary {
+        let (login, name) = if id == ANNA { ("anna", "Anna Kovalenko") } else { ("bob", "Bob Marchenko") };
+        UserSummary { id, login: login.into(), name: name.into(), works_in_lines: true }
+    }
 
     fn dialog(state: DialogState, members: Vec<UserId>) -> DialogSummary {
         DialogSummary {
@@ -105,7 +133,7 @@ mod tests {
     fn a_dialog_new_to_unassigned_alerts_once() {
         let mut inbox = Inbox::new(ANNA);
         let first = created(dialog(DialogState::Unassigned, vec![]), client("Hello,\n  is the  navy one in stock?"));
-        let alert = alert_for(&inbox, ANNA, &first).expect("a new dialog");
+        let alert = alert_for(&inbox, &user(ANNA), &first).expect("a new dialog");
         assert_eq!(
             alert,
             Alert {
@@ -116,22 +144,22 @@ mod tests {
         );
         inbox.apply(1, &first);
         let second = created(dialog(DialogState::Unassigned, vec![]), client("Anyone there?"));
-        assert_eq!(alert_for(&inbox, ANNA, &second), None, "the dialog is already waiting in Unassigned");
+        assert_eq!(alert_for(&inbox, &user(ANNA), &second), None, "the dialog is already waiting in Unassigned");
     }
 
     #[test]
     fn client_messages_alert_the_members_of_an_active_dialog_only() {
         let inbox = Inbox::new(ANNA);
         let event = created(dialog(DialogState::Active, vec![ANNA]), client("Thanks!"));
-        assert_eq!(alert_for(&inbox, ANNA, &event).map(|a| a.title), Some("Olena".into()));
-        assert_eq!(alert_for(&inbox, BOB, &event), None, "Bob does not work on it");
+        assert_eq!(alert_for(&inbox, &user(ANNA), &event).map(|a| a.title), Some("Olena".into()));
+        assert_eq!(alert_for(&inbox, &user(BOB), &event), None, "Bob does not work on it");
         let mine = created(
             dialog(DialogState::Active, vec![ANNA]),
             written(Author::Operator { user_id: ANNA, name: "Anna".into() }, "You are welcome"),
         );
-        assert_eq!(alert_for(&inbox, ANNA, &mine), None, "nothing for the user's own messages");
+        assert_eq!(alert_for(&inbox, &user(ANNA), &mine), None, "nothing for the user's own messages");
         let note = created(dialog(DialogState::Active, vec![ANNA]), written(Author::System, "Bob joined the dialog"));
-        assert_eq!(alert_for(&inbox, ANNA, &note), None);
+        assert_eq!(alert_for(&inbox, &user(ANNA), &note), None);
     }
 
     #[test]
@@ -144,6 +172,23 @@ mod tests {
             size: 10,
         }];
         let event = created(dialog(DialogState::Active, vec![ANNA]), message);
-        assert_eq!(alert_for(&Inbox::new(ANNA), ANNA, &event).unwrap().body, "File: passport.pdf");
+        assert_eq!(alert_for(&Inbox::new(ANNA), &user(ANNA), &event).unwrap().body, "File: passport.pdf");
+    }
+
+    #[test]
+    fn a_note_alerts_the_colleagues_it_mentions() {
+        let inbox = Inbox::new(BOB);
+        let note = |text: &str| {
+            let author = Author::Note { user_id: ANNA, name: "Anna Kovalenko".into() };
+            created(dialog(DialogState::Active, vec![ANNA]), written(author, text))
+        };
+        let alert = alert_for(&inbox, &user(BOB), &note("@bob can you check the refund?")).expect("mentioned");
+        assert_eq!(alert.title, "Anna Kovalenko mentioned you in Olena");
+        assert_eq!(alert.body, "@bob can you check the refund?");
+        assert!(alert_for(&inbox, &user(BOB), &note("Ask @Bob Marchenko, he knows")).is_some(), "by name, any case");
+        assert_eq!(alert_for(&inbox, &user(BOB), &note("@bobby knows")), None, "another word");
+        assert_eq!(alert_for(&inbox, &user(BOB), &note("bob knows")), None, "no @");
+        assert_eq!(alert_for(&inbox, &user(BOB), &note("just a note")), None);
+        assert_eq!(alert_for(&inbox, &user(ANNA), &note("note to self @anna")), None, "not for one's own note");
     }
 }

@@ -1,7 +1,9 @@
 //! The inbox store: the user's dialogs by tab, the open chat, and the socket's state.
 
 use el_protocol::alerts::{alert_for, Alert};
-use el_protocol::api::{ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, Message, MessagePage};
+use el_protocol::api::{
+    ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, Message, MessagePage, UserSummary,
+};
 use el_protocol::chat::ChatLog;
 use el_protocol::events::UserEvent;
 use el_protocol::inbox::{Inbox, Tab};
@@ -84,19 +86,21 @@ impl InboxStore {
         self.inbox.with_untracked(|i| i.as_of())
     }
 
-    /// Applies one socket event to the inbox and to the open chat; answers what the
-    /// user should be told of it (nothing while the socket replays what was missed).
-    pub fn apply(&self, seq: Seq, event: &UserEvent) -> Option<Alert> {
+    /// What user `me` should be told of the event at `seq`, judged before it is applied
+    /// (nothing while the socket replays what was missed).
+    pub fn alert(&self, seq: Seq, event: &UserEvent, me: &UserSummary) -> Option<Alert> {
         let live = self.connection.get_untracked() == Connection::Live;
-        let alert =
-            self.inbox.with_untracked(|i| alert_for(i, i.me(), &event.event).filter(|_| live && seq > i.as_of()));
+        self.inbox.with_untracked(|i| alert_for(i, me, &event.event).filter(|_| live && seq > i.as_of()))
+    }
+
+    /// Applies one socket event to the inbox and to the open chat.
+    pub fn apply(&self, seq: Seq, event: &UserEvent) {
         self.inbox.update(|i| i.apply_user_event(seq, event));
         self.chat.update(|c| {
             if let Some(chat) = c {
                 chat.apply(&event.event);
             }
         });
-        alert
     }
 
     /// The open chat is the one of `id`.

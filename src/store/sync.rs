@@ -63,7 +63,10 @@ pub fn start(store: InboxStore, session: Session) {
                     }
                     match socket.next::<UserEvent>().await {
                         Ok(Frame::Event { seq, event }) if current() => {
-                            if let (Some(alert), Some(me)) = (store.apply(seq, &event), session.me()) {
+                            let me = session.me();
+                            let alert = me.as_ref().and_then(|me| store.alert(seq, &event, &me.user));
+                            store.apply(seq, &event);
+                            if let (Some(alert), Some(me)) = (alert, me) {
                                 tell(store, alert, me.settings);
                             }
                         }
