@@ -23,11 +23,16 @@ pub fn App() -> impl IntoView {
     provide_context(session);
     provide_context(inbox);
     // The unread count in the page title and on the favicon, on every page.
-    Effect::new(move |_| {
-        let unread = inbox.inbox.with(|i| i.unread_counts());
-        let total = el_protocol::inbox::Tab::ALL.into_iter().map(|t| unread.get(t) as u32).sum::<u32>();
-        alerts::show_unread(if session.me().is_some() { total } else { 0 });
+    let unread = Memo::new(move |_| {
+        let counts = inbox.inbox.with(|i| i.unread_counts());
+        let total = el_protocol::inbox::Tab::ALL.into_iter().map(|t| counts.get(t) as u32).sum::<u32>();
+        if session.state.with(|s| matches!(s, store::SessionState::SignedIn(_))) {
+            total
+        } else {
+            0
+        }
     });
+    Effect::new(move |_| alerts::show_unread(unread.get()));
     spawn_local(async move {
         match api::me().await {
             Ok(me) => begin_session(session, inbox, me),

@@ -51,31 +51,26 @@ pub fn SettingsPage() -> impl IntoView {
         <AppShell>
             <section class="settings">
                 <h1>"Settings"</h1>
-                <label class="checkbox">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || settings().confirm_end_dialog
-                        on:change=move |e| save(|s, v| s.confirm_end_dialog = v, event_target_checked(&e))
-                    />
-                    "Ask for confirmation before ending a dialog"
-                </label>
+                <Setting
+                    label="Ask for confirmation before ending a dialog"
+                    checked=Signal::derive(move || settings().confirm_end_dialog)
+                    on_change=Callback::new(move |on| save(|s, v| s.confirm_end_dialog = v, on))
+                />
                 <h2>"Notifications"</h2>
                 <p class="muted">"New dialogs in Unassigned and new client messages in your dialogs, while you look at another tab or chat."</p>
-                <label class="checkbox">
-                    <input type="checkbox" prop:checked=move || settings().notify_desktop on:change=move |e| set_desktop(event_target_checked(&e))/>
-                    "Show browser notifications"
-                </label>
+                <Setting
+                    label="Show browser notifications"
+                    checked=Signal::derive(move || settings().notify_desktop)
+                    on_change=Callback::new(set_desktop)
+                />
                 <Show when=move || settings().notify_desktop && browser_note().is_some()>
                     <p class="muted" role="note">{browser_note}</p>
                 </Show>
-                <label class="checkbox">
-                    <input
-                        type="checkbox"
-                        prop:checked=move || settings().notify_sound
-                        on:change=move |e| save(|s, v| s.notify_sound = v, event_target_checked(&e))
-                    />
-                    "Play a sound"
-                </label>
+                <Setting
+                    label="Play a sound"
+                    checked=Signal::derive(move || settings().notify_sound)
+                    on_change=Callback::new(move |on| save(|s, v| s.notify_sound = v, on))
+                />
                 <Show when=move || session.me().is_some_and(|me| me.access.has_lines())>
                     <h2>"Answers"</h2>
                     <p><A href="/settings/quick-replies">"Quick replies"</A>" — saved answers that / finds in a chat."</p>
@@ -93,5 +88,16 @@ pub fn SettingsPage() -> impl IntoView {
                 </Show>
             </section>
         </AppShell>
+    }
+}
+
+/// One preference: a checkbox with its label.
+#[component]
+fn Setting(label: &'static str, checked: Signal<bool>, on_change: Callback<bool>) -> impl IntoView {
+    view! {
+        <label class="checkbox">
+            <input type="checkbox" prop:checked=checked on:change=move |e| on_change.run(event_target_checked(&e))/>
+            {label}
+        </label>
     }
 }

@@ -41,6 +41,14 @@ impl Session {
     }
 
     /// The signed-in user's id, untracked.
+    /// Reads the signed-in user without copying them or tracking the read.
+    pub fn with_me<R>(&self, f: impl FnOnce(&Me) -> R) -> Option<R> {
+        self.state.with_untracked(|s| match s {
+            SessionState::SignedIn(me) => Some(f(me)),
+            _ => None,
+        })
+    }
+
     pub fn my_id(&self) -> Option<UserId> {
         self.state.with_untracked(|s| match s {
             SessionState::SignedIn(me) => Some(me.user.id),

@@ -63,11 +63,12 @@ pub fn start(store: InboxStore, session: Session) {
                     }
                     match socket.next::<UserEvent>().await {
                         Ok(Frame::Event { seq, event }) if current() => {
-                            let me = session.me();
-                            let alert = me.as_ref().and_then(|me| store.alert(seq, &event, &me.user));
+                            let alert = session
+                                .with_me(|me| Some((store.alert(seq, &event, &me.user)?, me.settings)))
+                                .flatten();
                             store.apply(seq, &event);
-                            if let (Some(alert), Some(me)) = (alert, me) {
-                                tell(store, alert, me.settings);
+                            if let Some((alert, settings)) = alert {
+                                tell(store, alert, settings);
                             }
                         }
                         Ok(Frame::Live { .. }) => {

@@ -31,21 +31,7 @@ async fn create(
     user: CurrentUser,
     Json(input): Json<QuickReplyInput>,
 ) -> AppResult<Json<Vec<QuickReply>>> {
-    let input = checked(input)?;
-    let owner = owner_for(&user, input.shared)?;
-    let replies = state
-        .db
-        .transaction(move |tx| {
-            if store::count(tx, owner)? >= MAX_REPLIES {
-                return Err(AppError::Conflict(format!(
-                    "At most {MAX_REPLIES} quick replies can be kept: remove some first."
-                )));
-            }
-            store::insert(tx, owner, &input)?;
-            store::visible(tx, user.id())
-        })
-        .await?;
-    Ok(Json(replies))
+    save(state, user, None, input).await
 }
 
 async fn change(
@@ -54,13 +40,35 @@ async fn change(
     Path(id): Path<i64>,
     Json(input): Json<QuickReplyInput>,
 ) -> AppResult<Json<Vec<QuickReply>>> {
+    save(state, user, Some(id), input).await
+}
+
+/// Stores a new reply (`id` `None`) or changes reply `id`; answers the user's list.
+async fn save(
+    state: AppState,
+    user: CurrentUser,
+    id: Option<i64>,
+    input: QuickReplyInput,
+) -> AppResult<Json<Vec<QuickReply>>> {
     let input = checked(input)?;
     let owner = owner_for(&user, input.shared)?;
     let replies = state
         .db
         .transaction(move |tx| {
-            may_change(&user, store::owner_of(tx, id)?)?;
-            store::update(tx, id, owner, &input)?;
+            match id {
+                None if store::count(tx, owner)? >= MAX_REPLIES => {
+                    return Err(AppError::Conflict(format!(
+                        "At most {MAX_REPLIES} quick replies can be kept: remove some first."
+                    )));
+                }
+                None => {
+                    store::insert(tx, owner, &input)?;
+                }
+                Some(id) => {
+                    may_change(&user, store::owner_of(tx, id)?)?;
+                    store::update(tx, id, owner, &input)?;
+                }
+            }
             store::visible(tx, user.id())
         })
         .await?;
