@@ -84,6 +84,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
             follow: Callback::new(|_| {}),
             more: Callback::new(move |tab: Tab| l3.lock().unwrap().push(format!("more {}", tab.as_str()))),
             older: Callback::new(|_| {}),
+            back: Callback::new(|_| {}),
         });
         let counts = Signal::derive(move || store.inbox.with(|i| i.counts()));
         view! {
@@ -603,6 +604,65 @@ mod dialog_actions {
         drop(handle);
         root.remove();
     }
+
+    fn tab(target: &web_sys::Element, shift: bool) -> bool {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key("Tab");
+        init.set_shift_key(shift);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+        target.dispatch_event(&event).unwrap()
+    }
+
+    fn focused_text() -> String {
+        document().active_element().and_then(|e| e.text_content()).unwrap_or_default()
+    }
+
+    #[wasm_bindgen_test]
+    async fn a_modal_keeps_focus_inside_and_gives_it_back_when_it_closes() {
+        let root = container();
+        let opener = document().create_element("button").unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
+        opener.set_text_content(Some("Open"));
+        root.append_child(&opener).unwrap();
+        opener.focus().unwrap();
+        let open = RwSignal::new(true);
+        let modal_root = container();
+        let handle = leptos::mount::mount_to(modal_root.clone(), move || {
+            view! {
+                <Show when=move || open.get()>
+                    <ConfirmModal
+                        title="End dialog"
+                        text="The dialog will move to Inactive."
+                        confirm_label="End dialog"
+                        offer_dont_ask=false
+                        on_confirm=Callback::new(|_| {})
+                        on_close=Callback::new(move |_| open.set(false))
+                    />
+                </Show>
+            }
+        });
+        leptos::task::tick().await;
+        let dialog_el = modal_root.query_selector("[role=dialog]").unwrap().unwrap();
+        let buttons = dialog_el.query_selector_all("button").unwrap();
+        let first = buttons.item(0).unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
+        let last = buttons.item(buttons.length() - 1).unwrap().dyn_into::<web_sys::HtmlElement>().unwrap();
+        assert_ne!(focused_text(), "Open", "focus moved into the modal");
+
+        last.focus().unwrap();
+        assert!(!tab(&last, false), "Tab on the last control is kept in the modal");
+        assert_eq!(document().active_element(), Some(first.clone().into()));
+        assert!(!tab(&first, true), "Shift+Tab on the first control is kept too");
+        assert_eq!(document().active_element(), Some(last.clone().into()));
+
+        keydown(&dialog_el, "Escape");
+        leptos::task::tick().await;
+        assert!(modal_root.query_selector("[role=dialog]").unwrap().is_none());
+        assert_eq!(focused_text(), "Open", "focus is back on the button that opened it");
+        drop(handle);
+        modal_root.remove();
+        root.remove();
+    }
 }
 
 #[wasm_bindgen_test]
@@ -821,6 +881,7 @@ fn mount_chat_with(
             follow: Callback::new(|_| {}),
             more: Callback::new(|_| {}),
             older,
+            back: Callback::new(|_| {}),
         });
         view! { <ChatWindow id=DialogId(id)/> }
     });

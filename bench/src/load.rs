@@ -3,8 +3,8 @@
 
 use crate::server::Server;
 use futures_util::StreamExt;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use memchr::memmem;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;

@@ -70,17 +70,32 @@ impl Harness {
         Harness { base, server: Some(server), driver, driver_url: format!("http://127.0.0.1:{port}"), _dir: dir }
     }
 
-    /// A new browser with its own cookies and storage: one person.
+    /// A new browser with its own cookies and storage: one person at a 1400x900 desk.
     pub async fn browser(&self) -> Browser {
+        self.browser_with(json!({})).await
+    }
+
+    /// A person on a 390x844 phone (touch, as Chromium emulates it).
+    pub async fn phone(&self) -> Browser {
+        self.browser_with(json!({
+            "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1, "touch": true } }
+        }))
+        .await
+    }
+
+    /// A new browser with these extra `goog:chromeOptions`.
+    async fn browser_with(&self, extra: Value) -> Browser {
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
-        let caps = json!({
-            "goog:chromeOptions": {
-                "binary": binary,
-                "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                         "--no-first-run", "--disable-quic", "--window-size=1400,900"]
-            }
+        let mut options = json!({
+            "binary": binary,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", "--disable-quic", "--window-size=1400,900"]
         });
+        if let (Some(options), Some(extra)) = (options.as_object_mut(), extra.as_object()) {
+            options.extend(extra.clone());
+        }
+        let caps = json!({ "goog:chromeOptions": options });
         let mut builder = ClientBuilder::new(HttpConnector::new());
         builder.capabilities(caps.as_object().unwrap().clone());
         let client = builder.connect(&self.driver_url).await.expect("browser session");

@@ -22,6 +22,15 @@ fn crm_home(access: &Access) -> Option<String> {
 pub fn AppShell(children: ChildrenFn) -> impl IntoView {
     let session = expect_context::<Session>();
     let children = StoredValue::new(children);
+    // On a phone the sections and Sign out fold into a menu.
+    let menu_open = RwSignal::new(false);
+    let esc = window_event_listener(leptos::ev::keydown, move |e| {
+        if e.key() == "Escape" && menu_open.get_untracked() {
+            menu_open.set(false);
+            focus("topbar-menu-toggle");
+        }
+    });
+    on_cleanup(move || esc.remove());
     let sign_out = move |_| {
         spawn_local(async move {
             let _ = api::logout().await;
@@ -33,25 +42,55 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
         SessionState::SignedOut => view! { <Redirect path="/login"/> }.into_any(),
         SessionState::SignedIn(me) => view! {
             <div class="shell">
+                <a class="skip-link" href="#main" on:click=move |e| {
+                    e.prevent_default();
+                    focus("main");
+                }>"Skip to content"</a>
                 <header class="topbar">
                     <A href="/" attr:class="brand">
                         <span class="brand__mark" aria-hidden="true">"EL"</span>
                         "External Lines"
                     </A>
-                    <nav class="topbar__nav" aria-label="Sections">
-                        <Show when=move || me.access.has_lines()>
-                            <A href="/lines">"External lines"</A>
-                        </Show>
-                        {crm_home(&me.access).map(|href| view! { <A href=href>"CRM"</A> })}
-                        <A href="/settings">"Settings"</A>
-                    </nav>
                     <ConnectionStatus/>
-                    <span class="topbar__user" title=me.role.name.clone()>{me.user.name.clone()}</span>
-                    <button class="button button--ghost" on:click=sign_out>"Sign out"</button>
+                    <button
+                        id="topbar-menu-toggle"
+                        class="button topbar__menu-toggle"
+                        aria-expanded=move || menu_open.get().to_string()
+                        aria-controls="topbar-menu"
+                        on:click=move |_| menu_open.update(|o| *o = !*o)
+                    >
+                        <span aria-hidden="true">"☰ "</span>
+                        "Menu"
+                    </button>
+                    // Choosing anything in the menu closes it.
+                    <div id="topbar-menu" class="topbar__menu" class:topbar__menu--open=move || menu_open.get()
+                        on:click=move |_| menu_open.set(false)>
+                        <nav class="topbar__nav" aria-label="Sections">
+                            <Show when=move || me.access.has_lines()>
+                                <A href="/lines">"External lines"</A>
+                            </Show>
+                            {crm_home(&me.access).map(|href| view! { <A href=href>"CRM"</A> })}
+                            <A href="/settings">"Settings"</A>
+                        </nav>
+                        <span class="topbar__user" title=me.role.name.clone()>{me.user.name.clone()}</span>
+                        <button class="button button--ghost" on:click=sign_out>"Sign out"</button>
+                    </div>
                 </header>
-                <div class="shell__body">{children.with_value(|c| c())}</div>
+                <main id="main" class="shell__body" tabindex="-1">{children.with_value(|c| c())}</main>
             </div>
         }
         .into_any(),
+    }
+}
+
+/// Moves focus to the element with this id, if it is on the page.
+pub fn focus(id: &str) {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
     }
 }

@@ -216,6 +216,10 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                 DialogState::Ended => "Ended".to_string(),
             };
             view! {
+                <button class="button button--ghost chat__back" on:click=move |_| actions.back.run(())>
+                    <span aria-hidden="true">"‹ "</span>
+                    "Back"
+                </button>
                 <Avatar name=d.name.clone() image=d.avatar.clone() large=true/>
                 <div class="chat__title">
                     <h2>

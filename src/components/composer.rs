@@ -36,6 +36,12 @@ pub fn Composer(
     variables: Signal<Variables>,
 ) -> impl IntoView {
     let input: NodeRef<Textarea> = NodeRef::new();
+    // The composer appears when the user may write (a chat opened, Reply, Join): ready to type.
+    Effect::new(move |_| {
+        if let Some(el) = input.get() {
+            let _ = el.focus();
+        }
+    });
     // Quick replies matching the draft's `/query`; Escape hides them until it changes.
     let hidden_for = RwSignal::new(None::<String>);
     let offered = Memo::new(move |_| {

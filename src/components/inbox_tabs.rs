@@ -1,5 +1,6 @@
 //! The Unassigned / Active / Inactive tabs, each with its count.
 
+use crate::components::app_shell::focus;
 use el_protocol::inbox::{Tab, TabCounts};
 use leptos::prelude::*;
 
@@ -59,12 +60,5 @@ pub fn InboxTabs(
 }
 
 fn focus_tab(tab: Tab) {
-    use wasm_bindgen::JsCast;
-    if let Some(el) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(&format!("tab-{}", tab.as_str())))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-    {
-        let _ = el.focus();
-    }
+    focus(&format!("tab-{}", tab.as_str()));
 }

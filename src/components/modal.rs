@@ -1,12 +1,19 @@
 //! A modal dialog: `role="dialog"`, labelled by its title, Esc or the close button
-//! closes it, and focus moves into it when it opens.
+//! closes it; focus moves into it when it opens, Tab keeps it inside, and it goes back
+//! to where it was when the modal closes.
 
 use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use wasm_bindgen::JsCast;
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+
+/// What Tab stops at inside a modal.
+const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]):not([type=hidden]), \
+    select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
 #[component]
 pub fn Modal(#[prop(into)] title: String, on_close: Callback<()>, children: Children) -> impl IntoView {
@@ -18,10 +25,36 @@ pub fn Modal(#[prop(into)] title: String, on_close: Callback<()>, children: Chil
             on_close.run(());
         }
     });
-    on_cleanup(move || esc.remove());
+    // The control that opened the modal gets focus back when it closes.
+    let opener = SendWrapper::new(document().active_element().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()));
+    on_cleanup(move || {
+        esc.remove();
+        if let Some(el) = opener.take() {
+            let _ = el.focus();
+        }
+    });
+    let trap = move |e: ev::KeyboardEvent| {
+        if e.key() != "Tab" {
+            return;
+        }
+        let Some(panel) = panel.get_untracked() else { return };
+        let Ok(list) = panel.query_selector_all(FOCUSABLE) else { return };
+        let items: Vec<web_sys::HtmlElement> =
+            (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<web_sys::HtmlElement>().ok()).collect();
+        let (Some(first), Some(last)) = (items.first(), items.last()) else { return };
+        let active = document().active_element();
+        let at = |el: &web_sys::HtmlElement| active.as_ref() == Some(el.unchecked_ref::<web_sys::Element>());
+        let outside = !items.iter().any(at);
+        if e.shift_key() && (at(first) || outside) {
+            e.prevent_default();
+            let _ = last.focus();
+        } else if !e.shift_key() && (at(last) || outside) {
+            e.prevent_default();
+            let _ = first.focus();
+        }
+    };
     Effect::new(move |_| {
         if let Some(panel) = panel.get() {
-            use wasm_bindgen::JsCast;
             let first = panel
                 .query_selector("input, textarea, button:not(.modal__close)")
                 .ok()
@@ -37,7 +70,8 @@ pub fn Modal(#[prop(into)] title: String, on_close: Callback<()>, children: Chil
                 on_close.run(());
             }
         }>
-            <div class="modal" role="dialog" aria-modal="true" aria-labelledby=labelled_by tabindex="-1" node_ref=panel>
+            <div class="modal" role="dialog" aria-modal="true" aria-labelledby=labelled_by tabindex="-1" node_ref=panel
+                on:keydown=trap>
                 <header class="modal__header">
                     <h2 id=title_id>{title}</h2>
                     <button class="button button--ghost modal__close" aria-label="Close" on:click=move |_| on_close.run(())>

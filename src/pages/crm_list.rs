@@ -121,11 +121,11 @@ pub fn CrmListPage() -> impl IntoView {
                 <td><A href=format!("/crm/{}/{}", e.plural(), r.id)>{r.fields.name.clone()}</A>
                     {r.converted.then(|| view! { <span class="mark">"Converted"</span> })}</td>
                 <td class="muted">{details}</td>
-                <td>{session.user_name(r.responsible)}</td>
+                <td data-label="Responsible">{session.user_name(r.responsible)}</td>
                 <Show when=move || show_lines.get()>
-                    <td><ExternalLinesField lines=lines.clone() compact=true/></td>
+                    <td data-label="External lines"><ExternalLinesField lines=lines.clone() compact=true/></td>
                 </Show>
-                <td class="muted"><time>{list_time(r.updated_at)}</time></td>
+                <td class="muted" data-label="Last change"><time>{list_time(r.updated_at)}</time></td>
             </tr>
         }
     };

@@ -38,6 +38,7 @@ pub fn InboxPage() -> impl IntoView {
     let go_open = go.clone();
     let go_reply = go.clone();
     let go_follow = go.clone();
+    let go_back = go.clone();
     let actions = InboxActions {
         open: Callback::new(move |id| go_open(Some(id), tab.get_untracked())),
         reply: Callback::new(move |id: DialogId| {
@@ -93,6 +94,7 @@ pub fn InboxPage() -> impl IntoView {
                 }
             });
         }),
+        back: Callback::new(move |_| go_back(None, tab.get_untracked())),
     };
     provide_context(actions);
     let select_tab = Callback::new(move |t: Tab| go(selected.get_untracked(), t));
@@ -132,7 +134,8 @@ pub fn InboxPage() -> impl IntoView {
     view! {
         <AppShell>
             <Show when=has_lines fallback=|| view! { <NoAccess/> }>
-                <div class="inbox">
+                // On a phone one column shows at a time: the list, or the open chat.
+                <div class="inbox" class:inbox--chat=move || selected.with(Option::is_some)>
                     <aside class="inbox__side" aria-label="Dialogs">
                         <h1 class="inbox__title">"External lines"</h1>
                         <NotifyBanner/>
@@ -145,6 +148,9 @@ pub fn InboxPage() -> impl IntoView {
                                 <div class="empty-state" role="alert">
                                     <h2>"This dialog cannot be opened"</h2>
                                     <p>{error}</p>
+                                    <button class="button chat__back" on:click=move |_| actions.back.run(())>
+                                        "Back to the dialogs"
+                                    </button>
                                 </div>
                             }.into_any(),
                             (Some(id), None) => view! { <ChatWindow id=id/> }.into_any(),

@@ -36,7 +36,7 @@ fn RoleRow(
     let rights = move |what: &'static str, signal: RwSignal<EntityRights>| {
         let label = label.clone();
         view! {
-            <td>
+            <td data-label=if what == "leads" { "Leads" } else { "Contacts" }>
                 <label class="checkbox">
                     <input type="checkbox" aria-label=format!("{label}: create {what}") prop:checked=move || signal.get().create
                         on:change=move |e| signal.update(|r| r.create = event_target_checked(&e))/>
@@ -58,7 +58,7 @@ fn RoleRow(
                 prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/></td>
             {rights("leads", leads)}
             {rights("contacts", contacts)}
-            <td class="muted">{move || meaning(leads.get(), contacts.get())}</td>
+            <td class="muted" data-label="External Lines">{move || meaning(leads.get(), contacts.get())}</td>
             <td><div class="roles__buttons">
                 <button class="button button--small button--primary" on:click=move |_| {
                     on_save.run((id, RoleInput { name: name.get_untracked(), leads: leads.get_untracked(), contacts: contacts.get_untracked() }))
@@ -137,8 +137,8 @@ pub fn RolesPage() -> impl IntoView {
                                         view! {
                                             <tr>
                                                 <td>{u.name.clone()}{u.admin.then(|| view! { <span class="mark">"Administrator"</span> })}</td>
-                                                <td class="muted">{u.login.clone()}</td>
-                                                <td><select class="field" aria-label=format!("Role of {}", u.name) on:change=move |e| {
+                                                <td class="muted" data-label="Login">{u.login.clone()}</td>
+                                                <td data-label="Role"><select class="field" aria-label=format!("Role of {}", u.name) on:change=move |e| {
                                                     if let Ok(id) = event_target_value(&e).parse() { assign(user, RoleId(id)) }
                                                 }>
                                                     {roles.into_iter().map(|r| view! {

@@ -172,4 +172,6 @@ pub struct InboxActions {
     pub more: Callback<Tab>,
     /// The open chat is scrolled to its top: fetch its older messages.
     pub older: Callback<()>,
+    /// Close the chat and show the list (the Back control on a phone).
+    pub back: Callback<()>,
 }
