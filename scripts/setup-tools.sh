@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
+AXE_VERSION=4.14.1
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock 2>/dev/null || true)
 WASM_BINDGEN_VERSION=${WASM_BINDGEN_VERSION:-0.2.130}
@@ -33,6 +34,13 @@ if [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
   say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
   mkdir -p "$TOOLS_DIR"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
+fi
+
+# The accessibility checks of the e2e suite inject axe-core into each page.
+if [ ! -f "$TOOLS_DIR/node_modules/axe-core/axe.min.js" ]; then
+  say "installing axe-core $AXE_VERSION (npm)"
+  mkdir -p "$TOOLS_DIR"
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$TOOLS_DIR" "axe-core@$AXE_VERSION"
 fi
 
 if [ "${SKIP_BROWSER:-}" != 1 ] && { ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; }; then

@@ -6,6 +6,7 @@ pub mod components;
 pub mod format;
 pub mod pages;
 pub mod store;
+pub mod theme;
 
 use el_protocol::api::Me;
 use el_protocol::UserId;
@@ -33,6 +34,12 @@ pub fn App() -> impl IntoView {
         }
     });
     Effect::new(move |_| alerts::show_unread(unread.get()));
+    theme::apply_remembered();
+    Effect::new(move |_| {
+        if let Some(me) = session.me() {
+            theme::apply(me.settings.theme);
+        }
+    });
     spawn_local(async move {
         match api::me().await {
             Ok(me) => begin_session(session, inbox, me),

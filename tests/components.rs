@@ -277,7 +277,7 @@ async fn slash_offers_quick_replies_that_arrows_and_enter_put_in_with_variables_
     leptos::task::tick().await;
     let options = || texts(&root, "[role=listbox][aria-label='Quick replies'] [role=option] strong");
     assert_eq!(options(), ["Delivery", "Greeting", "Returns"]);
-    assert_eq!(textarea.get_attribute("aria-expanded").as_deref(), Some("true"));
+    assert_eq!(textarea.get_attribute("aria-controls").as_deref(), Some("quick-replies"));
 
     type_text(&root, "/deliver");
     leptos::task::tick().await;
@@ -309,7 +309,8 @@ async fn slash_offers_quick_replies_that_arrows_and_enter_put_in_with_variables_
     assert!(texts(&root, "[role=listbox]").is_empty());
     type_text(&root, "/nothing like it");
     leptos::task::tick().await;
-    assert_eq!(texts(&root, "[role=listbox]"), ["No quick reply matches."]);
+    assert_eq!(texts(&root, "#quick-replies[role=status]"), ["No quick reply matches."]);
+    assert!(root.query_selector("[role=listbox]").unwrap().is_none(), "no empty listbox");
     drop(handle);
     root.remove();
 }
@@ -424,13 +425,13 @@ async fn composer_sends_on_enter_and_keeps_shift_enter_for_new_lines() {
             "Inline code",
             "Code block",
             "Bulleted list",
-            "Numbered list",
+            "1. Numbered list",
             "Quote",
             "Link (Ctrl+K)",
             "Attach files",
             ""
         ],
-        "every tool has an accessible name (Preview is named by its text)"
+        "every tool has an accessible name holding its visible word (Preview is named by its text)"
     );
 
     // Preview shows what the client will see, safely.

@@ -255,6 +255,33 @@ impl Browser {
         self.client.back().await.unwrap();
     }
 
+    /// The serious and critical axe-core violations on the page (or the frame entered) as
+    /// it is now: "rule: where" for each.
+    pub async fn axe(&self) -> Vec<String> {
+        self.client.execute(&format!("{}\nreturn true;", axe_source()), vec![]).await.expect("axe-core loads");
+        let found = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations
+                   .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                   .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        serde_json::from_value(found).unwrap_or_default()
+    }
+
+    /// Fails with the page's name when axe-core finds a serious or critical violation.
+    pub async fn assert_accessible(&self, page: &str) {
+        let found = self.axe().await;
+        if !found.is_empty() {
+            self.screenshot(&format!("/tmp/e2e-axe-{}.png", page.replace(' ', "-"))).await;
+        }
+        assert!(found.is_empty(), "{page}: {found:#?}");
+    }
+
     /// Saves a screenshot (for looking at a page or a failure).
     pub async fn screenshot(&self, path: &str) {
         if let Ok(png) = self.client.screenshot().await {
@@ -265,6 +292,17 @@ impl Browser {
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// axe-core's source, installed by scripts/setup-tools.sh.
+fn axe_source() -> &'static str {
+    static SOURCE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SOURCE.get_or_init(|| {
+        let tools = std::env::var("EXTERNAL_LINES_TOOLS")
+            .unwrap_or_else(|_| format!("{}/.cache/external-lines/tools", std::env::var("HOME").unwrap_or_default()));
+        let path = format!("{tools}/node_modules/axe-core/axe.min.js");
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e} (scripts/setup-tools.sh installs it)"))
+    })
 }
 
 /// The Enter key for [`Browser::type_into`].

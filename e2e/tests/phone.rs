@@ -61,3 +61,30 @@ async fn an_operator_answers_from_a_phone() {
     anna.wait_until("the sign-in page", "return location.pathname === '/login'", vec![]).await;
     assert_eq!(anna.js(FITS, vec![]).await, json!(true), "the sign-in page fits the phone");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_website_chat_fills_a_phone_and_closes_from_its_header() {
+    let h = Harness::start().await;
+    let visitor = h.phone().await;
+    // The demo page opens its chat at once (data-open).
+    visitor.goto("/widget/demo").await;
+    let fills = "const r = document.querySelector('iframe[data-external-lines=frame]').getBoundingClientRect();
+                 return r.left === 0 && r.top === 0 && r.width === window.innerWidth && r.height === window.innerHeight";
+    visitor.wait_until("the chat to fill the screen", fills, vec![]).await;
+    assert_eq!(visitor.js(SHOWN, vec![json!("button[data-external-lines=button]")]).await, json!(false));
+
+    visitor.client.enter_frame(0).await.unwrap();
+    visitor.find("textarea[aria-label=Message]").await;
+    visitor.screenshot("/tmp/e2e-phone-widget.png").await;
+    visitor.click("button[aria-label='Close chat']").await;
+    visitor.client.enter_parent_frame().await.unwrap();
+    visitor
+        .wait_until(
+            "the chat to close",
+            "return getComputedStyle(document.querySelector('iframe[data-external-lines=frame]')).display === 'none'",
+            vec![],
+        )
+        .await;
+    let back = "return document.activeElement === document.querySelector('button[data-external-lines=button]')";
+    assert_eq!(visitor.js(back, vec![]).await, json!(true), "focus is back on the chat button");
+}

@@ -66,16 +66,55 @@ pub struct UserSettings {
     /// A short sound with each such notification.
     #[serde(default = "on")]
     pub notify_sound: bool,
+    /// Light or dark colours, or as the system says.
+    #[serde(default)]
+    pub theme: Theme,
 }
 
 impl Default for UserSettings {
     fn default() -> Self {
-        UserSettings { confirm_end_dialog: true, notify_desktop: true, notify_sound: true }
+        UserSettings { confirm_end_dialog: true, notify_desktop: true, notify_sound: true, theme: Theme::System }
     }
 }
 
 fn on() -> bool {
     true
+}
+
+/// The app's colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// As the system (`prefers-color-scheme`) says.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Theme> {
+        Theme::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// What the Settings page calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Theme::System => "As the system",
+            Theme::Light => "Light",
+            Theme::Dark => "Dark",
+        }
+    }
 }
 
 /// The messenger a channel belongs to.

@@ -1,7 +1,9 @@
 // External Lines website chat: put it on any page with
 //   <script src="https://YOUR-SERVER/widget/loader.js" data-channel="CHANNEL-KEY" async></script>
+// Optional: data-open="true" opens it at once; data-theme="light" or "dark" sets its colours
+// (by default it follows the page's color-scheme, then the visitor's system).
 // It adds a chat button; the chat itself runs in an iframe served by the External Lines
-// server, so it neither sees nor changes the host page.
+// server, so it neither sees nor changes the host page. On a phone it fills the screen.
 (function () {
   var script = document.currentScript;
   if (!script || window.__externalLinesWidget) return;
@@ -9,9 +11,19 @@
   var origin = new URL(script.src).origin;
   var channel = script.getAttribute("data-channel") || "";
   var open = script.getAttribute("data-open") === "true";
+  var theme = script.getAttribute("data-theme") || pageTheme();
+
+  // The host page's own scheme: its color-scheme meta or style, when it names one.
+  function pageTheme() {
+    var meta = document.querySelector('meta[name="color-scheme"]');
+    var scheme = (meta && meta.content) || getComputedStyle(document.documentElement).colorScheme || "";
+    scheme = scheme.trim();
+    return scheme === "dark" || scheme === "only dark" ? "dark" : scheme === "light" || scheme === "only light" ? "light" : "";
+  }
 
   var frame = document.createElement("iframe");
-  frame.src = origin + "/widget/app/?channel=" + encodeURIComponent(channel);
+  frame.src = origin + "/widget/app/?channel=" + encodeURIComponent(channel) +
+    (theme === "light" || theme === "dark" ? "&theme=" + theme : "");
   frame.title = "Chat with us";
   frame.setAttribute("data-external-lines", "frame");
   frame.style.cssText = "position:fixed;right:20px;bottom:92px;width:370px;height:560px;" +
@@ -28,18 +40,37 @@
     "border:0;background:#2563eb;cursor:pointer;box-shadow:0 6px 20px rgba(37,99,235,.45);" +
     "z-index:2147483647;display:flex;align-items:center;justify-content:center";
 
+  // A phone: the open chat fills the screen (its header has the close button).
+  var phone = window.matchMedia("(max-width: 480px)");
+  var floating = frame.style.cssText;
+  function place() {
+    var shown = frame.style.display !== "none";
+    frame.style.cssText = phone.matches
+      ? "position:fixed;inset:0;width:100%;height:100%;border:0;border-radius:0;z-index:2147483646;background:#fff"
+      : floating;
+    frame.style.display = shown ? "block" : "none";
+    button.style.display = shown && phone.matches ? "none" : "flex";
+  }
   function toggle(show) {
+    var was = frame.style.display !== "none";
     frame.style.display = show ? "block" : "none";
     button.setAttribute("aria-expanded", String(show));
     button.setAttribute("aria-label", show ? "Close chat" : "Open chat");
+    place();
+    if (was && !show) button.focus();
   }
+  if (phone.addEventListener) phone.addEventListener("change", place);
   button.addEventListener("click", function () { toggle(frame.style.display === "none"); });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") toggle(false); });
+  // The chat's own close button, from our frame only.
+  window.addEventListener("message", function (e) {
+    if (e.origin === origin && e.source === frame.contentWindow && e.data === "external-lines:close") toggle(false);
+  });
 
   function mount() {
     document.body.appendChild(frame);
     document.body.appendChild(button);
-    if (open) toggle(true);
+    toggle(open);
   }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 })();

@@ -13,7 +13,7 @@ use axum::http::request::Parts;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use el_protocol::api::{LoginRequest, Me, UserSettings, UserSummary};
+use el_protocol::api::{LoginRequest, Me, Theme, UserSettings, UserSummary};
 use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
 use el_protocol::{RoleId, UserId};
 use rand::RngCore;
@@ -170,7 +170,7 @@ impl CurrentUser {
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
-        r.contact_create, r.contact_view, u.confirm_end_dialog, u.notify_desktop, u.notify_sound
+        r.contact_create, r.contact_view, u.confirm_end_dialog, u.notify_desktop, u.notify_sound, u.theme
  FROM users u JOIN roles r ON r.id = u.role_id";
 
 fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
@@ -186,7 +186,12 @@ fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
         },
         access,
         role,
-        settings: UserSettings { confirm_end_dialog: r.get(10)?, notify_desktop: r.get(11)?, notify_sound: r.get(12)? },
+        settings: UserSettings {
+            confirm_end_dialog: r.get(10)?,
+            notify_desktop: r.get(11)?,
+            notify_sound: r.get(12)?,
+            theme: Theme::parse(&r.get::<_, String>(13)?).unwrap_or_default(),
+        },
     })
 }
 
@@ -354,8 +359,15 @@ async fn update_settings(
         .db
         .run(move |conn| {
             conn.execute(
-                "UPDATE users SET confirm_end_dialog = ?1, notify_desktop = ?2, notify_sound = ?3 WHERE id = ?4",
-                params![settings.confirm_end_dialog, settings.notify_desktop, settings.notify_sound, id.0],
+                "UPDATE users SET confirm_end_dialog = ?1, notify_desktop = ?2, notify_sound = ?3, theme = ?4
+                 WHERE id = ?5",
+                params![
+                    settings.confirm_end_dialog,
+                    settings.notify_desktop,
+                    settings.notify_sound,
+                    settings.theme.as_str(),
+                    id.0
+                ],
             )?;
             load_user(conn, id)?.ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))
         })

@@ -29,6 +29,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/012_notifications.sql")),
         M::up(include_str!("../migrations/013_quick_replies.sql")),
         M::up(include_str!("../migrations/014_notes.sql")),
+        M::up(include_str!("../migrations/015_theme.sql")),
     ])
 }
 

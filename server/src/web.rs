@@ -104,7 +104,7 @@ async fn demo_page(State(state): State<AppState>, Query(q): Query<DemoQuery>) ->
             r#"<h1>Sunflower Garden Supplies</h1>
 <p>This is a demo of a customer's website. The chat button in the corner is the
 External Lines widget, added with one line:</p>
-<pre><code>&lt;script src="/widget/loader.js" data-channel="{key}" async&gt;&lt;/script&gt;</code></pre>
+<pre tabindex="0"><code>&lt;script src="/widget/loader.js" data-channel="{key}" async&gt;&lt;/script&gt;</code></pre>
 <p>Write a message there as a client; operators answer it in the inbox.</p>
 <script src="/widget/loader.js" data-channel="{key}" data-open="true" async></script>"#,
             key = html_escape(&key)

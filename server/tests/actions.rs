@@ -502,3 +502,20 @@ async fn notification_preferences_are_per_user_and_on_until_turned_off() {
     assert_eq!(r.status(), 422, "a wrong value is refused");
     assert!(!anna.me().await.settings.notify_sound, "and changes nothing");
 }
+
+#[tokio::test]
+async fn the_theme_follows_the_system_until_the_user_chooses_one() {
+    use el_protocol::api::Theme;
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    assert_eq!(anna.me().await.settings.theme, Theme::System);
+    let put = |body: serde_json::Value| anna.http.put(server.url("/api/me/settings")).json(&body).send();
+    let r = put(json!({"theme": "dark"})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Me>().await.unwrap().settings.theme, Theme::Dark);
+    assert_eq!(server.operator("anna").await.me().await.settings.theme, Theme::Dark, "kept across sessions");
+    assert_eq!(server.operator("bob").await.me().await.settings.theme, Theme::System, "per user");
+    let r = put(json!({"theme": "purple"})).await.unwrap();
+    assert_eq!(r.status(), 422, "an unknown theme is refused");
+    assert_eq!(anna.me().await.settings.theme, Theme::Dark, "and changes nothing");
+}

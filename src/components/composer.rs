@@ -79,43 +79,49 @@ pub fn Composer(
     };
     let reply_list = move || {
         let list = offered.get()?;
-        let items = if list.is_empty() {
+        if list.is_empty() {
+            // Nothing to choose: a message, not an empty listbox.
             let empty = if replies.with(Vec::is_empty) {
                 "No quick replies yet: add them in Settings → Quick replies."
             } else {
                 "No quick reply matches."
             };
-            view! { <li class="quick-replies__empty" role="presentation">{empty}</li> }.into_any()
-        } else {
-            list.into_iter()
-                .enumerate()
-                .map(|(i, reply)| {
-                    let chosen = reply.clone();
-                    view! {
-                        <li
-                            id=format!("quick-reply-{i}")
-                            role="option"
-                            class="quick-replies__item"
-                            aria-selected=move || (active.get() == i).to_string()
-                            on:mousedown=move |ev| {
-                                ev.prevent_default();
-                                use_reply(&chosen);
-                            }
-                        >
-                            <strong>{reply.title.clone()}</strong>
-                            {reply.shared.then(|| view! { <span class="muted">" · shared"</span> })}
-                            <span class="quick-replies__text">{reply.text.clone()}</span>
-                        </li>
-                    }
-                })
-                .collect_view()
-                .into_any()
-        };
-        Some(view! {
-            <ul class="quick-replies" id="quick-replies" role="listbox" aria-label="Quick replies">
-                {items}
-            </ul>
-        })
+            return Some(
+                view! { <p class="quick-replies quick-replies__empty" id="quick-replies" role="status">{empty}</p> }
+                    .into_any(),
+            );
+        }
+        let items = list
+            .into_iter()
+            .enumerate()
+            .map(|(i, reply)| {
+                let chosen = reply.clone();
+                view! {
+                    <li
+                        id=format!("quick-reply-{i}")
+                        role="option"
+                        class="quick-replies__item"
+                        aria-selected=move || (active.get() == i).to_string()
+                        on:mousedown=move |ev| {
+                            ev.prevent_default();
+                            use_reply(&chosen);
+                        }
+                    >
+                        <strong>{reply.title.clone()}</strong>
+                        {reply.shared.then(|| view! { <span class="muted">" · shared"</span> })}
+                        <span class="quick-replies__text">{reply.text.clone()}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        Some(
+            view! {
+                <ul class="quick-replies" id="quick-replies" role="listbox" aria-label="Quick replies">
+                    {items}
+                </ul>
+            }
+            .into_any(),
+        )
     };
     let picker: NodeRef<Input> = NodeRef::new();
     let preview = RwSignal::new(false);
@@ -211,11 +217,17 @@ pub fn Composer(
                 {Format::ALL
                     .into_iter()
                     .map(|f| {
+                        // The name holds the visible text too when it is a word of its own ("1.").
+                        let name = if icon(f).starts_with(|c: char| c.is_ascii_digit()) {
+                            format!("{} {}", icon(f), f.label())
+                        } else {
+                            f.label().to_string()
+                        };
                         view! {
                             <button
                                 type="button"
                                 class=format!("composer__tool composer__tool--{f:?}").to_lowercase()
-                                aria-label=f.label()
+                                aria-label=name
                                 title=f.label()
                                 disabled=move || preview.get()
                                 on:click=move |_| format(f)
@@ -306,8 +318,8 @@ pub fn Composer(
                                     }
                                 }
                                 aria-autocomplete="list"
-                                aria-controls="quick-replies"
-                                aria-expanded=move || offered.with(Option::is_some).to_string()
+                                // A textarea may not carry aria-expanded: the list it controls says it is open.
+                                aria-controls=move || offered.with(Option::is_some).then_some("quick-replies")
                                 aria-activedescendant=move || {
                                     offered.with(|o| o.as_ref().is_some_and(|l| !l.is_empty()))
                                         .then(|| format!("quick-reply-{}", active.get()))

@@ -1,10 +1,10 @@
-//! `/settings`: the user's own preferences: confirmations and notifications.
+//! `/settings`: the user's own preferences: confirmations, notifications and theme.
 
 use crate::alerts;
 use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::store::Session;
-use el_protocol::api::UserSettings;
+use el_protocol::api::{Theme, UserSettings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -16,9 +16,9 @@ pub fn SettingsPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
     let settings = move || session.me().map(|me| me.settings).unwrap_or_default();
-    let save = move |change: fn(&mut UserSettings, bool), value: bool| {
+    let save = move |change: &dyn Fn(&mut UserSettings)| {
         let mut next = settings();
-        change(&mut next, value);
+        change(&mut next);
         spawn_local(async move {
             match api::update_settings(next).await {
                 Ok(me) => {
@@ -33,7 +33,7 @@ pub fn SettingsPage() -> impl IntoView {
     // What the browser allows, asked again when the user turns notifications on.
     let permission = RwSignal::new(alerts::permission());
     let set_desktop = move |on: bool| {
-        save(|s, v| s.notify_desktop = v, on);
+        save(&|s| s.notify_desktop = on);
         if on && permission.get_untracked() == Some(NotificationPermission::Default) {
             alerts::ask_permission(move |answer| permission.set(Some(answer)));
         }
@@ -54,7 +54,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <Setting
                     label="Ask for confirmation before ending a dialog"
                     checked=Signal::derive(move || settings().confirm_end_dialog)
-                    on_change=Callback::new(move |on| save(|s, v| s.confirm_end_dialog = v, on))
+                    on_change=Callback::new(move |on| save(&|s| s.confirm_end_dialog = on))
                 />
                 <h2>"Notifications"</h2>
                 <p class="muted">"New dialogs in Unassigned and new client messages in your dialogs, while you look at another tab or chat."</p>
@@ -69,8 +69,19 @@ pub fn SettingsPage() -> impl IntoView {
                 <Setting
                     label="Play a sound"
                     checked=Signal::derive(move || settings().notify_sound)
-                    on_change=Callback::new(move |on| save(|s, v| s.notify_sound = v, on))
+                    on_change=Callback::new(move |on| save(&|s| s.notify_sound = on))
                 />
+                <fieldset class="settings__choice">
+                    <legend>"Theme"</legend>
+                    {Theme::ALL.into_iter().map(|theme| view! {
+                        <label class="checkbox">
+                            <input type="radio" name="theme" value=theme.as_str()
+                                prop:checked=move || settings().theme == theme
+                                on:change=move |_| save(&|s| s.theme = theme)/>
+                            {theme.label()}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
                 <Show when=move || session.me().is_some_and(|me| me.access.has_lines())>
                     <h2>"Answers"</h2>
                     <p><A href="/settings/quick-replies">"Quick replies"</A>" — saved answers that / finds in a chat."</p>

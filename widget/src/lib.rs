@@ -18,13 +18,39 @@ use std::time::Duration;
 
 const CLOSE_UNAUTHORIZED: u16 = 4401;
 
-/// The channel key from the iframe's `?channel=`.
-fn channel_key() -> String {
+/// A parameter of the iframe's address (`?channel=`, `?theme=`).
+fn param(name: &str) -> Option<String> {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
         .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
-        .and_then(|p| p.get("channel"))
-        .unwrap_or_default()
+        .and_then(|p| p.get(name))
+}
+
+/// The channel key from the iframe's `?channel=`.
+fn channel_key() -> String {
+    param("channel").unwrap_or_default()
+}
+
+/// `?theme=light|dark` (the host page's choice, passed by the loader) sets the colours;
+/// without it they follow the system.
+fn apply_theme() {
+    let theme = param("theme").filter(|t| t == "light" || t == "dark");
+    if let (Some(theme), Some(root)) = (theme, document().document_element()) {
+        let _ = root.set_attribute("data-theme", &theme);
+    }
+}
+
+/// Inside the loader's frame: asks the host page to close the chat (the loader listens
+/// only to this frame, and the message carries nothing else).
+fn ask_to_close() {
+    if let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) {
+        let _ = parent.post_message(&wasm_bindgen::JsValue::from_str("external-lines:close"), "*");
+    }
+}
+
+/// True when the widget runs in a host page's frame (not opened on its own).
+fn in_frame() -> bool {
+    web_sys::window().is_some_and(|w| w.parent().ok().flatten().is_some_and(|p| p != w))
 }
 
 /// The widget's state.
@@ -121,6 +147,14 @@ impl Chat {
 /// the first message).
 #[component]
 pub fn Widget() -> impl IntoView {
+    apply_theme();
+    // Esc inside the frame closes the chat as Esc on the host page does.
+    let esc = window_event_listener(leptos::ev::keydown, |e| {
+        if e.key() == "Escape" && in_frame() {
+            ask_to_close();
+        }
+    });
+    on_cleanup(move || esc.remove());
     let channel = channel_key();
     let saved = api::saved_session(&channel);
     let chat = Chat {
@@ -237,8 +271,15 @@ pub fn Widget() -> impl IntoView {
     view! {
         <div class="widget">
             <header class="widget__header">
-                <h1>"Chat with us"</h1>
-                <p>"We usually answer within a few minutes."</p>
+                <div>
+                    <h1>"Chat with us"</h1>
+                    <p>"We usually answer within a few minutes."</p>
+                </div>
+                <Show when=in_frame>
+                    <button type="button" class="widget__close" aria-label="Close chat" on:click=|_| ask_to_close()>
+                        "×"
+                    </button>
+                </Show>
             </header>
             <Show when=reconnecting>
                 <div class="widget__status" role="status">"Connecting…"</div>
