@@ -6,18 +6,28 @@ use wasm_bindgen::JsValue;
 /// The time of a message as lists show it: "14:05" today, "Yesterday", or "12.11.2026".
 pub fn list_time(at: Millis) -> String {
     let then = js_sys::Date::new(&JsValue::from_f64(at as f64));
-    let now = js_sys::Date::new_0();
-    let same_day = |a: &js_sys::Date, b: &js_sys::Date| {
-        a.get_full_year() == b.get_full_year() && a.get_month() == b.get_month() && a.get_date() == b.get_date()
-    };
-    if same_day(&then, &now) {
+    let now = js_sys::Date::now();
+    if same_day(at, now as Millis) {
         return clock(&then);
     }
-    let yesterday = js_sys::Date::new(&JsValue::from_f64(now.get_time() - 86_400_000.0));
-    if same_day(&then, &yesterday) {
+    if same_day(at, (now - 86_400_000.0) as Millis) {
         return "Yesterday".into();
     }
     format!("{:02}.{:02}.{}", then.get_date(), then.get_month() + 1, then.get_full_year())
+}
+
+/// The day a chat's messages are grouped under: "Today", "Yesterday", or "12.11.2026".
+pub fn day_label(at: Millis) -> String {
+    match list_time(at) {
+        clock if clock.contains(':') => "Today".into(),
+        day => day,
+    }
+}
+
+/// Whether two moments fall on the same day in the browser's time zone.
+pub fn same_day(a: Millis, b: Millis) -> bool {
+    let (a, b) = (js_sys::Date::new(&JsValue::from_f64(a as f64)), js_sys::Date::new(&JsValue::from_f64(b as f64)));
+    a.get_full_year() == b.get_full_year() && a.get_month() == b.get_month() && a.get_date() == b.get_date()
 }
 
 /// "14:05" in the browser's time zone.

@@ -5,6 +5,7 @@ pub mod api;
 pub mod components;
 pub mod format;
 pub mod pages;
+pub mod shortcuts;
 pub mod store;
 pub mod theme;
 

@@ -73,6 +73,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
     let root = container();
     let store = InboxStore::new(ME);
     store.inbox.set(inbox);
+    store.loaded.set(true);
     let log = Arc::new(Mutex::new(Vec::new()));
     let (l1, l2, l3) = (log.clone(), log.clone(), log.clone());
     let mount_root = root.clone();
@@ -93,6 +94,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
                 counts=counts
                 unread=Signal::derive(move || store.inbox.with(|i| i.unread_counts()))
                 on_select=Callback::new(move |t| tab.set(t))
+                loading=Signal::derive(move || !store.loaded.get())
             />
             <DialogList tab=tab selected=Signal::derive(|| None)/>
         }
@@ -127,7 +129,7 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     assert_eq!(texts(&root, "[role=tab] .tab__count"), ["3", "1", "0"]);
     let labels: Vec<String> =
         texts(&root, "[role=tab]").iter().map(|t| t.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
-    assert_eq!(labels, ["Unassigned 3", "Active 1 2 unread", "Inactive 0"], "counts and unread in the tab names");
+    assert_eq!(labels, ["Unassigned 3", "Active 1 2 new", "Inactive 0"], "counts and unread in the tab names");
 
     // A new client message moves Olena to the top.
     let mut olena = dialog(1, "Olena", DialogState::Unassigned, 9_000);
@@ -160,7 +162,7 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     assert_eq!(texts(&root, ".dialog-row__name"), ["Olena", "Taras", "Iryna"]);
     assert!(texts(&root, ".dialog-row__preview")[0].contains("Are you there?"));
     assert_eq!(texts(&root, ".dialog-row .badge"), ["3 unread"], "the row shows the server's unread count");
-    assert_eq!(texts(&root, "#tab-unassigned .badge"), ["3 unread"]);
+    assert_eq!(texts(&root, "#tab-unassigned .badge"), ["3 new"]);
 
     // Taking Taras moves him to Active, and the counts follow.
     store.apply(
@@ -209,6 +211,26 @@ async fn empty_tabs_explain_themselves() {
     let (root, _, _) = mount_inbox(snapshot(), tab);
     leptos::task::tick().await;
     assert_eq!(texts(&root, ".dialog-list__empty"), ["No ended dialogs yet."]);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn while_the_inbox_loads_it_shows_loading_rows_not_an_empty_inbox() {
+    let tab = RwSignal::new(Tab::Unassigned);
+    let (root, store, _) = mount_inbox(Inbox::new(ME), tab);
+    store.loaded.set(false);
+    leptos::task::tick().await;
+    assert!(texts(&root, ".dialog-list__empty").is_empty(), "no false empty state");
+    assert!(texts(&root, ".tab__count").is_empty(), "no counts of 0 yet");
+    let loading = root.query_selector("[role=status][aria-busy=true]").unwrap().expect("a loading state");
+    assert_eq!(loading.text_content().unwrap_or_default().trim(), "Loading dialogs…");
+    assert_eq!(root.query_selector_all(".skeleton-row").unwrap().length(), 6);
+
+    store.load(ME, whole_snapshot(ME, 1, vec![], vec![]));
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".dialog-list__empty").len(), 1, "now it is empty");
+    assert_eq!(texts(&root, ".tab__count"), ["0", "0", "0"]);
+    assert!(root.query_selector(".skeleton-row").unwrap().is_none());
     root.remove();
 }
 
@@ -1197,4 +1219,49 @@ async fn crm_notes_and_the_external_lines_field_link_where_they_should() {
     assert!(field.text_content().unwrap().contains("Telegram · Shop bot"));
     drop(handle);
     root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn days_get_a_heading_and_an_authors_run_of_messages_shows_the_name_once() {
+    // Noon two days ago, then the next day: local times, whatever the time zone.
+    let noon = {
+        let d = js_sys::Date::new_0();
+        d.set_hours(12);
+        d.set_minutes(0);
+        d.get_time() as i64 - 2 * 86_400_000
+    };
+    let at = |id: i64, created_at: i64, author: Author| Message { created_at, author, ..client_message(5, id) };
+    let olena = || Author::Client { name: "Olena".into() };
+    let anna = Author::Operator { user_id: ME, name: "Anna".into() };
+    let messages = vec![
+        at(1, noon, olena()),
+        at(2, noon + 60_000, olena()),
+        at(3, noon + 120_000, anna.clone()),
+        at(4, noon + 180_000, olena()),
+        at(5, noon + 86_400_000, olena()),
+        at(6, noon + 86_400_000 + 30 * 60_000, olena()),
+    ];
+    let (root, handle) = mount_chat_with(InboxStore::new(ME), signed_in(), 5, messages, false, Callback::new(|_| {}));
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".chat__day").len(), 2, "one heading per day");
+    assert_eq!(texts(&root, ".chat__day")[1], "Yesterday");
+    let named: Vec<bool> = (1..=6)
+        .map(|id| root.query_selector(&format!("[data-message-id='{id}'] .message__author")).unwrap().is_some())
+        .collect();
+    assert_eq!(named, [true, false, true, true, true, true], "the name once per run, per day, and after a pause");
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn shortcuts_walk_the_list_and_stop_at_its_ends() {
+    use external_lines::shortcuts::neighbour;
+    let ids = [DialogId(7), DialogId(3), DialogId(9)];
+    assert_eq!(neighbour(&ids, None, 1), Some(DialogId(7)), "the first when none is open");
+    assert_eq!(neighbour(&ids, Some(DialogId(7)), 1), Some(DialogId(3)));
+    assert_eq!(neighbour(&ids, Some(DialogId(3)), -1), Some(DialogId(7)));
+    assert_eq!(neighbour(&ids, Some(DialogId(9)), 1), None);
+    assert_eq!(neighbour(&ids, Some(DialogId(7)), -1), None);
+    assert_eq!(neighbour(&ids, Some(DialogId(4)), 1), Some(DialogId(7)), "an open dialog of another tab");
+    assert_eq!(neighbour(&[], None, 1), None);
 }

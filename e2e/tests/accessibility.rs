@@ -35,6 +35,10 @@ async fn every_page_and_state_passes_axe_in_light_and_dark() {
     anna.sign_in("anna").await;
     anna.wait_text(".dialog-row__name", "Olena").await;
     anna.assert_accessible("inbox, Unassigned").await;
+    anna.click_text(".inbox__head button", "Shortcuts").await;
+    anna.find("[role=dialog]").await;
+    anna.assert_accessible("keyboard shortcuts").await;
+    close_modal(&anna).await;
 
     anna.click_text(".dialog-row__open", "Olena").await;
     anna.wait_text(".chat__messages", "Do you deliver to Lviv?").await;

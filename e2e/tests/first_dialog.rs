@@ -54,11 +54,11 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
         )
         .await;
     }
-    for badge in [".dialog-row .badge", "#tab-unassigned .badge"] {
+    for (badge, says) in [(".dialog-row .badge", "1 unread"), ("#tab-unassigned .badge", "1 new")] {
         bob.wait_until(
-            &format!("{badge} to say 1 unread"),
-            "const b = document.querySelector(arguments[0]); return b && b.textContent.replace(/\\s+/g, ' ').trim() === '1 unread'",
-            vec![json!(badge)],
+            &format!("{badge} to say {says}"),
+            "const b = document.querySelector(arguments[0]); return b && b.textContent.replace(/\\s+/g, ' ').trim() === arguments[1]",
+            vec![json!(badge), json!(says)],
         )
         .await;
     }

@@ -13,9 +13,11 @@ use crate::components::join_banner::JoinBanner;
 use crate::components::message_item::MessageItem;
 use crate::components::pending_item::PendingItem;
 use crate::components::user_picker::{Picked, UserPicker};
+use crate::format::{day_label, same_day};
+use crate::shortcuts;
 use crate::store::uploads::Uploads;
 use crate::store::{outbox, InboxActions, InboxStore, Session};
-use el_protocol::api::{DialogState, DialogSummary, UserSettings};
+use el_protocol::api::{Author, DialogState, DialogSummary, Message, UserSettings};
 use el_protocol::outbox::Outgoing;
 use el_protocol::replies::Variables;
 use el_protocol::{DialogId, MessageId, UserId};
@@ -41,8 +43,26 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     let actions = expect_context::<InboxActions>();
     let dialog =
         Memo::new(move |_| inbox.chat.with(|c| c.as_ref().filter(|c| c.dialog.id == id).map(|c| c.dialog.clone())));
+    // Each message with where it stands: a new day starts above it, or it follows its
+    // author's previous message (then the name is not repeated).
     let messages = Memo::new(move |_| {
-        inbox.chat.with(|c| c.as_ref().map(|c| c.messages().cloned().collect::<Vec<_>>()).unwrap_or_default())
+        inbox.chat.with(|c| {
+            let Some(c) = c.as_ref() else { return Vec::new() };
+            let mut previous: Option<&Message> = None;
+            c.messages()
+                .map(|m| {
+                    let new_day = previous.is_none_or(|p| !same_day(p.created_at, m.created_at));
+                    let continued = !new_day
+                        && previous.is_some_and(|p| {
+                            p.author == m.author
+                                && m.author != Author::System
+                                && m.created_at - p.created_at < GROUP_WITHIN_MS
+                        });
+                    previous = Some(m);
+                    Placed { message: m.clone(), day: new_day.then(|| day_label(m.created_at)), continued }
+                })
+                .collect::<Vec<_>>()
+        })
     });
     let list: NodeRef<Ol> = NodeRef::new();
     let has_older = Memo::new(move |_| inbox.chat.with(|c| c.as_ref().is_some_and(|c| c.older_page().is_some())));
@@ -50,7 +70,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     // Keep the newest message in view as messages arrive, unless the user scrolled up
     // to read older ones; sending brings the view back down.
     let following = RwSignal::new(true);
-    let last = Memo::new(move |_| messages.with(|m| m.last().map(|m| m.id)));
+    let last = Memo::new(move |_| messages.with(|m| m.last().map(|m| m.message.id)));
     let sending = Memo::new(move |_| inbox.outbox.with(|o| o.for_dialog(id).count()));
     let to_newest = move || {
         following.set(true);
@@ -76,7 +96,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     });
     // Older messages go in above what the user reads, which stays where it was on screen.
     let anchor = StoredValue::new(None::<(MessageId, f64)>);
-    let oldest = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.id)));
+    let oldest = Memo::new(move |_| messages.with(|m| m.first().map(|m| m.message.id)));
     Effect::new(move |_| {
         let Some(first) = oldest.get() else { return };
         if let Some((id, was)) = anchor.try_update_value(Option::take).flatten() {
@@ -199,7 +219,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     // The CRM block reads its connections again after each CRM note and when the user
     // starts or stops working on the chat.
     let crm_changes = Memo::new(move |_| {
-        let notes = messages.with(|m| m.iter().filter(|m| m.record.is_some()).count());
+        let notes = messages.with(|m| m.iter().filter(|m| m.message.record.is_some()).count());
         (notes, mode.get() == Some(Footer::Compose))
     });
     let menu_items =
@@ -370,6 +390,19 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
         })
     };
 
+    // R takes an unassigned dialog, E ends one the user works on (see `shortcuts`).
+    let keys = window_event_listener(leptos::ev::keydown, move |e| {
+        if e.alt_key() || shortcuts::is_typing(&e) {
+            return;
+        }
+        match (e.key().as_str(), mode.get_untracked()) {
+            ("r" | "R", Some(Footer::Reply)) => actions.reply.run(id),
+            ("e" | "E", Some(Footer::Compose)) => on_menu.run(MenuChoice::EndDialog),
+            _ => return,
+        }
+        e.prevent_default();
+    });
+    on_cleanup(move || keys.remove());
     view! {
         <Show
             when=move || mode.with(Option::is_some)
@@ -429,8 +462,8 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
                             </Show>
                         </li>
                     </Show>
-                    <For each=move || messages.get() key=|m| m.version() let:message>
-                        <MessageItem message=message me=me/>
+                    <For each=move || messages.get() key=|p| (p.message.version(), p.day.clone(), p.continued) let:placed>
+                        <MessageItem message=placed.message me=me day=placed.day continued=placed.continued/>
                     </For>
                     <For each=move || pending.get() key=|p| (p.key.clone(), format!("{:?}", p.state)) let:p>
                         <PendingItem pending=p on_retry=retry/>
@@ -507,6 +540,17 @@ fn offset_in(list: &HtmlOListElement, id: MessageId) -> Option<f64> {
 /// How close to an end of the chat (px) counts as there: near the top loads older
 /// messages, near the bottom follows new ones.
 const NEAR_EDGE_PX: i32 = 120;
+/// An author's messages this close together show as one group.
+const GROUP_WITHIN_MS: i64 = 5 * 60 * 1000;
+
+/// A message as the chat shows it: under a new day's heading, or following its
+/// author's previous message.
+#[derive(Debug, Clone, PartialEq)]
+struct Placed {
+    message: Message,
+    day: Option<String>,
+    continued: bool,
+}
 
 /// Why answers cannot reach the client of a disconnected bot's chat.
 fn disconnected_note(channel: &str) -> String {

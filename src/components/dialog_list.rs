@@ -81,7 +81,13 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
         >
             <Show
                 when=move || ids.with(|ids| !ids.is_empty())
-                fallback=move || view! { <p class="dialog-list__empty">{empty_text(tab.get())}</p> }
+                fallback=move || {
+                    if inbox.loaded.get() {
+                        view! { <p class="dialog-list__empty">{empty_text(tab.get())}</p> }.into_any()
+                    } else {
+                        skeleton().into_any()
+                    }
+                }
             >
                 <ul
                     class="dialog-list__items"
@@ -96,6 +102,26 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
                     <p class="dialog-list__more" role="status">"Loading more dialogs…"</p>
                 </Show>
             </Show>
+        </div>
+    }
+}
+
+/// Grey rows in the shape of dialogs while the inbox loads (not an empty state).
+fn skeleton() -> impl IntoView {
+    view! {
+        <div class="dialog-list__loading" role="status" aria-busy="true">
+            <span class="sr-only">"Loading dialogs…"</span>
+            {(0..6)
+                .map(|_| view! {
+                    <div class="skeleton-row" aria-hidden="true">
+                        <span class="skeleton skeleton--avatar"></span>
+                        <span class="skeleton-row__lines">
+                            <span class="skeleton skeleton--line"></span>
+                            <span class="skeleton skeleton--short"></span>
+                        </span>
+                    </div>
+                })
+                .collect_view()}
         </div>
     }
 }

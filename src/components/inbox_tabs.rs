@@ -1,4 +1,5 @@
-//! The Unassigned / Active / Inactive tabs, each with its count.
+//! The Unassigned / Active / Inactive tabs, each with its count of dialogs and, apart,
+//! how many new messages wait in it.
 
 use crate::components::app_shell::focus;
 use el_protocol::inbox::{Tab, TabCounts};
@@ -12,6 +13,9 @@ pub fn InboxTabs(
     #[prop(into)]
     unread: Signal<TabCounts>,
     on_select: Callback<Tab>,
+    /// The inbox is still loading: no counts yet (they would read 0).
+    #[prop(optional, into)]
+    loading: Signal<bool>,
 ) -> impl IntoView {
     view! {
         <div class="tabs" role="tablist" aria-label="Dialog lists">
@@ -43,13 +47,12 @@ pub fn InboxTabs(
                         >
                             <span class="tab__label">{tab.label()}</span>
                             " "
-                            <span class="tab__count">{move || counts.get().get(tab)}</span>
-                            <Show when=move || { unread.get().get(tab) > 0 }>
-                                " "
-                                <span class="badge">
-                                    {move || unread.get().get(tab)}
-                                    <span class="sr-only">" unread"</span>
-                                </span>
+                            <Show when=move || !loading.get()>
+                                <span class="tab__count" title="Dialogs in this tab">{move || counts.get().get(tab)}</span>
+                                <Show when=move || { unread.get().get(tab) > 0 }>
+                                    " "
+                                    <span class="badge" title="Unread messages">{move || unread.get().get(tab)}" new"</span>
+                                </Show>
                             </Show>
                         </button>
                     }

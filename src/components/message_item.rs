@@ -11,8 +11,15 @@ use el_protocol::UserId;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// `day`: the heading of the day it opens, if it is the first of its day; `continued`:
+/// it follows its author's previous message, so their name is not repeated.
 #[component]
-pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
+pub fn MessageItem(
+    message: Message,
+    me: Option<UserId>,
+    #[prop(default = None)] day: Option<String>,
+    #[prop(optional)] continued: bool,
+) -> impl IntoView {
     let (kind, author) = match &message.author {
         Author::Client { name } => ("client", Some(name.clone())),
         Author::Operator { user_id, name } if Some(*user_id) == me => ("mine", Some(name.clone())),
@@ -32,8 +39,11 @@ pub fn MessageItem(message: Message, me: Option<UserId>) -> impl IntoView {
         _ => None,
     };
     let edit = message.edit.clone();
+    // A note always says it is one; others drop the name under their author's previous message.
+    let author = author.filter(|_| !continued || kind == "note");
     view! {
-        <li class=format!("message message--{kind}") data-message-id=message.id.0>
+        {day.map(|day| view! { <li class="chat__day"><span>{day}</span></li> })}
+        <li class=format!("message message--{kind}") class:message--continued=continued data-message-id=message.id.0>
             {author.map(|a| view! { <span class="message__author">{a}</span> })}
             {if let (true, Some(record)) = (kind == "system", message.record) {
                 // "Lead created: Olena": the name opens the record's card.

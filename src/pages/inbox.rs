@@ -7,7 +7,9 @@ use crate::components::dialog_list::DialogList;
 use crate::components::inbox_tabs::InboxTabs;
 use crate::components::no_access::NoAccess;
 use crate::components::notify_banner::NotifyBanner;
-use crate::store::{InboxActions, InboxStore, Session};
+use crate::components::shortcuts_help::ShortcutsHelp;
+use crate::shortcuts;
+use crate::store::{Connection, InboxActions, InboxStore, Session};
 use el_protocol::inbox::{tab_of, Tab};
 use el_protocol::DialogId;
 use leptos::prelude::*;
@@ -99,8 +101,21 @@ pub fn InboxPage() -> impl IntoView {
     provide_context(actions);
     let select_tab = Callback::new(move |t: Tab| go(selected.get_untracked(), t));
 
+    // A chat that could not be opened (offline, say) is tried again when the live
+    // connection comes back.
+    let retry = RwSignal::new(0u32);
+    Effect::new(move |was: Option<Connection>| {
+        let now = inbox.connection.get();
+        if now == Connection::Live && was.is_some_and(|w| w != Connection::Live) && chat_error.get_untracked().is_some()
+        {
+            retry.update(|n| *n += 1);
+        }
+        now
+    });
+
     // Load the chat whenever another dialog is selected.
     Effect::new(move |_| {
+        retry.track();
         let id = selected.get();
         chat_error.set(None);
         inbox.chat.set(None);
@@ -127,6 +142,30 @@ pub fn InboxPage() -> impl IntoView {
         }
     });
 
+    // J/K and Alt+↓/↑ walk the list; ? shows every shortcut.
+    let help = RwSignal::new(false);
+    let keys = window_event_listener(leptos::ev::keydown, move |e| {
+        let typing = shortcuts::is_typing(&e);
+        let step = match e.key().as_str() {
+            "ArrowDown" if e.alt_key() && !e.ctrl_key() => 1,
+            "ArrowUp" if e.alt_key() && !e.ctrl_key() => -1,
+            "j" | "J" if !typing && !e.alt_key() => 1,
+            "k" | "K" if !typing && !e.alt_key() => -1,
+            "?" if !typing => {
+                e.prevent_default();
+                help.set(true);
+                return;
+            }
+            _ => return,
+        };
+        e.prevent_default();
+        let ids: Vec<DialogId> = inbox.inbox.with_untracked(|i| i.list(tab.get_untracked()).map(|d| d.id).collect());
+        if let Some(next) = shortcuts::neighbour(&ids, selected.get_untracked(), step) {
+            actions.open.run(next);
+        }
+    });
+    on_cleanup(move || keys.remove());
+
     let counts = Signal::derive(move || inbox.inbox.with(|i| i.counts()));
     let unread = Signal::derive(move || inbox.inbox.with(|i| i.unread_counts()));
     let has_lines = move || session.me().is_some_and(|me| me.access.has_lines());
@@ -137,9 +176,17 @@ pub fn InboxPage() -> impl IntoView {
                 // On a phone one column shows at a time: the list, or the open chat.
                 <div class="inbox" class:inbox--chat=move || selected.with(Option::is_some)>
                     <aside class="inbox__side" aria-label="Dialogs">
-                        <h1 class="inbox__title">"External lines"</h1>
+                        <div class="inbox__head">
+                            <h1 class="inbox__title">"External lines"</h1>
+                            <button class="button button--ghost button--small" aria-keyshortcuts="Shift+?"
+                                on:click=move |_| help.set(true)>
+                                <span aria-hidden="true">"⌨ "</span>
+                                "Shortcuts"
+                            </button>
+                        </div>
                         <NotifyBanner/>
-                        <InboxTabs active=tab counts=counts unread=unread on_select=select_tab/>
+                        <InboxTabs active=tab counts=counts unread=unread on_select=select_tab
+                            loading=Signal::derive(move || !inbox.loaded.get())/>
                         <DialogList tab=tab selected=selected/>
                     </aside>
                     <section class="inbox__main" aria-label="Chat">
@@ -163,6 +210,9 @@ pub fn InboxPage() -> impl IntoView {
                         }}
                     </section>
                 </div>
+                <Show when=move || help.get()>
+                    <ShortcutsHelp on_close=Callback::new(move |_| help.set(false))/>
+                </Show>
                 <Show when=move || notice.with(Option::is_some)>
                     <div class="toast" role="alert">
                         <span>{move || notice.get().unwrap_or_default()}</span>

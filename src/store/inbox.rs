@@ -30,6 +30,8 @@ pub struct InboxStore {
     /// The chat open on screen, if any.
     pub chat: RwSignal<Option<ChatLog>>,
     pub connection: RwSignal<Connection>,
+    /// False until the first snapshot arrives: the lists are loading, not empty.
+    pub loaded: RwSignal<bool>,
     /// The time now (ms), ticking every half minute, for labels like "waiting 4 min".
     pub clock: RwSignal<i64>,
     /// Sent messages the server has not confirmed yet.
@@ -48,6 +50,7 @@ impl InboxStore {
             inbox: RwSignal::new(Inbox::new(me)),
             chat: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
+            loaded: RwSignal::new(false),
             clock: RwSignal::new(js_sys::Date::now() as i64),
             outbox: RwSignal::new(Outbox::default()),
             drafts: StoredValue::new(HashMap::new()),
@@ -79,6 +82,7 @@ impl InboxStore {
     /// Replaces the inbox with a fresh snapshot.
     pub fn load(&self, me: UserId, snapshot: InboxSnapshot) {
         self.inbox.set(Inbox::from_snapshot(me, snapshot));
+        self.loaded.set(true);
     }
 
     /// The log position the inbox reflects.
