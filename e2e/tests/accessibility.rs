@@ -46,6 +46,8 @@ async fn every_page_and_state_passes_axe_in_light_and_dark() {
     anna.click_text(".chat__bar button", "Reply").await;
     anna.find(".composer__input").await;
     anna.assert_accessible("chat, Active").await;
+    anna.click_text(".crm-block button", "Create lead").await;
+    anna.wait_text(".crm-chip", "Olena").await;
     anna.type_into(".composer__input", "/").await;
     anna.find("#quick-replies").await;
     anna.assert_accessible("quick replies offered").await;
@@ -81,6 +83,13 @@ async fn every_page_and_state_passes_axe_in_light_and_dark() {
         anna.find(ready).await;
         anna.assert_accessible(path).await;
     }
+    anna.goto("/crm/leads").await;
+    anna.click_text(".crm-table a", "Olena").await;
+    anna.wait_text(".card__fields", "Responsible").await;
+    anna.assert_accessible("a lead's card").await;
+    anna.click_text(".card__main button", "Edit").await;
+    anna.find(".record-form").await;
+    anna.assert_accessible("a lead's card, editing").await;
 
     let admin = h.browser().await;
     admin.sign_in("admin").await;

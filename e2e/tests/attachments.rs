@@ -76,6 +76,8 @@ async fn an_image_goes_to_the_client_with_progress_and_a_file_comes_back() {
     assert!(href.as_str().unwrap().starts_with("/api/files/"), "{href}");
 
     anna.screenshot("/tmp/e2e-attachments-anna.png").await;
+    anna.assert_accessible("a chat with an image and a file").await;
+    client.assert_accessible("the widget with an image and a file").await;
     client.screenshot("/tmp/e2e-attachments-client.png").await;
     for b in [anna, client] {
         b.close().await;

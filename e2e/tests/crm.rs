@@ -80,9 +80,11 @@ async fn dialog_to_lead_contact_and_deal_then_back_from_the_cards() {
     // The contact's card: edit and save; its External lines field opens the chat.
     anna.click(".crm-chip a[href^='/crm/contacts/']").await;
     on_card(&anna, "contacts").await;
+    anna.click_text(".card__main button", "Edit").await;
     anna.type_into("#record-phone", "+380 44 555 1234").await;
     anna.click_text(".record-form button", "Save").await;
     anna.wait_text("[role=status]", "Saved.").await;
+    anna.wait_text(".card__fields", "+380 44 555 1234").await;
     let contact = path(&anna).await;
     anna.click(".lines-field__link").await;
     anna.wait_until("the chat to open", "return location.pathname === arguments[0]", vec![json!(chat)]).await;

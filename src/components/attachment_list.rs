@@ -31,11 +31,12 @@ fn AttachmentItem(attachment: Attachment) -> impl IntoView {
         }
         .into_any()
     } else {
-        let label = format!("Download {}, {size}", attachment.name);
+        // Named by what it shows (the file's name and size); the tooltip says it downloads.
+        let label = format!("Download {}", attachment.name);
         let download = attachment.name.clone();
         view! {
             <li class="attachment attachment--file">
-                <a href=url download=download aria-label=label>
+                <a href=url download=download title=label>
                     <svg class="attachment__icon" width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linejoin="round">
                         <path d="M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z"/>
                         <path d="M14 2v6h6"/>

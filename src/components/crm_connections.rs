@@ -69,13 +69,17 @@ pub fn CrmConnections(
             c.linked
                 .into_iter()
                 .map(|l| match l {
-                    Linked::Shown { record } => view! {
-                        <li class="crm-chip">
-                            <span class="crm-chip__kind">{record.entity.label()}</span>
-                            <A href=record.href()>{record.title.clone()}</A>
-                        </li>
+                    Linked::Shown { record } => {
+                        // One line: long names are cut, and shown whole on hover and focus.
+                        let whole = format!("{}: {}", record.entity.label(), record.title);
+                        view! {
+                            <li class="crm-chip" title=whole>
+                                <span class="crm-chip__kind">{record.entity.label()}</span>
+                                <A href=record.href()>{record.title.clone()}</A>
+                            </li>
+                        }
+                        .into_any()
                     }
-                    .into_any(),
                     Linked::Hidden { entity } => view! {
                         <li class="crm-chip crm-chip--hidden" title="Your role does not show this record">
                             <span class="crm-chip__kind">{entity.label()}</span>

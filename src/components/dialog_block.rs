@@ -69,7 +69,7 @@ pub fn DialogBlock(entity: Entity, id: RecordId) -> impl IntoView {
                                 <li class="dialog-block__item" data-dialog-id=dialog.0>
                                     <button
                                         class="dialog-block__message"
-                                        aria-label=format!("Open the chat with {}: {preview}", d.name)
+                                        title=format!("Open the chat with {}", d.name)
                                         on:click=move |_| go_message(dialog)
                                     >
                                         <span class="dialog-block__top">

@@ -64,7 +64,7 @@ pub fn DialogInfo(
                             on:input=move |e| name.set(event_target_value(&e))
                         />
                         <label class="field-label" for="dialog-image">"Image"</label>
-                        <input id="dialog-image" type="file" accept="image/png,image/jpeg,image/gif,image/webp" on:change=pick_image/>
+                        <input id="dialog-image" class="file-field" type="file" accept="image/png,image/jpeg,image/gif,image/webp" on:change=pick_image/>
                         <Show when=move || image_error.with(Option::is_some)>
                             <p class="form-error" role="alert">{move || image_error.get().unwrap_or_default()}</p>
                         </Show>

@@ -68,6 +68,7 @@ impl MenuChoice {
 pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callback<MenuChoice>) -> impl IntoView {
     let open = RwSignal::new(false);
     let root: NodeRef<Div> = NodeRef::new();
+    let button: NodeRef<leptos::html::Button> = NodeRef::new();
     let focus_item = move |index: i32| {
         let Some(root) = root.get_untracked() else { return };
         let Ok(list) = root.query_selector_all("[role=menuitem]") else { return };
@@ -108,6 +109,7 @@ pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callbac
         <Show when=move || items.with(|i| !i.is_empty())>
             <div class="menu" node_ref=root>
                 <button
+                    node_ref=button
                     class="button button--ghost menu__button"
                     aria-label="Dialog actions"
                     aria-haspopup="menu"
@@ -131,7 +133,16 @@ pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callbac
                             let step = match e.key().as_str() {
                                 "ArrowDown" => 1,
                                 "ArrowUp" => -1,
-                                "Escape" | "Tab" => {
+                                "Escape" => {
+                                    // Back to the button that opened the menu.
+                                    e.prevent_default();
+                                    open.set(false);
+                                    if let Some(b) = button.get_untracked() {
+                                        let _ = b.focus();
+                                    }
+                                    return;
+                                }
+                                "Tab" => {
                                     open.set(false);
                                     return;
                                 }

@@ -21,10 +21,11 @@ pub fn ExternalLinesField(lines: Vec<LinesAccount>, #[prop(optional)] compact: b
                 .into_iter()
                 .take(shown)
                 .map(|l| {
+                    // Named by what it shows (account, messenger); the tooltip says where it leads.
                     let label = format!("Open the {} chat with {}", l.channel_kind.label(), l.account);
                     view! {
                         <li>
-                            <A href=format!("/lines/{}", l.dialog_id) attr:class="lines-field__link" attr:aria-label=label>
+                            <A href=format!("/lines/{}", l.dialog_id) attr:class="lines-field__link" attr:title=label>
                                 <ChannelIcon kind=l.channel_kind/>
                                 <span class="lines-field__account">{l.account}</span>
                                 <span class="muted">{l.channel_kind.with_channel(&l.channel_name)}</span>

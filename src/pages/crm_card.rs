@@ -9,7 +9,7 @@ use crate::components::external_lines_field::ExternalLinesField;
 use crate::components::record_form::RecordForm;
 use crate::pages::crm_list::{route_entity, CrmNav};
 use crate::store::Session;
-use el_protocol::crm::{Convert, Entity, Record, RecordFields, RecordInput};
+use el_protocol::crm::{format_amount, Convert, Entity, Record, RecordFields, RecordInput};
 use el_protocol::RecordId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -27,8 +27,11 @@ pub fn CrmCardPage() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let saved = RwSignal::new(false);
+    // A card reads as a card; Edit turns it into the form until Save or Cancel.
+    let editing = RwSignal::new(false);
     Effect::new(move |_| {
         record.set(None);
+        editing.set(false);
         load_error.set(None);
         let (Some(e), Some(id)) = (entity.get(), id.get()) else { return };
         spawn_local(async move {
@@ -57,6 +60,7 @@ pub fn CrmCardPage() -> impl IntoView {
                 Ok(r) => {
                     error.set(None);
                     saved.set(true);
+                    editing.set(false);
                     record.set(Some(r));
                 }
                 Err(f) if f.is_unauthorized() => session.signed_out(),
@@ -99,12 +103,30 @@ pub fn CrmCardPage() -> impl IntoView {
             <header class="card__header">
                 <span class="card__kind">{e.label()}</span>
                 <h1>{r.fields.name.clone()}</h1>
-                {r.converted.then(|| view! { <span class="mark">"Converted"</span> })}
+                {r.converted.then(|| view! { <span class="mark mark--converted">"✓ Converted"</span> })}
             </header>
             <div class="card">
                 <div class="card__main">
-                    <RecordForm entity=e initial=r.fields.clone() responsible=Some(r.responsible) submit_label="Save"
-                        busy=busy error=error on_submit=save/>
+                    <Show
+                        when=move || editing.get()
+                        fallback={
+                            let (fields, responsible) = (r.fields.clone(), session.user_name(r.responsible));
+                            move || view! {
+                                <CardFields entity=e fields=fields.clone() responsible=responsible.clone()/>
+                                <button class="button" on:click=move |_| {
+                                    saved.set(false);
+                                    editing.set(true);
+                                }>"Edit"</button>
+                            }
+                        }
+                    >
+                        <RecordForm entity=e initial=r.fields.clone() responsible=Some(r.responsible) submit_label="Save"
+                            busy=busy error=error on_submit=save/>
+                        <button class="button button--ghost" on:click=move |_| {
+                            error.set(None);
+                            editing.set(false);
+                        }>"Cancel"</button>
+                    </Show>
                     <Show when=move || saved.get()>
                         <p class="muted" role="status">"Saved."</p>
                     </Show>
@@ -162,5 +184,30 @@ pub fn CrmCardPage() -> impl IntoView {
                 }}
             </section>
         </AppShell>
+    }
+}
+
+/// A record's fields as a card shows them; empty ones say so.
+#[component]
+fn CardFields(entity: Entity, fields: RecordFields, responsible: String) -> impl IntoView {
+    let or_dash = |s: &str| if s.trim().is_empty() { "—".to_string() } else { s.to_string() };
+    let rows: Vec<(&str, String)> = if entity == Entity::Deal {
+        vec![
+            ("Amount", fields.amount.map(format_amount).unwrap_or_else(|| "—".into())),
+            ("Stage", fields.stage.map(|s| s.label().to_string()).unwrap_or_else(|| "—".into())),
+            ("Responsible", responsible),
+        ]
+    } else {
+        vec![
+            ("Phone", or_dash(&fields.phone)),
+            ("Email", or_dash(&fields.email)),
+            ("Source", or_dash(&fields.source)),
+            ("Responsible", responsible),
+        ]
+    };
+    view! {
+        <dl class="card__fields">
+            {rows.into_iter().map(|(label, value)| view! { <dt>{label}</dt><dd>{value}</dd> }).collect_view()}
+        </dl>
     }
 }
