@@ -22,6 +22,7 @@ bundle() { # dir, sources...
   fi
   say "$dir: building (release)"
   (cd "$dir" && trunk build --release)
+  node scripts/precompress.mjs "$dir/dist"
   echo "$want" > "$dir/dist/.sources"
 }
 

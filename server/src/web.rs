@@ -1,12 +1,14 @@
 //! What the server serves besides the API: the operator SPA (with history fallback),
-//! the widget's bundle, its loader script and the demo page, with security headers.
+//! the widget's bundle, its loader script and the demo page, with security and caching
+//! headers.
 
 use crate::demo::DEMO_WIDGET_KEY;
 use crate::error::AppResult;
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
-use axum::response::{Html, IntoResponse};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
+use axum::middleware;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -20,10 +22,13 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// Routes for the widget's files and pages. The widget app may be framed by any site.
 pub fn widget_router(state: &AppState) -> Router<AppState> {
     let dir = &state.config.widget_dir;
-    let app = Router::new().nest_service("/widget/app", ServeDir::new(dir)).layer(SetResponseHeaderLayer::overriding(
-        header::CONTENT_SECURITY_POLICY,
-        content_security_policy(&dir.join("index.html"), "*"),
-    ));
+    let app = Router::new()
+        .nest_service("/widget/app", bundle_dir(dir))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            content_security_policy(&dir.join("index.html"), "*"),
+        ))
+        .layer(middleware::map_response(cache_control));
     Router::new().route("/widget/loader.js", get(loader)).route("/widget/demo", get(demo_page)).merge(app)
 }
 
@@ -32,14 +37,42 @@ pub fn widget_router(state: &AppState) -> Router<AppState> {
 pub fn spa_service(state: &AppState) -> Router<AppState> {
     let dir = &state.config.spa_dir;
     let index = dir.join("index.html");
-    let spa = ServeDir::new(dir).fallback(ServeFile::new(&index));
+    let spa = bundle_dir(dir).fallback(ServeFile::new(&index));
     Router::new()
         .fallback_service(spa)
+        .layer(middleware::map_response(cache_control))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             content_security_policy(&index, "'none'"),
         ))
+}
+
+/// A Trunk bundle's files, with the brotli and gzip copies `scripts/build.sh` made of
+/// them sent to browsers that accept them (nothing is compressed per request).
+fn bundle_dir(dir: &Path) -> ServeDir {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
+}
+
+/// Trunk names bundle files by their content's hash (`app-0123456789abcdef_bg.wasm`):
+/// those never change and are cached for a year; anything else (the page itself, whose
+/// links change with each build) is checked with the server every time.
+async fn cache_control(uri: Uri, mut response: Response) -> Response {
+    let hashed = uri.path().rsplit('/').next().is_some_and(is_hashed_name);
+    let value = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// `name-<hash>[_bg].ext`, as Trunk names what it builds (the hash is a 64-bit number in
+/// hex without leading zeros: 12 to 16 digits but for one build in 16 million).
+fn is_hashed_name(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default();
+    let stem = stem.strip_suffix("_bg").unwrap_or(stem);
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A Content-Security-Policy for a page built by Trunk: scripts only from our origin,
@@ -146,5 +179,19 @@ mod tests {
         let script_src = policy.split(';').find(|d| d.trim_start().starts_with("script-src")).unwrap();
         assert!(!script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"), "{script_src}");
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn only_trunks_hashed_names_are_cached_for_good() {
+        for name in
+            ["external-lines-89b6e221507757f.js", "external-lines-89b6e221507757f_bg.wasm", "main-525898e51544c0bd.css"]
+        {
+            assert!(is_hashed_name(name), "{name}");
+        }
+        for name in
+            ["index.html", "favicon.svg", "loader.js", "el-widget.js", "my-photo-2024.png", "a-xyz9e221507757f.js"]
+        {
+            assert!(!is_hashed_name(name), "{name}");
+        }
     }
 }
