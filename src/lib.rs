@@ -35,7 +35,7 @@ pub fn App() -> impl IntoView {
         }
     });
     Effect::new(move |_| alerts::show_unread(unread.get()));
-    theme::apply_remembered();
+    theme::start();
     Effect::new(move |_| {
         if let Some(me) = session.me() {
             theme::apply(me.settings.theme);

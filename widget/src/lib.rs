@@ -8,6 +8,7 @@ use el_protocol::events::Frame;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::{MessageId, Seq};
 use el_web_client::socket::{Ended, Socket};
+use el_web_client::theme;
 use el_web_client::upload::{Cancel, CANCELLED};
 use gloo_timers::future::sleep;
 use leptos::html::Ol;
@@ -32,11 +33,16 @@ fn channel_key() -> String {
 }
 
 /// `?theme=light|dark` (the host page's choice, passed by the loader) sets the colours;
-/// without it they follow the system.
+/// without it they follow the system, live.
 fn apply_theme() {
-    let theme = param("theme").filter(|t| t == "light" || t == "dark");
-    if let (Some(theme), Some(root)) = (theme, document().document_element()) {
-        let _ = root.set_attribute("data-theme", &theme);
+    let chosen = param("theme").and_then(|t| match t.as_str() {
+        "dark" => Some(true),
+        "light" => Some(false),
+        _ => None,
+    });
+    theme::show(chosen);
+    if chosen.is_none() {
+        theme::on_system_change(|| theme::show(None));
     }
 }
 
