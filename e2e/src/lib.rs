@@ -83,7 +83,12 @@ impl Harness {
         .await
     }
 
-    /// A new browser with these extra `goog:chromeOptions`.
+    /// A person whose system asks for dark colours (`prefers-color-scheme: dark`).
+    pub async fn dark_system(&self) -> Browser {
+        self.browser_with(json!({ "args": ["--blink-settings=preferredColorScheme=0"] })).await
+    }
+
+    /// A new browser with these extra `goog:chromeOptions` (`args` are added to ours).
     async fn browser_with(&self, extra: Value) -> Browser {
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
         let mut options = json!({
@@ -93,7 +98,14 @@ impl Harness {
                      "--no-first-run", "--disable-quic", "--window-size=1400,900"]
         });
         if let (Some(options), Some(extra)) = (options.as_object_mut(), extra.as_object()) {
-            options.extend(extra.clone());
+            for (key, value) in extra {
+                match (options.get_mut(key).and_then(Value::as_array_mut), value.as_array()) {
+                    (Some(ours), Some(more)) => ours.extend(more.iter().cloned()),
+                    _ => {
+                        options.insert(key.clone(), value.clone());
+                    }
+                }
+            }
         }
         let caps = json!({ "goog:chromeOptions": options });
         let mut builder = ClientBuilder::new(HttpConnector::new());

@@ -1,10 +1,16 @@
 //! axe-core finds no serious or critical violation on any page or state a user reaches:
 //! sign-in, the inbox tabs, a chat in each state with its menu and modals, quick replies,
 //! CRM, Settings, the administrator's pages and the website widget; in the light theme
-//! at a desk and in the dark theme (the user's choice in Settings) on a phone.
+//! at a desk and in the dark theme (the user's choice in Settings) on a phone. The dark
+//! theme also follows a system that asks for it, until the user chooses.
 
 use el_e2e::{Browser, Harness};
 use serde_json::json;
+
+/// True when the page's background (set on `<html>`) is dark.
+const DARK: &str =
+    "const [r, g, b] = getComputedStyle(document.documentElement).backgroundColor.match(/\\d+/g).map(Number);
+                    return r + g + b < 120";
 
 async fn menu(b: &Browser, item: &str) {
     b.click("button[aria-label='Dialog actions']").await;
@@ -105,13 +111,11 @@ async fn every_page_and_state_passes_axe_in_light_and_dark() {
     taras.goto("/settings").await;
     taras.click_text(".settings__choice label", "Dark").await;
     taras.wait_until("the dark theme", "return document.documentElement.dataset.theme === 'dark'", vec![]).await;
-    let dark = "const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
-                return r + g + b < 120";
-    taras.wait_until("dark colours", dark, vec![]).await;
+    taras.wait_until("dark colours", DARK, vec![]).await;
     taras.assert_accessible("Settings, dark, phone").await;
     taras.goto("/lines").await;
     taras.wait_text(".dialog-row__name", "Taras").await;
-    assert_eq!(taras.js(dark, vec![]).await, json!(true), "the theme holds on other pages");
+    assert_eq!(taras.js(DARK, vec![]).await, json!(true), "the theme holds on other pages");
     taras.assert_accessible("inbox, dark, phone").await;
     taras.click_text(".dialog-row__open", "Taras").await;
     taras.wait_text(".chat__messages", "Do you deliver to Lviv?").await;
@@ -119,4 +123,24 @@ async fn every_page_and_state_passes_axe_in_light_and_dark() {
     taras.click_text(".topbar__menu-toggle", "Menu").await;
     taras.assert_accessible("menu, dark, phone").await;
     taras.screenshot("/tmp/e2e-dark-phone.png").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dark_system_gets_the_dark_theme_until_the_user_picks_light() {
+    let h = Harness::start().await;
+    let erin = h.dark_system().await;
+    erin.goto("/login").await;
+    erin.find("#login").await;
+    erin.wait_until("dark colours on the sign-in page", DARK, vec![]).await;
+    erin.assert_accessible("sign-in, dark system").await;
+    erin.sign_in("erin").await;
+    erin.goto("/settings").await;
+    erin.find(".settings__choice").await;
+    assert_eq!(erin.js(DARK, vec![]).await, json!(true), "the system's choice while the user has none");
+    erin.click_text(".settings__choice label", "Light").await;
+    erin.wait_until("the light theme", "return document.documentElement.dataset.theme === 'light'", vec![]).await;
+    assert_eq!(erin.js(DARK, vec![]).await, json!(false), "the user's choice wins");
+    erin.goto("/login").await;
+    erin.find(".topbar, #login").await;
+    assert_eq!(erin.js(DARK, vec![]).await, json!(false), "and is remembered on the next page load");
 }
