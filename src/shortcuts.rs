@@ -17,18 +17,20 @@ pub const SHEET: [(&str, &str); 8] = [
 
 /// True when the key goes to a text field, a list box or a modal, not to the page's shortcuts.
 pub fn is_typing(e: &web_sys::KeyboardEvent) -> bool {
-    use wasm_bindgen::JsCast;
+    e.ctrl_key() || e.meta_key() || in_modal_or_list(e) || target_within(e, "input, textarea, [contenteditable]")
+}
+
+/// True when a modal is open, or the key goes to a select, a list box or a menu.
+pub fn in_modal_or_list(e: &web_sys::KeyboardEvent) -> bool {
     let in_modal = leptos::prelude::document().query_selector("[role=dialog]").ok().flatten().is_some();
-    let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
-    in_modal
-        || e.ctrl_key()
-        || e.meta_key()
-        || target.is_some_and(|t| {
-            t.closest("input, textarea, select, [contenteditable], [role=listbox], [role=menu]")
-                .ok()
-                .flatten()
-                .is_some()
-        })
+    in_modal || target_within(e, "select, [role=listbox], [role=menu]")
+}
+
+fn target_within(e: &web_sys::KeyboardEvent, selectors: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|t| t.closest(selectors).ok().flatten().is_some())
 }
 
 /// The dialog `step` places away from `current` in `ids` (the first one when none is

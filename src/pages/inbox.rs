@@ -146,9 +146,11 @@ pub fn InboxPage() -> impl IntoView {
     let help = RwSignal::new(false);
     let keys = window_event_listener(leptos::ev::keydown, move |e| {
         let typing = shortcuts::is_typing(&e);
+        // Alt+arrows work in the message box too, but not in a modal or a list box.
+        let walking = e.alt_key() && !e.ctrl_key() && !shortcuts::in_modal_or_list(&e);
         let step = match e.key().as_str() {
-            "ArrowDown" if e.alt_key() && !e.ctrl_key() => 1,
-            "ArrowUp" if e.alt_key() && !e.ctrl_key() => -1,
+            "ArrowDown" if walking => 1,
+            "ArrowUp" if walking => -1,
             "j" | "J" if !typing && !e.alt_key() => 1,
             "k" | "K" if !typing && !e.alt_key() => -1,
             "?" if !typing => {
