@@ -234,14 +234,19 @@ async fn while_the_inbox_loads_it_shows_loading_rows_not_an_empty_inbox() {
     root.remove();
 }
 
-fn key(root: &web_sys::HtmlElement, key: &str, shift: bool) -> bool {
+/// Presses `key` (with Shift if `shift`) on `target`; false when a handler took it over.
+fn press(target: &web_sys::Element, key: &str, shift: bool) -> bool {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(key);
     init.set_shift_key(shift);
     init.set_bubbles(true);
     init.set_cancelable(true);
     let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    root.query_selector("textarea").unwrap().unwrap().dispatch_event(&event).unwrap()
+    target.dispatch_event(&event).unwrap()
+}
+
+fn key(root: &web_sys::HtmlElement, key: &str, shift: bool) -> bool {
+    press(&root.query_selector("textarea").unwrap().unwrap(), key, shift)
 }
 
 /// Mounts a composer offering `replies` with `variables`: its root, mount handle, draft,
@@ -510,12 +515,7 @@ mod dialog_actions {
     }
 
     fn keydown(target: &web_sys::Element, key: &str) {
-        let init = web_sys::KeyboardEventInit::new();
-        init.set_key(key);
-        init.set_bubbles(true);
-        init.set_cancelable(true);
-        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-        target.dispatch_event(&event).unwrap();
+        press(target, key, false);
     }
 
     #[wasm_bindgen_test]
@@ -628,16 +628,6 @@ mod dialog_actions {
         root.remove();
     }
 
-    fn tab(target: &web_sys::Element, shift: bool) -> bool {
-        let init = web_sys::KeyboardEventInit::new();
-        init.set_key("Tab");
-        init.set_shift_key(shift);
-        init.set_bubbles(true);
-        init.set_cancelable(true);
-        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-        target.dispatch_event(&event).unwrap()
-    }
-
     fn focused_text() -> String {
         document().active_element().and_then(|e| e.text_content()).unwrap_or_default()
     }
@@ -673,9 +663,9 @@ mod dialog_actions {
         assert_ne!(focused_text(), "Open", "focus moved into the modal");
 
         last.focus().unwrap();
-        assert!(!tab(&last, false), "Tab on the last control is kept in the modal");
+        assert!(!press(&last, "Tab", false), "Tab on the last control is kept in the modal");
         assert_eq!(document().active_element(), Some(first.clone().into()));
-        assert!(!tab(&first, true), "Shift+Tab on the first control is kept too");
+        assert!(!press(&first, "Tab", true), "Shift+Tab on the first control is kept too");
         assert_eq!(document().active_element(), Some(last.clone().into()));
 
         keydown(&dialog_el, "Escape");
