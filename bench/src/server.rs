@@ -110,10 +110,10 @@ impl Server {
             )
             .expect("a user");
             let user = tx.last_insert_rowid();
-            let token = el_server::auth::new_token();
+            let token = el_server::tokens::new_token();
             tx.execute(
                 "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, 0, ?3)",
-                params![el_server::auth::token_hash(&token), user, i64::MAX / 2],
+                params![el_server::tokens::token_hash(&token), user, i64::MAX / 2],
             )
             .expect("a session");
             tokens.push(token);

@@ -4,11 +4,12 @@
 //! list; only sniffed images are shown inline, everything else downloads as an
 //! attachment. Files are served only to whoever may see their dialog.
 
-use crate::auth::{new_token, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::client_addr::ClientAddr;
 use crate::db::now_ms;
 use crate::dialogs::{require_writer, store, visible_dialog};
 use crate::error::{AppError, AppResult};
+use crate::tokens::new_token;
 use crate::widget::Visitor;
 use crate::AppState;
 use axum::body::{Body, Bytes};

@@ -21,6 +21,7 @@ pub mod roles;
 pub mod socket;
 pub mod telegram;
 pub mod throttle;
+pub mod tokens;
 pub mod users;
 pub mod validate;
 pub mod web;

@@ -3,9 +3,12 @@
 //! its rights are now; the database is read only when a socket opens and when rights
 //! or sessions change, never per event.
 
-use crate::auth::{user_for_session, CurrentUser, SESSION_COOKIE};
+use crate::auth::store::user_for_session;
+use crate::auth::{CurrentUser, SESSION_COOKIE};
+use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log::{Behind, Feed, Logged};
+use crate::tokens::token_hash;
 use crate::{event_log, origin, AppState};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
@@ -75,16 +78,16 @@ pub trait Reader: Clone + Send + 'static {
     fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String>;
 }
 
-/// A signed-in operator, identified by their session token.
+/// A signed-in operator, identified by their session (the hash of its token).
 #[derive(Clone)]
 struct Operator {
-    token: String,
+    session_hash: String,
     user: CurrentUser,
 }
 
 impl Reader for Operator {
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights> {
-        match user_for_session(conn, &self.token)? {
+        match user_for_session(conn, &self.session_hash, now_ms())? {
             Some(user) => {
                 let same = user.access == self.user.access;
                 self.user = user;
@@ -191,7 +194,7 @@ async fn operator_socket(
     origin::check(&headers, &state.config)?;
     user.require_lines()?;
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
-    let reader = Operator { token, user };
+    let reader = Operator { session_hash: token_hash(&token), user };
     Ok(upgrade(ws).on_upgrade(move |socket| stream(socket, state, q.since, reader)))
 }
 

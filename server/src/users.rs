@@ -1,6 +1,7 @@
 //! `/api/users`: the Space's employees, for names in chats and for pickers.
 
-use crate::auth::{all_users, CurrentUser};
+use crate::auth::store::all_users;
+use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::AppState;
 use axum::extract::State;

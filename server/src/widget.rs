@@ -2,7 +2,6 @@
 //! their first contact; the token is their identity (a client account on the widget
 //! channel) and is kept by their browser so they continue the same conversation.
 
-use crate::auth::{new_token, token_hash};
 use crate::client_addr::ClientAddr;
 use crate::config::Config;
 use crate::db::now_ms;
@@ -11,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::event_log::{Feed, Logged};
 use crate::socket::{self, Reader, Rights, SinceQuery};
 use crate::throttle::RateLimit;
+use crate::tokens::{new_token, token_hash};
 use crate::{event_log, origin, validate, AppState};
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;

@@ -714,7 +714,7 @@ pub fn start(conn: &Connection, dialog: &DialogSummary, by: UserId) -> AppResult
 
 /// Refuses users who may not work in External Lines (or do not exist).
 fn require_can_work(conn: &Connection, user: UserId) -> AppResult<()> {
-    match crate::auth::load_user(conn, user)? {
+    match crate::auth::store::load_user(conn, user)? {
         Some(u) if u.access.can_work_dialogs() => Ok(()),
         Some(u) => Err(AppError::BadRequest(format!("{} has no access to External Lines.", u.user.name))),
         None => Err(AppError::BadRequest("There is no such user.".into())),

@@ -3,10 +3,11 @@
 
 use super::bot_api::Failure;
 use super::{bot_of_channel, Bot};
-use crate::auth::{new_token, token_hash, CurrentUser};
+use crate::auth::CurrentUser;
 use crate::db::now_ms;
 use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
+use crate::tokens::{new_token, token_hash};
 use crate::{outbox, AppState};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};

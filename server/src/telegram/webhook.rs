@@ -6,11 +6,11 @@
 use super::bot_api::{Failure, MAX_DOWNLOAD_BYTES};
 use super::update::{read, Inbound, Reading, RemoteFile, Sender, Update};
 use super::{bot_by_key, Bot};
-use crate::auth::token_hash;
 use crate::db::now_ms;
 use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
 use crate::files::{self, Delivered};
+use crate::tokens::token_hash;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};

@@ -1,10 +1,15 @@
 //! Sign-in with a password (argon2), sessions in an HttpOnly SameSite cookie, and the
 //! extractors every protected endpoint uses to know who is calling and what they may do.
 
+pub mod store;
+
+pub use store::CurrentUser;
+
 use crate::client_addr::ClientAddr;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::throttle::Throttle;
+use crate::tokens::{new_token, random_bytes, token_hash};
 use crate::AppState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -13,12 +18,8 @@ use axum::http::request::Parts;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
-use el_protocol::api::{LoginRequest, Me, Theme, UserSettings, UserSummary};
-use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
-use el_protocol::{RoleId, UserId};
-use rand::RngCore;
-use rusqlite::{params, Connection, OptionalExtension};
-use sha2::{Digest, Sha256};
+use el_protocol::api::{LoginRequest, Me, UserSettings};
+use el_protocol::UserId;
 use std::time::Instant;
 
 /// Longest login and password accepted (a longer one is refused before any work).
@@ -99,46 +100,6 @@ fn verify_password(password: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
-/// `N` bytes from the operating system's secure generator.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
-    let mut out = [0u8; N];
-    rand::rng().fill_bytes(&mut out);
-    out
-}
-
-/// A new random bearer token (64 hex characters).
-pub fn new_token() -> String {
-    hex::encode(random_bytes::<32>())
-}
-
-/// What is stored for a token: its SHA-256, so a leaked database grants no sessions.
-pub fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// The role stored in six columns starting at `at`: id, name, lead create, lead view,
-/// contact create, contact view.
-pub fn role_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Role> {
-    let scope = |i: usize| -> rusqlite::Result<ViewScope> {
-        Ok(ViewScope::parse(&r.get::<_, String>(at + i)?).unwrap_or(ViewScope::None))
-    };
-    Ok(Role {
-        id: RoleId(r.get(at)?),
-        name: r.get(at + 1)?,
-        leads: EntityRights::new(r.get(at + 2)?, scope(3)?),
-        contacts: EntityRights::new(r.get(at + 4)?, scope(5)?),
-    })
-}
-
-/// The signed-in user behind a request, with their role and derived access.
-#[derive(Debug, Clone)]
-pub struct CurrentUser {
-    pub user: UserSummary,
-    pub role: Role,
-    pub access: Access,
-    pub settings: UserSettings,
-}
-
 impl CurrentUser {
     /// The user as `GET /api/me` describes them, with the server's upload limits.
     pub fn me(self, state: &AppState) -> Me {
@@ -169,56 +130,6 @@ impl CurrentUser {
     }
 }
 
-const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
-        r.contact_create, r.contact_view, u.confirm_end_dialog, u.notify_desktop, u.notify_sound, u.theme
- FROM users u JOIN roles r ON r.id = u.role_id";
-
-fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
-    let role = role_from_row(r, 4)?;
-    let admin: bool = r.get(3)?;
-    let access = Access::of_role(&role, admin);
-    Ok(CurrentUser {
-        user: UserSummary {
-            id: UserId(r.get(0)?),
-            login: r.get(1)?,
-            name: r.get(2)?,
-            works_in_lines: access.can_work_dialogs(),
-        },
-        access,
-        role,
-        settings: UserSettings {
-            confirm_end_dialog: r.get(10)?,
-            notify_desktop: r.get(11)?,
-            notify_sound: r.get(12)?,
-            theme: Theme::parse(&r.get::<_, String>(13)?).unwrap_or_default(),
-        },
-    })
-}
-
-/// Loads a user, their role and access by id.
-pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>> {
-    Ok(conn.prepare_cached(&format!("{USER_SELECT} WHERE u.id = ?1"))?.query_row([id.0], user_from_row).optional()?)
-}
-
-/// Every user, by name, in one query.
-pub fn all_users(conn: &Connection) -> AppResult<Vec<CurrentUser>> {
-    let mut stmt = conn.prepare_cached(&format!("{USER_SELECT} ORDER BY u.name COLLATE NOCASE"))?;
-    let rows = stmt.query_map([], user_from_row)?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-/// The user holding an unexpired session with this token.
-pub fn user_for_session(conn: &Connection, token: &str) -> AppResult<Option<CurrentUser>> {
-    let user: Option<i64> = conn
-        .prepare_cached("SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2")?
-        .query_row(params![token_hash(token), now_ms()], |r| r.get(0))
-        .optional()?;
-    match user {
-        Some(id) => load_user(conn, UserId(id)),
-        None => Ok(None),
-    }
-}
-
 impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
@@ -230,7 +141,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             .ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))?;
         state
             .db
-            .read(move |conn| user_for_session(conn, &token))
+            .read(move |conn| store::user_for_session(conn, &token_hash(&token), now_ms()))
             .await?
             .ok_or_else(|| AppError::Unauthorized("Your session has ended. Please sign in again.".into()))
     }
@@ -291,37 +202,23 @@ async fn check_password(
     session_hash: String,
     days: i64,
 ) -> AppResult<CurrentUser> {
-    let found: Option<(i64, String)> = state
-        .db
-        .read(move |conn| {
-            Ok(conn
-                .query_row("SELECT id, password_hash FROM users WHERE login = ?1", [&login], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })
-                .optional()?)
-        })
-        .await?;
+    let found = state.db.read(move |conn| store::password_of(conn, &login)).await?;
     // Verify against a fixed hash when the login is unknown, so timing does not tell
     // which logins exist.
-    let (id, stored) = found.unwrap_or_else(|| (0, dummy_hash().to_string()));
+    let (id, stored) = found.map_or_else(|| (None, dummy_hash().to_string()), |(id, hash)| (Some(id), hash));
     let permit = HASHING.acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     let right = tokio::task::spawn_blocking(move || verify_password(&password, &stored))
         .await
         .map_err(|e| AppError::Internal(format!("password check: {e}")))?;
     drop(permit);
-    if !right || id == 0 {
+    let Some(id) = id.filter(|_| right) else {
         return Err(AppError::Unauthorized("Wrong login or password.".into()));
-    }
+    };
     state
         .db
         .transaction(move |tx| {
             let now = now_ms();
-            tx.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
-                params![session_hash, id, now, now + days * 86_400_000],
-            )?;
-            tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
-            load_user(tx, UserId(id))?.ok_or_else(|| AppError::Internal("user vanished".into()))
+            store::open_session(tx, id, &session_hash, now, now + days * 86_400_000)
         })
         .await
 }
@@ -335,10 +232,7 @@ fn dummy_hash() -> &'static str {
 
 async fn logout(State(state): State<AppState>, jar: CookieJar) -> AppResult<CookieJar> {
     if let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()) {
-        state
-            .db
-            .transaction(move |tx| Ok(tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [token_hash(&token)])?))
-            .await?;
+        state.db.transaction(move |tx| store::end_session(tx, &token_hash(&token))).await?;
         // Its sockets close.
         state.hub.rights_changed();
     }
@@ -357,20 +251,8 @@ async fn update_settings(
     let id = user.id();
     let updated = state
         .db
-        .run(move |conn| {
-            conn.execute(
-                "UPDATE users SET confirm_end_dialog = ?1, notify_desktop = ?2, notify_sound = ?3, theme = ?4
-                 WHERE id = ?5",
-                params![
-                    settings.confirm_end_dialog,
-                    settings.notify_desktop,
-                    settings.notify_sound,
-                    settings.theme.as_str(),
-                    id.0
-                ],
-            )?;
-            load_user(conn, id)?.ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))
-        })
-        .await?;
+        .run(move |conn| store::save_settings(conn, id, &settings))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))?;
     Ok(Json(updated.me(&state)))
 }

@@ -1,0 +1,114 @@
+//! Users, their settings and their sessions (SQL only).
+
+use crate::error::{AppError, AppResult};
+use crate::roles::store::role_from_row;
+use el_protocol::api::{Theme, UserSettings, UserSummary};
+use el_protocol::permissions::{Access, Role};
+use el_protocol::UserId;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// A user with their role and the access it derives.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub user: UserSummary,
+    pub role: Role,
+    pub access: Access,
+    pub settings: UserSettings,
+}
+
+const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
+        r.contact_create, r.contact_view, u.confirm_end_dialog, u.notify_desktop, u.notify_sound, u.theme
+ FROM users u JOIN roles r ON r.id = u.role_id";
+
+fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
+    let role = role_from_row(r, 4)?;
+    let admin: bool = r.get(3)?;
+    let access = Access::of_role(&role, admin);
+    Ok(CurrentUser {
+        user: UserSummary {
+            id: UserId(r.get(0)?),
+            login: r.get(1)?,
+            name: r.get(2)?,
+            works_in_lines: access.can_work_dialogs(),
+        },
+        access,
+        role,
+        settings: UserSettings {
+            confirm_end_dialog: r.get(10)?,
+            notify_desktop: r.get(11)?,
+            notify_sound: r.get(12)?,
+            theme: Theme::parse(&r.get::<_, String>(13)?).unwrap_or_default(),
+        },
+    })
+}
+
+/// Loads a user, their role and access by id.
+pub fn load_user(conn: &Connection, id: UserId) -> AppResult<Option<CurrentUser>> {
+    Ok(conn.prepare_cached(&format!("{USER_SELECT} WHERE u.id = ?1"))?.query_row([id.0], user_from_row).optional()?)
+}
+
+/// Every user, by name, in one query.
+pub fn all_users(conn: &Connection) -> AppResult<Vec<CurrentUser>> {
+    let mut stmt = conn.prepare_cached(&format!("{USER_SELECT} ORDER BY u.name COLLATE NOCASE"))?;
+    let rows = stmt.query_map([], user_from_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The user holding an unexpired session stored under `session_hash`.
+pub fn user_for_session(conn: &Connection, session_hash: &str, now: i64) -> AppResult<Option<CurrentUser>> {
+    let user: Option<i64> = conn
+        .prepare_cached("SELECT user_id FROM sessions WHERE token_hash = ?1 AND expires_at > ?2")?
+        .query_row(params![session_hash, now], |r| r.get(0))
+        .optional()?;
+    match user {
+        Some(id) => load_user(conn, UserId(id)),
+        None => Ok(None),
+    }
+}
+
+/// The id and stored password hash of the user signing in as `login`.
+pub fn password_of(conn: &Connection, login: &str) -> AppResult<Option<(UserId, String)>> {
+    Ok(conn
+        .query_row("SELECT id, password_hash FROM users WHERE login = ?1", [login], |r| {
+            Ok((UserId(r.get(0)?), r.get(1)?))
+        })
+        .optional()?)
+}
+
+/// Opens a session for `user` under `session_hash` until `expires_at` (dropping
+/// expired ones) and answers the user.
+pub fn open_session(
+    tx: &Connection,
+    user: UserId,
+    session_hash: &str,
+    now: i64,
+    expires_at: i64,
+) -> AppResult<CurrentUser> {
+    tx.execute(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+        params![session_hash, user.0, now, expires_at],
+    )?;
+    tx.execute("DELETE FROM sessions WHERE expires_at <= ?1", [now])?;
+    load_user(tx, user)?.ok_or_else(|| AppError::Internal("user vanished".into()))
+}
+
+/// Ends the session stored under `session_hash`.
+pub fn end_session(tx: &Connection, session_hash: &str) -> AppResult<()> {
+    tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [session_hash])?;
+    Ok(())
+}
+
+/// Saves the user's own settings and answers the user as they are now.
+pub fn save_settings(conn: &Connection, user: UserId, settings: &UserSettings) -> AppResult<Option<CurrentUser>> {
+    conn.execute(
+        "UPDATE users SET confirm_end_dialog = ?1, notify_desktop = ?2, notify_sound = ?3, theme = ?4 WHERE id = ?5",
+        params![
+            settings.confirm_end_dialog,
+            settings.notify_desktop,
+            settings.notify_sound,
+            settings.theme.as_str(),
+            user.0
+        ],
+    )?;
+    load_user(conn, user)
+}
