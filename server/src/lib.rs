@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod client_addr;
+pub mod clients;
 pub mod config;
 pub mod crm;
 pub mod db;

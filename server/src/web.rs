@@ -4,7 +4,7 @@
 
 use crate::demo::DEMO_WIDGET_KEY;
 use crate::error::AppResult;
-use crate::AppState;
+use crate::{widget, AppState};
 use axum::extract::{Query, State};
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::middleware;
@@ -13,7 +13,6 @@ use axum::routing::get;
 use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
-use rusqlite::OptionalExtension;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use tower_http::services::{ServeDir, ServeFile};
@@ -119,19 +118,8 @@ struct DemoQuery {
 /// (`?channel=` picks another of the site's widget channels).
 async fn demo_page(State(state): State<AppState>, Query(q): Query<DemoQuery>) -> AppResult<Html<String>> {
     let wanted = q.channel.unwrap_or_else(|| DEMO_WIDGET_KEY.to_string());
-    let key: Option<String> = state
-        .db
-        .run(move |conn| {
-            Ok(conn
-                .query_row(
-                    "SELECT public_key FROM channels WHERE kind = 'widget' AND public_key IS NOT NULL
-                     ORDER BY public_key = ?1 DESC, public_key = ?2 DESC, id LIMIT 1",
-                    [wanted.as_str(), DEMO_WIDGET_KEY],
-                    |r| r.get(0),
-                )
-                .optional()?)
-        })
-        .await?;
+    let key: Option<String> =
+        state.db.run(move |conn| widget::store::key_to_show(conn, &wanted, DEMO_WIDGET_KEY)).await?;
     let body = match key {
         Some(key) => format!(
             r#"<h1>Sunflower Garden Supplies</h1>

@@ -352,10 +352,10 @@ pub fn add_message(
     )?
     .execute(params![dialog.0, kind, user, body, client_msg_id, now, record, note])?;
     let id = MessageId(conn.last_insert_rowid());
-    crate::files::attach(conn, dialog, id.0, files, by)?;
+    crate::files::store::attach(conn, dialog, id.0, files, by)?;
     if let NewAuthor::Operator(_) = by {
         // To a messenger it goes through the outbox, in this same transaction.
-        crate::outbox::enqueue(conn, dialog, id)?;
+        crate::outbox::store::enqueue(conn, dialog, id, now_ms())?;
     }
     // Lists show and sort by what people said: a system note or a private note moves
     // nothing but itself.

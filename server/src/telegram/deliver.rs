@@ -3,7 +3,7 @@
 
 use super::bot_api::{Failure, FileMethod, MAX_TEXT_CHARS};
 use super::format::{markdown_to_html, split_html};
-use super::Bot;
+use super::store::Bot;
 use crate::files;
 use crate::AppState;
 use el_protocol::api::{Attachment, Message};

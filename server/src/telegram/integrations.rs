@@ -2,19 +2,17 @@
 //! and reconnect them (a reconnected bot is a new channel: its chats start anew).
 
 use super::bot_api::Failure;
-use super::{bot_of_channel, Bot};
+use super::store::{self, Bot, NewBot};
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
-use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
 use crate::tokens::{new_token, token_hash};
-use crate::{outbox, AppState};
+use crate::AppState;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use el_protocol::integrations::{is_bot_token, ConnectTelegram, IntegrationsOverview, TelegramBot};
 use el_protocol::ChannelId;
-use rusqlite::{params, Connection, OptionalExtension};
 use std::time::Duration;
 
 pub fn router() -> Router<AppState> {
@@ -25,45 +23,15 @@ pub fn router() -> Router<AppState> {
         .route("/integrations/telegram/{id}/reconnect", post(reconnect))
 }
 
-/// The newest channel of every bot, newest first.
-fn bots(conn: &Connection) -> AppResult<Vec<TelegramBot>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT ch.id, ch.name, b.username, ch.created_at, ch.disconnected_at,
-                (SELECT COUNT(*) FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ch.id)
-         FROM telegram_bots b JOIN channels ch ON ch.id = b.channel_id
-         WHERE b.channel_id = (SELECT MAX(channel_id) FROM telegram_bots newer WHERE newer.bot_id = b.bot_id)
-         ORDER BY ch.id DESC",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(TelegramBot {
-            channel_id: ChannelId(r.get(0)?),
-            name: r.get(1)?,
-            username: r.get(2)?,
-            connected_at: r.get(3)?,
-            disconnected_at: r.get(4)?,
-            dialogs: r.get::<_, i64>(5)? as u64,
-            problem: None,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-fn bot_summary(conn: &Connection, channel: ChannelId) -> AppResult<TelegramBot> {
-    bots(conn)?
-        .into_iter()
-        .find(|b| b.channel_id == channel)
-        .ok_or_else(|| AppError::Internal(format!("bot of channel {channel} missing")))
-}
-
 async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<IntegrationsOverview>> {
     user.require_admin()?;
     let (mut telegram, connected) = state
         .db
         .run(|conn| {
-            let list = bots(conn)?;
+            let list = store::bots(conn)?;
             let mut connected = Vec::new();
             for bot in list.iter().filter(|b| b.is_connected()) {
-                if let Some(full) = bot_of_channel(conn, bot.channel_id)? {
+                if let Some(full) = store::bot_of_channel(conn, bot.channel_id)? {
                     connected.push((full, bot.connected_at));
                 }
             }
@@ -128,22 +96,6 @@ fn telegram_error(doing: &str, failure: Failure) -> AppError {
     }
 }
 
-/// Refuses a bot that is connected already (on another channel).
-fn refuse_connected(conn: &Connection, bot_id: i64) -> AppResult<()> {
-    let connected: Option<String> = conn
-        .query_row(
-            "SELECT b.username FROM telegram_bots b JOIN channels ch ON ch.id = b.channel_id
-             WHERE b.bot_id = ?1 AND ch.disconnected_at IS NULL",
-            [bot_id],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match connected {
-        Some(username) => Err(AppError::Conflict(format!("@{username} is already connected."))),
-        None => Ok(()),
-    }
-}
-
 /// Asks Telegram who the bot is, registers our webhook with a new secret, and stores
 /// the bot as a new channel.
 async fn activate(state: &AppState, user: &CurrentUser, token: String) -> AppResult<TelegramBot> {
@@ -156,7 +108,7 @@ async fn activate(state: &AppState, user: &CurrentUser, token: String) -> AppRes
     })?;
     let me = state.bot_api.get_me(&token).await.map_err(|f| telegram_error("check the token", f))?;
     let bot_id = me.id;
-    state.db.run(move |conn| refuse_connected(conn, bot_id)).await?;
+    state.db.run(move |conn| store::refuse_connected(conn, bot_id)).await?;
     let key = new_token()[..32].to_string();
     let secret = new_token();
     let url = format!("{public_url}/api/telegram/{key}");
@@ -165,21 +117,18 @@ async fn activate(state: &AppState, user: &CurrentUser, token: String) -> AppRes
     let channel = state
         .db
         .transaction(move |tx| {
-            // Another administrator may have connected it meanwhile.
-            refuse_connected(tx, me.id)?;
-            let now = now_ms();
             let name = if me.first_name.trim().is_empty() { format!("@{}", me.username) } else { me.first_name };
-            tx.execute(
-                "INSERT INTO channels (kind, name, public_key, created_at) VALUES ('telegram', ?1, ?2, ?3)",
-                params![name, key, now],
-            )?;
-            let channel = ChannelId(tx.last_insert_rowid());
-            tx.execute(
-                "INSERT INTO telegram_bots (channel_id, bot_id, username, token, secret_hash, connected_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![channel.0, me.id, me.username, token, token_hash(&secret), by.0],
-            )?;
-            bot_summary(tx, channel)
+            let bot = NewBot {
+                bot_id: me.id,
+                name,
+                username: me.username,
+                token,
+                key,
+                secret_hash: token_hash(&secret),
+                connected_by: by,
+            };
+            // Refused when another administrator connected it meanwhile.
+            store::add_bot(tx, &bot, now_ms())
         })
         .await?;
     tracing::info!(channel = %channel.channel_id, bot = %channel.username, "telegram bot connected");
@@ -207,7 +156,7 @@ async fn bot_for(state: &AppState, user: &CurrentUser, id: i64, connected: bool)
     user.require_admin()?;
     let bot = state
         .db
-        .run(move |conn| bot_of_channel(conn, ChannelId(id)))
+        .run(move |conn| store::bot_of_channel(conn, ChannelId(id)))
         .await?
         .ok_or_else(|| AppError::NotFound("There is no such Telegram bot.".into()))?;
     match (bot.connected, connected) {
@@ -229,15 +178,7 @@ async fn disconnect(
         // Our side stops either way: the webhook's secret no longer opens anything.
         tracing::warn!(bot = %bot.username, %failure, "deleting the webhook failed");
     }
-    let (seq, summary) = state
-        .db
-        .transaction(move |tx| {
-            tx.execute("UPDATE channels SET disconnected_at = ?1 WHERE id = ?2", params![now_ms(), bot.channel_id.0])?;
-            let failed = outbox::fail_channel(tx, bot.channel_id)?;
-            let seq = store::log_open_dialogs_of_channel(tx, bot.channel_id)?.or(failed);
-            Ok((seq, bot_summary(tx, bot.channel_id)?))
-        })
-        .await?;
+    let (seq, summary) = state.db.transaction(move |tx| store::disconnect(tx, bot.channel_id, now_ms())).await?;
     if let Some(seq) = seq {
         state.hub.published(seq);
     }

@@ -4,12 +4,12 @@
 //! a message (a repeated `update_id` is acknowledged and ignored).
 
 use super::bot_api::{Failure, MAX_DOWNLOAD_BYTES};
-use super::update::{read, Inbound, Reading, RemoteFile, Sender, Update};
-use super::{bot_by_key, Bot};
+use super::store::{self, Bot, Received};
+use super::update::{read, Inbound, Reading, RemoteFile, Update};
+use crate::clients::store::MessengerUser;
 use crate::db::now_ms;
-use crate::dialogs::store;
 use crate::error::{AppError, AppResult};
-use crate::files::{self, Delivered};
+use crate::files::{self, store::Delivered};
 use crate::tokens::token_hash;
 use crate::AppState;
 use axum::body::Bytes;
@@ -18,8 +18,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use el_protocol::api::human_size;
-use el_protocol::{ChannelId, MessageId, Seq};
-use rusqlite::{params, Connection, OptionalExtension};
 
 /// The header Telegram sends the webhook's secret in.
 pub const SECRET_HEADER: &str = "x-telegram-bot-api-secret-token";
@@ -36,7 +34,7 @@ async fn authenticate(state: &AppState, key: String, headers: &HeaderMap) -> App
         return Err(refused());
     }
     let given = token_hash(secret);
-    let bot = state.db.run(move |conn| bot_by_key(conn, &key)).await?;
+    let bot = state.db.run(move |conn| store::bot_by_key(conn, &key)).await?;
     // Hashes of equal length are compared, so timing tells nothing about the secret.
     bot.filter(|b| b.secret_hash == given).ok_or_else(refused)
 }
@@ -58,14 +56,29 @@ async fn receive(
         }
     };
     let (channel, update_id) = (bot.channel_id, inbound.update_id);
-    if state.db.run(move |conn| seen(conn, channel, update_id)).await? {
+    if state.db.run(move |conn| store::seen(conn, channel, update_id)).await? {
         return Ok(StatusCode::OK);
     }
     // An edit changes the text; its files were fetched with the message.
     let wanted = if inbound.edited_at.is_some() { &[][..] } else { &inbound.files[..] };
     let (files, notes) = fetch_files(&state, &bot, wanted).await?;
     let kept = files.clone();
-    let stored = state.db.transaction(move |tx| store_inbound(tx, channel, &inbound, &files, &notes)).await;
+    let text = text_with_notes(&inbound, &notes);
+    let stored = state
+        .db
+        .transaction(move |tx| {
+            let (external_id, shown) = (inbound.sender.id.to_string(), inbound.sender.account_name());
+            let received = Received {
+                update_id: inbound.update_id,
+                sender: MessengerUser { external_id: &external_id, shown: &shown, name: &inbound.sender.name },
+                message_id: inbound.message_id,
+                text: &text,
+                edited_at: inbound.edited_at.map(|at| at * 1000),
+                files: &files,
+            };
+            store::store_received(tx, channel, &received, now_ms())
+        })
+        .await;
     match stored {
         Ok(Some(seq)) => {
             state.hub.published(seq);
@@ -81,17 +94,6 @@ async fn receive(
             Err(e)
         }
     }
-}
-
-fn seen(conn: &Connection, channel: ChannelId, update_id: i64) -> AppResult<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM telegram_updates WHERE channel_id = ?1 AND update_id = ?2",
-            params![channel.0, update_id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
 }
 
 /// Downloads the message's files into the store. A file that cannot be fetched (too
@@ -146,75 +148,8 @@ async fn fetch_file(
     }
 }
 
-/// The client account of `sender` on `channel`. Someone new to this channel who wrote
-/// to another of our bots (or to this one before it was reconnected) stays the same
-/// client, so their CRM records follow them to the new chat.
-fn account_for(conn: &Connection, channel: ChannelId, sender: &Sender) -> AppResult<i64> {
-    let external = sender.id.to_string();
-    let shown = sender.account_name();
-    let existing: Option<i64> = conn
-        .query_row(
-            "SELECT id FROM client_accounts WHERE channel_id = ?1 AND external_id = ?2",
-            params![channel.0, external],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(id) = existing {
-        conn.execute("UPDATE client_accounts SET display_name = ?1 WHERE id = ?2", params![shown, id])?;
-        return Ok(id);
-    }
-    let known: Option<i64> = conn
-        .query_row(
-            "SELECT a.client_id FROM client_accounts a JOIN channels ch ON ch.id = a.channel_id
-             WHERE ch.kind = 'telegram' AND a.external_id = ?1 ORDER BY a.id DESC LIMIT 1",
-            [&external],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let now = now_ms();
-    let client = match known {
-        Some(client) => client,
-        None => {
-            let name = if sender.name.is_empty() { shown.clone() } else { sender.name.clone() };
-            conn.execute("INSERT INTO clients (name, created_at) VALUES (?1, ?2)", params![name, now])?;
-            conn.last_insert_rowid()
-        }
-    };
-    conn.execute(
-        "INSERT INTO client_accounts (client_id, channel_id, external_id, display_name, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![client, channel.0, external, shown, now],
-    )?;
-    Ok(conn.last_insert_rowid())
-}
-
-/// Stores the update and its message (or edit) in the caller's transaction. `None`
-/// when the update was stored before.
-fn store_inbound(
-    conn: &Connection,
-    channel: ChannelId,
-    inbound: &Inbound,
-    files: &[Delivered],
-    notes: &[String],
-) -> AppResult<Option<Seq>> {
-    let fresh = conn.execute(
-        "INSERT OR IGNORE INTO telegram_updates (channel_id, update_id, received_at) VALUES (?1, ?2, ?3)",
-        params![channel.0, inbound.update_id, now_ms()],
-    )?;
-    if fresh == 0 {
-        return Ok(None);
-    }
-    let account = account_for(conn, channel, &inbound.sender)?;
-    let text = [inbound.text.as_str()].into_iter().chain(notes.iter().map(String::as_str)).filter(|t| !t.is_empty());
-    let text = text.collect::<Vec<_>>().join("\n\n");
-    let external = inbound.message_id.to_string();
-    if let Some(at) = inbound.edited_at {
-        if let Some(seq) = store::edit_client_message(conn, account, &external, &text, at * 1000)? {
-            return Ok(Some(seq));
-        }
-    }
-    let ids = files::delivered_as_uploads(conn, account, files)?;
-    let added = store::client_message(conn, account, &text, None, &ids)?;
-    store::set_external_id(conn, MessageId(added.message.id.0), &external)?;
-    Ok(added.seq)
+/// The message's text with the notes about files that could not be fetched.
+fn text_with_notes(inbound: &Inbound, notes: &[String]) -> String {
+    let parts = [inbound.text.as_str()].into_iter().chain(notes.iter().map(String::as_str)).filter(|t| !t.is_empty());
+    parts.collect::<Vec<_>>().join("\n\n")
 }

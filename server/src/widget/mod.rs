@@ -2,10 +2,15 @@
 //! their first contact; the token is their identity (a client account on the widget
 //! channel) and is kept by their browser so they continue the same conversation.
 
+pub mod store;
+
+pub use crate::clients::store::Visitor;
+
 use crate::client_addr::ClientAddr;
+use crate::clients::store as clients;
 use crate::config::Config;
 use crate::db::now_ms;
-use crate::dialogs::store;
+use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::event_log::{Feed, Logged};
 use crate::socket::{self, Reader, Rights, SinceQuery};
@@ -20,8 +25,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use el_protocol::api::{SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
 use el_protocol::events::Frame;
-use el_protocol::{ChannelId, ClientId};
-use rusqlite::{params, Connection, OptionalExtension};
+use el_protocol::ChannelId;
+use rusqlite::Connection;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 
@@ -92,38 +97,11 @@ impl WidgetLimits {
     }
 }
 
-/// A website visitor, identified by their widget token.
-#[derive(Debug, Clone)]
-pub struct Visitor {
-    pub account_id: i64,
-    pub client_id: ClientId,
-    pub channel_id: ChannelId,
-    pub token_hash: String,
-}
-
-fn visitor_by_token(conn: &Connection, token: &str) -> AppResult<Option<Visitor>> {
-    let hash = token_hash(token);
-    Ok(conn
-        .prepare_cached(
-            "SELECT a.id, a.client_id, a.channel_id FROM client_accounts a JOIN channels ch ON ch.id = a.channel_id
-             WHERE a.token_hash = ?1 AND ch.kind = 'widget'",
-        )?
-        .query_row([&hash], |r| {
-            Ok(Visitor {
-                account_id: r.get(0)?,
-                client_id: ClientId(r.get(1)?),
-                channel_id: ChannelId(r.get(2)?),
-                token_hash: hash.clone(),
-            })
-        })
-        .optional()?)
-}
-
 /// The visitor holding `token`, or 401.
 pub async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
     state
         .db
-        .read(move |conn| visitor_by_token(conn, &token))
+        .read(move |conn| clients::visitor(conn, &token_hash(&token)))
         .await?
         .ok_or_else(|| AppError::Unauthorized("This chat session has expired. Please reload the page.".into()))
 }
@@ -158,40 +136,14 @@ async fn start_session(
     let (client_name, channel_name) = state
         .db
         .transaction(move |tx| {
-            let channel: Option<(i64, String)> = tx
-                .query_row(
-                    "SELECT id, name FROM channels WHERE public_key = ?1 AND kind = 'widget'",
-                    [&hello.channel],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
-                .optional()?;
-            let (channel_id, channel_name) =
-                channel.ok_or_else(|| AppError::NotFound("This chat is not available.".into()))?;
-            let now = now_ms();
+            let (channel, channel_name) = store::channel(tx, &hello.channel)?
+                .ok_or_else(|| AppError::NotFound("This chat is not available.".into()))?;
             // The same person on another channel of the site keeps their client.
             let known = match hello.known.as_deref() {
-                Some(token) => visitor_by_token(tx, token)?,
+                Some(token) => clients::visitor(tx, &token_hash(token))?,
                 None => None,
             };
-            let (client_id, client_name) = match known {
-                Some(v) => {
-                    let known_name: String =
-                        tx.query_row("SELECT name FROM clients WHERE id = ?1", [v.client_id.0], |r| r.get(0))?;
-                    (v.client_id.0, known_name)
-                }
-                None => {
-                    tx.execute("INSERT INTO clients (name, created_at) VALUES ('', ?1)", [now])?;
-                    let client_id = tx.last_insert_rowid();
-                    let client_name = name.unwrap_or_else(|| format!("Website visitor {client_id}"));
-                    tx.execute("UPDATE clients SET name = ?1 WHERE id = ?2", params![client_name, client_id])?;
-                    (client_id, client_name)
-                }
-            };
-            tx.execute(
-                "INSERT INTO client_accounts (client_id, channel_id, external_id, token_hash, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![client_id, channel_id, format!("visitor-{}", &hash[..24]), hash, now],
-            )?;
+            let client_name = clients::add_visitor(tx, channel, &hash, known.as_ref(), name, now_ms())?;
             Ok((client_name, channel_name))
         })
         .await?;
@@ -203,7 +155,7 @@ async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppRes
         .db
         .read(move |conn| {
             let as_of = event_log::head(conn)?;
-            let messages = store::account_messages(conn, visitor.account_id)?
+            let messages = dialogs::account_messages(conn, visitor.account_id)?
                 .iter()
                 .filter_map(WidgetMessage::from_message)
                 .collect();
@@ -224,7 +176,7 @@ async fn send(
     let key = validate::client_msg_id(&body.client_msg_id)?;
     let added = state
         .db
-        .transaction(move |tx| store::client_message(tx, visitor.account_id, &text, Some(&key), &body.attachments))
+        .transaction(move |tx| dialogs::client_message(tx, visitor.account_id, &text, Some(&key), &body.attachments))
         .await?;
     if let Some(seq) = added.seq {
         state.hub.published(seq);
@@ -242,14 +194,8 @@ struct SocketQuery {
 
 impl Reader for Visitor {
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights> {
-        let exists = conn
-            .query_row(
-                "SELECT 1 FROM client_accounts WHERE id = ?1 AND token_hash = ?2",
-                params![self.account_id, self.token_hash],
-                |_| Ok(()),
-            )
-            .optional()?;
-        Ok(if exists.is_some() { Rights::Same } else { Rights::Gone })
+        let exists = clients::visitor_exists(conn, self)?;
+        Ok(if exists { Rights::Same } else { Rights::Gone })
     }
 
     fn frames<'a>(&self, _feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String> {

@@ -4,10 +4,12 @@
 //! list; only sniffed images are shown inline, everything else downloads as an
 //! attachment. Files are served only to whoever may see their dialog.
 
+pub mod store;
+
 use crate::auth::CurrentUser;
 use crate::client_addr::ClientAddr;
 use crate::db::now_ms;
-use crate::dialogs::{require_writer, store, visible_dialog};
+use crate::dialogs::{require_writer, store as dialogs, visible_dialog};
 use crate::error::{AppError, AppResult};
 use crate::tokens::new_token;
 use crate::widget::Visitor;
@@ -21,10 +23,10 @@ use axum::{Json, Router};
 use el_protocol::api::{human_size, Attachment, DialogSummary, UploadLimits, MAX_AVATAR_BYTES, MAX_FILE_NAME_CHARS};
 use el_protocol::DialogId;
 use futures_util::StreamExt;
-use rusqlite::{params, Connection, OptionalExtension};
 use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
+use store::{Delivered, Stored, Uploader};
 use tokio::io::AsyncWriteExt;
 
 /// Uploads never attached to a message are removed after this long.
@@ -201,30 +203,13 @@ struct UploadQuery {
     name: String,
 }
 
-/// Who an upload belongs to until it is attached to their message.
-enum Uploader {
-    Operator { user: i64, dialog: DialogId },
-    Visitor { account: i64 },
-}
-
 /// Refuses a new upload while `by` has four messages' worth of files waiting to be sent
 /// (files left in a composer wait until the daily sweep), or twice the bytes of the
 /// largest message with `incoming` more.
-fn require_room(conn: &Connection, by: &Uploader, limits: &UploadLimits, incoming: u64) -> AppResult<()> {
-    let (count, bytes): (i64, i64) = match by {
-        Uploader::Operator { user, .. } => {
-            conn.query_row("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE user_id = ?1", [user], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
-        }
-        Uploader::Visitor { account } => conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE account_id = ?1",
-            [account],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?,
-    };
+fn require_room(waiting: (usize, u64), limits: &UploadLimits, incoming: u64) -> AppResult<()> {
+    let (count, bytes) = waiting;
     let most_bytes = limits.max_file_bytes.saturating_mul(limits.max_files as u64).saturating_mul(2);
-    if count as usize >= limits.max_files * 4 || bytes as u64 + incoming > most_bytes {
+    if count >= limits.max_files * 4 || bytes + incoming > most_bytes {
         return Err(AppError::TooManyRequests(format!(
             "{count} files are waiting to be sent: send or remove them before adding more."
         )));
@@ -241,21 +226,7 @@ fn declared_size(headers: &HeaderMap) -> Option<u64> {
 async fn record(state: &AppState, file: Received, name: String, by: Uploader) -> AppResult<Json<Attachment>> {
     let attachment = Attachment { id: file.id.clone(), name, content_type: file.content_type.into(), size: file.size };
     let row = attachment.clone();
-    let result = state
-        .db
-        .run(move |conn| {
-            let (user, dialog, account) = match by {
-                Uploader::Operator { user, dialog } => (Some(user), Some(dialog.0), None),
-                Uploader::Visitor { account } => (None, None, Some(account)),
-            };
-            conn.execute(
-                "INSERT INTO uploads (id, name, content_type, size, user_id, dialog_id, account_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![row.id, row.name, row.content_type, row.size as i64, user, dialog, account, now_ms()],
-            )?;
-            Ok(())
-        })
-        .await;
+    let result = state.db.run(move |conn| store::add_upload(conn, &row, &by, now_ms())).await;
     match result {
         Ok(()) => Ok(Json(attachment)),
         Err(e) => {
@@ -289,12 +260,13 @@ async fn operator_upload(
         .read(move |conn| {
             let dialog = visible_dialog(conn, DialogId(id), &checked)?;
             require_writer(conn, &dialog, &checked)?;
-            require_room(conn, &Uploader::Operator { user: checked.id().0, dialog: dialog.id }, &allowed, incoming)?;
+            let by = Uploader::Operator { user: checked.id(), dialog: dialog.id };
+            require_room(store::waiting(conn, &by)?, &allowed, incoming)?;
             Ok(dialog.id)
         })
         .await?;
     let file = receive(&state, &headers, body, &name, limits(&state).max_file_bytes).await?;
-    record(&state, file, name, Uploader::Operator { user: user.id().0, dialog }).await
+    record(&state, file, name, Uploader::Operator { user: user.id(), dialog }).await
 }
 
 /// A website visitor uploads a file for their next message.
@@ -311,54 +283,11 @@ async fn visitor_upload(
     state.widget_limits.message(addr, &visitor)?;
     let (allowed, incoming, account) = (limits(&state), declared_size(&headers).unwrap_or(0), visitor.account_id);
     state.widget_limits.upload_room(visitor.channel_id, incoming)?;
-    state.db.read(move |conn| require_room(conn, &Uploader::Visitor { account }, &allowed, incoming)).await?;
+    let waiting = state.db.read(move |conn| store::waiting(conn, &Uploader::Visitor { account })).await?;
+    require_room(waiting, &allowed, incoming)?;
     let file = receive(&state, &headers, body, &name, limits(&state).max_file_bytes).await?;
     state.widget_limits.uploaded(visitor.channel_id, file.size);
     record(&state, file, name, Uploader::Visitor { account: visitor.account_id }).await
-}
-
-/// Moves uploads of the sender into the new message `message` of `dialog`. Each id
-/// must be an upload of this sender (for operators, made in this dialog).
-pub fn attach(
-    conn: &Connection,
-    dialog: DialogId,
-    message: i64,
-    ids: &[String],
-    author: store::NewAuthor,
-) -> AppResult<()> {
-    let gone = || AppError::BadRequest("An attached file is no longer available: attach it again.".into());
-    for (position, id) in ids.iter().enumerate() {
-        let owner = match author {
-            store::NewAuthor::Operator(user) | store::NewAuthor::Note(user) => conn
-                .query_row(
-                    "SELECT 1 FROM uploads WHERE id = ?1 AND user_id = ?2 AND dialog_id = ?3",
-                    params![id, user.0, dialog.0],
-                    |_| Ok(()),
-                )
-                .optional()?,
-            store::NewAuthor::Client { account } => conn
-                .query_row("SELECT 1 FROM uploads WHERE id = ?1 AND account_id = ?2", params![id, account], |_| Ok(()))
-                .optional()?,
-            store::NewAuthor::System(_) => None,
-        };
-        owner.ok_or_else(gone)?;
-        conn.execute(
-            "INSERT INTO files (id, dialog_id, message_id, position, name, content_type, size, uploaded_by, created_at)
-             SELECT id, ?2, ?3, ?4, name, content_type, size, user_id, created_at FROM uploads WHERE id = ?1",
-            params![id, dialog.0, message, position as i64],
-        )?;
-        conn.execute("DELETE FROM uploads WHERE id = ?1", [id])?;
-    }
-    Ok(())
-}
-
-/// A file a messenger delivered, kept in the store until its message is written.
-#[derive(Debug, Clone)]
-pub struct Delivered {
-    pub id: String,
-    pub name: String,
-    pub content_type: String,
-    pub size: u64,
 }
 
 /// Keeps the bytes of a file a messenger delivered. Its type comes from the bytes; one
@@ -378,18 +307,6 @@ pub async fn discard(state: &AppState, files: &[Delivered]) {
     }
 }
 
-/// Records delivered files as uploads of the client `account`, for [`attach`] to move
-/// into their message in the same transaction. Returns their ids.
-pub fn delivered_as_uploads(conn: &Connection, account: i64, files: &[Delivered]) -> AppResult<Vec<String>> {
-    for f in files {
-        conn.execute(
-            "INSERT INTO uploads (id, name, content_type, size, account_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![f.id, f.name, f.content_type, f.size as i64, account, now_ms()],
-        )?;
-    }
-    Ok(files.iter().map(|f| f.id.clone()).collect())
-}
-
 /// The bytes of a stored file.
 pub async fn read_bytes(state: &AppState, id: &str) -> AppResult<Vec<u8>> {
     if !is_file_id(id) {
@@ -404,17 +321,7 @@ pub async fn read_bytes(state: &AppState, id: &str) -> AppResult<Vec<u8>> {
 /// their bytes. Returns how many went.
 pub async fn sweep_abandoned(state: &AppState) -> AppResult<usize> {
     let before = now_ms() - ABANDONED_AFTER.as_millis() as i64;
-    let ids: Vec<String> = state
-        .db
-        .transaction(move |tx| {
-            let ids: Vec<String> = tx
-                .prepare("SELECT id FROM uploads WHERE created_at < ?1")?
-                .query_map([before], |r| r.get(0))?
-                .collect::<Result<_, _>>()?;
-            tx.execute("DELETE FROM uploads WHERE created_at < ?1", [before])?;
-            Ok(ids)
-        })
-        .await?;
+    let ids: Vec<String> = state.db.transaction(move |tx| store::remove_uploads_before(tx, before)).await?;
     for id in &ids {
         let _ = tokio::fs::remove_file(state.config.files_dir.join(id)).await;
     }
@@ -441,14 +348,14 @@ async fn upload_avatar(
         .db
         .run(move |conn| {
             let dialog = visible_dialog(conn, DialogId(id), &checked)?;
-            store::require_member(&dialog, checked.id())
+            dialogs::require_member(&dialog, checked.id())
         })
         .await?;
 
     let file_id = new_token()[..32].to_string();
     let dir = state.config.files_dir.clone();
     let path = dir.join(&file_id);
-    let size = body.len() as i64;
+    let size = body.len() as u64;
     tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
     tokio::fs::write(&path, &body).await.map_err(|e| AppError::Internal(format!("writing file: {e}")))?;
     let stored = file_id.clone();
@@ -456,12 +363,9 @@ async fn upload_avatar(
         .db
         .transaction(move |tx| {
             let dialog = visible_dialog(tx, DialogId(id), &user)?;
-            tx.execute(
-                "INSERT INTO files (id, dialog_id, content_type, size, uploaded_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![stored, dialog.id.0, content_type, size, user.id().0, now_ms()],
-            )?;
-            let seq = store::set_avatar(tx, &dialog, user.id(), &stored)?;
-            Ok((seq, store::summary(tx, dialog.id)?.ok_or_else(AppError::dialog_not_found)?))
+            store::add_dialog_image(tx, &stored, dialog.id, content_type, size, user.id(), now_ms())?;
+            let seq = dialogs::set_avatar(tx, &dialog, user.id(), &stored)?;
+            Ok((seq, dialogs::summary(tx, dialog.id)?.ok_or_else(AppError::dialog_not_found)?))
         })
         .await;
     match result {
@@ -481,21 +385,6 @@ fn not_found() -> AppError {
     AppError::NotFound("This file does not exist or you have no access to it.".into())
 }
 
-/// A stored file as its download needs it.
-struct Stored {
-    dialog: i64,
-    name: String,
-    content_type: String,
-}
-
-fn stored(conn: &Connection, id: &str) -> AppResult<Stored> {
-    conn.query_row("SELECT dialog_id, name, content_type FROM files WHERE id = ?1", [id], |r| {
-        Ok(Stored { dialog: r.get(0)?, name: r.get(1)?, content_type: r.get(2)? })
-    })
-    .optional()?
-    .ok_or_else(not_found)
-}
-
 async fn download(State(state): State<AppState>, user: CurrentUser, Path(id): Path<String>) -> AppResult<Response> {
     if !is_file_id(&id) {
         return Err(not_found());
@@ -504,8 +393,8 @@ async fn download(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     let file = state
         .db
         .run(move |conn| {
-            let file = stored(conn, &lookup)?;
-            visible_dialog(conn, DialogId(file.dialog), &user).map_err(|_| not_found())?;
+            let file = store::stored(conn, &lookup)?.ok_or_else(not_found)?;
+            visible_dialog(conn, file.dialog, &user).map_err(|_| not_found())?;
             Ok(file)
         })
         .await?;
@@ -533,16 +422,10 @@ async fn visitor_download(
     let file = state
         .db
         .run(move |conn| {
-            let visible: Option<i64> = conn
-                .query_row(
-                    "SELECT 1 FROM files f JOIN messages m ON m.id = f.message_id JOIN dialogs d ON d.id = m.dialog_id
-                     WHERE f.id = ?1 AND d.account_id = ?2 AND m.author_kind != 'system'",
-                    params![lookup, visitor.account_id],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            visible.ok_or_else(not_found)?;
-            stored(conn, &lookup)
+            if !store::in_conversation(conn, &lookup, visitor.account_id)? {
+                return Err(not_found());
+            }
+            store::stored(conn, &lookup)?.ok_or_else(not_found)
         })
         .await?;
     serve(&state, &id, file).await

@@ -1,0 +1,167 @@
+//! The outbox: operators' messages on their way to a messenger. A message is queued in
+//! the transaction that stores it; a worker delivers it, one dialog's messages in
+//! order while other dialogs go on. Rate limits (429 with `retry_after`) and
+//! Telegram's own trouble (5xx, network) are retried with backoff; refusals (400, 403)
+//! mark the message failed with the reason. Each call that succeeded is recorded at
+//! once, so a restart resumes a delivery without sending any part twice.
+
+pub mod store;
+
+use crate::db::now_ms;
+use crate::error::AppResult;
+use crate::telegram::deliver::{plan, reason, send_part, PartFailure};
+use crate::AppState;
+use el_protocol::api::Delivery;
+use el_protocol::{MessageId, Millis};
+use std::time::Duration;
+use store::{Job, Target, BOT_DISCONNECTED};
+use tokio::task::JoinSet;
+
+/// How long a delivery may run before its message is offered again.
+const LEASE: Duration = Duration::from_secs(5 * 60);
+/// Longest wait between two attempts.
+const MAX_BACKOFF: Duration = Duration::from_secs(30);
+/// After this long without success a message is marked failed.
+const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+/// Deliveries started at once.
+const BATCH: usize = 16;
+
+/// Why a message that shows nothing in Telegram (an image from outside our file store,
+/// say) is not sent.
+pub const NOTHING_TO_SEND: &str = "Not sent: nothing in this message can be shown in Telegram.";
+/// Why a message whose sending Telegram never confirmed is not sent again by itself.
+pub const UNCONFIRMED: &str =
+    "Telegram did not confirm this message: it may or may not have reached the client. Ask them before sending it again.";
+
+/// The wait before attempt `attempts + 1`: doubling from `base`, at most 30 seconds, so
+/// that answers go out soon after an outage ends.
+pub fn backoff(base: Duration, attempts: u32) -> Duration {
+    base.saturating_mul(1 << attempts.min(16)).min(MAX_BACKOFF)
+}
+
+/// Delivers queued messages until the server stops; then waits for deliveries under way.
+pub async fn run(state: AppState) {
+    // Leases of a previous run ended with it.
+    if let Err(e) = state.db.run(|conn| store::clear_leases(conn)).await {
+        tracing::error!(error = %e, "the outbox could not be opened");
+    }
+    let mut wake = state.hub.subscribe();
+    let mut closing = state.hub.closing();
+    let mut jobs = JoinSet::new();
+    loop {
+        let taken = state
+            .db
+            .run(|conn| {
+                let now = now_ms();
+                Ok((store::take_due(conn, now, now + LEASE.as_millis() as i64, BATCH)?, store::next_due(conn)?))
+            })
+            .await;
+        let wait = match taken {
+            Ok((due, next)) => {
+                for job in due {
+                    jobs.spawn(deliver(state.clone(), job));
+                }
+                next.map_or(Duration::from_secs(3600), |at| Duration::from_millis((at - now_ms()).max(0) as u64))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "reading the outbox failed");
+                Duration::from_secs(5)
+            }
+        };
+        tokio::select! {
+            biased;
+            _ = closing.changed() => break,
+            Some(_) = jobs.join_next(), if !jobs.is_empty() => {}
+            changed = wake.changed() => if changed.is_err() { break },
+            _ = tokio::time::sleep(wait.max(Duration::from_millis(10))) => {}
+        }
+    }
+    while jobs.join_next().await.is_some() {}
+}
+
+async fn deliver(state: AppState, job: Job) {
+    if let Err(e) = attempt(&state, &job).await {
+        tracing::error!(message = %job.message, error = %e, "delivery could not be recorded");
+        let retry = backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts);
+        let (at, why) = (later(retry), e.to_string());
+        let _ = state.db.run(move |conn| store::reschedule(conn, job.message, at, true, &why)).await;
+    }
+}
+
+async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
+    let id = job.message;
+    let Target { message, bot, chat_id } = state.db.run(move |conn| store::target(conn, id)).await?;
+    if !bot.connected {
+        return finish(state, id, Delivery::Failed { reason: BOT_DISCONNECTED.into() }).await;
+    }
+    let parts = plan(&message);
+    if parts.is_empty() {
+        // Never "Sent" for nothing sent.
+        return finish(state, id, Delivery::Failed { reason: NOTHING_TO_SEND.into() }).await;
+    }
+    for (i, part) in parts.iter().enumerate().skip(job.parts_done) {
+        match send_part(state, &bot, &chat_id, part).await {
+            Ok(telegram_id) => {
+                state.db.run(move |conn| store::part_sent(conn, id, i, &telegram_id.to_string())).await?;
+            }
+            Err(PartFailure::Telegram(f)) if f.may_have_arrived() => {
+                // Sending it again could deliver it twice: the operator decides.
+                tracing::warn!(message = %id, failure = %f, "delivery unconfirmed");
+                return finish(state, id, Delivery::Failed { reason: UNCONFIRMED.into() }).await;
+            }
+            Err(PartFailure::Telegram(f)) if f.is_temporary() && !given_up(job) => {
+                // Waiting what Telegram asks for is no failed attempt: the backoff of
+                // the next real failure does not grow from it.
+                let (wait, counts) = match f.retry_after() {
+                    Some(wait) => (wait, false),
+                    None => (backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts), true),
+                };
+                tracing::warn!(message = %id, failure = %f, ?wait, "delivery postponed");
+                let (at, why) = (later(wait), f.to_string());
+                return state.db.run(move |conn| store::reschedule(conn, id, at, counts, &why)).await;
+            }
+            Err(PartFailure::Telegram(f)) if f.is_temporary() => {
+                let why = format!("Not delivered: Telegram could not take it for a day ({f}).");
+                return finish(state, id, Delivery::Failed { reason: why }).await;
+            }
+            Err(failure) => {
+                tracing::warn!(message = %id, ?failure, "delivery refused");
+                return finish(state, id, Delivery::Failed { reason: reason(&failure) }).await;
+            }
+        }
+    }
+    finish(state, id, Delivery::Sent).await
+}
+
+fn given_up(job: &Job) -> bool {
+    now_ms() - job.created_at > GIVE_UP_AFTER.as_millis() as i64
+}
+
+/// The time `wait` from now.
+fn later(wait: Duration) -> Millis {
+    now_ms() + wait.as_millis() as i64
+}
+
+/// The message leaves the outbox, sent or failed.
+async fn finish(state: &AppState, id: MessageId, delivery: Delivery) -> AppResult<()> {
+    let seq = state.db.transaction(move |tx| store::finish(tx, id, &delivery)).await?;
+    if let Some(seq) = seq {
+        state.hub.published(seq);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_thirty_seconds() {
+        let base = Duration::from_secs(2);
+        assert_eq!(backoff(base, 0), Duration::from_secs(2));
+        assert_eq!(backoff(base, 3), Duration::from_secs(16));
+        assert_eq!(backoff(base, 4), MAX_BACKOFF);
+        assert_eq!(backoff(base, 8), MAX_BACKOFF);
+        assert_eq!(backoff(base, 40), MAX_BACKOFF);
+    }
+}

@@ -1,0 +1,183 @@
+//! The outbox's queue (SQL only): operators' messages waiting to go to a messenger.
+
+use crate::dialogs::store as dialogs;
+use crate::error::{AppError, AppResult};
+use crate::telegram::store::{bot_of_channel, Bot};
+use el_protocol::api::{Delivery, Message};
+use el_protocol::{ChannelId, DialogId, MessageId, Millis, Seq};
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Why a message still waiting when its bot was disconnected was not delivered.
+pub const BOT_DISCONNECTED: &str = "The Telegram bot was disconnected before this message went out.";
+
+/// Marks every message still waiting for `channel` as not delivered (its bot was
+/// disconnected). Returns the last event's position, if any.
+pub fn fail_channel(conn: &Connection, channel: ChannelId) -> AppResult<Option<Seq>> {
+    let waiting: Vec<i64> = conn
+        .prepare(
+            "SELECT o.message_id FROM outbox o JOIN dialogs d ON d.id = o.dialog_id
+             JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ?1",
+        )?
+        .query_map([channel.0], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    let mut last = None;
+    for message in waiting {
+        conn.execute("DELETE FROM outbox WHERE message_id = ?1", [message])?;
+        let failed = Delivery::Failed { reason: BOT_DISCONNECTED.into() };
+        last = Some(dialogs::set_delivery(conn, MessageId(message), &failed)?);
+    }
+    Ok(last)
+}
+
+/// Queues operator message `message` of `dialog` when the dialog's client is on a
+/// messenger (nothing to do for the website widget). A disconnected bot cannot carry it.
+pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Millis) -> AppResult<()> {
+    let (kind, disconnected): (String, Option<Millis>) = conn.query_row(
+        "SELECT ch.kind, ch.disconnected_at FROM dialogs d JOIN client_accounts a ON a.id = d.account_id
+         JOIN channels ch ON ch.id = a.channel_id WHERE d.id = ?1",
+        [dialog.0],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if kind == "widget" {
+        return Ok(());
+    }
+    if disconnected.is_some() {
+        return Err(AppError::Conflict(
+            "This chat's bot is disconnected, so the client cannot receive messages here. \
+             An administrator can reconnect it in Settings → Integrations."
+                .into(),
+        ));
+    }
+    conn.execute("UPDATE messages SET delivery = 'sending' WHERE id = ?1", [message.0])?;
+    conn.execute(
+        "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?3)",
+        params![message.0, dialog.0, now],
+    )?;
+    Ok(())
+}
+
+/// A message due for (more of) its delivery.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub message: MessageId,
+    pub parts_done: usize,
+    pub attempts: u32,
+    pub created_at: Millis,
+}
+
+/// Messages first in their dialog's queue (a dialog's messages go out in order).
+const HEAD: &str =
+    "NOT EXISTS (SELECT 1 FROM outbox p WHERE p.dialog_id = o.dialog_id AND p.message_id < o.message_id)";
+
+/// Leases up to `batch` messages due at `now` that are first in their dialog's queue,
+/// until `lease_until`.
+pub fn take_due(conn: &Connection, now: Millis, lease_until: Millis, batch: usize) -> AppResult<Vec<Job>> {
+    let sql = format!(
+        "SELECT o.message_id, o.parts_done, o.attempts, o.created_at FROM outbox o
+         WHERE o.next_attempt_at <= ?1 AND (o.leased_until IS NULL OR o.leased_until <= ?1) AND {HEAD}
+         ORDER BY o.next_attempt_at LIMIT ?2"
+    );
+    let jobs: Vec<Job> = conn
+        .prepare_cached(&sql)?
+        .query_map(params![now, batch as i64], |r| {
+            Ok(Job {
+                message: MessageId(r.get(0)?),
+                parts_done: r.get::<_, i64>(1)? as usize,
+                attempts: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    for job in &jobs {
+        conn.execute("UPDATE outbox SET leased_until = ?1 WHERE message_id = ?2", params![lease_until, job.message.0])?;
+    }
+    Ok(jobs)
+}
+
+/// When the next message first in its dialog's queue falls due (`None`: none waits).
+/// A message behind another waits for that one to finish.
+pub fn next_due(conn: &Connection) -> AppResult<Option<Millis>> {
+    let sql = format!("SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.leased_until, 0))) FROM outbox o WHERE {HEAD}");
+    Ok(conn.prepare_cached(&sql)?.query_row([], |r| r.get(0))?)
+}
+
+/// Ends every lease (those of a previous run ended with it).
+pub fn clear_leases(conn: &Connection) -> AppResult<()> {
+    conn.execute("UPDATE outbox SET leased_until = NULL", [])?;
+    Ok(())
+}
+
+/// What a delivery needs: the message, the bot that carries it and the chat it goes to.
+pub struct Target {
+    pub message: Message,
+    pub bot: Bot,
+    pub chat_id: String,
+}
+
+/// Where queued message `message` goes.
+pub fn target(conn: &Connection, message: MessageId) -> AppResult<Target> {
+    let message = dialogs::message(conn, message)?;
+    let (channel, chat_id): (i64, String) = conn.query_row(
+        "SELECT a.channel_id, a.external_id FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE d.id = ?1",
+        [message.dialog_id.0],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let bot = bot_of_channel(conn, ChannelId(channel))?
+        .ok_or_else(|| AppError::Internal(format!("channel {channel} has no bot")))?;
+    Ok(Target { message, bot, chat_id })
+}
+
+/// Records that part `index` (from 0) of the message went out, as the messenger's
+/// message `external_id`: the first part's id becomes the message's.
+pub fn part_sent(conn: &Connection, message: MessageId, index: usize, external_id: &str) -> AppResult<()> {
+    conn.execute("UPDATE outbox SET parts_done = ?1 WHERE message_id = ?2", params![index + 1, message.0])?;
+    if index == 0 {
+        dialogs::set_external_id(conn, message, external_id)?;
+    }
+    Ok(())
+}
+
+/// Offers the message again at `at`; `failed` counts the attempt for the backoff.
+pub fn reschedule(conn: &Connection, message: MessageId, at: Millis, failed: bool, why: &str) -> AppResult<()> {
+    conn.execute(
+        "UPDATE outbox SET attempts = attempts + ?1, next_attempt_at = ?2, leased_until = NULL, last_error = ?3
+         WHERE message_id = ?4",
+        params![u32::from(failed), at, why, message.0],
+    )?;
+    Ok(())
+}
+
+/// The message leaves the outbox, sent or failed (`None`: it had left already).
+pub fn finish(tx: &Connection, message: MessageId, delivery: &Delivery) -> AppResult<Option<Seq>> {
+    let queued =
+        tx.query_row("SELECT 1 FROM outbox WHERE message_id = ?1", [message.0], |_| Ok(())).optional()?.is_some();
+    if !queued {
+        return Ok(None);
+    }
+    tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message.0])?;
+    dialogs::set_delivery(tx, message, delivery).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dialog_waits_for_its_first_message_while_others_go() {
+        let conn = crate::db::migrated_in_memory();
+        // Only the queue's own SQL is under test: no messages behind the ids.
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute_batch(
+            "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at) VALUES
+                (1, 10, 0, 0), (2, 10, 0, 0), (3, 20, 100, 0);",
+        )
+        .unwrap();
+        let take = |now| take_due(&conn, now, now + 1000, 16).unwrap().iter().map(|j| j.message.0).collect::<Vec<_>>();
+        assert_eq!(take(50), [1], "message 2 waits behind 1; 3 is not due");
+        assert!(take(60).is_empty(), "a leased message is not taken twice");
+        assert_eq!(next_due(&conn).unwrap(), Some(100), "the waiting second message does not count");
+        assert_eq!(take(150), [3]);
+        conn.execute("DELETE FROM outbox WHERE message_id = 1", []).unwrap();
+        assert_eq!(take(160), [2], "the next one goes once the first is done");
+    }
+}
