@@ -225,7 +225,7 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, since: Se
 
 async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq, mut reader: R) -> End {
     // A position the log never reached: the database was replaced.
-    match state.db.read(event_log::head).await {
+    match state.db.read(event_log::store::head).await {
         Ok(head) if since <= head => {}
         _ => return End::Resync("The server cannot resume from this point."),
     }

@@ -1,10 +1,9 @@
 //! Users, their settings and their sessions (SQL only).
 
 use crate::error::{AppError, AppResult};
-use crate::roles::store::role_from_row;
 use el_protocol::api::{Theme, UserSettings, UserSummary};
-use el_protocol::permissions::{Access, Role};
-use el_protocol::UserId;
+use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
+use el_protocol::{RoleId, UserId};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// A user with their role and the access it derives.
@@ -14,6 +13,20 @@ pub struct CurrentUser {
     pub role: Role,
     pub access: Access,
     pub settings: UserSettings,
+}
+
+/// The role stored in six columns starting at `at`: id, name, lead create, lead view,
+/// contact create, contact view.
+pub fn role_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Role> {
+    let scope = |i: usize| -> rusqlite::Result<ViewScope> {
+        Ok(ViewScope::parse(&r.get::<_, String>(at + i)?).unwrap_or(ViewScope::None))
+    };
+    Ok(Role {
+        id: RoleId(r.get(at)?),
+        name: r.get(at + 1)?,
+        leads: EntityRights::new(r.get(at + 2)?, scope(3)?),
+        contacts: EntityRights::new(r.get(at + 4)?, scope(5)?),
+    })
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,

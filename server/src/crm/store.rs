@@ -2,7 +2,7 @@
 //! caller's rights: a record the user may not see is "not found", exactly like one
 //! that does not exist, so ids cannot be probed.
 
-use crate::auth::CurrentUser;
+use crate::auth::store::CurrentUser;
 use crate::db::now_ms;
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};

@@ -162,7 +162,7 @@ async fn inbox(
     let snapshot = state
         .db
         .read(move |conn| {
-            let as_of = event_log::head(conn)?;
+            let as_of = event_log::store::head(conn)?;
             let pages = Tab::ALL
                 .into_iter()
                 .map(|tab| read_page(conn, user.id(), as_of, PageQuery { tab, at: None, id: None, limit }))
@@ -184,7 +184,7 @@ async fn page(
     let page = state
         .db
         .read(move |conn| {
-            let as_of = event_log::head(conn)?;
+            let as_of = event_log::store::head(conn)?;
             read_page(conn, user.id(), as_of, query)
         })
         .await?;
@@ -216,7 +216,7 @@ async fn chat(
         .read(move |conn| {
             let dialog = visible_dialog(conn, DialogId(id), &user)?;
             let (messages, has_older) = page_for_reader(conn, &user, dialog.id, None, query.limit())?;
-            Ok(ChatSnapshot { as_of: event_log::head(conn)?, messages, dialog, has_older })
+            Ok(ChatSnapshot { as_of: event_log::store::head(conn)?, messages, dialog, has_older })
         })
         .await?;
     Ok(Json(snapshot))

@@ -4,7 +4,8 @@
 
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
-use crate::event_log;
+use crate::event_log::store as event_log;
+use crate::files::store::{attach, Uploader};
 use el_protocol::api::{
     truncate_chars, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
     Message, MessagePreview, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
@@ -352,7 +353,12 @@ pub fn add_message(
     )?
     .execute(params![dialog.0, kind, user, body, client_msg_id, now, record, note])?;
     let id = MessageId(conn.last_insert_rowid());
-    crate::files::store::attach(conn, dialog, id.0, files, by)?;
+    let uploader = match by {
+        NewAuthor::Client { account } => Some(Uploader::Client { account }),
+        NewAuthor::Operator(user) | NewAuthor::Note(user) => Some(Uploader::Operator { user, dialog }),
+        NewAuthor::System(_) => None,
+    };
+    attach(conn, dialog, id.0, files, uploader)?;
     if let NewAuthor::Operator(_) = by {
         // To a messenger it goes through the outbox, in this same transaction.
         crate::outbox::store::enqueue(conn, dialog, id, now_ms())?;

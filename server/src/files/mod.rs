@@ -283,11 +283,11 @@ async fn visitor_upload(
     state.widget_limits.message(addr, &visitor)?;
     let (allowed, incoming, account) = (limits(&state), declared_size(&headers).unwrap_or(0), visitor.account_id);
     state.widget_limits.upload_room(visitor.channel_id, incoming)?;
-    let waiting = state.db.read(move |conn| store::waiting(conn, &Uploader::Visitor { account })).await?;
+    let waiting = state.db.read(move |conn| store::waiting(conn, &Uploader::Client { account })).await?;
     require_room(waiting, &allowed, incoming)?;
     let file = receive(&state, &headers, body, &name, limits(&state).max_file_bytes).await?;
     state.widget_limits.uploaded(visitor.channel_id, file.size);
-    record(&state, file, name, Uploader::Visitor { account: visitor.account_id }).await
+    record(&state, file, name, Uploader::Client { account: visitor.account_id }).await
 }
 
 /// Keeps the bytes of a file a messenger delivered. Its type comes from the bytes; one

@@ -1,16 +1,18 @@
 //! What is known of stored files (SQL only): uploads waiting to be sent, and files of
 //! messages and dialogs. Their bytes live in the file store itself.
 
-use crate::dialogs::store::NewAuthor;
 use crate::error::{AppError, AppResult};
 use el_protocol::api::Attachment;
 use el_protocol::{DialogId, Millis, UserId};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Who an upload belongs to until it is attached to their message.
+#[derive(Debug, Clone, Copy)]
 pub enum Uploader {
+    /// An operator, for a message in this dialog.
     Operator { user: UserId, dialog: DialogId },
-    Visitor { account: i64 },
+    /// A client writing from this account.
+    Client { account: i64 },
 }
 
 /// How many uploads `by` has waiting and their bytes.
@@ -20,7 +22,7 @@ pub fn waiting(conn: &Connection, by: &Uploader) -> AppResult<(usize, u64)> {
         Uploader::Operator { user, .. } => {
             conn.query_row("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE user_id = ?1", [user.0], row)?
         }
-        Uploader::Visitor { account } => conn.query_row(
+        Uploader::Client { account } => conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE account_id = ?1",
             [account],
             row,
@@ -32,7 +34,7 @@ pub fn waiting(conn: &Connection, by: &Uploader) -> AppResult<(usize, u64)> {
 pub fn add_upload(conn: &Connection, file: &Attachment, by: &Uploader, now: Millis) -> AppResult<()> {
     let (user, dialog, account) = match by {
         Uploader::Operator { user, dialog } => (Some(user.0), Some(dialog.0), None),
-        Uploader::Visitor { account } => (None, None, Some(*account)),
+        Uploader::Client { account } => (None, None, Some(*account)),
     };
     conn.execute(
         "INSERT INTO uploads (id, name, content_type, size, user_id, dialog_id, account_id, created_at)
@@ -42,23 +44,29 @@ pub fn add_upload(conn: &Connection, file: &Attachment, by: &Uploader, now: Mill
     Ok(())
 }
 
-/// Moves uploads of the sender into the new message `message` of `dialog`. Each id
-/// must be an upload of this sender (for operators, made in this dialog).
-pub fn attach(conn: &Connection, dialog: DialogId, message: i64, ids: &[String], author: NewAuthor) -> AppResult<()> {
+/// Moves uploads of `by` into the new message `message` of `dialog`. Each id must be
+/// an upload of theirs (for operators, made in this dialog); `None` owns no uploads.
+pub fn attach(
+    conn: &Connection,
+    dialog: DialogId,
+    message: i64,
+    ids: &[String],
+    by: Option<Uploader>,
+) -> AppResult<()> {
     let gone = || AppError::BadRequest("An attached file is no longer available: attach it again.".into());
     for (position, id) in ids.iter().enumerate() {
-        let owner = match author {
-            NewAuthor::Operator(user) | NewAuthor::Note(user) => conn
+        let owner = match by {
+            Some(Uploader::Operator { user, dialog: made_in }) => conn
                 .query_row(
                     "SELECT 1 FROM uploads WHERE id = ?1 AND user_id = ?2 AND dialog_id = ?3",
-                    params![id, user.0, dialog.0],
+                    params![id, user.0, made_in.0],
                     |_| Ok(()),
                 )
                 .optional()?,
-            NewAuthor::Client { account } => conn
+            Some(Uploader::Client { account }) => conn
                 .query_row("SELECT 1 FROM uploads WHERE id = ?1 AND account_id = ?2", params![id, account], |_| Ok(()))
                 .optional()?,
-            NewAuthor::System(_) => None,
+            None => None,
         };
         owner.ok_or_else(gone)?;
         conn.execute(

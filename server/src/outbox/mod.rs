@@ -8,13 +8,16 @@
 pub mod store;
 
 use crate::db::now_ms;
-use crate::error::AppResult;
-use crate::telegram::deliver::{plan, reason, send_part, PartFailure};
+use crate::dialogs::store as dialogs;
+use crate::error::{AppError, AppResult};
+use crate::telegram::deliver::{plan, reason, send_part, PartFailure, BOT_DISCONNECTED};
+use crate::telegram::store::{bot_of_channel, Bot};
 use crate::AppState;
 use el_protocol::api::Delivery;
+use el_protocol::api::Message;
 use el_protocol::{MessageId, Millis};
 use std::time::Duration;
-use store::{Job, Target, BOT_DISCONNECTED};
+use store::Job;
 use tokio::task::JoinSet;
 
 /// How long a delivery may run before its message is offered again.
@@ -79,6 +82,21 @@ pub async fn run(state: AppState) {
     while jobs.join_next().await.is_some() {}
 }
 
+/// What a delivery needs: the message, the bot that carries it and the chat it goes to.
+struct Target {
+    message: Message,
+    bot: Bot,
+    chat_id: String,
+}
+
+fn target(conn: &rusqlite::Connection, id: MessageId) -> AppResult<Target> {
+    let message = dialogs::message(conn, id)?;
+    let (channel, chat_id) = store::destination(conn, message.dialog_id)?;
+    let bot =
+        bot_of_channel(conn, channel)?.ok_or_else(|| AppError::Internal(format!("channel {channel} has no bot")))?;
+    Ok(Target { message, bot, chat_id })
+}
+
 async fn deliver(state: AppState, job: Job) {
     if let Err(e) = attempt(&state, &job).await {
         tracing::error!(message = %job.message, error = %e, "delivery could not be recorded");
@@ -90,7 +108,7 @@ async fn deliver(state: AppState, job: Job) {
 
 async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
     let id = job.message;
-    let Target { message, bot, chat_id } = state.db.run(move |conn| store::target(conn, id)).await?;
+    let Target { message, bot, chat_id } = state.db.run(move |conn| target(conn, id)).await?;
     if !bot.connected {
         return finish(state, id, Delivery::Failed { reason: BOT_DISCONNECTED.into() }).await;
     }
@@ -102,7 +120,17 @@ async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
     for (i, part) in parts.iter().enumerate().skip(job.parts_done) {
         match send_part(state, &bot, &chat_id, part).await {
             Ok(telegram_id) => {
-                state.db.run(move |conn| store::part_sent(conn, id, i, &telegram_id.to_string())).await?;
+                state
+                    .db
+                    .transaction(move |tx| {
+                        store::part_sent(tx, id, i)?;
+                        if i == 0 {
+                            // The first part's id in Telegram becomes the message's.
+                            dialogs::set_external_id(tx, id, &telegram_id.to_string())?;
+                        }
+                        Ok(())
+                    })
+                    .await?;
             }
             Err(PartFailure::Telegram(f)) if f.may_have_arrived() => {
                 // Sending it again could deliver it twice: the operator decides.
@@ -144,7 +172,13 @@ fn later(wait: Duration) -> Millis {
 
 /// The message leaves the outbox, sent or failed.
 async fn finish(state: &AppState, id: MessageId, delivery: Delivery) -> AppResult<()> {
-    let seq = state.db.transaction(move |tx| store::finish(tx, id, &delivery)).await?;
+    let seq = state
+        .db
+        .transaction(move |tx| match store::remove(tx, id)? {
+            true => dialogs::set_delivery(tx, id, &delivery).map(Some),
+            false => Ok(None),
+        })
+        .await?;
     if let Some(seq) = seq {
         state.hub.published(seq);
     }

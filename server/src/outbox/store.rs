@@ -1,18 +1,11 @@
 //! The outbox's queue (SQL only): operators' messages waiting to go to a messenger.
 
-use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
-use crate::telegram::store::{bot_of_channel, Bot};
-use el_protocol::api::{Delivery, Message};
-use el_protocol::{ChannelId, DialogId, MessageId, Millis, Seq};
-use rusqlite::{params, Connection, OptionalExtension};
+use el_protocol::{ChannelId, DialogId, MessageId, Millis};
+use rusqlite::{params, Connection};
 
-/// Why a message still waiting when its bot was disconnected was not delivered.
-pub const BOT_DISCONNECTED: &str = "The Telegram bot was disconnected before this message went out.";
-
-/// Marks every message still waiting for `channel` as not delivered (its bot was
-/// disconnected). Returns the last event's position, if any.
-pub fn fail_channel(conn: &Connection, channel: ChannelId) -> AppResult<Option<Seq>> {
+/// Takes every message still waiting for `channel` out of the queue; answers them.
+pub fn remove_channel(conn: &Connection, channel: ChannelId) -> AppResult<Vec<MessageId>> {
     let waiting: Vec<i64> = conn
         .prepare(
             "SELECT o.message_id FROM outbox o JOIN dialogs d ON d.id = o.dialog_id
@@ -20,13 +13,10 @@ pub fn fail_channel(conn: &Connection, channel: ChannelId) -> AppResult<Option<S
         )?
         .query_map([channel.0], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
-    let mut last = None;
-    for message in waiting {
+    for message in &waiting {
         conn.execute("DELETE FROM outbox WHERE message_id = ?1", [message])?;
-        let failed = Delivery::Failed { reason: BOT_DISCONNECTED.into() };
-        last = Some(dialogs::set_delivery(conn, MessageId(message), &failed)?);
     }
-    Ok(last)
+    Ok(waiting.into_iter().map(MessageId).collect())
 }
 
 /// Queues operator message `message` of `dialog` when the dialog's client is on a
@@ -107,33 +97,18 @@ pub fn clear_leases(conn: &Connection) -> AppResult<()> {
     Ok(())
 }
 
-/// What a delivery needs: the message, the bot that carries it and the chat it goes to.
-pub struct Target {
-    pub message: Message,
-    pub bot: Bot,
-    pub chat_id: String,
-}
-
-/// Where queued message `message` goes.
-pub fn target(conn: &Connection, message: MessageId) -> AppResult<Target> {
-    let message = dialogs::message(conn, message)?;
-    let (channel, chat_id): (i64, String) = conn.query_row(
+/// Where a dialog's messages go: the channel and the client's id on it.
+pub fn destination(conn: &Connection, dialog: DialogId) -> AppResult<(ChannelId, String)> {
+    Ok(conn.query_row(
         "SELECT a.channel_id, a.external_id FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE d.id = ?1",
-        [message.dialog_id.0],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let bot = bot_of_channel(conn, ChannelId(channel))?
-        .ok_or_else(|| AppError::Internal(format!("channel {channel} has no bot")))?;
-    Ok(Target { message, bot, chat_id })
+        [dialog.0],
+        |r| Ok((ChannelId(r.get(0)?), r.get(1)?)),
+    )?)
 }
 
-/// Records that part `index` (from 0) of the message went out, as the messenger's
-/// message `external_id`: the first part's id becomes the message's.
-pub fn part_sent(conn: &Connection, message: MessageId, index: usize, external_id: &str) -> AppResult<()> {
+/// Records that part `index` (from 0) of the message went out.
+pub fn part_sent(conn: &Connection, message: MessageId, index: usize) -> AppResult<()> {
     conn.execute("UPDATE outbox SET parts_done = ?1 WHERE message_id = ?2", params![index + 1, message.0])?;
-    if index == 0 {
-        dialogs::set_external_id(conn, message, external_id)?;
-    }
     Ok(())
 }
 
@@ -147,15 +122,9 @@ pub fn reschedule(conn: &Connection, message: MessageId, at: Millis, failed: boo
     Ok(())
 }
 
-/// The message leaves the outbox, sent or failed (`None`: it had left already).
-pub fn finish(tx: &Connection, message: MessageId, delivery: &Delivery) -> AppResult<Option<Seq>> {
-    let queued =
-        tx.query_row("SELECT 1 FROM outbox WHERE message_id = ?1", [message.0], |_| Ok(())).optional()?.is_some();
-    if !queued {
-        return Ok(None);
-    }
-    tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message.0])?;
-    dialogs::set_delivery(tx, message, delivery).map(Some)
+/// Takes the message out of the queue; `false` when it had left already.
+pub fn remove(tx: &Connection, message: MessageId) -> AppResult<bool> {
+    Ok(tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message.0])? > 0)
 }
 
 #[cfg(test)]

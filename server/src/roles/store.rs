@@ -1,25 +1,11 @@
 //! Roles and who has which (SQL only).
 
-use crate::auth::store::all_users;
+use crate::auth::store::{all_users, role_from_row};
 use crate::error::{AppError, AppResult};
-use el_protocol::permissions::{Assignment, EntityRights, Role, RolesOverview, ViewScope};
+use el_protocol::permissions::{Assignment, Role, RolesOverview};
 use el_protocol::{RoleId, UserId};
 use rusqlite::types::ToSql;
 use rusqlite::{params, Connection, OptionalExtension};
-
-/// The role stored in six columns starting at `at`: id, name, lead create, lead view,
-/// contact create, contact view.
-pub fn role_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Role> {
-    let scope = |i: usize| -> rusqlite::Result<ViewScope> {
-        Ok(ViewScope::parse(&r.get::<_, String>(at + i)?).unwrap_or(ViewScope::None))
-    };
-    Ok(Role {
-        id: RoleId(r.get(at)?),
-        name: r.get(at + 1)?,
-        leads: EntityRights::new(r.get(at + 2)?, scope(3)?),
-        contacts: EntityRights::new(r.get(at + 4)?, scope(5)?),
-    })
-}
 
 /// A role as stored: its name (already checked) and rights in their column forms.
 pub struct RoleColumns {

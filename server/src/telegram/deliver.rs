@@ -8,6 +8,9 @@ use crate::files;
 use crate::AppState;
 use el_protocol::api::{Attachment, Message};
 
+/// Why a message still waiting when its bot was disconnected was not delivered.
+pub const BOT_DISCONNECTED: &str = "The Telegram bot was disconnected before this message went out.";
+
 /// One call of a message's delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Part {

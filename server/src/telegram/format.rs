@@ -2,9 +2,20 @@
 //! entities becomes markdown; an operator's markdown becomes the HTML subset
 //! `sendMessage` accepts (<https://core.telegram.org/bots/api#html-style>).
 
-use super::update::Entity;
 use el_protocol::markdown::{escape_text as escape, is_safe_link, literal};
 use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Deserialize;
+
+/// A formatted part of a text; offsets and lengths count UTF-16 code units.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Entity {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub offset: usize,
+    pub length: usize,
+    pub url: Option<String>,
+    pub language: Option<String>,
+}
 
 /// Marks Telegram formatting with markdown: bold, italic, strikethrough, code, code
 /// blocks and text links. Overlapping or nested entities keep the outer one only.

@@ -2,6 +2,7 @@
 //! and reconnect them (a reconnected bot is a new channel: its chats start anew).
 
 use super::bot_api::Failure;
+use super::deliver::BOT_DISCONNECTED;
 use super::store::{self, Bot, NewBot};
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
@@ -178,7 +179,8 @@ async fn disconnect(
         // Our side stops either way: the webhook's secret no longer opens anything.
         tracing::warn!(bot = %bot.username, %failure, "deleting the webhook failed");
     }
-    let (seq, summary) = state.db.transaction(move |tx| store::disconnect(tx, bot.channel_id, now_ms())).await?;
+    let (seq, summary) =
+        state.db.transaction(move |tx| store::disconnect(tx, bot.channel_id, BOT_DISCONNECTED, now_ms())).await?;
     if let Some(seq) = seq {
         state.hub.published(seq);
     }

@@ -4,7 +4,8 @@ use crate::clients::store::{messenger_account, MessengerUser};
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::files::store::{delivered_as_uploads, Delivered};
-use crate::outbox::store::fail_channel;
+use crate::outbox::store::remove_channel;
+use el_protocol::api::Delivery;
 use el_protocol::integrations::TelegramBot;
 use el_protocol::{ChannelId, MessageId, Millis, Seq, UserId};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -122,11 +123,19 @@ pub fn add_bot(tx: &Connection, bot: &NewBot, now: Millis) -> AppResult<Telegram
     bot_summary(tx, channel)
 }
 
-/// Marks the bot's channel disconnected: what still waited to go through it fails, and
-/// its open dialogs are logged anew. Answers the last event's position, if any.
-pub fn disconnect(tx: &Connection, channel: ChannelId, now: Millis) -> AppResult<(Option<Seq>, TelegramBot)> {
+/// Marks the bot's channel disconnected: what still waited to go through it fails with
+/// `why`, and its open dialogs are logged anew. Answers the last event's position, if any.
+pub fn disconnect(
+    tx: &Connection,
+    channel: ChannelId,
+    why: &str,
+    now: Millis,
+) -> AppResult<(Option<Seq>, TelegramBot)> {
     tx.execute("UPDATE channels SET disconnected_at = ?1 WHERE id = ?2", params![now, channel.0])?;
-    let failed = fail_channel(tx, channel)?;
+    let mut failed = None;
+    for message in remove_channel(tx, channel)? {
+        failed = Some(dialogs::set_delivery(tx, message, &Delivery::Failed { reason: why.into() })?);
+    }
     let seq = dialogs::log_open_dialogs_of_channel(tx, channel)?.or(failed);
     Ok((seq, bot_summary(tx, channel)?))
 }

@@ -1,7 +1,7 @@
 //! What a Telegram update says, read into what External Lines stores: who wrote, the
 //! text (Telegram's formatting turned into markdown), and the files to fetch.
 
-use super::format::entities_to_markdown;
+use super::format::{entities_to_markdown, Entity};
 use el_protocol::markdown::literal;
 use serde::Deserialize;
 use serde_json::Value;
@@ -58,17 +58,6 @@ pub struct Chat {
     pub id: i64,
     #[serde(rename = "type")]
     pub kind: String,
-}
-
-/// A formatted part of a text; offsets and lengths count UTF-16 code units.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Entity {
-    #[serde(rename = "type")]
-    pub kind: String,
-    pub offset: usize,
-    pub length: usize,
-    pub url: Option<String>,
-    pub language: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -154,7 +154,7 @@ async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppRes
     let conversation = state
         .db
         .read(move |conn| {
-            let as_of = event_log::head(conn)?;
+            let as_of = event_log::store::head(conn)?;
             let messages = dialogs::account_messages(conn, visitor.account_id)?
                 .iter()
                 .filter_map(WidgetMessage::from_message)

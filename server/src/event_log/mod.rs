@@ -3,56 +3,20 @@
 //! newest ones in memory with the counts they imply ([`Feed`]), and wakes the sockets,
 //! which take what they need from there without touching the database.
 
-use crate::db::{now_ms, Db};
+pub mod store;
+
+use crate::db::Db;
 use crate::error::AppResult;
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::events::Event;
 use el_protocol::permissions::Access;
 use el_protocol::{Seq, UserId};
-use rusqlite::{params, Connection};
 use std::collections::VecDeque;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use tokio::sync::watch;
 
 /// Events read from the log per database call.
 const READ_BATCH: usize = 1000;
-
-/// Appends `event` and returns its sequence number.
-pub fn append(conn: &Connection, event: &Event) -> AppResult<Seq> {
-    conn.prepare_cached("INSERT INTO events (created_at, payload) VALUES (?1, ?2)")?
-        .execute(params![now_ms(), serde_json::to_string(event)?])?;
-    Ok(conn.last_insert_rowid())
-}
-
-/// The newest sequence number (0 for an empty log).
-pub fn head(conn: &Connection) -> AppResult<Seq> {
-    Ok(conn.query_row("SELECT COALESCE(MAX(seq), 0) FROM events", [], |r| r.get(0))?)
-}
-
-/// Up to `limit` events after `since`, oldest first.
-pub fn after(conn: &Connection, since: Seq, limit: usize) -> AppResult<Vec<(Seq, Event)>> {
-    let mut stmt = conn.prepare_cached("SELECT seq, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2")?;
-    let rows = stmt.query_map(params![since, limit as i64], |r| Ok((r.get::<_, Seq>(0)?, r.get::<_, String>(1)?)))?;
-    let mut out = Vec::new();
-    for row in rows {
-        let (seq, payload) = row?;
-        out.push((seq, serde_json::from_str(&payload)?));
-    }
-    Ok(out)
-}
-
-/// The newest `limit` events up to `head`, oldest first.
-fn newest(conn: &Connection, head: Seq, limit: usize) -> AppResult<Vec<(Seq, Event)>> {
-    let from: Option<Seq> = conn.query_row(
-        "SELECT MIN(seq) FROM (SELECT seq FROM events WHERE seq <= ?1 ORDER BY seq DESC LIMIT ?2)",
-        params![head, limit as i64],
-        |r| r.get(0),
-    )?;
-    match from {
-        Some(from) => after(conn, from - 1, limit),
-        None => Ok(Vec::new()),
-    }
-}
 
 /// One event of the log as the sockets share it: parsed once, serialized once.
 #[derive(Debug)]
@@ -161,9 +125,9 @@ impl Hub {
         let capacity = capacity.max(1);
         let feed = db
             .read(move |conn| {
-                let head = head(conn)?;
+                let head = store::head(conn)?;
                 let counts = crate::dialogs::store::counts(conn)?;
-                let events = newest(conn, head, capacity)?;
+                let events = store::newest(conn, head, capacity)?;
                 let floor = events.first().map_or(head, |(seq, _)| seq - 1);
                 let mut feed = Feed { events: VecDeque::new(), floor, head, capacity, counts };
                 for (seq, event) in events {
@@ -231,7 +195,7 @@ impl Hub {
         loop {
             committed.borrow_and_update();
             let from = self.feed().head;
-            match db.read(move |conn| after(conn, from, READ_BATCH)).await {
+            match db.read(move |conn| store::after(conn, from, READ_BATCH)).await {
                 Ok(events) if !events.is_empty() => {
                     let full = events.len() == READ_BATCH;
                     let head = {
