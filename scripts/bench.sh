@@ -5,6 +5,7 @@
 #   scripts/bench.sh                         this build
 #   scripts/bench.sh --baseline OLD_BINARY   another build of the server beside it
 #   scripts/bench.sh --quick                 a short smoke run
+#   scripts/bench.sh --search                search latency on 100,000 dialogs, ~1M messages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh

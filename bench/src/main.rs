@@ -2,9 +2,10 @@
 //! `--baseline`, another build of it) on a temporary database, drives it from
 //! 127.0.0.1 only, and prints one table with the builds side by side.
 //!
-//! Usage: `el-bench --server PATH [--baseline PATH] [--quick | --cell SOCKETS:RATE]`
+//! Usage: `el-bench --server PATH [--baseline PATH] [--quick | --cell SOCKETS:RATE | --search]`
 
 mod load;
+mod search;
 mod server;
 mod sqlite;
 
@@ -87,18 +88,27 @@ async fn measure(bin: &Path, plan: &Plan) -> Figures {
     Figures { idle_rss, rss_after_close, cells, inbound }
 }
 
-const USAGE: &str = "usage: el-bench --server PATH [--baseline PATH] [--quick | --cell SOCKETS:RATE]";
+const USAGE: &str = "usage: el-bench --server PATH [--baseline PATH] [--quick | --cell SOCKETS:RATE | --search]";
 
-fn args() -> (PathBuf, Option<PathBuf>, Plan) {
+/// What a run measures.
+enum Run {
+    RealTime(Plan),
+    /// Search latency on a large inbox (this build only).
+    Search,
+}
+
+fn args() -> (PathBuf, Option<PathBuf>, Run) {
     let mut server = None;
     let mut baseline = None;
     let mut plan = Plan::full();
+    let mut search = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
             "--server" => server = it.next().map(PathBuf::from),
             "--baseline" => baseline = it.next().map(PathBuf::from),
             "--quick" => plan = Plan::quick(),
+            "--search" => search = true,
             "--cell" => {
                 let cell = it.next().and_then(|c| {
                     let (s, r) = c.split_once(':')?;
@@ -110,7 +120,7 @@ fn args() -> (PathBuf, Option<PathBuf>, Plan) {
         }
     }
     let server = server.unwrap_or_else(|| usage("--server is required"));
-    (server, baseline, plan)
+    (server, baseline, if search { Run::Search } else { Run::RealTime(plan) })
 }
 
 fn usage(problem: &str) -> ! {
@@ -119,9 +129,17 @@ fn usage(problem: &str) -> ! {
 }
 
 fn main() {
-    let (server_bin, baseline_bin, plan) = args();
+    let (server_bin, baseline_bin, run) = args();
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
+    let plan = match run {
+        Run::RealTime(plan) => plan,
+        Run::Search => {
+            search::print(&runtime.block_on(search::measure(&server_bin)));
+            println!("({:.0} s in all)", started.elapsed().as_secs_f64());
+            return;
+        }
+    };
     let mut builds = Vec::new();
     if let Some(b) = &baseline_bin {
         builds.push(("baseline", runtime.block_on(measure(b, &plan))));

@@ -16,6 +16,11 @@ pub struct Server {
 impl Server {
     /// Starts `bin` with the demo data on a fresh database and waits until it answers.
     pub async fn start(bin: &Path) -> Server {
+        Server::start_with(bin, &[], Duration::from_secs(60)).await
+    }
+
+    /// Starts `bin` with the demo data and `extra` arguments, waiting up to `ready_within`.
+    pub async fn start_with(bin: &Path, extra: &[&str], ready_within: Duration) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let port = free_port();
         let data = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
@@ -24,6 +29,7 @@ impl Server {
             .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--demo"])
             .args(["--db", &data("el.db"), "--files-dir", &data("files")])
             .args(["--spa-dir", &data("spa"), "--widget-dir", &data("widget")])
+            .args(extra)
             .env("RUST_LOG", "warn")
             // The benchmark measures delivery, not the widget's rate limits.
             .env("WIDGET_SESSIONS_PER_HOUR", "1000000000")
@@ -35,7 +41,7 @@ impl Server {
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
         let server = Server { child, port, dir };
         let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let deadline = Instant::now() + ready_within;
         while http.get(server.url("/api/me")).send().await.is_err() {
             assert!(Instant::now() < deadline, "the server did not start; see {}", server.log().display());
             tokio::time::sleep(Duration::from_millis(50)).await;

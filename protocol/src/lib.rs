@@ -15,5 +15,6 @@ pub mod markdown;
 pub mod outbox;
 pub mod permissions;
 pub mod replies;
+pub mod search;
 
 pub use ids::*;

@@ -30,6 +30,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/013_quick_replies.sql")),
         M::up(include_str!("../migrations/014_notes.sql")),
         M::up(include_str!("../migrations/015_theme.sql")),
+        M::up(include_str!("../migrations/016_search.sql")),
     ])
 }
 

@@ -117,6 +117,56 @@ const QUESTIONS: [&str; 8] = [
     "When will the spring catalogue be available?",
     "Can I pay on delivery?",
 ];
+const PRODUCTS: [&str; 8] = [
+    "terracotta pot",
+    "lavender seedling",
+    "garden hose",
+    "rose bush",
+    "clay planter",
+    "watering can",
+    "seed set",
+    "pruning shears",
+];
+const CITIES: [&str; 8] = ["Lviv", "Kyiv", "Odesa", "Kharkiv", "Dnipro", "Vinnytsia", "Poltava", "Chernihiv"];
+
+/// A demo conversation (`true`: the client speaks): a waiting client's first words, or
+/// an exchange with an operator of 16 to 28 messages, varied by `n`.
+fn conversation(n: usize, answered: bool) -> Vec<(bool, String)> {
+    let pick = |i: usize, len: usize| (n.wrapping_mul(2_654_435_761).wrapping_add(i.wrapping_mul(40_503)) >> 7) % len;
+    let (product, city) = (PRODUCTS[pick(1, PRODUCTS.len())], CITIES[pick(2, CITIES.len())]);
+    let order = 10_000 + (n * 7_919) % 90_000;
+    let client = [
+        QUESTIONS[n % QUESTIONS.len()].to_string(),
+        format!("My order number is {order}."),
+        format!("How much is delivery to {city}?"),
+        format!("I would like {} of the {product}.", 2 + pick(3, 5)),
+        format!("Is the {product} frost-resistant?"),
+        "Can I pick it up myself?".to_string(),
+        "Thank you, that helps a lot!".to_string(),
+    ];
+    if !answered {
+        return (0..1 + pick(4, 4)).map(|i| (true, client[(i * 3) % client.len()].clone())).collect();
+    }
+    let operator = [
+        ANSWERS[n % ANSWERS.len()].to_string(),
+        format!("The {product} costs {} UAH.", 150 + 25 * pick(5, 20)),
+        format!("Delivery to {city} takes two or three days."),
+        format!("Your order {order} is packed and leaves today."),
+        format!("We have {} of the {product} in stock.", 3 + pick(6, 30)),
+        "Nova Poshta or a courier, which do you prefer?".to_string(),
+        "You are welcome! Write to us any time.".to_string(),
+    ];
+    (0..16 + 2 * pick(7, 7))
+        .map(|i| {
+            if i % 2 == 0 {
+                (true, client[(i / 2) % client.len()].clone())
+            } else {
+                (false, operator[(i / 2) % operator.len()].clone())
+            }
+        })
+        .collect()
+}
+
 const ANSWERS: [&str; 4] = [
     "Good afternoon! Let me check that for you.",
     "Yes, of course. Could you tell me your order number?",
@@ -169,21 +219,32 @@ pub async fn load_dialogs(db: &Db, wanted: u32) -> AppResult<u32> {
                 params![account, state, at],
             )?;
             let dialog = tx.last_insert_rowid();
-            tx.execute(
-                "INSERT INTO messages (dialog_id, author_kind, body, created_at) VALUES (?1, 'client', ?2, ?3)",
-                params![dialog, QUESTIONS[n % QUESTIONS.len()], at],
-            )?;
-            let mut last = tx.last_insert_rowid();
             if let Some(op) = operator {
                 tx.execute("INSERT INTO dialog_members (dialog_id, user_id, since) VALUES (?1, ?2, ?3)", params![dialog, op, at])?;
                 tx.execute("INSERT INTO dialog_participants (dialog_id, user_id) VALUES (?1, ?2)", params![dialog, op])?;
-                tx.execute(
-                    "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, created_at) VALUES (?1, 'operator', ?2, ?3, ?4)",
-                    params![dialog, op, ANSWERS[n % ANSWERS.len()], at + 30_000],
-                )?;
-                last = tx.last_insert_rowid();
             }
-            tx.execute("UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2 WHERE id = ?3", params![last, at + 30_000, dialog])?;
+            let lines = conversation(n, operator.is_some());
+            let mut last = (0, at);
+            for (j, (client, text)) in lines.iter().enumerate() {
+                let sent = at + j as i64 * 45_000;
+                let (kind, author) = if *client { ("client", None) } else { ("operator", operator) };
+                tx.execute(
+                    "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![dialog, kind, author, text, sent],
+                )?;
+                last = (tx.last_insert_rowid(), sent);
+            }
+            tx.execute(
+                "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2, people_count = ?3 WHERE id = ?4",
+                params![last.0, last.1, lines.len(), dialog],
+            )?;
+            if let Some(op) = operator {
+                // The operator has read the conversation up to its end.
+                tx.execute(
+                    "INSERT INTO dialog_reads (user_id, dialog_id, last_read_message_id, read_count) VALUES (?1, ?2, ?3, ?4)",
+                    params![op, dialog, last.0, lines.len()],
+                )?;
+            }
         }
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('demo_dialogs', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -19,6 +19,7 @@ pub mod origin;
 pub mod outbox;
 pub mod replies;
 pub mod roles;
+pub mod search;
 pub mod socket;
 pub mod telegram;
 pub mod throttle;
@@ -80,6 +81,7 @@ pub fn app(state: AppState) -> Router {
         .merge(crm::router())
         .merge(roles::router())
         .merge(replies::router())
+        .merge(search::router())
         .merge(socket::router())
         .merge(widget::router())
         .merge(files::router())
