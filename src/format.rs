@@ -57,12 +57,17 @@ pub fn waiting_label(elapsed_ms: i64) -> String {
 
 /// A list's preview of a dialog's last message: "You: ...", "Anna: ...", or the text.
 pub fn preview_line(m: &el_protocol::api::MessagePreview, me: Option<el_protocol::UserId>) -> String {
+    format!("{}{}", author_prefix(&m.author, me), el_protocol::markdown::to_plain_text(&m.text))
+}
+
+/// Who wrote a line a list shows: "You: ", "Anna: ", "Anna (note): ", or nothing for
+/// the client and the system.
+pub fn author_prefix(author: &el_protocol::api::Author, me: Option<el_protocol::UserId>) -> String {
     use el_protocol::api::Author;
-    let who = match &m.author {
+    match author {
         Author::Operator { user_id, .. } if Some(*user_id) == me => "You: ".to_string(),
         Author::Operator { name, .. } => format!("{name}: "),
         Author::Note { name, .. } => format!("{name} (note): "),
         Author::Client { .. } | Author::System => String::new(),
-    };
-    format!("{who}{}", el_protocol::markdown::to_plain_text(&m.text))
+    }
 }

@@ -4,9 +4,10 @@
 use el_protocol::DialogId;
 
 /// The shortcuts as the `?` sheet shows them: keys, then what they do.
-pub const SHEET: [(&str, &str); 8] = [
+pub const SHEET: [(&str, &str); 9] = [
     ("J or Alt+↓", "Next dialog in the list"),
     ("K or Alt+↑", "Previous dialog in the list"),
+    ("/", "Search clients and messages"),
     ("R", "Reply: take the open unassigned dialog"),
     ("E", "End the open dialog"),
     ("Enter · Shift+Enter", "Send · new line in the message"),

@@ -16,6 +16,7 @@ use el_protocol::integrations::{ConnectTelegram, IntegrationsOverview, TelegramB
 use el_protocol::outbox::Pending;
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
 use el_protocol::replies::{QuickReply, QuickReplyInput};
+use el_protocol::search::SearchResults;
 use el_protocol::{ChannelId, DialogId, MessageId, RecordId, RoleId, UserId};
 
 /// Signs in; the server sets the session cookie.
@@ -52,6 +53,11 @@ pub async fn page(tab: Tab, cursor: Cursor) -> Result<DialogPage, Failure> {
 /// One dialog with its newest messages.
 pub async fn chat(id: DialogId) -> Result<ChatSnapshot, Failure> {
     http::get(&format!("/api/dialogs/{id}"), None).await
+}
+
+/// Clients and messages matching `query`, in dialogs the user may open.
+pub async fn search(query: &str) -> Result<SearchResults, Failure> {
+    http::get(&format!("/api/search?q={}", String::from(js_sys::encode_uri_component(query))), None).await
 }
 
 /// The messages of a dialog before `before`.

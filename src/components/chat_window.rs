@@ -37,7 +37,13 @@ enum Open {
 }
 
 #[component]
-pub fn ChatWindow(id: DialogId) -> impl IntoView {
+pub fn ChatWindow(
+    id: DialogId,
+    /// A message to show (found by a search): earlier pages load until it is there, and
+    /// it is scrolled to and marked instead of the newest.
+    #[prop(optional_no_strip)]
+    at: Option<MessageId>,
+) -> impl IntoView {
     let inbox = expect_context::<InboxStore>();
     let session = expect_context::<Session>();
     let actions = expect_context::<InboxActions>();
@@ -69,7 +75,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
 
     // Keep the newest message in view as messages arrive, unless the user scrolled up
     // to read older ones; sending brings the view back down.
-    let following = RwSignal::new(true);
+    let following = RwSignal::new(at.is_none());
     let last = Memo::new(move |_| messages.with(|m| m.last().map(|m| m.message.id)));
     let sending = Memo::new(move |_| inbox.outbox.with(|o| o.for_dialog(id).count()));
     let to_newest = move || {
@@ -119,7 +125,7 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
     };
     let on_scroll = move |_| {
         let Some(el) = list.get_untracked() else { return };
-        let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < NEAR_EDGE_PX;
+        let at_bottom = at_bottom(&el);
         if following.get_untracked() != at_bottom {
             following.set(at_bottom);
         }
@@ -128,6 +134,36 @@ pub fn ChatWindow(id: DialogId) -> impl IntoView {
             load_older();
         }
     };
+
+    // A message asked for: page back until it is loaded, then bring it into view.
+    let sought = StoredValue::new(at);
+    Effect::new(move |_| {
+        let Some(target) = sought.get_value() else { return };
+        if !dialog.with(Option::is_some) {
+            return;
+        }
+        if messages.with(|m| m.iter().any(|p| p.message.id == target)) {
+            sought.set_value(None);
+            when_rendered(
+                list,
+                move |el| shown_in(el, target),
+                move |el| {
+                    show_found(el, target);
+                    // A short chat shows its newest message too: then it follows new ones.
+                    following.set(at_bottom(el));
+                },
+            );
+        } else if has_older.get() {
+            // Not `load_older`: nothing read is to be kept in place while seeking.
+            if inbox.loading_older.with(Option::is_none) {
+                actions.older.run(());
+            }
+        } else {
+            // Not in this chat (any more): show its newest messages as usual.
+            sought.set_value(None);
+            to_newest();
+        }
+    });
 
     // Reading the open chat clears its unread count, also as new messages arrive.
     let unread = Memo::new(move |_| inbox.inbox.with(|i| i.unread(id)));
@@ -525,6 +561,20 @@ fn when_rendered(
 /// The element of message `id` in the list, if it is rendered.
 fn message_in(list: &HtmlOListElement, id: MessageId) -> Option<web_sys::Element> {
     list.query_selector(&format!("[data-message-id='{id}']")).ok()?
+}
+
+/// Whether the chat is scrolled (nearly) to its newest message.
+fn at_bottom(list: &HtmlOListElement) -> bool {
+    list.scroll_height() - list.scroll_top() - list.client_height() < NEAR_EDGE_PX
+}
+
+/// Scrolls message `id` to the middle of the chat and marks it as the one found.
+fn show_found(list: &HtmlOListElement, id: MessageId) {
+    let Some(item) = message_in(list, id) else { return };
+    let _ = item.class_list().add_1("message--found");
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Center);
+    item.scroll_into_view_with_scroll_into_view_options(&options);
 }
 
 fn shown_in(list: &HtmlOListElement, id: MessageId) -> bool {

@@ -26,6 +26,7 @@ pub mod no_access;
 pub mod notify_banner;
 pub mod pending_item;
 pub mod record_form;
+pub mod search_panel;
 pub mod shortcuts_help;
 pub mod upload_tray;
 pub mod user_picker;

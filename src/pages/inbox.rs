@@ -7,11 +7,12 @@ use crate::components::dialog_list::DialogList;
 use crate::components::inbox_tabs::InboxTabs;
 use crate::components::no_access::NoAccess;
 use crate::components::notify_banner::NotifyBanner;
+use crate::components::search_panel::{SearchBox, SearchResultsList, SEARCH_INPUT_ID};
 use crate::components::shortcuts_help::ShortcutsHelp;
 use crate::shortcuts;
 use crate::store::{Connection, InboxActions, InboxStore, Session};
 use el_protocol::inbox::{tab_of, Tab};
-use el_protocol::DialogId;
+use el_protocol::{DialogId, MessageId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
@@ -26,6 +27,9 @@ pub fn InboxPage() -> impl IntoView {
 
     let selected = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| s.parse().ok()).map(DialogId));
     let tab = Memo::new(move |_| query.with(|q| q.get("tab")).and_then(|t| Tab::parse(&t)).unwrap_or(Tab::Unassigned));
+    // `?at=ID`: the message to show in the chat (a search result).
+    let at = Memo::new(move |_| query.with(|q| q.get("at")).and_then(|s| s.parse().ok()).map(MessageId));
+    let search = inbox.search;
     let notice = RwSignal::new(None::<String>);
     let chat_error = RwSignal::new(None::<String>);
 
@@ -158,6 +162,13 @@ pub fn InboxPage() -> impl IntoView {
                 help.set(true);
                 return;
             }
+            "/" if !typing && !e.ctrl_key() && !e.meta_key() => {
+                if let Some(input) = document().get_element_by_id(SEARCH_INPUT_ID) {
+                    e.prevent_default();
+                    let _ = wasm_bindgen::JsCast::unchecked_into::<web_sys::HtmlElement>(input).focus();
+                }
+                return;
+            }
             _ => return,
         };
         e.prevent_default();
@@ -187,9 +198,17 @@ pub fn InboxPage() -> impl IntoView {
                             </button>
                         </div>
                         <NotifyBanner/>
-                        <InboxTabs active=tab counts=counts unread=unread on_select=select_tab
-                            loading=Signal::derive(move || !inbox.loaded.get())/>
-                        <DialogList tab=tab selected=selected/>
+                        <SearchBox query=search/>
+                        <Show
+                            when=move || !search.with(String::is_empty)
+                            fallback=move || view! {
+                                <InboxTabs active=tab counts=counts unread=unread on_select=select_tab
+                                    loading=Signal::derive(move || !inbox.loaded.get())/>
+                                <DialogList tab=tab selected=selected/>
+                            }
+                        >
+                            <SearchResultsList query=search tab=tab selected=selected at=at/>
+                        </Show>
                     </aside>
                     <section class="inbox__main" aria-label="Chat">
                         {move || match (selected.get(), chat_error.get()) {
@@ -202,7 +221,7 @@ pub fn InboxPage() -> impl IntoView {
                                     </button>
                                 </div>
                             }.into_any(),
-                            (Some(id), None) => view! { <ChatWindow id=id/> }.into_any(),
+                            (Some(id), None) => view! { <ChatWindow id=id at=at.get()/> }.into_any(),
                             (None, None) => view! {
                                 <div class="empty-state">
                                     <h2>"Select a dialog"</h2>

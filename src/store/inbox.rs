@@ -8,6 +8,7 @@ use el_protocol::chat::ChatLog;
 use el_protocol::events::UserEvent;
 use el_protocol::inbox::{Inbox, Tab};
 use el_protocol::outbox::Outbox;
+use el_protocol::search::SearchResults;
 use el_protocol::{DialogId, MessageId, Seq, UserId};
 use leptos::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -42,6 +43,10 @@ pub struct InboxStore {
     paging: StoredValue<HashSet<Tab>>,
     /// The open chat's older page being fetched: the message it ends before.
     pub loading_older: RwSignal<Option<MessageId>>,
+    /// The search typed over the list, and what it found last: both stay while the
+    /// user opens the results one after another.
+    pub search: RwSignal<String>,
+    pub found: RwSignal<Option<SearchResults>>,
 }
 
 impl InboxStore {
@@ -56,6 +61,8 @@ impl InboxStore {
             drafts: StoredValue::new(HashMap::new()),
             paging: StoredValue::new(HashSet::new()),
             loading_older: RwSignal::new(None),
+            search: RwSignal::new(String::new()),
+            found: RwSignal::new(None),
         }
     }
 
