@@ -94,7 +94,7 @@ pub fn print(f: &SearchFigures) {
         f.dialogs, f.messages, f.load_secs
     );
     println!(
-        "{:<24}{:<16}{:>34}{:>34}{:>12}",
+        "{:<24}{:<20}{:>34}{:>34}{:>12}",
         "query", "", "sees every dialog: p50/max ms (hits)", "sees own only: p50/max ms (hits)", "target"
     );
     for r in &f.rows {
@@ -102,7 +102,7 @@ pub fn print(f: &SearchFigures) {
             format!("{p50:.1} / {max:.1} ({messages} msg, {clients} clients)")
         };
         println!(
-            "{:<24}{:<16}{:>34}{:>34}{:>12}",
+            "{:<24}{:<20}{:>34}{:>34}{:>12}",
             r.label,
             format!("{:?}", r.query),
             cell(r.all),

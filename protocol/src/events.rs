@@ -156,7 +156,15 @@ pub enum Frame<E> {
     Live { seq: Seq },
     /// The server cannot resume from the requested position: reload the snapshot.
     Resync { reason: String },
+    /// `name` is typing in the dialog: a passing signal, not in the log. Shown for
+    /// [`TYPING_SHOWN_MS`] unless repeated, or until their message arrives.
+    Typing { dialog_id: DialogId, name: String },
 }
+
+/// How often a client says it is still typing, while it types.
+pub const TYPING_EVERY_MS: u32 = 3_000;
+/// How long "… is typing" shows after the last signal.
+pub const TYPING_SHOWN_MS: u32 = 6_000;
 
 #[cfg(test)]
 mod tests {

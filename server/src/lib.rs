@@ -47,6 +47,9 @@ use tower_http::trace::TraceLayer;
 /// a clear message).
 pub const MAX_JSON_BODY: usize = 2 * 1024 * 1024;
 
+/// Typing signals one person may send a minute (clients send one every 3 s).
+const TYPING_PER_MINUTE: u32 = 40;
+
 /// What every handler shares: cloned per request, so one reference count.
 #[derive(Clone)]
 pub struct AppState(Arc<Shared>);
@@ -68,6 +71,8 @@ pub struct Shared {
     pub sign_in_failures: auth::SignInThrottle,
     /// How fast website visitors may start chats and write.
     pub widget_limits: widget::WidgetLimits,
+    /// How often anyone may say they are typing.
+    pub typing_limits: throttle::RateLimit,
     /// The Telegram Bot API, at the configured address.
     pub bot_api: telegram::bot_api::BotApi,
 }
@@ -158,9 +163,17 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let hub = Hub::load(&db, config.replay_events).await?;
     let sign_in_failures = auth::SignInThrottle::default();
     let widget_limits = widget::WidgetLimits::new(&config);
+    let typing_limits = throttle::RateLimit::new(TYPING_PER_MINUTE, std::time::Duration::from_secs(60));
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
-    let state =
-        AppState(Arc::new(Shared { db, hub, config: Arc::new(config), sign_in_failures, widget_limits, bot_api }));
+    let state = AppState(Arc::new(Shared {
+        db,
+        hub,
+        config: Arc::new(config),
+        sign_in_failures,
+        widget_limits,
+        typing_limits,
+        bot_api,
+    }));
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;

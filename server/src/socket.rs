@@ -7,7 +7,7 @@ use crate::auth::store::user_for_session;
 use crate::auth::{CurrentUser, SESSION_COOKIE};
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
-use crate::event_log::{Behind, Feed, Logged};
+use crate::event_log::{Behind, Feed, Logged, Typing, Typist};
 use crate::tokens::token_hash;
 use crate::{event_log, origin, AppState};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -26,6 +26,7 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use std::fmt::Write;
 use std::time::Duration;
+use tokio::sync::broadcast;
 
 /// Events sent per pass (a reader far behind gets them in several).
 const BATCH: usize = 500;
@@ -76,6 +77,8 @@ pub trait Reader: Clone + Send + 'static {
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights>;
     /// The frames this reader receives of `events` (in order), given the feed.
     fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String>;
+    /// Who is typing, when this reader is to hear it: as whom.
+    fn hears<'a>(&self, feed: &Feed, typing: &'a Typing) -> Option<&'a str>;
 }
 
 /// A signed-in operator, identified by their session (the hash of its token).
@@ -95,6 +98,16 @@ impl Reader for Operator {
             }
             None => Ok(Rights::Gone),
         }
+    }
+
+    /// The client of a dialog the operator may open, and colleagues there.
+    fn hears<'a>(&self, feed: &Feed, typing: &'a Typing) -> Option<&'a str> {
+        let name = match &typing.who {
+            Typist::Client(name) => name,
+            Typist::Operator(user, name) if *user != self.user.id() => name,
+            Typist::Operator(..) => return None,
+        };
+        feed.counts.may_open(typing.dialog, self.user.id(), &self.user.access).then_some(name.as_str())
     }
 
     /// Each event as the operator may receive it now: a dialog they could open when
@@ -233,6 +246,7 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
     let mut fed = hub.subscribe();
     let mut rights = hub.rights();
     let mut closing = hub.closing();
+    let mut typing = hub.typing_signals();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut recheck = tokio::time::interval(RECHECK_EVERY);
     ping.tick().await;
@@ -287,6 +301,17 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
                     if changed.is_err() { return End::Gone; }
                     break;
                 }
+                signal = typing.recv() => match signal {
+                    Ok(signal) => {
+                        let frame = reader.hears(&hub.feed(), &signal).map(|name| typing_frame(&signal, name));
+                        if let Some(frame) = frame {
+                            if send_all(socket, vec![frame]).await.is_err() { return End::Gone; }
+                        }
+                    }
+                    // Missed signals only said "still typing".
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return End::Gone,
+                },
                 _ = ping.tick() => {
                     if heard.elapsed() > PING_EVERY * 2 + Duration::from_secs(5) {
                         return End::Gone;
@@ -300,6 +325,11 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
             }
         }
     }
+}
+
+/// The frame telling that `name` is typing in the signal's dialog.
+fn typing_frame(typing: &Typing, name: &str) -> String {
+    serde_json::to_string(&Frame::<()>::Typing { dialog_id: typing.dialog, name: name.to_string() }).unwrap_or_default()
 }
 
 /// Re-reads the reader's rights; how the socket ends when they changed or ended.

@@ -172,13 +172,7 @@ async fn the_visitor_socket_streams_only_their_own_conversation() {
     let olena = server.visitor("Olena").await;
     let other = server.visitor("Other").await;
     olena.send("Hello", "m-1").await;
-    let since = olena.conversation().await.as_of;
-    let request = format!("ws://{}/api/widget/socket?token={}&since={since}", server.host(), olena.session.token)
-        .into_client_request()
-        .unwrap();
-    let (ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let mut ws = common::Socket { ws };
-    assert!(matches!(ws.frame::<WidgetMessage>().await, Frame::Live { .. }));
+    let mut ws = olena.socket().await;
 
     let anna = server.operator("anna").await;
     let id = dialog_named(&anna.inbox().await, "Olena").unwrap();

@@ -26,7 +26,7 @@ pub async fn login(login: String, password: String) -> Result<Me, Failure> {
 
 /// Signs out and drops the session cookie.
 pub async fn logout() -> Result<(), Failure> {
-    http::post_no_answer("/api/auth/logout").await
+    http::post_no_answer("/api/auth/logout", None).await
 }
 
 /// The signed-in user, or a 401 failure.
@@ -90,7 +90,12 @@ pub fn upload(id: DialogId, file: &web_sys::File, on_progress: impl Fn(f64) + 's
 
 /// Marks a dialog read up to its latest message.
 pub async fn mark_read(id: DialogId) -> Result<(), Failure> {
-    http::post_no_answer(&format!("/api/dialogs/{id}/read")).await
+    http::post_no_answer(&format!("/api/dialogs/{id}/read"), None).await
+}
+
+/// Tells the client and colleagues that the user is typing an answer.
+pub async fn typing(id: DialogId) -> Result<(), Failure> {
+    http::post_no_answer(&format!("/api/dialogs/{id}/typing"), None).await
 }
 
 /// Sets the dialog's image.

@@ -320,6 +320,10 @@ pub fn ChatWindow(
                         draft.set(String::new());
                         outbox::send(inbox, session, id, message);
                     })
+                    on_typing=Callback::new(move |_| spawn_local(async move {
+                        // A lost signal only means "typing" shows a little later.
+                        let _ = api::typing(id).await;
+                    }))
                 />
             }
             .into_any(),
@@ -505,6 +509,9 @@ pub fn ChatWindow(
                         <PendingItem pending=p on_retry=retry/>
                     </For>
                 </ol>
+                <p class="chat__typing" role="status">
+                    {move || inbox.typing.with(|t| t.get(&id).map(|(name, _)| format!("{name} is typing…")))}
+                </p>
                 <Show when=move || !following.get()>
                     <button class="button chat__to-newest" on:click=move |_| to_newest()>"↓ Newest messages"</button>
                 </Show>

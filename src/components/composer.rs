@@ -7,6 +7,7 @@
 
 use crate::components::upload_tray::UploadTray;
 use crate::store::uploads::Uploads;
+use el_protocol::events::TYPING_EVERY_MS;
 use el_protocol::markdown::edit::{byte_to_utf16, link, utf16_to_byte, Edit, Format};
 use el_protocol::markdown::{is_safe_link, to_safe_html};
 use el_protocol::outbox::Outgoing;
@@ -34,6 +35,9 @@ pub fn Composer(
     /// What the quick replies' variables stand for in this chat.
     #[prop(optional, into)]
     variables: Signal<Variables>,
+    /// Called every few seconds while the user types an answer (never a note).
+    #[prop(optional)]
+    on_typing: Option<Callback<()>>,
 ) -> impl IntoView {
     let input: NodeRef<Textarea> = NodeRef::new();
     // The composer appears when the user may write (a chat opened, Reply, Join): ready to type.
@@ -126,6 +130,15 @@ pub fn Composer(
     let picker: NodeRef<Input> = NodeRef::new();
     let preview = RwSignal::new(false);
     let note = RwSignal::new(false);
+    // "Typing" is said at most every few seconds.
+    let said_typing = StoredValue::new(f64::MIN);
+    let typed = move || {
+        let now = js_sys::Date::now();
+        if let Some(on_typing) = on_typing.filter(|_| now - said_typing.get_value() >= f64::from(TYPING_EVERY_MS)) {
+            said_typing.set_value(now);
+            on_typing.run(());
+        }
+    };
     let hint = RwSignal::new(None::<String>);
     // Sent while files were still uploading: goes out when they finish.
     let queued = RwSignal::new(false);
@@ -309,7 +322,13 @@ pub fn Composer(
                                 rows="2"
                                 node_ref=input
                                 prop:value=move || draft.get()
-                                on:input=move |ev| draft.set(event_target_value(&ev))
+                                on:input=move |ev| {
+                                    let text = event_target_value(&ev);
+                                    if !note.get_untracked() && !text.trim().is_empty() {
+                                        typed();
+                                    }
+                                    draft.set(text);
+                                }
                                 on:paste=move |ev: web_sys::ClipboardEvent| {
                                     let files = files_of(ev.clipboard_data().and_then(|d| d.files()));
                                     if !files.is_empty() {

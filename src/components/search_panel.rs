@@ -192,10 +192,7 @@ pub fn SearchResultsList(
                                 </li>
                             }
                         }).collect_view();
-                        view! {
-                            <h2 class="search-results__heading">"Clients"</h2>
-                            <ul class="search-results__list">{rows}</ul>
-                        }
+                        section("Clients", rows)
                     });
                     let messages = (!r.messages.is_empty()).then(|| {
                         let rows = r.messages.into_iter().map(|hit| {
@@ -219,16 +216,21 @@ pub fn SearchResultsList(
                                 </li>
                             }
                         }).collect_view();
-                        view! {
-                            <h2 class="search-results__heading">"Messages"</h2>
-                            <ul class="search-results__list">{rows}</ul>
-                        }
+                        section("Messages", rows)
                     });
                     view! { {clients} {messages} }.into_any()
                 }
                 _ => ().into_any(),
             }}
         </div>
+    }
+}
+
+/// One kind of result under its heading.
+fn section(heading: &'static str, rows: impl IntoView) -> impl IntoView {
+    view! {
+        <h2 class="search-results__heading">{heading}</h2>
+        <ul class="search-results__list">{rows}</ul>
     }
 }
 

@@ -5,7 +5,7 @@ use el_protocol::api::{
     ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, Message, MessagePage, UserSummary,
 };
 use el_protocol::chat::ChatLog;
-use el_protocol::events::UserEvent;
+use el_protocol::events::{Event, UserEvent, TYPING_SHOWN_MS};
 use el_protocol::inbox::{Inbox, Tab};
 use el_protocol::outbox::Outbox;
 use el_protocol::search::SearchResults;
@@ -47,6 +47,8 @@ pub struct InboxStore {
     /// user opens the results one after another.
     pub search: RwSignal<String>,
     pub found: RwSignal<Option<SearchResults>>,
+    /// Who is typing in which dialog, until when (ms since the epoch).
+    pub typing: RwSignal<HashMap<DialogId, (String, f64)>>,
 }
 
 impl InboxStore {
@@ -63,6 +65,7 @@ impl InboxStore {
             loading_older: RwSignal::new(None),
             search: RwSignal::new(String::new()),
             found: RwSignal::new(None),
+            typing: RwSignal::new(HashMap::new()),
         }
     }
 
@@ -106,12 +109,40 @@ impl InboxStore {
 
     /// Applies one socket event to the inbox and to the open chat.
     pub fn apply(&self, seq: Seq, event: &UserEvent) {
+        if let Event::MessageCreated { dialog, .. } = &event.event {
+            // Whoever typed there has most likely just sent it.
+            if self.typing.with_untracked(|t| t.contains_key(&dialog.id)) {
+                self.typing.update(|t| {
+                    t.remove(&dialog.id);
+                });
+            }
+        }
         self.inbox.update(|i| i.apply_user_event(seq, event));
         self.chat.update(|c| {
             if let Some(chat) = c {
                 chat.apply(&event.event);
             }
         });
+    }
+
+    /// `name` is typing in `dialog`: shown for a few seconds unless heard again.
+    pub fn heard_typing(&self, dialog: DialogId, name: String) {
+        let until = js_sys::Date::now() + f64::from(TYPING_SHOWN_MS);
+        self.typing.update(|t| {
+            t.insert(dialog, (name, until));
+        });
+        let typing = self.typing;
+        set_timeout(
+            move || {
+                let now = js_sys::Date::now();
+                if typing.with_untracked(|t| t.get(&dialog).is_some_and(|(_, until)| *until <= now)) {
+                    typing.update(|t| {
+                        t.remove(&dialog);
+                    });
+                }
+            },
+            std::time::Duration::from_millis(u64::from(TYPING_SHOWN_MS) + 50),
+        );
     }
 
     /// The open chat is the one of `id`.

@@ -71,6 +71,7 @@ pub fn start(store: InboxStore, session: Session) {
                                 tell(store, alert, settings);
                             }
                         }
+                        Ok(Frame::Typing { dialog_id, name }) => store.heard_typing(dialog_id, name),
                         Ok(Frame::Live { .. }) => {
                             store.connection.set(Connection::Live);
                             retry = FIRST_RETRY;

@@ -91,6 +91,7 @@ pub async fn delete(path: &str) -> Result<(), Failure> {
 }
 
 /// `POST path` with no body, ignoring what the answer carries.
-pub async fn post_no_answer(path: &str) -> Result<(), Failure> {
-    check(Request::post(path).send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
+pub async fn post_no_answer(path: &str, bearer: Option<&str>) -> Result<(), Failure> {
+    let request = authorized(Request::post(path), bearer);
+    check(request.send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
 }

@@ -27,6 +27,11 @@ pub async fn send(
         .await
 }
 
+/// Tells the operators that the visitor is typing.
+pub async fn typing(token: &str) -> Result<(), Failure> {
+    http::post_no_answer("/api/widget/typing", Some(token)).await
+}
+
 /// Starts uploading a file for the visitor's next message.
 pub fn upload(token: &str, file: &web_sys::File, on_progress: impl Fn(f64) + 'static) -> Result<Upload, Failure> {
     let name = String::from(js_sys::encode_uri_component(&file.name()));

@@ -4,7 +4,7 @@
 mod api;
 
 use el_protocol::api::{human_size, Attachment, WidgetMessage, WidgetSession};
-use el_protocol::events::Frame;
+use el_protocol::events::{Frame, TYPING_EVERY_MS, TYPING_SHOWN_MS};
 use el_protocol::markdown::to_safe_html;
 use el_protocol::{MessageId, Seq};
 use el_web_client::socket::{Ended, Socket};
@@ -69,13 +69,34 @@ struct Chat {
     live: RwSignal<bool>,
     /// Grows whenever the session changes, so an old socket loop stops.
     epoch: StoredValue<u64>,
+    /// The operator typing an answer, until when (ms since the epoch).
+    typing: RwSignal<Option<(String, f64)>>,
 }
 
 impl Chat {
     fn add(&self, message: WidgetMessage) {
+        if !message.mine {
+            // The operator who typed has most likely just sent it.
+            self.typing.set(None);
+        }
         self.messages.update(|m| {
             m.entry(message.id).or_insert(message);
         });
+    }
+
+    /// An operator is typing: shown for a few seconds unless heard again.
+    fn heard_typing(&self, name: String) {
+        let until = js_sys::Date::now() + f64::from(TYPING_SHOWN_MS);
+        self.typing.set(Some((name, until)));
+        let typing = self.typing;
+        set_timeout(
+            move || {
+                if typing.with_untracked(|t| t.as_ref().is_some_and(|(_, until)| *until <= js_sys::Date::now())) {
+                    typing.set(None);
+                }
+            },
+            Duration::from_millis(u64::from(TYPING_SHOWN_MS) + 50),
+        );
     }
 
     fn forget(&self) {
@@ -128,6 +149,7 @@ impl Chat {
                                 need_snapshot = true;
                                 break None;
                             }
+                            Ok(Frame::Typing { name, .. }) => self.heard_typing(name),
                             Err(e) => break Some(e),
                         }
                     },
@@ -170,6 +192,7 @@ pub fn Widget() -> impl IntoView {
         as_of: StoredValue::new(0),
         live: RwSignal::new(false),
         epoch: StoredValue::new(0),
+        typing: RwSignal::new(None),
     };
     if let Some(s) = saved {
         chat.connect(s.token);
@@ -264,6 +287,19 @@ pub fn Widget() -> impl IntoView {
         });
     };
 
+    // Operators see "typing" while the visitor writes (said at most every few seconds).
+    let said_typing = StoredValue::new(f64::MIN);
+    let typed = move || {
+        let now = js_sys::Date::now();
+        let token = chat.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        if let Some(token) = token.filter(|_| now - said_typing.get_value() >= f64::from(TYPING_EVERY_MS)) {
+            said_typing.set_value(now);
+            spawn_local(async move {
+                // A lost signal only means "typing" shows a little later.
+                let _ = api::typing(&token).await;
+            });
+        }
+    };
     let list: NodeRef<Ol> = NodeRef::new();
     Effect::new(move |_| {
         let count = chat.messages.with(BTreeMap::len);
@@ -305,6 +341,9 @@ pub fn Widget() -> impl IntoView {
                     </li>
                 </For>
             </ol>
+            <p class="widget__typing" role="status">
+                {move || chat.typing.with(|t| t.as_ref().map(|(name, _)| format!("{name} is typing…")))}
+            </p>
             <form
                 class="widget__form"
                 on:submit=move |ev| {
@@ -375,7 +414,13 @@ pub fn Widget() -> impl IntoView {
                         placeholder="Write a message…"
                         rows="2"
                         prop:value=move || draft.get()
-                        on:input=move |ev| draft.set(event_target_value(&ev))
+                        on:input=move |ev| {
+                            let text = event_target_value(&ev);
+                            if !text.trim().is_empty() {
+                                typed();
+                            }
+                            draft.set(text);
+                        }
                         on:keydown=move |ev: web_sys::KeyboardEvent| {
                             if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
                                 ev.prevent_default();

@@ -5,6 +5,7 @@ pub mod store;
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
+use crate::event_log::{Typing, Typist};
 use crate::{event_log, validate, AppState};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -19,6 +20,7 @@ use el_protocol::inbox::{may_open, Tab};
 use el_protocol::{DialogId, MessageId, Seq, UserId};
 use rusqlite::Connection;
 use serde::Deserialize;
+use std::time::Instant;
 use store::NewAuthor;
 
 pub fn router() -> Router<AppState> {
@@ -37,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/dialogs/{id}/spam", post(spam))
         .route("/dialogs/{id}/start", post(start))
         .route("/dialogs/{id}/read", post(read))
+        .route("/dialogs/{id}/typing", post(typing))
 }
 
 /// The user has read the dialog (the open chat shows its latest message).
@@ -50,6 +53,29 @@ async fn read(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
         .await?;
     state.hub.published(seq);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The operator is typing an answer (the composer says so every few seconds while they
+/// type): the client and colleagues who may open the dialog see it. Nothing is stored.
+async fn typing(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<StatusCode> {
+    state.typing_limits.hit(&format!("user-{}", user.id()), Instant::now()).map_err(|_| too_many_typing())?;
+    let checked = user.clone();
+    let dialog = state
+        .db
+        .read(move |conn| {
+            let dialog = visible_dialog(conn, DialogId(id), &checked)?;
+            require_writer(conn, &dialog, &checked)?;
+            Ok(dialog)
+        })
+        .await?;
+    let who = Typist::Operator(user.id(), user.user.name);
+    state.hub.typing(Typing { dialog: dialog.id, client: dialog.client_id, channel: dialog.channel_id, who });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Typing signals come faster than any composer sends them.
+pub(crate) fn too_many_typing() -> AppError {
+    AppError::TooManyRequests("Typing is reported too often.".into())
 }
 
 /// Runs a dialog action: the dialog must be one the user may open; `action` checks the

@@ -463,6 +463,17 @@ fn log_dialog(conn: &Connection, dialog: DialogId) -> AppResult<Seq> {
     event_log::append(conn, &event)
 }
 
+/// The newest dialog of a client account, if there is one.
+pub fn latest_of_account(conn: &Connection, account_id: i64) -> AppResult<Option<DialogSummary>> {
+    let latest: Option<i64> = conn
+        .prepare_cached("SELECT MAX(id) FROM dialogs WHERE account_id = ?1")?
+        .query_row([account_id], |r| r.get(0))?;
+    match latest {
+        Some(id) => summary(conn, DialogId(id)),
+        None => Ok(None),
+    }
+}
+
 /// A message from a client account goes to the account's latest dialog:
 /// - open (Unassigned or Active): added to it;
 /// - ended normally: the dialog comes back, Active for the operators who ended it
@@ -477,14 +488,7 @@ pub fn client_message(
     client_msg_id: Option<&str>,
     files: &[String],
 ) -> AppResult<Added> {
-    let latest: Option<i64> = conn
-        .prepare_cached("SELECT MAX(id) FROM dialogs WHERE account_id = ?1")?
-        .query_row([account_id], |r| r.get(0))?;
-    let latest = match latest {
-        Some(id) => summary(conn, DialogId(id))?,
-        None => None,
-    };
-    let dialog = match latest {
+    let dialog = match latest_of_account(conn, account_id)? {
         Some(d) if d.state == DialogState::Ended && !d.spam => {
             reopen_for_client(conn, &d)?;
             d.id

@@ -10,10 +10,10 @@ use crate::error::AppResult;
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::events::Event;
 use el_protocol::permissions::Access;
-use el_protocol::{Seq, UserId};
+use el_protocol::{ChannelId, ClientId, DialogId, Seq, UserId};
 use std::collections::VecDeque;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 /// Events read from the log per database call.
 const READ_BATCH: usize = 1000;
@@ -117,7 +117,31 @@ pub struct Hub {
     /// Bumped when users' rights or sessions change.
     rights: watch::Sender<u64>,
     closing: watch::Sender<bool>,
+    /// Who is typing where: passing signals, never in the log.
+    typing: broadcast::Sender<Arc<Typing>>,
 }
+
+/// Someone typing in a dialog.
+#[derive(Debug, Clone)]
+pub struct Typing {
+    pub dialog: DialogId,
+    /// The dialog's client and channel (a visitor's socket hears only its own).
+    pub client: ClientId,
+    pub channel: ChannelId,
+    pub who: Typist,
+}
+
+/// Who types.
+#[derive(Debug, Clone)]
+pub enum Typist {
+    /// The client, by the name operators see.
+    Client(String),
+    Operator(UserId, String),
+}
+
+/// Typing signals kept for slow sockets (a socket further behind misses some: they
+/// only say "still typing").
+const TYPING_BACKLOG: usize = 256;
 
 impl Hub {
     /// Loads the counts and the newest `capacity` events, all as of one log position.
@@ -143,6 +167,7 @@ impl Hub {
             fed: watch::channel(head).0,
             rights: watch::channel(0).0,
             closing: watch::channel(false).0,
+            typing: broadcast::channel(TYPING_BACKLOG).0,
         })
     }
 
@@ -155,6 +180,16 @@ impl Hub {
             }
             grew
         });
+    }
+
+    /// Tells the sockets that someone is typing (whoever has no socket open misses it).
+    pub fn typing(&self, typing: Typing) {
+        let _ = self.typing.send(Arc::new(typing));
+    }
+
+    /// A receiver of typing signals.
+    pub fn typing_signals(&self) -> broadcast::Receiver<Arc<Typing>> {
+        self.typing.subscribe()
     }
 
     /// Users' rights or sessions changed: each socket re-reads its reader's.

@@ -55,14 +55,7 @@ async fn create(
 ) -> AppResult<Json<RolesOverview>> {
     user.require_admin()?;
     let role = columns(&input)?;
-    let overview = state
-        .db
-        .transaction(move |tx| {
-            store::create(tx, &role)?;
-            store::overview(tx)
-        })
-        .await?;
-    Ok(Json(overview))
+    Ok(Json(state.db.transaction(move |tx| store::create(tx, &role)).await?))
 }
 
 async fn update(
@@ -73,13 +66,7 @@ async fn update(
 ) -> AppResult<Json<RolesOverview>> {
     user.require_admin()?;
     let role = columns(&input)?;
-    let overview = state
-        .db
-        .transaction(move |tx| {
-            store::update(tx, RoleId(id), &role)?;
-            store::overview(tx)
-        })
-        .await?;
+    let overview = state.db.transaction(move |tx| store::update(tx, RoleId(id), &role)).await?;
     state.hub.rights_changed();
     Ok(Json(overview))
 }
@@ -97,13 +84,7 @@ async fn assign(
     Json(body): Json<AssignRole>,
 ) -> AppResult<Json<RolesOverview>> {
     user.require_admin()?;
-    let overview = state
-        .db
-        .transaction(move |tx| {
-            store::assign(tx, UserId(id), body.role)?;
-            store::overview(tx)
-        })
-        .await?;
+    let overview = state.db.transaction(move |tx| store::assign(tx, UserId(id), body.role)).await?;
     state.hub.rights_changed();
     Ok(Json(overview))
 }

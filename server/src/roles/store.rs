@@ -61,19 +61,19 @@ fn name_taken(e: rusqlite::Error) -> AppError {
     }
 }
 
-/// Adds a role; its name must be free.
-pub fn create(tx: &Connection, role: &RoleColumns) -> AppResult<()> {
+/// Adds a role (its name must be free); answers every role as they are now.
+pub fn create(tx: &Connection, role: &RoleColumns) -> AppResult<RolesOverview> {
     tx.execute(
         "INSERT INTO roles (name, lead_create, lead_view, contact_create, contact_view)
          VALUES (:name, :lead_create, :lead_view, :contact_create, :contact_view)",
         role.params().as_slice(),
     )
     .map_err(name_taken)?;
-    Ok(())
+    overview(tx)
 }
 
-/// Changes a role's name and rights.
-pub fn update(tx: &Connection, id: RoleId, role: &RoleColumns) -> AppResult<()> {
+/// Changes a role's name and rights; answers every role as they are now.
+pub fn update(tx: &Connection, id: RoleId, role: &RoleColumns) -> AppResult<RolesOverview> {
     let mut params = role.params().to_vec();
     params.push((":id", &id.0));
     let changed = tx
@@ -87,7 +87,7 @@ pub fn update(tx: &Connection, id: RoleId, role: &RoleColumns) -> AppResult<()> 
     if changed == 0 {
         return Err(not_found());
     }
-    Ok(())
+    overview(tx)
 }
 
 /// Removes a role nobody has.
@@ -106,14 +106,14 @@ pub fn delete(tx: &Connection, id: RoleId) -> AppResult<()> {
     Ok(())
 }
 
-/// Gives `user` the role `role`.
-pub fn assign(tx: &Connection, user: UserId, role: RoleId) -> AppResult<()> {
+/// Gives `user` the role `role`; answers every role as they are now.
+pub fn assign(tx: &Connection, user: UserId, role: RoleId) -> AppResult<RolesOverview> {
     let exists = tx.query_row("SELECT 1 FROM roles WHERE id = ?1", [role.0], |_| Ok(())).optional()?;
     exists.ok_or_else(|| AppError::BadRequest("There is no such role.".into()))?;
     if tx.execute("UPDATE users SET role_id = ?1 WHERE id = ?2", params![role.0, user.0])? == 0 {
         return Err(AppError::NotFound("There is no such user.".into()));
     }
-    Ok(())
+    overview(tx)
 }
 
 fn not_found() -> AppError {

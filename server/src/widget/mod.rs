@@ -11,19 +11,20 @@ use crate::clients::store as clients;
 use crate::config::Config;
 use crate::db::now_ms;
 use crate::dialogs::store as dialogs;
+use crate::dialogs::too_many_typing;
 use crate::error::{AppError, AppResult};
-use crate::event_log::{Feed, Logged};
+use crate::event_log::{Feed, Logged, Typing, Typist};
 use crate::socket::{self, Reader, Rights, SinceQuery};
 use crate::throttle::RateLimit;
 use crate::tokens::{new_token, token_hash};
 use crate::{event_log, origin, validate, AppState};
 use axum::extract::{FromRequestParts, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use el_protocol::api::{SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
+use el_protocol::api::{DialogState, SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
 use el_protocol::events::Frame;
 use el_protocol::ChannelId;
 use rusqlite::Connection;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/widget/conversation", get(conversation))
         .route("/widget/messages", post(send))
         .route("/widget/socket", get(visitor_socket))
+        .route("/widget/typing", post(visitor_typing))
 }
 
 /// How fast website visitors may start chats (per address), write (per visitor and
@@ -186,6 +188,20 @@ async fn send(
         .ok_or_else(|| AppError::Internal("client message without client author".into()))
 }
 
+/// The visitor is typing: operators who may open their open dialog see it. Nothing is
+/// stored; a visitor whose dialog is closed types to nobody.
+async fn visitor_typing(State(state): State<AppState>, visitor: Visitor) -> AppResult<StatusCode> {
+    let key = format!("visitor-{}", visitor.account_id);
+    state.typing_limits.hit(&key, Instant::now()).map_err(|_| too_many_typing())?;
+    let account = visitor.account_id;
+    let latest = state.db.read(move |conn| dialogs::latest_of_account(conn, account)).await?;
+    if let Some(dialog) = latest.filter(|d| d.state != DialogState::Ended) {
+        let who = Typist::Client(dialog.client_name);
+        state.hub.typing(Typing { dialog: dialog.id, client: dialog.client_id, channel: dialog.channel_id, who });
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `?token=...&since=N` (browsers cannot set headers on a WebSocket).
 #[derive(Debug, Deserialize)]
 struct SocketQuery {
@@ -196,6 +212,16 @@ impl Reader for Visitor {
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights> {
         let exists = clients::visitor_exists(conn, self)?;
         Ok(if exists { Rights::Same } else { Rights::Gone })
+    }
+
+    /// Operators typing in the visitor's own conversation.
+    fn hears<'a>(&self, _feed: &Feed, typing: &'a Typing) -> Option<&'a str> {
+        match &typing.who {
+            Typist::Operator(_, name) if typing.client == self.client_id && typing.channel == self.channel_id => {
+                Some(name)
+            }
+            _ => None,
+        }
     }
 
     fn frames<'a>(&self, _feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String> {

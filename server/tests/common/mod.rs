@@ -234,6 +234,17 @@ impl Visitor {
             .unwrap()
     }
 
+    /// The visitor's socket from their conversation's position, once it is live.
+    pub async fn socket(&self) -> Socket {
+        let since = self.conversation().await.as_of;
+        let host = self.base.trim_start_matches("http://");
+        let url = format!("ws://{host}/api/widget/socket?token={}&since={since}", self.session.token);
+        let (ws, _) = tokio_tungstenite::connect_async(url.into_client_request().unwrap()).await.unwrap();
+        let mut ws = Socket { ws };
+        assert!(matches!(ws.frame::<el_protocol::api::WidgetMessage>().await, Frame::Live { .. }));
+        ws
+    }
+
     pub async fn conversation(&self) -> el_protocol::api::WidgetConversation {
         self.http
             .get(format!("{}/api/widget/conversation", self.base))
@@ -287,6 +298,7 @@ impl Socket {
                 Frame::Event { seq, event } => events.push((seq, event)),
                 Frame::Live { seq } => return (events, seq),
                 Frame::Resync { reason } => panic!("unexpected resync: {reason}"),
+                Frame::Typing { .. } => continue,
             }
         }
     }

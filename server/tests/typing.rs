@@ -1,0 +1,80 @@
+//! Typing both ways: the visitor's to operators who may open the dialog, an operator's
+//! to the client and colleagues in the dialog; passing signals, bounded, never stored.
+
+mod common;
+
+use common::{refused, TestServer, Visitor};
+use el_protocol::api::WidgetMessage;
+use el_protocol::events::Frame;
+use el_protocol::events::UserEvent;
+use el_protocol::DialogId;
+
+impl Visitor {
+    async fn typing(&self) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/widget/typing", self.base))
+            .bearer_auth(&self.session.token)
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+/// The frame saying `name` types in dialog `id`.
+fn typing<E>(id: i64, name: &str) -> Frame<E> {
+    Frame::Typing { dialog_id: DialogId(id), name: name.into() }
+}
+
+#[tokio::test]
+async fn typing_reaches_who_may_see_the_dialog_and_nobody_else() {
+    let server = TestServer::start().await;
+    let (olena, anna, id) = server.taken_by("anna", "Olena").await;
+    let bob = server.operator("bob").await;
+    let erin = server.operator("erin").await;
+    let mut anna_ws = anna.socket(anna.inbox().await.as_of).await;
+    let mut bob_ws = bob.socket(bob.inbox().await.as_of).await;
+    let mut erin_ws = erin.socket(erin.inbox().await.as_of).await;
+    for ws in [&mut anna_ws, &mut bob_ws, &mut erin_ws] {
+        ws.replay().await;
+    }
+    let mut olena_ws = olena.socket().await;
+
+    // The client types: Anna (in the dialog) and Bob (may open any) see it; Erin may not.
+    assert_eq!(olena.typing().await.status(), 204);
+    assert_eq!(anna_ws.frame::<UserEvent>().await, typing(id, "Olena"));
+    assert_eq!(bob_ws.frame::<UserEvent>().await, typing(id, "Olena"));
+    assert!(erin_ws.quiet_for(300).await, "Erin may not open Anna's dialog");
+    assert!(olena_ws.quiet_for(100).await, "the client does not hear themselves");
+
+    // Anna types: the client and Bob see her name; Anna hears nothing of her own.
+    assert_eq!(anna.post(&format!("/api/dialogs/{id}/typing"), serde_json::json!({})).await.status(), 204);
+    assert_eq!(olena_ws.frame::<WidgetMessage>().await, typing(id, "Anna Kovalenko"));
+    assert_eq!(bob_ws.frame::<UserEvent>().await, typing(id, "Anna Kovalenko"));
+    assert!(anna_ws.quiet_for(300).await);
+
+    // Only who may write says they type; another client hears nothing of Olena's dialog.
+    let other = server.visitor("Other").await;
+    let mut other_ws = other.socket().await;
+    refused(bob.post(&format!("/api/dialogs/{id}/typing"), serde_json::json!({})).await, 403).await;
+    refused(erin.post(&format!("/api/dialogs/{id}/typing"), serde_json::json!({})).await, 404).await;
+    assert_eq!(anna.post(&format!("/api/dialogs/{id}/typing"), serde_json::json!({})).await.status(), 204);
+    assert!(other_ws.quiet_for(300).await);
+
+    // A visitor with no open dialog types to nobody.
+    assert_eq!(other.typing().await.status(), 204);
+    assert!(anna_ws.quiet_for(300).await);
+}
+
+#[tokio::test]
+async fn typing_is_bounded() {
+    let server = TestServer::start().await;
+    let (olena, _) = server.dialog_from("Olena").await;
+    let mut statuses = Vec::new();
+    for _ in 0..45 {
+        statuses.push(olena.typing().await.status().as_u16());
+    }
+    assert!(statuses[..40].iter().all(|s| *s == 204), "{statuses:?}");
+    assert_eq!(statuses[44], 429);
+    let anonymous = reqwest::Client::new().post(server.url("/api/widget/typing")).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
