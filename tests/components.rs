@@ -29,6 +29,7 @@ fn dialog(id: i64, name: &str, state: DialogState, at: i64) -> DialogSummary {
     DialogSummary {
         channel_connected: true,
         owners: Default::default(),
+        client_read: None,
         id: DialogId(id),
         name: name.into(),
         client_id: ClientId(id),

@@ -1,9 +1,10 @@
-//! Typing both ways between the website widget and the operator's chat.
+//! Typing both ways between the website widget and the operator's chat, and the
+//! client's reading shown to the operator.
 
 use el_e2e::{Harness, ENTER};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_side_sees_the_other_typing() {
+async fn each_side_sees_the_other_typing_and_the_operator_sees_the_answer_read() {
     let h = Harness::start().await;
     let client = h.browser().await;
     client.open_widget().await;

@@ -87,6 +87,7 @@ mod tests {
         DialogSummary {
             channel_connected: true,
             owners: Default::default(),
+            client_read: None,
             id: DialogId(7),
             name: "Olena".into(),
             client_id: ClientId(1),

@@ -399,6 +399,10 @@ pub struct DialogSummary {
     /// Who is responsible for the CRM records linked to the client.
     #[serde(default)]
     pub owners: crate::crm::RecordOwners,
+    /// The newest message the client has seen, where the channel tells (the website
+    /// widget does; Telegram tells bots nothing of reads).
+    #[serde(default)]
+    pub client_read: Option<MessageId>,
 }
 
 fn connected() -> bool {
@@ -412,6 +416,7 @@ impl DialogSummary {
         DialogSummary {
             channel_connected: true,
             owners: Default::default(),
+            client_read: None,
             id,
             name: "Olena".into(),
             client_id: ClientId(3),

@@ -89,6 +89,7 @@ mod tests {
         DialogSummary {
             channel_connected: true,
             owners: Default::default(),
+            client_read: None,
             id: DialogId(id),
             name: "Olena".into(),
             client_id: ClientId(1),

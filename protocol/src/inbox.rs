@@ -395,6 +395,7 @@ mod tests {
         DialogSummary {
             channel_connected: true,
             owners: Default::default(),
+            client_read: None,
             id: DialogId(id),
             name: format!("Client {id}"),
             client_id: ClientId(id),

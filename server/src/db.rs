@@ -31,6 +31,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/014_notes.sql")),
         M::up(include_str!("../migrations/015_theme.sql")),
         M::up(include_str!("../migrations/016_search.sql")),
+        M::up(include_str!("../migrations/017_client_reads.sql")),
     ])
 }
 

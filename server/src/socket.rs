@@ -26,7 +26,6 @@ use rusqlite::Connection;
 use serde::Deserialize;
 use std::fmt::Write;
 use std::time::Duration;
-use tokio::sync::broadcast;
 
 /// Events sent per pass (a reader far behind gets them in several).
 const BATCH: usize = 500;
@@ -246,12 +245,13 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
     let mut fed = hub.subscribe();
     let mut rights = hub.rights();
     let mut closing = hub.closing();
-    let mut typing = hub.typing_signals();
     let mut ping = tokio::time::interval(PING_EVERY);
     let mut recheck = tokio::time::interval(RECHECK_EVERY);
     ping.tick().await;
     recheck.tick().await;
     let mut position = since;
+    // Typing signals are taken from those that come after the socket opened.
+    let mut typed = hub.feed().typing_count();
     let mut live = false;
     // Browsers answer pings by themselves: a peer silent for two pings is gone.
     let mut heard = tokio::time::Instant::now();
@@ -263,14 +263,17 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
                 let events: Vec<&Logged> = events.collect();
                 let next = events.last().map_or(position, |e| e.seq);
                 let full = events.len() == BATCH;
-                (reader.frames(&feed, events.into_iter()), next, full)
+                let mut frames = reader.frames(&feed, events.into_iter());
+                let (signals, newest) = feed.typing_after(typed);
+                frames.extend(signals.filter_map(|t| reader.hears(&feed, t).map(|name| typing_frame(t, name))));
+                (frames, next, full, newest)
             })
         };
-        let (frames, next, full) = match pass {
+        let (frames, next, full, newest) = match pass {
             Ok(pass) => pass,
             Err(Behind) => return End::Resync("You were too far behind."),
         };
-        position = next;
+        (position, typed) = (next, newest);
         if !live && !full {
             live = true;
             let mut frames = frames;
@@ -301,17 +304,7 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
                     if changed.is_err() { return End::Gone; }
                     break;
                 }
-                signal = typing.recv() => match signal {
-                    Ok(signal) => {
-                        let frame = reader.hears(&hub.feed(), &signal).map(|name| typing_frame(&signal, name));
-                        if let Some(frame) = frame {
-                            if send_all(socket, vec![frame]).await.is_err() { return End::Gone; }
-                        }
-                    }
-                    // Missed signals only said "still typing".
-                    Err(broadcast::error::RecvError::Lagged(_)) => {}
-                    Err(broadcast::error::RecvError::Closed) => return End::Gone,
-                },
+
                 _ = ping.tick() => {
                     if heard.elapsed() > PING_EVERY * 2 + Duration::from_secs(5) {
                         return End::Gone;
@@ -396,6 +389,7 @@ mod tests {
         let dialog = DialogSummary {
             channel_connected: true,
             owners: Default::default(),
+            client_read: None,
             id: DialogId(7),
             name: "Olena \"O\" }".into(),
             client_id: ClientId(3),

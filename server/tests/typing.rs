@@ -78,3 +78,33 @@ async fn typing_is_bounded() {
     let anonymous = reqwest::Client::new().post(server.url("/api/widget/typing")).send().await.unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+#[tokio::test]
+async fn the_client_reading_an_answer_shows_as_seen() {
+    let server = TestServer::start().await;
+    let (olena, anna, id) = server.taken_by("anna", "Olena").await;
+    let answer: el_protocol::api::Message = common::ok(anna.send(id, "How can I help?", "a-1").await).await;
+    let note: el_protocol::api::Message = common::ok(anna.note(id, "VIP", "n-1").await).await;
+    let mut anna_ws = anna.socket(anna.inbox().await.as_of).await;
+    anna_ws.replay().await;
+
+    let read = |message: el_protocol::MessageId| {
+        olena.http.post(format!("{}/api/widget/read/{message}", olena.base)).bearer_auth(&olena.session.token).send()
+    };
+    assert_eq!(read(answer.id).await.unwrap().status(), 204);
+    match anna_ws.event().await.1.event {
+        el_protocol::events::Event::DialogUpdated { dialog } => assert_eq!(dialog.client_read, Some(answer.id)),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(anna.chat(id).await.dialog.client_read, Some(answer.id));
+    // Once is enough; a note, the client's own words and others' messages are not theirs to read.
+    assert_eq!(read(answer.id).await.unwrap().status(), 204);
+    assert!(anna_ws.quiet_for(300).await);
+    assert_eq!(read(note.id).await.unwrap().status(), 404);
+    let own = olena.conversation().await.messages.into_iter().find(|m| m.mine).unwrap();
+    assert_eq!(read(own.id).await.unwrap().status(), 404);
+    let (_, _, other) = server.taken_by("bob", "Taras").await;
+    let bob = server.operator("bob").await;
+    let theirs: el_protocol::api::Message = common::ok(bob.send(other, "Hi Taras", "b-1").await).await;
+    assert_eq!(read(theirs.id).await.unwrap().status(), 404);
+}

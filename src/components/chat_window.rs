@@ -54,6 +54,13 @@ pub fn ChatWindow(
     let messages = Memo::new(move |_| {
         inbox.chat.with(|c| {
             let Some(c) = c.as_ref() else { return Vec::new() };
+            // "Seen" marks the newest answer the client has seen.
+            let seen = c.dialog.client_read.and_then(|read| {
+                c.messages()
+                    .filter(|m| matches!(m.author, Author::Operator { .. }) && m.id <= read)
+                    .map(|m| m.id)
+                    .last()
+            });
             let mut previous: Option<&Message> = None;
             c.messages()
                 .map(|m| {
@@ -65,7 +72,8 @@ pub fn ChatWindow(
                                 && m.created_at - p.created_at < GROUP_WITHIN_MS
                         });
                     previous = Some(m);
-                    Placed { message: m.clone(), day: new_day.then(|| day_label(m.created_at)), continued }
+                    let day = new_day.then(|| day_label(m.created_at));
+                    Placed { message: m.clone(), day, continued, seen: seen == Some(m.id) }
                 })
                 .collect::<Vec<_>>()
         })
@@ -502,8 +510,8 @@ pub fn ChatWindow(
                             </Show>
                         </li>
                     </Show>
-                    <For each=move || messages.get() key=|p| (p.message.version(), p.day.clone(), p.continued) let:placed>
-                        <MessageItem message=placed.message me=me day=placed.day continued=placed.continued/>
+                    <For each=move || messages.get() key=|p| (p.message.version(), p.day.clone(), p.continued, p.seen) let:placed>
+                        <MessageItem message=placed.message me=me day=placed.day continued=placed.continued seen=placed.seen/>
                     </For>
                     <For each=move || pending.get() key=|p| (p.key.clone(), format!("{:?}", p.state)) let:p>
                         <PendingItem pending=p on_retry=retry/>
@@ -607,6 +615,8 @@ struct Placed {
     message: Message,
     day: Option<String>,
     continued: bool,
+    /// The newest answer the client has seen.
+    seen: bool,
 }
 
 /// Why answers cannot reach the client of a disconnected bot's chat.

@@ -19,6 +19,9 @@ pub fn MessageItem(
     me: Option<UserId>,
     #[prop(default = None)] day: Option<String>,
     #[prop(optional)] continued: bool,
+    /// The newest answer the client has seen (where the channel tells).
+    #[prop(optional)]
+    seen: bool,
 ) -> impl IntoView {
     let (kind, author) = match &message.author {
         Author::Client { name } => ("client", Some(name.clone())),
@@ -76,6 +79,7 @@ pub fn MessageItem(
                     <span class="message__status" data-state="failed">"⚠ " {reason}</span>
                 }.into_any(),
             })}
+            {seen.then(|| view! { <span class="message__status" data-state="seen">"✓✓ Seen"</span> })}
         </li>
     }
 }

@@ -300,6 +300,31 @@ pub fn Widget() -> impl IntoView {
             });
         }
     };
+    // Operators see "Seen" on the newest answer once the visitor has it in view.
+    let reported = StoredValue::new(MessageId(0));
+    let report_read = move || {
+        let newest = chat.messages.with_untracked(|m| m.values().rev().find(|m| !m.mine).map(|m| m.id));
+        let token = chat.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
+        if let (Some(newest), Some(token)) = (newest.filter(|id| *id > reported.get_value()), token) {
+            if chat_in_view() {
+                reported.set_value(newest);
+                spawn_local(async move {
+                    let _ = api::read(&token, newest).await;
+                });
+            }
+        }
+    };
+    Effect::new(move |_| {
+        chat.messages.track();
+        report_read();
+    });
+    // Opening the chat resizes its frame from nothing; coming back to the page shows it.
+    let resized = window_event_listener(leptos::ev::resize, move |_| report_read());
+    let shown = window_event_listener_untyped("visibilitychange", move |_| report_read());
+    on_cleanup(move || {
+        resized.remove();
+        shown.remove();
+    });
     let list: NodeRef<Ol> = NodeRef::new();
     Effect::new(move |_| {
         let count = chat.messages.with(BTreeMap::len);
@@ -439,6 +464,13 @@ pub fn Widget() -> impl IntoView {
             </form>
         </div>
     }
+}
+
+/// Whether the visitor can see the chat: the page is in front, and the chat is open (a
+/// closed chat's frame has no size).
+fn chat_in_view() -> bool {
+    let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
+    visible && window().inner_height().ok().and_then(|h| h.as_f64()).is_some_and(|h| h > 0.0)
 }
 
 /// The files of a message: images as thumbnails opening full size, others as links.

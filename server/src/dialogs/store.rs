@@ -29,7 +29,7 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        (SELECT group_concat(r.entity || ':' || r.responsible_id) FROM crm_links k
         JOIN crm_records r ON r.id = k.record_id
         WHERE k.client_id = c.id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)),
-       ch.disconnected_at IS NULL
+       ch.disconnected_at IS NULL, d.client_read_id
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -108,6 +108,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
         last_message,
         owners: parse_owners(r.get(23)?),
         channel_connected: r.get(24)?,
+        client_read: r.get::<_, Option<i64>>(25)?.map(MessageId),
     })
 }
 
@@ -472,6 +473,28 @@ pub fn latest_of_account(conn: &Connection, account_id: i64) -> AppResult<Option
         Some(id) => summary(conn, DialogId(id)),
         None => Ok(None),
     }
+}
+
+/// The client of `account` has seen their conversation up to `up_to`, a message an
+/// operator sent them. Logs the dialog when that moves its read mark forward.
+pub fn client_read(conn: &Connection, account: i64, up_to: MessageId) -> AppResult<Option<Seq>> {
+    let dialog: Option<i64> = conn
+        .query_row(
+            "SELECT m.dialog_id FROM messages m JOIN dialogs d ON d.id = m.dialog_id
+             WHERE m.id = ?1 AND d.account_id = ?2 AND m.author_kind = 'operator' AND m.is_note = 0",
+            params![up_to.0, account],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let dialog = dialog.ok_or_else(|| AppError::NotFound("There is no such message in your conversation.".into()))?;
+    let moved = conn.execute(
+        "UPDATE dialogs SET client_read_id = ?1 WHERE id = ?2 AND (client_read_id IS NULL OR client_read_id < ?1)",
+        params![up_to.0, dialog],
+    )?;
+    if moved == 0 {
+        return Ok(None);
+    }
+    log_dialog(conn, DialogId(dialog)).map(Some)
 }
 
 /// A message from a client account goes to the account's latest dialog:

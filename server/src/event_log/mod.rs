@@ -13,7 +13,7 @@ use el_protocol::permissions::Access;
 use el_protocol::{ChannelId, ClientId, DialogId, Seq, UserId};
 use std::collections::VecDeque;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 /// Events read from the log per database call.
 const READ_BATCH: usize = 1000;
@@ -69,9 +69,23 @@ pub struct Feed {
     head: Seq,
     capacity: usize,
     pub counts: Counts,
+    /// The newest typing signals, numbered from 1 as they came.
+    typing: VecDeque<(u64, Arc<Typing>)>,
+    typing_count: u64,
 }
 
 impl Feed {
+    /// How many typing signals have come: a socket hears those after this number.
+    pub fn typing_count(&self) -> u64 {
+        self.typing_count
+    }
+
+    /// The typing signals after number `seen` (those kept), and the newest number.
+    pub fn typing_after(&self, seen: u64) -> (impl Iterator<Item = &Typing>, u64) {
+        let newer = self.typing.iter().filter(move |(n, _)| *n > seen).map(|(_, t)| t.as_ref());
+        (newer, self.typing_count)
+    }
+
     /// The newest log position the feed has taken in.
     pub fn head(&self) -> Seq {
         self.head
@@ -117,8 +131,6 @@ pub struct Hub {
     /// Bumped when users' rights or sessions change.
     rights: watch::Sender<u64>,
     closing: watch::Sender<bool>,
-    /// Who is typing where: passing signals, never in the log.
-    typing: broadcast::Sender<Arc<Typing>>,
 }
 
 /// Someone typing in a dialog.
@@ -139,9 +151,9 @@ pub enum Typist {
     Operator(UserId, String),
 }
 
-/// Typing signals kept for slow sockets (a socket further behind misses some: they
-/// only say "still typing").
-const TYPING_BACKLOG: usize = 256;
+/// Typing signals kept for sockets to take (one further behind misses some: they only
+/// say "still typing").
+const TYPING_KEPT: usize = 256;
 
 impl Hub {
     /// Loads the counts and the newest `capacity` events, all as of one log position.
@@ -153,7 +165,15 @@ impl Hub {
                 let counts = crate::dialogs::store::counts(conn)?;
                 let events = store::newest(conn, head, capacity)?;
                 let floor = events.first().map_or(head, |(seq, _)| seq - 1);
-                let mut feed = Feed { events: VecDeque::new(), floor, head, capacity, counts };
+                let mut feed = Feed {
+                    events: VecDeque::new(),
+                    floor,
+                    head,
+                    capacity,
+                    counts,
+                    typing: VecDeque::new(),
+                    typing_count: 0,
+                };
                 for (seq, event) in events {
                     feed.events.push_back(Arc::new(Logged::new(seq, event, Before::Unknown)));
                 }
@@ -167,7 +187,6 @@ impl Hub {
             fed: watch::channel(head).0,
             rights: watch::channel(0).0,
             closing: watch::channel(false).0,
-            typing: broadcast::channel(TYPING_BACKLOG).0,
         })
     }
 
@@ -182,14 +201,20 @@ impl Hub {
         });
     }
 
-    /// Tells the sockets that someone is typing (whoever has no socket open misses it).
+    /// Tells the sockets that someone is typing: kept in the feed beside the events and
+    /// taken with them when the sockets wake (whoever has no socket open misses it).
     pub fn typing(&self, typing: Typing) {
-        let _ = self.typing.send(Arc::new(typing));
-    }
-
-    /// A receiver of typing signals.
-    pub fn typing_signals(&self) -> broadcast::Receiver<Arc<Typing>> {
-        self.typing.subscribe()
+        let head = {
+            let mut feed = self.feed.write().unwrap_or_else(|p| p.into_inner());
+            feed.typing_count += 1;
+            let n = feed.typing_count;
+            feed.typing.push_back((n, Arc::new(typing)));
+            if feed.typing.len() > TYPING_KEPT {
+                feed.typing.pop_front();
+            }
+            feed.head
+        };
+        self.fed.send_replace(head);
     }
 
     /// Users' rights or sessions changed: each socket re-reads its reader's.

@@ -18,7 +18,7 @@ use crate::socket::{self, Reader, Rights, SinceQuery};
 use crate::throttle::RateLimit;
 use crate::tokens::{new_token, token_hash};
 use crate::{event_log, origin, validate, AppState};
-use axum::extract::{FromRequestParts, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
@@ -26,7 +26,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use el_protocol::api::{DialogState, SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
 use el_protocol::events::Frame;
-use el_protocol::ChannelId;
+use el_protocol::{ChannelId, MessageId};
 use rusqlite::Connection;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
@@ -38,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .route("/widget/messages", post(send))
         .route("/widget/socket", get(visitor_socket))
         .route("/widget/typing", post(visitor_typing))
+        .route("/widget/read/{message}", post(visitor_read))
 }
 
 /// How fast website visitors may start chats (per address), write (per visitor and
@@ -198,6 +199,20 @@ async fn visitor_typing(State(state): State<AppState>, visitor: Visitor) -> AppR
     if let Some(dialog) = latest.filter(|d| d.state != DialogState::Ended) {
         let who = Typist::Client(dialog.client_name);
         state.hub.typing(Typing { dialog: dialog.id, client: dialog.client_id, channel: dialog.channel_id, who });
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The visitor has seen the conversation up to an operator's message: operators see
+/// "Seen" on it.
+async fn visitor_read(
+    State(state): State<AppState>,
+    visitor: Visitor,
+    Path(message): Path<i64>,
+) -> AppResult<StatusCode> {
+    let account = visitor.account_id;
+    if let Some(seq) = state.db.transaction(move |tx| dialogs::client_read(tx, account, MessageId(message))).await? {
+        state.hub.published(seq);
     }
     Ok(StatusCode::NO_CONTENT)
 }
