@@ -70,6 +70,7 @@ pub fn App() -> impl IntoView {
 /// and start live sync when the role gives access to External Lines.
 pub fn begin_session(session: Session, inbox: InboxStore, me: Me) {
     let lines = me.access.has_lines();
+    inbox.begin(me.user.id);
     session.signed_in(me);
     spawn_local(async move {
         if let Ok(users) = api::users().await {

@@ -1258,3 +1258,25 @@ fn shortcuts_walk_the_list_and_stop_at_its_ends() {
     assert_eq!(neighbour(&ids, Some(DialogId(4)), 1), Some(DialogId(7)), "an open dialog of another tab");
     assert_eq!(neighbour(&[], None, 1), None);
 }
+
+#[wasm_bindgen_test]
+fn a_new_user_in_the_same_tab_finds_nothing_of_the_last_one() {
+    let store = InboxStore::new(ME);
+    store.search.set("refund".into());
+    store.drafts.update_value(|d| {
+        d.insert(DialogId(7), "half an answer".into());
+    });
+    store.replies.set(Some(Vec::new()));
+    store.heard_typing(DialogId(7), "Olena".into());
+    // The same user signing in again keeps what they were writing.
+    store.begin(ME);
+    assert_eq!(store.drafts.with_value(|d| d.get(&DialogId(7)).cloned()), Some("half an answer".into()));
+    assert_eq!(store.search.get_untracked(), "refund");
+    // Someone else does not see it, nor the last user's search or quick replies.
+    store.begin(UserId(2));
+    assert!(store.drafts.with_value(|d| d.is_empty()));
+    assert_eq!(store.search.get_untracked(), "");
+    assert!(store.found.get_untracked().is_none() && store.replies.get_untracked().is_none());
+    assert!(store.typing.with_untracked(|t| t.is_empty()));
+    assert_eq!(store.inbox.with_untracked(|i| i.me()), UserId(2));
+}

@@ -56,10 +56,7 @@ pub fn ChatWindow(
             let Some(c) = c.as_ref() else { return Vec::new() };
             // "Seen" marks the newest answer the client has seen.
             let seen = c.dialog.client_read.and_then(|read| {
-                c.messages()
-                    .filter(|m| matches!(m.author, Author::Operator { .. }) && m.id <= read)
-                    .map(|m| m.id)
-                    .last()
+                c.messages().rev().find(|m| matches!(m.author, Author::Operator { .. }) && m.id <= read).map(|m| m.id)
             });
             let mut previous: Option<&Message> = None;
             c.messages()
@@ -245,12 +242,14 @@ pub fn ChatWindow(
     };
 
     // Quick replies for `/` in the composer, and what their variables stand for here.
-    let replies = RwSignal::new(Vec::new());
-    spawn_local(async move {
-        if let Ok(list) = api::quick_replies().await {
-            let _ = replies.try_set(list);
-        }
-    });
+    if inbox.replies.with_untracked(Option::is_none) {
+        spawn_local(async move {
+            if let Ok(list) = api::quick_replies().await {
+                inbox.replies.set(Some(list));
+            }
+        });
+    }
+    let replies = Signal::derive(move || inbox.replies.get().unwrap_or_default());
     let variables = Signal::derive(move || {
         let (client_name, channel_name) =
             dialog.with(|d| d.as_ref().map(|d| (d.client_name.clone(), d.channel_name.clone()))).unwrap_or_default();

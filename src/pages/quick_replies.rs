@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::app_shell::AppShell;
-use crate::store::Session;
+use crate::store::{InboxStore, Session};
 use el_protocol::api::MAX_MESSAGE_CHARS;
 use el_protocol::replies::{QuickReply, QuickReplyInput, Variables, MAX_REPLY_TITLE_CHARS};
 use leptos::prelude::*;
@@ -13,7 +13,15 @@ use leptos::task::spawn_local;
 pub fn QuickRepliesPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let admin = move || session.me().is_some_and(|me| me.access.admin);
+    // The composer's `/` list (kept for the session) follows what is changed here.
+    let inbox = expect_context::<InboxStore>();
     let replies = RwSignal::new(Vec::<QuickReply>::new());
+    let loaded = RwSignal::new(false);
+    Effect::new(move |_| {
+        if loaded.get() {
+            inbox.replies.set(Some(replies.get()));
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let report = move |f: api::Failure| {
         if f.is_unauthorized() {
@@ -24,7 +32,10 @@ pub fn QuickRepliesPage() -> impl IntoView {
     };
     spawn_local(async move {
         match api::quick_replies().await {
-            Ok(list) => replies.set(list),
+            Ok(list) => {
+                replies.set(list);
+                loaded.set(true);
+            }
             Err(f) => report(f),
         }
     });

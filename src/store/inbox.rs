@@ -8,6 +8,7 @@ use el_protocol::chat::ChatLog;
 use el_protocol::events::{Event, UserEvent, TYPING_SHOWN_MS};
 use el_protocol::inbox::{Inbox, Tab};
 use el_protocol::outbox::Outbox;
+use el_protocol::replies::QuickReply;
 use el_protocol::search::SearchResults;
 use el_protocol::{DialogId, MessageId, Seq, UserId};
 use leptos::prelude::*;
@@ -49,6 +50,9 @@ pub struct InboxStore {
     pub found: RwSignal<Option<SearchResults>>,
     /// Who is typing in which dialog, until when (ms since the epoch).
     pub typing: RwSignal<HashMap<DialogId, (String, f64)>>,
+    /// The user's quick replies, read once a session (the Quick replies page keeps
+    /// them current).
+    pub replies: RwSignal<Option<Vec<QuickReply>>>,
 }
 
 impl InboxStore {
@@ -66,6 +70,7 @@ impl InboxStore {
             search: RwSignal::new(String::new()),
             found: RwSignal::new(None),
             typing: RwSignal::new(HashMap::new()),
+            replies: RwSignal::new(None),
         }
     }
 
@@ -90,6 +95,26 @@ impl InboxStore {
     }
 
     /// Replaces the inbox with a fresh snapshot.
+    /// A session of `me` begins in this tab: everything another user left here (their
+    /// chat, drafts, unsent messages, search, quick replies) is forgotten. The same
+    /// user signing in again keeps their drafts and unsent messages.
+    pub fn begin(&self, me: UserId) {
+        if self.inbox.with_untracked(|i| i.me()) == me {
+            return;
+        }
+        self.inbox.set(Inbox::new(me));
+        self.chat.set(None);
+        self.loaded.set(false);
+        self.outbox.set(Outbox::default());
+        self.drafts.set_value(HashMap::new());
+        self.paging.set_value(HashSet::new());
+        self.loading_older.set(None);
+        self.search.set(String::new());
+        self.found.set(None);
+        self.typing.set(HashMap::new());
+        self.replies.set(None);
+    }
+
     pub fn load(&self, me: UserId, snapshot: InboxSnapshot) {
         self.inbox.set(Inbox::from_snapshot(me, snapshot));
         self.loaded.set(true);
