@@ -71,7 +71,7 @@ pub struct Shared {
     pub sign_in_failures: auth::SignInThrottle,
     /// How fast website visitors may start chats and write.
     pub widget_limits: widget::WidgetLimits,
-    /// How often anyone may say they are typing.
+    /// How often anyone may say they are typing (and a visitor that they read).
     pub typing_limits: throttle::RateLimit,
     /// The Telegram Bot API, at the configured address.
     pub bot_api: telegram::bot_api::BotApi,

@@ -107,4 +107,10 @@ async fn the_client_reading_an_answer_shows_as_seen() {
     let bob = server.operator("bob").await;
     let theirs: el_protocol::api::Message = common::ok(bob.send(other, "Hi Taras", "b-1").await).await;
     assert_eq!(read(theirs.id).await.unwrap().status(), 404);
+    // Reads are bounded like typing: a script cannot write on and on.
+    let mut last = 204;
+    for _ in 0..40 {
+        last = read(answer.id).await.unwrap().status().as_u16();
+    }
+    assert_eq!(last, 429);
 }

@@ -211,6 +211,11 @@ async fn visitor_read(
     Path(message): Path<i64>,
 ) -> AppResult<StatusCode> {
     let account = visitor.account_id;
+    // Reads come once per answer shown; the bound keeps a script from writing on and on.
+    state
+        .typing_limits
+        .hit(&format!("read-{account}"), Instant::now())
+        .map_err(|_| AppError::TooManyRequests("Reading is reported too often.".into()))?;
     if let Some(seq) = state.db.transaction(move |tx| dialogs::client_read(tx, account, MessageId(message))).await? {
         state.hub.published(seq);
     }
