@@ -88,6 +88,7 @@ mod tests {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            offer: None,
             id: DialogId(7),
             name: "Olena".into(),
             client_id: ClientId(1),

@@ -50,6 +50,9 @@ pub struct Me {
     /// What may be attached to a message.
     #[serde(default)]
     pub limits: UploadLimits,
+    /// Whether they take dialogs offered in turn now.
+    #[serde(default)]
+    pub presence: crate::queue::Presence,
 }
 
 /// Per-user preferences kept on the server (`PUT /api/me/settings`; a field left out
@@ -403,6 +406,17 @@ pub struct DialogSummary {
     /// widget does; Telegram tells bots nothing of reads).
     #[serde(default)]
     pub client_read: Option<MessageId>,
+    /// While the dialog waits in an "in turn" queue: the one operator it is offered to
+    /// now (only they see it in Unassigned) and until when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offer: Option<Offer>,
+}
+
+/// An Unassigned dialog offered to one operator for a while (the queue's "in turn").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    pub to: UserId,
+    pub until: Millis,
 }
 
 fn connected() -> bool {
@@ -417,6 +431,7 @@ impl DialogSummary {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            offer: None,
             id,
             name: "Olena".into(),
             client_id: ClientId(3),

@@ -90,6 +90,7 @@ mod tests {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            offer: None,
             id: DialogId(id),
             name: "Olena".into(),
             client_id: ClientId(1),

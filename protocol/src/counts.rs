@@ -25,6 +25,8 @@ pub struct DialogFacts {
     pub owners: RecordOwners,
     /// Messages by the client or operators (system notes do not count as unread).
     pub people: u32,
+    /// The operator an Unassigned dialog is offered to in turn.
+    pub offered_to: Option<UserId>,
 }
 
 impl DialogFacts {
@@ -36,17 +38,25 @@ impl DialogFacts {
             participants: summary.participants.clone(),
             owners: summary.owners.clone(),
             people,
+            offered_to: summary.offer.map(|o| o.to),
         }
     }
 
     /// What decides who sees the dialog.
     pub fn reach(&self) -> Reach<'_> {
-        Reach { state: self.state, members: &self.members, participants: &self.participants, owners: &self.owners }
+        Reach {
+            state: self.state,
+            members: &self.members,
+            participants: &self.participants,
+            owners: &self.owners,
+            offered_to: self.offered_to,
+        }
     }
 }
 
-/// One user's sums over the dialogs of their Active and Inactive tabs, and what they
-/// have read of the Unassigned ones (whose count and messages are everyone's).
+/// One user's sums over the dialogs of their Active and Inactive tabs, what they have
+/// read of the Unassigned ones that are everyone's, and the Unassigned dialogs offered
+/// to them alone.
 #[derive(Debug, Clone, Copy, Default)]
 struct UserSums {
     active: i64,
@@ -54,6 +64,8 @@ struct UserSums {
     inactive: i64,
     inactive_unread: i64,
     unassigned_read: i64,
+    offered: i64,
+    offered_unread: i64,
 }
 
 /// Unread counts and tab totals of every user, and each dialog's current reach.
@@ -122,8 +134,14 @@ impl Counts {
     fn account(&mut self, id: DialogId, sign: i64) {
         let Some(facts) = self.dialogs.get(&id) else { return };
         let people = i64::from(facts.people);
-        match facts.state {
-            DialogState::Unassigned => {
+        match (facts.state, facts.offered_to) {
+            (DialogState::Unassigned, Some(to)) => {
+                let unread = people - i64::from(self.read(to, id));
+                let sums = self.users.entry(to).or_default();
+                sums.offered += sign;
+                sums.offered_unread += sign * unread;
+            }
+            (DialogState::Unassigned, None) => {
                 self.unassigned += sign;
                 self.unassigned_people += sign * people;
                 for (user, read) in self.reads.get(&id).into_iter().flatten() {
@@ -131,7 +149,7 @@ impl Counts {
                 }
             }
             // Active counts for its members, Ended (Inactive) for everyone who worked on it.
-            state => {
+            (state, _) => {
                 let active = state == DialogState::Active;
                 for user in if active { &facts.members } else { &facts.participants } {
                     let unread =
@@ -160,7 +178,11 @@ impl Counts {
         let n = |v: i64| v.max(0) as usize;
         let mut totals = TabTotals::default();
         for (tab, dialogs, unread) in [
-            (Tab::Unassigned, self.unassigned, self.unassigned_people - sums.unassigned_read),
+            (
+                Tab::Unassigned,
+                self.unassigned + sums.offered,
+                self.unassigned_people - sums.unassigned_read + sums.offered_unread,
+            ),
             (Tab::Active, sums.active, sums.active_unread),
             (Tab::Inactive, sums.inactive, sums.inactive_unread),
         ] {
@@ -259,6 +281,35 @@ mod tests {
         c.apply(&Event::DialogUpdated { dialog: dialog(2, DialogState::Active, &[2], &[2]) });
         assert_eq!(counts(&c.totals(UserId(1))), [(1, 1), (0, 0), (0, 0)]);
         assert_eq!(counts(&c.totals(UserId(2))), [(1, 1), (1, 2), (0, 0)]);
+    }
+
+    #[test]
+    fn a_dialog_offered_in_turn_counts_only_for_the_operator_it_is_offered_to() {
+        let mut c = Counts::default();
+        let waiting = dialog(1, DialogState::Unassigned, &[], &[]);
+        c.apply(&said(&waiting, client()));
+        c.apply(&said(&waiting, client()));
+        c.apply(&Event::DialogRead { dialog_id: DialogId(1), user: UserId(2) });
+        let offer = |to: i64| crate::api::Offer { to: UserId(to), until: 99 };
+        let to_anna = DialogSummary { offer: Some(offer(1)), ..waiting.clone() };
+        c.apply(&Event::DialogUpdated { dialog: to_anna });
+        assert_eq!(counts(&c.totals(UserId(1))), [(1, 2), (0, 0), (0, 0)]);
+        assert_eq!(counts(&c.totals(UserId(2))), [(0, 0), (0, 0), (0, 0)]);
+        assert!(!c.may_open(DialogId(1), UserId(2), &Access::derive(own(), own(), false)));
+        // Passed on to Bob, who had read it all.
+        c.apply(&Event::DialogUpdated { dialog: DialogSummary { offer: Some(offer(2)), ..waiting.clone() } });
+        assert_eq!(counts(&c.totals(UserId(1))), [(0, 0), (0, 0), (0, 0)]);
+        assert_eq!(counts(&c.totals(UserId(2))), [(1, 0), (0, 0), (0, 0)]);
+        c.apply(&said(&DialogSummary { offer: Some(offer(2)), ..waiting.clone() }, client()));
+        assert_eq!(counts(&c.totals(UserId(2))), [(1, 1), (0, 0), (0, 0)]);
+        // Nobody left to offer it to: everyone's again.
+        c.apply(&Event::DialogUpdated { dialog: waiting });
+        assert_eq!(counts(&c.totals(UserId(1))), [(1, 3), (0, 0), (0, 0)]);
+        assert_eq!(counts(&c.totals(UserId(2))), [(1, 1), (0, 0), (0, 0)]);
+    }
+
+    fn own() -> EntityRights {
+        EntityRights::new(true, ViewScope::Own)
     }
 
     #[test]

@@ -222,6 +222,21 @@ mod tests {
     }
 
     #[test]
+    fn a_dialog_offered_in_turn_leaves_the_others_unassigned_tab() {
+        let offered = DialogSummary {
+            offer: Some(crate::api::Offer { to: UserId(2), until: 9 }),
+            ..dialog(DialogState::Unassigned, &[])
+        };
+        let e = Event::DialogUpdated { dialog: offered.clone() };
+        assert_eq!(e.for_user(UserId(2), &own()), Some(e.clone()));
+        assert_eq!(e.for_user(UserId(1), &own()), Some(Event::DialogRemoved { dialog_id: DialogId(7) }));
+        assert_eq!(crate::inbox::tab_of(&offered, UserId(1)), None);
+        assert_eq!(crate::inbox::tab_of(&offered, UserId(2)), Some(crate::inbox::Tab::Unassigned));
+        // A supervisor may still open it (and take it with Reply), though it is not in their list.
+        assert_eq!(e.for_user(UserId(1), &full()), Some(e.clone()));
+    }
+
+    #[test]
     fn messages_of_other_peoples_dialogs_reach_only_who_may_open_them() {
         let e = Event::MessageCreated {
             dialog: dialog(DialogState::Active, &[2]),

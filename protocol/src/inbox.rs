@@ -55,13 +55,18 @@ pub struct Reach<'a> {
     pub members: &'a [UserId],
     pub participants: &'a [UserId],
     pub owners: &'a RecordOwners,
+    /// The one operator an Unassigned dialog is offered to now, if it waits in turn.
+    pub offered_to: Option<UserId>,
 }
 
 impl Reach<'_> {
     /// The tab the dialog appears in for `user`, or `None` when it is not in their inbox.
+    /// Unassigned dialogs are everyone's, except one offered in turn: it is only in the
+    /// inbox of the operator it is offered to.
     pub fn tab(&self, user: UserId) -> Option<Tab> {
         match self.state {
-            DialogState::Unassigned => Some(Tab::Unassigned),
+            DialogState::Unassigned if self.offered_to.is_none_or(|to| to == user) => Some(Tab::Unassigned),
+            DialogState::Unassigned => None,
             DialogState::Active if self.members.contains(&user) => Some(Tab::Active),
             DialogState::Ended if self.participants.contains(&user) => Some(Tab::Inactive),
             DialogState::Active | DialogState::Ended => None,
@@ -81,7 +86,13 @@ impl Reach<'_> {
 impl DialogSummary {
     /// What decides who sees this dialog.
     pub fn reach(&self) -> Reach<'_> {
-        Reach { state: self.state, members: &self.members, participants: &self.participants, owners: &self.owners }
+        Reach {
+            state: self.state,
+            members: &self.members,
+            participants: &self.participants,
+            owners: &self.owners,
+            offered_to: self.offer.map(|o| o.to),
+        }
     }
 }
 
@@ -396,6 +407,7 @@ mod tests {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            offer: None,
             id: DialogId(id),
             name: format!("Client {id}"),
             client_id: ClientId(id),

@@ -14,6 +14,7 @@ pub mod integrations;
 pub mod markdown;
 pub mod outbox;
 pub mod permissions;
+pub mod queue;
 pub mod replies;
 pub mod search;
 

@@ -17,6 +17,7 @@ pub mod files;
 pub mod listen;
 pub mod origin;
 pub mod outbox;
+pub mod queue;
 pub mod replies;
 pub mod roles;
 pub mod search;
@@ -75,6 +76,8 @@ pub struct Shared {
     pub typing_limits: throttle::RateLimit,
     /// The Telegram Bot API, at the configured address.
     pub bot_api: telegram::bot_api::BotApi,
+    /// Who has the app open here, for the queue's worker.
+    pub queue: queue::Queue,
 }
 
 /// The whole application: `/api`, the widget's files, and the SPA.
@@ -87,6 +90,7 @@ pub fn app(state: AppState) -> Router {
         .merge(roles::router())
         .merge(replies::router())
         .merge(search::router())
+        .merge(queue::router())
         .merge(socket::router())
         .merge(widget::router())
         .merge(files::router())
@@ -173,6 +177,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         widget_limits,
         typing_limits,
         bot_api,
+        queue: queue::Queue::default(),
     }));
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
@@ -180,6 +185,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let addr = listener.local_addr().map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::spawn(state.hub.clone().run(state.db.clone()));
     tokio::spawn(sweep_uploads(state.clone()));
+    tokio::spawn(queue::run(state.clone()));
     let outbox = tokio::spawn(outbox::run(state.clone()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let router = app(state.clone());

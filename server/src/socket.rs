@@ -207,7 +207,10 @@ async fn operator_socket(
     user.require_lines()?;
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     let reader = Operator { session_hash: token_hash(&token), user };
-    Ok(upgrade(ws).on_upgrade(move |socket| stream(socket, state, q.since, reader)))
+    Ok(upgrade(ws).on_upgrade(move |socket| async move {
+        let _connected = crate::queue::Connected::new(&state, reader.user.id());
+        stream(socket, state, q.since, reader).await
+    }))
 }
 
 /// Why a socket stops.
@@ -390,6 +393,7 @@ mod tests {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            offer: None,
             id: DialogId(7),
             name: "Olena \"O\" }".into(),
             client_id: ClientId(3),

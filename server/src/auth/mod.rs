@@ -104,7 +104,14 @@ impl CurrentUser {
     /// The user as `GET /api/me` describes them, with the server's upload limits.
     pub fn me(self, state: &AppState) -> Me {
         let limits = state.config.upload_limits();
-        Me { user: self.user, role: self.role, access: self.access, settings: self.settings, limits }
+        Me {
+            user: self.user,
+            role: self.role,
+            access: self.access,
+            settings: self.settings,
+            limits,
+            presence: self.presence,
+        }
     }
 
     pub fn id(&self) -> UserId {

@@ -3,6 +3,7 @@
 use crate::error::{AppError, AppResult};
 use el_protocol::api::{Theme, UserSettings, UserSummary};
 use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
+use el_protocol::queue::Presence;
 use el_protocol::{RoleId, UserId};
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -13,6 +14,7 @@ pub struct CurrentUser {
     pub role: Role,
     pub access: Access,
     pub settings: UserSettings,
+    pub presence: Presence,
 }
 
 /// The role stored in six columns starting at `at`: id, name, lead create, lead view,
@@ -30,7 +32,8 @@ pub fn role_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Role> {
 }
 
 const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
-        r.contact_create, r.contact_view, u.confirm_end_dialog, u.notify_desktop, u.notify_sound, u.theme
+        r.contact_create, r.contact_view, u.confirm_end_dialog, u.notify_desktop, u.notify_sound, u.theme,
+        u.presence
  FROM users u JOIN roles r ON r.id = u.role_id";
 
 fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
@@ -52,6 +55,7 @@ fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
             notify_sound: r.get(12)?,
             theme: Theme::parse(&r.get::<_, String>(13)?).unwrap_or_default(),
         },
+        presence: Presence::parse(&r.get::<_, String>(14)?).unwrap_or_default(),
     })
 }
 

@@ -8,7 +8,7 @@ use crate::event_log::store as event_log;
 use crate::files::store::{attach, Uploader};
 use el_protocol::api::{
     truncate_chars, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
-    Message, MessagePreview, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
+    Message, MessagePreview, Offer, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
 };
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::crm::{Entity, RecordOwners, RecordRef};
@@ -29,7 +29,7 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        (SELECT group_concat(r.entity || ':' || r.responsible_id) FROM crm_links k
         JOIN crm_records r ON r.id = k.record_id
         WHERE k.client_id = c.id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)),
-       ch.disconnected_at IS NULL, d.client_read_id
+       ch.disconnected_at IS NULL, d.client_read_id, d.offered_to, d.offered_until
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -109,7 +109,13 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
         owners: parse_owners(r.get(23)?),
         channel_connected: r.get(24)?,
         client_read: r.get::<_, Option<i64>>(25)?.map(MessageId),
+        offer: offer_of(r.get(26)?, r.get(27)?),
     })
+}
+
+/// The offer stored in a dialog's `offered_to` and `offered_until`.
+pub fn offer_of(to: Option<i64>, until: Option<Millis>) -> Option<Offer> {
+    Some(Offer { to: UserId(to?), until: until? })
 }
 
 /// The last message of a dialog written by the client or an operator (system notes
@@ -143,7 +149,7 @@ fn summary_required(conn: &Connection, id: DialogId) -> AppResult<DialogSummary>
 /// [`el_protocol::inbox::tab_of`].
 fn in_tab(tab: Tab) -> &'static str {
     match tab {
-        Tab::Unassigned => "d.state = 'unassigned'",
+        Tab::Unassigned => "d.state = 'unassigned' AND (d.offered_to IS NULL OR d.offered_to = ?1)",
         Tab::Active => "d.state = 'active' AND d.id IN (SELECT dialog_id FROM dialog_members WHERE user_id = ?1)",
         Tab::Inactive => "d.state = 'ended' AND d.id IN (SELECT dialog_id FROM dialog_participants WHERE user_id = ?1)",
     }
@@ -459,7 +465,7 @@ fn log_each(conn: &Connection, sql: &str, param: i64) -> AppResult<Option<Seq>> 
 /// Logs the dialog's current summary as a `DialogUpdated` event. Every change of state
 /// or membership logs one, so readers who lose sight of the dialog are told to drop it
 /// (`MessageCreated` reaches only readers who can see the dialog).
-fn log_dialog(conn: &Connection, dialog: DialogId) -> AppResult<Seq> {
+pub fn log_dialog(conn: &Connection, dialog: DialogId) -> AppResult<Seq> {
     let event = Event::DialogUpdated { dialog: summary_required(conn, dialog)? };
     event_log::append(conn, &event)
 }
@@ -549,8 +555,11 @@ fn reopen_for_client(conn: &Connection, dialog: &DialogSummary) -> AppResult<Seq
 /// Reply: `user` takes an Unassigned dialog. Exactly one of several concurrent
 /// claims wins; the others get a conflict naming who took it.
 pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq> {
-    let taken =
-        conn.execute("UPDATE dialogs SET state = 'active' WHERE id = ?1 AND state = 'unassigned'", [dialog.0])?;
+    let taken = conn.execute(
+        "UPDATE dialogs SET state = 'active', offered_to = NULL, offered_until = NULL
+         WHERE id = ?1 AND state = 'unassigned'",
+        [dialog.0],
+    )?;
     if taken == 0 {
         let current = summary_required(conn, dialog)?;
         return Err(match current.state {
@@ -564,6 +573,7 @@ pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq
             _ => AppError::Conflict("This dialog is closed. Start it again to write.".into()),
         });
     }
+    conn.execute("DELETE FROM dialog_offer_tries WHERE dialog_id = ?1", [dialog.0])?;
     add_member(conn, dialog, user)?;
     let name = member_names(conn, &[user])?;
     announce(conn, dialog, &format!("{name} took the dialog"))
@@ -824,16 +834,19 @@ pub fn set_avatar(conn: &Connection, dialog: &DialogSummary, by: UserId, file_id
 /// (see [`el_protocol::counts`]).
 pub fn counts(conn: &Connection) -> AppResult<Counts> {
     let mut facts: HashMap<i64, DialogFacts> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT id, state, people_count FROM dialogs")?;
-    let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+    let mut stmt = conn.prepare("SELECT id, state, people_count, offered_to FROM dialogs")?;
+    let rows = stmt.query_map([], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?))
+    })?;
     for row in rows {
-        let (id, state, people) = row?;
+        let (id, state, people, offered_to) = row?;
         let facts_of = DialogFacts {
             state: DialogState::parse(&state).unwrap_or(DialogState::Unassigned),
             members: Vec::new(),
             participants: Vec::new(),
             owners: RecordOwners::default(),
             people: people.max(0) as u32,
+            offered_to: offered_to.map(UserId),
         };
         facts.insert(id, facts_of);
     }

@@ -15,7 +15,7 @@ use rusqlite::Connection;
 /// The dialogs `:user` may open, for a query over `dialogs d JOIN client_accounts a`
 /// (the rule of `el_protocol::inbox::may_open`, checked again on every result).
 const VISIBLE: &str = "(:others
-    OR d.state = 'unassigned'
+    OR (d.state = 'unassigned' AND (d.offered_to IS NULL OR d.offered_to = :user))
     OR (d.state = 'active' AND EXISTS (SELECT 1 FROM dialog_members x WHERE x.dialog_id = d.id AND x.user_id = :user))
     OR (d.state = 'ended'
         AND EXISTS (SELECT 1 FROM dialog_participants x WHERE x.dialog_id = d.id AND x.user_id = :user))
