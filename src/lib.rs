@@ -58,6 +58,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/settings/roles") view=pages::roles::RolesPage/>
                 <Route path=path!("/settings/quick-replies") view=pages::quick_replies::QuickRepliesPage/>
                 <Route path=path!("/settings/integrations") view=pages::integrations::IntegrationsPage/>
+                <Route path=path!("/settings/queue") view=pages::queue::QueuePage/>
                 <Route path=path!("/crm/:entity") view=pages::crm_list::CrmListPage/>
                 <Route path=path!("/crm/:entity/new") view=pages::crm_card::CrmCardPage/>
                 <Route path=path!("/crm/:entity/:id") view=pages::crm_card::CrmCardPage/>

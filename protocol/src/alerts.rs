@@ -1,9 +1,9 @@
 //! Which live events alert a user (a browser notification, a sound, the unread count
-//! in the page title): a new Unassigned dialog for those who see Unassigned, a new
-//! client message in a dialog the user works on, and a colleague's note that mentions
-//! them (`@login` or `@Full Name`). Pure, so the rule is tested natively.
+//! in the page title): a new Unassigned dialog for those who see Unassigned, a dialog
+//! offered to the user in turn, a new client message in a dialog the user works on, and
+//! a colleague's note that mentions them (`@login` or `@Full Name`). Pure, so the rule is tested natively.
 
-use crate::api::{truncate_chars, Author, DialogState, Message, UserSummary, PREVIEW_CHARS};
+use crate::api::{truncate_chars, Author, DialogState, DialogSummary, Message, UserSummary, PREVIEW_CHARS};
 use crate::events::Event;
 use crate::inbox::{tab_of, Inbox, Tab};
 use crate::DialogId;
@@ -20,6 +20,9 @@ pub struct Alert {
 /// event (so only a dialog that is new to Unassigned counts as new). Events come only
 /// for dialogs the user may open, so a mention reaches only who may read the dialog.
 pub fn alert_for(inbox: &Inbox, me: &UserSummary, event: &Event) -> Option<Alert> {
+    if let Event::DialogUpdated { dialog } = event {
+        return offered(inbox, me, dialog);
+    }
     let Event::MessageCreated { dialog, message } = event else { return None };
     if let Author::Note { user_id, name } = &message.author {
         if *user_id == me.id || !mentions(&message.text, me) {
@@ -44,6 +47,20 @@ pub fn alert_for(inbox: &Inbox, me: &UserSummary, event: &Event) -> Option<Alert
         _ => return None,
     };
     Some(Alert { dialog: dialog.id, title, body: summary(message) })
+}
+
+/// A dialog waiting in turn that has just been offered to `me` (it came as their "new
+/// dialog" if it was offered as it came).
+fn offered(inbox: &Inbox, me: &UserSummary, dialog: &DialogSummary) -> Option<Alert> {
+    let to_me = |d: &DialogSummary| d.state == DialogState::Unassigned && d.offer.is_some_and(|o| o.to == me.id);
+    if !to_me(dialog) || inbox.get(dialog.id).is_some_and(to_me) {
+        return None;
+    }
+    let body = match &dialog.last_message {
+        Some(m) => truncate_chars(&m.text.split_whitespace().collect::<Vec<_>>().join(" "), PREVIEW_CHARS),
+        None => "Take it with Reply.".into(),
+    };
+    Some(Alert { dialog: dialog.id, title: format!("Offered to you: {}", dialog.name), body })
 }
 
 /// `text` names `user` with `@login` or `@Full Name` (any case), not as the start of a
@@ -162,6 +179,31 @@ mod tests {
         assert_eq!(alert_for(&inbox, &user(ANNA), &mine), None, "nothing for the user's own messages");
         let note = created(dialog(DialogState::Active, vec![ANNA]), written(Author::System, "Bob joined the dialog"));
         assert_eq!(alert_for(&inbox, &user(ANNA), &note), None);
+    }
+
+    #[test]
+    fn a_dialog_offered_in_turn_alerts_only_its_operator_once() {
+        let offer = |to| Some(crate::api::Offer { to, until: 60_000 });
+        let mut waiting = dialog(DialogState::Unassigned, vec![]);
+        waiting.last_message = Some(crate::api::MessagePreview {
+            author: Author::Client { name: "Olena".into() },
+            text: "Hi\n there".into(),
+            at: 1,
+        });
+        let to_anna = Event::DialogUpdated { dialog: DialogSummary { offer: offer(ANNA), ..waiting.clone() } };
+        let mut inbox = Inbox::new(ANNA);
+        let alert = alert_for(&inbox, &user(ANNA), &to_anna).expect("offered to Anna");
+        assert_eq!((alert.title.as_str(), alert.body.as_str()), ("Offered to you: Olena", "Hi there"));
+        assert_eq!(alert_for(&Inbox::new(BOB), &user(BOB), &to_anna), None, "not Bob's");
+        inbox.apply(1, &to_anna);
+        assert_eq!(alert_for(&inbox, &user(ANNA), &to_anna), None, "once");
+        // Offered as it came: the client's first message tells only Anna.
+        let first = created(DialogSummary { offer: offer(ANNA), ..waiting }, client("Hello"));
+        assert_eq!(
+            alert_for(&Inbox::new(ANNA), &user(ANNA), &first).map(|a| a.title),
+            Some("New dialog: Olena".into())
+        );
+        assert_eq!(alert_for(&Inbox::new(BOB), &user(BOB), &first), None);
     }
 
     #[test]

@@ -130,6 +130,22 @@ async fn a_new_dialog_is_offered_to_one_operator_and_passes_on_when_they_go_away
 }
 
 #[tokio::test]
+async fn a_dialog_offered_as_it_comes_never_shows_to_the_others() {
+    let server = TestServer::start().await;
+    let admin = server.operator("admin").await;
+    route(&admin, "in_turn", 60).await;
+    let ops = connected(&server, &["anna", "erin"]).await;
+    let (mut anna_ws, mut erin_ws) = (ops[0].0.socket(0).await, ops[1].0.socket(0).await);
+    anna_ws.replay().await;
+    erin_ws.replay().await;
+    let (_olena, id) = new_dialog(&server, &admin, "Olena").await;
+    let (_, first) = anna_ws.event().await;
+    let el_protocol::events::Event::MessageCreated { dialog, .. } = first.event else { panic!("{first:?}") };
+    assert_eq!((dialog.id.0, dialog.offer.map(|o| o.to)), (id, Some(ops[0].0.id().await)), "offered as it came");
+    assert!(erin_ws.quiet_for(500).await, "Erin (own records only) hears nothing of it");
+}
+
+#[tokio::test]
 async fn an_offer_that_runs_out_passes_to_the_next_operator() {
     let server = TestServer::start().await;
     let admin = server.operator("admin").await;

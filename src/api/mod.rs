@@ -15,6 +15,7 @@ use el_protocol::inbox::Tab;
 use el_protocol::integrations::{ConnectTelegram, IntegrationsOverview, TelegramBot};
 use el_protocol::outbox::Pending;
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
+use el_protocol::queue::{Presence, QueueOverview, SetCapacity, SetPresence, SetRouting};
 use el_protocol::replies::{QuickReply, QuickReplyInput};
 use el_protocol::search::SearchResults;
 use el_protocol::{ChannelId, DialogId, MessageId, RecordId, RoleId, UserId};
@@ -213,6 +214,26 @@ pub async fn delete_role(id: RoleId) -> Result<(), Failure> {
 /// Gives a user another role.
 pub async fn assign_role(user: UserId, role: RoleId) -> Result<RolesOverview, Failure> {
     http::put(&format!("/api/users/{user}/role"), &AssignRole { role }).await
+}
+
+/// The signed-in operator goes Online or Away.
+pub async fn set_presence(presence: Presence) -> Result<Me, Failure> {
+    http::put("/api/me/presence", &SetPresence { presence }).await
+}
+
+/// The queue: channels' routing, operators' load, dialogs waiting (administrators).
+pub async fn queue() -> Result<QueueOverview, Failure> {
+    http::get("/api/queue", None).await
+}
+
+/// How a channel's new dialogs reach operators.
+pub async fn set_routing(channel: ChannelId, set: SetRouting) -> Result<QueueOverview, Failure> {
+    http::put(&format!("/api/queue/channels/{channel}"), &set).await
+}
+
+/// An operator's maximum of active dialogs (`None`: no maximum).
+pub async fn set_capacity(user: UserId, max_active: Option<u32>) -> Result<QueueOverview, Failure> {
+    http::put(&format!("/api/queue/operators/{user}"), &SetCapacity { max_active }).await
 }
 
 /// The connected messenger bots.

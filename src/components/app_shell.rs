@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::components::connection_status::ConnectionStatus;
+use crate::components::presence_toggle::PresenceToggle;
 use crate::store::{Session, SessionState};
 use el_protocol::crm::Entity;
 use el_protocol::permissions::{Access, ViewScope};
@@ -72,6 +73,9 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
                             {crm_home(&me.access).map(|href| view! { <A href=href>"CRM"</A> })}
                             <A href="/settings">"Settings"</A>
                         </nav>
+                        <Show when=move || me.access.has_lines()>
+                            <PresenceToggle/>
+                        </Show>
                         <span class="topbar__user" title=me.role.name.clone()>{me.user.name.clone()}</span>
                         <button class="button button--ghost" on:click=sign_out>"Sign out"</button>
                     </div>

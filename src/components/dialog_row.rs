@@ -3,6 +3,7 @@
 
 use crate::components::avatar::Avatar;
 use crate::components::dialog_list::ROW_HEIGHT;
+use crate::components::offer_countdown::OfferCountdown;
 use crate::format::{list_time, preview_line, waiting_label};
 use crate::store::{InboxActions, InboxStore, Session};
 use el_protocol::api::DialogState;
@@ -21,6 +22,7 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
         let me = session.and_then(|s| s.my_id());
         let preview = d.last_message.as_ref().map(|m| preview_line(m, me));
         let unassigned = d.state == DialogState::Unassigned;
+        let offered_until = d.offer.filter(|o| Some(o.to) == me).map(|o| o.until);
         // How long the client has waited, while the last word is theirs in an open dialog
         // (it follows the store's clock, so only this label updates as time passes).
         let waiting_since =
@@ -51,6 +53,7 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                         <span class="dialog-row__marks">
                             <span class="dialog-row__channel">{d.channel_name.clone()}</span>
                             {d.spam.then(|| view! { <span class="mark mark--spam">"Spam"</span> })}
+                            {offered_until.map(|until| view! { <OfferCountdown until=until/> })}
                             {waiting_since.map(|since| view! {
                                 <span class="mark mark--waiting" title="The client is waiting for an answer">
                                     {move || waiting_label(inbox.clock.get() - since)}

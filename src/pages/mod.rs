@@ -7,6 +7,7 @@ pub mod inbox;
 pub mod integrations;
 pub mod login;
 pub mod not_found;
+pub mod queue;
 pub mod quick_replies;
 pub mod roles;
 pub mod settings;

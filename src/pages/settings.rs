@@ -90,6 +90,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <h2>"Administration"</h2>
                     <p><A href="/settings/roles">"Roles"</A>" — who may see which leads and contacts, and so how they work in External Lines."</p>
                     <p><A href="/settings/integrations">"Integrations"</A>" — connect Telegram bots, so clients can write to you there."</p>
+                    <p><A href="/settings/queue">"Queue"</A>" — new dialogs to everyone at once or in turn, and each operator's maximum of active dialogs."</p>
                 </Show>
                 <Show when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>

@@ -6,9 +6,10 @@ use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log::store as event_log;
 use crate::files::store::{attach, Uploader};
+use crate::queue::store::{offer_new, offer_of};
 use el_protocol::api::{
     truncate_chars, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
-    Message, MessagePreview, Offer, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
+    Message, MessagePreview, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
 };
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::crm::{Entity, RecordOwners, RecordRef};
@@ -111,11 +112,6 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
         client_read: r.get::<_, Option<i64>>(25)?.map(MessageId),
         offer: offer_of(r.get(26)?, r.get(27)?),
     })
-}
-
-/// The offer stored in a dialog's `offered_to` and `offered_until`.
-pub fn offer_of(to: Option<i64>, until: Option<Millis>) -> Option<Offer> {
-    Some(Offer { to: UserId(to?), until: until? })
 }
 
 /// The last message of a dialog written by the client or an operator (system notes
@@ -529,7 +525,9 @@ pub fn client_message(
                 "INSERT INTO dialogs (account_id, state, created_at, last_activity_at) VALUES (?1, 'unassigned', ?2, ?2)",
                 params![account_id, now],
             )?;
-            DialogId(conn.last_insert_rowid())
+            let dialog = DialogId(conn.last_insert_rowid());
+            offer_new(conn, dialog, now)?;
+            dialog
         }
     };
     add_message(conn, dialog, NewAuthor::Client { account: account_id }, body, client_msg_id, files)
@@ -549,6 +547,7 @@ fn reopen_for_client(conn: &Connection, dialog: &DialogSummary) -> AppResult<Seq
     }
     let state = if keep.is_empty() { "unassigned" } else { "active" };
     conn.execute("UPDATE dialogs SET state = ?1 WHERE id = ?2", params![state, dialog.id.0])?;
+    offer_new(conn, dialog.id, now_ms())?;
     announce(conn, dialog.id, "The client wrote again: the dialog is open")
 }
 

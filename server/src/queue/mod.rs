@@ -10,6 +10,7 @@ pub mod store;
 use crate::auth::store::load_user;
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
+use crate::dialogs::store::log_dialog;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -144,7 +145,13 @@ async fn set_routing(
 ) -> AppResult<Json<QueueOverview>> {
     user.require_admin()?;
     let set = body.checked().map_err(AppError::BadRequest)?;
-    let seq = state.db.transaction(move |tx| store::set_routing(tx, ChannelId(id), set)).await?;
+    let seq = state
+        .db
+        .transaction(move |tx| {
+            let changed = store::set_routing(tx, ChannelId(id), set)?;
+            log_dialogs(tx, &changed)
+        })
+        .await?;
     if let Some(seq) = seq {
         state.hub.published(seq);
     }
@@ -184,6 +191,15 @@ async fn set_presence(
     Ok(Json(updated.me(&state)))
 }
 
+/// Logs each dialog's new summary; answers the last event's position.
+fn log_dialogs(conn: &rusqlite::Connection, dialogs: &[el_protocol::DialogId]) -> AppResult<Option<Seq>> {
+    let mut seq = None;
+    for dialog in dialogs {
+        seq = Some(log_dialog(conn, *dialog)?);
+    }
+    Ok(seq)
+}
+
 /// Checked even when nothing announced a change (an instance that died lets its
 /// operators' connections lapse; rights change).
 const IDLE_CHECK: Duration = Duration::from_secs(5);
@@ -204,13 +220,14 @@ pub async fn run(state: AppState) {
             .db
             .transaction(move |tx| {
                 store::set_connected(tx, &online, &offline, now)?;
-                store::distribute(tx, now)
+                let done = store::distribute(tx, now)?;
+                Ok((log_dialogs(tx, &done.changed)?, done))
             })
             .await;
         let mut next = Instant::now() + IDLE_CHECK;
         match pass {
-            Ok(done) => {
-                if let Some(seq) = done.seq {
+            Ok((seq, done)) => {
+                if let Some(seq) = seq {
                     state.hub.published(seq);
                 }
                 if let Some(at) = done.next_expiry {
@@ -248,8 +265,9 @@ pub async fn run(state: AppState) {
 }
 
 /// Did the log bring anything the queue must look at: while some channel goes in
-/// turn, a dialog that changed (taken, ended, left: someone's load changed) or a new
-/// message of a dialog waiting for an offer.
+/// turn, a dialog that changed (taken, ended, left: someone's load changed) or a
+/// message of a dialog waiting there (new, perhaps offered as it came: its offer's
+/// end is to be kept in sight).
 fn concerns_queue(state: &AppState, seen: &mut Seq, in_turn: &[ChannelId]) -> bool {
     let feed = state.hub.feed();
     let from = std::mem::replace(seen, feed.head());
@@ -260,7 +278,7 @@ fn concerns_queue(state: &AppState, seen: &mut Seq, in_turn: &[ChannelId]) -> bo
     events.any(|logged| match &logged.event {
         Event::DialogUpdated { .. } => true,
         Event::MessageCreated { dialog, .. } => {
-            dialog.state == DialogState::Unassigned && dialog.offer.is_none() && in_turn.contains(&dialog.channel_id)
+            dialog.state == DialogState::Unassigned && in_turn.contains(&dialog.channel_id)
         }
         _ => false,
     })

@@ -2,14 +2,13 @@
 //! and the offers of dialogs waiting in turn.
 
 use crate::auth::store::all_users;
-use crate::dialogs::store::{log_dialog, offer_of};
 use crate::error::{AppError, AppResult};
-use el_protocol::api::ChannelKind;
+use el_protocol::api::{ChannelKind, Offer};
 use el_protocol::queue::{
     next_operator, Candidate, ChannelQueue, Presence, QueueOperator, Routing, SetRouting, WaitingDialog,
 };
-use el_protocol::{ChannelId, DialogId, Millis, Seq, UserId};
-use rusqlite::{params, Connection};
+use el_protocol::{ChannelId, DialogId, Millis, UserId};
+use rusqlite::{params, Connection, OptionalExtension};
 
 /// How long an operator counts as connected after the last word from an instance
 /// that holds their socket (it says so every [`super::HEARTBEAT`]).
@@ -18,8 +17,8 @@ pub const ONLINE_FOR_MS: Millis = 60_000;
 /// What one pass of the queue did.
 #[derive(Debug, Default)]
 pub struct Distributed {
-    /// The last event it logged, if it changed any dialog.
-    pub seq: Option<Seq>,
+    /// The dialogs whose offer changed (the caller logs them).
+    pub changed: Vec<DialogId>,
     /// When the next offer runs out.
     pub next_expiry: Option<Millis>,
     /// The channels whose dialogs go in turn.
@@ -56,7 +55,7 @@ pub fn operators(conn: &Connection, now: Millis) -> AppResult<Vec<(QueueOperator
 
 /// One pass: withdraws offers that ran out or whose operator went Away or offline
 /// (they are not offered that dialog again this round), then offers each waiting
-/// dialog, oldest first, to the next available operator. Logs every dialog it changed.
+/// dialog, oldest first, to the next available operator.
 pub fn distribute(conn: &Connection, now: Millis) -> AppResult<Distributed> {
     let in_turn: Vec<ChannelId> = conn
         .prepare_cached("SELECT id FROM channels WHERE routing = 'in_turn'")?
@@ -67,20 +66,9 @@ pub fn distribute(conn: &Connection, now: Millis) -> AppResult<Distributed> {
         .query_map([], |r| Ok((DialogId(r.get(0)?), UserId(r.get(1)?), r.get(2)?)))?
         .collect::<Result<_, _>>()?;
     if offers.is_empty() && (in_turn.is_empty() || !any_waiting(conn)?) {
-        return Ok(Distributed { seq: None, next_expiry: None, in_turn });
+        return Ok(Distributed { changed: Vec::new(), next_expiry: None, in_turn });
     }
-    let mut candidates: Vec<Candidate> = operators(conn, now)?
-        .into_iter()
-        .map(|(o, last_offer_at)| Candidate {
-            user: o.user.id,
-            presence: o.presence,
-            connected: o.connected,
-            active: o.active,
-            offered: o.offered,
-            max_active: o.max_active,
-            last_offer_at,
-        })
-        .collect();
+    let mut candidates = candidates(conn, now)?;
     let mut changed: Vec<DialogId> = Vec::new();
 
     for (dialog, to, until) in offers {
@@ -107,36 +95,86 @@ pub fn distribute(conn: &Connection, now: Millis) -> AppResult<Distributed> {
         .query_map([], |r| Ok((DialogId(r.get(0)?), r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     for (dialog, seconds) in waiting {
-        let tried: Vec<UserId> = conn
-            .prepare_cached("SELECT user_id FROM dialog_offer_tries WHERE dialog_id = ?1")?
-            .query_map([dialog.0], |r| Ok(UserId(r.get(0)?)))?
-            .collect::<Result<_, _>>()?;
-        let Some(pick) = next_operator(&candidates, &tried) else { break };
-        if pick.new_round {
-            conn.execute("DELETE FROM dialog_offer_tries WHERE dialog_id = ?1", [dialog.0])?;
-        }
-        conn.execute(
-            "UPDATE dialogs SET offered_to = ?1, offered_until = ?2 WHERE id = ?3",
-            params![pick.user.0, now + seconds * 1000, dialog.0],
-        )?;
-        conn.execute("UPDATE users SET last_offer_at = ?1 WHERE id = ?2", params![now, pick.user.0])?;
-        if let Some(c) = candidates.iter_mut().find(|c| c.user == pick.user) {
-            c.offered += 1;
-            c.last_offer_at = now;
+        if !offer(conn, dialog, seconds, &mut candidates, now)? {
+            break;
         }
         changed.push(dialog);
     }
 
-    let mut seq = None;
     changed.sort();
     changed.dedup();
-    for dialog in changed {
-        seq = Some(log_dialog(conn, dialog)?);
-    }
     let next_expiry = conn
         .prepare_cached("SELECT MIN(offered_until) FROM dialogs WHERE offered_to IS NOT NULL")?
         .query_row([], |r| r.get(0))?;
-    Ok(Distributed { seq, next_expiry, in_turn })
+    Ok(Distributed { changed, next_expiry, in_turn })
+}
+
+/// Every operator as the queue weighs them.
+fn candidates(conn: &Connection, now: Millis) -> AppResult<Vec<Candidate>> {
+    Ok(operators(conn, now)?
+        .into_iter()
+        .map(|(o, last_offer_at)| Candidate {
+            user: o.user.id,
+            presence: o.presence,
+            connected: o.connected,
+            active: o.active,
+            offered: o.offered,
+            max_active: o.max_active,
+            last_offer_at,
+        })
+        .collect())
+}
+
+/// Offers `dialog` for `seconds` to the next of `candidates` (updated to match);
+/// `false` when nobody is available.
+fn offer(
+    conn: &Connection,
+    dialog: DialogId,
+    seconds: i64,
+    candidates: &mut [Candidate],
+    now: Millis,
+) -> AppResult<bool> {
+    let tried: Vec<UserId> = conn
+        .prepare_cached("SELECT user_id FROM dialog_offer_tries WHERE dialog_id = ?1")?
+        .query_map([dialog.0], |r| Ok(UserId(r.get(0)?)))?
+        .collect::<Result<_, _>>()?;
+    let Some(pick) = next_operator(candidates, &tried) else { return Ok(false) };
+    if pick.new_round {
+        conn.execute("DELETE FROM dialog_offer_tries WHERE dialog_id = ?1", [dialog.0])?;
+    }
+    conn.execute(
+        "UPDATE dialogs SET offered_to = ?1, offered_until = ?2 WHERE id = ?3",
+        params![pick.user.0, now + seconds * 1000, dialog.0],
+    )?;
+    conn.execute("UPDATE users SET last_offer_at = ?1 WHERE id = ?2", params![now, pick.user.0])?;
+    if let Some(c) = candidates.iter_mut().find(|c| c.user == pick.user) {
+        c.offered += 1;
+        c.last_offer_at = now;
+    }
+    Ok(true)
+}
+
+/// A dialog that has just come into Unassigned is offered at once when its channel
+/// goes in turn, so nobody else sees it pass through their list.
+pub fn offer_new(conn: &Connection, dialog: DialogId, now: Millis) -> AppResult<()> {
+    let seconds: Option<i64> = conn
+        .prepare_cached(
+            "SELECT ch.offer_seconds FROM dialogs d
+             JOIN client_accounts a ON a.id = d.account_id
+             JOIN channels ch ON ch.id = a.channel_id
+             WHERE d.id = ?1 AND d.state = 'unassigned' AND d.offered_to IS NULL AND ch.routing = 'in_turn'",
+        )?
+        .query_row([dialog.0], |r| r.get(0))
+        .optional()?;
+    if let Some(seconds) = seconds {
+        offer(conn, dialog, seconds, &mut candidates(conn, now)?, now)?;
+    }
+    Ok(())
+}
+
+/// The offer stored in a dialog's `offered_to` and `offered_until`.
+pub fn offer_of(to: Option<i64>, until: Option<Millis>) -> Option<Offer> {
+    Some(Offer { to: UserId(to?), until: until? })
 }
 
 /// Does some dialog wait in turn without an offer?
@@ -195,8 +233,8 @@ pub fn set_capacity(conn: &Connection, user: UserId, max_active: Option<u32>) ->
 }
 
 /// Sets how a channel's dialogs are distributed. Back to "everyone at once", its
-/// offers are withdrawn (the dialogs show to everyone again); returns the last event.
-pub fn set_routing(conn: &Connection, channel: ChannelId, set: SetRouting) -> AppResult<Option<Seq>> {
+/// offers are withdrawn (the dialogs show to everyone again): returns those dialogs.
+pub fn set_routing(conn: &Connection, channel: ChannelId, set: SetRouting) -> AppResult<Vec<DialogId>> {
     let changed = conn.execute(
         "UPDATE channels SET routing = ?1, offer_seconds = ?2 WHERE id = ?3",
         params![set.routing.as_str(), set.offer_seconds, channel.0],
@@ -205,7 +243,7 @@ pub fn set_routing(conn: &Connection, channel: ChannelId, set: SetRouting) -> Ap
         return Err(AppError::NotFound("There is no such channel.".into()));
     }
     if set.routing == Routing::InTurn {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     let offered: Vec<DialogId> = conn
         .prepare_cached(
@@ -214,13 +252,11 @@ pub fn set_routing(conn: &Connection, channel: ChannelId, set: SetRouting) -> Ap
         )?
         .query_map([channel.0], |r| Ok(DialogId(r.get(0)?)))?
         .collect::<Result<_, _>>()?;
-    let mut seq = None;
-    for dialog in offered {
+    for dialog in &offered {
         conn.execute("UPDATE dialogs SET offered_to = NULL, offered_until = NULL WHERE id = ?1", [dialog.0])?;
         conn.execute("DELETE FROM dialog_offer_tries WHERE dialog_id = ?1", [dialog.0])?;
-        seq = Some(log_dialog(conn, dialog)?);
     }
-    Ok(seq)
+    Ok(offered)
 }
 
 /// The channels that receive dialogs (disconnected bots aside), oldest first.

@@ -1,0 +1,268 @@
+//! `/settings/queue`: administrators choose how each channel's new dialogs reach
+//! operators (everyone at once, or in turn with an offer time), set operators'
+//! maximum of active dialogs, and watch who is available and what waits.
+
+use crate::api;
+use crate::components::app_shell::AppShell;
+use crate::components::channel_icon::ChannelIcon;
+use crate::components::offer_countdown::time_left;
+use crate::format::{list_time, waiting_label};
+use crate::store::Session;
+use el_protocol::queue::{Presence, QueueOverview, Routing, SetRouting, MAX_ACTIVE, OFFER_SECONDS};
+use el_protocol::{ChannelId, UserId};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use std::time::Duration;
+
+/// How often the page asks for the queue as it is now.
+const REFRESH: Duration = Duration::from_secs(3);
+
+/// What the page shares with its rows: the overview, and what saving answered.
+#[derive(Clone, Copy)]
+struct QueueState {
+    overview: RwSignal<Option<QueueOverview>>,
+    error: RwSignal<Option<String>>,
+    status: RwSignal<Option<String>>,
+}
+
+impl QueueState {
+    /// Shows what a change answered.
+    fn done(self, result: Result<QueueOverview, api::Failure>, said: String) {
+        match result {
+            Ok(o) => {
+                self.overview.set(Some(o));
+                self.error.set(None);
+                self.status.set(Some(said));
+            }
+            Err(f) => {
+                self.status.set(None);
+                self.error.set(Some(f.message));
+            }
+        }
+    }
+}
+
+#[component]
+pub fn QueuePage() -> impl IntoView {
+    let session = expect_context::<Session>();
+    let state = QueueState { overview: RwSignal::new(None), error: RwSignal::new(None), status: RwSignal::new(None) };
+    let admin = move || session.me().is_some_and(|me| me.access.admin);
+    let reload = move || {
+        spawn_local(async move {
+            match api::queue().await {
+                Ok(o) => state.overview.set(Some(o)),
+                Err(f) if f.is_unauthorized() => session.signed_out(),
+                Err(f) => state.error.set(Some(f.message)),
+            }
+        })
+    };
+    if admin() {
+        reload();
+    }
+    let tick = set_interval_with_handle(
+        move || {
+            if admin() {
+                reload()
+            }
+        },
+        REFRESH,
+    );
+    on_cleanup(move || {
+        if let Ok(handle) = tick {
+            handle.clear();
+        }
+    });
+    let channel_ids =
+        move || state.overview.with(|o| o.iter().flat_map(|o| &o.channels).map(|c| c.channel_id).collect::<Vec<_>>());
+    let operator_ids =
+        move || state.overview.with(|o| o.iter().flat_map(|o| &o.operators).map(|o| o.user.id).collect::<Vec<_>>());
+    view! {
+        <AppShell>
+            <section class="settings queue">
+                <h1>"Queue"</h1>
+                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">"Only administrators manage the queue."</p> }>
+                    <p class="muted">
+                        "Everyone at once: a new dialog shows in every operator's Unassigned. "
+                        "In turn: it is offered to one available operator (Online, with the app open, under their maximum) "
+                        "for the offer time, then to the next; while nobody is available it shows to everyone."
+                    </p>
+                    <Show when=move || state.error.with(Option::is_some)>
+                        <p class="form-error" role="alert">{move || state.error.get().unwrap_or_default()}</p>
+                    </Show>
+                    <Show when=move || state.status.with(Option::is_some)>
+                        <p class="muted" role="status">{move || state.status.get().unwrap_or_default()}</p>
+                    </Show>
+                    <h2>"Channels"</h2>
+                    <div class="table-scroll">
+                        <table class="table queue__channels">
+                            <thead><tr><th scope="col">"Channel"</th><th scope="col">"Distribution"</th><th scope="col">"Offer time, seconds"</th><th scope="col"><span class="sr-only">"Save"</span></th></tr></thead>
+                            <tbody>
+                                <For each=channel_ids key=|id| *id let:id>
+                                    <ChannelRow id=id state=state/>
+                                </For>
+                            </tbody>
+                        </table>
+                    </div>
+                    <h2>"Operators"</h2>
+                    <div class="table-scroll">
+                        <table class="table queue__operators">
+                            <thead><tr><th scope="col">"Operator"</th><th scope="col">"Status"</th><th scope="col">"Active dialogs"</th><th scope="col">"Offered now"</th><th scope="col">"Maximum of active dialogs"</th></tr></thead>
+                            <tbody>
+                                <For each=operator_ids key=|id| *id let:id>
+                                    <OperatorRow id=id state=state/>
+                                </For>
+                            </tbody>
+                        </table>
+                    </div>
+                    <h2>"Waiting in turn"</h2>
+                    <Waiting state=state/>
+                </Show>
+            </section>
+        </AppShell>
+    }
+}
+
+/// One channel: its routing and offer time, changed together with Save.
+#[component]
+fn ChannelRow(id: ChannelId, state: QueueState) -> impl IntoView {
+    let channel = move || {
+        state.overview.with(|o| o.as_ref().and_then(|o| o.channels.iter().find(|c| c.channel_id == id).cloned()))
+    };
+    let Some(first) = channel() else { return ().into_any() };
+    let routing = RwSignal::new(first.routing);
+    let seconds = RwSignal::new(first.offer_seconds.to_string());
+    let name = first.name.clone();
+    let save = move |_| {
+        let name = channel().map(|c| c.name).unwrap_or_default();
+        let Ok(offer_seconds) = seconds.get_untracked().trim().parse::<u32>() else {
+            state.error.set(Some(format!(
+                "Write the offer time in whole seconds, from {} to {}.",
+                OFFER_SECONDS.start(),
+                OFFER_SECONDS.end()
+            )));
+            return;
+        };
+        let set = SetRouting { routing: routing.get_untracked(), offer_seconds };
+        spawn_local(async move {
+            let said = format!("{name}: {}.", set.routing.label());
+            state.done(api::set_routing(id, set).await, said);
+        });
+    };
+    view! {
+        <tr>
+            <th scope="row"><ChannelIcon kind=first.kind/>" "{name.clone()}</th>
+            <td>
+                <select class="field" aria-label=format!("Distribution for {name}")
+                    on:change=move |e| routing.set(Routing::parse(&event_target_value(&e)).unwrap_or_default())>
+                    {Routing::ALL.into_iter().map(|r| view! {
+                        <option value=r.as_str() selected=move || routing.get() == r>{r.label()}</option>
+                    }).collect_view()}
+                </select>
+            </td>
+            <td>
+                <input class="field field--number" type="number" inputmode="numeric"
+                    min=*OFFER_SECONDS.start() max=*OFFER_SECONDS.end()
+                    aria-label=format!("Offer time in seconds for {name}")
+                    prop:value=move || seconds.get() on:input=move |e| seconds.set(event_target_value(&e))/>
+            </td>
+            <td><button class="button" aria-label=format!("Save {name}") on:click=save>"Save"</button></td>
+        </tr>
+    }
+    .into_any()
+}
+
+/// One operator: whether they can take dialogs now, their load, and their maximum.
+#[component]
+fn OperatorRow(id: UserId, state: QueueState) -> impl IntoView {
+    let operator = move || {
+        state.overview.with(|o| o.as_ref().and_then(|o| o.operators.iter().find(|op| op.user.id == id).cloned()))
+    };
+    let Some(first) = operator() else { return ().into_any() };
+    let name = first.user.name.clone();
+    let maximum = RwSignal::new(first.max_active.map(|m| m.to_string()).unwrap_or_default());
+    let status = move || match operator() {
+        Some(op) if !op.connected => ("offline", "Offline"),
+        Some(op) if op.presence == Presence::Away => ("away", "Away"),
+        Some(op) if op.at_capacity() => ("full", "At capacity"),
+        _ => ("online", "Online"),
+    };
+    let save = {
+        let name = name.clone();
+        move |_| {
+            let text = maximum.get_untracked();
+            let max_active = match text.trim() {
+                "" => None,
+                t => match t.parse::<u32>() {
+                    Ok(n) => Some(n),
+                    Err(_) => {
+                        state.error.set(Some(format!(
+                            "Write the maximum as a whole number from {} to {}, or leave it empty for none.",
+                            MAX_ACTIVE.start(),
+                            MAX_ACTIVE.end()
+                        )));
+                        return;
+                    }
+                },
+            };
+            let said = match max_active {
+                Some(n) => format!("{name}: at most {n} active dialogs."),
+                None => format!("{name}: no maximum."),
+            };
+            spawn_local(async move { state.done(api::set_capacity(id, max_active).await, said) });
+        }
+    };
+    view! {
+        <tr>
+            <th scope="row">{name.clone()}</th>
+            <td><span class="presence-state" data-state=move || status().0>{move || status().1}</span></td>
+            <td>{move || operator().map(|o| o.active)}</td>
+            <td>{move || operator().map(|o| o.offered)}</td>
+            <td>
+                <form class="queue__maximum" on:submit=move |e| { e.prevent_default(); save(()); }>
+                    <input class="field field--number" type="number" inputmode="numeric"
+                        min=*MAX_ACTIVE.start() max=*MAX_ACTIVE.end() placeholder="No maximum"
+                        aria-label=format!("Maximum of active dialogs for {name}")
+                        prop:value=move || maximum.get() on:input=move |e| maximum.set(event_target_value(&e))/>
+                    <button class="button" type="submit" aria-label=format!("Save maximum for {name}")>"Save"</button>
+                </form>
+            </td>
+        </tr>
+    }
+    .into_any()
+}
+
+/// The dialogs waiting in turn, oldest first, and whom each is offered to.
+#[component]
+fn Waiting(state: QueueState) -> impl IntoView {
+    move || {
+        let o = state.overview.get()?;
+        if o.waiting.is_empty() {
+            return Some(view! { <p class="empty-state">"No dialog is waiting."</p> }.into_any());
+        }
+        let name_of = |id: UserId| o.operators.iter().find(|op| op.user.id == id).map(|op| op.user.name.clone());
+        Some(
+            view! {
+                <ul class="queue__waiting" aria-label="Waiting in turn">
+                    {o.waiting.iter().map(|w| {
+                        let offer = match w.offer {
+                            Some(offer) => format!(
+                                "Offered to {} · {} left",
+                                name_of(offer.to).unwrap_or_else(|| "another user".into()),
+                                time_left(offer.until, o.now)
+                            ),
+                            None => "Nobody is available: everyone sees it in Unassigned".into(),
+                        };
+                        view! {
+                            <li class="queue__dialog">
+                                <strong>{w.name.clone()}</strong>
+                                <span class="muted">{w.channel_name.clone()}" · since "{list_time(w.since)}" · "{waiting_label(o.now - w.since)}</span>
+                                <span>{offer}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+            .into_any(),
+        )
+    }
+}
