@@ -30,6 +30,7 @@ fn dialog(id: i64, name: &str, state: DialogState, at: i64) -> DialogSummary {
         channel_connected: true,
         owners: Default::default(),
         client_read: None,
+        offer: None,
         id: DialogId(id),
         name: name.into(),
         client_id: ClientId(id),
@@ -80,6 +81,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
     let mount_root = root.clone();
     let handle = leptos::mount::mount_to(mount_root, move || {
         provide_context(store);
+        provide_context(signed_in());
         provide_context(InboxActions {
             open: Callback::new(move |id: DialogId| l1.lock().unwrap().push(format!("open {id}"))),
             reply: Callback::new(move |id: DialogId| l2.lock().unwrap().push(format!("reply {id}"))),
@@ -185,6 +187,29 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     let selected = root.query_selector("#tab-active").unwrap().unwrap().get_attribute("aria-selected");
     assert_eq!(selected.as_deref(), Some("true"));
     root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_dialog_offered_to_me_in_turn_counts_down_and_leaves_when_it_passes_on() {
+    use el_protocol::api::Offer;
+    let until = js_sys::Date::now() as i64 + 45_000;
+    let offered =
+        DialogSummary { offer: Some(Offer { to: ME, until }), ..dialog(1, "Olena", DialogState::Unassigned, 2_000) };
+    let inbox = Inbox::from_snapshot(
+        ME,
+        whole_snapshot(ME, 10, vec![offered.clone(), dialog(2, "Taras", DialogState::Unassigned, 1_000)], vec![]),
+    );
+    let (root, store, _) = mount_inbox(inbox, RwSignal::new(Tab::Unassigned));
+    next_frame().await;
+    let marks = texts(&root, ".dialog-row .mark--offer");
+    assert_eq!(marks.len(), 1, "only Olena is offered: {marks:?}");
+    assert!(marks[0].starts_with("Offered to you · 0:4"), "{marks:?}");
+    assert!(texts(&root, ".dialog-row")[0].contains("Olena"));
+    // It passes to a colleague: it leaves my list.
+    let passed = DialogSummary { offer: Some(Offer { to: UserId(2), until }), ..offered };
+    store.inbox.update(|i| i.apply(i.as_of() + 1, &Event::DialogUpdated { dialog: passed }));
+    next_frame().await;
+    assert_eq!(texts(&root, ".dialog-row__name"), vec!["Taras"]);
 }
 
 #[wasm_bindgen_test]
@@ -858,6 +883,7 @@ fn signed_in() -> external_lines::store::Session {
         access: Access::derive(all, all, false),
         settings: UserSettings::default(),
         limits: Default::default(),
+        presence: Default::default(),
     });
     session
 }

@@ -132,6 +132,13 @@ pub fn next_operator(candidates: &[Candidate], tried: &[UserId]) -> Option<Pick>
     }
 }
 
+/// `m:ss` left of an offer that ends at `until` (never below zero), as its countdown
+/// shows.
+pub fn time_left(until: Millis, now: Millis) -> String {
+    let seconds = ((until - now).max(0) + 999) / 1000;
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
 /// A channel's queue settings (`PUT /api/queue/channels/{id}`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetRouting {
@@ -282,6 +289,13 @@ mod tests {
         let cap = |max_active| SetCapacity { max_active }.checked();
         assert!(cap(None).is_ok() && cap(Some(1)).is_ok() && cap(Some(100)).is_ok());
         assert!(cap(Some(0)).is_err() && cap(Some(101)).is_err());
+    }
+
+    #[test]
+    fn the_time_left_rounds_up_to_whole_seconds() {
+        assert_eq!(time_left(60_000, 0), "1:00");
+        assert_eq!(time_left(42_001, 0), "0:43");
+        assert_eq!(time_left(5, 10), "0:00");
     }
 
     #[test]

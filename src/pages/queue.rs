@@ -5,10 +5,9 @@
 use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::channel_icon::ChannelIcon;
-use crate::components::offer_countdown::time_left;
 use crate::format::{list_time, waiting_label};
 use crate::store::Session;
-use el_protocol::queue::{Presence, QueueOverview, Routing, SetRouting, MAX_ACTIVE, OFFER_SECONDS};
+use el_protocol::queue::{time_left, Presence, QueueOverview, Routing, SetRouting, MAX_ACTIVE, OFFER_SECONDS};
 use el_protocol::{ChannelId, UserId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -94,7 +93,7 @@ pub fn QueuePage() -> impl IntoView {
                     </Show>
                     <h2>"Channels"</h2>
                     <div class="table-scroll">
-                        <table class="table queue__channels">
+                        <table class="crm-table queue__channels">
                             <thead><tr><th scope="col">"Channel"</th><th scope="col">"Distribution"</th><th scope="col">"Offer time, seconds"</th><th scope="col"><span class="sr-only">"Save"</span></th></tr></thead>
                             <tbody>
                                 <For each=channel_ids key=|id| *id let:id>
@@ -105,7 +104,7 @@ pub fn QueuePage() -> impl IntoView {
                     </div>
                     <h2>"Operators"</h2>
                     <div class="table-scroll">
-                        <table class="table queue__operators">
+                        <table class="crm-table queue__operators">
                             <thead><tr><th scope="col">"Operator"</th><th scope="col">"Status"</th><th scope="col">"Active dialogs"</th><th scope="col">"Offered now"</th><th scope="col">"Maximum of active dialogs"</th></tr></thead>
                             <tbody>
                                 <For each=operator_ids key=|id| *id let:id>
