@@ -54,7 +54,8 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                             <span class="dialog-row__channel">{d.channel_name.clone()}</span>
                             {d.spam.then(|| view! { <span class="mark mark--spam">"Spam"</span> })}
                             {offered_until.map(|until| view! { <OfferCountdown until=until/> })}
-                            {waiting_since.map(|since| view! {
+                            // An offer's countdown says more than the waiting time.
+                            {waiting_since.filter(|_| offered_until.is_none()).map(|since| view! {
                                 <span class="mark mark--waiting" title="The client is waiting for an answer">
                                     {move || waiting_label(inbox.clock.get() - since)}
                                 </span>

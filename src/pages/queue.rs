@@ -150,7 +150,7 @@ fn ChannelRow(id: ChannelId, state: QueueState) -> impl IntoView {
     view! {
         <tr>
             <th scope="row"><ChannelIcon kind=first.kind/>" "{name.clone()}</th>
-            <td>
+            <td data-label="Distribution">
                 <select class="field" aria-label=format!("Distribution for {name}")
                     on:change=move |e| routing.set(Routing::parse(&event_target_value(&e)).unwrap_or_default())>
                     {Routing::ALL.into_iter().map(|r| view! {
@@ -158,7 +158,7 @@ fn ChannelRow(id: ChannelId, state: QueueState) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </td>
-            <td>
+            <td data-label="Offer time, seconds">
                 <input class="field field--number" type="number" inputmode="numeric"
                     min=*OFFER_SECONDS.start() max=*OFFER_SECONDS.end()
                     aria-label=format!("Offer time in seconds for {name}")
@@ -213,13 +213,13 @@ fn OperatorRow(id: UserId, state: QueueState) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{name.clone()}</th>
-            <td><span class="presence-state" data-state=move || status().0>{move || status().1}</span></td>
-            <td>{move || operator().map(|o| o.active)}</td>
-            <td>{move || operator().map(|o| o.offered)}</td>
-            <td>
+            <td data-label="Status"><span class="presence-state" data-state=move || status().0>{move || status().1}</span></td>
+            <td data-label="Active dialogs">{move || operator().map(|o| o.active)}</td>
+            <td data-label="Offered now">{move || operator().map(|o| o.offered)}</td>
+            <td data-label="Maximum">
                 <form class="queue__maximum" on:submit=move |e| { e.prevent_default(); save(()); }>
                     <input class="field field--number" type="number" inputmode="numeric"
-                        min=*MAX_ACTIVE.start() max=*MAX_ACTIVE.end() placeholder="No maximum"
+                        min=*MAX_ACTIVE.start() max=*MAX_ACTIVE.end() placeholder="None"
                         aria-label=format!("Maximum of active dialogs for {name}")
                         prop:value=move || maximum.get() on:input=move |e| maximum.set(event_target_value(&e))/>
                     <button class="button" type="submit" aria-label=format!("Save maximum for {name}")>"Save"</button>
