@@ -30,6 +30,7 @@ fn dialog(id: i64, name: &str, state: DialogState, at: i64) -> DialogSummary {
         channel_connected: true,
         owners: Default::default(),
         client_read: None,
+        client_delivered: None,
         offer: None,
         id: DialogId(id),
         name: name.into(),

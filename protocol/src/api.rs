@@ -406,10 +406,39 @@ pub struct DialogSummary {
     /// widget does; Telegram tells bots nothing of reads).
     #[serde(default)]
     pub client_read: Option<MessageId>,
+    /// The newest message the client's device has received, where the channel tells
+    /// (the website widget does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_delivered: Option<MessageId>,
     /// While the dialog waits in an "in turn" queue: the one operator it is offered to
     /// now (only they see it in Unassigned) and until when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer: Option<Offer>,
+}
+
+/// How far the client got with an operator's answer, where the channel tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Receipt {
+    Delivered,
+    Seen,
+}
+
+impl Receipt {
+    /// What the chat shows under the answer.
+    pub fn label(self) -> &'static str {
+        match self {
+            Receipt::Delivered => "✓✓ Delivered",
+            Receipt::Seen => "✓✓ Seen",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Receipt::Delivered => "delivered",
+            Receipt::Seen => "seen",
+        }
+    }
 }
 
 /// An Unassigned dialog offered to one operator for a while (the queue's "in turn").
@@ -431,6 +460,7 @@ impl DialogSummary {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            client_delivered: None,
             offer: None,
             id,
             name: "Olena".into(),

@@ -2,7 +2,7 @@
 //! pages as the reader scrolls up, and the messages that arrive afterwards (from the
 //! socket or from our own send's answer), each once.
 
-use crate::api::{ChatSnapshot, DialogSummary, Message, MessagePage};
+use crate::api::{Author, ChatSnapshot, DialogSummary, Message, MessagePage, Receipt};
 use crate::events::Event;
 use crate::MessageId;
 use std::collections::BTreeMap;
@@ -23,6 +23,21 @@ impl ChatLog {
             messages: snapshot.messages.into_iter().map(|m| (m.id, m)).collect(),
             has_older: snapshot.has_older,
         }
+    }
+
+    /// Which operators' answers show how far the client got: the newest one they have
+    /// seen ("Seen"), and the newest one their device received after it ("Delivered").
+    /// Only answers to the client count (not notes, not system lines).
+    pub fn receipts(&self) -> Vec<(MessageId, Receipt)> {
+        let newest_up_to = |up_to: Option<MessageId>| {
+            let up_to = up_to?;
+            let answers = self.messages.range(..=up_to).rev().map(|(_, m)| m);
+            answers.into_iter().find(|m| matches!(m.author, Author::Operator { .. })).map(|m| m.id)
+        };
+        let seen = newest_up_to(self.dialog.client_read);
+        let delivered =
+            newest_up_to(self.dialog.client_delivered.max(self.dialog.client_read)).filter(|d| Some(*d) > seen);
+        delivered.map(|d| (d, Receipt::Delivered)).into_iter().chain(seen.map(|s| (s, Receipt::Seen))).collect()
     }
 
     /// Where the next older page ends (it holds messages before this one), unless the
@@ -82,7 +97,8 @@ impl ChatLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Author, ChannelKind, DialogState};
+    use crate::api::{ChannelKind, DialogState};
+    use crate::UserId;
     use crate::{ChannelId, ClientId, DialogId};
 
     fn dialog(id: i64, state: DialogState) -> DialogSummary {
@@ -90,6 +106,7 @@ mod tests {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            client_delivered: None,
             offer: None,
             id: DialogId(id),
             name: "Olena".into(),
@@ -123,6 +140,31 @@ mod tests {
             client_msg_id: None,
             attachments: vec![],
         }
+    }
+
+    #[test]
+    fn answers_show_how_far_the_client_got() {
+        let answer =
+            |id| Message { author: Author::Operator { user_id: UserId(2), name: "Anna".into() }, ..msg(id, 1) };
+        let note = Message { author: Author::Note { user_id: UserId(2), name: "Anna".into() }, ..msg(4, 1) };
+        let client = Message { author: Author::Client { name: "Olena".into() }, ..msg(5, 1) };
+        let mut log = ChatLog::from_snapshot(ChatSnapshot {
+            as_of: 1,
+            dialog: dialog(1, DialogState::Active),
+            messages: vec![answer(1), answer(2), answer(3), note, client, answer(6)],
+            has_older: false,
+        });
+        assert_eq!(log.receipts(), vec![], "nothing known");
+        log.dialog.client_delivered = Some(MessageId(6));
+        log.dialog.client_read = Some(MessageId(2));
+        assert_eq!(log.receipts(), vec![(MessageId(6), Receipt::Delivered), (MessageId(2), Receipt::Seen)]);
+        // A note or the client's own line is never marked: the answer before it is.
+        log.dialog.client_read = Some(MessageId(5));
+        assert_eq!(log.receipts(), vec![(MessageId(6), Receipt::Delivered), (MessageId(3), Receipt::Seen)]);
+        // Seen the newest: no Delivered beside it; seen without a delivery report counts as both.
+        log.dialog.client_delivered = None;
+        log.dialog.client_read = Some(MessageId(6));
+        assert_eq!(log.receipts(), vec![(MessageId(6), Receipt::Seen)]);
     }
 
     #[test]

@@ -407,6 +407,7 @@ mod tests {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            client_delivered: None,
             offer: None,
             id: DialogId(id),
             name: format!("Client {id}"),

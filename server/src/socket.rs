@@ -393,6 +393,7 @@ mod tests {
             channel_connected: true,
             owners: Default::default(),
             client_read: None,
+            client_delivered: None,
             offer: None,
             id: DialogId(7),
             name: "Olena \"O\" }".into(),

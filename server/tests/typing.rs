@@ -80,6 +80,39 @@ async fn typing_is_bounded() {
 }
 
 #[tokio::test]
+async fn the_widget_receiving_an_answer_shows_as_delivered_until_it_is_seen() {
+    let server = TestServer::start().await;
+    let (olena, anna, id) = server.taken_by("anna", "Olena").await;
+    let first: el_protocol::api::Message = common::ok(anna.send(id, "One moment", "a-1").await).await;
+    let second: el_protocol::api::Message = common::ok(anna.send(id, "Found it", "a-2").await).await;
+    let mut anna_ws = anna.socket(anna.inbox().await.as_of).await;
+    anna_ws.replay().await;
+    let post = |how: &str, message: el_protocol::MessageId| {
+        let url = format!("{}/api/widget/{how}/{message}", olena.base);
+        olena.http.post(url).bearer_auth(&olena.session.token).send()
+    };
+    let receipts = |event: el_protocol::events::Event| match event {
+        el_protocol::events::Event::DialogUpdated { dialog } => (dialog.client_delivered, dialog.client_read),
+        other => panic!("unexpected {other:?}"),
+    };
+    assert_eq!(post("delivered", second.id).await.unwrap().status(), 204);
+    assert_eq!(receipts(anna_ws.event().await.1.event), (Some(second.id), None));
+    // An older delivery report moves nothing back.
+    assert_eq!(post("delivered", first.id).await.unwrap().status(), 204);
+    assert!(anna_ws.quiet_for(300).await);
+    assert_eq!(post("read", first.id).await.unwrap().status(), 204);
+    assert_eq!(receipts(anna_ws.event().await.1.event), (Some(second.id), Some(first.id)));
+    let chat = anna.chat(id).await.dialog;
+    assert_eq!((chat.client_delivered, chat.client_read), (Some(second.id), Some(first.id)));
+    // Only the visitor's own conversation, and only with their token.
+    let anonymous = reqwest::Client::new().post(server.url(&format!("/api/widget/delivered/{}", second.id)));
+    assert_eq!(anonymous.send().await.unwrap().status(), 401);
+    let taras = server.visitor("Taras").await;
+    let theirs = taras.http.post(format!("{}/api/widget/delivered/{}", taras.base, second.id));
+    assert_eq!(theirs.bearer_auth(&taras.session.token).send().await.unwrap().status(), 404);
+}
+
+#[tokio::test]
 async fn the_client_reading_an_answer_shows_as_seen() {
     let server = TestServer::start().await;
     let (olena, anna, id) = server.taken_by("anna", "Olena").await;

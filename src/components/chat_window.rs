@@ -17,7 +17,7 @@ use crate::format::{day_label, same_day};
 use crate::shortcuts;
 use crate::store::uploads::Uploads;
 use crate::store::{outbox, InboxActions, InboxStore, Session};
-use el_protocol::api::{Author, DialogState, DialogSummary, Message, UserSettings};
+use el_protocol::api::{Author, DialogState, DialogSummary, Message, Receipt, UserSettings};
 use el_protocol::outbox::Outgoing;
 use el_protocol::replies::Variables;
 use el_protocol::{DialogId, MessageId, UserId};
@@ -54,10 +54,8 @@ pub fn ChatWindow(
     let messages = Memo::new(move |_| {
         inbox.chat.with(|c| {
             let Some(c) = c.as_ref() else { return Vec::new() };
-            // "Seen" marks the newest answer the client has seen.
-            let seen = c.dialog.client_read.and_then(|read| {
-                c.messages().rev().find(|m| matches!(m.author, Author::Operator { .. }) && m.id <= read).map(|m| m.id)
-            });
+            // How far the client got: "Seen" and "Delivered" under the answers they mark.
+            let receipts = c.receipts();
             let mut previous: Option<&Message> = None;
             c.messages()
                 .map(|m| {
@@ -70,7 +68,8 @@ pub fn ChatWindow(
                         });
                     previous = Some(m);
                     let day = new_day.then(|| day_label(m.created_at));
-                    Placed { message: m.clone(), day, continued, seen: seen == Some(m.id) }
+                    let receipt = receipts.iter().find(|(id, _)| *id == m.id).map(|(_, r)| *r);
+                    Placed { message: m.clone(), day, continued, receipt }
                 })
                 .collect::<Vec<_>>()
         })
@@ -509,8 +508,8 @@ pub fn ChatWindow(
                             </Show>
                         </li>
                     </Show>
-                    <For each=move || messages.get() key=|p| (p.message.version(), p.day.clone(), p.continued, p.seen) let:placed>
-                        <MessageItem message=placed.message me=me day=placed.day continued=placed.continued seen=placed.seen/>
+                    <For each=move || messages.get() key=|p| (p.message.version(), p.day.clone(), p.continued, p.receipt) let:placed>
+                        <MessageItem message=placed.message me=me day=placed.day continued=placed.continued receipt=placed.receipt/>
                     </For>
                     <For each=move || pending.get() key=|p| (p.key.clone(), format!("{:?}", p.state)) let:p>
                         <PendingItem pending=p on_retry=retry/>
@@ -614,8 +613,8 @@ struct Placed {
     message: Message,
     day: Option<String>,
     continued: bool,
-    /// The newest answer the client has seen.
-    seen: bool,
+    /// How far the client got with it, if it is the answer that shows it.
+    receipt: Option<Receipt>,
 }
 
 /// Why answers cannot reach the client of a disconnected bot's chat.

@@ -4,7 +4,7 @@
 
 use crate::components::attachment_list::AttachmentList;
 use crate::format::{clock_time, list_time};
-use el_protocol::api::{Author, Delivery, Message};
+use el_protocol::api::{Author, Delivery, Message, Receipt};
 use el_protocol::crm::card_href;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::UserId;
@@ -19,9 +19,9 @@ pub fn MessageItem(
     me: Option<UserId>,
     #[prop(default = None)] day: Option<String>,
     #[prop(optional)] continued: bool,
-    /// The newest answer the client has seen (where the channel tells).
-    #[prop(optional)]
-    seen: bool,
+    /// How far the client got with this answer, shown under it (where the channel tells).
+    #[prop(default = None)]
+    receipt: Option<Receipt>,
 ) -> impl IntoView {
     let (kind, author) = match &message.author {
         Author::Client { name } => ("client", Some(name.clone())),
@@ -79,7 +79,7 @@ pub fn MessageItem(
                     <span class="message__status" data-state="failed">"⚠ " {reason}</span>
                 }.into_any(),
             })}
-            {seen.then(|| view! { <span class="message__status" data-state="seen">"✓✓ Seen"</span> })}
+            {receipt.map(|r| view! { <span class="message__status" data-state=r.as_str()>{r.label()}</span> })}
         </li>
     }
 }

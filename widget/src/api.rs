@@ -1,6 +1,8 @@
 //! The widget's door to the server, and where the visitor's identity is remembered.
 
-use el_protocol::api::{Attachment, SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
+use el_protocol::api::{
+    Attachment, Receipt, SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession,
+};
 use el_protocol::MessageId;
 use el_web_client::http::{self, Failure};
 use el_web_client::upload::Upload;
@@ -33,9 +35,14 @@ pub async fn typing(token: &str) -> Result<(), Failure> {
     http::post_no_answer("/api/widget/typing", Some(token)).await
 }
 
-/// Tells the operators that the visitor has seen the conversation up to `up_to`.
-pub async fn read(token: &str, up_to: MessageId) -> Result<(), Failure> {
-    http::post_no_answer(&format!("/api/widget/read/{up_to}"), Some(token)).await
+/// Tells the operators that the visitor's widget has received, or the visitor has seen,
+/// the conversation up to `up_to`.
+pub async fn received(token: &str, up_to: MessageId, how: Receipt) -> Result<(), Failure> {
+    let path = match how {
+        Receipt::Delivered => "delivered",
+        Receipt::Seen => "read",
+    };
+    http::post_no_answer(&format!("/api/widget/{path}/{up_to}"), Some(token)).await
 }
 
 /// Starts uploading a file for the visitor's next message.

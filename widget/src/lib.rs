@@ -3,7 +3,7 @@
 
 mod api;
 
-use el_protocol::api::{human_size, Attachment, WidgetMessage, WidgetSession};
+use el_protocol::api::{human_size, Attachment, Receipt, WidgetMessage, WidgetSession};
 use el_protocol::events::{Frame, TYPING_EVERY_MS, TYPING_SHOWN_MS};
 use el_protocol::markdown::to_safe_html;
 use el_protocol::{MessageId, Seq};
@@ -300,19 +300,25 @@ pub fn Widget() -> impl IntoView {
             });
         }
     };
-    // Operators see "Seen" on the newest answer once the visitor has it in view.
-    let reported = StoredValue::new(MessageId(0));
+    // Operators see "Delivered" on the newest answer once this page has it, and "Seen"
+    // once the visitor has it in view. (Reported up to: delivered, seen.)
+    let reported = StoredValue::new((MessageId(0), MessageId(0)));
     let report_read = move || {
         let newest = chat.messages.with_untracked(|m| m.values().rev().find(|m| !m.mine).map(|m| m.id));
         let token = chat.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
-        if let (Some(newest), Some(token)) = (newest.filter(|id| *id > reported.get_value()), token) {
-            if chat_in_view() {
-                reported.set_value(newest);
-                spawn_local(async move {
-                    let _ = api::read(&token, newest).await;
-                });
-            }
-        }
+        let (Some(newest), Some(token)) = (newest, token) else { return };
+        let (delivered, seen) = reported.get_value();
+        let how = if newest > seen && chat_in_view() {
+            Receipt::Seen
+        } else if newest > delivered {
+            Receipt::Delivered
+        } else {
+            return;
+        };
+        reported.set_value((newest, if how == Receipt::Seen { newest } else { seen }));
+        spawn_local(async move {
+            let _ = api::received(&token, newest, how).await;
+        });
     };
     Effect::new(move |_| {
         chat.messages.track();

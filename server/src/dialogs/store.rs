@@ -9,7 +9,7 @@ use crate::files::store::{attach, Uploader};
 use crate::queue::store::{offer_new, offer_of};
 use el_protocol::api::{
     truncate_chars, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
-    Message, MessagePreview, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
+    Message, MessagePreview, Receipt, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
 };
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::crm::{Entity, RecordOwners, RecordRef};
@@ -30,7 +30,8 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
        (SELECT group_concat(r.entity || ':' || r.responsible_id) FROM crm_links k
         JOIN crm_records r ON r.id = k.record_id
         WHERE k.client_id = c.id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)),
-       ch.disconnected_at IS NULL, d.client_read_id, d.offered_to, d.offered_until
+       ch.disconnected_at IS NULL, d.client_read_id, d.offered_to, d.offered_until,
+       d.client_delivered_id
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -110,6 +111,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
         owners: parse_owners(r.get(23)?),
         channel_connected: r.get(24)?,
         client_read: r.get::<_, Option<i64>>(25)?.map(MessageId),
+        client_delivered: r.get::<_, Option<i64>>(28)?.map(MessageId),
         offer: offer_of(r.get(26)?, r.get(27)?),
     })
 }
@@ -477,9 +479,10 @@ pub fn latest_of_account(conn: &Connection, account_id: i64) -> AppResult<Option
     }
 }
 
-/// The client of `account` has seen their conversation up to `up_to`, a message an
-/// operator sent them. Logs the dialog when that moves its read mark forward.
-pub fn client_read(conn: &Connection, account: i64, up_to: MessageId) -> AppResult<Option<Seq>> {
+/// The client of `account` has received (or seen) their conversation up to `up_to`, a
+/// message an operator sent them. Logs the dialog when that moves its mark forward
+/// (seeing is receiving too).
+pub fn client_received(conn: &Connection, account: i64, up_to: MessageId, how: Receipt) -> AppResult<Option<Seq>> {
     let dialog: Option<i64> = conn
         .query_row(
             "SELECT m.dialog_id FROM messages m JOIN dialogs d ON d.id = m.dialog_id
@@ -489,11 +492,19 @@ pub fn client_read(conn: &Connection, account: i64, up_to: MessageId) -> AppResu
         )
         .optional()?;
     let dialog = dialog.ok_or_else(|| AppError::NotFound("There is no such message in your conversation.".into()))?;
-    let moved = conn.execute(
-        "UPDATE dialogs SET client_read_id = ?1 WHERE id = ?2 AND (client_read_id IS NULL OR client_read_id < ?1)",
+    let delivered = conn.execute(
+        "UPDATE dialogs SET client_delivered_id = ?1
+         WHERE id = ?2 AND (client_delivered_id IS NULL OR client_delivered_id < ?1)",
         params![up_to.0, dialog],
     )?;
-    if moved == 0 {
+    let seen = match how {
+        Receipt::Seen => conn.execute(
+            "UPDATE dialogs SET client_read_id = ?1 WHERE id = ?2 AND (client_read_id IS NULL OR client_read_id < ?1)",
+            params![up_to.0, dialog],
+        )?,
+        Receipt::Delivered => 0,
+    };
+    if delivered + seen == 0 {
         return Ok(None);
     }
     log_dialog(conn, DialogId(dialog)).map(Some)

@@ -24,7 +24,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use el_protocol::api::{DialogState, SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession};
+use el_protocol::api::{
+    DialogState, Receipt, SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession,
+};
 use el_protocol::events::Frame;
 use el_protocol::{ChannelId, MessageId};
 use rusqlite::Connection;
@@ -39,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .route("/widget/socket", get(visitor_socket))
         .route("/widget/typing", post(visitor_typing))
         .route("/widget/read/{message}", post(visitor_read))
+        .route("/widget/delivered/{message}", post(visitor_delivered))
 }
 
 /// How fast website visitors may start chats (per address), write (per visitor and
@@ -205,18 +208,30 @@ async fn visitor_typing(State(state): State<AppState>, visitor: Visitor) -> AppR
 
 /// The visitor has seen the conversation up to an operator's message: operators see
 /// "Seen" on it.
-async fn visitor_read(
+async fn visitor_read(state: State<AppState>, visitor: Visitor, message: Path<i64>) -> AppResult<StatusCode> {
+    received(state, visitor, message, Receipt::Seen).await
+}
+
+/// The visitor's widget has received an operator's message (the chat may be closed or
+/// the page in the background): operators see "Delivered" on it until it is seen.
+async fn visitor_delivered(state: State<AppState>, visitor: Visitor, message: Path<i64>) -> AppResult<StatusCode> {
+    received(state, visitor, message, Receipt::Delivered).await
+}
+
+async fn received(
     State(state): State<AppState>,
     visitor: Visitor,
     Path(message): Path<i64>,
+    how: Receipt,
 ) -> AppResult<StatusCode> {
     let account = visitor.account_id;
-    // Reads come once per answer shown; the bound keeps a script from writing on and on.
+    // Receipts come once or twice per answer; the bound keeps a script from writing on and on.
     state
         .typing_limits
         .hit(&format!("read-{account}"), Instant::now())
-        .map_err(|_| AppError::TooManyRequests("Reading is reported too often.".into()))?;
-    if let Some(seq) = state.db.transaction(move |tx| dialogs::client_read(tx, account, MessageId(message))).await? {
+        .map_err(|_| AppError::TooManyRequests("Receipts are reported too often.".into()))?;
+    let seq = state.db.transaction(move |tx| dialogs::client_received(tx, account, MessageId(message), how)).await?;
+    if let Some(seq) = seq {
         state.hub.published(seq);
     }
     Ok(StatusCode::NO_CONTENT)
