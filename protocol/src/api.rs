@@ -235,6 +235,7 @@ pub struct Message {
     pub text: String,
     pub created_at: Millis,
     /// The sender's idempotency key, if it gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_msg_id: Option<String>,
     /// Files sent with the message, in the order they were attached.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -379,32 +380,37 @@ pub struct DialogSummary {
     pub channel_name: String,
     /// `false` once the channel (a messenger bot) was disconnected: the client can no
     /// longer receive answers here.
-    #[serde(default = "connected")]
+    #[serde(default = "on", skip_serializing_if = "is_true")]
     pub channel_connected: bool,
     pub state: DialogState,
     /// Users responsible for the dialog now.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<UserId>,
     /// Users who ever worked on it (they see it in Inactive once ended).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<UserId>,
     /// Ended with Mark as spam.
+    #[serde(default, skip_serializing_if = "is_false")]
     pub spam: bool,
     /// The note left by the last Redirect, pinned for the receiver.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handover: Option<Handover>,
     /// The dialog's image (its avatar), a URL in our file store.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     pub created_at: Millis,
     /// The last message by the client or an operator (system notes aside).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_message: Option<MessagePreview>,
     /// Time of the last message by the client or an operator (creation time while there
     /// is none): lists sort by it and show it.
     pub last_activity_at: Millis,
     /// Who is responsible for the CRM records linked to the client.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::crm::RecordOwners::is_empty")]
     pub owners: crate::crm::RecordOwners,
     /// The newest message the client has seen, where the channel tells (the website
     /// widget does; Telegram tells bots nothing of reads).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_read: Option<MessageId>,
     /// The newest message the client's device has received, where the channel tells
     /// (the website widget does).
@@ -448,8 +454,14 @@ pub struct Offer {
     pub until: Millis,
 }
 
-fn connected() -> bool {
-    true
+// Fields at their usual value are left out of the JSON: every event carries a dialog's
+// summary to hundreds of sockets.
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[cfg(test)]
@@ -718,9 +730,39 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_leaves_its_usual_values_out_and_reads_back_the_same() {
+        let d = DialogSummary::example(DialogId(7), DialogState::Unassigned, &[], &[]);
+        let json = serde_json::to_string(&d).unwrap();
+        for left_out in
+            ["channel_connected", "members", "participants", "spam", "handover", "avatar", "owners", "client_read"]
+        {
+            assert!(!json.contains(left_out), "{left_out} in {json}");
+        }
+        assert_eq!(serde_json::from_str::<DialogSummary>(&json).unwrap(), d);
+        let unusual = DialogSummary {
+            channel_connected: false,
+            spam: true,
+            client_read: Some(MessageId(3)),
+            ..DialogSummary::example(DialogId(7), DialogState::Ended, &[1], &[1, 2])
+        };
+        let json = serde_json::to_string(&unusual).unwrap();
+        assert!(json.contains(r#""channel_connected":false"#) && json.contains(r#""spam":true"#), "{json}");
+        assert_eq!(serde_json::from_str::<DialogSummary>(&json).unwrap(), unusual);
+        // What older servers sent, every field written out, still reads.
+        let full = r#"{"id":7,"name":"Olena","client_id":3,"client_name":"Olena","channel_id":1,
+            "channel_kind":"widget","channel_name":"Website","channel_connected":true,"state":"unassigned",
+            "members":[],"participants":[],"spam":false,"handover":null,"avatar":null,"created_at":1,
+            "last_message":{"author":{"kind":"system"},"text":"x","at":1},"last_activity_at":1,
+            "owners":{},"client_read":null}"#;
+        assert_eq!(serde_json::from_str::<DialogSummary>(full).unwrap(), d);
+    }
+
     #[test]
     fn upload_limits_explain_each_refusal() {
-        let limits = super::UploadLimits { max_file_bytes: 25 * 1024 * 1024, max_files: 10 };
+        let limits = UploadLimits { max_file_bytes: 25 * 1024 * 1024, max_files: 10 };
         assert_eq!(limits.refusal("a.pdf", 1_000, 9), None);
         assert_eq!(limits.refusal("a.pdf", 1_000, 10).unwrap(), "A message can carry at most 10 files.");
         assert_eq!(

@@ -113,6 +113,11 @@ pub struct RecordOwners {
 }
 
 impl RecordOwners {
+    /// No record is linked.
+    pub fn is_empty(&self) -> bool {
+        self.leads.is_empty() && self.contacts.is_empty()
+    }
+
     /// Adds the responsible user of a linked record.
     pub fn add(&mut self, entity: Entity, responsible: UserId) {
         let list = if entity.counts_as_lead() { &mut self.leads } else { &mut self.contacts };
