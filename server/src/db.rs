@@ -34,6 +34,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../migrations/017_client_reads.sql")),
         M::up(include_str!("../migrations/018_queue.sql")),
         M::up(include_str!("../migrations/019_client_delivered.sql")),
+        M::up(include_str!("../migrations/020_dialog_names.sql")),
     ])
 }
 

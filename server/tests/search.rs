@@ -81,6 +81,23 @@ async fn words_are_found_in_any_case_and_letters_only_where_the_user_may_look() 
 }
 
 #[tokio::test]
+async fn a_dialog_is_found_by_the_name_an_operator_gave_it() {
+    let server = TestServer::start().await;
+    let (_taras, anna, id) = server.taken_by("anna", "Taras Boiko").await;
+    assert_eq!(anna.patch(id, json!({ "name": "Весільна сукня, замовлення 4417" })).await.status(), 200);
+    assert_eq!(clients(&anna.search("сукня").await), [("Весільна сукня, замовлення 4417".to_string(), None)]);
+    assert_eq!(clients(&anna.search("4417").await).len(), 1);
+    // Erin (her own records only) may not open Anna's dialog: nothing.
+    assert!(clients(&server.operator("erin").await.search("сукня").await).is_empty());
+    // Renamed again, the old name finds nothing; back to the client's, the client's does.
+    assert_eq!(anna.patch(id, json!({ "name": "VIP" })).await.status(), 200);
+    assert!(clients(&anna.search("сукня").await).is_empty());
+    assert_eq!(anna.patch(id, json!({ "name": "" })).await.status(), 200);
+    assert!(clients(&anna.search("VIP").await).is_empty());
+    assert_eq!(clients(&anna.search("boiko").await), [("Taras Boiko".to_string(), None)]);
+}
+
+#[tokio::test]
 async fn clients_are_found_by_the_phone_and_email_of_records_the_user_may_see() {
     let server = TestServer::start().await;
     let (_taras, anna, id) = server.taken_by("anna", "Taras Boiko").await;

@@ -89,7 +89,8 @@ pub struct ClientQuery<'a> {
     pub phone: Option<&'a str>,
 }
 
-/// Dialogs whose client matches, the newest dialog of each client, newest first.
+/// Dialogs whose client (or the name an operator gave the dialog) matches, the newest
+/// dialog of each client, newest first.
 pub fn clients(conn: &Connection, reader: &CurrentUser, query: &ClientQuery) -> AppResult<Vec<ClientHit>> {
     let rights = Rights::of(reader);
     // (dialog, client, last activity, what matched)
@@ -112,6 +113,20 @@ pub fn clients(conn: &Connection, reader: &CurrentUser, query: &ClientQuery) -> 
             // The name alone may not hold every word: then the accounts are what matched.
             let shown = (!words_in(words, &name)).then_some(accounts);
             rows.push((dialog, client, at, shown));
+        }
+        // Dialogs renamed by an operator: the name they gave is the result's title.
+        let sql = format!(
+            "SELECT d.id, a.client_id, d.last_activity_at FROM dialog_names n
+             JOIN dialogs d ON d.id = n.rowid JOIN client_accounts a ON a.id = d.account_id
+             WHERE dialog_names MATCH :words AND {VISIBLE}
+             ORDER BY d.last_activity_at DESC LIMIT {CANDIDATES}"
+        );
+        let params = rights.params(&sql, &[(":words", &words)]);
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let found = stmt.query_map(params.as_slice(), |r| Ok((DialogId(r.get(0)?), ClientId(r.get(1)?), r.get(2)?)))?;
+        for row in found {
+            let (dialog, client, at) = row?;
+            rows.push((dialog, client, at, None));
         }
     }
     if query.email.is_some() || query.phone.is_some() {
