@@ -779,8 +779,6 @@ mod tests {
         assert_eq!(shown, ["12 B", "2 KB", "1.5 MB", "25 MB", "3.0 GB"]);
     }
 
-    use super::*;
-
     #[test]
     fn truncate_respects_multibyte_characters() {
         assert_eq!(truncate_chars("привіт", 3), "при…");
