@@ -509,6 +509,34 @@ async fn pending_messages_survive_a_restart_and_no_part_goes_twice() {
 }
 
 #[tokio::test]
+async fn a_starting_server_leaves_a_delivery_leased_elsewhere_until_its_lease_runs_out() {
+    let fake = FakeTelegram::start().await;
+    let (mut server, _hook, anna, id) = answered_dialog(&fake).await;
+    fake.fail_always("sendMessage", Reply::server_error());
+    let sent: Message = ok(anna.send(id, "On its way", "k-1").await).await;
+    fake.wait_for_calls("sendMessage", 1).await;
+    while count(&server, "SELECT COUNT(*) FROM outbox WHERE attempts > 0 AND leased_until IS NULL") == 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await; // the failed attempt is recorded
+    }
+    // As if another instance on this database had just taken it (its lease is live):
+    // this one, restarting, must leave it alone.
+    let now = el_server::db::now_ms();
+    let taken = format!("UPDATE outbox SET leased_until = {}, next_attempt_at = 0", now + 60_000);
+    db(&server).execute(&taken, []).unwrap();
+    fake.recover("sendMessage");
+    server.restart().await;
+    let anna = server.operator("anna").await;
+    assert_eq!(anna.post(&format!("/api/dialogs/{id}/read"), json!({})).await.status(), 204);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(fake.calls("sendMessage").iter().filter(|c| c.succeeded).count(), 0, "not taken from the other");
+    // That instance is gone: once its lease runs out, this one delivers the message.
+    db(&server).execute(&format!("UPDATE outbox SET leased_until = {}", now - 1), []).unwrap();
+    assert_eq!(anna.post(&format!("/api/dialogs/{id}/read"), json!({})).await.status(), 204);
+    delivery_becomes(&anna, id, sent.id.0, |d| *d == Delivery::Sent).await;
+    assert_eq!(fake.calls("sendMessage").iter().filter(|c| c.succeeded).count(), 1);
+}
+
+#[tokio::test]
 async fn a_file_too_large_to_fetch_becomes_a_note_in_the_message() {
     let fake = FakeTelegram::start().await;
     fake.add_bot(TOKEN, 111111, "Shop helper", "shop_helper_bot");

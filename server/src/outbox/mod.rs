@@ -20,8 +20,13 @@ use std::time::Duration;
 use store::Job;
 use tokio::task::JoinSet;
 
-/// How long a delivery may run before its message is offered again.
-const LEASE: Duration = Duration::from_secs(5 * 60);
+/// How long a message stays with the worker that took it unless renewed: a server that
+/// stops without finishing its deliveries (killed, or its machine lost) leaves them to
+/// any instance within this time. Never cleared at start: another instance on the same
+/// database may be delivering them.
+const LEASE: Duration = Duration::from_secs(60);
+/// How often a delivery under way renews its lease.
+const RENEW_EVERY: Duration = Duration::from_secs(20);
 /// Longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
 /// After this long without success a message is marked failed.
@@ -44,10 +49,6 @@ pub fn backoff(base: Duration, attempts: u32) -> Duration {
 
 /// Delivers queued messages until the server stops; then waits for deliveries under way.
 pub async fn run(state: AppState) {
-    // Leases of a previous run ended with it.
-    if let Err(e) = state.db.run(|conn| store::clear_leases(conn)).await {
-        tracing::error!(error = %e, "the outbox could not be opened");
-    }
     let mut wake = state.hub.subscribe();
     let mut closing = state.hub.closing();
     let mut jobs = JoinSet::new();
@@ -98,7 +99,11 @@ fn target(conn: &rusqlite::Connection, id: MessageId) -> AppResult<Target> {
 }
 
 async fn deliver(state: AppState, job: Job) {
-    if let Err(e) = attempt(&state, &job).await {
+    let attempted = tokio::select! {
+        result = attempt(&state, &job) => result,
+        stopped = renew_lease(&state, job.message) => Err(stopped),
+    };
+    if let Err(e) = attempted {
         tracing::error!(message = %job.message, error = %e, "delivery could not be recorded");
         let retry = backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts);
         let (at, why) = (later(retry), e.to_string());
@@ -159,6 +164,20 @@ async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
         }
     }
     finish(state, id, Delivery::Sent).await
+}
+
+/// Keeps the message's lease while its delivery runs; ends only if the lease cannot be
+/// renewed (then the delivery stops: another instance may take the message).
+async fn renew_lease(state: &AppState, id: MessageId) -> AppError {
+    loop {
+        tokio::time::sleep(RENEW_EVERY).await;
+        let until = later(LEASE);
+        match state.db.run(move |conn| store::renew_lease(conn, id, until)).await {
+            Ok(true) => {}
+            Ok(false) => return AppError::Internal(format!("the lease of message {id} was lost")),
+            Err(e) => return e,
+        }
+    }
 }
 
 fn given_up(job: &Job) -> bool {

@@ -91,10 +91,13 @@ pub fn next_due(conn: &Connection) -> AppResult<Option<Millis>> {
     Ok(conn.prepare_cached(&sql)?.query_row([], |r| r.get(0))?)
 }
 
-/// Ends every lease (those of a previous run ended with it).
-pub fn clear_leases(conn: &Connection) -> AppResult<()> {
-    conn.execute("UPDATE outbox SET leased_until = NULL", [])?;
-    Ok(())
+/// Extends the lease of a message whose delivery runs; `false` when it is no longer
+/// leased (it left the queue, or its lease ran out and it was offered again).
+pub fn renew_lease(conn: &Connection, message: MessageId, until: Millis) -> AppResult<bool> {
+    Ok(conn.execute(
+        "UPDATE outbox SET leased_until = ?1 WHERE message_id = ?2 AND leased_until IS NOT NULL",
+        params![until, message.0],
+    )? > 0)
 }
 
 /// Where a dialog's messages go: the channel and the client's id on it.
@@ -148,5 +151,24 @@ mod tests {
         assert_eq!(take(150), [3]);
         conn.execute("DELETE FROM outbox WHERE message_id = 1", []).unwrap();
         assert_eq!(take(160), [2], "the next one goes once the first is done");
+    }
+
+    #[test]
+    fn a_lease_holds_while_renewed_and_lets_go_when_it_runs_out() {
+        let conn = crate::db::migrated_in_memory();
+        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        conn.execute(
+            "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at) VALUES (1, 10, 0, 0)",
+            [],
+        )
+        .unwrap();
+        let take = |now| take_due(&conn, now, now + 60, 16).unwrap().iter().map(|j| j.message.0).collect::<Vec<_>>();
+        assert_eq!(take(0), [1]);
+        assert!(renew_lease(&conn, MessageId(1), 100).unwrap());
+        assert!(take(80).is_empty(), "renewed: still with the worker that took it");
+        // Its worker is gone: the lease runs out and any worker takes the message.
+        assert_eq!(take(100), [1]);
+        conn.execute("DELETE FROM outbox WHERE message_id = 1", []).unwrap();
+        assert!(!renew_lease(&conn, MessageId(1), 200).unwrap(), "a message that left the queue has no lease");
     }
 }
