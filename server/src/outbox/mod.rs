@@ -101,7 +101,11 @@ fn target(conn: &rusqlite::Connection, id: MessageId) -> AppResult<Target> {
 async fn deliver(state: AppState, job: Job) {
     let attempted = tokio::select! {
         result = attempt(&state, &job) => result,
-        stopped = renew_lease(&state, job.message) => Err(stopped),
+        lost = renew_lease(&state, job.message) => {
+            // Whoever holds the message now delivers it; this worker touches it no more.
+            tracing::warn!(message = %job.message, error = %lost, "delivery stopped: its lease was not renewed");
+            return;
+        }
     };
     if let Err(e) = attempted {
         tracing::error!(message = %job.message, error = %e, "delivery could not be recorded");
