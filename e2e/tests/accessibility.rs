@@ -99,7 +99,11 @@ async fn every_page_and_state_passes_axe_in_light_and_dark() {
 
     let admin = h.browser().await;
     admin.sign_in("admin").await;
-    for (path, ready) in [("/settings/roles", ".roles__table"), ("/settings/integrations", ".integrations")] {
+    for (path, ready) in [
+        ("/settings/roles", ".roles__table"),
+        ("/settings/integrations", ".integrations"),
+        ("/settings/queue", ".queue__operators tbody tr"),
+    ] {
         admin.goto(path).await;
         admin.find(ready).await;
         admin.assert_accessible(path).await;

@@ -384,13 +384,10 @@ pub struct DialogSummary {
     pub channel_connected: bool,
     pub state: DialogState,
     /// Users responsible for the dialog now.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<UserId>,
     /// Users who ever worked on it (they see it in Inactive once ended).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<UserId>,
     /// Ended with Mark as spam.
-    #[serde(default, skip_serializing_if = "is_false")]
     pub spam: bool,
     /// The note left by the last Redirect, pinned for the receiver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -454,14 +451,11 @@ pub struct Offer {
     pub until: Millis,
 }
 
-// Fields at their usual value are left out of the JSON: every event carries a dialog's
-// summary to hundreds of sockets.
+// Fields at their usual value are left out of the JSON (every event carries a dialog's
+// summary to hundreds of sockets), but only those that a tab still running an earlier
+// release reads as missing: `Option`s and fields it had defaults for.
 fn is_true(b: &bool) -> bool {
     *b
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
 }
 
 #[cfg(test)]
@@ -736,12 +730,40 @@ mod tests {
     fn a_summary_leaves_its_usual_values_out_and_reads_back_the_same() {
         let d = DialogSummary::example(DialogId(7), DialogState::Unassigned, &[], &[]);
         let json = serde_json::to_string(&d).unwrap();
-        for left_out in
-            ["channel_connected", "members", "participants", "spam", "handover", "avatar", "owners", "client_read"]
-        {
+        for left_out in ["channel_connected", "handover", "avatar", "owners", "client_read"] {
             assert!(!json.contains(left_out), "{left_out} in {json}");
         }
         assert_eq!(serde_json::from_str::<DialogSummary>(&json).unwrap(), d);
+        // A tab still running the previous release (this shape, its own defaults) reads it.
+        #[derive(Deserialize)]
+        #[allow(dead_code)]
+        struct PreviousRelease {
+            id: DialogId,
+            name: String,
+            client_id: ClientId,
+            client_name: String,
+            channel_id: ChannelId,
+            channel_kind: ChannelKind,
+            channel_name: String,
+            #[serde(default = "on")]
+            channel_connected: bool,
+            state: DialogState,
+            members: Vec<UserId>,
+            participants: Vec<UserId>,
+            spam: bool,
+            handover: Option<Handover>,
+            #[serde(default)]
+            avatar: Option<String>,
+            created_at: Millis,
+            last_message: Option<MessagePreview>,
+            last_activity_at: Millis,
+            #[serde(default)]
+            owners: crate::crm::RecordOwners,
+            #[serde(default)]
+            client_read: Option<MessageId>,
+        }
+        let previous: PreviousRelease = serde_json::from_str(&json).expect("an earlier release reads it");
+        assert!(previous.channel_connected && previous.handover.is_none() && previous.client_read.is_none());
         let unusual = DialogSummary {
             channel_connected: false,
             spam: true,
