@@ -8,6 +8,7 @@ use crate::auth::{CurrentUser, SESSION_COOKIE};
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log::{Behind, Feed, Logged, Typing, Typist};
+use crate::queue::Connected;
 use crate::tokens::token_hash;
 use crate::{event_log, origin, AppState};
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
@@ -25,6 +26,7 @@ use futures_util::SinkExt;
 use rusqlite::Connection;
 use serde::Deserialize;
 use std::fmt::Write;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Events sent per pass (a reader far behind gets them in several).
@@ -85,6 +87,8 @@ pub trait Reader: Clone + Send + 'static {
 struct Operator {
     session_hash: String,
     user: CurrentUser,
+    /// Counts them connected for the queue while the socket lives.
+    _connected: Arc<Connected>,
 }
 
 impl Reader for Operator {
@@ -206,11 +210,9 @@ async fn operator_socket(
     origin::check(&headers, &state.config)?;
     user.require_lines()?;
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
-    let reader = Operator { session_hash: token_hash(&token), user };
-    Ok(upgrade(ws).on_upgrade(move |socket| async move {
-        let _connected = crate::queue::Connected::new(&state, reader.user.id());
-        stream(socket, state, q.since, reader).await
-    }))
+    let connected = Arc::new(Connected::new(&state, user.id()));
+    let reader = Operator { session_hash: token_hash(&token), user, _connected: connected };
+    Ok(upgrade(ws).on_upgrade(move |socket| stream(socket, state, q.since, reader)))
 }
 
 /// Why a socket stops.

@@ -94,7 +94,14 @@ pub fn QueuePage() -> impl IntoView {
                     <h2>"Channels"</h2>
                     <div class="table-scroll">
                         <table class="crm-table queue__channels">
-                            <thead><tr><th scope="col">"Channel"</th><th scope="col">"Distribution"</th><th scope="col">"Offer time, seconds"</th><th scope="col"><span class="sr-only">"Save"</span></th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Channel"</th>
+                                    <th scope="col">"Distribution"</th>
+                                    <th scope="col">"Offer time, seconds"</th>
+                                    <th scope="col"><span class="sr-only">"Save"</span></th>
+                                </tr>
+                            </thead>
                             <tbody>
                                 <For each=channel_ids key=|id| *id let:id>
                                     <ChannelRow id=id state=state/>
@@ -105,7 +112,15 @@ pub fn QueuePage() -> impl IntoView {
                     <h2>"Operators"</h2>
                     <div class="table-scroll">
                         <table class="crm-table queue__operators">
-                            <thead><tr><th scope="col">"Operator"</th><th scope="col">"Status"</th><th scope="col">"Active dialogs"</th><th scope="col">"Offered now"</th><th scope="col">"Maximum of active dialogs"</th></tr></thead>
+                            <thead>
+                                <tr>
+                                    <th scope="col">"Operator"</th>
+                                    <th scope="col">"Status"</th>
+                                    <th scope="col">"Active dialogs"</th>
+                                    <th scope="col">"Offered now"</th>
+                                    <th scope="col">"Maximum of active dialogs"</th>
+                                </tr>
+                            </thead>
                             <tbody>
                                 <For each=operator_ids key=|id| *id let:id>
                                     <OperatorRow id=id state=state/>
