@@ -68,6 +68,9 @@ async fn a_dialog_is_offered_in_turn_to_the_operator_who_is_online() {
     anna.wait_no_text(".dialog-list", "Olena Queue").await;
     admin.wait_text(".queue__waiting", "Offered to Bob Marchenko").await;
 
+    // Opened, the chat says so beside its Reply.
+    bob.click_text(".dialog-row__name", "Olena Queue").await;
+    bob.wait_text(".chat__bar .mark--offer", "Offered to you").await;
     bob.click("button[aria-label='Reply to Olena Queue']").await;
     bob.wait_text(".chat__header h2", "Olena Queue").await;
     bob.wait_text(".chat", "Bob Marchenko took the dialog").await;

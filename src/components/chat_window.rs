@@ -11,6 +11,7 @@ use crate::components::dialog_info::DialogInfo;
 use crate::components::dialog_menu::{DialogMenu, MenuChoice};
 use crate::components::join_banner::JoinBanner;
 use crate::components::message_item::MessageItem;
+use crate::components::offer_countdown::OfferCountdown;
 use crate::components::pending_item::PendingItem;
 use crate::components::user_picker::{Picked, UserPicker};
 use crate::format::{day_label, same_day};
@@ -304,12 +305,18 @@ pub fn ChatWindow(
             }
         })
     };
+    // While the dialog is offered to the reader in turn: until when.
+    let offered_until = move || {
+        let me = session.my_id();
+        dialog.with(|d| d.as_ref().and_then(|d| d.offer).filter(|o| Some(o.to) == me).map(|o| o.until))
+    };
     // Rebuilt only when the kind of footer changes, so typing survives new messages.
     let footer = move || match mode.get()? {
         Footer::Reply => Some(
             view! {
                 <div class="chat__bar">
                     <span>"Nobody works on this dialog yet."</span>
+                    {move || offered_until().map(|until| view! { <OfferCountdown until=until/> })}
                     <button class="button button--primary" on:click=move |_| actions.reply.run(id)>"Reply"</button>
                 </div>
             }
