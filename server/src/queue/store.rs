@@ -9,6 +9,7 @@ use el_protocol::queue::{
 };
 use el_protocol::{ChannelId, DialogId, Millis, UserId};
 use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
 
 /// How long an operator counts as connected after the last word from an instance
 /// that holds their socket (it says so every [`super::HEARTBEAT`]).
@@ -28,29 +29,29 @@ pub struct Distributed {
 /// Every operator (a user who may work in External Lines), by name, with when a
 /// dialog was last offered to them.
 pub fn operators(conn: &Connection, now: Millis) -> AppResult<Vec<(QueueOperator, Millis)>> {
-    let mut facts = conn.prepare_cached(
-        "SELECT u.presence, u.online_until > ?2, u.max_active, u.last_offer_at,
-                (SELECT COUNT(*) FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
-                 WHERE m.user_id = u.id AND d.state = 'active'),
-                (SELECT COUNT(*) FROM dialogs d WHERE d.offered_to = u.id)
-         FROM users u WHERE u.id = ?1",
+    type Facts = (Presence, bool, Option<u32>, Millis, u32, u32);
+    let mut stmt = conn.prepare_cached(
+        "SELECT u.id, u.presence, u.online_until > ?1, u.max_active, u.last_offer_at,
+                COALESCE(a.n, 0), COALESCE(o.n, 0)
+         FROM users u
+         LEFT JOIN (SELECT m.user_id, COUNT(*) AS n FROM dialog_members m JOIN dialogs d ON d.id = m.dialog_id
+                    WHERE d.state = 'active' GROUP BY m.user_id) a ON a.user_id = u.id
+         LEFT JOIN (SELECT offered_to, COUNT(*) AS n FROM dialogs WHERE offered_to IS NOT NULL
+                    GROUP BY offered_to) o ON o.offered_to = u.id",
     )?;
-    let mut out = Vec::new();
-    for user in all_users(conn)?.into_iter().filter(|u| u.access.can_work_dialogs()) {
-        let op = facts.query_row(params![user.user.id.0, now], |r| {
-            let op = QueueOperator {
-                user: user.user.clone(),
-                presence: Presence::parse(&r.get::<_, String>(0)?).unwrap_or_default(),
-                connected: r.get(1)?,
-                max_active: r.get(2)?,
-                active: r.get(4)?,
-                offered: r.get(5)?,
-            };
-            Ok((op, r.get(3)?))
-        })?;
-        out.push(op);
-    }
-    Ok(out)
+    let facts: HashMap<i64, Facts> = stmt
+        .query_map([now], |r| {
+            let presence = Presence::parse(&r.get::<_, String>(1)?).unwrap_or_default();
+            Ok((r.get(0)?, (presence, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)))
+        })?
+        .collect::<Result<_, _>>()?;
+    let operators = all_users(conn)?.into_iter().filter(|u| u.access.can_work_dialogs());
+    Ok(operators
+        .filter_map(|u| {
+            let (presence, connected, max_active, last_offer_at, active, offered) = *facts.get(&u.user.id.0)?;
+            Some((QueueOperator { user: u.user, presence, connected, active, offered, max_active }, last_offer_at))
+        })
+        .collect())
 }
 
 /// One pass: withdraws offers that ran out or whose operator went Away or offline
