@@ -27,7 +27,7 @@ fn socket_config() -> WebSocketConfig {
 
 /// Opens an operator socket at `since` with `token`'s session and reads until `live`.
 pub async fn open_socket(server: &Server, token: &str, since: i64) -> Socket {
-    let mut request = server.ws_url(&format!("/api/socket?since={since}")).into_client_request().expect("a request");
+    let mut request = server.ws_url(&format!("/api/socket?since={since}&compact=true")).into_client_request().expect("a request");
     request.headers_mut().insert("cookie", format!("el_session={token}").parse().expect("a cookie header"));
     let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(socket_config()), true)
         .await

@@ -367,6 +367,24 @@ pub struct MessagePreview {
     pub at: Millis,
 }
 
+impl Message {
+    /// The message as a list previews it (see [`preview_text`]).
+    pub fn preview(&self) -> MessagePreview {
+        let names = self.attachments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ");
+        let files = (!self.attachments.is_empty()).then_some(names.as_str());
+        MessagePreview { author: self.author.clone(), text: preview_text(&self.text, files), at: self.created_at }
+    }
+}
+
+/// What a list shows of a message: its text, or the names of its files (joined with
+/// ", ") when it has none, cut to [`PREVIEW_CHARS`].
+pub fn preview_text(text: &str, file_names: Option<&str>) -> String {
+    match file_names {
+        Some(names) if text.trim().is_empty() => truncate_chars(&format!("File: {names}"), PREVIEW_CHARS),
+        _ => truncate_chars(text, PREVIEW_CHARS),
+    }
+}
+
 /// A dialog as lists, headers and events carry it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DialogSummary {

@@ -112,6 +112,34 @@ impl Event {
         }
     }
 
+    /// The event with what a reader rebuilds left out, for sockets that asked for compact
+    /// frames (see [`Event::restore`]): a new message's preview on its dialog's summary
+    /// when it is exactly that message's preview (the text would travel twice), and the
+    /// sender's idempotency key, which only the sender's own request uses. `None` when
+    /// nothing can be left out.
+    pub fn compact(&self) -> Option<Event> {
+        let Event::MessageCreated { dialog, message } = self else { return None };
+        let repeated = dialog.last_message.as_ref().is_some_and(|last| *last == message.preview());
+        if !repeated && message.client_msg_id.is_none() {
+            return None;
+        }
+        let mut dialog = dialog.clone();
+        if repeated {
+            dialog.last_message = None;
+        }
+        Some(Event::MessageCreated { dialog, message: Message { client_msg_id: None, ..message.clone() } })
+    }
+
+    /// Rebuilds what [`Event::compact`] left out: a dialog whose new message is by the
+    /// client or an operator previews that message.
+    pub fn restore(&mut self) {
+        if let Event::MessageCreated { dialog, message } = self {
+            if dialog.last_message.is_none() && message.author.is_person() {
+                dialog.last_message = Some(message.preview());
+            }
+        }
+    }
+
     /// What a client may receive on one channel: messages of their own dialogs there
     /// that are meant for them (their own and operators' messages, not system notes).
     pub fn for_client(&self, client: ClientId, channel: ChannelId) -> Option<WidgetMessage> {
@@ -169,7 +197,7 @@ pub const TYPING_SHOWN_MS: u32 = 6_000;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::DialogState;
+    use crate::api::{DialogState, MessagePreview};
     use crate::permissions::{EntityRights, ViewScope};
     use crate::MessageId;
 
@@ -234,6 +262,70 @@ mod tests {
         assert_eq!(crate::inbox::tab_of(&offered, UserId(2)), Some(crate::inbox::Tab::Unassigned));
         // A supervisor may still open it (and take it with Reply), though it is not in their list.
         assert_eq!(e.for_user(UserId(1), &full()), Some(e.clone()));
+    }
+
+    /// A message created with `text` and `files`, on a dialog whose summary previews `last`.
+    fn created(author: Author, text: &str, files: &[&str], last: Option<MessagePreview>) -> Event {
+        let attachments = files
+            .iter()
+            .map(|n| crate::api::Attachment {
+                id: format!("f-{n}"),
+                name: n.to_string(),
+                content_type: "application/pdf".into(),
+                size: 1,
+            })
+            .collect();
+        let message = Message { text: text.into(), attachments, client_msg_id: Some("k-1".into()), ..message(author) };
+        let last_message = last.or_else(|| Some(message.preview()));
+        Event::MessageCreated { dialog: DialogSummary { last_message, ..dialog(DialogState::Active, &[2]) }, message }
+    }
+
+    #[test]
+    fn a_compact_event_restores_to_the_logged_one_but_for_the_senders_key() {
+        let olena = || Author::Client { name: "Olena".into() };
+        let anna = || Author::Operator { user_id: UserId(2), name: "Anna".into() };
+        let long = "долгий текст ".repeat(20);
+        for e in [
+            created(olena(), "hi", &[], None),
+            created(anna(), &long, &[], None),
+            created(olena(), " ", &["a.pdf", "b.pdf"], None),
+        ] {
+            let compact = e.compact().expect("a person's new message is compacted");
+            let json = serde_json::to_string(&compact).unwrap();
+            assert!(!json.contains("last_message") && !json.contains("k-1"), "{json}");
+            let mut back: Event = serde_json::from_str(&json).unwrap();
+            back.restore();
+            let Event::MessageCreated { dialog, message } = &e else { unreachable!() };
+            let expected = Event::MessageCreated {
+                dialog: dialog.clone(),
+                message: Message { client_msg_id: None, ..message.clone() },
+            };
+            assert_eq!(back, expected);
+        }
+        // A long text's preview is cut, and the restored one is cut the same way.
+        let Event::MessageCreated { dialog, .. } = created(anna(), &long, &[], None) else { unreachable!() };
+        assert!(dialog.last_message.unwrap().text.ends_with('…'));
+    }
+
+    #[test]
+    fn a_preview_that_is_not_the_new_messages_travels_as_it_is() {
+        let earlier = MessagePreview { author: Author::Client { name: "Olena".into() }, text: "earlier".into(), at: 1 };
+        // A system note or a private note is not previewed: the summary keeps the last words.
+        for author in [Author::System, Author::Note { user_id: UserId(2), name: "Anna".into() }] {
+            let e = created(author, "Anna took the dialog", &[], Some(earlier.clone()));
+            let mut back = e.compact().expect("the key is still left out");
+            let Event::MessageCreated { dialog, .. } = &back else { unreachable!() };
+            assert_eq!(dialog.last_message.as_ref(), Some(&earlier));
+            back.restore();
+            assert_eq!(back.summary(), e.summary());
+        }
+        // Nothing to leave out: no compact form.
+        let mut plain = created(Author::System, "x", &[], Some(earlier));
+        if let Event::MessageCreated { message, .. } = &mut plain {
+            message.client_msg_id = None;
+        }
+        assert_eq!(plain.compact(), None);
+        assert_eq!(Event::DialogUpdated { dialog: dialog(DialogState::Active, &[2]) }.compact(), None);
     }
 
     #[test]

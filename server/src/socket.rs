@@ -82,11 +82,23 @@ pub trait Reader: Clone + Send + 'static {
     fn hears<'a>(&self, feed: &Feed, typing: &'a Typing) -> Option<&'a str>;
 }
 
+/// The operator socket's query: `since`, and `compact=true` from an app that rebuilds
+/// what [`Event::compact`] leaves out of messages (older apps get every event whole).
+#[derive(Debug, Deserialize)]
+struct OperatorQuery {
+    #[serde(default)]
+    since: Seq,
+    #[serde(default)]
+    compact: bool,
+}
+
 /// A signed-in operator, identified by their session (the hash of its token).
 #[derive(Clone)]
 struct Operator {
     session_hash: String,
     user: CurrentUser,
+    /// Sends events as [`Event::compact`] leaves them.
+    compact: bool,
     /// Counts them connected for the queue while the socket lives.
     _connected: Arc<Connected>,
 }
@@ -160,7 +172,13 @@ impl Reader for Operator {
                                 event: UserEvent { event, unread, totals },
                             })
                             .unwrap_or_default(),
-                            None => event_frame(logged, unread, totals.as_ref()),
+                            None => {
+                                let json = match &logged.compact_json {
+                                    Some(compact) if self.compact => compact,
+                                    _ => &logged.json,
+                                };
+                                event_frame(logged.seq, json, unread, totals.as_ref())
+                            }
                         }
                     }
                 }
@@ -184,10 +202,10 @@ fn redacted(event: &Event, user: UserId, access: &Access) -> Option<Event> {
 
 /// The frame of a whole event for one operator: the event's shared JSON with the
 /// reader's own counts added, as `Frame::Event` of a [`UserEvent`] serializes.
-fn event_frame(logged: &Logged, unread: Option<u32>, totals: Option<&TabTotals>) -> String {
-    let body = logged.json.strip_suffix('}').unwrap_or(&logged.json);
-    let mut frame = String::with_capacity(logged.json.len() + 160);
-    let _ = write!(frame, r#"{{"frame":"event","seq":{},"event":{body}"#, logged.seq);
+fn event_frame(seq: Seq, json: &str, unread: Option<u32>, totals: Option<&TabTotals>) -> String {
+    let body = json.strip_suffix('}').unwrap_or(json);
+    let mut frame = String::with_capacity(json.len() + 160);
+    let _ = write!(frame, r#"{{"frame":"event","seq":{seq},"event":{body}"#);
     if let Some(n) = unread {
         let _ = write!(frame, r#","unread":{n}"#);
     }
@@ -204,14 +222,14 @@ async fn operator_socket(
     headers: HeaderMap,
     jar: CookieJar,
     user: CurrentUser,
-    Query(q): Query<SinceQuery>,
+    Query(q): Query<OperatorQuery>,
     ws: WebSocketUpgrade,
 ) -> AppResult<Response> {
     origin::check(&headers, &state.config)?;
     user.require_lines()?;
     let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     let connected = Arc::new(Connected::new(&state, user.id()));
-    let reader = Operator { session_hash: token_hash(&token), user, _connected: connected };
+    let reader = Operator { session_hash: token_hash(&token), user, compact: q.compact, _connected: connected };
     Ok(upgrade(ws).on_upgrade(move |socket| stream(socket, state, q.since, reader)))
 }
 
@@ -427,16 +445,11 @@ mod tests {
             attachments: vec![],
         };
         let event = Event::MessageCreated { dialog, message };
-        let logged = Logged {
-            seq: 42,
-            json: serde_json::to_string(&event).unwrap(),
-            event: event.clone(),
-            before: crate::event_log::Before::New,
-        };
+        let json = serde_json::to_string(&event).unwrap();
         let mut totals = TabTotals::default();
         totals.unread.unassigned = 3;
         for (unread, totals) in [(Some(2), Some(totals)), (None, None)] {
-            let text = event_frame(&logged, unread, totals.as_ref());
+            let text = event_frame(42, &json, unread, totals.as_ref());
             let back: Frame<UserEvent> = serde_json::from_str(&text).unwrap();
             assert_eq!(back, Frame::Event { seq: 42, event: UserEvent { event: event.clone(), unread, totals } });
         }

@@ -2,7 +2,7 @@ mod common;
 
 use common::{dialog_named, TestServer};
 use el_protocol::api::{DialogState, WidgetMessage};
-use el_protocol::events::{Event, Frame};
+use el_protocol::events::{Event, Frame, UserEvent};
 use el_protocol::inbox::Inbox;
 use el_protocol::UserId;
 use futures_util::StreamExt;
@@ -11,6 +11,55 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 async fn me(op: &common::Operator) -> UserId {
     op.get("/api/me").await.json::<el_protocol::api::Me>().await.unwrap().user.id
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// The app's compact socket carries what a whole one does, in fewer bytes: each event,
+/// restored, is the logged one but for the sender's idempotency key.
+#[tokio::test]
+async fn a_compact_socket_carries_every_event_of_a_whole_one() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let as_of = anna.inbox().await.as_of;
+    let mut whole = anna.socket(as_of).await;
+    let mut compact = anna.compact_socket(as_of).await;
+    assert!(whole.replay().await.0.is_empty());
+    assert!(compact.replay().await.0.is_empty());
+
+    let visitor = server.visitor("Olena").await;
+    visitor.send("Hello, is my order on its way?", "v-1").await;
+    let upload = visitor.upload("invoice.pdf", PDF.to_vec()).await;
+    assert_eq!(upload.status(), 200);
+    let file: el_protocol::api::Attachment = upload.json().await.unwrap();
+    visitor.send_files("", "v-2", &[&file.id]).await;
+    let id = dialog_named(&anna.inbox().await, "Olena").unwrap();
+    anna.reply(id).await;
+    anna.send(id, &"A long answer about deliveries. ".repeat(12), "a-1").await;
+    anna.note(id, "Checked the invoice", "n-1").await;
+
+    // The visitor's two messages, Reply's state and note, the answer, the private note.
+    let (mut whole_bytes, mut compact_bytes) = (0, 0);
+    for _ in 0..6 {
+        let (full, small) = (whole.text().await, compact.text().await);
+        (whole_bytes, compact_bytes) = (whole_bytes + full.len(), compact_bytes + small.len());
+        let Frame::Event { seq, event: logged } = serde_json::from_str::<Frame<UserEvent>>(&full).unwrap() else {
+            panic!("an event: {full}")
+        };
+        let Frame::Event { seq: at, event: mut restored } = serde_json::from_str::<Frame<UserEvent>>(&small).unwrap()
+        else {
+            panic!("an event: {small}")
+        };
+        assert_eq!(at, seq);
+        restored.event.restore();
+        let mut expected = logged.clone();
+        if let Event::MessageCreated { message, .. } = &mut expected.event {
+            assert!(!small.contains(r#""client_msg_id""#), "{small}");
+            message.client_msg_id = None;
+        }
+        assert_eq!(restored, expected, "restored from {small}");
+    }
+    assert!(compact_bytes * 10 < whole_bytes * 9, "{compact_bytes} bytes compact, {whole_bytes} whole");
 }
 
 #[tokio::test]

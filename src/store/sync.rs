@@ -56,13 +56,14 @@ pub fn start(store: InboxStore, session: Session) {
                     }
                 }
             }
-            let ended = match Socket::open(&format!("/api/socket?since={}", store.as_of())) {
+            let ended = match Socket::open(&format!("/api/socket?since={}&compact=true", store.as_of())) {
                 Ok(mut socket) => loop {
                     if !current() {
                         return;
                     }
                     match socket.next::<UserEvent>().await {
-                        Ok(Frame::Event { seq, event }) if current() => {
+                        Ok(Frame::Event { seq, mut event }) if current() => {
+                            event.event.restore();
                             let alert = session
                                 .with_me(|me| Some((store.alert(seq, &event, &me.user)?, me.settings)))
                                 .flatten();

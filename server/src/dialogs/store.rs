@@ -8,8 +8,8 @@ use crate::event_log::store as event_log;
 use crate::files::store::{attach, Uploader};
 use crate::queue::store::{offer_new, offer_of};
 use el_protocol::api::{
-    truncate_chars, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
-    Message, MessagePreview, Receipt, TabTotals, CHAT_PAGE_BYTES, PREVIEW_CHARS,
+    preview_text, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
+    Message, MessagePreview, Receipt, TabTotals, CHAT_PAGE_BYTES,
 };
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::crm::{Entity, RecordOwners, RecordRef};
@@ -67,14 +67,6 @@ fn author(kind: &str, note: bool, user_id: Option<i64>, user_name: Option<String
     }
 }
 
-/// A message as the list previews it: its text, or the names of its files.
-fn preview_text(body: String, files: Option<String>) -> String {
-    match files {
-        Some(names) if body.trim().is_empty() => format!("File: {names}"),
-        _ => body,
-    }
-}
-
 fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
     let client_name: String = r.get(3)?;
     let kind: String = r.get(5)?;
@@ -83,7 +75,7 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
     let last_message = match last_kind {
         Some(kind) => Some(MessagePreview {
             author: author(&kind, false, r.get(13)?, r.get(14)?, &client_name),
-            text: truncate_chars(&preview_text(r.get(15)?, r.get(22)?), PREVIEW_CHARS),
+            text: preview_text(&r.get::<_, String>(15)?, r.get::<_, Option<String>>(22)?.as_deref()),
             at: r.get(16)?,
         }),
         None => None,
@@ -125,11 +117,7 @@ pub fn last_said(conn: &Connection, dialog: DialogId) -> AppResult<Option<Messag
         |r| r.get(0),
     )?;
     let Some(id) = last else { return Ok(None) };
-    let m = message(conn, MessageId(id))?;
-    let files = (!m.attachments.is_empty())
-        .then(|| m.attachments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", "));
-    let text = truncate_chars(&preview_text(m.text, files), PREVIEW_CHARS);
-    Ok(Some(MessagePreview { author: m.author, text, at: m.created_at }))
+    Ok(Some(message(conn, MessageId(id))?.preview()))
 }
 
 /// One dialog's summary, if it exists.

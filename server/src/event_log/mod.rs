@@ -25,6 +25,8 @@ pub struct Logged {
     pub event: Event,
     /// `event` as JSON, the same for every reader that receives it whole.
     pub json: String,
+    /// [`Event::compact`] as JSON, for sockets that asked for it, when it differs.
+    pub compact_json: Option<String>,
     /// The event's dialog as it was just before the event.
     pub before: Before,
 }
@@ -42,7 +44,8 @@ pub enum Before {
 impl Logged {
     fn new(seq: Seq, event: Event, before: Before) -> Logged {
         let json = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
-        Logged { seq, event, json, before }
+        let compact_json = event.compact().and_then(|c| serde_json::to_string(&c).ok());
+        Logged { seq, event, json, compact_json, before }
     }
 
     /// Could `user` open the event's dialog just before it? (When unknown, yes: a reader

@@ -188,10 +188,19 @@ impl Operator {
         self.post(&format!("/api/dialogs/{dialog}/messages"), body).await
     }
 
-    /// Opens the operator socket from `since`, as the SPA would (same origin).
+    /// Opens the operator socket from `since` with whole events (same origin).
     pub async fn socket(&self, since: i64) -> Socket {
+        self.socket_with(&format!("since={since}")).await
+    }
+
+    /// Opens the operator socket as the app does: compact events (`Event::compact`).
+    pub async fn compact_socket(&self, since: i64) -> Socket {
+        self.socket_with(&format!("since={since}&compact=true")).await
+    }
+
+    async fn socket_with(&self, query: &str) -> Socket {
         let host = self.base.trim_start_matches("http://");
-        let mut request = format!("ws://{host}/api/socket?since={since}").into_client_request().unwrap();
+        let mut request = format!("ws://{host}/api/socket?{query}").into_client_request().unwrap();
         request.headers_mut().insert("cookie", self.cookie.parse().unwrap());
         request.headers_mut().insert("origin", format!("http://{host}").parse().unwrap());
         let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("socket opens");
@@ -265,6 +274,11 @@ pub struct Socket {
 impl Socket {
     /// The next frame, failing the test after 5 seconds.
     pub async fn frame<E: DeserializeOwned>(&mut self) -> Frame<E> {
+        serde_json::from_str(&self.text().await).expect("frame json")
+    }
+
+    /// The next frame's JSON, failing the test after 5 seconds.
+    pub async fn text(&mut self) -> String {
         loop {
             let msg = tokio::time::timeout(Duration::from_secs(5), self.ws.next())
                 .await
@@ -272,7 +286,7 @@ impl Socket {
                 .expect("socket open")
                 .expect("socket ok");
             match msg {
-                WsMessage::Text(t) => return serde_json::from_str(&t).expect("frame json"),
+                WsMessage::Text(t) => return t.to_string(),
                 WsMessage::Close(c) => panic!("socket closed: {c:?}"),
                 _ => continue,
             }
