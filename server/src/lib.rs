@@ -112,9 +112,9 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Removes abandoned uploads and old Telegram update ids every hour, for as long as
-/// the server runs.
-async fn sweep_uploads(state: AppState) {
+/// Removes abandoned uploads, old Telegram update ids and long quiet failed sign-ins
+/// every hour, for as long as the server runs.
+async fn sweep_hourly(state: AppState) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     let mut closing = state.hub.closing();
     loop {
@@ -127,6 +127,9 @@ async fn sweep_uploads(state: AppState) {
                 }
                 if let Err(e) = telegram::prune_updates(&state).await {
                     tracing::warn!(error = %e, "pruning Telegram update ids failed");
+                }
+                if let Err(e) = state.sign_in_failures.forget_old(&state.db).await {
+                    tracing::warn!(error = %e, "forgetting old failed sign-ins failed");
                 }
             }
             _ = closing.changed() => return,
@@ -184,7 +187,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     })?;
     let addr = listener.local_addr().map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::spawn(state.hub.clone().run(state.db.clone()));
-    tokio::spawn(sweep_uploads(state.clone()));
+    tokio::spawn(sweep_hourly(state.clone()));
     tokio::spawn(queue::run(state.clone()));
     let outbox = tokio::spawn(outbox::run(state.clone()));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

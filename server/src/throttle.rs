@@ -1,30 +1,28 @@
-//! Limits in memory: [`Throttle`] slows down repeated failures per key, [`RateLimit`]
-//! caps how often something may happen per key.
-//!
-//! [`Throttle`] slows down repeated failures per key (an address and a login, or an address): the
-//! first `free` failures cost nothing, then each further attempt must wait twice as long
-//! as the one before (1 s, 2 s, 4 s... up to `longest`). A success clears the key. Kept in
-//! memory, bounded in size: keys whose wait is long over are forgotten first.
+//! Limits: [`Backoff`], the rule that slows down repeated failures (the sign-in store
+//! keeps its counts where every instance sees them), and [`RateLimit`], which caps in
+//! memory how often something may happen per key.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Most keys remembered (about 30 MB at the longest keys).
+/// Most keys a [`RateLimit`] remembers.
 const MAX_KEYS: usize = 100_000;
 
-pub struct Throttle {
-    free: u32,
-    longest: Duration,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+/// Slows down repeated failures of a key: the first `free` cost nothing, then each
+/// further attempt must wait twice as long after the last failure as the one before
+/// (1 s, 2 s, 4 s... up to `longest`). A key quiet for twice the longest wait starts over.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub free: u32,
+    pub longest: Duration,
 }
 
-impl Throttle {
-    pub fn new(free: u32, longest: Duration) -> Self {
-        Throttle { free, longest, failures: Mutex::new(HashMap::new()) }
-    }
+/// A key's failures so far: how many, and when the last was (ms since the epoch).
+pub type Failures = Option<(u32, i64)>;
 
-    /// How long after its last failure `key` must wait, having failed `count` times.
+impl Backoff {
+    /// How long after its last failure a key must wait, having failed `count` times.
     fn delay(&self, count: u32) -> Duration {
         match count.checked_sub(self.free) {
             None | Some(0) => Duration::ZERO,
@@ -32,59 +30,33 @@ impl Throttle {
         }
     }
 
-    /// `Err(wait)` while `key` must wait before trying again.
-    pub fn check(&self, key: &str, now: Instant) -> Result<(), Duration> {
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        match failures.get(key) {
-            Some(&(count, last)) => {
-                let until = last + self.delay(count);
-                if now < until {
-                    Err(until - now)
-                } else {
-                    Ok(())
-                }
-            }
-            None => Ok(()),
+    /// `Err(wait)` while a key with `failures` must wait at `now` (ms).
+    pub fn check(&self, failures: Failures, now: i64) -> Result<(), Duration> {
+        let Some((count, last)) = failures else { return Ok(()) };
+        let waited = Duration::from_millis(now.saturating_sub(last).max(0) as u64);
+        match self.delay(count).checked_sub(waited) {
+            Some(wait) if !wait.is_zero() => Err(wait),
+            _ => Ok(()),
         }
     }
 
-    /// Counts a failure for `key`.
-    pub fn failed(&self, key: &str, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() >= MAX_KEYS && !failures.contains_key(key) {
-            // Forget keys idle for twice the longest wait; if all are recent, the oldest half.
-            let idle = self.longest * 2;
-            failures.retain(|_, (_, last)| now.duration_since(*last) < idle);
-            if failures.len() >= MAX_KEYS {
-                let mut lasts: Vec<Instant> = failures.values().map(|(_, last)| *last).collect();
-                lasts.sort();
-                let cut = lasts[lasts.len() / 2];
-                failures.retain(|_, (_, last)| *last > cut);
-            }
+    /// The count after one more failure at `now` (ms).
+    pub fn failed(&self, failures: Failures, now: i64) -> u32 {
+        match failures {
+            Some((count, last)) if now.saturating_sub(last) < self.forget_after_ms() => count.saturating_add(1),
+            _ => 1,
         }
-        let entry = failures.entry(key.to_string()).or_insert((0, now));
-        // A key quiet for twice the longest wait starts over.
-        if now.duration_since(entry.1) >= self.longest * 2 {
-            entry.0 = 0;
-        }
-        entry.0 += 1;
-        entry.1 = now;
     }
 
-    /// Clears `key` after a success.
-    pub fn succeeded(&self, key: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
-    }
-
-    #[cfg(test)]
-    fn keys(&self) -> Vec<String> {
-        self.failures.lock().unwrap().keys().cloned().collect()
+    /// Failures this long quiet (ms) are forgotten.
+    pub fn forget_after_ms(&self) -> i64 {
+        self.longest.as_millis() as i64 * 2
     }
 }
 
 /// At most `max` per key in each window of `window`: events, or an amount such as bytes
-/// (a fixed window: a burst at a window's edge may reach twice `max`). Bounded in size
-/// like [`Throttle`].
+/// (a fixed window: a burst at a window's edge may reach twice `max`). Bounded in size:
+/// windows that ended are forgotten first.
 pub struct RateLimit {
     max: u64,
     window: Duration,
@@ -174,36 +146,31 @@ mod tests {
     }
 
     #[test]
-    fn waits_grow_after_the_free_failures_and_a_success_clears_them() {
-        let t = Throttle::new(3, Duration::from_secs(60));
-        let start = Instant::now();
+    fn waits_grow_after_the_free_failures_up_to_the_longest() {
+        let b = Backoff { free: 3, longest: Duration::from_secs(60) };
+        let mut failures = None;
         for _ in 0..3 {
-            assert!(t.check("a|anna", start).is_ok());
-            t.failed("a|anna", start);
+            assert!(b.check(failures, 0).is_ok());
+            failures = Some((b.failed(failures, 0), 0));
         }
-        assert!(t.check("a|anna", start).is_ok(), "three failures are free");
-        t.failed("a|anna", start);
-        assert_eq!(t.check("a|anna", start).unwrap_err(), Duration::from_secs(1));
-        t.failed("a|anna", start + Duration::from_secs(1));
-        assert_eq!(t.check("a|anna", start + Duration::from_secs(1)).unwrap_err(), Duration::from_secs(2));
+        assert!(b.check(failures, 0).is_ok(), "three failures are free");
+        failures = Some((b.failed(failures, 0), 0));
+        assert_eq!(b.check(failures, 0).unwrap_err(), Duration::from_secs(1));
+        assert_eq!(b.check(failures, 400).unwrap_err(), Duration::from_millis(600));
+        assert!(b.check(failures, 1000).is_ok());
+        failures = Some((b.failed(failures, 1000), 1000));
+        assert_eq!(b.check(failures, 1000).unwrap_err(), Duration::from_secs(2));
         for i in 0..20 {
-            t.failed("a|anna", start + Duration::from_secs(2 + i));
+            failures = Some((b.failed(failures, 2000 + i * 1000), 2000 + i * 1000));
         }
-        assert_eq!(t.check("a|anna", start + Duration::from_secs(21)).unwrap_err(), Duration::from_secs(60), "capped");
-        assert!(t.check("b|anna", start).is_ok(), "per key");
-        t.succeeded("a|anna");
-        assert!(t.check("a|anna", start + Duration::from_secs(21)).is_ok());
+        assert_eq!(b.check(failures, 21_000).unwrap_err(), Duration::from_secs(60), "capped");
     }
 
     #[test]
-    fn memory_stays_bounded() {
-        let t = Throttle::new(3, Duration::from_secs(60));
-        let start = Instant::now();
-        for i in 0..(MAX_KEYS + 10) {
-            t.failed(&format!("k{i}"), start + Duration::from_millis(i as u64));
-        }
-        let keys = t.keys();
-        assert!(keys.len() <= MAX_KEYS);
-        assert!(keys.contains(&format!("k{}", MAX_KEYS + 9)), "the newest key is kept");
+    fn a_key_quiet_for_twice_the_longest_wait_starts_over() {
+        let b = Backoff { free: 3, longest: Duration::from_secs(60) };
+        assert_eq!(b.failed(Some((9, 0)), 119_999), 10);
+        assert_eq!(b.failed(Some((9, 0)), 120_000), 1);
+        assert_eq!(b.failed(None, 5), 1);
     }
 }

@@ -14,10 +14,6 @@ use el_server::demo::DEMO_SHOP_KEY;
 use serde_json::json;
 
 impl Operator {
-    async fn put(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.http.put(format!("{}{path}", self.base)).json(&body).send().await.unwrap()
-    }
-
     async fn crm(&self, dialog: i64, action: &str, body: serde_json::Value) -> reqwest::Response {
         self.post(&format!("/api/dialogs/{dialog}/crm/{action}"), body).await
     }

@@ -14,10 +14,6 @@ use std::future::Future;
 use std::time::Duration;
 
 impl Operator {
-    async fn put(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.http.put(format!("{}{path}", self.base)).json(&body).send().await.unwrap()
-    }
-
     async fn queue(&self) -> QueueOverview {
         ok(self.get("/api/queue").await).await
     }

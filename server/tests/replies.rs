@@ -7,10 +7,6 @@ use common::{ok, refused, Operator, TestServer};
 use el_protocol::replies::QuickReply;
 use serde_json::json;
 
-async fn put(op: &Operator, id: i64, body: serde_json::Value) -> reqwest::Response {
-    op.http.put(format!("{}/api/quick-replies/{id}", op.base)).json(&body).send().await.unwrap()
-}
-
 async fn delete(op: &Operator, id: i64) -> reqwest::Response {
     op.http.delete(format!("{}/api/quick-replies/{id}", op.base)).send().await.unwrap()
 }
@@ -40,13 +36,23 @@ async fn shared_replies_are_everyones_and_own_replies_stay_private() {
 
     let bobs: Vec<QuickReply> = ok(bob.get("/api/quick-replies").await).await;
     assert_eq!(titles(&bobs), [("Greeting", true)], "Bob does not see Anna's own reply");
-    assert_eq!(put(&bob, anna_own, json!({"title": "Mine now", "text": "x"})).await.status(), 404);
+    assert_eq!(
+        bob.put(&format!("/api/quick-replies/{anna_own}"), json!({"title": "Mine now", "text": "x"})).await.status(),
+        404
+    );
     assert_eq!(delete(&bob, anna_own).await.status(), 404);
-    assert_eq!(put(&anna, greeting, json!({"title": "Hi", "text": "x", "shared": true})).await.status(), 403);
+    assert_eq!(
+        anna.put(&format!("/api/quick-replies/{greeting}"), json!({"title": "Hi", "text": "x", "shared": true}))
+            .await
+            .status(),
+        403
+    );
     assert_eq!(delete(&anna, greeting).await.status(), 403);
 
-    let edited: Vec<QuickReply> =
-        ok(put(&anna, anna_own, json!({"title": "Delivery", "text": "We deliver in 1 day."})).await).await;
+    let edited: Vec<QuickReply> = ok(anna
+        .put(&format!("/api/quick-replies/{anna_own}"), json!({"title": "Delivery", "text": "We deliver in 1 day."}))
+        .await)
+    .await;
     assert_eq!(edited.iter().find(|r| r.id == anna_own).unwrap().text, "We deliver in 1 day.");
     assert_eq!(delete(&anna, anna_own).await.status(), 204);
     let left: Vec<QuickReply> = ok(anna.get("/api/quick-replies").await).await;
@@ -71,7 +77,7 @@ async fn bad_replies_get_clear_errors_and_store_nothing() {
         let message = refused(anna.post("/api/quick-replies", body).await, 400).await;
         assert!(!message.is_empty());
     }
-    assert_eq!(put(&anna, 999, json!({"title": "a", "text": "b"})).await.status(), 404);
+    assert_eq!(anna.put("/api/quick-replies/999", json!({"title": "a", "text": "b"})).await.status(), 404);
     let none: Vec<QuickReply> = ok(anna.get("/api/quick-replies").await).await;
     assert!(none.is_empty());
 }

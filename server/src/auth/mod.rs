@@ -7,8 +7,9 @@ pub use store::CurrentUser;
 
 use crate::client_addr::ClientAddr;
 use crate::db::now_ms;
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::throttle::Throttle;
+use crate::throttle::Backoff;
 use crate::tokens::{new_token, random_bytes, token_hash};
 use crate::AppState;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -20,7 +21,7 @@ use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use el_protocol::api::{LoginRequest, Me, UserSettings};
 use el_protocol::UserId;
-use std::time::Instant;
+use std::time::Duration;
 
 /// Longest login and password accepted (a longer one is refused before any work).
 const MAX_LOGIN_CHARS: usize = 100;
@@ -28,41 +29,63 @@ const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// Failed sign-ins, counted per address and login and per address over all logins.
 /// After the free ones each attempt waits longer (1 s, 2 s, 4 s... up to 15 minutes),
-/// and only for that address: nobody can lock a colleague out from elsewhere.
+/// and only for that address: nobody can lock a colleague out from elsewhere. The
+/// counts are in the database, so every instance on it counts together.
 pub struct SignInThrottle {
-    by_login: Throttle,
-    by_address: Throttle,
+    by_login: Backoff,
+    by_address: Backoff,
 }
 
 impl Default for SignInThrottle {
     fn default() -> Self {
         let longest = std::time::Duration::from_secs(15 * 60);
-        SignInThrottle { by_login: Throttle::new(4, longest), by_address: Throttle::new(30, longest) }
+        SignInThrottle { by_login: Backoff { free: 4, longest }, by_address: Backoff { free: 30, longest } }
     }
 }
 
 impl SignInThrottle {
-    fn login_key(addr: ClientAddr, login: &str) -> String {
-        format!("{addr}|{}", login.to_lowercase())
+    fn keys(addr: ClientAddr, login: &str) -> (String, String) {
+        (format!("login {addr} {}", login.to_lowercase()), format!("address {addr}"))
     }
 
     /// `Err(wait)` while sign-ins for `login` from `addr` must wait.
-    pub fn check(&self, addr: ClientAddr, login: &str, now: Instant) -> Result<(), std::time::Duration> {
-        let by_login = self.by_login.check(&Self::login_key(addr, login), now);
-        let by_address = self.by_address.check(&addr.to_string(), now);
-        match (by_login, by_address) {
+    pub async fn check(&self, db: &Db, addr: ClientAddr, login: &str) -> AppResult<Result<(), Duration>> {
+        let (login_key, address_key) = Self::keys(addr, login);
+        let (by_login, by_address) = db
+            .read(move |conn| {
+                Ok((store::sign_in_failures(conn, &login_key)?, store::sign_in_failures(conn, &address_key)?))
+            })
+            .await?;
+        let now = now_ms();
+        Ok(match (self.by_login.check(by_login, now), self.by_address.check(by_address, now)) {
             (Ok(()), Ok(())) => Ok(()),
             (a, b) => Err(a.err().unwrap_or_default().max(b.err().unwrap_or_default())),
-        }
+        })
     }
 
-    pub fn failed(&self, addr: ClientAddr, login: &str, now: Instant) {
-        self.by_login.failed(&Self::login_key(addr, login), now);
-        self.by_address.failed(&addr.to_string(), now);
+    pub async fn failed(&self, db: &Db, addr: ClientAddr, login: &str) -> AppResult<()> {
+        let (login_key, address_key) = Self::keys(addr, login);
+        let (by_login, by_address) = (self.by_login, self.by_address);
+        db.transaction(move |tx| {
+            let now = now_ms();
+            for (key, backoff) in [(login_key, by_login), (address_key, by_address)] {
+                let count = backoff.failed(store::sign_in_failures(tx, &key)?, now);
+                store::set_sign_in_failures(tx, &key, count, now)?;
+            }
+            Ok(())
+        })
+        .await
     }
 
-    pub fn succeeded(&self, addr: ClientAddr, login: &str) {
-        self.by_login.succeeded(&Self::login_key(addr, login));
+    pub async fn succeeded(&self, db: &Db, addr: ClientAddr, login: &str) -> AppResult<()> {
+        let (login_key, _) = Self::keys(addr, login);
+        db.transaction(move |tx| store::sign_in_succeeded(tx, &login_key)).await
+    }
+
+    /// Forgets failures long quiet (they count from zero again anyway); how many keys went.
+    pub async fn forget_old(&self, db: &Db) -> AppResult<usize> {
+        let before = now_ms() - self.by_login.forget_after_ms().max(self.by_address.forget_after_ms());
+        db.transaction(move |tx| store::forget_sign_in_failures(tx, before)).await
     }
 }
 
@@ -168,7 +191,7 @@ async fn login(
         return Err(AppError::BadRequest("The login or the password is too long.".into()));
     }
     let key = login.clone();
-    if let Err(wait) = state.sign_in_failures.check(addr, &key, Instant::now()) {
+    if let Err(wait) = state.sign_in_failures.check(&state.db, addr, &key).await? {
         return Err(AppError::TooManyRequests(format!("Too many failed sign-ins. Try again in {}.", wait_words(wait))));
     }
     let token = new_token();
@@ -179,12 +202,12 @@ async fn login(
         Ok(user) => user,
         Err(e) => {
             if matches!(e, AppError::Unauthorized(_)) {
-                state.sign_in_failures.failed(addr, &key, Instant::now());
+                state.sign_in_failures.failed(&state.db, addr, &key).await?;
             }
             return Err(e);
         }
     };
-    state.sign_in_failures.succeeded(addr, &key);
+    state.sign_in_failures.succeeded(&state.db, addr, &key).await?;
     tracing::info!(user = %user.user.login, "signed in");
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .http_only(true)

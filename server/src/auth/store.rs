@@ -1,6 +1,7 @@
 //! Users, their settings and their sessions (SQL only).
 
 use crate::error::{AppError, AppResult};
+use crate::event_log::store as event_log;
 use el_protocol::api::{Theme, UserSettings, UserSummary};
 use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
 use el_protocol::queue::Presence;
@@ -112,7 +113,7 @@ pub fn open_session(
 /// Ends the session stored under `session_hash`.
 pub fn end_session(tx: &Connection, session_hash: &str) -> AppResult<()> {
     tx.execute("DELETE FROM sessions WHERE token_hash = ?1", [session_hash])?;
-    Ok(())
+    event_log::rights_changed(tx)
 }
 
 /// Saves the user's own settings and answers the user as they are now.
@@ -128,4 +129,34 @@ pub fn save_settings(conn: &Connection, user: UserId, settings: &UserSettings) -
         ],
     )?;
     load_user(conn, user)
+}
+
+/// Failed sign-ins of `key`: how many, and when the last was (ms).
+pub fn sign_in_failures(conn: &Connection, key: &str) -> AppResult<Option<(u32, i64)>> {
+    let row = conn
+        .prepare_cached("SELECT failures, last_at FROM sign_in_failures WHERE key = ?1")?
+        .query_row([key], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, i64>(1)?)))
+        .optional()?;
+    Ok(row)
+}
+
+/// Stores that `key` failed `count` times, the last at `now` (ms).
+pub fn set_sign_in_failures(tx: &Connection, key: &str, count: u32, now: i64) -> AppResult<()> {
+    tx.prepare_cached(
+        "INSERT INTO sign_in_failures (key, failures, last_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, last_at = excluded.last_at",
+    )?
+    .execute(params![key, count, now])?;
+    Ok(())
+}
+
+/// Forgets `key`'s failures (after a success).
+pub fn sign_in_succeeded(tx: &Connection, key: &str) -> AppResult<()> {
+    tx.execute("DELETE FROM sign_in_failures WHERE key = ?1", [key])?;
+    Ok(())
+}
+
+/// Forgets failures whose last one came before `before` (ms); how many keys went.
+pub fn forget_sign_in_failures(tx: &Connection, before: i64) -> AppResult<usize> {
+    Ok(tx.execute("DELETE FROM sign_in_failures WHERE last_at < ?1", [before])?)
 }

@@ -17,6 +17,9 @@ use tokio::sync::watch;
 
 /// Events read from the log per database call.
 const READ_BATCH: usize = 1000;
+/// How often the feed looks for what other instances on the same database wrote (and
+/// for changes of rights they made).
+const OTHER_INSTANCES_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// One event of the log as the sockets share it: parsed once, serialized once.
 #[derive(Debug)]
@@ -220,9 +223,11 @@ impl Hub {
         self.fed.send_replace(head);
     }
 
-    /// Users' rights or sessions changed: each socket re-reads its reader's.
+    /// A transaction that marked a change of rights or sessions
+    /// ([`store::rights_changed`]) committed: the feed looks at once, and every socket
+    /// re-reads its reader's rights before it sends anything that came after.
     pub fn rights_changed(&self) {
-        self.rights.send_modify(|n| *n += 1);
+        self.committed.send_modify(|_| {});
     }
 
     /// The feed, to read from (briefly: the feed task waits while it is held).
@@ -251,14 +256,28 @@ impl Hub {
     }
 
     /// The feed's task: reads each new event of the log once, folds it into the feed,
-    /// and wakes the sockets. Runs until the server stops.
+    /// and wakes the sockets; tells them when rights changed. Woken by this instance's
+    /// writers, and every [`OTHER_INSTANCES_EVERY`] for what other instances on the same
+    /// database wrote. Runs until the server stops.
     pub async fn run(self, db: Db) {
         let mut committed = self.committed.subscribe();
         let mut closing = self.closing();
+        let mut others = tokio::time::interval(OTHER_INSTANCES_EVERY);
+        others.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut rights_seen = None;
         loop {
             committed.borrow_and_update();
             let from = self.feed().head;
-            match db.read(move |conn| store::after(conn, from, READ_BATCH)).await {
+            let read = db.read(move |conn| Ok((store::after(conn, from, READ_BATCH)?, store::rights_version(conn)?)));
+            let events = read.await.map(|(events, rights)| {
+                // Before the events that came after the change: sockets look at rights first.
+                if rights_seen.is_some_and(|seen| seen != rights) {
+                    self.rights.send_modify(|n| *n += 1);
+                }
+                rights_seen = Some(rights);
+                events
+            });
+            match events {
                 Ok(events) if !events.is_empty() => {
                     let full = events.len() == READ_BATCH;
                     let head = {
@@ -280,6 +299,7 @@ impl Hub {
             }
             tokio::select! {
                 changed = committed.changed() => if changed.is_err() { return },
+                _ = others.tick() => {}
                 _ = closing.changed() => return,
             }
         }

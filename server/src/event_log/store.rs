@@ -43,3 +43,15 @@ pub fn newest(conn: &Connection, head: Seq, limit: usize) -> AppResult<Vec<(Seq,
         None => Ok(Vec::new()),
     }
 }
+
+/// Marks, inside the caller's transaction, that users' rights or sessions changed: every
+/// instance's feed sees [`rights_version`] move and has its sockets re-read their rights.
+pub fn rights_changed(tx: &Connection) -> AppResult<()> {
+    tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rights_version'", [])?;
+    Ok(())
+}
+
+/// How many times rights or sessions changed (see [`rights_changed`]).
+pub fn rights_version(conn: &Connection) -> AppResult<i64> {
+    Ok(conn.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'rights_version'", [], |r| r.get(0))?)
+}

@@ -2,6 +2,7 @@
 
 use crate::auth::store::{all_users, role_from_row};
 use crate::error::{AppError, AppResult};
+use crate::event_log::store as event_log;
 use el_protocol::permissions::{Assignment, Role, RolesOverview};
 use el_protocol::{RoleId, UserId};
 use rusqlite::types::ToSql;
@@ -87,6 +88,7 @@ pub fn update(tx: &Connection, id: RoleId, role: &RoleColumns) -> AppResult<Role
     if changed == 0 {
         return Err(not_found());
     }
+    event_log::rights_changed(tx)?;
     overview(tx)
 }
 
@@ -113,6 +115,7 @@ pub fn assign(tx: &Connection, user: UserId, role: RoleId) -> AppResult<RolesOve
     if tx.execute("UPDATE users SET role_id = ?1 WHERE id = ?2", params![role.0, user.0])? == 0 {
         return Err(AppError::NotFound("There is no such user.".into()));
     }
+    event_log::rights_changed(tx)?;
     overview(tx)
 }
 

@@ -22,7 +22,8 @@ pub struct TestServer {
     pub base: String,
     pub server: Option<el_server::Server>,
     pub config: Config,
-    _dir: tempfile::TempDir,
+    /// The database and files (held by the first instance; see [`TestServer::beside`]).
+    _dir: Option<tempfile::TempDir>,
 }
 
 impl TestServer {
@@ -44,7 +45,19 @@ impl TestServer {
         config.widget_messages_per_minute = 100_000;
         configure(&mut config);
         let server = el_server::start(config.clone()).await.expect("server starts");
-        TestServer { base: format!("http://{}", server.addr), server: Some(server), config, _dir: dir }
+        TestServer { base: format!("http://{}", server.addr), server: Some(server), config, _dir: Some(dir) }
+    }
+
+    /// A second instance on the same database and files, at its own address (it must
+    /// not outlive this one).
+    pub async fn beside(&self) -> TestServer {
+        let server = el_server::start(self.config.clone()).await.expect("a second instance starts");
+        TestServer {
+            base: format!("http://{}", server.addr),
+            server: Some(server),
+            config: self.config.clone(),
+            _dir: None,
+        }
     }
 
     /// Stops the server (waiting for what is in flight) and starts it again on the same
@@ -123,6 +136,10 @@ impl Operator {
 
     pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
         self.http.post(format!("{}{}", self.base, path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn put(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http.put(format!("{}{}", self.base, path)).json(&body).send().await.unwrap()
     }
 
     pub async fn patch(&self, id: i64, body: serde_json::Value) -> reqwest::Response {

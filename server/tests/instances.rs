@@ -1,0 +1,100 @@
+//! Two server instances on one database, as for a restart without downtime: what is
+//! written through either reaches the sockets of both, failed sign-ins count together,
+//! and a change of rights made on one closes in on sockets held by the other at once.
+
+mod common;
+
+use common::{dialog_named, TestServer};
+use el_protocol::api::ApiError;
+use el_protocol::events::{Event, Frame, UserEvent};
+use el_protocol::permissions::RolesOverview;
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn what_either_instance_stores_reaches_the_sockets_of_both() {
+    let a = TestServer::start().await;
+    let b = a.beside().await;
+    let anna = a.operator("anna").await;
+    let mut anna_ws = anna.compact_socket(anna.inbox().await.as_of).await;
+    anna_ws.replay().await;
+
+    // The visitor's widget talks to the other instance.
+    let visitor = b.visitor("Olena").await;
+    let mut visitor_ws = visitor.socket().await;
+    let sent = Instant::now();
+    assert_eq!(visitor.send("Hello from the other instance", "v-1").await.status(), 200);
+    match anna_ws.event().await.1.event {
+        Event::MessageCreated { message, .. } => assert_eq!(message.text, "Hello from the other instance"),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(sent.elapsed() < Duration::from_secs(1), "took {:?}", sent.elapsed());
+
+    let id = dialog_named(&anna.inbox().await, "Olena").unwrap();
+    assert_eq!(anna.reply(id).await.status(), 200);
+    assert_eq!(anna.send(id, "Hello, Olena", "a-1").await.status(), 200);
+    // The visitor's socket, on the other instance, has their own message, then Anna's.
+    for expected in ["Hello from the other instance", "Hello, Olena"] {
+        match visitor_ws.frame::<el_protocol::api::WidgetMessage>().await {
+            Frame::Event { event, .. } => assert_eq!(event.text, expected),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Both instances' inboxes say the same: one dialog, Anna's.
+    let bob_on_b = b.operator("bob").await;
+    let summary = bob_on_b.inbox().await;
+    assert_eq!(dialog_named(&summary, "Olena"), None, "taken by Anna: not in Bob's Unassigned");
+    assert_eq!(bob_on_b.chat(id).await.messages.last().unwrap().text, "Hello, Olena");
+    b.server.unwrap().shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn failed_sign_ins_count_across_instances() {
+    let a = TestServer::start().await;
+    let b = a.beside().await;
+    let sign_in = |server: &TestServer, password: &'static str| {
+        let url = server.url("/api/auth/login");
+        async move {
+            reqwest::Client::new()
+                .post(url)
+                .json(&serde_json::json!({"login": "bob", "password": password}))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    // Five wrong passwords, spread over both instances: the fourth and fifth are not free.
+    for server in [&a, &b, &a, &b, &a] {
+        assert_eq!(sign_in(server, "guess").await.status(), 401);
+    }
+    for server in [&a, &b] {
+        let r = sign_in(server, "demo").await;
+        assert_eq!(r.status(), 429, "each instance knows of all five");
+        assert_eq!(r.json::<ApiError>().await.unwrap().message, "Too many failed sign-ins. Try again in 1 second.");
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(sign_in(&b, "demo").await.status(), 200);
+    b.server.unwrap().shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_role_changed_on_one_instance_resyncs_sockets_on_the_other_at_once() {
+    let a = TestServer::start().await;
+    let b = a.beside().await;
+    let admin = a.operator("admin").await;
+    let bob = b.operator("bob").await;
+    let mut socket = bob.socket(0).await;
+    socket.replay().await;
+    let roles: RolesOverview = admin.get("/api/roles").await.json().await.unwrap();
+    let own = roles.roles.iter().find(|r| r.leads.view == el_protocol::permissions::ViewScope::Own).unwrap().id;
+    let bob_id = bob.me().await.user.id;
+    let changed = Instant::now();
+    let r = admin.put(&format!("/api/users/{bob_id}/role"), serde_json::json!({"role": own})).await;
+    assert_eq!(r.status(), 200);
+    match socket.frame::<UserEvent>().await {
+        Frame::Resync { reason } => assert_eq!(reason, "Your permissions have changed."),
+        other => panic!("expected a resync, got {other:?}"),
+    }
+    // Sockets re-read rights on their own only every minute: this came from the change.
+    assert!(changed.elapsed() < Duration::from_secs(2), "took {:?}", changed.elapsed());
+    b.server.unwrap().shutdown().await.unwrap();
+}
