@@ -2,44 +2,31 @@
 //! time from each POST leaving the generator to its frame arriving on each socket.
 
 use crate::server::Server;
-use futures_util::StreamExt;
+use crate::ws::RawSocket;
 use memchr::memmem;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
-use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// The marker around a message number in the text the clients send.
 const MARK: &str = "bm#";
 /// How long delivery may take after the last POST before a message counts as missing.
 const DRAIN: Duration = Duration::from_secs(15);
 
-pub type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// Small buffers: the generator holds up to 10,000 sockets.
-fn socket_config() -> WebSocketConfig {
-    WebSocketConfig::default().read_buffer_size(16 * 1024).write_buffer_size(0)
-}
+pub type Socket = RawSocket;
 
 /// Opens an operator socket at `since` with `token`'s session and reads until `live`.
 pub async fn open_socket(server: &Server, token: &str, since: i64) -> Socket {
-    let mut request = server.ws_url(&format!("/api/socket?since={since}&compact=true")).into_client_request().expect("a request");
-    request.headers_mut().insert("cookie", format!("el_session={token}").parse().expect("a cookie header"));
-    let (mut socket, _) = tokio_tungstenite::connect_async_with_config(request, Some(socket_config()), true)
-        .await
-        .expect("the operator socket opens");
-    while let Some(Ok(frame)) = socket.next().await {
-        if let Message::Text(text) = frame {
-            if text.starts_with(r#"{"frame":"live""#) {
-                return socket;
-            }
-        }
+    let path = format!("/api/socket?since={since}&compact=true");
+    let mut socket =
+        RawSocket::open(server.port, &path, &format!("el_session={token}")).await.expect("the operator socket opens");
+    let mut live = false;
+    while !live {
+        let open = socket.read(|text| live |= text.starts_with(br#"{"frame":"live""#)).await.expect("a socket read");
+        assert!(open, "the socket closed before it was live");
     }
-    panic!("the socket closed before it was live");
+    socket
 }
 
 /// Opens `tokens.len()` sockets, `parallel` at a time.
@@ -141,38 +128,43 @@ static MARKS: LazyLock<Marks> = LazyLock::new(|| Marks {
 });
 
 /// Reads `socket` until `stop`, timing each message frame against its POST.
-async fn read_socket(socket: Socket, probe: Arc<Probe>, mut stop: watch::Receiver<bool>) -> Seen {
+async fn read_socket(mut socket: Socket, probe: Arc<Probe>, mut stop: watch::Receiver<bool>) -> Seen {
     let mut seen = Seen::default();
     let mut got = vec![false; probe.sent.len()];
     let marks = &*MARKS;
-    // One stop future for the whole run rather than one per frame.
-    let mut frames = socket.take_until(Box::pin(async move {
-        let _ = stop.changed().await;
-    }));
-    while let Some(Ok(frame)) = frames.next().await {
-        let Message::Text(text) = frame else { continue };
+    // This socket's count since the last read (the closure holds the rest of the state).
+    let delivered = AtomicUsize::new(0);
+    let mut each = |bytes: &[u8]| {
         let at = probe.start.elapsed().as_nanos() as u64;
-        let bytes = text.as_bytes();
         if bytes.starts_with(br#"{"frame":"resync""#) {
             seen.resyncs += 1;
         }
         // The event's type is its first field, right after the frame's head.
         if marks.message_created.find(&bytes[..bytes.len().min(96)]).is_none() {
-            continue;
+            return;
         }
-        let Some(id) = marked_id(marks, bytes) else { continue };
-        let Some(slot) = got.get_mut(id) else { continue };
+        let Some(id) = marked_id(marks, bytes) else { return };
+        let Some(slot) = got.get_mut(id) else { return };
         if std::mem::replace(slot, true) {
             seen.duplicated += 1;
-            continue;
+            return;
         }
         let sent = probe.sent[id].load(Ordering::Acquire);
         if sent > 0 {
             seen.latencies_us.push((at.saturating_sub(sent) / 1000) as u32);
         }
-        probe.delivered.fetch_add(1, Ordering::Relaxed);
+        delivered.fetch_add(1, Ordering::Relaxed);
+    };
+    loop {
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            open = socket.read(&mut each) => if !matches!(open, Ok(true)) { break },
+        }
+        // Counted per read, not per frame: 500 readers share this counter.
+        probe.delivered.fetch_add(delivered.swap(0, Ordering::Relaxed), Ordering::Relaxed);
     }
-    let _ = frames.into_inner().close(None).await;
+    socket.close().await;
     seen
 }
 

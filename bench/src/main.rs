@@ -8,6 +8,7 @@ mod load;
 mod search;
 mod server;
 mod sqlite;
+mod ws;
 
 use load::Delivery;
 use server::Server;

@@ -53,10 +53,6 @@ impl Server {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
-    pub fn ws_url(&self, path: &str) -> String {
-        format!("ws://127.0.0.1:{}{path}", self.port)
-    }
-
     fn log(&self) -> PathBuf {
         self.dir.path().join("server.log")
     }
