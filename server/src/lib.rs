@@ -186,7 +186,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
     })?;
     let addr = listener.local_addr().map_err(|e| AppError::Internal(e.to_string()))?;
-    tokio::spawn(state.hub.clone().run(state.db.clone()));
+    tokio::spawn(state.hub.clone().run());
     tokio::spawn(sweep_hourly(state.clone()));
     tokio::spawn(queue::run(state.clone()));
     let outbox = tokio::spawn(outbox::run(state.clone()));

@@ -1,6 +1,7 @@
 //! Two server instances on one database, as for a restart without downtime: what is
-//! written through either reaches the sockets of both, failed sign-ins count together,
-//! and a change of rights made on one closes in on sockets held by the other at once.
+//! written through either reaches the sockets of both, and so do typing signals; failed
+//! sign-ins count together; a change of rights made on one reaches sockets held by the
+//! other at once.
 
 mod common;
 
@@ -96,5 +97,32 @@ async fn a_role_changed_on_one_instance_resyncs_sockets_on_the_other_at_once() {
     }
     // Sockets re-read rights on their own only every minute: this came from the change.
     assert!(changed.elapsed() < Duration::from_secs(2), "took {:?}", changed.elapsed());
+    b.server.unwrap().shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn typing_reaches_sockets_on_the_other_instance() {
+    let a = TestServer::start().await;
+    let (olena, anna, id) = a.taken_by("anna", "Olena").await;
+    let b = a.beside().await;
+    let bob_on_b = b.operator("bob").await;
+    let mut bob_ws = bob_on_b.socket(bob_on_b.inbox().await.as_of).await;
+    bob_ws.replay().await;
+    let mut anna_ws = anna.socket(anna.inbox().await.as_of).await;
+    anna_ws.replay().await;
+    let olena_on_b = common::Visitor { base: b.base.clone(), ..olena };
+    let mut olena_ws = olena_on_b.socket().await;
+
+    // The visitor's widget reaches instance B; Anna's socket is on A.
+    assert_eq!(olena_on_b.typing().await.status(), 204);
+    let heard = Frame::Typing { dialog_id: el_protocol::DialogId(id), name: "Olena".into() };
+    assert_eq!(anna_ws.frame::<UserEvent>().await, heard);
+    assert_eq!(bob_ws.frame::<UserEvent>().await, heard, "and Bob's, on B itself, once");
+    assert!(bob_ws.quiet_for(300).await);
+    // Anna types on A: the visitor's socket on B hears her.
+    assert_eq!(anna.post(&format!("/api/dialogs/{id}/typing"), serde_json::json!({})).await.status(), 204);
+    let anna_types = Frame::Typing { dialog_id: el_protocol::DialogId(id), name: "Anna Kovalenko".into() };
+    assert_eq!(olena_ws.frame::<el_protocol::api::WidgetMessage>().await, anna_types);
+    assert!(anna_ws.quiet_for(300).await, "Anna does not hear herself, from either instance");
     b.server.unwrap().shutdown().await.unwrap();
 }

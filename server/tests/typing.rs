@@ -1,24 +1,14 @@
 //! Typing both ways: the visitor's to operators who may open the dialog, an operator's
-//! to the client and colleagues in the dialog; passing signals, bounded, never stored.
+//! to the client and colleagues in the dialog; passing signals, bounded, kept only
+//! seconds (for other instances, see instances.rs).
 
 mod common;
 
-use common::{refused, TestServer, Visitor};
+use common::{refused, TestServer};
 use el_protocol::api::WidgetMessage;
 use el_protocol::events::Frame;
 use el_protocol::events::UserEvent;
 use el_protocol::DialogId;
-
-impl Visitor {
-    async fn typing(&self) -> reqwest::Response {
-        self.http
-            .post(format!("{}/api/widget/typing", self.base))
-            .bearer_auth(&self.session.token)
-            .send()
-            .await
-            .unwrap()
-    }
-}
 
 /// The frame saying `name` types in dialog `id`.
 fn typing<E>(id: i64, name: &str) -> Frame<E> {

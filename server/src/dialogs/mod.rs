@@ -56,7 +56,8 @@ async fn read(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
 }
 
 /// The operator is typing an answer (the composer says so every few seconds while they
-/// type): the client and colleagues who may open the dialog see it. Nothing is stored.
+/// type): the client and colleagues who may open the dialog see it (kept only seconds,
+/// for other instances).
 async fn typing(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> AppResult<StatusCode> {
     state.typing_limits.hit(&format!("user-{}", user.id()), Instant::now()).map_err(|_| too_many_typing())?;
     let checked = user.clone();

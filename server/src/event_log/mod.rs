@@ -5,12 +5,14 @@
 
 pub mod store;
 
-use crate::db::Db;
+pub use store::{Typing, Typist};
+
+use crate::db::{now_ms, Db};
 use crate::error::AppResult;
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::events::Event;
 use el_protocol::permissions::Access;
-use el_protocol::{ChannelId, ClientId, DialogId, Seq, UserId};
+use el_protocol::{Seq, UserId};
 use std::collections::VecDeque;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 use tokio::sync::watch;
@@ -20,6 +22,8 @@ const READ_BATCH: usize = 1000;
 /// How often the feed looks for what other instances on the same database wrote (and
 /// for changes of rights they made).
 const OTHER_INSTANCES_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+/// How long typing signals stay in the database for other instances to take.
+const TYPING_RELAYED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// One event of the log as the sockets share it: parsed once, serialized once.
 #[derive(Debug)]
@@ -137,24 +141,10 @@ pub struct Hub {
     /// Bumped when users' rights or sessions change.
     rights: watch::Sender<u64>,
     closing: watch::Sender<bool>,
-}
-
-/// Someone typing in a dialog.
-#[derive(Debug, Clone)]
-pub struct Typing {
-    pub dialog: DialogId,
-    /// The dialog's client and channel (a visitor's socket hears only its own).
-    pub client: ClientId,
-    pub channel: ChannelId,
-    pub who: Typist,
-}
-
-/// Who types.
-#[derive(Debug, Clone)]
-pub enum Typist {
-    /// The client, by the name operators see.
-    Client(String),
-    Operator(UserId, String),
+    /// Where typing signals go for the other instances on the database.
+    db: Db,
+    /// This instance's name among them (random, new at each start).
+    instance: Arc<str>,
 }
 
 /// Typing signals kept for sockets to take (one further behind misses some: they only
@@ -193,6 +183,8 @@ impl Hub {
             fed: watch::channel(head).0,
             rights: watch::channel(0).0,
             closing: watch::channel(false).0,
+            db: db.clone(),
+            instance: crate::tokens::new_token().into(),
         })
     }
 
@@ -207,9 +199,22 @@ impl Hub {
         });
     }
 
-    /// Tells the sockets that someone is typing: kept in the feed beside the events and
-    /// taken with them when the sockets wake (whoever has no socket open misses it).
+    /// Tells the sockets that someone is typing, here at once and on the other instances
+    /// through the database (not waited for: a signal only says "still typing").
     pub fn typing(&self, typing: Typing) {
+        let (db, instance, relayed) = (self.db.clone(), self.instance.clone(), typing.clone());
+        tokio::spawn(async move {
+            let stored = db.transaction(move |tx| store::add_typing(tx, &instance, &relayed, now_ms())).await;
+            if let Err(e) = stored {
+                tracing::warn!(error = %e, "passing a typing signal to other instances failed");
+            }
+        });
+        self.hear(typing);
+    }
+
+    /// Keeps a typing signal in the feed beside the events, taken with them when the
+    /// sockets wake (whoever has no socket open misses it).
+    fn hear(&self, typing: Typing) {
         let head = {
             let mut feed = self.feed.write().unwrap_or_else(|p| p.into_inner());
             feed.typing_count += 1;
@@ -259,22 +264,34 @@ impl Hub {
     /// and wakes the sockets; tells them when rights changed. Woken by this instance's
     /// writers, and every [`OTHER_INSTANCES_EVERY`] for what other instances on the same
     /// database wrote. Runs until the server stops.
-    pub async fn run(self, db: Db) {
+    pub async fn run(self) {
+        let db = self.db.clone();
         let mut committed = self.committed.subscribe();
         let mut closing = self.closing();
         let mut others = tokio::time::interval(OTHER_INSTANCES_EVERY);
         others.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut rights_seen = None;
+        let mut forget_typing = tokio::time::interval(TYPING_RELAYED_FOR);
+        let (mut rights_seen, mut typing_seen) = (None, None);
         loop {
             committed.borrow_and_update();
-            let from = self.feed().head;
-            let read = db.read(move |conn| Ok((store::after(conn, from, READ_BATCH)?, store::rights_version(conn)?)));
-            let events = read.await.map(|(events, rights)| {
+            let (from, instance) = (self.feed().head, self.instance.clone());
+            let read = db.read(move |conn| {
+                let typing = match typing_seen {
+                    Some(after) => store::typing_after(conn, after, &instance)?,
+                    None => (Vec::new(), store::typing_head(conn)?),
+                };
+                Ok((store::after(conn, from, READ_BATCH)?, store::rights_version(conn)?, typing))
+            });
+            let events = read.await.map(|(events, rights, (typing, newest))| {
                 // Before the events that came after the change: sockets look at rights first.
                 if rights_seen.is_some_and(|seen| seen != rights) {
                     self.rights.send_modify(|n| *n += 1);
                 }
                 rights_seen = Some(rights);
+                typing_seen = Some(newest);
+                for signal in typing {
+                    self.hear(signal);
+                }
                 events
             });
             match events {
@@ -300,6 +317,12 @@ impl Hub {
             tokio::select! {
                 changed = committed.changed() => if changed.is_err() { return },
                 _ = others.tick() => {}
+                _ = forget_typing.tick() => {
+                    let before = now_ms() - TYPING_RELAYED_FOR.as_millis() as i64;
+                    if let Err(e) = db.transaction(move |tx| store::forget_typing(tx, before)).await {
+                        tracing::warn!(error = %e, "forgetting old typing signals failed");
+                    }
+                }
                 _ = closing.changed() => return,
             }
         }

@@ -4,7 +4,7 @@
 use crate::db::now_ms;
 use crate::error::AppResult;
 use el_protocol::events::Event;
-use el_protocol::Seq;
+use el_protocol::{ChannelId, ClientId, DialogId, Seq, UserId};
 use rusqlite::{params, Connection};
 
 /// Appends `event` and returns its sequence number.
@@ -54,4 +54,78 @@ pub fn rights_changed(tx: &Connection) -> AppResult<()> {
 /// How many times rights or sessions changed (see [`rights_changed`]).
 pub fn rights_version(conn: &Connection) -> AppResult<i64> {
     Ok(conn.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'rights_version'", [], |r| r.get(0))?)
+}
+
+/// Someone typing in a dialog.
+#[derive(Debug, Clone)]
+pub struct Typing {
+    pub dialog: DialogId,
+    /// The dialog's client and channel (a visitor's socket hears only its own).
+    pub client: ClientId,
+    pub channel: ChannelId,
+    pub who: Typist,
+}
+
+/// Who types.
+#[derive(Debug, Clone)]
+pub enum Typist {
+    /// The client, by the name operators see.
+    Client(String),
+    Operator(UserId, String),
+}
+
+/// Passes `typing`, which instance `instance` received, to the other instances.
+pub fn add_typing(tx: &Connection, instance: &str, typing: &Typing, now: i64) -> AppResult<()> {
+    let (user, name) = match &typing.who {
+        Typist::Client(name) => (None, name),
+        Typist::Operator(user, name) => (Some(user.0), name),
+    };
+    tx.prepare_cached(
+        "INSERT INTO typing_signals (instance, dialog_id, client_id, channel_id, user_id, name, at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![instance, typing.dialog.0, typing.client.0, typing.channel.0, user, name, now])?;
+    Ok(())
+}
+
+/// The newest typing signal's number (0 for none).
+pub fn typing_head(conn: &Connection) -> AppResult<i64> {
+    Ok(conn.query_row("SELECT COALESCE(MAX(id), 0) FROM typing_signals", [], |r| r.get(0))?)
+}
+
+/// Typing signals after number `after` that other instances than `instance` received,
+/// oldest first, with the newest number.
+pub fn typing_after(conn: &Connection, after: i64, instance: &str) -> AppResult<(Vec<Typing>, i64)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, instance, dialog_id, client_id, channel_id, user_id, name FROM typing_signals
+         WHERE id > ?1 ORDER BY id LIMIT 1000",
+    )?;
+    let rows = stmt.query_map(params![after], |r| {
+        let who = match r.get::<_, Option<i64>>(5)? {
+            Some(user) => Typist::Operator(UserId(user), r.get(6)?),
+            None => Typist::Client(r.get(6)?),
+        };
+        let typing = Typing {
+            dialog: DialogId(r.get(2)?),
+            client: ClientId(r.get(3)?),
+            channel: ChannelId(r.get(4)?),
+            who,
+        };
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)? != instance, typing))
+    })?;
+    let (mut signals, mut newest) = (Vec::new(), after);
+    for row in rows {
+        let (id, elsewhere, typing) = row?;
+        newest = id;
+        if elsewhere {
+            signals.push(typing);
+        }
+    }
+    Ok((signals, newest))
+}
+
+/// Forgets typing signals from before `before` (ms).
+pub fn forget_typing(tx: &Connection, before: i64) -> AppResult<()> {
+    tx.execute("DELETE FROM typing_signals WHERE at < ?1", [before])?;
+    Ok(())
 }

@@ -192,8 +192,8 @@ async fn send(
         .ok_or_else(|| AppError::Internal("client message without client author".into()))
 }
 
-/// The visitor is typing: operators who may open their open dialog see it. Nothing is
-/// stored; a visitor whose dialog is closed types to nobody.
+/// The visitor is typing: operators who may open their open dialog see it (kept only
+/// seconds, for other instances); a visitor whose dialog is closed types to nobody.
 async fn visitor_typing(State(state): State<AppState>, visitor: Visitor) -> AppResult<StatusCode> {
     let key = format!("visitor-{}", visitor.account_id);
     state.typing_limits.hit(&key, Instant::now()).map_err(|_| too_many_typing())?;

@@ -248,6 +248,16 @@ impl Visitor {
             .unwrap()
     }
 
+    /// Says the visitor is typing.
+    pub async fn typing(&self) -> reqwest::Response {
+        self.http
+            .post(format!("{}/api/widget/typing", self.base))
+            .bearer_auth(&self.session.token)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// Uploads a file for the visitor's next message.
     pub async fn upload(&self, name: &str, bytes: Vec<u8>) -> reqwest::Response {
         self.http
