@@ -87,12 +87,12 @@ impl Db {
             std::fs::create_dir_all(dir).map_err(|e| AppError::Internal(format!("creating {}: {e}", dir.display())))?;
         }
         let mut conn = Connection::open(path)?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Another instance may be setting the same file up: wait for it.
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         configure(&conn)?;
-        migrations()
-            .to_latest(&mut conn)
-            .map_err(|e| AppError::Internal(format!("migrating {}: {e}", path.display())))?;
+        migrate(&mut conn).map_err(|e| AppError::Internal(format!("migrating {}: {e}", path.display())))?;
         let mut idle = Vec::with_capacity(READERS);
         for _ in 0..READERS {
             idle.push(open_reader(path)?);
@@ -177,6 +177,41 @@ impl Db {
     fn send(&self, job: Job) -> AppResult<()> {
         self.writer.send(job).map_err(|_| writer_gone())
     }
+}
+
+/// Puts the file in WAL mode. SQLite answers "busy" at once, without waiting, while
+/// another instance sets the same new file up: ask again for up to 5 seconds.
+fn wal(conn: &Connection) -> rusqlite::Result<()> {
+    let mut tries = 0;
+    loop {
+        match conn.pragma_update(None, "journal_mode", "WAL") {
+            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DatabaseBusy && tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            done => return done,
+        }
+    }
+}
+
+/// Brings the schema to the latest version. Another instance starting at the same
+/// moment may be migrating the same file: each migration step takes the write lock
+/// first (waiting up to the busy timeout), and one that finds its work already done by
+/// the other (it read the version before the lock) looks again.
+fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
+    let mut tries = 0;
+    let migrated = loop {
+        match migrations().to_latest(conn) {
+            Err(_) if tries < 3 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            done => break done,
+        }
+    };
+    conn.set_transaction_behavior(rusqlite::TransactionBehavior::Deferred);
+    migrated
 }
 
 fn writer_gone() -> AppError {
@@ -275,6 +310,26 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// Two instances started at once on a new file: both open it, migrated once.
+    #[test]
+    fn two_instances_opening_a_new_file_at_once_both_start() {
+        for _ in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("both.db");
+            let opened: Vec<_> = (0..2)
+                .map(|_| {
+                    let path = path.clone();
+                    std::thread::spawn(move || Db::open(&path).map(|_| ()))
+                })
+                .collect();
+            for o in opened {
+                o.join().unwrap().expect("each instance opens the file");
+            }
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            assert_eq!(super::migrations().pending_migrations(&conn).unwrap(), 0, "at the latest version");
+        }
     }
 
     /// Transactions committed in one group stay independent: a failing one leaves no
