@@ -105,12 +105,8 @@ pub fn typing_after(conn: &Connection, after: i64, instance: &str) -> AppResult<
             Some(user) => Typist::Operator(UserId(user), r.get(6)?),
             None => Typist::Client(r.get(6)?),
         };
-        let typing = Typing {
-            dialog: DialogId(r.get(2)?),
-            client: ClientId(r.get(3)?),
-            channel: ChannelId(r.get(4)?),
-            who,
-        };
+        let typing =
+            Typing { dialog: DialogId(r.get(2)?), client: ClientId(r.get(3)?), channel: ChannelId(r.get(4)?), who };
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)? != instance, typing))
     })?;
     let (mut signals, mut newest) = (Vec::new(), after);
