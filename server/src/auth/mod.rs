@@ -6,8 +6,7 @@ pub mod store;
 pub use store::CurrentUser;
 
 use crate::client_addr::ClientAddr;
-use crate::db::now_ms;
-use crate::db::Db;
+use crate::db::{now_ms, Db};
 use crate::error::{AppError, AppResult};
 use crate::throttle::Backoff;
 use crate::tokens::{new_token, random_bytes, token_hash};
@@ -38,7 +37,7 @@ pub struct SignInThrottle {
 
 impl Default for SignInThrottle {
     fn default() -> Self {
-        let longest = std::time::Duration::from_secs(15 * 60);
+        let longest = Duration::from_secs(15 * 60);
         SignInThrottle { by_login: Backoff { free: 4, longest }, by_address: Backoff { free: 30, longest } }
     }
 }

@@ -53,7 +53,9 @@ pub fn rights_changed(tx: &Connection) -> AppResult<()> {
 
 /// How many times rights or sessions changed (see [`rights_changed`]).
 pub fn rights_version(conn: &Connection) -> AppResult<i64> {
-    Ok(conn.query_row("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'rights_version'", [], |r| r.get(0))?)
+    // Read with every look at the log: prepared once per connection.
+    let mut stmt = conn.prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'rights_version'")?;
+    Ok(stmt.query_row([], |r| r.get(0))?)
 }
 
 /// Someone typing in a dialog.
