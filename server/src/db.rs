@@ -4,6 +4,7 @@
 //! writer's own thread.
 
 use crate::error::{AppError, AppResult};
+use crate::sql;
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 use std::path::{Path, PathBuf};
@@ -110,11 +111,11 @@ impl Db {
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Connection) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
         self.send(Job::Alone(Box::new(move |conn| {
-            let _ = tx.send(f(conn));
+            let _ = tx.send(f(&sql::Connection::Lite(conn)));
         })))?;
         rx.await.map_err(|_| writer_gone())?
     }
@@ -126,12 +127,12 @@ impl Db {
     pub async fn transaction<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel::<AppResult<T>>();
         self.send(Job::Grouped(Box::new(move |conn| {
             let out = match conn {
-                Some(conn) => f(conn),
+                Some(conn) => f(&sql::Connection::Lite(conn)),
                 None => Err(AppError::Internal("the database could not begin a transaction".into())),
             };
             let ok = out.is_ok();
@@ -152,7 +153,7 @@ impl Db {
     pub async fn read<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> AppResult<T> + Send + 'static,
+        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
     {
         let permit = self.readers.permits.acquire().await.map_err(|_| writer_gone())?;
         let pool = self.readers.clone();
@@ -161,7 +162,7 @@ impl Db {
                 pool.idle.lock().unwrap_or_else(|p| p.into_inner()).pop().expect("a permit means an idle reader");
             let out = (|| {
                 let tx = conn.transaction()?;
-                let out = f(&tx)?;
+                let out = f(&sql::Connection::Lite(&tx))?;
                 tx.finish()?;
                 Ok(out)
             })();
@@ -397,6 +398,7 @@ mod tests {
         .unwrap();
         super::migrations().to_latest(&mut conn).unwrap();
         // Anna read up to her own answer: q1, Bob's message and q2 are new to her.
+        let conn = crate::sql::Connection::from(&conn);
         assert_eq!(unread_count(&conn, DialogId(1), UserId(1)).unwrap(), 3);
         // Bob never opened it: everything but his own message and the system note.
         assert_eq!(unread_count(&conn, DialogId(1), UserId(2)).unwrap(), 4);

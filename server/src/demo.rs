@@ -5,7 +5,7 @@
 use crate::auth::hash_password;
 use crate::db::{now_ms, Db};
 use crate::error::AppResult;
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::sql::{params, Connection, OptionalExtension};
 
 /// Password of every demo user.
 pub const DEMO_PASSWORD: &str = "demo";
@@ -192,7 +192,7 @@ pub async fn load_dialogs(db: &Db, wanted: u32) -> AppResult<u32> {
             .optional()?
             .ok_or_else(|| crate::error::AppError::BadRequest("--demo-dialogs needs --demo".into()))?;
         let operators: Vec<i64> = {
-            let mut stmt = tx.prepare("SELECT id FROM users WHERE login IN ('anna', 'bob') ORDER BY login")?;
+            let mut stmt = tx.prepare_cached("SELECT id FROM users WHERE login IN ('anna', 'bob') ORDER BY login")?;
             let rows = stmt.query_map([], |r| r.get(0))?;
             rows.collect::<Result<_, _>>()?
         };
@@ -203,12 +203,12 @@ pub async fn load_dialogs(db: &Db, wanted: u32) -> AppResult<u32> {
             // Spread over 30 days, newest first for low numbers.
             let at = now - (i as i64 * 2_592_000_000 / wanted.max(1) as i64) - 60_000;
             tx.execute("INSERT INTO clients (name, created_at) VALUES (?1, ?2)", params![name, at])?;
-            let client = tx.last_insert_rowid();
+            let client = tx.last_insert_rowid()?;
             tx.execute(
                 "INSERT INTO client_accounts (client_id, channel_id, external_id, created_at) VALUES (?1, ?2, ?3, ?4)",
                 params![client, channel, format!("demo-{i}"), at],
             )?;
-            let account = tx.last_insert_rowid();
+            let account = tx.last_insert_rowid()?;
             let (state, operator) = match i % 20 {
                 0..=11 => ("unassigned", None),
                 12..=16 => ("active", operators.get(n % operators.len().max(1)).copied()),
@@ -218,7 +218,7 @@ pub async fn load_dialogs(db: &Db, wanted: u32) -> AppResult<u32> {
                 "INSERT INTO dialogs (account_id, state, created_at, last_activity_at) VALUES (?1, ?2, ?3, ?3)",
                 params![account, state, at],
             )?;
-            let dialog = tx.last_insert_rowid();
+            let dialog = tx.last_insert_rowid()?;
             if let Some(op) = operator {
                 tx.execute("INSERT INTO dialog_members (dialog_id, user_id, since) VALUES (?1, ?2, ?3)", params![dialog, op, at])?;
                 tx.execute("INSERT INTO dialog_participants (dialog_id, user_id) VALUES (?1, ?2)", params![dialog, op])?;
@@ -232,7 +232,7 @@ pub async fn load_dialogs(db: &Db, wanted: u32) -> AppResult<u32> {
                     "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![dialog, kind, author, text, sent],
                 )?;
-                last = (tx.last_insert_rowid(), sent);
+                last = (tx.last_insert_rowid()?, sent);
             }
             tx.execute(
                 "UPDATE dialogs SET last_message_id = ?1, last_activity_at = ?2, people_count = ?3 WHERE id = ?4",

@@ -58,6 +58,12 @@ impl AppError {
 
 impl From<rusqlite::Error> for AppError {
     fn from(e: rusqlite::Error) -> Self {
+        crate::sql::Error::from(e).into()
+    }
+}
+
+impl From<crate::sql::Error> for AppError {
+    fn from(e: crate::sql::Error) -> Self {
         AppError::Internal(format!("database: {e}"))
     }
 }

@@ -22,6 +22,7 @@ pub mod replies;
 pub mod roles;
 pub mod search;
 pub mod socket;
+pub mod sql;
 pub mod telegram;
 pub mod throttle;
 pub mod tokens;

@@ -2,11 +2,11 @@
 
 use crate::error::{AppError, AppResult};
 use crate::event_log::store as event_log;
+use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::api::{Theme, UserSettings, UserSummary};
 use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
 use el_protocol::queue::Presence;
 use el_protocol::{RoleId, UserId};
-use rusqlite::{params, Connection, OptionalExtension};
 
 /// A user with their role and the access it derives.
 #[derive(Debug, Clone)]
@@ -20,8 +20,8 @@ pub struct CurrentUser {
 
 /// The role stored in six columns starting at `at`: id, name, lead create, lead view,
 /// contact create, contact view.
-pub fn role_from_row(r: &rusqlite::Row, at: usize) -> rusqlite::Result<Role> {
-    let scope = |i: usize| -> rusqlite::Result<ViewScope> {
+pub fn role_from_row(r: &crate::sql::Row, at: usize) -> crate::sql::Result<Role> {
+    let scope = |i: usize| -> crate::sql::Result<ViewScope> {
         Ok(ViewScope::parse(&r.get::<_, String>(at + i)?).unwrap_or(ViewScope::None))
     };
     Ok(Role {
@@ -37,7 +37,7 @@ const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.nam
         u.presence
  FROM users u JOIN roles r ON r.id = u.role_id";
 
-fn user_from_row(r: &rusqlite::Row) -> rusqlite::Result<CurrentUser> {
+fn user_from_row(r: &crate::sql::Row) -> crate::sql::Result<CurrentUser> {
     let role = role_from_row(r, 4)?;
     let admin: bool = r.get(3)?;
     let access = Access::of_role(&role, admin);

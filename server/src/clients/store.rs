@@ -1,8 +1,8 @@
 //! Clients and their channel accounts (SQL only): the one place they are written.
 
 use crate::error::AppResult;
+use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::{ChannelId, ClientId};
-use rusqlite::{params, Connection, OptionalExtension};
 
 /// A website visitor: the widget account their token stands for.
 #[derive(Debug, Clone)]
@@ -62,7 +62,7 @@ pub fn add_visitor(
         }
         None => {
             tx.execute("INSERT INTO clients (name, created_at) VALUES ('', ?1)", [now])?;
-            let client_id = tx.last_insert_rowid();
+            let client_id = tx.last_insert_rowid()?;
             let client_name = name.unwrap_or_else(|| format!("Website visitor {client_id}"));
             tx.execute("UPDATE clients SET name = ?1 WHERE id = ?2", params![client_name, client_id])?;
             (client_id, client_name)
@@ -121,7 +121,7 @@ pub fn messenger_account(
         None => {
             let name = if sender.name.is_empty() { sender.shown } else { sender.name };
             tx.execute("INSERT INTO clients (name, created_at) VALUES (?1, ?2)", params![name, now])?;
-            tx.last_insert_rowid()
+            tx.last_insert_rowid()?
         }
     };
     tx.execute(
@@ -129,5 +129,5 @@ pub fn messenger_account(
          VALUES (?1, ?2, ?3, ?4, ?5)",
         params![client, channel.0, sender.external_id, sender.shown, now],
     )?;
-    Ok(tx.last_insert_rowid())
+    Ok(tx.last_insert_rowid()?)
 }

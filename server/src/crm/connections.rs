@@ -6,11 +6,11 @@ use super::store::{self, LinkedRow};
 use crate::auth::CurrentUser;
 use crate::dialogs::{require_writer, store as dialogs};
 use crate::error::{AppError, AppResult};
+use crate::sql::Connection;
 use el_protocol::api::DialogSummary;
 use el_protocol::crm::{Connections, Entity, LinkRecord, Linked, NewDeal, RecordFields, RecordInput, RecordRef};
 use el_protocol::permissions::LinkedRecord;
 use el_protocol::Seq;
-use rusqlite::Connection;
 
 /// How `user` sees a linked record.
 fn sight(user: &CurrentUser, row: &LinkedRow) -> LinkedRecord {

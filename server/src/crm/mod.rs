@@ -8,6 +8,7 @@ pub mod store;
 use crate::auth::CurrentUser;
 use crate::dialogs::visible_dialog;
 use crate::error::{AppError, AppResult};
+use crate::sql::Connection;
 use crate::AppState;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -16,7 +17,6 @@ use axum::{Json, Router};
 use el_protocol::api::DialogSummary;
 use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
 use el_protocol::{DialogId, RecordId, Seq};
-use rusqlite::Connection;
 
 pub fn router() -> Router<AppState> {
     Router::new()

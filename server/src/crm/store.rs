@@ -6,6 +6,8 @@ use crate::auth::store::CurrentUser;
 use crate::db::now_ms;
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
+use crate::sql::ToSql;
+use crate::sql::{params, Connection, OptionalExtension, Row};
 use el_protocol::api::{ChannelKind, DialogSummary};
 use el_protocol::crm::{
     may_view, validate, DealStage, Entity, LinesAccount, ListQuery, Record, RecordBrief, RecordFields, RecordInput,
@@ -14,13 +16,11 @@ use el_protocol::crm::{
 use el_protocol::inbox::may_open;
 use el_protocol::permissions::ViewScope;
 use el_protocol::{ClientId, DialogId, RecordId, Seq, UserId};
-use rusqlite::types::ToSql;
-use rusqlite::{params, Connection, OptionalExtension, Row};
 
 const RECORD_SELECT: &str = "SELECT id, entity, name, phone, email, source, amount, stage, contact_id, company_id,
        converted, responsible_id, created_at, updated_at FROM crm_records";
 
-fn record_from_row(r: &Row) -> rusqlite::Result<Record> {
+fn record_from_row(r: &Row) -> crate::sql::Result<Record> {
     let entity: String = r.get(1)?;
     let stage: Option<String> = r.get(7)?;
     Ok(Record {
@@ -284,7 +284,7 @@ fn insert(
                  :from_lead, :responsible, :by, :now, :now)",
         params.as_slice(),
     )?;
-    Ok(RecordId(conn.last_insert_rowid()))
+    Ok(RecordId(conn.last_insert_rowid()?))
 }
 
 /// Links a record to a client (once), and logs the client's dialogs: who may open

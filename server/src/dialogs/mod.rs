@@ -6,6 +6,7 @@ use crate::auth::CurrentUser;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log::{Typing, Typist};
+use crate::sql::Connection;
 use crate::{event_log, validate, AppState};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -18,7 +19,6 @@ use el_protocol::api::{
 };
 use el_protocol::inbox::{may_open, Tab};
 use el_protocol::{DialogId, MessageId, Seq, UserId};
-use rusqlite::Connection;
 use serde::Deserialize;
 use std::time::Instant;
 use store::NewAuthor;

@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use crate::event_log::store as event_log;
 use crate::files::store::{attach, Uploader};
 use crate::queue::store::{offer_new, offer_of};
+use crate::sql::{params, Connection, OptionalExtension, Row};
 use el_protocol::api::{
     preview_text, Attachment, Author, ChannelKind, Cursor, Delivery, DialogState, DialogSummary, Edit, Handover,
     Message, MessagePreview, Receipt, TabTotals, CHAT_PAGE_BYTES,
@@ -16,7 +17,6 @@ use el_protocol::crm::{Entity, RecordOwners, RecordRef};
 use el_protocol::events::Event;
 use el_protocol::inbox::Tab;
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Millis, RecordId, Seq, UserId};
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashMap;
 
 const SUMMARY_SELECT: &str = "
@@ -67,7 +67,7 @@ fn author(kind: &str, note: bool, user_id: Option<i64>, user_name: Option<String
     }
 }
 
-fn summary_from_row(r: &Row) -> rusqlite::Result<DialogSummary> {
+fn summary_from_row(r: &Row) -> crate::sql::Result<DialogSummary> {
     let client_name: String = r.get(3)?;
     let kind: String = r.get(5)?;
     let state: String = r.get(7)?;
@@ -193,7 +193,7 @@ JOIN clients c ON c.id = a.client_id
 LEFT JOIN users u ON u.id = m.author_user_id
 LEFT JOIN crm_records cr ON cr.id = m.record_id";
 
-fn message_from_row(r: &Row) -> rusqlite::Result<Message> {
+fn message_from_row(r: &Row) -> crate::sql::Result<Message> {
     let kind: String = r.get(2)?;
     let client_name: String = r.get(5)?;
     Ok(Message {
@@ -345,7 +345,7 @@ pub fn add_message(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute(params![dialog.0, kind, user, body, client_msg_id, now, record, note])?;
-    let id = MessageId(conn.last_insert_rowid());
+    let id = MessageId(conn.last_insert_rowid()?);
     let uploader = match by {
         NewAuthor::Client { account } => Some(Uploader::Client { account }),
         NewAuthor::Operator(user) | NewAuthor::Note(user) => Some(Uploader::Operator { user, dialog }),
@@ -524,7 +524,7 @@ pub fn client_message(
                 "INSERT INTO dialogs (account_id, state, created_at, last_activity_at) VALUES (?1, 'unassigned', ?2, ?2)",
                 params![account_id, now],
             )?;
-            let dialog = DialogId(conn.last_insert_rowid());
+            let dialog = DialogId(conn.last_insert_rowid()?);
             offer_new(conn, dialog, now)?;
             dialog
         }
@@ -832,7 +832,7 @@ pub fn set_avatar(conn: &Connection, dialog: &DialogSummary, by: UserId, file_id
 /// (see [`el_protocol::counts`]).
 pub fn counts(conn: &Connection) -> AppResult<Counts> {
     let mut facts: HashMap<i64, DialogFacts> = HashMap::new();
-    let mut stmt = conn.prepare("SELECT id, state, people_count, offered_to FROM dialogs")?;
+    let mut stmt = conn.prepare_cached("SELECT id, state, people_count, offered_to FROM dialogs")?;
     let rows = stmt.query_map([], |r| {
         Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?))
     })?;
@@ -849,7 +849,7 @@ pub fn counts(conn: &Connection) -> AppResult<Counts> {
         facts.insert(id, facts_of);
     }
     let pairs = |sql: &str| -> AppResult<Vec<(i64, i64)>> {
-        let mut stmt = conn.prepare(sql)?;
+        let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     };
@@ -863,7 +863,7 @@ pub fn counts(conn: &Connection) -> AppResult<Counts> {
             f.participants.push(UserId(user));
         }
     }
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare_cached(
         "SELECT d.id, r.entity, r.responsible_id FROM dialogs d
          JOIN client_accounts a ON a.id = d.account_id
          JOIN crm_links k ON k.client_id = a.client_id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)
@@ -880,7 +880,7 @@ pub fn counts(conn: &Connection) -> AppResult<Counts> {
     for (id, f) in facts {
         counts.set_dialog(DialogId(id), f);
     }
-    let mut stmt = conn.prepare("SELECT user_id, dialog_id, read_count FROM dialog_reads")?;
+    let mut stmt = conn.prepare_cached("SELECT user_id, dialog_id, read_count FROM dialog_reads")?;
     let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
     for row in rows {
         let (user, dialog, read) = row?;

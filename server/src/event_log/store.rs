@@ -3,15 +3,15 @@
 
 use crate::db::now_ms;
 use crate::error::AppResult;
+use crate::sql::{params, Connection};
 use el_protocol::events::Event;
 use el_protocol::{ChannelId, ClientId, DialogId, Seq, UserId};
-use rusqlite::{params, Connection};
 
 /// Appends `event` and returns its sequence number.
 pub fn append(conn: &Connection, event: &Event) -> AppResult<Seq> {
     conn.prepare_cached("INSERT INTO events (created_at, payload) VALUES (?1, ?2)")?
         .execute(params![now_ms(), serde_json::to_string(event)?])?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 /// The newest sequence number (0 for an empty log).

@@ -2,9 +2,9 @@
 //! messages and dialogs. Their bytes live in the file store itself.
 
 use crate::error::{AppError, AppResult};
+use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::api::Attachment;
 use el_protocol::{DialogId, Millis, UserId};
-use rusqlite::{params, Connection, OptionalExtension};
 
 /// Who an upload belongs to until it is attached to their message.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +17,7 @@ pub enum Uploader {
 
 /// How many uploads `by` has waiting and their bytes.
 pub fn waiting(conn: &Connection, by: &Uploader) -> AppResult<(usize, u64)> {
-    let row = |r: &rusqlite::Row| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as u64));
+    let row = |r: &crate::sql::Row| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as u64));
     Ok(match by {
         Uploader::Operator { user, .. } => {
             conn.query_row("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE user_id = ?1", [user.0], row)?
@@ -108,7 +108,7 @@ pub fn delivered_as_uploads(
 /// Removes the uploads made before `before`; answers their ids.
 pub fn remove_uploads_before(tx: &Connection, before: Millis) -> AppResult<Vec<String>> {
     let ids: Vec<String> = tx
-        .prepare("SELECT id FROM uploads WHERE created_at < ?1")?
+        .prepare_cached("SELECT id FROM uploads WHERE created_at < ?1")?
         .query_map([before], |r| r.get(0))?
         .collect::<Result<_, _>>()?;
     tx.execute("DELETE FROM uploads WHERE created_at < ?1", [before])?;

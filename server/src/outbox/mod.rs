@@ -90,7 +90,7 @@ struct Target {
     chat_id: String,
 }
 
-fn target(conn: &rusqlite::Connection, id: MessageId) -> AppResult<Target> {
+fn target(conn: &crate::sql::Connection, id: MessageId) -> AppResult<Target> {
     let message = dialogs::message(conn, id)?;
     let (channel, chat_id) = store::destination(conn, message.dialog_id)?;
     let bot =

@@ -1,13 +1,13 @@
 //! The outbox's queue (SQL only): operators' messages waiting to go to a messenger.
 
 use crate::error::{AppError, AppResult};
+use crate::sql::{params, Connection};
 use el_protocol::{ChannelId, DialogId, MessageId, Millis};
-use rusqlite::{params, Connection};
 
 /// Takes every message still waiting for `channel` out of the queue; answers them.
 pub fn remove_channel(conn: &Connection, channel: ChannelId) -> AppResult<Vec<MessageId>> {
     let waiting: Vec<i64> = conn
-        .prepare(
+        .prepare_cached(
             "SELECT o.message_id FROM outbox o JOIN dialogs d ON d.id = o.dialog_id
              JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ?1",
         )?
@@ -136,9 +136,10 @@ mod tests {
 
     #[test]
     fn a_dialog_waits_for_its_first_message_while_others_go() {
-        let conn = crate::db::migrated_in_memory();
+        let lite = crate::db::migrated_in_memory();
         // Only the queue's own SQL is under test: no messages behind the ids.
-        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        lite.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        let conn = Connection::from(&lite);
         conn.execute_batch(
             "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at) VALUES
                 (1, 10, 0, 0), (2, 10, 0, 0), (3, 20, 100, 0);",
@@ -155,8 +156,9 @@ mod tests {
 
     #[test]
     fn a_lease_holds_while_renewed_and_lets_go_when_it_runs_out() {
-        let conn = crate::db::migrated_in_memory();
-        conn.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        let lite = crate::db::migrated_in_memory();
+        lite.pragma_update(None, "foreign_keys", "OFF").unwrap();
+        let conn = Connection::from(&lite);
         conn.execute(
             "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at) VALUES (1, 10, 0, 0)",
             [],

@@ -192,7 +192,7 @@ async fn set_presence(
 }
 
 /// Logs each dialog's new summary; answers the last event's position.
-fn log_dialogs(conn: &rusqlite::Connection, dialogs: &[el_protocol::DialogId]) -> AppResult<Option<Seq>> {
+fn log_dialogs(conn: &crate::sql::Connection, dialogs: &[el_protocol::DialogId]) -> AppResult<Option<Seq>> {
     let mut seq = None;
     for dialog in dialogs {
         seq = Some(log_dialog(conn, *dialog)?);

@@ -3,12 +3,12 @@
 
 use crate::auth::store::all_users;
 use crate::error::{AppError, AppResult};
+use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::api::{ChannelKind, Offer};
 use el_protocol::queue::{
     next_operator, Candidate, ChannelQueue, Presence, QueueOperator, Routing, SetRouting, WaitingDialog,
 };
 use el_protocol::{ChannelId, DialogId, Millis, UserId};
-use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
 
 /// How long an operator counts as connected after the last word from an instance

@@ -2,9 +2,9 @@
 
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
+use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::replies::{QuickReply, QuickReplyInput};
 use el_protocol::UserId;
-use rusqlite::{params, Connection, OptionalExtension};
 
 /// Who keeps a reply: everyone (`None`) or one user.
 pub type Owner = Option<UserId>;
@@ -42,7 +42,7 @@ pub fn insert(conn: &Connection, owner: Owner, input: &QuickReplyInput) -> AppRe
         "INSERT INTO quick_replies (owner_id, title, text, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
         params![owner.map(|u| u.0), input.title, input.text, now],
     )?;
-    Ok(conn.last_insert_rowid())
+    Ok(conn.last_insert_rowid()?)
 }
 
 pub fn update(conn: &Connection, id: i64, owner: Owner, input: &QuickReplyInput) -> AppResult<()> {

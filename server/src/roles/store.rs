@@ -3,10 +3,10 @@
 use crate::auth::store::{all_users, role_from_row};
 use crate::error::{AppError, AppResult};
 use crate::event_log::store as event_log;
+use crate::sql::ToSql;
+use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::permissions::{Assignment, Role, RolesOverview};
 use el_protocol::{RoleId, UserId};
-use rusqlite::types::ToSql;
-use rusqlite::{params, Connection, OptionalExtension};
 
 /// A role as stored: its name (already checked) and rights in their column forms.
 pub struct RoleColumns {
@@ -53,12 +53,11 @@ pub fn overview(conn: &Connection) -> AppResult<RolesOverview> {
     Ok(RolesOverview { roles: roles(conn)?, users })
 }
 
-fn name_taken(e: rusqlite::Error) -> AppError {
-    match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-            AppError::Conflict("A role with this name already exists.".into())
-        }
-        other => other.into(),
+fn name_taken(e: crate::sql::Error) -> AppError {
+    if e.is_unique_violation() {
+        AppError::Conflict("A role with this name already exists.".into())
+    } else {
+        e.into()
     }
 }
 

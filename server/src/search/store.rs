@@ -4,13 +4,13 @@
 use crate::auth::store::CurrentUser;
 use crate::dialogs::store as dialogs;
 use crate::error::AppResult;
+use crate::sql::Connection;
+use crate::sql::ToSql;
 use el_protocol::api::{DialogSummary, Message};
 use el_protocol::inbox::may_open;
 use el_protocol::permissions::ViewScope;
 use el_protocol::search::MAX_HITS;
 use el_protocol::{ClientId, DialogId, MessageId};
-use rusqlite::types::ToSql;
-use rusqlite::Connection;
 
 /// The dialogs `:user` may open, for a query over `dialogs d JOIN client_accounts a`
 /// (the rule of `el_protocol::inbox::may_open`, checked again on every result).

@@ -5,10 +5,10 @@ use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::files::store::{delivered_as_uploads, Delivered};
 use crate::outbox::store::remove_channel;
+use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::api::Delivery;
 use el_protocol::integrations::TelegramBot;
 use el_protocol::{ChannelId, MessageId, Millis, Seq, UserId};
-use rusqlite::{params, Connection, OptionalExtension};
 
 /// A bot behind a channel, as the webhook and the outbox need it.
 #[derive(Debug, Clone)]
@@ -26,7 +26,7 @@ const BOT_SELECT: &str =
     "SELECT b.channel_id, ch.public_key, b.username, b.token, b.secret_hash, ch.disconnected_at IS NULL
      FROM telegram_bots b JOIN channels ch ON ch.id = b.channel_id";
 
-fn bot_from_row(r: &rusqlite::Row) -> rusqlite::Result<Bot> {
+fn bot_from_row(r: &crate::sql::Row) -> crate::sql::Result<Bot> {
     Ok(Bot {
         channel_id: ChannelId(r.get(0)?),
         key: r.get(1)?,
@@ -114,7 +114,7 @@ pub fn add_bot(tx: &Connection, bot: &NewBot, now: Millis) -> AppResult<Telegram
         "INSERT INTO channels (kind, name, public_key, created_at) VALUES ('telegram', ?1, ?2, ?3)",
         params![bot.name, bot.key, now],
     )?;
-    let channel = ChannelId(tx.last_insert_rowid());
+    let channel = ChannelId(tx.last_insert_rowid()?);
     tx.execute(
         "INSERT INTO telegram_bots (channel_id, bot_id, username, token, secret_hash, connected_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

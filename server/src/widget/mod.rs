@@ -15,6 +15,7 @@ use crate::dialogs::too_many_typing;
 use crate::error::{AppError, AppResult};
 use crate::event_log::{Feed, Logged, Typing, Typist};
 use crate::socket::{self, Reader, Rights, SinceQuery};
+use crate::sql::Connection;
 use crate::throttle::RateLimit;
 use crate::tokens::{new_token, token_hash};
 use crate::{event_log, origin, validate, AppState};
@@ -29,7 +30,6 @@ use el_protocol::api::{
 };
 use el_protocol::events::Frame;
 use el_protocol::{ChannelId, MessageId};
-use rusqlite::Connection;
 use serde::Deserialize;
 use std::time::{Duration, Instant};
 

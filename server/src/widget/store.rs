@@ -1,8 +1,8 @@
 //! Website widget channels (SQL only).
 
 use crate::error::AppResult;
+use crate::sql::{Connection, OptionalExtension};
 use el_protocol::ChannelId;
-use rusqlite::{Connection, OptionalExtension};
 
 /// The widget channel with this public key: its id and name.
 pub fn channel(conn: &Connection, public_key: &str) -> AppResult<Option<(ChannelId, String)>> {
