@@ -35,6 +35,20 @@ suite() {
 
 suite setup scripts/setup-tools.sh
 suite native cargo test -p el-protocol -p el-server --no-fail-fast
+# The same server tests on PostgreSQL: a private cluster of our own, stopped at the end.
+postgres_suite() {
+  local cluster
+  cluster=$(scripts/postgres.sh start) || return 1
+  eval "$cluster"
+  trap 'scripts/postgres.sh stop "$EL_PG_DIR"' EXIT
+  cargo test -p el-server --tests --no-fail-fast
+  local status=$?
+  scripts/postgres.sh stop "$EL_PG_DIR"
+  trap - EXIT
+  unset EL_TEST_POSTGRES
+  return $status
+}
+suite postgres postgres_suite
 suite components cargo test -p external-lines --target wasm32-unknown-unknown --tests
 suite build scripts/build.sh
 suite e2e cargo test -p el-e2e --tests -- --test-threads=1

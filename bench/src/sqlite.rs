@@ -13,8 +13,14 @@ pub fn raw_rates(dir: &Path, secs: u64) -> (f64, f64) {
         let tx = conn.transaction().expect("a transaction");
         let text = format!("Hello, a question about my order bm#{n}# please: is it on its way?");
         let key = format!("raw-{n}");
-        el_server::dialogs::store::client_message(&tx, accounts[n as usize % accounts.len()], &text, Some(&key), &[])
-            .expect("a stored message");
+        el_server::dialogs::store::client_message(
+            &(&*tx).into(),
+            accounts[n as usize % accounts.len()],
+            &text,
+            Some(&key),
+            &[],
+        )
+        .expect("a stored message");
         tx.commit().expect("a commit");
     });
     let (mut conn, accounts) = fresh(&dir.join("bare.db"));

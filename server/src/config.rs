@@ -14,8 +14,9 @@ pub struct Config {
     /// Port to listen on (0 picks a free one).
     #[arg(long, env = "PORT", default_value_t = 8080)]
     pub port: u16,
-    /// SQLite database file (created and migrated on start). `DATABASE_URL` may be
-    /// given as `sqlite://path` or a plain path.
+    /// The database, created or migrated on start: a SQLite file (a plain path or
+    /// `sqlite://path`), or `postgres://user:password@host:port/name` for PostgreSQL
+    /// (several instances may share one).
     #[arg(long = "db", env = "DATABASE_URL", default_value = "data/external-lines.db")]
     pub database: String,
     /// Where uploaded files are kept.

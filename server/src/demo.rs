@@ -55,20 +55,23 @@ fn insert(tx: &Connection, hash: &str) -> AppResult<()> {
     let now = now_ms();
     for (name, lc, lv, cc, cv) in DEMO_ROLES {
         tx.execute(
-            "INSERT OR IGNORE INTO roles (name, lead_create, lead_view, contact_create, contact_view) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO roles (name, lead_create, lead_view, contact_create, contact_view) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT DO NOTHING",
             params![name, lc, lv, cc, cv],
         )?;
     }
     for (login, name, role, admin) in DEMO_USERS {
         tx.execute(
-            "INSERT OR IGNORE INTO users (login, name, password_hash, role_id, is_admin, created_at)
-             SELECT ?1, ?2, ?3, id, ?4, ?5 FROM roles WHERE name = ?6",
+            "INSERT INTO users (login, name, password_hash, role_id, is_admin, created_at)
+             SELECT ?1, ?2, ?3, id, ?4, ?5 FROM roles WHERE name = ?6
+             ON CONFLICT DO NOTHING",
             params![login, name, hash, admin, now, role],
         )?;
     }
     for (name, key) in [("Website", DEMO_WIDGET_KEY), ("Online shop", DEMO_SHOP_KEY)] {
         tx.execute(
-            "INSERT OR IGNORE INTO channels (kind, name, public_key, created_at) VALUES ('widget', ?1, ?2, ?3)",
+            "INSERT INTO channels (kind, name, public_key, created_at) VALUES ('widget', ?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
             params![name, key, now],
         )?;
     }

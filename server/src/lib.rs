@@ -160,7 +160,10 @@ impl Server {
 
 /// Opens the database (migrating it), loads demo data if configured, and serves.
 pub async fn start(config: Config) -> Result<Server, AppError> {
-    let db = Db::open(&config.database_path())?;
+    let url = config.database.clone();
+    let db = tokio::task::spawn_blocking(move || Db::connect(&url))
+        .await
+        .map_err(|e| AppError::Internal(format!("opening the database: {e}")))??;
     if config.demo && demo::load_once(&db).await? {
         tracing::info!("demo data loaded");
     }

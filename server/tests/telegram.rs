@@ -84,12 +84,8 @@ async fn dialog_of(op: &Operator, name: &str) -> i64 {
     common::dialog_named(&op.inbox().await, name).unwrap_or_else(|| panic!("a dialog of {name}"))
 }
 
-fn db(server: &TestServer) -> rusqlite::Connection {
-    rusqlite::Connection::open(server.config.database_path()).unwrap()
-}
-
 fn count(server: &TestServer, sql: &str) -> i64 {
-    db(server).query_row(sql, [], |r| r.get(0)).unwrap()
+    server.count_sql(sql)
 }
 
 /// Waits until the message's delivery is `wanted`.
@@ -307,11 +303,12 @@ async fn a_failing_database_answers_non_2xx_and_the_retry_stores_once() {
     fake.add_file("doc-1", b"%PDF-1.7 an invoice");
     let server = server_with(&fake).await;
     let hook = connect(&fake, &server, &server.operator("admin").await, TOKEN).await;
-    db(&server)
-        .execute_batch(
-            "CREATE TRIGGER broken BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
-        )
-        .unwrap();
+    server.execute_sql(if server.on_postgres() {
+        "CREATE FUNCTION broken() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE 'disk I/O error'; END $$;
+         CREATE TRIGGER broken BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION broken();"
+    } else {
+        "CREATE TRIGGER broken BEFORE INSERT ON messages BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;"
+    });
     let update = message(
         200,
         20,
@@ -328,7 +325,7 @@ async fn a_failing_database_answers_non_2xx_and_the_retry_stores_once() {
     let on_disk = || std::fs::read_dir(&files_dir).map(|d| d.count()).unwrap_or(0);
     assert_eq!(on_disk(), 0, "the fetched file went with the failed transaction");
 
-    db(&server).execute_batch("DROP TRIGGER broken;").unwrap();
+    server.execute_sql(if server.on_postgres() { "DROP TRIGGER broken ON messages" } else { "DROP TRIGGER broken" });
     assert_eq!(hook.post(update.clone()).await.status(), 200, "Telegram's retry is stored");
     assert_eq!(hook.post(update).await.status(), 200, "and a further retry ignored");
     assert_eq!(count(&server, "SELECT COUNT(*) FROM messages WHERE body = 'My invoice'"), 1);
@@ -522,7 +519,7 @@ async fn a_starting_server_leaves_a_delivery_leased_elsewhere_until_its_lease_ru
     // this one, restarting, must leave it alone.
     let now = el_server::db::now_ms();
     let taken = format!("UPDATE outbox SET leased_until = {}, next_attempt_at = 0", now + 60_000);
-    db(&server).execute(&taken, []).unwrap();
+    server.execute_sql(&taken);
     fake.recover("sendMessage");
     server.restart().await;
     let anna = server.operator("anna").await;
@@ -530,7 +527,7 @@ async fn a_starting_server_leaves_a_delivery_leased_elsewhere_until_its_lease_ru
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(fake.calls("sendMessage").iter().filter(|c| c.succeeded).count(), 0, "not taken from the other");
     // That instance is gone: once its lease runs out, this one delivers the message.
-    db(&server).execute(&format!("UPDATE outbox SET leased_until = {}", now - 1), []).unwrap();
+    server.execute_sql(&format!("UPDATE outbox SET leased_until = {}", now - 1));
     assert_eq!(anna.post(&format!("/api/dialogs/{id}/read"), json!({})).await.status(), 204);
     delivery_becomes(&anna, id, sent.id.0, |d| *d == Delivery::Sent).await;
     assert_eq!(fake.calls("sendMessage").iter().filter(|c| c.succeeded).count(), 1);

@@ -162,7 +162,7 @@ pub fn list(conn: &Connection, user: &CurrentUser, entity: Entity, query: &ListQ
     }
     let q = q.map(like_pattern);
     let filter = "entity = ?1 AND (?2 = 0 OR responsible_id = ?3)
-        AND (?4 IS NULL OR name LIKE ?4 ESCAPE '\\' OR phone LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\')";
+        AND (CAST(?4 AS TEXT) IS NULL OR name LIKE ?4 ESCAPE '\\' OR phone LIKE ?4 ESCAPE '\\' OR email LIKE ?4 ESCAPE '\\')";
     let order = match query.sort.unwrap_or_default() {
         SortKey::Name => "name COLLATE NOCASE",
         SortKey::Created => "created_at",
@@ -291,7 +291,8 @@ fn insert(
 /// them from a card changes.
 pub fn link(conn: &Connection, record: RecordId, client: ClientId, only: Option<DialogId>) -> AppResult<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO crm_links (record_id, client_id, created_at, only_dialog_id) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO crm_links (record_id, client_id, created_at, only_dialog_id) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT DO NOTHING",
         params![record.0, client.0, now_ms(), only.map(|d| d.0)],
     )?;
     dialogs::log_dialogs_of_record(conn, record)?;

@@ -22,12 +22,12 @@ use std::collections::HashMap;
 const SUMMARY_SELECT: &str = "
 SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.state,
        d.created_at, d.last_activity_at,
-       (SELECT group_concat(user_id) FROM dialog_members WHERE dialog_id = d.id),
-       (SELECT group_concat(user_id) FROM dialog_participants WHERE dialog_id = d.id),
+       (SELECT string_agg(CAST(user_id AS TEXT), ',') FROM dialog_members WHERE dialog_id = d.id),
+       (SELECT string_agg(CAST(user_id AS TEXT), ',') FROM dialog_participants WHERE dialog_id = d.id),
        m.author_kind, m.author_user_id, u.name, m.body, m.created_at,
        d.spam, d.handover_from, d.handover_to, d.handover_note, d.avatar_file_id,
-       (SELECT group_concat(name, ', ') FROM files WHERE message_id = d.last_message_id),
-       (SELECT group_concat(r.entity || ':' || r.responsible_id) FROM crm_links k
+       (SELECT string_agg(name, ', ') FROM files WHERE message_id = d.last_message_id),
+       (SELECT string_agg(r.entity || ':' || r.responsible_id, ',') FROM crm_links k
         JOIN crm_records r ON r.id = k.record_id
         WHERE k.client_id = c.id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)),
        ch.disconnected_at IS NULL, d.client_read_id, d.offered_to, d.offered_until,
@@ -112,7 +112,7 @@ fn summary_from_row(r: &Row) -> crate::sql::Result<DialogSummary> {
 /// aside), as a list previews it: what a CRM card's dialog block shows.
 pub fn last_said(conn: &Connection, dialog: DialogId) -> AppResult<Option<MessagePreview>> {
     let last: Option<i64> = conn.query_row(
-        "SELECT MAX(id) FROM messages WHERE dialog_id = ?1 AND author_kind != 'system' AND NOT is_note",
+        "SELECT MAX(id) FROM messages WHERE dialog_id = ?1 AND author_kind != 'system' AND is_note = 0",
         [dialog.0],
         |r| r.get(0),
     )?;
@@ -169,7 +169,7 @@ pub fn totals(conn: &Connection, user: UserId) -> AppResult<TabTotals> {
     let mut totals = TabTotals::default();
     for tab in Tab::ALL {
         let sql = format!(
-            "SELECT COUNT(*), COALESCE(SUM(d.people_count - COALESCE(r.read_count, 0)), 0) FROM dialogs d
+            "SELECT COUNT(*), CAST(COALESCE(SUM(d.people_count - COALESCE(r.read_count, 0)), 0) AS BIGINT) FROM dialogs d
              LEFT JOIN dialog_reads r ON r.dialog_id = d.id AND r.user_id = ?1
              WHERE {}",
             in_tab(tab)
@@ -361,7 +361,7 @@ pub fn add_message(
     conn.prepare_cached(
         "UPDATE dialogs SET last_message_id = CASE WHEN ?3 THEN ?1 ELSE last_message_id END,
                 last_activity_at = CASE WHEN ?3 THEN ?2 ELSE last_activity_at END,
-                people_count = people_count + ?3
+                people_count = people_count + CASE WHEN ?3 THEN 1 ELSE 0 END
          WHERE id = ?4",
     )?
     .execute(params![id.0, now, kind != "system" && !note, dialog.0])?;
@@ -587,11 +587,13 @@ pub fn taken_since(conn: &Connection, dialog: DialogId, at: Millis) -> AppResult
 /// Makes `user` a member (and so a participant) of the dialog.
 fn add_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<()> {
     conn.execute(
-        "INSERT OR IGNORE INTO dialog_members (dialog_id, user_id, since) VALUES (?1, ?2, ?3)",
+        "INSERT INTO dialog_members (dialog_id, user_id, since) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
         params![dialog.0, user.0, now_ms()],
     )?;
     conn.execute(
-        "INSERT OR IGNORE INTO dialog_participants (dialog_id, user_id) VALUES (?1, ?2)",
+        "INSERT INTO dialog_participants (dialog_id, user_id) VALUES (?1, ?2)
+             ON CONFLICT DO NOTHING",
         params![dialog.0, user.0],
     )?;
     Ok(())

@@ -272,6 +272,7 @@ impl Hub {
         others.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut forget_typing = tokio::time::interval(TYPING_RELAYED_FOR);
         let (mut rights_seen, mut typing_seen) = (None, None);
+        let mut notified = db.notified();
         loop {
             committed.borrow_and_update();
             let (from, instance) = (self.feed().head, self.instance.clone());
@@ -317,6 +318,12 @@ impl Hub {
             tokio::select! {
                 changed = committed.changed() => if changed.is_err() { return },
                 _ = others.tick() => {}
+                _ = async {
+                    match notified.as_mut() {
+                        Some(n) => { let _ = n.changed().await; }
+                        None => std::future::pending().await,
+                    }
+                } => {}
                 _ = forget_typing.tick() => {
                     let before = now_ms() - TYPING_RELAYED_FOR.as_millis() as i64;
                     if let Err(e) = db.transaction(move |tx| store::forget_typing(tx, before)).await {

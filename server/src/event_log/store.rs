@@ -3,15 +3,22 @@
 
 use crate::db::now_ms;
 use crate::error::AppResult;
-use crate::sql::{params, Connection};
+use crate::sql::{params, Connection, Dialect};
 use el_protocol::events::Event;
 use el_protocol::{ChannelId, ClientId, DialogId, Seq, UserId};
 
-/// Appends `event` and returns its sequence number.
+/// Appends `event` and returns its sequence number. On PostgreSQL the commit also
+/// wakes the other instances' feeds.
 pub fn append(conn: &Connection, event: &Event) -> AppResult<Seq> {
-    conn.prepare_cached("INSERT INTO events (created_at, payload) VALUES (?1, ?2)")?
-        .execute(params![now_ms(), serde_json::to_string(event)?])?;
-    Ok(conn.last_insert_rowid()?)
+    let seq = conn.query_row(
+        "INSERT INTO events (created_at, payload) VALUES (?1, ?2) RETURNING seq",
+        params![now_ms(), serde_json::to_string(event)?],
+        |r| r.get(0),
+    )?;
+    if conn.dialect() == Dialect::Postgres {
+        conn.execute_batch(&format!("NOTIFY {}", crate::db::CHANNEL))?;
+    }
+    Ok(seq)
 }
 
 /// The newest sequence number (0 for an empty log).
@@ -34,7 +41,7 @@ pub fn after(conn: &Connection, since: Seq, limit: usize) -> AppResult<Vec<(Seq,
 /// The newest `limit` events up to `head`, oldest first.
 pub fn newest(conn: &Connection, head: Seq, limit: usize) -> AppResult<Vec<(Seq, Event)>> {
     let from: Option<Seq> = conn.query_row(
-        "SELECT MIN(seq) FROM (SELECT seq FROM events WHERE seq <= ?1 ORDER BY seq DESC LIMIT ?2)",
+        "SELECT MIN(seq) FROM (SELECT seq FROM events WHERE seq <= ?1 ORDER BY seq DESC LIMIT ?2) AS newest",
         params![head, limit as i64],
         |r| r.get(0),
     )?;
@@ -47,14 +54,14 @@ pub fn newest(conn: &Connection, head: Seq, limit: usize) -> AppResult<Vec<(Seq,
 /// Marks, inside the caller's transaction, that users' rights or sessions changed: every
 /// instance's feed sees [`rights_version`] move and has its sockets re-read their rights.
 pub fn rights_changed(tx: &Connection) -> AppResult<()> {
-    tx.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rights_version'", [])?;
+    tx.execute("UPDATE meta SET value = CAST(value AS BIGINT) + 1 WHERE key = 'rights_version'", [])?;
     Ok(())
 }
 
 /// How many times rights or sessions changed (see [`rights_changed`]).
 pub fn rights_version(conn: &Connection) -> AppResult<i64> {
     // Read with every look at the log: prepared once per connection.
-    let mut stmt = conn.prepare_cached("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'rights_version'")?;
+    let mut stmt = conn.prepare_cached("SELECT CAST(value AS BIGINT) FROM meta WHERE key = 'rights_version'")?;
     Ok(stmt.query_row([], |r| r.get(0))?)
 }
 

@@ -19,11 +19,13 @@ pub enum Uploader {
 pub fn waiting(conn: &Connection, by: &Uploader) -> AppResult<(usize, u64)> {
     let row = |r: &crate::sql::Row| Ok((r.get::<_, i64>(0)? as usize, r.get::<_, i64>(1)? as u64));
     Ok(match by {
-        Uploader::Operator { user, .. } => {
-            conn.query_row("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE user_id = ?1", [user.0], row)?
-        }
+        Uploader::Operator { user, .. } => conn.query_row(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM uploads WHERE user_id = ?1",
+            [user.0],
+            row,
+        )?,
         Uploader::Client { account } => conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM uploads WHERE account_id = ?1",
+            "SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT) FROM uploads WHERE account_id = ?1",
             [account],
             row,
         )?,

@@ -65,7 +65,7 @@ pub fn take_due(conn: &Connection, now: Millis, lease_until: Millis, batch: usiz
     let sql = format!(
         "SELECT o.message_id, o.parts_done, o.attempts, o.created_at FROM outbox o
          WHERE o.next_attempt_at <= ?1 AND (o.leased_until IS NULL OR o.leased_until <= ?1) AND {HEAD}
-         ORDER BY o.next_attempt_at LIMIT ?2"
+         ORDER BY o.next_attempt_at, o.message_id LIMIT ?2"
     );
     let jobs: Vec<Job> = conn
         .prepare_cached(&sql)?
@@ -87,7 +87,10 @@ pub fn take_due(conn: &Connection, now: Millis, lease_until: Millis, batch: usiz
 /// When the next message first in its dialog's queue falls due (`None`: none waits).
 /// A message behind another waits for that one to finish.
 pub fn next_due(conn: &Connection) -> AppResult<Option<Millis>> {
-    let sql = format!("SELECT MIN(MAX(o.next_attempt_at, COALESCE(o.leased_until, 0))) FROM outbox o WHERE {HEAD}");
+    let sql = format!(
+        "SELECT MIN(CASE WHEN o.next_attempt_at > COALESCE(o.leased_until, 0)
+         THEN o.next_attempt_at ELSE o.leased_until END) FROM outbox o WHERE {HEAD}"
+    );
     Ok(conn.prepare_cached(&sql)?.query_row([], |r| r.get(0))?)
 }
 

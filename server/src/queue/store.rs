@@ -194,7 +194,8 @@ fn any_waiting(conn: &Connection) -> AppResult<bool> {
 fn withdraw(conn: &Connection, dialog: DialogId, from: UserId) -> AppResult<()> {
     conn.execute("UPDATE dialogs SET offered_to = NULL, offered_until = NULL WHERE id = ?1", [dialog.0])?;
     conn.execute(
-        "INSERT OR IGNORE INTO dialog_offer_tries (dialog_id, user_id) VALUES (?1, ?2)",
+        "INSERT INTO dialog_offer_tries (dialog_id, user_id) VALUES (?1, ?2)
+             ON CONFLICT DO NOTHING",
         params![dialog.0, from.0],
     )?;
     Ok(())

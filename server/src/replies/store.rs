@@ -23,8 +23,11 @@ pub fn visible(conn: &Connection, user: UserId) -> AppResult<Vec<QuickReply>> {
 
 /// How many replies `owner` keeps.
 pub fn count(conn: &Connection, owner: Owner) -> AppResult<usize> {
-    let n: i64 =
-        conn.query_row("SELECT COUNT(*) FROM quick_replies WHERE owner_id IS ?1", [owner.map(|u| u.0)], |r| r.get(0))?;
+    let n: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM quick_replies WHERE owner_id IS NOT DISTINCT FROM ?1",
+        [owner.map(|u| u.0)],
+        |r| r.get(0),
+    )?;
     Ok(n as usize)
 }
 

@@ -45,7 +45,7 @@ fn columns(input: &RoleInput) -> AppResult<RoleColumns> {
 
 async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<RolesOverview>> {
     user.require_admin()?;
-    Ok(Json(state.db.run(|conn| store::overview(conn)).await?))
+    Ok(Json(state.db.run(store::overview).await?))
 }
 
 async fn create(

@@ -4,8 +4,8 @@
 use crate::auth::store::CurrentUser;
 use crate::dialogs::store as dialogs;
 use crate::error::AppResult;
-use crate::sql::Connection;
 use crate::sql::ToSql;
+use crate::sql::{Connection, Dialect};
 use el_protocol::api::{DialogSummary, Message};
 use el_protocol::inbox::may_open;
 use el_protocol::permissions::ViewScope;
@@ -96,13 +96,34 @@ pub fn clients(conn: &Connection, reader: &CurrentUser, query: &ClientQuery) -> 
     // (dialog, client, last activity, what matched)
     let mut rows: Vec<(DialogId, ClientId, i64, Option<String>)> = Vec::new();
     if let Some(words) = query.words {
+        // Each word anywhere in the name or accounts: SQLite's trigram index takes the
+        // quoted words as they are; PostgreSQL's (pg_trgm) serves one ILIKE per word.
+        let patterns: Vec<String> = quoted(words).map(|w| format!("%{w}%")).collect();
+        let named: Vec<(&'static str, &dyn ToSql)> = match conn.dialect() {
+            Dialect::Sqlite => vec![(":words", &words)],
+            Dialect::Postgres => WORDS.iter().zip(&patterns).map(|(name, p)| (*name, p as &dyn ToSql)).collect(),
+        };
+        let (client_match, name_match) = match conn.dialect() {
+            Dialect::Sqlite => ("client_search MATCH :words".to_string(), "dialog_names MATCH :words".to_string()),
+            Dialect::Postgres => (
+                each_word(&named, "(s.name || ' ' || s.accounts) LIKE"),
+                format!("d.name IS NOT NULL AND {}", each_word(&named, "d.name LIKE")),
+            ),
+        };
+        let (clients_from, names_from) = match conn.dialect() {
+            Dialect::Sqlite => (
+                "client_search s JOIN client_accounts a ON a.client_id = s.rowid",
+                "dialog_names n JOIN dialogs d ON d.id = n.rowid",
+            ),
+            Dialect::Postgres => ("client_search s JOIN client_accounts a ON a.client_id = s.client_id", "dialogs d"),
+        };
         let sql = format!(
-            "SELECT d.id, a.client_id, d.last_activity_at, s.name, s.accounts FROM client_search s
-             JOIN client_accounts a ON a.client_id = s.rowid JOIN dialogs d ON d.account_id = a.id
-             WHERE client_search MATCH :words AND {VISIBLE}
+            "SELECT d.id, a.client_id, d.last_activity_at, s.name, s.accounts FROM {clients_from}
+             JOIN dialogs d ON d.account_id = a.id
+             WHERE {client_match} AND {VISIBLE}
              ORDER BY d.last_activity_at DESC LIMIT {CANDIDATES}"
         );
-        let params = rights.params(&sql, &[(":words", &words)]);
+        let params = rights.params(&sql, &named);
         let mut stmt = conn.prepare_cached(&sql)?;
         let found = stmt.query_map(params.as_slice(), |r| {
             let (name, accounts): (String, String) = (r.get(3)?, r.get(4)?);
@@ -116,12 +137,12 @@ pub fn clients(conn: &Connection, reader: &CurrentUser, query: &ClientQuery) -> 
         }
         // Dialogs renamed by an operator: the name they gave is the result's title.
         let sql = format!(
-            "SELECT d.id, a.client_id, d.last_activity_at FROM dialog_names n
-             JOIN dialogs d ON d.id = n.rowid JOIN client_accounts a ON a.id = d.account_id
-             WHERE dialog_names MATCH :words AND {VISIBLE}
+            "SELECT d.id, a.client_id, d.last_activity_at FROM {names_from}
+             JOIN client_accounts a ON a.id = d.account_id
+             WHERE {name_match} AND {VISIBLE}
              ORDER BY d.last_activity_at DESC LIMIT {CANDIDATES}"
         );
-        let params = rights.params(&sql, &[(":words", &words)]);
+        let params = rights.params(&sql, &named);
         let mut stmt = conn.prepare_cached(&sql)?;
         let found = stmt.query_map(params.as_slice(), |r| Ok((DialogId(r.get(0)?), ClientId(r.get(1)?), r.get(2)?)))?;
         for row in found {
@@ -135,8 +156,8 @@ pub fn clients(conn: &Connection, reader: &CurrentUser, query: &ClientQuery) -> 
              JOIN crm_links k ON k.record_id = r.id
              JOIN client_accounts a ON a.client_id = k.client_id
              JOIN dialogs d ON d.account_id = a.id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)
-             WHERE ((:email IS NOT NULL AND r.email LIKE :email ESCAPE '\\')
-                    OR (:phone IS NOT NULL AND r.phone != ''
+             WHERE ((CAST(:email AS TEXT) IS NOT NULL AND r.email LIKE :email ESCAPE '\\')
+                    OR (CAST(:phone AS TEXT) IS NOT NULL AND r.phone != ''
                         AND replace(replace(replace(replace(replace(replace(r.phone, ' ', ''), '-', ''), '(', ''),
                             ')', ''), '+', ''), '.', '') LIKE :phone))
                AND {RECORD_VISIBLE} AND {VISIBLE}
@@ -169,10 +190,24 @@ pub fn clients(conn: &Connection, reader: &CurrentUser, query: &ClientQuery) -> 
     Ok(hits)
 }
 
+/// The quoted words of a query (`"word" "word"*`).
+fn quoted(query: &str) -> impl Iterator<Item = &str> {
+    query.split('"').skip(1).step_by(2).take(WORDS.len())
+}
+
+/// Named parameters for the words of a query on PostgreSQL (no more than
+/// `el_protocol::search::MAX_TERMS` words come).
+const WORDS: [&str; el_protocol::search::MAX_TERMS] = [":w0", ":w1", ":w2", ":w3", ":w4", ":w5", ":w6", ":w7"];
+
+/// `test :w0 AND test :w1 ...` for each word's parameter in `named`.
+fn each_word(named: &[(&'static str, &dyn ToSql)], test: &str) -> String {
+    named.iter().map(|(name, _)| format!("{test} {name}")).collect::<Vec<_>>().join(" AND ")
+}
+
 /// Whether every quoted word of a trigram query is in `text` (case folded).
 fn words_in(words: &str, text: &str) -> bool {
     let text = text.to_lowercase();
-    words.split('"').filter(|w| !w.trim().is_empty()).all(|w| text.contains(&w.to_lowercase()))
+    quoted(words).all(|w| text.contains(&w.to_lowercase()))
 }
 
 /// The newest matches ranked against each other: a common word matches hundreds of
@@ -183,16 +218,37 @@ const RANKED_WINDOW: usize = 500;
 /// the newest [`RANKED_WINDOW`] matches the reader may see, best first.
 pub fn messages(conn: &Connection, reader: &CurrentUser, fts: &str) -> AppResult<Vec<(DialogSummary, Message)>> {
     let rights = Rights::of(reader);
-    let sql = format!(
-        "SELECT id FROM (
-             SELECT m.id AS id, f.rank AS rank FROM messages_fts f
-             JOIN messages m ON m.id = f.rowid
-             JOIN dialogs d ON d.id = m.dialog_id
-             JOIN client_accounts a ON a.id = d.account_id
-             WHERE messages_fts MATCH :fts AND {VISIBLE}
-             ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW})
-         ORDER BY rank, id DESC LIMIT {MAX_HITS}"
-    );
+    let sql = match conn.dialect() {
+        Dialect::Sqlite => format!(
+            "SELECT id FROM (
+                 SELECT m.id AS id, f.rank AS rank FROM messages_fts f
+                 JOIN messages m ON m.id = f.rowid
+                 JOIN dialogs d ON d.id = m.dialog_id
+                 JOIN client_accounts a ON a.id = d.account_id
+                 WHERE messages_fts MATCH :fts AND {VISIBLE}
+                 ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW})
+             ORDER BY rank, id DESC LIMIT {MAX_HITS}"
+        ),
+        // The expression and condition of the `messages_words` index.
+        Dialect::Postgres => format!(
+            "SELECT id FROM (
+                 SELECT m.id AS id, ts_rank(to_tsvector('simple', m.body), q) AS rank
+                 FROM messages m CROSS JOIN to_tsquery('simple', :fts) q
+                 JOIN dialogs d ON d.id = m.dialog_id
+                 JOIN client_accounts a ON a.id = d.account_id
+                 WHERE m.author_kind != 'system' AND to_tsvector('simple', m.body) @@ q AND {VISIBLE}
+                 ORDER BY m.id DESC LIMIT {RANKED_WINDOW}) AS newest
+             ORDER BY rank DESC, id DESC LIMIT {MAX_HITS}"
+        ),
+    };
+    // PostgreSQL's query: every word as the start of a word, quoted as a lexeme.
+    let fts = match conn.dialect() {
+        Dialect::Sqlite => fts.to_string(),
+        Dialect::Postgres => quoted(fts)
+            .map(|w| format!("'{}':*", w.replace('\\', "\\\\").replace('\'', "''")))
+            .collect::<Vec<_>>()
+            .join(" & "),
+    };
     let params = rights.params(&sql, &[(":fts", &fts)]);
     let ids: Vec<MessageId> = conn
         .prepare_cached(&sql)?

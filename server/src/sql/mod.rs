@@ -6,7 +6,7 @@
 //! by the column's and parameter's declared types.
 
 mod pg;
-mod placeholders;
+mod translate;
 mod value;
 
 pub use pg::PgConn;
@@ -19,12 +19,27 @@ use std::cell::RefCell;
 pub enum Error {
     #[error(transparent)]
     Lite(#[from] rusqlite::Error),
-    #[error(transparent)]
+    #[error("{}", pg_message(.0))]
     Pg(#[from] postgres::Error),
+    #[error("{} in: {sql}", pg_message(.error))]
+    PgIn { error: postgres::Error, sql: String },
     #[error("the query returned no rows")]
     NoRows,
     #[error("column {0}: {1}")]
     Conversion(usize, String),
+}
+
+/// PostgreSQL's own words for an error (its Display says only "db error").
+fn pg_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!(
+            "{}: {}{}",
+            db.code().code(),
+            db.message(),
+            db.detail().map(|d| format!(" ({d})")).unwrap_or_default()
+        ),
+        None => e.to_string(),
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -40,7 +55,9 @@ impl Error {
                         rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
                     )
             }
-            Error::Pg(e) => e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+            Error::Pg(e) | Error::PgIn { error: e, .. } => {
+                e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+            }
             _ => false,
         }
     }

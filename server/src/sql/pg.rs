@@ -1,7 +1,7 @@
 //! A PostgreSQL connection behind the door: statements prepared once, values converted
 //! by the types PostgreSQL declares for parameters and columns.
 
-use super::placeholders::to_postgres;
+use super::translate::to_postgres;
 use super::{Binds, Error, Result, Value};
 use postgres::types::{to_sql_checked, IsNull, Type};
 use std::collections::HashMap;
@@ -27,7 +27,7 @@ impl PgConn {
             return Ok(s.clone());
         }
         let translated = to_postgres(sql, &names).map_err(|e| Error::Conversion(0, e))?;
-        let prepared = self.client.prepare(&translated)?;
+        let prepared = self.client.prepare(&translated).map_err(|error| Error::PgIn { error, sql: translated })?;
         self.statements.insert(key, prepared.clone());
         Ok(prepared)
     }
@@ -43,14 +43,15 @@ impl PgConn {
         let statement = self.statement(sql, &binds)?;
         let values = Self::values(&binds);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        Ok(self.client.execute(&statement, &refs)? as usize)
+        let done = self.client.execute(&statement, &refs).map_err(|error| Error::PgIn { error, sql: sql.into() })?;
+        Ok(done as usize)
     }
 
     pub(super) fn query(&mut self, sql: &str, binds: Binds<'_>) -> Result<Vec<postgres::Row>> {
         let statement = self.statement(sql, &binds)?;
         let values = Self::values(&binds);
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = values.iter().map(|v| v as _).collect();
-        Ok(self.client.query(&statement, &refs)?)
+        self.client.query(&statement, &refs).map_err(|error| Error::PgIn { error, sql: sql.into() })
     }
 }
 

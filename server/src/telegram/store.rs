@@ -174,7 +174,8 @@ pub struct Received<'a> {
 /// when the update was stored before.
 pub fn store_received(tx: &Connection, channel: ChannelId, received: &Received, now: Millis) -> AppResult<Option<Seq>> {
     let fresh = tx.execute(
-        "INSERT OR IGNORE INTO telegram_updates (channel_id, update_id, received_at) VALUES (?1, ?2, ?3)",
+        "INSERT INTO telegram_updates (channel_id, update_id, received_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT DO NOTHING",
         params![channel.0, received.update_id, now],
     )?;
     if fresh == 0 {

@@ -26,6 +26,23 @@ pub struct TestServer {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// With `EL_TEST_POSTGRES` set (`postgres://user@host:port`, as `scripts/postgres.sh`
+/// prints), a new empty database on that server, for one test server: the whole suite
+/// then runs on PostgreSQL.
+fn fresh_postgres_database() -> Option<String> {
+    let base = std::env::var("EL_TEST_POSTGRES").ok().filter(|u| !u.is_empty())?;
+    let name = format!("t_{}", &el_server::tokens::new_token()[..24]);
+    // The blocking driver runs its own runtime: not on a thread of the test's.
+    let (admin, create) = (format!("{base}/postgres"), format!("CREATE DATABASE {name}"));
+    std::thread::spawn(move || {
+        let mut admin = postgres::Client::connect(&admin, postgres::NoTls).expect("PostgreSQL for tests");
+        admin.batch_execute(&create).expect("a test database");
+    })
+    .join()
+    .unwrap();
+    Some(format!("{base}/{name}"))
+}
+
 impl TestServer {
     pub async fn start() -> TestServer {
         Self::start_with(|_| {}).await
@@ -33,8 +50,16 @@ impl TestServer {
 
     /// Like [`TestServer::start`], with the configuration adjusted first.
     pub async fn start_with(configure: impl FnOnce(&mut Config)) -> TestServer {
+        // `RUST_LOG=error cargo test ... -- --nocapture` shows what the server logs.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let dir = tempfile::tempdir().unwrap();
-        let mut config = Config::for_database(dir.path().join("test.db"));
+        let mut config = match fresh_postgres_database() {
+            Some(url) => Config::for_database(url),
+            None => Config::for_database(dir.path().join("test.db")),
+        };
         config.port = 0;
         config.demo = true;
         config.spa_dir = dir.path().join("no-spa");
@@ -67,6 +92,40 @@ impl TestServer {
         let server = el_server::start(self.config.clone()).await.expect("server starts again");
         self.base = format!("http://{}", server.addr);
         self.server = Some(server);
+    }
+
+    /// Whether this server's database is PostgreSQL.
+    pub fn on_postgres(&self) -> bool {
+        self.config.database.starts_with("postgres")
+    }
+
+    /// Runs statements on the server's database directly, behind its back (to break it,
+    /// or to stand in for another instance).
+    pub fn execute_sql(&self, sql: &str) {
+        if self.on_postgres() {
+            let (url, sql) = (self.config.database.clone(), sql.to_string());
+            std::thread::spawn(move || {
+                postgres::Client::connect(&url, postgres::NoTls).unwrap().batch_execute(&sql).unwrap();
+            })
+            .join()
+            .unwrap();
+        } else {
+            rusqlite::Connection::open(self.config.database_path()).unwrap().execute_batch(sql).unwrap();
+        }
+    }
+
+    /// The number a one-number query answers, read from the database directly.
+    pub fn count_sql(&self, sql: &str) -> i64 {
+        if self.on_postgres() {
+            let (url, sql) = (self.config.database.clone(), sql.to_string());
+            std::thread::spawn(move || {
+                postgres::Client::connect(&url, postgres::NoTls).unwrap().query_one(&sql, &[]).unwrap().get(0)
+            })
+            .join()
+            .unwrap()
+        } else {
+            rusqlite::Connection::open(self.config.database_path()).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+        }
     }
 
     pub fn url(&self, path: &str) -> String {

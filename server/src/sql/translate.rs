@@ -1,7 +1,9 @@
-//! SQLite's placeholders (`?1`, `?`, `:name`) rewritten as PostgreSQL's `$n`.
+//! A statement written for SQLite, as PostgreSQL takes it: placeholders (`?1`, `?`,
+//! `:name`) become `$n`, and `LIKE` becomes `ILIKE` (SQLite's LIKE ignores case).
 
-/// `sql` with every placeholder outside quotes and comments written `$n`. Named
-/// placeholders take the position of their name in `names` (an unknown name is an error).
+/// `sql` with every placeholder outside quotes and comments written `$n`, and every
+/// `LIKE` written `ILIKE`. Named placeholders take the position of their name in
+/// `names` (an unknown name is an error).
 pub fn to_postgres(sql: &str, names: &[&str]) -> Result<String, String> {
     let bytes = sql.as_bytes();
     let mut out = String::with_capacity(sql.len() + 8);
@@ -45,6 +47,15 @@ pub fn to_postgres(sql: &str, names: &[&str]) -> Result<String, String> {
                 out.push_str(&(n + 1).to_string());
                 i += len;
             }
+            b'L' | b'l'
+                if sql[i..].len() >= 4
+                    && sql[i..i + 4].eq_ignore_ascii_case("like")
+                    && !word_char(bytes.get(i + 4))
+                    && (i == 0 || !word_char(bytes.get(i - 1))) =>
+            {
+                out.push_str("ILIKE");
+                i += 4;
+            }
             _ => {
                 let len = sql[i..].chars().next().map_or(1, char::len_utf8);
                 out.push_str(&sql[i..i + len]);
@@ -53,6 +64,10 @@ pub fn to_postgres(sql: &str, names: &[&str]) -> Result<String, String> {
         }
     }
     Ok(out)
+}
+
+fn word_char(b: Option<&u8>) -> bool {
+    b.is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
 }
 
 #[cfg(test)]
@@ -84,5 +99,13 @@ mod tests {
             "SELECT '?1 :a', \"x?\" -- why ?2\n, b::text FROM t WHERE c = $1"
         );
         assert_eq!(to_postgres("SELECT 'ö' || ?", &[]).unwrap(), "SELECT 'ö' || $1");
+    }
+
+    #[test]
+    fn like_ignores_case_as_in_sqlite() {
+        assert_eq!(
+            to_postgres("SELECT unlike FROM t WHERE a LIKE ?1 OR b like 'LIKE' OR c ILIKE ?1", &[]).unwrap(),
+            "SELECT unlike FROM t WHERE a ILIKE $1 OR b ILIKE 'LIKE' OR c ILIKE $1"
+        );
     }
 }

@@ -1,7 +1,12 @@
-//! SQLite storage in WAL mode: one writer thread that commits concurrent transactions
-//! in groups, and a small pool of read connections that never wait for the writer.
-//! The async runtime never waits on disk: reads run on blocking threads, writes on the
-//! writer's own thread.
+//! Storage. SQLite (the embedded default) in WAL mode: one writer thread that commits
+//! concurrent transactions in groups, and a small pool of read connections that never
+//! wait for the writer; or PostgreSQL ([`postgres`]) for several instances. The async
+//! runtime never waits on disk: reads run on blocking threads, writes on the writer's
+//! own thread (SQLite) or on blocking threads (PostgreSQL).
+
+mod postgres;
+
+pub use postgres::CHANNEL;
 
 use crate::error::{AppError, AppResult};
 use crate::sql;
@@ -16,28 +21,28 @@ use tokio::sync::{oneshot, Semaphore};
 /// Schema versions, applied in order and recorded in `PRAGMA user_version`.
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
-        M::up(include_str!("../migrations/001_initial.sql")),
-        M::up(include_str!("../migrations/002_dialog_actions.sql")),
-        M::up(include_str!("../migrations/003_reads.sql")),
-        M::up(include_str!("../migrations/004_files.sql")),
-        M::up(include_str!("../migrations/005_paging.sql")),
-        M::up(include_str!("../migrations/006_attachments.sql")),
-        M::up(include_str!("../migrations/007_crm.sql")),
-        M::up(include_str!("../migrations/008_telegram.sql")),
-        M::up(include_str!("../migrations/009_people_activity.sql")),
-        M::up(include_str!("../migrations/010_scoped_links.sql")),
-        M::up(include_str!("../migrations/011_upload_owners.sql")),
-        M::up(include_str!("../migrations/012_notifications.sql")),
-        M::up(include_str!("../migrations/013_quick_replies.sql")),
-        M::up(include_str!("../migrations/014_notes.sql")),
-        M::up(include_str!("../migrations/015_theme.sql")),
-        M::up(include_str!("../migrations/016_search.sql")),
-        M::up(include_str!("../migrations/017_client_reads.sql")),
-        M::up(include_str!("../migrations/018_queue.sql")),
-        M::up(include_str!("../migrations/019_client_delivered.sql")),
-        M::up(include_str!("../migrations/020_dialog_names.sql")),
-        M::up(include_str!("../migrations/021_shared_limits.sql")),
-        M::up(include_str!("../migrations/022_typing_relay.sql")),
+        M::up(include_str!("../../migrations/001_initial.sql")),
+        M::up(include_str!("../../migrations/002_dialog_actions.sql")),
+        M::up(include_str!("../../migrations/003_reads.sql")),
+        M::up(include_str!("../../migrations/004_files.sql")),
+        M::up(include_str!("../../migrations/005_paging.sql")),
+        M::up(include_str!("../../migrations/006_attachments.sql")),
+        M::up(include_str!("../../migrations/007_crm.sql")),
+        M::up(include_str!("../../migrations/008_telegram.sql")),
+        M::up(include_str!("../../migrations/009_people_activity.sql")),
+        M::up(include_str!("../../migrations/010_scoped_links.sql")),
+        M::up(include_str!("../../migrations/011_upload_owners.sql")),
+        M::up(include_str!("../../migrations/012_notifications.sql")),
+        M::up(include_str!("../../migrations/013_quick_replies.sql")),
+        M::up(include_str!("../../migrations/014_notes.sql")),
+        M::up(include_str!("../../migrations/015_theme.sql")),
+        M::up(include_str!("../../migrations/016_search.sql")),
+        M::up(include_str!("../../migrations/017_client_reads.sql")),
+        M::up(include_str!("../../migrations/018_queue.sql")),
+        M::up(include_str!("../../migrations/019_client_delivered.sql")),
+        M::up(include_str!("../../migrations/020_dialog_names.sql")),
+        M::up(include_str!("../../migrations/021_shared_limits.sql")),
+        M::up(include_str!("../../migrations/022_typing_relay.sql")),
     ])
 }
 
@@ -62,7 +67,14 @@ type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
-pub struct Db {
+pub enum Db {
+    Sqlite(Sqlite),
+    Postgres(Arc<postgres::Postgres>),
+}
+
+/// The SQLite file's writer thread and read connections.
+#[derive(Clone)]
+pub struct Sqlite {
     writer: mpsc::Sender<Job>,
     readers: Arc<ReadPool>,
 }
@@ -81,7 +93,35 @@ fn configure(conn: &Connection) -> AppResult<()> {
 }
 
 impl Db {
-    /// Opens (creating if needed) and migrates the database file, starts its writer
+    /// Opens the database `url` names: `postgres://` or `postgresql://` for PostgreSQL,
+    /// else a SQLite file (a path, `sqlite://path` or `sqlite:path`), created if needed.
+    /// Either is migrated to the latest schema first.
+    pub fn connect(url: &str) -> AppResult<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Db::Postgres(Arc::new(postgres::Postgres::connect(url)?)));
+        }
+        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+        Db::open(Path::new(path.split('?').next().unwrap_or(path)))
+    }
+
+    /// Which database this is.
+    pub fn dialect(&self) -> sql::Dialect {
+        match self {
+            Db::Sqlite(_) => sql::Dialect::Sqlite,
+            Db::Postgres(_) => sql::Dialect::Postgres,
+        }
+    }
+
+    /// Changes when another instance committed something (PostgreSQL tells; SQLite
+    /// does not, and the log is polled instead).
+    pub fn notified(&self) -> Option<tokio::sync::watch::Receiver<()>> {
+        match self {
+            Db::Sqlite(_) => None,
+            Db::Postgres(pg) => Some(pg.notified()),
+        }
+    }
+
+    /// Opens (creating if needed) and migrates a SQLite database file, starts its writer
     /// thread and opens the read connections.
     pub fn open(path: &Path) -> AppResult<Db> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -104,11 +144,54 @@ impl Db {
             .spawn(move || write_loop(conn, jobs))
             .map_err(|e| AppError::Internal(format!("starting the database writer: {e}")))?;
         let readers = Arc::new(ReadPool { idle: Mutex::new(idle), permits: Semaphore::new(READERS) });
-        Ok(Db { writer, readers })
+        Ok(Db::Sqlite(Sqlite { writer, readers }))
     }
 
-    /// Runs `f` on the writer's connection, on its own (it may open its own transaction).
+    /// Runs `f` on its own (it may open its own transaction): on SQLite on the writer's
+    /// connection, on PostgreSQL inside a write transaction.
     pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
+    {
+        match self {
+            Db::Sqlite(lite) => lite.run(f).await,
+            Db::Postgres(pg) => pg.transaction(f).await,
+        }
+    }
+
+    /// Runs `f` inside one write transaction, committed only if `f` succeeds; the
+    /// answer comes only after the commit. Write transactions run one at a time (on
+    /// PostgreSQL across all instances), so each sees every earlier one and the event
+    /// log grows in commit order.
+    pub async fn transaction<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
+    {
+        match self {
+            Db::Sqlite(lite) => lite.transaction(f).await,
+            Db::Postgres(pg) => pg.transaction(f).await,
+        }
+    }
+
+    /// Runs `f` inside one read-only transaction, so that everything it reads is of one
+    /// moment. Reads never wait for writers.
+    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
+    {
+        match self {
+            Db::Sqlite(lite) => lite.read(f).await,
+            Db::Postgres(pg) => pg.read(f).await,
+        }
+    }
+}
+
+impl Sqlite {
+    /// Runs `f` on the writer's connection, on its own (it may open its own transaction).
+    async fn run<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
@@ -124,7 +207,7 @@ impl Db {
     /// that arrive while others are being written are committed together, each inside
     /// its own savepoint: one that fails is undone alone. The answer comes only after
     /// the commit.
-    pub async fn transaction<T, F>(&self, f: F) -> AppResult<T>
+    async fn transaction<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
@@ -150,7 +233,7 @@ impl Db {
 
     /// Runs `f` on a read connection, inside one read transaction so that everything it
     /// reads is of one moment. Reads never wait for the writer.
-    pub async fn read<T, F>(&self, f: F) -> AppResult<T>
+    async fn read<T, F>(&self, f: F) -> AppResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
