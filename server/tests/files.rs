@@ -5,17 +5,12 @@ mod common;
 
 use common::TestServer;
 use el_protocol::api::{ApiError, Attachment, ChatSnapshot, Message, WidgetMessage};
-use std::path::PathBuf;
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 
-fn files_dir(server: &TestServer) -> PathBuf {
-    server.server.as_ref().unwrap().state.config.files_dir.clone()
-}
-
 fn stored_files(server: &TestServer) -> usize {
-    std::fs::read_dir(files_dir(server)).map(|d| d.count()).unwrap_or(0)
+    server.stored_files()
 }
 
 async fn attachment(r: reqwest::Response) -> Attachment {
@@ -196,7 +191,7 @@ async fn abandoned_uploads_are_swept() {
     let old_id = old.id.clone();
     state.db.run(move |c| Ok(c.execute("UPDATE uploads SET created_at = 0 WHERE id = ?1", [old_id])?)).await.unwrap();
     assert_eq!(el_server::files::sweep_abandoned(&state).await.unwrap(), 1);
-    assert!(!files_dir(&server).join(&old.id).exists() && files_dir(&server).join(&kept.id).exists());
+    assert!(!server.has_file(&old.id) && server.has_file(&kept.id));
     assert_eq!(anna.send_files(id, "", "a", &[&old.id]).await.status(), 400);
     assert_eq!(anna.send_files(id, "", "b", &[&kept.id]).await.status(), 200);
 }

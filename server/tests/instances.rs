@@ -126,3 +126,79 @@ async fn typing_reaches_sockets_on_the_other_instance() {
     assert!(anna_ws.quiet_for(300).await, "Anna does not hear herself, from either instance");
     b.server.unwrap().shutdown().await.unwrap();
 }
+
+/// 50 operators' tabs, on both instances, press Reply on 100 new dialogs at once: each
+/// dialog ends with exactly one owner, and everyone else was told who took it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn operators_racing_reply_on_both_instances_leave_one_owner_per_dialog() {
+    let a = TestServer::start().await;
+    let b = a.beside().await;
+    for i in 0..100 {
+        let visitor = [&a, &b][i % 2].visitor(&format!("Racer {i}")).await;
+        assert_eq!(visitor.send("Hello", &format!("r-{i}")).await.status(), 200);
+    }
+    // One signed-in session per operator and instance; 50 tabs share them.
+    let mut sessions = Vec::new();
+    for server in [&a, &b] {
+        for login in ["anna", "bob", "dave", "erin"] {
+            sessions.push((login, server.operator(login).await));
+        }
+    }
+    let dialogs: Vec<i64> =
+        sessions[0].1.whole_tab(el_protocol::inbox::Tab::Unassigned, 50).await.iter().map(|d| d.id.0).collect();
+    assert_eq!(dialogs.len(), 100);
+    let tabs = (0..50).map(|tab| {
+        let (login, op) = &sessions[tab % sessions.len()];
+        let dialogs = &dialogs;
+        async move {
+            let mut won = Vec::new();
+            // Each tab goes through the dialogs from its own starting point.
+            for k in 0..dialogs.len() {
+                let id = dialogs[(tab * 7 + k) % dialogs.len()];
+                let r = op.reply(id).await;
+                match r.status().as_u16() {
+                    200 => won.push((id, *login)),
+                    409 => {}
+                    other => panic!("Reply answered {other}: {}", r.text().await.unwrap()),
+                }
+            }
+            won
+        }
+    });
+    let won: Vec<(i64, &str)> = futures_util::future::join_all(tabs).await.into_iter().flatten().collect();
+    let mut claimed: Vec<i64> = won.iter().map(|(id, _)| *id).collect();
+    claimed.sort();
+    assert_eq!(
+        claimed,
+        dialogs.iter().copied().collect::<std::collections::BTreeSet<_>>().into_iter().collect::<Vec<_>>(),
+        "every dialog was won exactly once"
+    );
+    // What both instances store: the winner, and only the winner, owns each dialog.
+    let mut ids = std::collections::HashMap::new();
+    for (login, op) in &sessions {
+        ids.insert(*login, op.me().await.user.id);
+    }
+    for (id, login) in won {
+        // Read through either instance (Anna's session on A, then on B).
+        let reader = &sessions[if id % 2 == 0 { 0 } else { 4 }].1;
+        assert_eq!(reader.chat(id).await.dialog.members, [ids[login]], "dialog {id}");
+    }
+    b.server.unwrap().shutdown().await.unwrap();
+}
+
+/// A file sent through one instance is served by the other.
+#[tokio::test]
+async fn files_stored_through_one_instance_are_served_by_the_other() {
+    let a = TestServer::start().await;
+    let b = a.beside().await;
+    let (_, anna, id) = a.taken_by("anna", "Olena").await;
+    let r = anna.upload(id, "offer.pdf", b"%PDF-1.7 the offer".to_vec()).await;
+    assert_eq!(r.status(), 200);
+    let file: el_protocol::api::Attachment = r.json().await.unwrap();
+    assert_eq!(anna.send_files(id, "The offer", "f-1", &[&file.id]).await.status(), 200);
+    let anna_on_b = b.operator("anna").await;
+    let got = anna_on_b.get(&format!("/api/files/{}", file.id)).await;
+    assert_eq!(got.status(), 200);
+    assert_eq!(got.bytes().await.unwrap().as_ref(), b"%PDF-1.7 the offer");
+    b.server.unwrap().shutdown().await.unwrap();
+}

@@ -321,8 +321,7 @@ async fn a_failing_database_answers_non_2xx_and_the_retry_stores_once() {
     assert_eq!(failed.status(), 500);
     assert_eq!(count(&server, "SELECT COUNT(*) FROM telegram_updates"), 0, "the update is not marked as received");
     assert_eq!(count(&server, "SELECT COUNT(*) FROM clients WHERE name = 'Olena Koval'"), 0);
-    let files_dir = server.config.files_dir.clone();
-    let on_disk = || std::fs::read_dir(&files_dir).map(|d| d.count()).unwrap_or(0);
+    let on_disk = || server.stored_files();
     assert_eq!(on_disk(), 0, "the fetched file went with the failed transaction");
 
     server.execute_sql(if server.on_postgres() { "DROP TRIGGER broken ON messages" } else { "DROP TRIGGER broken" });

@@ -175,6 +175,22 @@ impl Db {
         }
     }
 
+    /// Runs `f` inside one write transaction that no other write needs to be ordered
+    /// with: it appends no events and writes only rows under a fresh random key that
+    /// nothing reads before a later transaction refers to them (the bytes of a file). On
+    /// PostgreSQL it does not wait for the write lock, so a large file does not hold up
+    /// every other write; on SQLite it is an ordinary transaction.
+    pub async fn write_unordered<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
+    {
+        match self {
+            Db::Sqlite(lite) => lite.transaction(f).await,
+            Db::Postgres(pg) => pg.write_unordered(f).await,
+        }
+    }
+
     /// Runs `f` inside one read-only transaction, so that everything it reads is of one
     /// moment. Reads never wait for writers.
     pub async fn read<T, F>(&self, f: F) -> AppResult<T>

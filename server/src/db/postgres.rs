@@ -22,7 +22,10 @@ use std::time::Duration;
 use tokio::sync::{watch, Semaphore};
 
 /// Schema versions for PostgreSQL, applied in order and recorded in `schema_version`.
-const MIGRATIONS: &[&str] = &[include_str!("../../migrations/postgres/001_schema.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../migrations/postgres/001_schema.sql"),
+    include_str!("../../migrations/postgres/002_file_bytes.sql"),
+];
 
 /// Connections one instance keeps.
 const POOL: usize = 16;
@@ -102,6 +105,20 @@ impl Postgres {
     {
         self.with(move |conn| {
             conn.client.batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?;
+            in_transaction(conn, f)
+        })
+        .await
+    }
+
+    /// A write transaction that does not take the write lock (see
+    /// [`super::Db::write_unordered`]).
+    pub async fn write_unordered<T, F>(self: &Arc<Self>, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
+    {
+        self.with(move |conn| {
+            conn.client.batch_execute("BEGIN")?;
             in_transaction(conn, f)
         })
         .await

@@ -1,9 +1,11 @@
-//! The file store: files on disk under random names, described in the `files` table
+//! The file store: files under random names ([`bytes`]: on disk, or in PostgreSQL),
+//! described in the `files` table
 //! (attached to a message, or a dialog's image) or in `uploads` (sent by someone, not
 //! yet part of a message). Types are sniffed from the bytes and must be on the allow
 //! list; only sniffed images are shown inline, everything else downloads as an
 //! attachment. Files are served only to whoever may see their dialog.
 
+pub mod bytes;
 pub mod store;
 
 use crate::auth::CurrentUser;
@@ -20,14 +22,12 @@ use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use bytes::{ByteStore, Refused, Streamed, SNIFF_BYTES};
 use el_protocol::api::{human_size, Attachment, DialogSummary, UploadLimits, MAX_AVATAR_BYTES, MAX_FILE_NAME_CHARS};
 use el_protocol::DialogId;
-use futures_util::StreamExt;
 use serde::Deserialize;
-use std::path::PathBuf;
 use std::time::Duration;
 use store::{Delivered, Stored, Uploader};
-use tokio::io::AsyncWriteExt;
 
 /// Uploads never attached to a message are removed after this long.
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
@@ -132,7 +132,6 @@ fn too_large(name: &str, limit: u64) -> AppError {
 /// A file written to the store, not yet described in the database.
 struct Received {
     id: String,
-    path: PathBuf,
     content_type: &'static str,
     size: u64,
 }
@@ -143,58 +142,29 @@ async fn receive(state: &AppState, headers: &HeaderMap, body: Body, name: &str, 
     if declared_size(headers).is_some_and(|n| n > limit) {
         return Err(too_large(name, limit));
     }
-    let (id, path) = new_file(state).await?;
-    let outcome = write_limited(&path, body, name, limit).await;
-    match outcome {
-        Ok((head, size)) => match sniff(&head, name) {
-            Some(content_type) if size > 0 => Ok(Received { id, path, content_type, size }),
-            _ => {
-                let _ = tokio::fs::remove_file(&path).await;
-                Err(if size == 0 {
-                    AppError::BadRequest(format!("“{name}” is empty."))
-                } else {
-                    AppError::UnsupportedType(format!(
-                        "“{name}” cannot be sent: images, PDF, office documents, archives, audio, video and text files can."
-                    ))
-                })
-            }
-        },
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&path).await;
-            Err(e)
+    let (id, store) = (new_file_id(), ByteStore::of(state));
+    let Streamed { head, size } = store.put_stream(&id, body, limit).await.map_err(|refused| match refused {
+        Refused::TooLarge => too_large(name, limit),
+        Refused::Failed(e) => e,
+    })?;
+    match sniff(&head, name) {
+        Some(content_type) if size > 0 => Ok(Received { id, content_type, size }),
+        _ => {
+            store.remove(&id).await;
+            Err(if size == 0 {
+                AppError::BadRequest(format!("“{name}” is empty."))
+            } else {
+                AppError::UnsupportedType(format!(
+                    "“{name}” cannot be sent: images, PDF, office documents, archives, audio, video and text files can."
+                ))
+            })
         }
     }
 }
 
-/// A new random id in the store and the path its bytes go to.
-async fn new_file(state: &AppState) -> AppResult<(String, PathBuf)> {
-    let dir = &state.config.files_dir;
-    tokio::fs::create_dir_all(dir).await.map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
-    let id = new_token()[..32].to_string();
-    let path = dir.join(&id);
-    Ok((id, path))
-}
-
-/// How many leading bytes are kept to recognise a file's type.
-const SNIFF_BYTES: usize = 512;
-
-async fn write_limited(path: &PathBuf, body: Body, name: &str, limit: u64) -> AppResult<(Vec<u8>, u64)> {
-    let io = |e: std::io::Error| AppError::Internal(format!("writing file: {e}"));
-    let mut file = tokio::fs::File::create(path).await.map_err(io)?;
-    let (mut head, mut size) = (Vec::with_capacity(SNIFF_BYTES), 0u64);
-    let mut stream = body.into_data_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk: Bytes = chunk.map_err(|_| AppError::BadRequest("The upload was interrupted.".into()))?;
-        size += chunk.len() as u64;
-        if size > limit {
-            return Err(too_large(name, limit));
-        }
-        let room = SNIFF_BYTES.saturating_sub(head.len());
-        head.extend_from_slice(&chunk[..room.min(chunk.len())]);
-        file.write_all(&chunk).await.map_err(io)?;
-    }
-    file.flush().await.map_err(io)?;
-    Ok((head, size))
+/// A new random id for a file.
+fn new_file_id() -> String {
+    new_token()[..32].to_string()
 }
 
 /// `?name=photo.png`: the name of an uploaded file.
@@ -230,7 +200,7 @@ async fn record(state: &AppState, file: Received, name: String, by: Uploader) ->
     match result {
         Ok(()) => Ok(Json(attachment)),
         Err(e) => {
-            let _ = tokio::fs::remove_file(&file.path).await;
+            ByteStore::of(state).remove(&file.id).await;
             Err(e)
         }
     }
@@ -294,16 +264,17 @@ async fn visitor_upload(
 /// we do not recognise is kept as `application/octet-stream` (it only ever downloads).
 pub async fn store_bytes(state: &AppState, bytes: &[u8], name: &str) -> AppResult<Delivered> {
     let name = clean_name(name).unwrap_or_else(|_| "file".into());
-    let (id, path) = new_file(state).await?;
-    tokio::fs::write(path, bytes).await.map_err(|e| AppError::Internal(format!("writing file: {e}")))?;
+    let id = new_file_id();
+    ByteStore::of(state).put(&id, bytes.to_vec()).await?;
     let content_type = sniff(&bytes[..bytes.len().min(SNIFF_BYTES)], &name).unwrap_or("application/octet-stream");
     Ok(Delivered { id, name, content_type: content_type.into(), size: bytes.len() as u64 })
 }
 
 /// Removes the bytes of delivered files whose message was not stored.
 pub async fn discard(state: &AppState, files: &[Delivered]) {
+    let store = ByteStore::of(state);
     for file in files {
-        let _ = tokio::fs::remove_file(state.config.files_dir.join(&file.id)).await;
+        store.remove(&file.id).await;
     }
 }
 
@@ -312,9 +283,7 @@ pub async fn read_bytes(state: &AppState, id: &str) -> AppResult<Vec<u8>> {
     if !is_file_id(id) {
         return Err(not_found());
     }
-    tokio::fs::read(state.config.files_dir.join(id))
-        .await
-        .map_err(|e| AppError::Internal(format!("reading file {id}: {e}")))
+    ByteStore::of(state).get(id).await?.ok_or_else(|| AppError::Internal(format!("the bytes of file {id} are missing")))
 }
 
 /// Removes uploads older than [`ABANDONED_AFTER`] that never joined a message, with
@@ -322,8 +291,9 @@ pub async fn read_bytes(state: &AppState, id: &str) -> AppResult<Vec<u8>> {
 pub async fn sweep_abandoned(state: &AppState) -> AppResult<usize> {
     let before = now_ms() - ABANDONED_AFTER.as_millis() as i64;
     let ids: Vec<String> = state.db.transaction(move |tx| store::remove_uploads_before(tx, before)).await?;
+    let store = ByteStore::of(state);
     for id in &ids {
-        let _ = tokio::fs::remove_file(state.config.files_dir.join(id)).await;
+        store.remove(id).await;
     }
     Ok(ids.len())
 }
@@ -352,12 +322,9 @@ async fn upload_avatar(
         })
         .await?;
 
-    let file_id = new_token()[..32].to_string();
-    let dir = state.config.files_dir.clone();
-    let path = dir.join(&file_id);
+    let (file_id, store) = (new_file_id(), ByteStore::of(&state));
     let size = body.len() as u64;
-    tokio::fs::create_dir_all(&dir).await.map_err(|e| AppError::Internal(format!("files dir: {e}")))?;
-    tokio::fs::write(&path, &body).await.map_err(|e| AppError::Internal(format!("writing file: {e}")))?;
+    store.put(&file_id, body.to_vec()).await?;
     let stored = file_id.clone();
     let result = state
         .db
@@ -375,7 +342,7 @@ async fn upload_avatar(
         }
         Err(e) => {
             // Nothing half-stored: the file goes when its row could not be written.
-            let _ = tokio::fs::remove_file(&path).await;
+            store.remove(&file_id).await;
             Err(e)
         }
     }
@@ -434,7 +401,7 @@ async fn visitor_download(
 /// The bytes of a stored file: sniffed images inline, anything else as a download
 /// under its name (the global `nosniff` header keeps browsers to the stated type).
 async fn serve(state: &AppState, id: &str, file: Stored) -> AppResult<Response> {
-    let bytes = tokio::fs::read(state.config.files_dir.join(id)).await.map_err(|_| not_found())?;
+    let bytes = ByteStore::of(state).get(id).await?.ok_or_else(not_found)?;
     let inline = sniff_image(&bytes).is_some_and(|t| t == file.content_type);
     let disposition = if inline {
         "inline".to_string()

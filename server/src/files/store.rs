@@ -141,6 +141,23 @@ pub struct Stored {
     pub content_type: String,
 }
 
+/// Keeps the bytes of file `id` (PostgreSQL's `file_bytes`; see [`super::bytes`]).
+pub fn put_bytes(tx: &Connection, id: &str, bytes: &[u8]) -> AppResult<()> {
+    tx.execute("INSERT INTO file_bytes (id, bytes) VALUES (?1, ?2)", params![id, bytes])?;
+    Ok(())
+}
+
+/// The bytes of file `id`, if kept.
+pub fn bytes(conn: &Connection, id: &str) -> AppResult<Option<Vec<u8>>> {
+    Ok(conn.query_row("SELECT bytes FROM file_bytes WHERE id = ?1", [id], |r| r.get(0)).optional()?)
+}
+
+/// Removes the bytes of file `id`.
+pub fn remove_bytes(tx: &Connection, id: &str) -> AppResult<()> {
+    tx.execute("DELETE FROM file_bytes WHERE id = ?1", [id])?;
+    Ok(())
+}
+
 /// The stored file `id`.
 pub fn stored(conn: &Connection, id: &str) -> AppResult<Option<Stored>> {
     Ok(conn

@@ -128,6 +128,25 @@ impl TestServer {
         }
     }
 
+    /// How many files' bytes the server keeps (on disk, or in PostgreSQL).
+    pub fn stored_files(&self) -> usize {
+        if self.on_postgres() {
+            self.count_sql("SELECT COUNT(*) FROM file_bytes") as usize
+        } else {
+            std::fs::read_dir(&self.config.files_dir).map(|d| d.count()).unwrap_or(0)
+        }
+    }
+
+    /// Whether the bytes of file `id` are kept.
+    pub fn has_file(&self, id: &str) -> bool {
+        assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if self.on_postgres() {
+            self.count_sql(&format!("SELECT COUNT(*) FROM file_bytes WHERE id = '{id}'")) == 1
+        } else {
+            self.config.files_dir.join(id).exists()
+        }
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
