@@ -16,11 +16,13 @@ const DRAIN: Duration = Duration::from_secs(15);
 
 pub type Socket = RawSocket;
 
-/// Opens an operator socket at `since` with `token`'s session and reads until `live`.
-pub async fn open_socket(server: &Server, token: &str, since: i64) -> Socket {
+/// Opens an operator socket at `since` with `token`'s session on instance `i` and reads
+/// until `live`.
+pub async fn open_socket(server: &Server, i: usize, token: &str, since: i64) -> Socket {
     let path = format!("/api/socket?since={since}&compact=true");
-    let mut socket =
-        RawSocket::open(server.port, &path, &format!("el_session={token}")).await.expect("the operator socket opens");
+    let mut socket = RawSocket::open(server.port_of(i), &path, &format!("el_session={token}"))
+        .await
+        .expect("the operator socket opens");
     let mut live = false;
     while !live {
         let open = socket.read(|text| live |= text.starts_with(br#"{"frame":"live""#)).await.expect("a socket read");
@@ -29,11 +31,14 @@ pub async fn open_socket(server: &Server, token: &str, since: i64) -> Socket {
     socket
 }
 
-/// Opens `tokens.len()` sockets, `parallel` at a time.
+/// Opens `tokens.len()` sockets, 100 at a time, taken round the instances.
 pub async fn open_sockets(server: &Server, tokens: &[String], since: i64) -> Vec<Socket> {
     let mut sockets = Vec::with_capacity(tokens.len());
-    for chunk in tokens.chunks(100) {
-        let opened = futures_util::future::join_all(chunk.iter().map(|t| open_socket(server, t, since))).await;
+    for (c, chunk) in tokens.chunks(100).enumerate() {
+        let opened = futures_util::future::join_all(
+            chunk.iter().enumerate().map(|(i, t)| open_socket(server, c * 100 + i, t, since)),
+        )
+        .await;
         sockets.extend(opened);
     }
     sockets
@@ -193,14 +198,15 @@ pub async fn deliver(server: &Server, visitors: &[String], sockets: Vec<Socket>,
 
     let (cpu0, own0, wall0) = (server.cpu_secs(), crate::server::own_cpu_secs(), Instant::now());
     let http = reqwest::Client::builder().tcp_nodelay(true).build().expect("an HTTP client");
-    let url = Arc::new(server.url("/api/widget/messages"));
+    let urls: Vec<Arc<String>> =
+        (0..server.instances()).map(|i| Arc::new(server.url_of(i, "/api/widget/messages"))).collect();
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let mut posts = Vec::with_capacity(total);
     let first = Instant::now();
     for id in 0..total {
         ticker.tick().await;
-        let (http, url, probe) = (http.clone(), url.clone(), probe.clone());
+        let (http, url, probe) = (http.clone(), urls[id % urls.len()].clone(), probe.clone());
         let visitor = visitors[id % visitors.len()].clone();
         posts.push(tokio::spawn(async move {
             probe.sent[id].store(probe.start.elapsed().as_nanos().max(1) as u64, Ordering::Release);
@@ -260,14 +266,15 @@ pub async fn deliver(server: &Server, visitors: &[String], sockets: Vec<Socket>,
 /// sockets open. Messages per second stored.
 pub async fn inbound_rate(server: &Server, visitors: &[String], parallel: usize, secs: u64) -> f64 {
     let http = reqwest::Client::builder().tcp_nodelay(true).build().expect("an HTTP client");
-    let url = Arc::new(server.url("/api/widget/messages"));
+    let urls: Vec<Arc<String>> =
+        (0..server.instances()).map(|i| Arc::new(server.url_of(i, "/api/widget/messages"))).collect();
     let stored = Arc::new(AtomicU64::new(0));
     let next = Arc::new(AtomicU64::new(1_000_000_000));
     let until = Instant::now() + Duration::from_secs(secs);
     let started = Instant::now();
     let workers: Vec<_> = (0..parallel)
         .map(|w| {
-            let (http, url, stored, next) = (http.clone(), url.clone(), stored.clone(), next.clone());
+            let (http, url, stored, next) = (http.clone(), urls[w % urls.len()].clone(), stored.clone(), next.clone());
             let visitor = visitors[w % visitors.len()].clone();
             tokio::spawn(async move {
                 while Instant::now() < until {

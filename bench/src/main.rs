@@ -2,7 +2,11 @@
 //! `--baseline`, another build of it) on a temporary database, drives it from
 //! 127.0.0.1 only, and prints one table with the builds side by side.
 //!
-//! Usage: `el-bench --server PATH [--baseline PATH] [--quick | --cell SOCKETS:RATE | --search]`
+//! Usage: `el-bench --server PATH [--baseline PATH] [--postgres URL] [--quick | --cell SOCKETS:RATE | --search]`
+//!
+//! With `--postgres postgres://user@host:port`, this build also runs as two instances on
+//! a new database of that PostgreSQL server (sockets and widget clients split between
+//! them), in a column of its own.
 
 mod load;
 mod search;
@@ -48,9 +52,16 @@ struct Figures {
 
 const VISITORS: usize = 200;
 
-async fn measure(bin: &Path, plan: &Plan) -> Figures {
-    eprintln!("[bench] {}: starting", bin.display());
-    let server = Server::start(bin).await;
+async fn measure(bin: &Path, plan: &Plan, postgres: Option<&str>) -> Figures {
+    eprintln!(
+        "[bench] {}: starting{}",
+        bin.display(),
+        if postgres.is_some() { " (PostgreSQL, 2 instances)" } else { "" }
+    );
+    let server = match postgres {
+        Some(url) => Server::start_postgres(bin, url).await,
+        None => Server::start(bin).await,
+    };
     let operators = plan.sockets.iter().copied().max().unwrap_or(1);
     let tokens = server.add_operators(operators);
     let visitors = load::visitors(&server, VISITORS).await;
@@ -89,7 +100,8 @@ async fn measure(bin: &Path, plan: &Plan) -> Figures {
     Figures { idle_rss, rss_after_close, cells, inbound }
 }
 
-const USAGE: &str = "usage: el-bench --server PATH [--baseline PATH] [--quick | --cell SOCKETS:RATE | --search]";
+const USAGE: &str =
+    "usage: el-bench --server PATH [--baseline PATH] [--postgres URL] [--quick | --cell SOCKETS:RATE | --search]";
 
 /// What a run measures.
 enum Run {
@@ -98,9 +110,18 @@ enum Run {
     Search,
 }
 
-fn args() -> (PathBuf, Option<PathBuf>, Run) {
+/// The command line.
+struct Args {
+    server: PathBuf,
+    baseline: Option<PathBuf>,
+    postgres: Option<String>,
+    run: Run,
+}
+
+fn args() -> Args {
     let mut server = None;
     let mut baseline = None;
+    let mut postgres = None;
     let mut plan = Plan::full();
     let mut search = false;
     let mut it = std::env::args().skip(1);
@@ -108,6 +129,7 @@ fn args() -> (PathBuf, Option<PathBuf>, Run) {
         match a.as_str() {
             "--server" => server = it.next().map(PathBuf::from),
             "--baseline" => baseline = it.next().map(PathBuf::from),
+            "--postgres" => postgres = Some(it.next().unwrap_or_else(|| usage("--postgres takes a URL"))),
             "--quick" => plan = Plan::quick(),
             "--search" => search = true,
             "--cell" => {
@@ -121,7 +143,7 @@ fn args() -> (PathBuf, Option<PathBuf>, Run) {
         }
     }
     let server = server.unwrap_or_else(|| usage("--server is required"));
-    (server, baseline, if search { Run::Search } else { Run::RealTime(plan) })
+    Args { server, baseline, postgres, run: if search { Run::Search } else { Run::RealTime(plan) } }
 }
 
 fn usage(problem: &str) -> ! {
@@ -130,7 +152,7 @@ fn usage(problem: &str) -> ! {
 }
 
 fn main() {
-    let (server_bin, baseline_bin, run) = args();
+    let Args { server: server_bin, baseline: baseline_bin, postgres, run } = args();
     let started = Instant::now();
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("a runtime");
     let plan = match run {
@@ -143,9 +165,12 @@ fn main() {
     };
     let mut builds = Vec::new();
     if let Some(b) = &baseline_bin {
-        builds.push(("baseline", runtime.block_on(measure(b, &plan))));
+        builds.push(("baseline", runtime.block_on(measure(b, &plan, None))));
     }
-    builds.push(("this build", runtime.block_on(measure(&server_bin, &plan))));
+    builds.push(("this build", runtime.block_on(measure(&server_bin, &plan, None))));
+    if let Some(url) = &postgres {
+        builds.push(("PostgreSQL, 2 instances", runtime.block_on(measure(&server_bin, &plan, Some(url)))));
+    }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let raw = sqlite::raw_rates(dir.path(), 3);
     print_table(&builds, raw, &plan);

@@ -6,11 +6,14 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
-/// One server process with its own temporary data directory.
+/// The server under test: one process on its own temporary SQLite file, or two
+/// instances on one fresh PostgreSQL database.
 pub struct Server {
-    child: Child,
-    pub port: u16,
+    children: Vec<Child>,
+    ports: Vec<u16>,
     dir: tempfile::TempDir,
+    /// The PostgreSQL database, when it is one.
+    postgres: Option<String>,
 }
 
 impl Server {
@@ -22,12 +25,40 @@ impl Server {
     /// Starts `bin` with the demo data and `extra` arguments, waiting up to `ready_within`.
     pub async fn start_with(bin: &Path, extra: &[&str], ready_within: Duration) -> Server {
         let dir = tempfile::tempdir().expect("a temporary directory");
+        let db = dir.path().join("el.db").to_string_lossy().into_owned();
+        let mut server = Server { children: Vec::new(), ports: Vec::new(), dir, postgres: None };
+        server.add_instance(bin, &db, true, extra, ready_within).await;
+        server
+    }
+
+    /// Two instances of `bin` on a new database of the PostgreSQL server at `url`
+    /// (`postgres://user@host:port`), the demo data loaded by the first.
+    pub async fn start_postgres(bin: &Path, url: &str) -> Server {
+        let name = format!("bench_{}", &el_server::tokens::new_token()[..16]);
+        let (admin, create) = (format!("{url}/postgres"), format!("CREATE DATABASE {name}"));
+        // The blocking driver runs its own runtime: not on a thread of this one.
+        std::thread::spawn(move || {
+            let mut admin = postgres::Client::connect(&admin, postgres::NoTls).expect("the PostgreSQL server");
+            admin.batch_execute(&create).expect("a database for the benchmark");
+        })
+        .join()
+        .expect("creating the database");
+        let db = format!("{url}/{name}");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut server = Server { children: Vec::new(), ports: Vec::new(), dir, postgres: Some(db.clone()) };
+        server.add_instance(bin, &db, true, &[], Duration::from_secs(60)).await;
+        server.add_instance(bin, &db, false, &[], Duration::from_secs(60)).await;
+        server
+    }
+
+    async fn add_instance(&mut self, bin: &Path, db: &str, demo: bool, extra: &[&str], ready_within: Duration) {
         let port = free_port();
-        let data = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
-        let log = std::fs::File::create(dir.path().join("server.log")).expect("a log file");
+        let data = |name: &str| self.dir.path().join(name).to_string_lossy().into_owned();
+        let log = std::fs::File::create(self.log(self.ports.len())).expect("a log file");
         let child = Command::new(bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--demo"])
-            .args(["--db", &data("el.db"), "--files-dir", &data("files")])
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .args(if demo { &["--demo"][..] } else { &[] })
+            .args(["--db", db, "--files-dir", &data("files")])
             .args(["--spa-dir", &data("spa"), "--widget-dir", &data("widget")])
             .args(extra)
             .env("RUST_LOG", "warn")
@@ -39,22 +70,38 @@ impl Server {
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
-        let server = Server { child, port, dir };
+        let n = self.ports.len();
+        self.children.push(child);
+        self.ports.push(port);
         let http = reqwest::Client::new();
         let deadline = Instant::now() + ready_within;
-        while http.get(server.url("/api/me")).send().await.is_err() {
-            assert!(Instant::now() < deadline, "the server did not start; see {}", server.log().display());
+        while http.get(self.url_of(n, "/api/me")).send().await.is_err() {
+            assert!(Instant::now() < deadline, "the server did not start; see {}", self.log(n).display());
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        server
+    }
+
+    /// How many instances serve.
+    pub fn instances(&self) -> usize {
+        self.ports.len()
+    }
+
+    /// The port of instance `i` (taken round the instances).
+    pub fn port_of(&self, i: usize) -> u16 {
+        self.ports[i % self.ports.len()]
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        self.url_of(0, path)
     }
 
-    fn log(&self) -> PathBuf {
-        self.dir.path().join("server.log")
+    /// `path` on instance `i` (taken round the instances).
+    pub fn url_of(&self, i: usize, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port_of(i))
+    }
+
+    fn log(&self, instance: usize) -> PathBuf {
+        self.dir.path().join(format!("server-{instance}.log"))
     }
 
     pub fn database(&self) -> PathBuf {
@@ -62,23 +109,32 @@ impl Server {
     }
 
     pub fn pid(&self) -> u32 {
-        self.child.id().expect("the server is running")
+        self.children[0].id().expect("the server is running")
     }
 
-    /// Resident memory, in megabytes.
+    fn pids(&self) -> impl Iterator<Item = u32> + '_ {
+        self.children.iter().map(|c| c.id().expect("the server is running"))
+    }
+
+    /// Resident memory of all instances, in megabytes.
     pub fn rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
-        let kb: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0.0);
-        kb / 1024.0
+        self.pids()
+            .map(|pid| {
+                let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+                let kb: f64 = status
+                    .lines()
+                    .find_map(|l| l.strip_prefix("VmRSS:"))
+                    .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+                    .unwrap_or(0.0);
+                kb / 1024.0
+            })
+            .sum()
     }
 
-    /// CPU time the server has used, in seconds.
+    /// CPU time all instances have used, in seconds (PostgreSQL's own processes not
+    /// counted).
     pub fn cpu_secs(&self) -> f64 {
-        cpu_secs_of(&format!("/proc/{}/stat", self.pid()))
+        self.pids().map(|pid| cpu_secs_of(&format!("/proc/{pid}/stat"))).sum()
     }
 
     /// Adds `n` operator accounts, each with a session, straight into the database
@@ -86,6 +142,10 @@ impl Server {
     /// role, one the "create only" role, one the "own records" role, as in the demo.
     /// Returns their session tokens.
     pub fn add_operators(&self, n: usize) -> Vec<String> {
+        if let Some(url) = &self.postgres {
+            let url = url.clone();
+            return std::thread::spawn(move || add_operators_postgres(&url, n)).join().expect("operators stored");
+        }
         let mut conn = Connection::open(self.database()).expect("the server's database");
         conn.busy_timeout(Duration::from_secs(30)).expect("a busy timeout");
         let tx = conn.transaction().expect("a transaction");
@@ -123,6 +183,45 @@ impl Server {
         tx.commit().expect("operators stored");
         tokens
     }
+}
+
+/// [`Server::add_operators`] on PostgreSQL.
+fn add_operators_postgres(url: &str, n: usize) -> Vec<String> {
+    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("the server's database");
+    let mut tx = client.transaction().expect("a transaction");
+    let mut user_role = |login: &str| -> (String, i64) {
+        let row =
+            tx.query_one("SELECT password_hash, role_id FROM users WHERE login = $1", &[&login]).expect("a demo user");
+        (row.get(0), row.get(1))
+    };
+    let (hash, full) = user_role("anna");
+    let (_, create_only) = user_role("dave");
+    let (_, own) = user_role("erin");
+    let mut tokens = Vec::with_capacity(n);
+    for i in 0..n {
+        let role = match i % 10 {
+            8 => create_only,
+            9 => own,
+            _ => full,
+        };
+        let user: i64 = tx
+            .query_one(
+                "INSERT INTO users (login, name, password_hash, role_id, is_admin, created_at)
+                 VALUES ($1, $2, $3, $4, 0, 0) RETURNING id",
+                &[&format!("bench-{i}"), &format!("Operator {i}"), &hash, &role],
+            )
+            .expect("a user")
+            .get(0);
+        let token = el_server::tokens::new_token();
+        tx.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, 0, $3)",
+            &[&el_server::tokens::token_hash(&token), &user, &(i64::MAX / 2)],
+        )
+        .expect("a session");
+        tokens.push(token);
+    }
+    tx.commit().expect("operators stored");
+    tokens
 }
 
 /// CPU seconds (user + system) from a `/proc/.../stat` file.
