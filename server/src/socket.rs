@@ -259,11 +259,13 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, since: Se
 }
 
 async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq, mut reader: R) -> End {
-    // A position the log never reached: the database was replaced.
-    match state.db.read(event_log::store::head).await {
-        Ok(head) if since <= head => {}
+    // A position the log never reached: the database was replaced. The replay ends
+    // (`live`) only once it covers everything committed before the socket opened, also
+    // what another instance wrote that this one's feed has not read yet.
+    let committed = match state.db.read(event_log::store::head).await {
+        Ok(head) if since <= head => head,
         _ => return End::Resync("The server cannot resume from this point."),
-    }
+    };
     let hub = &state.hub;
     let mut fed = hub.subscribe();
     let mut rights = hub.rights();
@@ -297,7 +299,7 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
             Err(Behind) => return End::Resync("You were too far behind."),
         };
         (position, typed) = (next, newest);
-        if !live && !full {
+        if !live && !full && position >= committed {
             live = true;
             let mut frames = frames;
             frames.push(serde_json::to_string(&Frame::<()>::Live { seq: position }).unwrap_or_default());

@@ -5,6 +5,7 @@
 //! own thread (SQLite) or on blocking threads (PostgreSQL).
 
 mod postgres;
+mod writer;
 
 pub use postgres::CHANNEL;
 
@@ -13,10 +14,10 @@ use crate::sql;
 use rusqlite::{Connection, OpenFlags};
 use rusqlite_migration::{Migrations, M};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::sync::{oneshot, Semaphore};
+use tokio::sync::Semaphore;
+use writer::{WriteConnection, Writer};
 
 /// Schema versions, applied in order and recorded in `PRAGMA user_version`.
 fn migrations() -> Migrations<'static> {
@@ -48,23 +49,6 @@ fn migrations() -> Migrations<'static> {
 
 /// Read connections: reads run in parallel with each other and with the writer.
 const READERS: usize = 4;
-/// Most transactions committed together.
-const GROUP: usize = 128;
-
-/// Work for the writer thread.
-enum Job {
-    /// Runs on its own, outside any transaction the writer opens.
-    Alone(Box<dyn FnOnce(&mut Connection) + Send>),
-    /// Runs inside a savepoint of a group transaction (`None`: the transaction could not
-    /// begin); returns whether it succeeded and what to do once the commit is known.
-    Grouped(Grouped),
-}
-
-type Grouped = Box<dyn FnOnce(Option<&Connection>) -> (bool, Reply) + Send>;
-
-/// Answers a grouped job's caller once its group committed (or failed to).
-type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
-
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
 pub enum Db {
@@ -75,8 +59,21 @@ pub enum Db {
 /// The SQLite file's writer thread and read connections.
 #[derive(Clone)]
 pub struct Sqlite {
-    writer: mpsc::Sender<Job>,
+    writer: Writer,
     readers: Arc<ReadPool>,
+}
+
+/// The writer's SQLite connection.
+struct LiteWriter(Connection);
+
+impl WriteConnection for LiteWriter {
+    fn begin(&self) -> &str {
+        "BEGIN IMMEDIATE"
+    }
+
+    fn with<R>(&mut self, f: impl FnOnce(&sql::Connection) -> R) -> Result<R, String> {
+        Ok(f(&sql::Connection::Lite(&self.0)))
+    }
 }
 
 struct ReadPool {
@@ -138,11 +135,7 @@ impl Db {
         for _ in 0..READERS {
             idle.push(open_reader(path)?);
         }
-        let (writer, jobs) = mpsc::channel();
-        std::thread::Builder::new()
-            .name("db-writer".into())
-            .spawn(move || write_loop(conn, jobs))
-            .map_err(|e| AppError::Internal(format!("starting the database writer: {e}")))?;
+        let writer = Writer::start(LiteWriter(conn))?;
         let readers = Arc::new(ReadPool { idle: Mutex::new(idle), permits: Semaphore::new(READERS) });
         Ok(Db::Sqlite(Sqlite { writer, readers }))
     }
@@ -155,8 +148,8 @@ impl Db {
         F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
     {
         match self {
-            Db::Sqlite(lite) => lite.run(f).await,
-            Db::Postgres(pg) => pg.transaction(f).await,
+            Db::Sqlite(lite) => lite.writer.run(f).await,
+            Db::Postgres(pg) => pg.writer.transaction(f).await,
         }
     }
 
@@ -170,8 +163,8 @@ impl Db {
         F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
     {
         match self {
-            Db::Sqlite(lite) => lite.transaction(f).await,
-            Db::Postgres(pg) => pg.transaction(f).await,
+            Db::Sqlite(lite) => lite.writer.transaction(f).await,
+            Db::Postgres(pg) => pg.writer.transaction(f).await,
         }
     }
 
@@ -186,7 +179,7 @@ impl Db {
         F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
     {
         match self {
-            Db::Sqlite(lite) => lite.transaction(f).await,
+            Db::Sqlite(lite) => lite.writer.transaction(f).await,
             Db::Postgres(pg) => pg.write_unordered(f).await,
         }
     }
@@ -206,47 +199,6 @@ impl Db {
 }
 
 impl Sqlite {
-    /// Runs `f` on the writer's connection, on its own (it may open its own transaction).
-    async fn run<T, F>(&self, f: F) -> AppResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
-    {
-        let (tx, rx) = oneshot::channel();
-        self.send(Job::Alone(Box::new(move |conn| {
-            let _ = tx.send(f(&sql::Connection::Lite(conn)));
-        })))?;
-        rx.await.map_err(|_| writer_gone())?
-    }
-
-    /// Runs `f` inside one transaction, committed only if `f` succeeds. Transactions
-    /// that arrive while others are being written are committed together, each inside
-    /// its own savepoint: one that fails is undone alone. The answer comes only after
-    /// the commit.
-    async fn transaction<T, F>(&self, f: F) -> AppResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
-    {
-        let (tx, rx) = oneshot::channel::<AppResult<T>>();
-        self.send(Job::Grouped(Box::new(move |conn| {
-            let out = match conn {
-                Some(conn) => f(&sql::Connection::Lite(conn)),
-                None => Err(AppError::Internal("the database could not begin a transaction".into())),
-            };
-            let ok = out.is_ok();
-            let reply: Reply = Box::new(move |committed| {
-                let _ = tx.send(match committed {
-                    Ok(()) => out,
-                    Err(e) if ok => Err(AppError::Internal(format!("commit failed: {e}"))),
-                    Err(_) => out,
-                });
-            });
-            (ok, reply)
-        })))?;
-        rx.await.map_err(|_| writer_gone())?
-    }
-
     /// Runs `f` on a read connection, inside one read transaction so that everything it
     /// reads is of one moment. Reads never wait for the writer.
     async fn read<T, F>(&self, f: F) -> AppResult<T>
@@ -254,7 +206,8 @@ impl Sqlite {
         T: Send + 'static,
         F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
     {
-        let permit = self.readers.permits.acquire().await.map_err(|_| writer_gone())?;
+        let permit =
+            self.readers.permits.acquire().await.map_err(|_| AppError::Internal("the database is closed".into()))?;
         let pool = self.readers.clone();
         let out = tokio::task::spawn_blocking(move || {
             let mut conn =
@@ -272,10 +225,6 @@ impl Sqlite {
         .map_err(|e| AppError::Internal(format!("database task: {e}")))?;
         drop(permit);
         out
-    }
-
-    fn send(&self, job: Job) -> AppResult<()> {
-        self.writer.send(job).map_err(|_| writer_gone())
     }
 }
 
@@ -314,10 +263,6 @@ fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
     migrated
 }
 
-fn writer_gone() -> AppError {
-    AppError::Internal("the database writer has stopped".into())
-}
-
 fn open_reader(path: &Path) -> AppResult<Connection> {
     let path: PathBuf = path.into();
     let conn = Connection::open_with_flags(
@@ -326,67 +271,6 @@ fn open_reader(path: &Path) -> AppResult<Connection> {
     )?;
     configure(&conn)?;
     Ok(conn)
-}
-
-/// The writer thread: runs jobs in order; grouped jobs that are waiting together share
-/// one transaction and one commit.
-fn write_loop(mut conn: Connection, jobs: mpsc::Receiver<Job>) {
-    let mut next = None;
-    loop {
-        let job = match next.take() {
-            Some(job) => job,
-            None => match jobs.recv() {
-                Ok(job) => job,
-                Err(_) => return,
-            },
-        };
-        match job {
-            Job::Alone(run) => run(&mut conn),
-            Job::Grouped(first) => {
-                let mut group = vec![first];
-                while group.len() < GROUP {
-                    match jobs.try_recv() {
-                        Ok(Job::Grouped(more)) => group.push(more),
-                        Ok(alone) => {
-                            next = Some(alone);
-                            break;
-                        }
-                        Err(_) => break,
-                    }
-                }
-                commit_group(&conn, group);
-            }
-        }
-    }
-}
-
-fn commit_group(conn: &Connection, group: Vec<Grouped>) {
-    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
-        tracing::error!(error = %e, "a group transaction could not begin");
-        for job in group {
-            let (_, reply) = job(None);
-            reply(Err(e.to_string()));
-        }
-        return;
-    }
-    let mut replies = Vec::with_capacity(group.len());
-    for job in group {
-        let savepoint = conn.execute_batch("SAVEPOINT job");
-        let (ok, reply) = job(Some(conn));
-        let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
-        let ended = savepoint.and_then(|_| conn.execute_batch(end));
-        if let Err(e) = ended {
-            tracing::error!(error = %e, "a savepoint of a group transaction failed");
-        }
-        replies.push(reply);
-    }
-    let committed = conn.execute_batch("COMMIT").map_err(|e| {
-        let _ = conn.execute_batch("ROLLBACK");
-        e.to_string()
-    });
-    for reply in replies {
-        reply(committed.clone());
-    }
 }
 
 /// A migrated in-memory database, for unit tests of SQL.

@@ -1,7 +1,8 @@
 //! PostgreSQL storage, for several instances on one database.
 //!
-//! - Write transactions run one at a time across every instance: each begins by taking
-//!   one transaction-level advisory lock ([`WRITE_LOCK`]), held until it commits. The
+//! - Write transactions run one at a time across every instance: each instance's writer
+//!   thread commits those waiting together in one group (as on SQLite), which begins by
+//!   taking one transaction-level advisory lock ([`WRITE_LOCK`]), held until it commits. The
 //!   store code's rules (read, decide, write) then hold exactly as on SQLite's single
 //!   writer, and the event log grows in commit order: a reader that saw event `n` never
 //!   misses an event numbered below `n` that commits later, because none can. Appends
@@ -13,6 +14,7 @@
 //! - Migrations run under a session advisory lock, so instances starting together
 //!   migrate once.
 
+use super::writer::{WriteConnection, Writer};
 use crate::error::{AppError, AppResult};
 use crate::sql::{self, PgConn};
 use std::cell::RefCell;
@@ -37,6 +39,8 @@ const MIGRATE_LOCK: i64 = 0x656c_6d67;
 pub const CHANNEL: &str = "el_events";
 
 pub struct Postgres {
+    /// Write transactions, grouped on a connection of their own.
+    pub writer: Writer,
     config: ::postgres::Config,
     idle: Mutex<Vec<PgConn>>,
     permits: Semaphore,
@@ -64,10 +68,11 @@ impl Postgres {
         let config: ::postgres::Config = url.parse().map_err(|e| pg_error("the PostgreSQL address", e))?;
         let mut first = open(&config)?;
         migrate(&mut first)?;
+        let writer = Writer::start(PgWriter { conn: Some(first), config: config.clone(), begin: begin_write() })?;
         let notified = watch::channel(()).0;
         let stop = Arc::new(AtomicBool::new(false));
         listen(config.clone(), notified.clone(), stop.clone())?;
-        Ok(Postgres { config, idle: Mutex::new(vec![first]), permits: Semaphore::new(POOL), notified, stop })
+        Ok(Postgres { writer, config, idle: Mutex::new(Vec::new()), permits: Semaphore::new(POOL), notified, stop })
     }
 
     pub fn notified(&self) -> watch::Receiver<()> {
@@ -96,18 +101,6 @@ impl Postgres {
         })
         .await
         .map_err(|e| pg_error("database task", e))?
-    }
-
-    pub async fn transaction<T, F>(self: &Arc<Self>, f: F) -> AppResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&sql::Connection) -> AppResult<T> + Send + 'static,
-    {
-        self.with(move |conn| {
-            conn.client.batch_execute(&format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})"))?;
-            in_transaction(conn, f)
-        })
-        .await
     }
 
     /// A write transaction that does not take the write lock (see
@@ -152,6 +145,32 @@ fn in_transaction<T>(conn: &mut PgConn, f: impl FnOnce(&sql::Connection) -> AppR
             }
             Err(e)
         }
+    }
+}
+
+/// What begins a write transaction: the write lock, held to the commit.
+fn begin_write() -> String {
+    format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+}
+
+/// The writer's connection, opened again when it was lost.
+struct PgWriter {
+    conn: Option<PgConn>,
+    config: ::postgres::Config,
+    begin: String,
+}
+
+impl WriteConnection for PgWriter {
+    fn begin(&self) -> &str {
+        &self.begin
+    }
+
+    fn with<R>(&mut self, f: impl FnOnce(&sql::Connection) -> R) -> Result<R, String> {
+        if self.conn.as_ref().is_none_or(|c| c.client.is_closed()) {
+            self.conn = Some(open(&self.config).map_err(|e| e.to_string())?);
+        }
+        let conn = self.conn.as_mut().expect("opened above");
+        Ok(f(&sql::Connection::Pg(RefCell::new(conn))))
     }
 }
 
