@@ -7,8 +7,6 @@
 mod postgres;
 mod writer;
 
-pub use postgres::CHANNEL;
-
 use crate::error::{AppError, AppResult};
 use crate::sql;
 use rusqlite::{Connection, OpenFlags};

@@ -16,7 +16,7 @@
 
 use super::writer::{WriteConnection, Writer};
 use crate::error::{AppError, AppResult};
-use crate::sql::{self, PgConn};
+use crate::sql::{self, PgConn, CHANNEL};
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,8 +35,6 @@ const POOL: usize = 16;
 const WRITE_LOCK: i64 = 0x656c_7772;
 /// The advisory lock migrations hold.
 const MIGRATE_LOCK: i64 = 0x656c_6d67;
-/// The channel commits that appended events notify.
-pub const CHANNEL: &str = "el_events";
 
 pub struct Postgres {
     /// Write transactions, grouped on a connection of their own.
@@ -136,11 +134,11 @@ fn in_transaction<T>(conn: &mut PgConn, f: impl FnOnce(&sql::Connection) -> AppR
     let out = f(&sql::Connection::Pg(RefCell::new(&mut *conn)));
     match out {
         Ok(v) => {
-            conn.client.batch_execute("COMMIT").map_err(|e| pg_error("commit failed", e))?;
+            conn.commit().map_err(|e| pg_error("commit failed", e))?;
             Ok(v)
         }
         Err(e) => {
-            if let Err(undo) = conn.client.batch_execute("ROLLBACK") {
+            if let Err(undo) = conn.rollback() {
                 tracing::error!(error = %undo, "a rollback failed");
             }
             Err(e)

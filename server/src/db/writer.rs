@@ -164,7 +164,7 @@ fn commit_group(conn: &sql::Connection, begin: &str, group: Vec<Grouped>) {
         }
         replies.push(reply);
     }
-    let committed = conn.execute_batch("COMMIT").map_err(|e| {
+    let committed = conn.commit().map_err(|e| {
         let _ = conn.execute_batch("ROLLBACK");
         e.to_string()
     });

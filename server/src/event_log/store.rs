@@ -3,21 +3,19 @@
 
 use crate::db::now_ms;
 use crate::error::AppResult;
-use crate::sql::{params, Connection, Dialect};
+use crate::sql::{params, Connection};
 use el_protocol::events::Event;
 use el_protocol::{ChannelId, ClientId, DialogId, Seq, UserId};
 
 /// Appends `event` and returns its sequence number. On PostgreSQL the commit also
-/// wakes the other instances' feeds.
+/// wakes every instance's feed.
 pub fn append(conn: &Connection, event: &Event) -> AppResult<Seq> {
     let seq = conn.query_row(
         "INSERT INTO events (created_at, payload) VALUES (?1, ?2) RETURNING seq",
         params![now_ms(), serde_json::to_string(event)?],
         |r| r.get(0),
     )?;
-    if conn.dialect() == Dialect::Postgres {
-        conn.execute_batch(&format!("NOTIFY {}", crate::db::CHANNEL))?;
-    }
+    conn.notify_on_commit();
     Ok(seq)
 }
 

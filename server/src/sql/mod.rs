@@ -9,7 +9,7 @@ mod pg;
 mod translate;
 mod value;
 
-pub use pg::PgConn;
+pub use pg::{PgConn, CHANNEL};
 pub use value::{FromSql, ToSql, Value};
 
 use std::cell::RefCell;
@@ -186,6 +186,23 @@ impl<'c> Connection<'c> {
         match self {
             Connection::Lite(c) => Ok(c.execute_batch(sql)?),
             Connection::Pg(c) => Ok(c.borrow_mut().client.batch_execute(sql)?),
+        }
+    }
+
+    /// Commits the transaction the caller opened (on PostgreSQL, waking the other
+    /// instances when it appended events: see [`Connection::notify_on_commit`]).
+    pub fn commit(&self) -> Result<()> {
+        match self {
+            Connection::Lite(c) => Ok(c.execute_batch("COMMIT")?),
+            Connection::Pg(c) => c.borrow_mut().commit(),
+        }
+    }
+
+    /// Marks that the open transaction appended events: on PostgreSQL its commit
+    /// notifies [`CHANNEL`], so every instance's feed looks at once (SQLite: nothing).
+    pub fn notify_on_commit(&self) {
+        if let Connection::Pg(c) = self {
+            c.borrow_mut().notify = true;
         }
     }
 

@@ -6,15 +6,34 @@ use super::{Binds, Error, Result, Value};
 use postgres::types::{to_sql_checked, IsNull, Type};
 use std::collections::HashMap;
 
+/// The channel a commit that appended events notifies (every instance listens).
+pub const CHANNEL: &str = "el_events";
+
 /// One PostgreSQL session with its prepared statements.
 pub struct PgConn {
     pub client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
+    /// The open transaction appended events: its commit notifies [`CHANNEL`].
+    pub(super) notify: bool,
 }
 
 impl PgConn {
     pub fn new(client: postgres::Client) -> PgConn {
-        PgConn { client, statements: HashMap::new() }
+        PgConn { client, statements: HashMap::new(), notify: false }
+    }
+
+    /// Commits the open transaction, notifying [`CHANNEL`] (in the same round trip)
+    /// when it appended events.
+    pub fn commit(&mut self) -> Result<()> {
+        let commit =
+            if std::mem::take(&mut self.notify) { format!("NOTIFY {CHANNEL}; COMMIT") } else { "COMMIT".into() };
+        Ok(self.client.batch_execute(&commit)?)
+    }
+
+    /// Rolls the open transaction back (nothing to notify).
+    pub fn rollback(&mut self) -> Result<()> {
+        self.notify = false;
+        Ok(self.client.batch_execute("ROLLBACK")?)
     }
 
     fn statement(&mut self, sql: &str, binds: &Binds<'_>) -> Result<postgres::Statement> {
