@@ -1,6 +1,9 @@
 //! A release server started on a temporary database, and what `/proc` says of it.
 
-use rusqlite::{params, Connection};
+use el_server::params;
+use el_server::sql::{self, PgConn};
+use rusqlite::Connection;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -142,57 +145,35 @@ impl Server {
     /// role, one the "create only" role, one the "own records" role, as in the demo.
     /// Returns their session tokens.
     pub fn add_operators(&self, n: usize) -> Vec<String> {
-        if let Some(url) = &self.postgres {
-            let url = url.clone();
-            return std::thread::spawn(move || add_operators_postgres(&url, n)).join().expect("operators stored");
-        }
-        let mut conn = Connection::open(self.database()).expect("the server's database");
-        conn.busy_timeout(Duration::from_secs(30)).expect("a busy timeout");
-        let tx = conn.transaction().expect("a transaction");
-        let user_role = |login: &str| -> (String, i64) {
-            tx.query_row("SELECT password_hash, role_id FROM users WHERE login = ?1", [login], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .expect("the demo users")
+        let Some(url) = self.postgres.clone() else {
+            let mut conn = Connection::open(self.database()).expect("the server's database");
+            conn.busy_timeout(Duration::from_secs(30)).expect("a busy timeout");
+            let tx = conn.transaction().expect("a transaction");
+            let tokens = insert_operators(&(&*tx).into(), n);
+            tx.commit().expect("operators stored");
+            return tokens;
         };
-        let (hash, full) = user_role("anna");
-        let (_, create_only) = user_role("dave");
-        let (_, own) = user_role("erin");
-        let mut tokens = Vec::with_capacity(n);
-        for i in 0..n {
-            let role = match i % 10 {
-                8 => create_only,
-                9 => own,
-                _ => full,
-            };
-            tx.execute(
-                "INSERT INTO users (login, name, password_hash, role_id, is_admin, created_at)
-                 VALUES (?1, ?2, ?3, ?4, 0, 0)",
-                params![format!("bench-{i}"), format!("Operator {i}"), hash, role],
-            )
-            .expect("a user");
-            let user = tx.last_insert_rowid();
-            let token = el_server::tokens::new_token();
-            tx.execute(
-                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, 0, ?3)",
-                params![el_server::tokens::token_hash(&token), user, i64::MAX / 2],
-            )
-            .expect("a session");
-            tokens.push(token);
-        }
-        tx.commit().expect("operators stored");
-        tokens
+        // The blocking driver runs its own runtime: not on a thread of this one.
+        std::thread::spawn(move || {
+            let client = postgres::Client::connect(&url, postgres::NoTls).expect("the server's database");
+            let mut conn = PgConn::new(client);
+            conn.client.batch_execute("BEGIN").expect("a transaction");
+            let tokens = insert_operators(&sql::Connection::Pg(RefCell::new(&mut conn)), n);
+            conn.commit().expect("operators stored");
+            tokens
+        })
+        .join()
+        .expect("operators stored")
     }
 }
 
-/// [`Server::add_operators`] on PostgreSQL.
-fn add_operators_postgres(url: &str, n: usize) -> Vec<String> {
-    let mut client = postgres::Client::connect(url, postgres::NoTls).expect("the server's database");
-    let mut tx = client.transaction().expect("a transaction");
-    let mut user_role = |login: &str| -> (String, i64) {
-        let row =
-            tx.query_one("SELECT password_hash, role_id FROM users WHERE login = $1", &[&login]).expect("a demo user");
-        (row.get(0), row.get(1))
+/// [`Server::add_operators`], in the caller's transaction, on either database.
+fn insert_operators(tx: &sql::Connection, n: usize) -> Vec<String> {
+    let user_role = |login: &str| -> (String, i64) {
+        tx.query_row("SELECT password_hash, role_id FROM users WHERE login = ?1", [login], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .expect("the demo users")
     };
     let (hash, full) = user_role("anna");
     let (_, create_only) = user_role("dave");
@@ -205,22 +186,21 @@ fn add_operators_postgres(url: &str, n: usize) -> Vec<String> {
             _ => full,
         };
         let user: i64 = tx
-            .query_one(
+            .query_row(
                 "INSERT INTO users (login, name, password_hash, role_id, is_admin, created_at)
-                 VALUES ($1, $2, $3, $4, 0, 0) RETURNING id",
-                &[&format!("bench-{i}"), &format!("Operator {i}"), &hash, &role],
+                 VALUES (?1, ?2, ?3, ?4, 0, 0) RETURNING id",
+                params![format!("bench-{i}"), format!("Operator {i}"), hash, role],
+                |r| r.get(0),
             )
-            .expect("a user")
-            .get(0);
+            .expect("a user");
         let token = el_server::tokens::new_token();
         tx.execute(
-            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, 0, $3)",
-            &[&el_server::tokens::token_hash(&token), &user, &(i64::MAX / 2)],
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, 0, ?3)",
+            params![el_server::tokens::token_hash(&token), user, i64::MAX / 2],
         )
         .expect("a session");
         tokens.push(token);
     }
-    tx.commit().expect("operators stored");
     tokens
 }
 
