@@ -148,3 +148,18 @@ async fn a_search_needs_words_and_a_signed_in_user_with_lines() {
     let anonymous = reqwest::get(server.url("/api/search?q=parcel")).await.unwrap();
     assert_eq!(anonymous.status(), 401);
 }
+
+/// Words are found without their accents, both ways, on either database.
+#[tokio::test]
+async fn words_are_found_without_their_accents() {
+    let server = TestServer::start().await;
+    let (client, anna, _) = server.taken_by("anna", "Zoe Martin").await;
+    assert_eq!(client.send("Un café crème, s'il vous plaît", "z-1").await.status(), 200);
+    assert_eq!(client.send("A naive question", "z-2").await.status(), 200);
+    let texts = |found: SearchResults| -> Vec<String> {
+        found.messages.iter().map(|m| m.snippet.iter().map(|s| s.text.as_str()).collect()).collect()
+    };
+    assert_eq!(texts(anna.search("cafe creme").await), ["Un café crème, s'il vous plaît"]);
+    assert_eq!(texts(anna.search("PLAIT").await), ["Un café crème, s'il vous plaît"]);
+    assert_eq!(texts(anna.search("naïve").await), ["A naive question"]);
+}

@@ -27,6 +27,7 @@ use tokio::sync::{watch, Semaphore};
 const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/001_schema.sql"),
     include_str!("../../migrations/postgres/002_file_bytes.sql"),
+    include_str!("../../migrations/postgres/003_folded_words.sql"),
 ];
 
 /// Connections one instance keeps.

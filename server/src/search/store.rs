@@ -229,14 +229,15 @@ pub fn messages(conn: &Connection, reader: &CurrentUser, fts: &str) -> AppResult
                  ORDER BY f.rowid DESC LIMIT {RANKED_WINDOW})
              ORDER BY rank, id DESC LIMIT {MAX_HITS}"
         ),
-        // The expression and condition of the `messages_words` index.
+        // The expression and condition of the `messages_words` index (words without
+        // their accents, as FTS5's remove_diacritics).
         Dialect::Postgres => format!(
             "SELECT id FROM (
-                 SELECT m.id AS id, ts_rank(to_tsvector('simple', m.body), q) AS rank
-                 FROM messages m CROSS JOIN to_tsquery('simple', :fts) q
+                 SELECT m.id AS id, ts_rank(to_tsvector('simple', el_fold(m.body)), q) AS rank
+                 FROM messages m CROSS JOIN to_tsquery('simple', el_fold(:fts)) q
                  JOIN dialogs d ON d.id = m.dialog_id
                  JOIN client_accounts a ON a.id = d.account_id
-                 WHERE m.author_kind != 'system' AND to_tsvector('simple', m.body) @@ q AND {VISIBLE}
+                 WHERE m.author_kind != 'system' AND to_tsvector('simple', el_fold(m.body)) @@ q AND {VISIBLE}
                  ORDER BY m.id DESC LIMIT {RANKED_WINDOW}) AS newest
              ORDER BY rank DESC, id DESC LIMIT {MAX_HITS}"
         ),
