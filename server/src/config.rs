@@ -102,9 +102,7 @@ fn parse_public_url(raw: &str) -> Result<String, String> {
 impl Config {
     /// The SQLite file path, with any `sqlite://` or `sqlite:` prefix removed.
     pub fn database_path(&self) -> PathBuf {
-        let raw = self.database.as_str();
-        let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
-        PathBuf::from(path.split('?').next().unwrap_or(path))
+        crate::db::sqlite_path(&self.database)
     }
 
     /// What may be attached to one message.

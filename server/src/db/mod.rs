@@ -1,8 +1,8 @@
-//! Storage. SQLite (the embedded default) in WAL mode: one writer thread that commits
-//! concurrent transactions in groups, and a small pool of read connections that never
-//! wait for the writer; or PostgreSQL ([`postgres`]) for several instances. The async
-//! runtime never waits on disk: reads run on blocking threads, writes on the writer's
-//! own thread (SQLite) or on blocking threads (PostgreSQL).
+//! Storage. SQLite (the embedded default) in WAL mode, or PostgreSQL ([`postgres`]) for
+//! several instances. Either way one writer thread ([`writer`]) commits concurrent
+//! transactions in groups, and a small pool of read connections never waits for it. The
+//! async runtime never waits on disk: reads run on blocking threads, writes on the
+//! writer's own thread.
 
 mod postgres;
 mod writer;
@@ -47,6 +47,14 @@ fn migrations() -> Migrations<'static> {
 
 /// Read connections: reads run in parallel with each other and with the writer.
 const READERS: usize = 4;
+
+/// The SQLite file a database URL names, with any `sqlite://` or `sqlite:` prefix and
+/// `?options` removed.
+pub fn sqlite_path(url: &str) -> PathBuf {
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    PathBuf::from(path.split('?').next().unwrap_or(path))
+}
+
 /// A handle to the database, cheap to clone.
 #[derive(Clone)]
 pub enum Db {
@@ -65,9 +73,7 @@ pub struct Sqlite {
 struct LiteWriter(Connection);
 
 impl WriteConnection for LiteWriter {
-    fn begin(&self) -> &str {
-        "BEGIN IMMEDIATE"
-    }
+    const BEGIN: &'static str = "BEGIN IMMEDIATE";
 
     fn with<R>(&mut self, f: impl FnOnce(&sql::Connection) -> R) -> Result<R, String> {
         Ok(f(&sql::Connection::Lite(&self.0)))
@@ -95,8 +101,7 @@ impl Db {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             return Ok(Db::Postgres(Arc::new(postgres::Postgres::connect(url)?)));
         }
-        let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-        Db::open(Path::new(path.split('?').next().unwrap_or(path)))
+        Db::open(&sqlite_path(url))
     }
 
     /// Which database this is.

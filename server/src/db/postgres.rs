@@ -2,7 +2,7 @@
 //!
 //! - Write transactions run one at a time across every instance: each instance's writer
 //!   thread commits those waiting together in one group (as on SQLite), which begins by
-//!   taking one transaction-level advisory lock ([`WRITE_LOCK`]), held until it commits. The
+//!   taking one transaction-level advisory lock (`PgWriter::BEGIN`), held until it commits. The
 //!   store code's rules (read, decide, write) then hold exactly as on SQLite's single
 //!   writer, and the event log grows in commit order: a reader that saw event `n` never
 //!   misses an event numbered below `n` that commits later, because none can. Appends
@@ -32,14 +32,13 @@ const MIGRATIONS: &[&str] = &[
 
 /// Connections one instance keeps.
 const POOL: usize = 16;
-/// The advisory lock every write transaction holds (an arbitrary, fixed number).
-const WRITE_LOCK: i64 = 0x656c_7772;
+
 /// The advisory lock migrations hold.
 const MIGRATE_LOCK: i64 = 0x656c_6d67;
 
 pub struct Postgres {
     /// Write transactions, grouped on a connection of their own.
-    pub writer: Writer,
+    pub(super) writer: Writer,
     config: ::postgres::Config,
     idle: Mutex<Vec<PgConn>>,
     permits: Semaphore,
@@ -67,7 +66,7 @@ impl Postgres {
         let config: ::postgres::Config = url.parse().map_err(|e| pg_error("the PostgreSQL address", e))?;
         let mut first = open(&config)?;
         migrate(&mut first)?;
-        let writer = Writer::start(PgWriter { conn: Some(first), config: config.clone(), begin: begin_write() })?;
+        let writer = Writer::start(PgWriter { conn: Some(first), config: config.clone() })?;
         let notified = watch::channel(()).0;
         let stop = Arc::new(AtomicBool::new(false));
         listen(config.clone(), notified.clone(), stop.clone())?;
@@ -116,6 +115,7 @@ impl Postgres {
         .await
     }
 
+    /// A read-only transaction on one snapshot, on a pooled connection.
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> AppResult<T>
     where
         T: Send + 'static,
@@ -147,22 +147,16 @@ fn in_transaction<T>(conn: &mut PgConn, f: impl FnOnce(&sql::Connection) -> AppR
     }
 }
 
-/// What begins a write transaction: the write lock, held to the commit.
-fn begin_write() -> String {
-    format!("BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
-}
-
 /// The writer's connection, opened again when it was lost.
 struct PgWriter {
     conn: Option<PgConn>,
     config: ::postgres::Config,
-    begin: String,
 }
 
 impl WriteConnection for PgWriter {
-    fn begin(&self) -> &str {
-        &self.begin
-    }
+    /// Takes the write lock every write transaction holds to its commit (an arbitrary,
+    /// fixed number: 0x656c7772).
+    const BEGIN: &'static str = "BEGIN; SELECT pg_advisory_xact_lock(1701607282)";
 
     fn with<R>(&mut self, f: impl FnOnce(&sql::Connection) -> R) -> Result<R, String> {
         if self.conn.as_ref().is_none_or(|c| c.client.is_closed()) {

@@ -14,7 +14,7 @@ const GROUP: usize = 128;
 /// The connection a writer thread owns.
 pub trait WriteConnection: Send + 'static {
     /// What begins a group transaction (taking the write lock).
-    fn begin(&self) -> &str;
+    const BEGIN: &'static str;
     /// Runs `f` on the connection as store code sees it; an error when there is none
     /// (it was lost and could not be opened again).
     fn with<R>(&mut self, f: impl FnOnce(&sql::Connection) -> R) -> Result<R, String>;
@@ -101,7 +101,7 @@ impl Writer {
 
 /// The writer thread: runs jobs in order; grouped jobs that are waiting together share
 /// one transaction and one commit.
-fn write_loop(mut conn: impl WriteConnection, jobs: mpsc::Receiver<Job>) {
+fn write_loop<C: WriteConnection>(mut conn: C, jobs: mpsc::Receiver<Job>) {
     let mut next = None;
     loop {
         let job = match next.take() {
@@ -129,9 +129,9 @@ fn write_loop(mut conn: impl WriteConnection, jobs: mpsc::Receiver<Job>) {
                         Err(_) => break,
                     }
                 }
-                let begin = conn.begin().to_string();
                 let mut group = Some(group);
-                let done = conn.with(|c| commit_group(c, &begin, group.take().expect("once")));
+                let begin = C::BEGIN;
+                let done = conn.with(|c| commit_group(c, begin, group.take().expect("once")));
                 if let Err(e) = done {
                     fail_group(group.unwrap_or_default(), &e);
                 }
