@@ -7,12 +7,12 @@ use crate::auth::store::user_for_session;
 use crate::auth::{CurrentUser, SESSION_COOKIE};
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
-use crate::event_log::{Behind, Feed, Logged, Typing, Typist};
+use crate::event_log::{Behind, Feed, FrameKey, Logged, Typing, Typist};
 use crate::queue::Connected;
 use crate::sql::Connection;
 use crate::tokens::token_hash;
 use crate::{event_log, origin, AppState};
-use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -77,7 +77,7 @@ pub trait Reader: Clone + Send + 'static {
     /// Re-reads the reader's rights.
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights>;
     /// The frames this reader receives of `events` (in order), given the feed.
-    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String>;
+    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Utf8Bytes>;
     /// Who is typing, when this reader is to hear it: as whom.
     fn hears<'a>(&self, feed: &Feed, typing: &'a Typing) -> Option<&'a str>;
 }
@@ -129,7 +129,7 @@ impl Reader for Operator {
     /// the event happened but cannot open now gets nothing of it (a later event removes
     /// it from their inbox), and a removal goes only to who could open the dialog just
     /// before. The last frame carries their tab totals.
-    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String> {
+    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Utf8Bytes> {
         let (user, access) = (self.user.id(), &self.user.access);
         let shared: Vec<(&Logged, Share)> = events
             .filter_map(|logged| {
@@ -161,7 +161,7 @@ impl Reader for Operator {
                     Share::Removed => {
                         let event =
                             UserEvent { event: Event::DialogRemoved { dialog_id: dialog }, unread: None, totals };
-                        serde_json::to_string(&Frame::Event { seq: logged.seq, event }).unwrap_or_default()
+                        serde_json::to_string(&Frame::Event { seq: logged.seq, event }).unwrap_or_default().into()
                     }
                     _ => {
                         let unread = Some(feed.counts.unread(user, dialog));
@@ -171,13 +171,17 @@ impl Reader for Operator {
                                 seq: logged.seq,
                                 event: UserEvent { event, unread, totals },
                             })
-                            .unwrap_or_default(),
+                            .unwrap_or_default()
+                            .into(),
                             None => {
-                                let json = match &logged.compact_json {
-                                    Some(compact) if self.compact => compact,
-                                    _ => &logged.json,
-                                };
-                                event_frame(logged.seq, json, unread, totals.as_ref())
+                                let compact = self.compact && logged.compact_json.is_some();
+                                logged.frame(FrameKey { compact, unread, totals }, || {
+                                    let json = match &logged.compact_json {
+                                        Some(json) if compact => json,
+                                        _ => &logged.json,
+                                    };
+                                    event_frame(logged.seq, json, unread, totals.as_ref())
+                                })
                             }
                         }
                     }
@@ -250,7 +254,7 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, since: Se
         End::Gone => return,
         End::Resync(reason) => {
             let frame: Frame<()> = Frame::Resync { reason: reason.into() };
-            let _ = send_all(&mut socket, vec![serde_json::to_string(&frame).unwrap_or_default()]).await;
+            let _ = send_all(&mut socket, vec![serde_json::to_string(&frame).unwrap_or_default().into()]).await;
             close(1000, "resync")
         }
         End::Close(code, reason) => close(code, reason),
@@ -302,7 +306,7 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
         if !live && !full && position >= committed {
             live = true;
             let mut frames = frames;
-            frames.push(serde_json::to_string(&Frame::<()>::Live { seq: position }).unwrap_or_default());
+            frames.push(serde_json::to_string(&Frame::<()>::Live { seq: position }).unwrap_or_default().into());
             if send_all(socket, frames).await.is_err() {
                 return End::Gone;
             }
@@ -346,8 +350,10 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
 }
 
 /// The frame telling that `name` is typing in the signal's dialog.
-fn typing_frame(typing: &Typing, name: &str) -> String {
-    serde_json::to_string(&Frame::<()>::Typing { dialog_id: typing.dialog, name: name.to_string() }).unwrap_or_default()
+fn typing_frame(typing: &Typing, name: &str) -> Utf8Bytes {
+    serde_json::to_string(&Frame::<()>::Typing { dialog_id: typing.dialog, name: name.to_string() })
+        .unwrap_or_default()
+        .into()
 }
 
 /// Re-reads the reader's rights; how the socket ends when they changed or ended.
@@ -369,13 +375,13 @@ async fn recheck_rights<R: Reader>(state: &AppState, reader: &mut R) -> Option<E
 }
 
 /// Sends `frames` in one write; an error when the peer is gone or stopped reading.
-async fn send_all(socket: &mut WebSocket, frames: Vec<String>) -> Result<(), ()> {
+async fn send_all(socket: &mut WebSocket, frames: Vec<Utf8Bytes>) -> Result<(), ()> {
     if frames.is_empty() {
         return Ok(());
     }
     let work = async {
         for frame in frames {
-            socket.feed(WsMessage::Text(frame.into())).await?;
+            socket.feed(WsMessage::Text(frame)).await?;
         }
         socket.flush().await
     };

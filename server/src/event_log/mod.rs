@@ -9,12 +9,14 @@ pub use store::{Typing, Typist};
 
 use crate::db::{now_ms, Db};
 use crate::error::AppResult;
+use axum::extract::ws::Utf8Bytes;
+use el_protocol::api::TabTotals;
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::events::Event;
 use el_protocol::permissions::Access;
 use el_protocol::{Seq, UserId};
 use std::collections::VecDeque;
-use std::sync::{Arc, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard};
 use tokio::sync::watch;
 
 /// Events read from the log per database call.
@@ -36,7 +38,21 @@ pub struct Logged {
     pub compact_json: Option<String>,
     /// The event's dialog as it was just before the event.
     pub before: Before,
+    /// Frames already built of this event, shared by every reader whose frame is the
+    /// same (most operators have the same counts for a dialog they all see).
+    frames: Mutex<Vec<(FrameKey, Utf8Bytes)>>,
 }
+
+/// What makes one operator's frame of an event differ from another's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FrameKey {
+    pub compact: bool,
+    pub unread: Option<u32>,
+    pub totals: Option<TabTotals>,
+}
+
+/// Different frames kept per event; readers with yet other counts build their own.
+const FRAMES_SHARED: usize = 8;
 
 /// What the feed knew of an event's dialog just before the event.
 #[derive(Debug)]
@@ -52,7 +68,20 @@ impl Logged {
     fn new(seq: Seq, event: Event, before: Before) -> Logged {
         let json = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
         let compact_json = event.compact().and_then(|c| serde_json::to_string(&c).ok());
-        Logged { seq, event, json, compact_json, before }
+        Logged { seq, event, json, compact_json, before, frames: Mutex::default() }
+    }
+
+    /// The frame of this event for `key`, built by `build` once and then shared.
+    pub fn frame(&self, key: FrameKey, build: impl FnOnce() -> String) -> Utf8Bytes {
+        let mut frames = self.frames.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, frame)) = frames.iter().find(|(k, _)| *k == key) {
+            return frame.clone();
+        }
+        let frame = Utf8Bytes::from(build());
+        if frames.len() < FRAMES_SHARED {
+            frames.push((key, frame.clone()));
+        }
+        frame
     }
 
     /// Could `user` open the event's dialog just before it? (When unknown, yes: a reader
@@ -333,5 +362,37 @@ impl Hub {
                 _ = closing.changed() => return,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use el_protocol::DialogId;
+
+    fn key(unread: u32) -> FrameKey {
+        FrameKey { compact: false, unread: Some(unread), totals: None }
+    }
+
+    /// Readers with the same counts share one frame; others get their own, also once
+    /// the shared ones are full.
+    #[test]
+    fn a_frame_is_built_once_per_key() {
+        let logged = Logged::new(3, Event::DialogRemoved { dialog_id: DialogId(1) }, Before::New);
+        let mut built = 0;
+        let mut frame = |unread: u32| {
+            logged.frame(key(unread), || {
+                built += 1;
+                format!("frame {unread}")
+            })
+        };
+        let first = frame(1);
+        assert_eq!(first.as_str(), "frame 1");
+        assert_eq!(frame(1).as_ptr(), first.as_ptr(), "the same bytes, shared");
+        for unread in 2..20 {
+            assert_eq!(frame(unread).as_str(), format!("frame {unread}"));
+        }
+        assert_eq!(frame(19).as_str(), "frame 19", "past the shared ones, still its own frame");
+        assert_eq!(built, 20, "1, then 2..20 once each up to {FRAMES_SHARED}, then 19 again");
     }
 }

@@ -19,6 +19,7 @@ use crate::sql::Connection;
 use crate::throttle::RateLimit;
 use crate::tokens::{new_token, token_hash};
 use crate::{event_log, origin, validate, AppState};
+use axum::extract::ws::Utf8Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -259,11 +260,11 @@ impl Reader for Visitor {
         }
     }
 
-    fn frames<'a>(&self, _feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<String> {
+    fn frames<'a>(&self, _feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Utf8Bytes> {
         events
             .filter_map(|logged| {
                 let event = logged.event.for_client(self.client_id, self.channel_id)?;
-                serde_json::to_string(&Frame::Event { seq: logged.seq, event }).ok()
+                serde_json::to_string(&Frame::Event { seq: logged.seq, event }).ok().map(Utf8Bytes::from)
             })
             .collect()
     }
