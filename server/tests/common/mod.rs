@@ -151,6 +151,11 @@ impl TestServer {
         format!("{}{}", self.base, path)
     }
 
+    /// The same servers reached at `base` (a reverse proxy in front of them).
+    pub fn through(&self, base: &str) -> TestServer {
+        TestServer { base: base.trim_end_matches('/').into(), server: None, config: self.config.clone(), _dir: None }
+    }
+
     pub fn host(&self) -> String {
         self.base.trim_start_matches("http://").to_string()
     }
