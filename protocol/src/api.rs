@@ -719,6 +719,10 @@ pub struct WidgetMessage {
     /// The operator's name on their messages.
     pub author_name: Option<String>,
     pub text: String,
+    /// `text` as the server's safe markdown renderer shows it (the app's own filter:
+    /// no raw HTML, only safe links), so the widget needs no markdown parser.
+    #[serde(default)]
+    pub html: String,
     pub created_at: Millis,
     pub client_msg_id: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

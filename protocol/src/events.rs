@@ -166,6 +166,7 @@ impl WidgetMessage {
             mine,
             author_name,
             text: m.text.clone(),
+            html: crate::markdown::to_safe_html(&m.text),
             created_at: m.created_at,
             client_msg_id: m.client_msg_id.clone(),
             attachments: m.attachments.clone(),
@@ -359,6 +360,19 @@ mod tests {
             message: message(Author::Note { user_id: UserId(2), name: "Anna".into() }),
         };
         assert_eq!(note.for_client(ClientId(3), ChannelId(1)), None, "a private note stays with the operators");
+    }
+
+    /// The widget shows what the server rendered: formatting kept, no raw HTML, no
+    /// unsafe links.
+    #[test]
+    fn clients_get_messages_rendered_safely() {
+        let mut m = message(Author::Operator { user_id: UserId(2), name: "Anna".into() });
+        m.text = "**Hi** <script>alert(1)</script> [pay](javascript:alert(2))".into();
+        let e = Event::MessageCreated { dialog: dialog(DialogState::Active, &[2]), message: m };
+        let html = e.for_client(ClientId(3), ChannelId(1)).unwrap().html;
+        assert!(html.contains("<strong>Hi</strong>"), "{html}");
+        assert!(!html.contains("<script") && !html.contains("javascript:"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "the text shows as written: {html}");
     }
 
     #[test]

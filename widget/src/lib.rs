@@ -5,7 +5,6 @@ mod api;
 
 use el_protocol::api::{human_size, Attachment, Receipt, WidgetMessage, WidgetSession};
 use el_protocol::events::{Frame, TYPING_EVERY_MS, TYPING_SHOWN_MS};
-use el_protocol::markdown::to_safe_html;
 use el_protocol::{MessageId, Seq};
 use el_web_client::socket::{Ended, Socket};
 use el_web_client::theme;
@@ -365,7 +364,7 @@ pub fn Widget() -> impl IntoView {
                     <li class="bubble" class:bubble--mine=m.mine>
                         {m.author_name.clone().map(|a| view! { <span class="bubble__author">{a}</span> })}
                         {(!m.text.is_empty()).then(|| view! {
-                            <div class="bubble__text markdown" inner_html=to_safe_html(&m.text)></div>
+                            <div class="bubble__text markdown" inner_html=m.html.clone()></div>
                         })}
                         {files(chat, m.attachments.clone())}
                         <time class="bubble__time">{clock(m.created_at)}</time>
