@@ -340,12 +340,13 @@ pub fn add_message(
     };
     let note = matches!(by, NewAuthor::Note(_));
     let now = now_ms();
-    conn.prepare_cached(
-        "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at, record_id, is_note)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![dialog.0, kind, user, body, client_msg_id, now, record, note])?;
-    let id = MessageId(conn.last_insert_rowid()?);
+    let id = MessageId(
+        conn.prepare_cached(
+            "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at, record_id, is_note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        )?
+        .query_row(params![dialog.0, kind, user, body, client_msg_id, now, record, note], |r| r.get(0))?,
+    );
     let uploader = match by {
         NewAuthor::Client { account } => Some(Uploader::Client { account }),
         NewAuthor::Operator(user) | NewAuthor::Note(user) => Some(Uploader::Operator { user, dialog }),

@@ -53,14 +53,7 @@ pub async fn run(state: AppState) {
     let mut closing = state.hub.closing();
     let mut jobs = JoinSet::new();
     loop {
-        let taken = state
-            .db
-            .run(|conn| {
-                let now = now_ms();
-                Ok((store::take_due(conn, now, now + LEASE.as_millis() as i64, BATCH)?, store::next_due(conn)?))
-            })
-            .await;
-        let wait = match taken {
+        let wait = match take_due(&state).await {
             Ok((due, next)) => {
                 for job in due {
                     jobs.spawn(deliver(state.clone(), job));
@@ -81,6 +74,23 @@ pub async fn run(state: AppState) {
         }
     }
     while jobs.join_next().await.is_some() {}
+}
+
+/// Leases the messages due now, and says when the next falls due. It wakes with every
+/// commit, so it looks first with a read, beside the writer: only when something is
+/// due does it take the write lock (which every other write then waits for).
+async fn take_due(state: &AppState) -> AppResult<(Vec<Job>, Option<Millis>)> {
+    let next = state.db.read(store::next_due).await?;
+    if next.is_none_or(|at| at > now_ms()) {
+        return Ok((Vec::new(), next));
+    }
+    state
+        .db
+        .run(|conn| {
+            let now = now_ms();
+            Ok((store::take_due(conn, now, now + LEASE.as_millis() as i64, BATCH)?, store::next_due(conn)?))
+        })
+        .await
 }
 
 /// What a delivery needs: the message, the bot that carries it and the chat it goes to.
