@@ -39,8 +39,10 @@ pub struct Logged {
     /// The event's dialog as it was just before the event.
     pub before: Before,
     /// Frames already built of this event, shared by every reader whose frame is the
-    /// same (most operators have the same counts for a dialog they all see).
-    frames: Mutex<Vec<(FrameKey, Utf8Bytes)>>,
+    /// same (most operators have the same counts for a dialog they all see); `None`
+    /// once the event is older than the newest [`FRAMES_KEPT_FOR`], when only a reader
+    /// catching up still needs it.
+    frames: Mutex<Option<Vec<(FrameKey, Utf8Bytes)>>>,
 }
 
 /// What makes one operator's frame of an event differ from another's.
@@ -53,6 +55,8 @@ pub struct FrameKey {
 
 /// Different frames kept per event; readers with yet other counts build their own.
 const FRAMES_SHARED: usize = 8;
+/// How many of the newest events keep their frames (at most some 6 MB in all).
+const FRAMES_KEPT_FOR: usize = 1000;
 
 /// What the feed knew of an event's dialog just before the event.
 #[derive(Debug)]
@@ -68,12 +72,13 @@ impl Logged {
     fn new(seq: Seq, event: Event, before: Before) -> Logged {
         let json = serde_json::to_string(&event).unwrap_or_else(|_| "{}".into());
         let compact_json = event.compact().and_then(|c| serde_json::to_string(&c).ok());
-        Logged { seq, event, json, compact_json, before, frames: Mutex::default() }
+        Logged { seq, event, json, compact_json, before, frames: Mutex::new(Some(Vec::new())) }
     }
 
     /// The frame of this event for `key`, built by `build` once and then shared.
     pub fn frame(&self, key: FrameKey, build: impl FnOnce() -> String) -> Utf8Bytes {
         let mut frames = self.frames.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(frames) = frames.as_mut() else { return build().into() };
         if let Some((_, frame)) = frames.iter().find(|(k, _)| *k == key) {
             return frame.clone();
         }
@@ -82,6 +87,11 @@ impl Logged {
             frames.push((key, frame.clone()));
         }
         frame
+    }
+
+    /// Lets go of the frames built of this event; later readers build their own.
+    fn forget_frames(&self) {
+        *self.frames.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 
     /// Could `user` open the event's dialog just before it? (When unknown, yes: a reader
@@ -149,6 +159,9 @@ impl Feed {
             self.counts.apply(&event);
             self.events.push_back(Arc::new(Logged::new(seq, event, before)));
             self.head = seq;
+            if let Some(old) = self.events.len().checked_sub(FRAMES_KEPT_FOR + 1).and_then(|i| self.events.get(i)) {
+                old.forget_frames();
+            }
         }
         while self.events.len() > self.capacity {
             if let Some(old) = self.events.pop_front() {
@@ -202,6 +215,7 @@ impl Hub {
                 for (seq, event) in events {
                     feed.events.push_back(Arc::new(Logged::new(seq, event, Before::Unknown)));
                 }
+                feed.events.iter().rev().skip(FRAMES_KEPT_FOR).for_each(|old| old.forget_frames());
                 Ok(feed)
             })
             .await?;
@@ -394,5 +408,17 @@ mod tests {
         }
         assert_eq!(frame(19).as_str(), "frame 19", "past the shared ones, still its own frame");
         assert_eq!(built, 20, "1, then 2..20 once each up to {FRAMES_SHARED}, then 19 again");
+    }
+
+    /// An event that left the newest ones keeps no frames: each reader builds its own.
+    #[test]
+    fn an_old_event_lets_go_of_its_frames() {
+        let logged = Logged::new(3, Event::DialogRemoved { dialog_id: DialogId(1) }, Before::New);
+        let first = logged.frame(key(1), || "frame 1".into());
+        logged.forget_frames();
+        let again = logged.frame(key(1), || "frame 1".into());
+        assert_eq!(again.as_str(), "frame 1");
+        assert_ne!(again.as_ptr(), first.as_ptr(), "built anew");
+        assert!(logged.frames.lock().unwrap().is_none(), "and not kept");
     }
 }
