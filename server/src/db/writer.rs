@@ -158,9 +158,9 @@ fn commit_group(conn: &sql::Connection, begin: &str, group: Vec<Grouped>) {
     if group.len() == 1 {
         let job = group.into_iter().next().expect("one job");
         let (ok, reply) = job(Some(conn));
-        let ended = if ok { conn.commit() } else { conn.execute_batch("ROLLBACK") };
+        let ended = if ok { conn.commit() } else { conn.rollback() };
         let ended = ended.map_err(|e| {
-            let _ = conn.execute_batch("ROLLBACK");
+            let _ = conn.rollback();
             e.to_string()
         });
         return reply(ended);
@@ -177,7 +177,7 @@ fn commit_group(conn: &sql::Connection, begin: &str, group: Vec<Grouped>) {
         replies.push(reply);
     }
     let committed = conn.commit().map_err(|e| {
-        let _ = conn.execute_batch("ROLLBACK");
+        let _ = conn.rollback();
         e.to_string()
     });
     for reply in replies {

@@ -198,6 +198,15 @@ impl<'c> Connection<'c> {
         }
     }
 
+    /// Rolls back the transaction the caller opened (on PostgreSQL, forgetting that it
+    /// was to notify).
+    pub fn rollback(&self) -> Result<()> {
+        match self {
+            Connection::Lite(c) => Ok(c.execute_batch("ROLLBACK")?),
+            Connection::Pg(c) => c.borrow_mut().rollback(),
+        }
+    }
+
     /// Marks that the open transaction appended events: on PostgreSQL its commit
     /// notifies [`CHANNEL`], so every instance's feed looks at once (SQLite: nothing).
     pub fn notify_on_commit(&self) {
