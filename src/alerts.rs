@@ -2,7 +2,7 @@
 //! notifications, a short sound, and the unread count in the page title and on the
 //! favicon. Which events alert whom is `el_protocol::alerts`; this is the browser side.
 
-use el_protocol::alerts::Alert;
+use el_protocol::alerts::{Alert, AlertKind};
 use el_protocol::api::UserSettings;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -35,6 +35,17 @@ pub fn ask_permission(done: impl FnOnce(NotificationPermission) + 'static) {
     });
 }
 
+/// A notification's title: why it comes, and the dialog.
+fn title(alert: &Alert) -> String {
+    let name = alert.name.clone();
+    match &alert.kind {
+        AlertKind::NewDialog => tr!(alert_new_dialog, name).to_string(),
+        AlertKind::Offered => tr!(alert_offered, name).to_string(),
+        AlertKind::Message => name,
+        AlertKind::Mention { by } => tr!(alert_mention, by = by.clone(), name).to_string(),
+    }
+}
+
 /// Tells the user of `alert` as their settings say, when they look elsewhere or at
 /// another chat than the one it is about; `open` shows its chat (a notification's click).
 pub fn tell(alert: &Alert, settings: UserSettings, chat_on_screen: bool, open: impl Fn() + 'static) {
@@ -47,9 +58,9 @@ pub fn tell(alert: &Alert, settings: UserSettings, chat_on_screen: bool, open: i
     }
     if background && settings.notify_desktop && permission() == Some(NotificationPermission::Granted) {
         let options = NotificationOptions::new();
-        options.set_body(&alert.body);
+        options.set_body(alert.body.as_deref().unwrap_or(tr!(alert_take_it)));
         options.set_tag(&format!("dialog-{}", alert.dialog));
-        if let Ok(note) = Notification::new_with_options(&alert.title, &options) {
+        if let Ok(note) = Notification::new_with_options(&title(alert), &options) {
             let shown = note.clone();
             let click = Closure::once_into_js(move || {
                 let _ = leptos::prelude::window().focus();

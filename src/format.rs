@@ -1,26 +1,32 @@
 //! How times and names are shown.
 
+use crate::i18n::td_string;
+use crate::language::{self, current, Kind};
 use el_protocol::Millis;
 use wasm_bindgen::JsValue;
 
-/// The time of a message as lists show it: "14:05" today, "Yesterday", or "12.11.2026".
+/// The time of a message as lists show it: "14:05" today, "Yesterday", or "12.11.2026",
+/// in the app's language.
 pub fn list_time(at: Millis) -> String {
-    let then = js_sys::Date::new(&JsValue::from_f64(at as f64));
-    let now = js_sys::Date::now();
-    if same_day(at, now as Millis) {
-        return clock(&then);
+    let now = js_sys::Date::now() as Millis;
+    if same_day(at, now) {
+        return clock_time(at);
     }
-    if same_day(at, (now - 86_400_000.0) as Millis) {
-        return "Yesterday".into();
+    if same_day(at, now - 86_400_000) {
+        return td_string!(current(), yesterday).to_string();
     }
-    format!("{:02}.{:02}.{}", then.get_date(), then.get_month() + 1, then.get_full_year())
+    language::format(at, Kind::Date)
 }
 
-/// The day a chat's messages are grouped under: "Today", "Yesterday", or "12.11.2026".
+/// The day a chat's messages are grouped under: "Today", "Yesterday", or "12 November 2026".
 pub fn day_label(at: Millis) -> String {
-    match list_time(at) {
-        clock if clock.contains(':') => "Today".into(),
-        day => day,
+    let now = js_sys::Date::now() as Millis;
+    if same_day(at, now) {
+        td_string!(current(), today).to_string()
+    } else if same_day(at, now - 86_400_000) {
+        td_string!(current(), yesterday).to_string()
+    } else {
+        language::format(at, Kind::Day)
     }
 }
 
@@ -30,13 +36,9 @@ pub fn same_day(a: Millis, b: Millis) -> bool {
     a.get_full_year() == b.get_full_year() && a.get_month() == b.get_month() && a.get_date() == b.get_date()
 }
 
-/// "14:05" in the browser's time zone.
+/// "14:05" (or "2:05 PM" where the user's region writes so).
 pub fn clock_time(at: Millis) -> String {
-    clock(&js_sys::Date::new(&JsValue::from_f64(at as f64)))
-}
-
-fn clock(d: &js_sys::Date) -> String {
-    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+    language::format(at, Kind::Time)
 }
 
 /// The first letter of a name, for avatars.
@@ -47,11 +49,12 @@ pub fn initial(name: &str) -> String {
 /// How long someone has waited: "waiting 4 min", "waiting 2 h", "waiting 3 d".
 pub fn waiting_label(elapsed_ms: i64) -> String {
     let minutes = (elapsed_ms / 60_000).max(0);
+    let l = current();
     match minutes {
-        0 => "waiting <1 min".into(),
-        m if m < 60 => format!("waiting {m} min"),
-        m if m < 60 * 24 => format!("waiting {} h", m / 60),
-        m => format!("waiting {} d", m / (60 * 24)),
+        0 => td_string!(l, waiting_moment).to_string(),
+        m if m < 60 => td_string!(l, waiting_minutes, n = m).to_string(),
+        m if m < 60 * 24 => td_string!(l, waiting_hours, n = m / 60).to_string(),
+        m => td_string!(l, waiting_days, n = m / (60 * 24)).to_string(),
     }
 }
 
@@ -65,9 +68,9 @@ pub fn preview_line(m: &el_protocol::api::MessagePreview, me: Option<el_protocol
 pub fn author_prefix(author: &el_protocol::api::Author, me: Option<el_protocol::UserId>) -> String {
     use el_protocol::api::Author;
     match author {
-        Author::Operator { user_id, .. } if Some(*user_id) == me => "You: ".to_string(),
+        Author::Operator { user_id, .. } if Some(*user_id) == me => td_string!(current(), you_prefix).to_string(),
         Author::Operator { name, .. } => format!("{name}: "),
-        Author::Note { name, .. } => format!("{name} (note): "),
+        Author::Note { name, .. } => td_string!(current(), note_prefix, name).to_string(),
         Author::Client { .. } | Author::System => String::new(),
     }
 }

@@ -1,13 +1,26 @@
 //! External Lines operator app: the browser inbox where operators answer customer chats.
 
+/// A text of the app in its current language (`locales/*.json`), with its
+/// `{{ placeholders }}` filled: `tr!(sign_in)`, `tr!(note_prefix, name)`. The app is drawn
+/// anew when the language changes (see [`language::follow`]).
+macro_rules! tr {
+    ($key:ident $(, $($args:tt)*)?) => {
+        $crate::i18n::td_string!($crate::language::current(), $key $(, $($args)*)?)
+    };
+}
+
 pub mod alerts;
 pub mod api;
 pub mod components;
 pub mod format;
+pub mod labels;
+pub mod language;
 pub mod pages;
 pub mod shortcuts;
 pub mod store;
 pub mod theme;
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use el_protocol::api::Me;
 use el_protocol::UserId;
@@ -48,22 +61,33 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Router>
-            <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
-                <Route path=path!("/login") view=pages::login::LoginPage/>
-                <Route path=path!("/") view=pages::home::HomePage/>
-                <Route path=path!("/lines") view=pages::inbox::InboxPage/>
-                <Route path=path!("/lines/:id") view=pages::inbox::InboxPage/>
-                <Route path=path!("/settings") view=pages::settings::SettingsPage/>
-                <Route path=path!("/settings/roles") view=pages::roles::RolesPage/>
-                <Route path=path!("/settings/quick-replies") view=pages::quick_replies::QuickRepliesPage/>
-                <Route path=path!("/settings/integrations") view=pages::integrations::IntegrationsPage/>
-                <Route path=path!("/settings/queue") view=pages::queue::QueuePage/>
-                <Route path=path!("/crm/:entity") view=pages::crm_list::CrmListPage/>
-                <Route path=path!("/crm/:entity/new") view=pages::crm_card::CrmCardPage/>
-                <Route path=path!("/crm/:entity/:id") view=pages::crm_card::CrmCardPage/>
-            </Routes>
-        </Router>
+        <Routed locale=language::follow(session)/>
+    }
+}
+
+/// The pages, drawn anew in each language the user switches to.
+#[component]
+fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
+    move || {
+        let _ = locale.get();
+        view! {
+                <Router>
+                    <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
+                        <Route path=path!("/login") view=pages::login::LoginPage/>
+                        <Route path=path!("/") view=pages::home::HomePage/>
+                        <Route path=path!("/lines") view=pages::inbox::InboxPage/>
+                        <Route path=path!("/lines/:id") view=pages::inbox::InboxPage/>
+                        <Route path=path!("/settings") view=pages::settings::SettingsPage/>
+                        <Route path=path!("/settings/roles") view=pages::roles::RolesPage/>
+                        <Route path=path!("/settings/quick-replies") view=pages::quick_replies::QuickRepliesPage/>
+                        <Route path=path!("/settings/integrations") view=pages::integrations::IntegrationsPage/>
+                        <Route path=path!("/settings/queue") view=pages::queue::QueuePage/>
+                        <Route path=path!("/crm/:entity") view=pages::crm_list::CrmListPage/>
+                        <Route path=path!("/crm/:entity/new") view=pages::crm_card::CrmCardPage/>
+                        <Route path=path!("/crm/:entity/:id") view=pages::crm_card::CrmCardPage/>
+                    </Routes>
+                </Router>
+        }
     }
 }
 

@@ -4,17 +4,19 @@
 use el_protocol::DialogId;
 
 /// The shortcuts as the `?` sheet shows them: keys, then what they do.
-pub const SHEET: [(&str, &str); 9] = [
-    ("J or Alt+↓", "Next dialog in the list"),
-    ("K or Alt+↑", "Previous dialog in the list"),
-    ("/", "Search clients and messages"),
-    ("R", "Reply: take the open unassigned dialog"),
-    ("E", "End the open dialog"),
-    ("Enter · Shift+Enter", "Send · new line in the message"),
-    ("/", "Quick replies, in the message box"),
-    ("Ctrl+B · Ctrl+I · Ctrl+K", "Bold · italic · link"),
-    ("?", "This list"),
-];
+pub fn sheet() -> [(&'static str, &'static str); 9] {
+    [
+        (tr!(keys_j), tr!(key_next)),
+        (tr!(keys_k), tr!(key_previous)),
+        ("/", tr!(key_search)),
+        ("R", tr!(key_reply)),
+        ("E", tr!(key_end)),
+        ("Enter · Shift+Enter", tr!(key_send)),
+        ("/", tr!(key_quick_replies)),
+        ("Ctrl+B · Ctrl+I · Ctrl+K", tr!(key_formatting)),
+        ("?", tr!(key_this_list)),
+    ]
+}
 
 /// True when the key goes to a text field, a list box or a modal, not to the page's shortcuts.
 pub fn is_typing(e: &web_sys::KeyboardEvent) -> bool {

@@ -242,6 +242,26 @@ async fn empty_tabs_explain_themselves() {
 }
 
 #[wasm_bindgen_test]
+async fn in_ukrainian_the_inbox_and_its_counts_speak_ukrainian() {
+    use external_lines::i18n::{td_string, Locale};
+    use external_lines::language;
+    language::switch(Locale::uk);
+    let tab = RwSignal::new(Tab::Inactive);
+    let (root, _, _) = mount_inbox(snapshot(), tab);
+    leptos::task::tick().await;
+    let labels = texts(&root, ".tab__label");
+    let empty = texts(&root, ".dialog-list__empty");
+    // Ukrainian has three plural forms besides the fraction one: 1, 2-4 and 5-20 differ.
+    let plurals: Vec<String> =
+        [1, 3, 5, 21].into_iter().map(|n| td_string!(Locale::uk, n_dialogs, count = n).to_string()).collect();
+    language::switch(Locale::en);
+    root.remove();
+    assert_eq!(labels, ["Нерозподілені", "Активні", "Неактивні"]);
+    assert_eq!(empty, ["Завершених діалогів поки немає."]);
+    assert_eq!(plurals, ["1 діалог", "3 діалоги", "5 діалогів", "21 діалог"]);
+}
+
+#[wasm_bindgen_test]
 async fn while_the_inbox_loads_it_shows_loading_rows_not_an_empty_inbox() {
     let tab = RwSignal::new(Tab::Unassigned);
     let (root, store, _) = mount_inbox(Inbox::new(ME), tab);

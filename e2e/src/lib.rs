@@ -88,6 +88,13 @@ impl Harness {
         self.browser_with(json!({ "args": ["--blink-settings=preferredColorScheme=0"] })).await
     }
 
+    /// A person whose browser asks for `lang` (e.g. "uk-UA") first.
+    pub async fn speaking(&self, lang: &str) -> Browser {
+        let accept = format!("{lang},{}", lang.split('-').next().unwrap_or(lang));
+        self.browser_with(json!({ "args": [format!("--lang={lang}")], "prefs": { "intl.accept_languages": accept } }))
+            .await
+    }
+
     /// A new browser with these extra `goog:chromeOptions` (`args` are added to ours).
     async fn browser_with(&self, extra: Value) -> Browser {
         let binary = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());

@@ -8,12 +8,28 @@ use crate::events::Event;
 use crate::inbox::{tab_of, Inbox, Tab};
 use crate::DialogId;
 
-/// What to tell the user.
+/// What to tell the user (the app words it in its language).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alert {
     pub dialog: DialogId,
-    pub title: String,
-    pub body: String,
+    pub kind: AlertKind,
+    /// The dialog's name.
+    pub name: String,
+    /// The message in one line; `None` for a dialog offered before any message.
+    pub body: Option<String>,
+}
+
+/// Why the user is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertKind {
+    /// A dialog new to the user's Unassigned.
+    NewDialog,
+    /// A dialog offered to the user in turn.
+    Offered,
+    /// A client's message in a dialog the user works on.
+    Message,
+    /// A colleague's note that mentions the user.
+    Mention { by: String },
 }
 
 /// The alert `event` brings to user `me`, judged against the inbox as it was before the
@@ -28,25 +44,25 @@ pub fn alert_for(inbox: &Inbox, me: &UserSummary, event: &Event) -> Option<Alert
         if *user_id == me.id || !mentions(&message.text, me) {
             return None;
         }
-        let title = format!("{name} mentioned you in {}", dialog.name);
-        return Some(Alert { dialog: dialog.id, title, body: summary(message) });
+        let kind = AlertKind::Mention { by: name.clone() };
+        return Some(Alert { dialog: dialog.id, kind, name: dialog.name.clone(), body: Some(summary(message)) });
     }
     if !matches!(message.author, Author::Client { .. }) {
         return None;
     }
     let me = me.id;
-    let title = match dialog.state {
+    let kind = match dialog.state {
         DialogState::Unassigned if tab_of(dialog, me) == Some(Tab::Unassigned) => {
             let known = inbox.get(dialog.id).is_some_and(|d| d.state == DialogState::Unassigned);
             if known {
                 return None;
             }
-            format!("New dialog: {}", dialog.name)
+            AlertKind::NewDialog
         }
-        DialogState::Active if dialog.members.contains(&me) => dialog.name.clone(),
+        DialogState::Active if dialog.members.contains(&me) => AlertKind::Message,
         _ => return None,
     };
-    Some(Alert { dialog: dialog.id, title, body: summary(message) })
+    Some(Alert { dialog: dialog.id, kind, name: dialog.name.clone(), body: Some(summary(message)) })
 }
 
 /// A dialog waiting in turn that has just been offered to `me` (it came as their "new
@@ -56,11 +72,11 @@ fn offered(inbox: &Inbox, me: &UserSummary, dialog: &DialogSummary) -> Option<Al
     if !to_me(dialog) || inbox.get(dialog.id).is_some_and(to_me) {
         return None;
     }
-    let body = match &dialog.last_message {
-        Some(m) => truncate_chars(&m.text.split_whitespace().collect::<Vec<_>>().join(" "), PREVIEW_CHARS),
-        None => "Take it with Reply.".into(),
-    };
-    Some(Alert { dialog: dialog.id, title: format!("Offered to you: {}", dialog.name), body })
+    let body = dialog
+        .last_message
+        .as_ref()
+        .map(|m| truncate_chars(&m.text.split_whitespace().collect::<Vec<_>>().join(" "), PREVIEW_CHARS));
+    Some(Alert { dialog: dialog.id, kind: AlertKind::Offered, name: dialog.name.clone(), body })
 }
 
 /// `text` names `user` with `@login` or `@Full Name` (any case), not as the start of a
@@ -158,8 +174,9 @@ mod tests {
             alert,
             Alert {
                 dialog: DialogId(7),
-                title: "New dialog: Olena".into(),
-                body: "Hello, is the navy one in stock?".into()
+                kind: AlertKind::NewDialog,
+                name: "Olena".into(),
+                body: Some("Hello, is the navy one in stock?".into())
             }
         );
         inbox.apply(1, &first);
@@ -171,7 +188,10 @@ mod tests {
     fn client_messages_alert_the_members_of_an_active_dialog_only() {
         let inbox = Inbox::new(ANNA);
         let event = created(dialog(DialogState::Active, vec![ANNA]), client("Thanks!"));
-        assert_eq!(alert_for(&inbox, &user(ANNA), &event).map(|a| a.title), Some("Olena".into()));
+        assert_eq!(
+            alert_for(&inbox, &user(ANNA), &event).map(|a| (a.kind, a.name)),
+            Some((AlertKind::Message, "Olena".into()))
+        );
         assert_eq!(alert_for(&inbox, &user(BOB), &event), None, "Bob does not work on it");
         let mine = created(
             dialog(DialogState::Active, vec![ANNA]),
@@ -194,16 +214,13 @@ mod tests {
         let to_anna = Event::DialogUpdated { dialog: DialogSummary { offer: offer(ANNA), ..waiting.clone() } };
         let mut inbox = Inbox::new(ANNA);
         let alert = alert_for(&inbox, &user(ANNA), &to_anna).expect("offered to Anna");
-        assert_eq!((alert.title.as_str(), alert.body.as_str()), ("Offered to you: Olena", "Hi there"));
+        assert_eq!((alert.kind, alert.body.as_deref()), (AlertKind::Offered, Some("Hi there")));
         assert_eq!(alert_for(&Inbox::new(BOB), &user(BOB), &to_anna), None, "not Bob's");
         inbox.apply(1, &to_anna);
         assert_eq!(alert_for(&inbox, &user(ANNA), &to_anna), None, "once");
         // Offered as it came: the client's first message tells only Anna.
         let first = created(DialogSummary { offer: offer(ANNA), ..waiting }, client("Hello"));
-        assert_eq!(
-            alert_for(&Inbox::new(ANNA), &user(ANNA), &first).map(|a| a.title),
-            Some("New dialog: Olena".into())
-        );
+        assert_eq!(alert_for(&Inbox::new(ANNA), &user(ANNA), &first).map(|a| a.kind), Some(AlertKind::NewDialog));
         assert_eq!(alert_for(&Inbox::new(BOB), &user(BOB), &first), None);
     }
 
@@ -217,7 +234,10 @@ mod tests {
             size: 10,
         }];
         let event = created(dialog(DialogState::Active, vec![ANNA]), message);
-        assert_eq!(alert_for(&Inbox::new(ANNA), &user(ANNA), &event).unwrap().body, "File: passport.pdf");
+        assert_eq!(
+            alert_for(&Inbox::new(ANNA), &user(ANNA), &event).unwrap().body.as_deref(),
+            Some("File: passport.pdf")
+        );
     }
 
     #[test]
@@ -228,8 +248,8 @@ mod tests {
             created(dialog(DialogState::Active, vec![ANNA]), written(author, text))
         };
         let alert = alert_for(&inbox, &user(BOB), &note("@bob can you check the refund?")).expect("mentioned");
-        assert_eq!(alert.title, "Anna Kovalenko mentioned you in Olena");
-        assert_eq!(alert.body, "@bob can you check the refund?");
+        assert_eq!(alert.kind, AlertKind::Mention { by: "Anna Kovalenko".into() });
+        assert_eq!(alert.body.as_deref(), Some("@bob can you check the refund?"));
         assert!(alert_for(&inbox, &user(BOB), &note("Ask @Bob Marchenko, he knows")).is_some(), "by name, any case");
         assert_eq!(alert_for(&inbox, &user(BOB), &note("@bobby knows")), None, "another word");
         assert_eq!(alert_for(&inbox, &user(BOB), &note("bob knows")), None, "no @");

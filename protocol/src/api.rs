@@ -72,11 +72,20 @@ pub struct UserSettings {
     /// Light or dark colours, or as the system says.
     #[serde(default)]
     pub theme: Theme,
+    /// The app's language, or the browser's.
+    #[serde(default)]
+    pub language: Language,
 }
 
 impl Default for UserSettings {
     fn default() -> Self {
-        UserSettings { confirm_end_dialog: true, notify_desktop: true, notify_sound: true, theme: Theme::System }
+        UserSettings {
+            confirm_end_dialog: true,
+            notify_desktop: true,
+            notify_sound: true,
+            theme: Theme::System,
+            language: Language::Browser,
+        }
     }
 }
 
@@ -109,14 +118,32 @@ impl Theme {
     pub fn parse(s: &str) -> Option<Theme> {
         Theme::ALL.into_iter().find(|t| t.as_str() == s)
     }
+}
 
-    /// What the Settings page calls it.
-    pub fn label(self) -> &'static str {
+/// The language the app speaks to a user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// The first of the browser's languages the app has (English when none).
+    #[default]
+    Browser,
+    En,
+    Uk,
+}
+
+impl Language {
+    pub const ALL: [Language; 3] = [Language::Browser, Language::En, Language::Uk];
+
+    pub fn as_str(self) -> &'static str {
         match self {
-            Theme::System => "As the system",
-            Theme::Light => "Light",
-            Theme::Dark => "Dark",
+            Language::Browser => "browser",
+            Language::En => "en",
+            Language::Uk => "uk",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|l| l.as_str() == s)
     }
 }
 
@@ -446,14 +473,6 @@ pub enum Receipt {
 }
 
 impl Receipt {
-    /// What the chat shows under the answer.
-    pub fn label(self) -> &'static str {
-        match self {
-            Receipt::Delivered => "✓✓ Delivered",
-            Receipt::Seen => "✓✓ Seen",
-        }
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             Receipt::Delivered => "delivered",

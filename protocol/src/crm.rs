@@ -167,16 +167,6 @@ impl DealStage {
     pub fn parse(s: &str) -> Option<DealStage> {
         DealStage::ALL.into_iter().find(|d| d.as_str() == s)
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            DealStage::New => "New",
-            DealStage::Negotiation => "Negotiation",
-            DealStage::Invoice => "Invoice sent",
-            DealStage::Won => "Won",
-            DealStage::Lost => "Lost",
-        }
-    }
 }
 
 /// A record as others point at it: kind, id, and its name (or a deal's title).
@@ -315,14 +305,6 @@ impl SortKey {
             SortKey::Name => "name",
             SortKey::Created => "created",
             SortKey::Updated => "updated",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Name => "Name",
-            SortKey::Created => "Created",
-            SortKey::Updated => "Last change",
         }
     }
 }

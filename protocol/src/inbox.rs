@@ -24,15 +24,6 @@ pub enum Tab {
 impl Tab {
     pub const ALL: [Tab; 3] = [Tab::Unassigned, Tab::Active, Tab::Inactive];
 
-    /// The tab's label as users see it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Tab::Unassigned => "Unassigned",
-            Tab::Active => "Active",
-            Tab::Inactive => "Inactive",
-        }
-    }
-
     /// Stable name for URLs.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -33,15 +33,6 @@ impl ViewScope {
     pub fn parse(s: &str) -> Option<ViewScope> {
         ViewScope::ALL.into_iter().find(|v| v.as_str() == s)
     }
-
-    /// The name users read.
-    pub fn label(self) -> &'static str {
-        match self {
-            ViewScope::All => "All",
-            ViewScope::Own => "Own",
-            ViewScope::None => "None",
-        }
-    }
 }
 
 /// What a role allows for one CRM entity (leads or contacts).

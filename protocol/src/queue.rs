@@ -32,14 +32,6 @@ impl Routing {
     pub fn parse(s: &str) -> Option<Routing> {
         Routing::ALL.into_iter().find(|r| r.as_str() == s)
     }
-
-    /// What the Queue page calls it.
-    pub fn label(self) -> &'static str {
-        match self {
-            Routing::Everyone => "Everyone at once",
-            Routing::InTurn => "In turn",
-        }
-    }
 }
 
 /// Whether an operator takes new dialogs now (their own choice; being connected is
@@ -62,13 +54,6 @@ impl Presence {
 
     pub fn parse(s: &str) -> Option<Presence> {
         [Presence::Online, Presence::Away].into_iter().find(|p| p.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Presence::Online => "Online",
-            Presence::Away => "Away",
-        }
     }
 }
 

@@ -1,7 +1,8 @@
 // External Lines website chat: put it on any page with
 //   <script src="https://YOUR-SERVER/widget/loader.js" data-channel="CHANNEL-KEY" async></script>
 // Optional: data-open="true" opens it at once; data-theme="light" or "dark" sets its colours
-// (by default it follows the page's color-scheme, then the visitor's system).
+// (by default it follows the page's color-scheme, then the visitor's system); data-lang="en"
+// or "uk" sets its language (by default the visitor's browser languages choose).
 // It adds a chat button; the chat itself runs in an iframe served by the External Lines
 // server, so it neither sees nor changes the host page. On a phone it fills the screen.
 (function () {
@@ -12,6 +13,15 @@
   var channel = script.getAttribute("data-channel") || "";
   var open = script.getAttribute("data-open") === "true";
   var theme = script.getAttribute("data-theme") || pageTheme();
+  var lang = (script.getAttribute("data-lang") || "").toLowerCase();
+  // The button's own words; the chat in the frame has the rest.
+  var words = {
+    en: { chat: "Chat with us", open: "Open chat", close: "Close chat" },
+    uk: { chat: "Напишіть нам", open: "Відкрити чат", close: "Закрити чат" }
+  };
+  var said = words[lang] || (navigator.languages || [navigator.language || ""]).map(function (l) {
+    return words[l.slice(0, 2).toLowerCase()];
+  }).filter(Boolean)[0] || words.en;
 
   // The host page's own scheme: its color-scheme meta or style, when it names one.
   function pageTheme() {
@@ -23,8 +33,9 @@
 
   var frame = document.createElement("iframe");
   frame.src = origin + "/widget/app/?channel=" + encodeURIComponent(channel) +
-    (theme === "light" || theme === "dark" ? "&theme=" + theme : "");
-  frame.title = "Chat with us";
+    (theme === "light" || theme === "dark" ? "&theme=" + theme : "") +
+    (words[lang] ? "&lang=" + lang : "");
+  frame.title = said.chat;
   frame.setAttribute("data-external-lines", "frame");
   frame.style.cssText = "position:fixed;right:20px;bottom:92px;width:370px;height:560px;" +
     "max-width:calc(100vw - 40px);max-height:calc(100vh - 120px);border:0;border-radius:16px;" +
@@ -32,7 +43,7 @@
 
   var button = document.createElement("button");
   button.type = "button";
-  button.setAttribute("aria-label", "Open chat");
+  button.setAttribute("aria-label", said.open);
   button.setAttribute("aria-expanded", "false");
   button.setAttribute("data-external-lines", "button");
   button.innerHTML = '<svg width="28" height="28" viewBox="0 0 24 24" aria-hidden="true"><path fill="#fff" d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>';
@@ -55,7 +66,7 @@
     var was = frame.style.display !== "none";
     frame.style.display = show ? "block" : "none";
     button.setAttribute("aria-expanded", String(show));
-    button.setAttribute("aria-label", show ? "Close chat" : "Open chat");
+    button.setAttribute("aria-label", show ? said.close : said.open);
     place();
     if (was && !show) button.focus();
   }

@@ -108,16 +108,22 @@ async fn loader() -> impl IntoResponse {
     )
 }
 
-/// `?channel=KEY`: which widget channel the demo page shows.
+/// `?channel=KEY`: which widget channel the demo page shows; `?lang=en|uk`: the
+/// widget's language (its `data-lang`), else the visitor's browser chooses.
 #[derive(Debug, serde::Deserialize)]
 struct DemoQuery {
     channel: Option<String>,
+    lang: Option<String>,
 }
 
 /// A plain page with the widget on it, as a customer's website would have it
 /// (`?channel=` picks another of the site's widget channels).
 async fn demo_page(State(state): State<AppState>, Query(q): Query<DemoQuery>) -> AppResult<Html<String>> {
     let wanted = q.channel.unwrap_or_else(|| DEMO_WIDGET_KEY.to_string());
+    let lang = match q.lang.as_deref() {
+        Some(lang @ ("en" | "uk")) => format!(r#" data-lang="{lang}""#),
+        _ => String::new(),
+    };
     let key: Option<String> =
         state.db.run(move |conn| widget::store::key_to_show(conn, &wanted, DEMO_WIDGET_KEY)).await?;
     let body = match key {
@@ -127,7 +133,7 @@ async fn demo_page(State(state): State<AppState>, Query(q): Query<DemoQuery>) ->
 External Lines widget, added with one line:</p>
 <pre tabindex="0"><code>&lt;script src="/widget/loader.js" data-channel="{key}" async&gt;&lt;/script&gt;</code></pre>
 <p>Write a message there as a client; operators answer it in the inbox.</p>
-<script src="/widget/loader.js" data-channel="{key}" data-open="true" async></script>"#,
+<script src="/widget/loader.js" data-channel="{key}"{lang} data-open="true" async></script>"#,
             key = html_escape(&key)
         ),
         None => "<h1>No website channel</h1><p>Add a website widget channel to try the chat.</p>".into(),

@@ -519,3 +519,21 @@ async fn the_theme_follows_the_system_until_the_user_chooses_one() {
     assert_eq!(r.status(), 422, "an unknown theme is refused");
     assert_eq!(anna.me().await.settings.theme, Theme::Dark, "and changes nothing");
 }
+
+#[tokio::test]
+async fn the_language_follows_the_browser_until_the_user_chooses_one() {
+    use el_protocol::api::Language;
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    assert_eq!(anna.me().await.settings.language, Language::Browser);
+    let put = |body: serde_json::Value| anna.http.put(server.url("/api/me/settings")).json(&body).send();
+    let r = put(json!({"language": "uk", "theme": "dark"})).await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Me>().await.unwrap().settings.language, Language::Uk);
+    let again = server.operator("anna").await.me().await.settings;
+    assert_eq!((again.language, again.theme), (Language::Uk, el_protocol::api::Theme::Dark), "kept across sessions");
+    assert_eq!(server.operator("bob").await.me().await.settings.language, Language::Browser, "per user");
+    let r = put(json!({"language": "fr"})).await.unwrap();
+    assert_eq!(r.status(), 422, "a language the app does not have is refused");
+    assert_eq!(anna.me().await.settings.language, Language::Uk, "and changes nothing");
+}

@@ -39,14 +39,14 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
         });
     };
     move || match session.state.get() {
-        SessionState::Checking => view! { <div class="loading-page" aria-busy="true">"Loading…"</div> }.into_any(),
+        SessionState::Checking => view! { <div class="loading-page" aria-busy="true">{tr!(loading)}</div> }.into_any(),
         SessionState::SignedOut => view! { <Redirect path="/login"/> }.into_any(),
         SessionState::SignedIn(me) => view! {
             <div class="shell">
                 <a class="skip-link" href="#main" on:click=move |e| {
                     e.prevent_default();
                     focus("main");
-                }>"Skip to content"</a>
+                }>{tr!(skip_to_content)}</a>
                 <header class="topbar">
                     <A href="/" attr:class="brand">
                         <span class="brand__mark" aria-hidden="true">"EL"</span>
@@ -61,23 +61,23 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
                         on:click=move |_| menu_open.update(|o| *o = !*o)
                     >
                         <span aria-hidden="true">"☰ "</span>
-                        "Menu"
+                        {tr!(menu)}
                     </button>
                     // Choosing anything in the menu closes it.
                     <div id="topbar-menu" class="topbar__menu" class:topbar__menu--open=move || menu_open.get()
                         on:click=move |_| menu_open.set(false)>
-                        <nav class="topbar__nav" aria-label="Sections">
+                        <nav class="topbar__nav" aria-label=tr!(sections)>
                             <Show when=move || me.access.has_lines()>
-                                <A href="/lines">"External lines"</A>
+                                <A href="/lines">{tr!(external_lines)}</A>
                             </Show>
-                            {crm_home(&me.access).map(|href| view! { <A href=href>"CRM"</A> })}
-                            <A href="/settings">"Settings"</A>
+                            {crm_home(&me.access).map(|href| view! { <A href=href>{tr!(crm)}</A> })}
+                            <A href="/settings">{tr!(settings)}</A>
                         </nav>
                         <Show when=move || me.access.has_lines()>
                             <PresenceToggle/>
                         </Show>
                         <span class="topbar__user" title=me.role.name.clone()>{me.user.name.clone()}</span>
-                        <button class="button button--ghost" on:click=sign_out>"Sign out"</button>
+                        <button class="button button--ghost" on:click=sign_out>{tr!(sign_out)}</button>
                     </div>
                 </header>
                 <main id="main" class="shell__body" tabindex="-1">{children.with_value(|c| c())}</main>

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 pub fn AttachmentList(attachments: Vec<Attachment>) -> impl IntoView {
     (!attachments.is_empty()).then(|| {
         view! {
-            <ul class="attachments" aria-label="Attached files">
+            <ul class="attachments" aria-label=tr!(attached_files)>
                 {attachments.into_iter().map(|a| view! { <AttachmentItem attachment=a/> }).collect_view()}
             </ul>
         }
@@ -20,7 +20,7 @@ fn AttachmentItem(attachment: Attachment) -> impl IntoView {
     let url = attachment.url();
     let size = human_size(attachment.size);
     if attachment.is_image() {
-        let label = format!("Open {} full size", attachment.name);
+        let label = tr!(open_full_size, name = attachment.name.clone()).to_string();
         let src = url.clone();
         view! {
             <li class="attachment attachment--image">
@@ -32,7 +32,7 @@ fn AttachmentItem(attachment: Attachment) -> impl IntoView {
         .into_any()
     } else {
         // Named by what it shows (the file's name and size); the tooltip says it downloads.
-        let label = format!("Download {}", attachment.name);
+        let label = tr!(download_file, name = attachment.name.clone()).to_string();
         let download = attachment.name.clone();
         view! {
             <li class="attachment attachment--file">

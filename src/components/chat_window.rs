@@ -270,23 +270,23 @@ pub fn ChatWindow(
     let header = move || {
         dialog.get().map(|d| {
             let state_label = match d.state {
-                DialogState::Unassigned => "Unassigned".to_string(),
+                DialogState::Unassigned => tr!(state_unassigned).to_string(),
                 DialogState::Active => {
                     let names: Vec<String> = d.members.iter().map(|u| session.user_name(*u)).collect();
-                    format!("Active · {}", names.join(", "))
+                    tr!(state_active, names = names.join(", ")).to_string()
                 }
-                DialogState::Ended if d.spam => "Ended · Spam".to_string(),
-                DialogState::Ended => "Ended".to_string(),
+                DialogState::Ended if d.spam => tr!(state_ended_spam).to_string(),
+                DialogState::Ended => tr!(state_ended).to_string(),
             };
             view! {
                 <button class="button button--ghost chat__back" on:click=move |_| actions.back.run(())>
                     <span aria-hidden="true">"‹ "</span>
-                    "Back"
+                    {tr!(back)}
                 </button>
                 <Avatar name=d.name.clone() image=d.avatar.clone() large=true/>
                 <div class="chat__title">
                     <h2>
-                        <button class="chat__name" title="Dialog details" on:click=move |_| modal.set(Some(Open::Info { editing: false }))>
+                        <button class="chat__name" title=tr!(dialog_details) on:click=move |_| modal.set(Some(Open::Info { editing: false }))>
                             {d.name.clone()}
                         </button>
                     </h2>
@@ -299,7 +299,7 @@ pub fn ChatWindow(
         dialog.get().and_then(|d| d.handover.filter(|h| Some(h.to) == me && d.members.contains(&h.to))).map(|h| {
             view! {
                 <div class="chat__pinned" role="note">
-                    <strong>{format!("{} handed this dialog over to you:", session.user_name(h.from))}</strong>
+                    <strong>{tr!(handed_over, name = session.user_name(h.from)).to_string()}</strong>
                     <p>{h.note}</p>
                 </div>
             }
@@ -311,13 +311,14 @@ pub fn ChatWindow(
         dialog.with(|d| d.as_ref().and_then(|d| d.offer).filter(|o| Some(o.to) == me).map(|o| o.until))
     };
     // Rebuilt only when the kind of footer changes, so typing survives new messages.
-    let footer = move || match mode.get()? {
+    let footer = move || {
+        match mode.get()? {
         Footer::Reply => Some(
             view! {
                 <div class="chat__bar">
-                    <span>"Nobody works on this dialog yet."</span>
+                    <span>{tr!(nobody_works)}</span>
                     {move || offered_until().map(|until| view! { <OfferCountdown until=until/> })}
-                    <button class="button button--primary" on:click=move |_| actions.reply.run(id)>"Reply"</button>
+                    <button class="button button--primary" on:click=move |_| actions.reply.run(id)>{tr!(reply)}</button>
                 </div>
             }
             .into_any(),
@@ -352,14 +353,15 @@ pub fn ChatWindow(
         Footer::Ended { can_start } => Some(
             view! {
                 <div class="chat__bar">
-                    <span>"This dialog has ended."</span>
+                    <span>{tr!(dialog_ended)}</span>
                     <Show when=move || can_start>
-                        <button class="button button--primary" on:click=move |_| run(Command::Start)>"Start"</button>
+                        <button class="button button--primary" on:click=move |_| run(Command::Start)>{tr!(start)}</button>
                     </Show>
                 </div>
             }
             .into_any(),
         ),
+    }
     };
     let modals = move || {
         let d = dialog.get_untracked()?;
@@ -393,7 +395,7 @@ pub fn ChatWindow(
             .into_any(),
             Open::AddMembers => view! {
                 <UserPicker
-                    title="Add to dialog"
+                    title=tr!(add_to_dialog)
                     exclude=d.members.clone()
                     on_pick=Callback::new(move |p: Picked| run(Command::AddMembers(p.users)))
                     on_close=close
@@ -402,7 +404,7 @@ pub fn ChatWindow(
             .into_any(),
             Open::Redirect => view! {
                 <UserPicker
-                    title="Redirect"
+                    title=tr!(redirect)
                     single=true
                     exclude=Vec::from_iter(me)
                     on_pick=Callback::new(move |p: Picked| {
@@ -416,9 +418,9 @@ pub fn ChatWindow(
             .into_any(),
             Open::ConfirmEnd => view! {
                 <ConfirmModal
-                    title="End dialog"
-                    text="The dialog will move to Inactive. You can start it again at any time."
-                    confirm_label="End dialog"
+                    title=tr!(end_dialog)
+                    text=tr!(end_dialog_text)
+                    confirm_label=tr!(end_dialog)
                     offer_dont_ask=true
                     on_confirm=Callback::new(move |dont_ask: bool| {
                         if dont_ask {
@@ -432,9 +434,9 @@ pub fn ChatWindow(
             .into_any(),
             Open::ConfirmSpam => view! {
                 <ConfirmModal
-                    title="Mark as spam"
-                    text="The dialog will be closed and marked as spam. New messages from this client will not reopen it; you can start it again from Inactive."
-                    confirm_label="Mark as spam"
+                    title=tr!(mark_as_spam)
+                    text=tr!(spam_text)
+                    confirm_label=tr!(mark_as_spam)
                     on_confirm=Callback::new(move |_| run(Command::MarkAsSpam))
                     on_close=close
                 />
@@ -459,7 +461,7 @@ pub fn ChatWindow(
     view! {
         <Show
             when=move || mode.with(Option::is_some)
-            fallback=|| view! { <div class="empty-state" aria-busy="true">"Loading the dialog…"</div> }
+            fallback=|| view! { <div class="empty-state" aria-busy="true">{tr!(loading_dialog)}</div> }
         >
             <div
                 class="chat"
@@ -480,13 +482,13 @@ pub fn ChatWindow(
                 }
             >
                 <Show when=move || dragging.get()>
-                    <div class="chat__drop" aria-hidden="true">"Drop files to attach them"</div>
+                    <div class="chat__drop" aria-hidden="true">{tr!(drop_files)}</div>
                 </Show>
                 <header class="chat__header">
                     {header}
                     <div class="chat__actions">
                         <Show when=move || mode.get() == Some(Footer::Compose)>
-                            <button class="button" on:click=move |_| on_menu.run(MenuChoice::EndDialog)>"✓ End dialog"</button>
+                            <button class="button" on:click=move |_| on_menu.run(MenuChoice::EndDialog)>{tr!(end_dialog_button)}</button>
                         </Show>
                         <DialogMenu items=menu_items on_pick=on_menu/>
                     </div>
@@ -501,17 +503,17 @@ pub fn ChatWindow(
                 <Show when=move || notice.with(Option::is_some)>
                     <div class="chat__notice" role="alert">
                         <span>{move || notice.get().unwrap_or_default()}</span>
-                        <button class="button button--ghost" aria-label="Dismiss" on:click=move |_| notice.set(None)>"×"</button>
+                        <button class="button button--ghost" aria-label=tr!(dismiss) on:click=move |_| notice.set(None)>"×"</button>
                     </div>
                 </Show>
-                <ol class="chat__messages" node_ref=list aria-label="Messages" aria-live="polite" on:scroll=on_scroll>
+                <ol class="chat__messages" node_ref=list aria-label=tr!(messages) aria-live="polite" on:scroll=on_scroll>
                     <Show when=move || has_older.get()>
                         <li class="chat__older">
                             <Show
                                 when=move || inbox.loading_older.with(Option::is_none)
-                                fallback=|| view! { <span class="muted" aria-busy="true">"Loading earlier messages…"</span> }
+                                fallback=|| view! { <span class="muted" aria-busy="true">{tr!(loading_earlier)}</span> }
                             >
-                                <button class="button button--ghost" on:click=move |_| load_older()>"Show earlier messages"</button>
+                                <button class="button button--ghost" on:click=move |_| load_older()>{tr!(show_earlier)}</button>
                             </Show>
                         </li>
                     </Show>
@@ -523,10 +525,10 @@ pub fn ChatWindow(
                     </For>
                 </ol>
                 <p class="chat__typing" role="status">
-                    {move || inbox.typing.with(|t| t.get(&id).map(|(name, _)| format!("{name} is typing…")))}
+                    {move || inbox.typing.with(|t| t.get(&id).map(|(name, _)| tr!(is_typing, name).to_string()))}
                 </p>
                 <Show when=move || !following.get()>
-                    <button class="button chat__to-newest" on:click=move |_| to_newest()>"↓ Newest messages"</button>
+                    <button class="button chat__to-newest" on:click=move |_| to_newest()>{tr!(newest_messages)}</button>
                 </Show>
                 {footer}
             </div>
@@ -626,10 +628,7 @@ struct Placed {
 
 /// Why answers cannot reach the client of a disconnected bot's chat.
 fn disconnected_note(channel: &str) -> String {
-    format!(
-        "{channel} was disconnected: the client cannot receive answers in this chat. \
-         When the bot is connected again, their new messages open a new chat."
-    )
+    tr!(channel_disconnected, channel).to_string()
 }
 
 /// What the bottom of the chat offers.

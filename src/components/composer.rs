@@ -6,6 +6,7 @@
 //! and Note: a private note for colleagues, text only, never sent to the client.
 
 use crate::components::upload_tray::UploadTray;
+use crate::labels::Text;
 use crate::store::uploads::Uploads;
 use el_protocol::events::TYPING_EVERY_MS;
 use el_protocol::markdown::edit::{byte_to_utf16, link, utf16_to_byte, Edit, Format};
@@ -85,11 +86,7 @@ pub fn Composer(
         let list = offered.get()?;
         if list.is_empty() {
             // Nothing to choose: a message, not an empty listbox.
-            let empty = if replies.with(Vec::is_empty) {
-                "No quick replies yet: add them in Settings → Quick replies."
-            } else {
-                "No quick reply matches."
-            };
+            let empty = if replies.with(Vec::is_empty) { tr!(no_quick_replies) } else { tr!(no_quick_reply_matches) };
             return Some(
                 view! { <p class="quick-replies quick-replies__empty" id="quick-replies" role="status">{empty}</p> }
                     .into_any(),
@@ -112,7 +109,7 @@ pub fn Composer(
                         }
                     >
                         <strong>{reply.title.clone()}</strong>
-                        {reply.shared.then(|| view! { <span class="muted">" · shared"</span> })}
+                        {reply.shared.then(|| view! { <span class="muted">{tr!(shared_suffix)}</span> })}
                         <span class="quick-replies__text">{reply.text.clone()}</span>
                     </li>
                 }
@@ -120,7 +117,7 @@ pub fn Composer(
             .collect_view();
         Some(
             view! {
-                <ul class="quick-replies" id="quick-replies" role="listbox" aria-label="Quick replies">
+                <ul class="quick-replies" id="quick-replies" role="listbox" aria-label=tr!(quick_replies)>
                     {items}
                 </ul>
             }
@@ -184,13 +181,13 @@ pub fn Composer(
     };
     let format = move |f: Format| edit(&|text, start, end| f.apply(text, start, end));
     let add_link = move || {
-        let answer = window().prompt_with_message("Link address (https://…)").ok().flatten();
+        let answer = window().prompt_with_message(tr!(link_prompt)).ok().flatten();
         let Some(url) = answer.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()) else { return };
         if is_safe_link(&url) {
             hint.set(None);
             edit(&|text, start, end| link(text, start, end, &url));
         } else {
-            hint.set(Some("Links must start with http://, https:// or mailto:".into()));
+            hint.set(Some(tr!(link_rule).into()));
         }
     };
     let icon = |f: Format| match f {
@@ -215,33 +212,33 @@ pub fn Composer(
             <Show when=move || hint.with(Option::is_some)>
                 <p class="form-error" role="alert">{move || hint.get().unwrap_or_default()}</p>
             </Show>
-            <div class="composer__mode" role="group" aria-label="Send as">
+            <div class="composer__mode" role="group" aria-label=tr!(send_as)>
                 <button type="button" class="composer__mode-button" aria-pressed=move || (!note.get()).to_string() on:click=move |_| note.set(false)>
-                    "Reply"
+                    {tr!(reply)}
                 </button>
                 <button type="button" class="composer__mode-button" aria-pressed=move || note.get().to_string() on:click=move |_| note.set(true)>
-                    "Note"
+                    {tr!(note)}
                 </button>
                 <Show when=move || note.get()>
-                    <span class="composer__mode-hint">"Only colleagues see notes; the client never does."</span>
+                    <span class="composer__mode-hint">{tr!(note_hint)}</span>
                 </Show>
             </div>
-            <div class="composer__toolbar" role="toolbar" aria-label="Formatting">
+            <div class="composer__toolbar" role="toolbar" aria-label=tr!(formatting)>
                 {Format::ALL
                     .into_iter()
                     .map(|f| {
                         // The name holds the visible text too when it is a word of its own ("1.").
                         let name = if icon(f).starts_with(|c: char| c.is_ascii_digit()) {
-                            format!("{} {}", icon(f), f.label())
+                            format!("{} {}", icon(f), f.text())
                         } else {
-                            f.label().to_string()
+                            f.text().to_string()
                         };
                         view! {
                             <button
                                 type="button"
                                 class=format!("composer__tool composer__tool--{f:?}").to_lowercase()
                                 aria-label=name
-                                title=f.label()
+                                title=f.text()
                                 disabled=move || preview.get()
                                 on:click=move |_| format(f)
                             >
@@ -253,8 +250,8 @@ pub fn Composer(
                 <button
                     type="button"
                     class="composer__tool"
-                    aria-label="Link (Ctrl+K)"
-                    title="Link (Ctrl+K)"
+                    aria-label=tr!(link)
+                    title=tr!(link)
                     disabled=move || preview.get()
                     on:click=move |_| add_link()
                 >
@@ -266,8 +263,8 @@ pub fn Composer(
                 <button
                     type="button"
                     class="composer__tool composer__attach"
-                    aria-label="Attach files"
-                    title="Attach files"
+                    aria-label=tr!(attach_files)
+                    title=tr!(attach_files)
                     disabled=move || note.get()
                     on:click=move |_| {
                         if let Some(el) = picker.get_untracked() {
@@ -298,13 +295,13 @@ pub fn Composer(
                     aria-pressed=move || preview.get().to_string()
                     on:click=move |_| preview.update(|p| *p = !*p)
                 >
-                    "Preview"
+                    {tr!(preview)}
                 </button>
             </div>
             <UploadTray uploads=uploads/>
             {reply_list}
             <Show when=move || queued.get()>
-                <p class="composer__queued" role="status">"The message will be sent when the files finish uploading."</p>
+                <p class="composer__queued" role="status">{tr!(sent_after_upload)}</p>
             </Show>
             <div class="composer__row">
                 <Show
@@ -313,11 +310,11 @@ pub fn Composer(
                         view! {
                             <textarea
                                 class="composer__input"
-                                aria-label="Message"
+                                aria-label=tr!(message)
                                 placeholder=move || if note.get() {
-                                    "Write a private note… (only colleagues see it)"
+                                    tr!(note_placeholder)
                                 } else {
-                                    "Write a message… (Enter sends, Shift+Enter for a new line, / for quick replies)"
+                                    tr!(message_placeholder)
                                 }
                                 rows="2"
                                 node_ref=input
@@ -374,7 +371,7 @@ pub fn Composer(
                 >
                     <div
                         class="composer__preview markdown"
-                        aria-label="Preview of the message"
+                        aria-label=tr!(message_preview)
                         inner_html=move || to_safe_html(&draft.get())
                     ></div>
                 </Show>
@@ -385,7 +382,7 @@ pub fn Composer(
                         draft.with(|d| d.trim().is_empty()) && (note.get() || (!uploads.ready() && !uploads.busy()))
                     }
                 >
-                    {move || if note.get() { "Add note" } else { "Send" }}
+                    {move || if note.get() { tr!(add_note) } else { tr!(send) }}
                 </button>
             </div>
         </form>

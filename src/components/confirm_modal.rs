@@ -9,10 +9,10 @@ pub fn ConfirmModal(
     #[prop(into)] title: String,
     #[prop(into)] text: String,
     #[prop(into)] confirm_label: String,
-    /// Offer "Do not show this window again".
+    /// Offer {tr!(dont_show_again)}.
     #[prop(optional)]
     offer_dont_ask: bool,
-    /// Called with whether "Do not show this window again" was checked.
+    /// Called with whether {tr!(dont_show_again)} was checked.
     on_confirm: Callback<bool>,
     on_close: Callback<()>,
 ) -> impl IntoView {
@@ -23,11 +23,11 @@ pub fn ConfirmModal(
             <Show when=move || offer_dont_ask>
                 <label class="checkbox">
                     <input type="checkbox" prop:checked=move || dont_ask.get() on:change=move |e| dont_ask.set(event_target_checked(&e))/>
-                    "Do not show this window again"
+                    {tr!(dont_show_again)}
                 </label>
             </Show>
             <footer class="modal__footer">
-                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="button" on:click=move |_| on_close.run(())>{tr!(cancel)}</button>
                 <button class="button button--primary" on:click=move |_| on_confirm.run(dont_ask.get_untracked())>
                     {confirm_label}
                 </button>

@@ -12,8 +12,8 @@ pub fn ConnectionStatus() -> impl IntoView {
         let label = match inbox.connection.get() {
             _ if !lines() => return None,
             Connection::Live => return None,
-            Connection::Connecting => "Connecting…",
-            Connection::Reconnecting => "Reconnecting…",
+            Connection::Connecting => tr!(connecting),
+            Connection::Reconnecting => tr!(reconnecting),
         };
         Some(view! { <span class="connection" role="status" data-state="offline">{label}</span> })
     }

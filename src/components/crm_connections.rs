@@ -6,6 +6,7 @@
 
 use crate::api::{self, CrmCommand};
 use crate::components::deal_form::DealForm;
+use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::crm::{Connections, Linked, NewDeal};
 use el_protocol::DialogId;
@@ -71,19 +72,19 @@ pub fn CrmConnections(
                 .map(|l| match l {
                     Linked::Shown { record } => {
                         // One line: long names are cut, and shown whole on hover and focus.
-                        let whole = format!("{}: {}", record.entity.label(), record.title);
+                        let whole = format!("{}: {}", record.entity.text(), record.title);
                         view! {
                             <li class="crm-chip" title=whole>
-                                <span class="crm-chip__kind">{record.entity.label()}</span>
+                                <span class="crm-chip__kind">{record.entity.text()}</span>
                                 <A href=record.href()>{record.title.clone()}</A>
                             </li>
                         }
                         .into_any()
                     }
                     Linked::Hidden { entity } => view! {
-                        <li class="crm-chip crm-chip--hidden" title="Your role does not show this record">
-                            <span class="crm-chip__kind">{entity.label()}</span>
-                            <span>"No access"</span>
+                        <li class="crm-chip crm-chip--hidden" title=tr!(role_hides_record)>
+                            <span class="crm-chip__kind">{entity.text()}</span>
+                            <span>{tr!(no_access)}</span>
                         </li>
                     }
                     .into_any(),
@@ -99,14 +100,14 @@ pub fn CrmConnections(
                     let id = s.id;
                     view! {
                         <p class="crm-suggestion" role="note">
-                            "A contact with the same phone or email exists: "
+                            {tr!(same_contact_exists)}
                             <A href=s.href()>{s.title.clone()}</A>
                             <button
                                 class="button button--small"
                                 disabled=move || busy.get()
                                 on:click=move |_| run(Some(CrmCommand::Link(id)))
                             >
-                                "Link this contact"
+                                {tr!(link_contact)}
                             </button>
                         </p>
                     }
@@ -116,22 +117,22 @@ pub fn CrmConnections(
     };
     let can = move |f: fn(&Connections) -> bool| state.with(|c| c.as_ref().is_some_and(f));
     view! {
-        <section class="crm-block" aria-label="CRM connections">
-            <span class="crm-block__title">"CRM"</span>
+        <section class="crm-block" aria-label=tr!(crm_connections)>
+            <span class="crm-block__title">{tr!(crm)}</span>
             <ul class="crm-block__items">
                 {items}
                 <Show when=move || state.with(|c| c.as_ref().is_some_and(|c| c.linked.is_empty()))>
-                    <li class="muted">"Nothing linked yet"</li>
+                    <li class="muted">{tr!(nothing_linked)}</li>
                 </Show>
             </ul>
             <div class="crm-block__actions">
                 <Show when=move || can(|c| c.can_create_lead)>
                     <button class="button button--small" disabled=move || busy.get() on:click=move |_| run(Some(CrmCommand::CreateLead))>
-                        "Create lead"
+                        {tr!(create_lead)}
                     </button>
                 </Show>
                 <Show when=move || can(|c| c.can_create_deal)>
-                    <button class="button button--small" on:click=move |_| deal_form.set(true)>"Create deal"</button>
+                    <button class="button button--small" on:click=move |_| deal_form.set(true)>{tr!(create_deal)}</button>
                 </Show>
             </div>
             {suggestions}

@@ -2,6 +2,7 @@
 //! contact (and company) linked to the chat are filled in.
 
 use crate::components::modal::Modal;
+use crate::labels::Text;
 use el_protocol::crm::{parse_amount, DealStage, NewDeal, RecordBrief};
 use leptos::prelude::*;
 
@@ -23,7 +24,7 @@ pub fn DealForm(
     error.set(None);
     let submit = move || {
         if title.with_untracked(|t| t.trim().is_empty()) {
-            error.set(Some("Title is required.".into()));
+            error.set(Some(tr!(title_required).into()));
             return;
         }
         match parse_amount(&amount.get_untracked()) {
@@ -48,30 +49,30 @@ pub fn DealForm(
         })
     };
     view! {
-        <Modal title="Create deal" on_close=on_close>
+        <Modal title=tr!(create_deal) on_close=on_close>
             <form class="record-form" on:submit=move |e| { e.prevent_default(); submit(); }>
-                <label class="field-label" for="deal-title">"Title *"</label>
+                <label class="field-label" for="deal-title">{tr!(title_star)}</label>
                 <input id="deal-title" class="field" aria-required="true" maxlength="200"
                     prop:value=move || title.get() on:input=move |e| title.set(event_target_value(&e))/>
-                <label class="field-label" for="deal-amount">"Amount"</label>
+                <label class="field-label" for="deal-amount">{tr!(amount)}</label>
                 <input id="deal-amount" class="field" inputmode="decimal" placeholder="0.00"
                     prop:value=move || amount.get() on:input=move |e| amount.set(event_target_value(&e))/>
-                <label class="field-label" for="deal-stage">"Stage *"</label>
+                <label class="field-label" for="deal-stage">{tr!(stage_star)}</label>
                 <select id="deal-stage" class="field" on:change=move |e| {
                     if let Some(s) = DealStage::parse(&event_target_value(&e)) { stage.set(s) }
                 }>
                     {DealStage::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=move || stage.get() == s>{s.label()}</option>
+                        <option value=s.as_str() selected=move || stage.get() == s>{s.text()}</option>
                     }).collect_view()}
                 </select>
-                {linked("Contact", contact)}
-                {linked("Company", company)}
+                {linked(tr!(entity_contact), contact)}
+                {linked(tr!(entity_company), company)}
                 <Show when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>
                 <footer class="modal__footer">
-                    <button type="button" class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
-                    <button type="submit" class="button button--primary" disabled=move || busy.get()>"Create"</button>
+                    <button type="button" class="button" on:click=move |_| on_close.run(())>{tr!(cancel)}</button>
+                    <button type="submit" class="button button--primary" disabled=move || busy.get()>{tr!(create)}</button>
                 </footer>
             </form>
         </Modal>

@@ -49,7 +49,7 @@ pub fn DialogBlock(entity: Entity, id: RecordId) -> impl IntoView {
         let go = go.clone();
         dialogs.get().map(|list| {
             if list.is_empty() {
-                return view! { <p class="muted">"No chats with this client yet."</p> }.into_any();
+                return view! { <p class="muted">{tr!(no_chats_yet)}</p> }.into_any();
             }
             view! {
                 <ul class="dialog-block__list">
@@ -59,23 +59,23 @@ pub fn DialogBlock(entity: Entity, id: RecordId) -> impl IntoView {
                             let dialog = d.id;
                             let (go_message, go_menu) = (go.clone(), go.clone());
                             let preview = d.last_message.as_ref().map(|m| preview_line(m, me)).unwrap_or_default();
-                            let state = match d.state {
-                                DialogState::Unassigned => "Unassigned",
-                                DialogState::Active => "Active",
-                                DialogState::Ended => "Ended",
+                            let (mark, state) = match d.state {
+                                DialogState::Unassigned => ("unassigned", tr!(tab_unassigned)),
+                                DialogState::Active => ("active", tr!(tab_active)),
+                                DialogState::Ended => ("ended", tr!(state_ended)),
                             };
                             let items = MenuChoice::for_card(&d, me);
                             view! {
                                 <li class="dialog-block__item" data-dialog-id=dialog.0>
                                     <button
                                         class="dialog-block__message"
-                                        title=format!("Open the chat with {}", d.name)
+                                        title=tr!(open_chat_with, name = d.name.clone()).to_string()
                                         on:click=move |_| go_message(dialog)
                                     >
                                         <span class="dialog-block__top">
                                             <ChannelIcon kind=d.channel_kind/>
                                             <strong>{d.name.clone()}</strong>
-                                            <span class=format!("mark mark--{}", state.to_lowercase())>{state}</span>
+                                            <span class=format!("mark mark--{mark}")>{state}</span>
                                             <time class="muted">{list_time(d.last_message.as_ref().map_or(d.last_activity_at, |m| m.at))}</time>
                                         </span>
                                         <span class="dialog-block__text">{preview.clone()}</span>
@@ -97,13 +97,13 @@ pub fn DialogBlock(entity: Entity, id: RecordId) -> impl IntoView {
         })
     };
     view! {
-        <section class="card-block" aria-label="Dialogs">
-            <h2 class="card-block__title">"Dialogs"</h2>
+        <section class="card-block" aria-label=tr!(dialogs)>
+            <h2 class="card-block__title">{tr!(dialogs)}</h2>
             <Show when=move || error.with(Option::is_some)>
                 <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
             </Show>
             {move || if dialogs.with(Option::is_none) && error.with(Option::is_none) {
-                view! { <p class="muted" aria-busy="true">"Loading…"</p> }.into_any()
+                view! { <p class="muted" aria-busy="true">{tr!(loading)}</p> }.into_any()
             } else {
                 rows().into_any()
             }}

@@ -39,9 +39,9 @@ pub fn DialogInfo(
         let allowed = ["image/png", "image/jpeg", "image/gif", "image/webp"];
         let error = file.as_ref().and_then(|file| {
             if !allowed.contains(&file.type_().as_str()) {
-                Some("Choose a PNG, JPEG, GIF or WebP image.".to_string())
+                Some(tr!(image_types).to_string())
             } else if file.size() > MAX_AVATAR_BYTES as f64 {
-                Some(format!("The image is too large: at most {} MB.", MAX_AVATAR_BYTES / (1024 * 1024)))
+                Some(tr!(image_too_large, n = MAX_AVATAR_BYTES / (1024 * 1024)).to_string())
             } else {
                 None
             }
@@ -50,27 +50,27 @@ pub fn DialogInfo(
         image_error.set(error);
     };
     view! {
-        <Modal title="Dialog" on_close=on_close>
+        <Modal title=tr!(dialog) on_close=on_close>
             {move || if editing.get() {
                 view! {
                     <form class="rename" on:submit=move |e| { e.prevent_default(); save(); }>
-                        <label class="field-label" for="dialog-name">"Name"</label>
+                        <label class="field-label" for="dialog-name">{tr!(field_name)}</label>
                         <input
                             id="dialog-name"
                             class="field"
                             maxlength="80"
-                            placeholder="Leave empty to use the client's name"
+                            placeholder=tr!(name_placeholder)
                             prop:value=move || name.get()
                             on:input=move |e| name.set(event_target_value(&e))
                         />
-                        <label class="field-label" for="dialog-image">"Image"</label>
+                        <label class="field-label" for="dialog-image">{tr!(image)}</label>
                         <input id="dialog-image" class="file-field" type="file" accept="image/png,image/jpeg,image/gif,image/webp" on:change=pick_image/>
                         <Show when=move || image_error.with(Option::is_some)>
                             <p class="form-error" role="alert">{move || image_error.get().unwrap_or_default()}</p>
                         </Show>
                         <footer class="modal__footer">
-                            <button type="button" class="button" on:click=move |_| editing.set(false)>"Cancel"</button>
-                            <button type="submit" class="button button--primary">"Save"</button>
+                            <button type="button" class="button" on:click=move |_| editing.set(false)>{tr!(cancel)}</button>
+                            <button type="submit" class="button button--primary">{tr!(save)}</button>
                         </footer>
                     </form>
                 }.into_any()
@@ -79,18 +79,18 @@ pub fn DialogInfo(
                     <div class="dialog-info__name">
                         <strong>{name.get_untracked()}</strong>
                         <Show when=move || can_edit>
-                            <button class="button button--ghost" aria-label="Edit name" on:click=move |_| editing.set(true)>"✎"</button>
+                            <button class="button button--ghost" aria-label=tr!(edit_name) on:click=move |_| editing.set(true)>"✎"</button>
                         </Show>
                     </div>
                 }.into_any()
             }}
             <p class="muted">{format!("{} · {}", dialog.channel_name, dialog.client_name)}</p>
-            <h3 class="dialog-info__heading">"Members"</h3>
+            <h3 class="dialog-info__heading">{tr!(members)}</h3>
             <ul class="dialog-info__members">
                 {members.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
             </ul>
             <Show when=move || can_edit>
-                <button class="button" on:click=move |_| on_add_members.run(())>"Add to dialog"</button>
+                <button class="button" on:click=move |_| on_add_members.run(())>{tr!(add_to_dialog)}</button>
             </Show>
         </Modal>
     }

@@ -99,7 +99,7 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
                     </For>
                 </ul>
                 <Show when=move || more.get()>
-                    <p class="dialog-list__more" role="status">"Loading more dialogs…"</p>
+                    <p class="dialog-list__more" role="status">{tr!(loading_more_dialogs)}</p>
                 </Show>
             </Show>
         </div>
@@ -110,7 +110,7 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
 fn skeleton() -> impl IntoView {
     view! {
         <div class="dialog-list__loading" role="status" aria-busy="true">
-            <span class="sr-only">"Loading dialogs…"</span>
+            <span class="sr-only">{tr!(loading_dialogs)}</span>
             {(0..6)
                 .map(|_| view! {
                     <div class="skeleton-row" aria-hidden="true">
@@ -128,8 +128,8 @@ fn skeleton() -> impl IntoView {
 
 fn empty_text(tab: Tab) -> &'static str {
     match tab {
-        Tab::Unassigned => "No new dialogs. Client messages that nobody has taken yet appear here.",
-        Tab::Active => "No active dialogs. Press Reply on an unassigned dialog to start.",
-        Tab::Inactive => "No ended dialogs yet.",
+        Tab::Unassigned => tr!(empty_unassigned),
+        Tab::Active => tr!(empty_active),
+        Tab::Inactive => tr!(empty_inactive),
     }
 }

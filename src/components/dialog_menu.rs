@@ -26,14 +26,14 @@ pub enum MenuChoice {
 impl MenuChoice {
     pub fn label(self) -> &'static str {
         match self {
-            MenuChoice::AddToDialog => "Add to dialog",
-            MenuChoice::Leave => "Leave",
-            MenuChoice::Redirect => "Redirect",
-            MenuChoice::Rename => "Rename",
-            MenuChoice::EndDialog => "End dialog",
-            MenuChoice::MarkAsSpam => "Mark as spam",
-            MenuChoice::GoToDialog => "Go to dialog",
-            MenuChoice::CloseDialog => "Close dialog",
+            MenuChoice::AddToDialog => tr!(add_to_dialog),
+            MenuChoice::Leave => tr!(leave),
+            MenuChoice::Redirect => tr!(redirect),
+            MenuChoice::Rename => tr!(rename),
+            MenuChoice::EndDialog => tr!(end_dialog),
+            MenuChoice::MarkAsSpam => tr!(mark_as_spam),
+            MenuChoice::GoToDialog => tr!(go_to_dialog),
+            MenuChoice::CloseDialog => tr!(close_dialog),
         }
     }
 
@@ -111,7 +111,7 @@ pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callbac
                 <button
                     node_ref=button
                     class="button button--ghost menu__button"
-                    aria-label="Dialog actions"
+                    aria-label=tr!(dialog_actions)
                     aria-haspopup="menu"
                     aria-expanded=move || open.get().to_string()
                     on:click=move |_| open.update(|o| *o = !*o)
@@ -128,7 +128,7 @@ pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callbac
                     <div
                         class="menu__list"
                         role="menu"
-                        aria-label="Dialog actions"
+                        aria-label=tr!(dialog_actions)
                         on:keydown=move |e: web_sys::KeyboardEvent| {
                             let step = match e.key().as_str() {
                                 "ArrowDown" => 1,

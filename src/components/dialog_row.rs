@@ -45,18 +45,18 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                             <span class="dialog-row__name">{d.name.clone()}</span>
                             <span class="dialog-row__right">
                                 <Show when=move || { unread.get() > 0 }>
-                                    <span class="badge">{move || unread.get()}<span class="sr-only">" unread"</span></span>
+                                    <span class="badge">{move || unread.get()}<span class="sr-only">{tr!(unread_suffix)}</span></span>
                                 </Show>
                                 <time class="dialog-row__time">{list_time(d.last_activity_at)}</time>
                             </span>
                         </span>
                         <span class="dialog-row__marks">
                             <span class="dialog-row__channel">{d.channel_name.clone()}</span>
-                            {d.spam.then(|| view! { <span class="mark mark--spam">"Spam"</span> })}
+                            {d.spam.then(|| view! { <span class="mark mark--spam">{tr!(spam)}</span> })}
                             {offered_until.map(|until| view! { <OfferCountdown until=until/> })}
                             // An offer's countdown says more than the waiting time.
                             {waiting_since.filter(|_| offered_until.is_none()).map(|since| view! {
-                                <span class="mark mark--waiting" title="The client is waiting for an answer">
+                                <span class="mark mark--waiting" title=tr!(client_waiting)>
                                     {move || waiting_label(inbox.clock.get() - since)}
                                 </span>
                             })}
@@ -67,10 +67,10 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                 <Show when=move || unassigned>
                     <button
                         class="button button--primary button--small dialog-row__reply"
-                        aria-label=format!("Reply to {}", d.name)
+                        aria-label=tr!(reply_to, name = d.name.clone()).to_string()
                         on:click=move |_| actions.reply.run(id)
                     >
-                        "Reply"
+                        {tr!(reply)}
                     </button>
                 </Show>
             </li>

@@ -4,6 +4,7 @@
 //! own cards can embed it.
 
 use crate::components::channel_icon::ChannelIcon;
+use crate::labels::Text;
 use el_protocol::crm::LinesAccount;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -22,7 +23,7 @@ pub fn ExternalLinesField(lines: Vec<LinesAccount>, #[prop(optional)] compact: b
                 .take(shown)
                 .map(|l| {
                     // Named by what it shows (account, messenger); the tooltip says where it leads.
-                    let label = format!("Open the {} chat with {}", l.channel_kind.label(), l.account);
+                    let label = tr!(open_channel_chat_with, channel = l.channel_kind.text(), name = l.account.clone()).to_string();
                     view! {
                         <li>
                             <A href=format!("/lines/{}", l.dialog_id) attr:class="lines-field__link" attr:title=label>
@@ -34,7 +35,7 @@ pub fn ExternalLinesField(lines: Vec<LinesAccount>, #[prop(optional)] compact: b
                     }
                 })
                 .collect_view()}
-            {(more > 0).then(|| view! { <li class="muted">{format!("+{more} more")}</li> })}
+            {(more > 0).then(|| view! { <li class="muted">{tr!(n_more, n = more).to_string()}</li> })}
         </ul>
     }
     .into_any()

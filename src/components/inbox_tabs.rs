@@ -2,6 +2,7 @@
 //! how many new messages wait in it.
 
 use crate::components::app_shell::focus;
+use crate::labels::Text;
 use el_protocol::inbox::{Tab, TabCounts};
 use leptos::prelude::*;
 
@@ -18,7 +19,7 @@ pub fn InboxTabs(
     loading: Signal<bool>,
 ) -> impl IntoView {
     view! {
-        <div class="tabs" role="tablist" aria-label="Dialog lists">
+        <div class="tabs" role="tablist" aria-label=tr!(dialog_lists)>
             {Tab::ALL
                 .into_iter()
                 .map(|tab| {
@@ -45,13 +46,13 @@ pub fn InboxTabs(
                                 focus_tab(next);
                             }
                         >
-                            <span class="tab__label">{tab.label()}</span>
+                            <span class="tab__label">{tab.text()}</span>
                             " "
                             <Show when=move || !loading.get()>
-                                <span class="tab__count" title="Dialogs in this tab">{move || counts.get().get(tab)}</span>
+                                <span class="tab__count" title=tr!(dialogs_in_tab)>{move || counts.get().get(tab)}</span>
                                 <Show when=move || { unread.get().get(tab) > 0 }>
                                     " "
-                                    <span class="badge" title="Unread messages">{move || unread.get().get(tab)}" new"</span>
+                                    <span class="badge" title=tr!(unread_messages)>{move || tr!(n_new, n = unread.get().get(tab)).to_string()}</span>
                                 </Show>
                             </Show>
                         </button>

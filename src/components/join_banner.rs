@@ -4,15 +4,15 @@ use leptos::prelude::*;
 
 #[component]
 pub fn JoinBanner(members: Vec<String>, on_join: Callback<()>) -> impl IntoView {
-    let who = match members.as_slice() {
-        [] => "Another operator works".to_string(),
-        [one] => format!("{one} works"),
-        many => format!("{} work", many.join(", ")),
+    let said = match members.as_slice() {
+        [] => tr!(others_work).to_string(),
+        [one] => tr!(one_works, who = one).to_string(),
+        many => tr!(many_work, who = many.join(", ")).to_string(),
     };
     view! {
         <div class="chat__bar join-banner" role="status">
-            <span>{format!("{who} on this dialog. Join it to write to the client.")}</span>
-            <button class="button button--primary" on:click=move |_| on_join.run(())>"Join"</button>
+            <span>{said}</span>
+            <button class="button button--primary" on:click=move |_| on_join.run(())>{tr!(join)}</button>
         </div>
     }
 }

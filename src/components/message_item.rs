@@ -4,6 +4,7 @@
 
 use crate::components::attachment_list::AttachmentList;
 use crate::format::{clock_time, list_time};
+use crate::labels::Text;
 use el_protocol::api::{Author, Delivery, Message, Receipt};
 use el_protocol::crm::card_href;
 use el_protocol::markdown::to_safe_html;
@@ -28,8 +29,8 @@ pub fn MessageItem(
         Author::Operator { user_id, name } if Some(*user_id) == me => ("mine", Some(name.clone())),
         Author::Operator { name, .. } => ("operator", Some(name.clone())),
         Author::Note { user_id, name } => {
-            let who = if Some(*user_id) == me { "Your note" } else { name.as_str() };
-            ("note", Some(format!("{who} · only colleagues see this")))
+            let who = if Some(*user_id) == me { tr!(your_note) } else { name.as_str() };
+            ("note", Some(tr!(only_colleagues, who).to_string()))
         }
         Author::System => ("system", None),
     };
@@ -67,19 +68,19 @@ pub fn MessageItem(
             <AttachmentList attachments=message.attachments/>
             {edit.map(|e| view! {
                 <details class="message__edit">
-                    <summary>"Edited " {list_time(e.at)} " · show original"</summary>
+                    <summary>{tr!(edited, at = list_time(e.at)).to_string()}</summary>
                     <div class="message__original markdown" inner_html=to_safe_html(&e.original)></div>
                 </details>
             })}
             <time class="message__time">{time}</time>
             {delivery.map(|d| match d {
-                Delivery::Sending => view! { <span class="message__status" data-state="sending">"Sending…"</span> }.into_any(),
-                Delivery::Sent => view! { <span class="message__status" data-state="sent">"✓ Sent"</span> }.into_any(),
+                Delivery::Sending => view! { <span class="message__status" data-state="sending">{tr!(sending)}</span> }.into_any(),
+                Delivery::Sent => view! { <span class="message__status" data-state="sent">{tr!(sent)}</span> }.into_any(),
                 Delivery::Failed { reason } => view! {
                     <span class="message__status" data-state="failed">"⚠ " {reason}</span>
                 }.into_any(),
             })}
-            {receipt.map(|r| view! { <span class="message__status" data-state=r.as_str()>{r.label()}</span> })}
+            {receipt.map(|r| view! { <span class="message__status" data-state=r.as_str()>{r.text()}</span> })}
         </li>
     }
 }

@@ -74,7 +74,7 @@ pub fn Modal(#[prop(into)] title: String, on_close: Callback<()>, children: Chil
                 on:keydown=trap>
                 <header class="modal__header">
                     <h2 id=title_id>{title}</h2>
-                    <button class="button button--ghost modal__close" aria-label="Close" on:click=move |_| on_close.run(())>
+                    <button class="button button--ghost modal__close" aria-label=tr!(close) on:click=move |_| on_close.run(())>
                         "×"
                     </button>
                 </header>

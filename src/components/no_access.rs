@@ -6,10 +6,10 @@ use leptos::prelude::*;
 pub fn NoAccess() -> impl IntoView {
     view! {
         <div class="empty-state" role="status">
-            <h1>"No access to External Lines"</h1>
+            <h1>{tr!(no_access_title)}</h1>
             <p>
-                "Your role allows neither creating nor viewing leads and contacts, so external chats are not available to you. "
-                "Ask your administrator to change your role if you need them."
+                {tr!(no_access_text)}
+                {tr!(no_access_ask)}
             </p>
         </div>
     }

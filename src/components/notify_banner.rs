@@ -7,7 +7,7 @@ use crate::store::Session;
 use leptos::prelude::*;
 use web_sys::NotificationPermission;
 
-/// Where "Not now" is remembered in this browser.
+/// Where {tr!(not_now)} is remembered in this browser.
 const NOT_NOW_KEY: &str = "el-notifications-not-now";
 
 #[component]
@@ -27,11 +27,11 @@ pub fn NotifyBanner() -> impl IntoView {
     };
     view! {
         <Show when=show>
-            <div class="notify-banner" role="region" aria-label="Notifications">
-                <p>"Get a notification when a client writes while this tab is in the background."</p>
+            <div class="notify-banner" role="region" aria-label=tr!(notifications)>
+                <p>{tr!(notify_offer)}</p>
                 <div class="notify-banner__actions">
-                    <button class="button button--primary" on:click=turn_on>"Turn on notifications"</button>
-                    <button class="button button--ghost" on:click=later>"Not now"</button>
+                    <button class="button button--primary" on:click=turn_on>{tr!(turn_on_notifications)}</button>
+                    <button class="button button--ghost" on:click=later>{tr!(not_now)}</button>
                 </div>
             </div>
         </Show>

@@ -14,8 +14,8 @@ pub fn OfferCountdown(until: i64) -> impl IntoView {
         }
     });
     view! {
-        <span class="mark mark--offer" title="Offered to you in turn: press Reply to take it before the time runs out">
-            "Offered to you · "
+        <span class="mark mark--offer" title=tr!(offer_title)>
+            {tr!(offered_to_you)}
             <span class="mark__time">{move || time_left(until, now.get())}</span>
         </span>
     }

@@ -10,9 +10,9 @@ use leptos::prelude::*;
 pub fn PendingItem(pending: Pending, on_retry: Callback<String>) -> impl IntoView {
     let key = pending.key.clone();
     let (state, status) = match &pending.state {
-        SendState::Sending => ("sending", "Sending…".to_string()),
-        SendState::Waiting => ("waiting", "Waiting for the connection…".to_string()),
-        SendState::Failed(reason) => ("failed", format!("Not sent: {reason}")),
+        SendState::Sending => ("sending", tr!(sending).to_string()),
+        SendState::Waiting => ("waiting", tr!(waiting_connection).to_string()),
+        SendState::Failed(reason) => ("failed", tr!(not_sent, reason).to_string()),
     };
     let failed = matches!(pending.state, SendState::Failed(_));
     view! {
@@ -31,7 +31,7 @@ pub fn PendingItem(pending: Pending, on_retry: Callback<String>) -> impl IntoVie
                     <button class="button button--small" on:click={
                         let key = key.clone();
                         move |_| on_retry.run(key.clone())
-                    }>"Retry"</button>
+                    }>{tr!(retry)}</button>
                 </Show>
             </span>
         </li>

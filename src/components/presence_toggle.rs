@@ -2,6 +2,7 @@
 //! them in turn (and one offered now passes to the next operator).
 
 use crate::api;
+use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::queue::Presence;
 use leptos::prelude::*;
@@ -38,13 +39,13 @@ pub fn PresenceToggle() -> impl IntoView {
             aria-pressed=move || (presence() == Presence::Online).to_string()
             disabled=move || busy.get()
             title=move || match presence() {
-                Presence::Online => "You take dialogs offered in turn. Press to be Away.",
-                Presence::Away => "Dialogs are not offered to you in turn. Press to be Online.",
+                Presence::Online => tr!(presence_online_hint),
+                Presence::Away => tr!(presence_away_hint),
             }
             on:click=toggle
         >
             <span class="presence__dot" aria-hidden="true"></span>
-            {move || presence().label()}
+            {move || presence().text()}
         </button>
         <Show when=move || error.with(Option::is_some)>
             <span class="form-error" role="alert">{move || error.get().unwrap_or_default()}</span>

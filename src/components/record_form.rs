@@ -1,6 +1,7 @@
 //! The editable fields of a CRM record, as its entity has them, with the responsible
 //! user. Checks what it can before sending (the server checks everything again).
 
+use crate::labels::{EntityText, Text};
 use crate::store::Session;
 use el_protocol::crm::{format_amount, parse_amount, validate, DealStage, Entity, RecordFields, RecordInput};
 use el_protocol::UserId;
@@ -60,26 +61,26 @@ pub fn RecordForm(
     };
     view! {
         <form class="record-form" on:submit=move |e| { e.prevent_default(); submit(); }>
-            <label class="field-label" for="record-name">{format!("{} *", entity.title_label())}</label>
+            <label class="field-label" for="record-name">{format!("{} *", entity.title_text())}</label>
             <input id="record-name" class="field" aria-required="true" maxlength="200"
                 prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/>
             {(entity != Entity::Deal).then(|| view! {
-                {text("record-phone", "Phone", phone, "tel")}
-                {text("record-email", "Email", email, "email")}
+                {text("record-phone", tr!(phone), phone, "tel")}
+                {text("record-email", tr!(email), email, "email")}
             })}
-            {(entity == Entity::Lead).then(|| text("record-source", "Source", source, "text"))}
+            {(entity == Entity::Lead).then(|| text("record-source", tr!(source), source, "text"))}
             {(entity == Entity::Deal).then(|| view! {
-                {text("record-amount", "Amount", amount, "text")}
-                <label class="field-label" for="record-stage">"Stage *"</label>
+                {text("record-amount", tr!(amount), amount, "text")}
+                <label class="field-label" for="record-stage">{tr!(stage_star)}</label>
                 <select id="record-stage" class="field" on:change=move |e| {
                     if let Some(s) = DealStage::parse(&event_target_value(&e)) { stage.set(s) }
                 }>
                     {DealStage::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=move || stage.get() == s>{s.label()}</option>
+                        <option value=s.as_str() selected=move || stage.get() == s>{s.text()}</option>
                     }).collect_view()}
                 </select>
             })}
-            <label class="field-label" for="record-responsible">"Responsible"</label>
+            <label class="field-label" for="record-responsible">{tr!(responsible)}</label>
             <select id="record-responsible" class="field" on:change=move |e| {
                 owner.set(event_target_value(&e).parse().ok().map(UserId))
             }>

@@ -5,6 +5,8 @@
 use crate::api;
 use crate::components::avatar::Avatar;
 use crate::format::{author_prefix, list_time};
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::store::{InboxStore, Session};
 use el_protocol::api::DialogSummary;
 use el_protocol::inbox::{tab_of, Tab};
@@ -47,8 +49,8 @@ pub fn SearchBox(query: RwSignal<String>) -> impl IntoView {
                 node_ref=input
                 class="search__input"
                 type="search"
-                placeholder="Search clients and messages"
-                aria-label="Search clients and messages"
+                placeholder=tr!(search_everything)
+                aria-label=tr!(search_everything)
                 aria-keyshortcuts="/"
                 autocomplete="off"
                 maxlength="200"
@@ -60,7 +62,7 @@ pub fn SearchBox(query: RwSignal<String>) -> impl IntoView {
                 <button
                     type="button"
                     class="search__clear button button--ghost button--small"
-                    aria-label="Clear search"
+                    aria-label=tr!(clear_search)
                     on:click=move |_| {
                         query.set(String::new());
                         if let Some(el) = input.get_untracked() {
@@ -152,18 +154,21 @@ pub fn SearchResultsList(
     };
     let status = move || match found.get() {
         Found::Waiting(why) => why,
-        Found::Searching => "Searching…".to_string(),
+        Found::Searching => tr!(searching).to_string(),
         Found::Failed(why) => why,
         Found::Results(r) if r.dialogs.is_empty() && r.messages.is_empty() => {
-            format!("Nothing found for “{}”.", r.query)
+            tr!(nothing_found, query = r.query.clone()).to_string()
         }
         Found::Results(r) => {
-            format!("{} and {} found.", count(r.dialogs.len(), "client"), count(r.messages.len(), "message"))
+            let (l, clients, messages) = (current(), r.dialogs.len(), r.messages.len());
+            let clients = td_string!(l, n_clients, count = clients).to_string();
+            let messages = td_string!(l, n_messages, count = messages).to_string();
+            tr!(found, clients, messages).to_string()
         }
     };
 
     view! {
-        <div class="search-results" aria-label="Search results" role="region"
+        <div class="search-results" aria-label=tr!(search_results) role="region"
             aria-busy=move || (found.get() == Found::Searching).then_some("true") on:keydown=on_key>
             <p class="search-results__status" role="status">{status}</p>
             {move || match found.get() {
@@ -192,7 +197,7 @@ pub fn SearchResultsList(
                                 </li>
                             }
                         }).collect_view();
-                        section("Clients", rows)
+                        section(tr!(clients), rows)
                     });
                     let messages = (!r.messages.is_empty()).then(|| {
                         let rows = r.messages.into_iter().map(|hit| {
@@ -216,7 +221,7 @@ pub fn SearchResultsList(
                                 </li>
                             }
                         }).collect_view();
-                        section("Messages", rows)
+                        section(tr!(messages), rows)
                     });
                     view! { {clients} {messages} }.into_any()
                 }
@@ -241,11 +246,6 @@ fn Snippet(spans: Vec<Span>) -> impl IntoView {
         .into_iter()
         .map(|s| if s.hit { view! { <mark>{s.text}</mark> }.into_any() } else { s.text.into_any() })
         .collect_view()
-}
-
-/// "1 client", "20 messages".
-fn count(n: usize, what: &str) -> String {
-    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 /// Moves focus `step` results down (or up); above the first is the search box.

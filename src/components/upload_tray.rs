@@ -11,14 +11,14 @@ pub fn UploadTray(uploads: Uploads) -> impl IntoView {
         <Show when=move || uploads.refusal.with(Option::is_some)>
             <p class="form-error" role="alert">{move || uploads.refusal.get().unwrap_or_default()}</p>
         </Show>
-        <ul class="upload-tray" aria-label="Files to send">
+        <ul class="upload-tray" aria-label=tr!(files_to_send)>
             <For each=move || uploads.items() key=|f| (f.key, state_key(&f.state)) let:file>
                 {
                     let key = file.key;
                     let (label, status) = match &file.state {
-                        UploadState::Uploading(_) => (format!("Cancel upload of {}", file.name), "uploading"),
-                        UploadState::Done(_) => (format!("Remove {}", file.name), "done"),
-                        UploadState::Failed(_) => (format!("Remove {}", file.name), "failed"),
+                        UploadState::Uploading(_) => (tr!(cancel_upload_of, name = file.name.clone()).to_string(), "uploading"),
+                        UploadState::Done(_) => (tr!(remove_file, name = file.name.clone()).to_string(), "done"),
+                        UploadState::Failed(_) => (tr!(remove_file, name = file.name.clone()).to_string(), "failed"),
                     };
                     let progress = match &file.state {
                         UploadState::Uploading(share) => Some(*share),
@@ -28,7 +28,7 @@ pub fn UploadTray(uploads: Uploads) -> impl IntoView {
                         UploadState::Failed(reason) => Some(reason.clone()),
                         _ => None,
                     };
-                    let progress_label = format!("Uploading {}", file.name);
+                    let progress_label = tr!(uploading_file, name = file.name.clone()).to_string();
                     view! {
                         <li class="upload" data-state=status>
                             <span class="upload__name">{file.name.clone()}</span>

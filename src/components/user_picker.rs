@@ -61,8 +61,8 @@ pub fn UserPicker(
             <input
                 class="field"
                 type="search"
-                aria-label="Search users"
-                placeholder="Search by name"
+                aria-label=tr!(search_users)
+                placeholder=tr!(search_by_name)
                 prop:value=move || search.get()
                 on:input=move |e| search.set(event_target_value(&e))
             />
@@ -82,10 +82,10 @@ pub fn UserPicker(
                 </For>
             </ul>
             <Show when=move || candidates.with(Vec::is_empty)>
-                <p class="muted">"Nobody matches."</p>
+                <p class="muted">{tr!(nobody_matches)}</p>
             </Show>
             <Show when=move || single>
-                <label class="field-label" for="handover-note">"Note for the new responsible (optional)"</label>
+                <label class="field-label" for="handover-note">{tr!(note_for_responsible)}</label>
                 <textarea
                     id="handover-note"
                     class="field"
@@ -96,9 +96,9 @@ pub fn UserPicker(
                 ></textarea>
             </Show>
             <footer class="modal__footer">
-                <button class="button" on:click=move |_| on_close.run(())>"Cancel"</button>
+                <button class="button" on:click=move |_| on_close.run(())>{tr!(cancel)}</button>
                 <button class="button button--primary" disabled=move || chosen.with(BTreeSet::is_empty) on:click=confirm>
-                    "Add"
+                    {tr!(add)}
                 </button>
             </footer>
         </Modal>

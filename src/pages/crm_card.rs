@@ -7,6 +7,7 @@ use crate::components::app_shell::AppShell;
 use crate::components::dialog_block::DialogBlock;
 use crate::components::external_lines_field::ExternalLinesField;
 use crate::components::record_form::RecordForm;
+use crate::labels::{EntityText, Text};
 use crate::pages::crm_list::{route_entity, CrmNav};
 use crate::store::Session;
 use el_protocol::crm::{format_amount, Convert, Entity, Record, RecordFields, RecordInput};
@@ -87,8 +88,8 @@ pub fn CrmCardPage() -> impl IntoView {
     let new_form = move || {
         entity.get().map(|e| {
             view! {
-                <h1>{format!("New {}", e.label().to_lowercase())}</h1>
-                <RecordForm entity=e initial=RecordFields::default() responsible=None submit_label="Create"
+                <h1>{e.new_text()}</h1>
+                <RecordForm entity=e initial=RecordFields::default() responsible=None submit_label=tr!(create)
                     busy=busy error=error on_submit=save/>
             }
         })
@@ -101,9 +102,9 @@ pub fn CrmCardPage() -> impl IntoView {
         let can_convert = e == Entity::Lead && !r.converted;
         Some(view! {
             <header class="card__header">
-                <span class="card__kind">{e.label()}</span>
+                <span class="card__kind">{e.text()}</span>
                 <h1>{r.fields.name.clone()}</h1>
-                {r.converted.then(|| view! { <span class="mark mark--converted">"✓ Converted"</span> })}
+                {r.converted.then(|| view! { <span class="mark mark--converted">{tr!(converted_mark)}</span> })}
             </header>
             <div class="card">
                 <div class="card__main">
@@ -116,50 +117,50 @@ pub fn CrmCardPage() -> impl IntoView {
                                 <button class="button" on:click=move |_| {
                                     saved.set(false);
                                     editing.set(true);
-                                }>"Edit"</button>
+                                }>{tr!(edit)}</button>
                             }
                         }
                     >
-                        <RecordForm entity=e initial=r.fields.clone() responsible=Some(r.responsible) submit_label="Save"
+                        <RecordForm entity=e initial=r.fields.clone() responsible=Some(r.responsible) submit_label=tr!(save)
                             busy=busy error=error on_submit=save/>
                         <button class="button button--ghost" on:click=move |_| {
                             error.set(None);
                             editing.set(false);
-                        }>"Cancel"</button>
+                        }>{tr!(cancel)}</button>
                     </Show>
                     <Show when=move || saved.get()>
-                        <p class="muted" role="status">"Saved."</p>
+                        <p class="muted" role="status">{tr!(saved)}</p>
                     </Show>
                 </div>
                 <aside class="card__side">
                     {(e != Entity::Deal).then(|| view! {
-                        <section class="card-block" aria-label="External lines">
-                            <h2 class="card-block__title">"External lines"</h2>
+                        <section class="card-block" aria-label=tr!(external_lines)>
+                            <h2 class="card-block__title">{tr!(external_lines)}</h2>
                             <ExternalLinesField lines=r.lines.clone()/>
                         </section>
                         <DialogBlock entity=e id=r.id/>
                     })}
                     {(!r.related.is_empty()).then(|| view! {
-                        <section class="card-block" aria-label="Related">
-                            <h2 class="card-block__title">"Related"</h2>
+                        <section class="card-block" aria-label=tr!(related)>
+                            <h2 class="card-block__title">{tr!(related)}</h2>
                             <ul class="card-block__related">
                                 {r.related.clone().into_iter().map(|b| view! {
-                                    <li><span class="crm-chip__kind">{b.entity.label()}</span>" "
+                                    <li><span class="crm-chip__kind">{b.entity.text()}</span>" "
                                         <A href=b.href()>{b.title}</A></li>
                                 }).collect_view()}
                             </ul>
                         </section>
                     })}
                     {can_convert.then(|| view! {
-                        <section class="card-block" aria-label="Convert">
-                            <h2 class="card-block__title">"Convert the lead"</h2>
+                        <section class="card-block" aria-label=tr!(convert)>
+                            <h2 class="card-block__title">{tr!(convert_lead)}</h2>
                             <label class="checkbox"><input type="checkbox" prop:checked=move || into_contact.get()
-                                on:change=move |ev| into_contact.set(event_target_checked(&ev))/>"Contact"</label>
+                                on:change=move |ev| into_contact.set(event_target_checked(&ev))/>{tr!(entity_contact)}</label>
                             <label class="checkbox"><input type="checkbox" prop:checked=move || into_company.get()
-                                on:change=move |ev| into_company.set(event_target_checked(&ev))/>"Company"</label>
+                                on:change=move |ev| into_company.set(event_target_checked(&ev))/>{tr!(entity_company)}</label>
                             <button class="button button--primary" disabled=move || busy.get() on:click=move |_| {
                                 convert(Convert { contact: into_contact.get_untracked(), company: into_company.get_untracked() })
-                            }>"Convert"</button>
+                            }>{tr!(convert)}</button>
                         </section>
                     })}
                 </aside>
@@ -172,12 +173,12 @@ pub fn CrmCardPage() -> impl IntoView {
                 <CrmNav current=entity/>
                 {move || match (id.get(), load_error.get()) {
                     (_, Some(message)) => view! {
-                        <div class="empty-state" role="alert"><h1>"This record cannot be opened"</h1><p>{message}</p></div>
+                        <div class="empty-state" role="alert"><h1>{tr!(record_cannot_open)}</h1><p>{message}</p></div>
                     }.into_any(),
                     (None, None) => new_form().into_any(),
                     (Some(_), None) => view! {
                         <Show when=move || record.with(Option::is_some)
-                            fallback=|| view! { <p class="empty-state" aria-busy="true">"Loading…"</p> }>
+                            fallback=|| view! { <p class="empty-state" aria-busy="true">{tr!(loading)}</p> }>
                             {card}
                         </Show>
                     }.into_any(),
@@ -193,16 +194,16 @@ fn CardFields(entity: Entity, fields: RecordFields, responsible: String) -> impl
     let or_dash = |s: &str| if s.trim().is_empty() { "—".to_string() } else { s.to_string() };
     let rows: Vec<(&str, String)> = if entity == Entity::Deal {
         vec![
-            ("Amount", fields.amount.map(format_amount).unwrap_or_else(|| "—".into())),
-            ("Stage", fields.stage.map(|s| s.label().to_string()).unwrap_or_else(|| "—".into())),
-            ("Responsible", responsible),
+            (tr!(amount), fields.amount.map(format_amount).unwrap_or_else(|| "—".into())),
+            (tr!(stage), fields.stage.map(|s| s.text().to_string()).unwrap_or_else(|| "—".into())),
+            (tr!(responsible), responsible),
         ]
     } else {
         vec![
-            ("Phone", or_dash(&fields.phone)),
-            ("Email", or_dash(&fields.email)),
-            ("Source", or_dash(&fields.source)),
-            ("Responsible", responsible),
+            (tr!(phone), or_dash(&fields.phone)),
+            (tr!(email), or_dash(&fields.email)),
+            (tr!(source), or_dash(&fields.source)),
+            (tr!(responsible), responsible),
         ]
     };
     view! {

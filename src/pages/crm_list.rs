@@ -5,6 +5,7 @@ use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::external_lines_field::ExternalLinesField;
 use crate::format::list_time;
+use crate::labels::{EntityText, Text};
 use crate::store::Session;
 use el_protocol::crm::{format_amount, Entity, ListQuery, Record, RecordList, SortKey, LIST_PAGE};
 use leptos::prelude::*;
@@ -29,10 +30,10 @@ pub fn route_entity() -> Memo<Option<Entity>> {
 #[component]
 pub fn CrmNav(#[prop(into)] current: Signal<Option<Entity>>) -> impl IntoView {
     view! {
-        <nav class="crm-nav" aria-label="CRM">
+        <nav class="crm-nav" aria-label=tr!(crm)>
             {Entity::ALL.into_iter().map(|e| view! {
                 <A href=format!("/crm/{}", e.plural()) attr:class=move || if current.get() == Some(e) { "crm-nav__item crm-nav__item--active" } else { "crm-nav__item" }>
-                    {e.plural_label()}
+                    {e.plural_text()}
                 </A>
             }).collect_view()}
         </nav>
@@ -107,7 +108,7 @@ pub fn CrmListPage() -> impl IntoView {
             Entity::Deal => format!(
                 "{} · {}",
                 r.fields.amount.map(format_amount).unwrap_or_else(|| "—".into()),
-                r.fields.stage.map(|s| s.label()).unwrap_or_default()
+                r.fields.stage.map(|s| s.text()).unwrap_or_default()
             ),
             _ => [r.fields.phone.as_str(), r.fields.email.as_str()]
                 .into_iter()
@@ -119,17 +120,17 @@ pub fn CrmListPage() -> impl IntoView {
         view! {
             <tr data-record-id=r.id.0>
                 <td><A href=format!("/crm/{}/{}", e.plural(), r.id)>{r.fields.name.clone()}</A>
-                    {r.converted.then(|| view! { <span class="mark">"Converted"</span> })}</td>
+                    {r.converted.then(|| view! { <span class="mark">{tr!(converted)}</span> })}</td>
                 <td class="muted">{details}</td>
-                <td data-label="Responsible">{session.user_name(r.responsible)}</td>
+                <td data-label=tr!(responsible)>{session.user_name(r.responsible)}</td>
                 <Show when=move || show_lines.get()>
-                    <td data-label="External lines"><ExternalLinesField lines=lines.clone() compact=true/></td>
+                    <td data-label=tr!(external_lines)><ExternalLinesField lines=lines.clone() compact=true/></td>
                 </Show>
-                <td class="muted" data-label="Last change"><time>{list_time(r.updated_at)}</time></td>
+                <td class="muted" data-label=tr!(sort_updated)><time>{list_time(r.updated_at)}</time></td>
             </tr>
         }
     };
-    let title = move || entity.get().map(|e| e.plural_label()).unwrap_or("CRM");
+    let title = move || entity.get().map(|e| e.plural_text()).unwrap_or(tr!(crm));
     view! {
         <AppShell>
             <section class="crm">
@@ -137,22 +138,22 @@ pub fn CrmListPage() -> impl IntoView {
                     <h1>{title}</h1>
                     <Show when=can_create>
                         <A href=move || format!("/crm/{}/new", entity.get().map(|e| e.plural()).unwrap_or("leads")) attr:class="button button--primary">
-                            {move || format!("New {}", entity.get().map(|e| e.label().to_lowercase()).unwrap_or_default())}
+                            {move || entity.get().map(|e| e.new_text()).unwrap_or_default()}
                         </A>
                     </Show>
                 </header>
                 <CrmNav current=entity/>
                 <div class="crm__toolbar">
-                    <input class="field crm__search" type="search" aria-label="Search by name, phone or email"
-                        placeholder="Search by name, phone or email"
+                    <input class="field crm__search" type="search" aria-label=tr!(search_crm)
+                        placeholder=tr!(search_crm)
                         prop:value=move || search.get() on:input=move |e| search.set(event_target_value(&e))/>
-                    <label class="crm__sort">"Sort by "
+                    <label class="crm__sort">{tr!(sort_by)}
                         <select class="field" on:change=move |e| {
                             let v = event_target_value(&e);
                             if let Some(k) = SortKey::ALL.into_iter().find(|k| k.as_str() == v) { sort.set(k) }
                         }>
                             {SortKey::ALL.into_iter().map(|k| view! {
-                                <option value=k.as_str() selected=move || sort.get() == k>{k.label()}</option>
+                                <option value=k.as_str() selected=move || sort.get() == k>{k.text()}</option>
                             }).collect_view()}
                         </select>
                     </label>
@@ -160,7 +161,7 @@ pub fn CrmListPage() -> impl IntoView {
                         <label class="checkbox">
                             <input type="checkbox" prop:checked=move || show_lines.get()
                                 on:change=move |e| show_lines.set(event_target_checked(&e))/>
-                            "External lines column"
+                            {tr!(lines_column)}
                         </label>
                     </Show>
                 </div>
@@ -169,8 +170,8 @@ pub fn CrmListPage() -> impl IntoView {
                 </Show>
                 {move || list.get().map(|l| {
                     if l.records.is_empty() {
-                        let what = entity.get().map(|e| e.plural_label().to_lowercase()).unwrap_or_default();
-                        let text = if search.with(|s| s.trim().is_empty()) { format!("No {what} yet.") } else { format!("No {what} match this search.") };
+                        let what = entity.get().map(|e| e.plural_text().to_lowercase()).unwrap_or_default();
+                        let text = if search.with(|s| s.trim().is_empty()) { tr!(no_records_yet, what) } else { tr!(no_records_match, what) }.to_string();
                         return view! { <p class="empty-state">{text}</p> }.into_any();
                     }
                     let shown = l.records.len();
@@ -178,17 +179,17 @@ pub fn CrmListPage() -> impl IntoView {
                     view! {
                         <table class="crm-table">
                             <thead><tr>
-                                <th scope="col">{entity.get().map(|e| e.title_label()).unwrap_or("Name")}</th>
-                                <th scope="col">{if entity.get() == Some(Entity::Deal) { "Amount · Stage" } else { "Phone · Email" }}</th>
-                                <th scope="col">"Responsible"</th>
-                                <Show when=move || show_lines.get()><th scope="col">"External lines"</th></Show>
-                                <th scope="col">"Last change"</th>
+                                <th scope="col">{entity.get().map(|e| e.title_text()).unwrap_or(tr!(field_name))}</th>
+                                <th scope="col">{if entity.get() == Some(Entity::Deal) { tr!(amount_stage) } else { tr!(phone_email) }}</th>
+                                <th scope="col">{tr!(responsible)}</th>
+                                <Show when=move || show_lines.get()><th scope="col">{tr!(external_lines)}</th></Show>
+                                <th scope="col">{tr!(sort_updated)}</th>
                             </tr></thead>
                             <tbody>{l.records.into_iter().map(row).collect_view()}</tbody>
                         </table>
-                        <p class="muted crm__count">{format!("{shown} of {total}")}</p>
+                        <p class="muted crm__count">{tr!(shown_of_total, shown, total).to_string()}</p>
                         {(shown < total).then(|| view! {
-                            <button class="button" on:click=move |_| load(shown)>"Load more"</button>
+                            <button class="button" on:click=move |_| load(shown)>{tr!(load_more)}</button>
                         })}
                     }.into_any()
                 })}

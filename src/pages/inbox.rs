@@ -188,13 +188,13 @@ pub fn InboxPage() -> impl IntoView {
             <Show when=has_lines fallback=|| view! { <NoAccess/> }>
                 // On a phone one column shows at a time: the list, or the open chat.
                 <div class="inbox" class:inbox--chat=move || selected.with(Option::is_some)>
-                    <aside class="inbox__side" aria-label="Dialogs">
+                    <aside class="inbox__side" aria-label=tr!(dialogs)>
                         <div class="inbox__head">
-                            <h1 class="inbox__title">"External lines"</h1>
+                            <h1 class="inbox__title">{tr!(external_lines)}</h1>
                             <button class="button button--ghost button--small" aria-keyshortcuts="Shift+?"
                                 on:click=move |_| help.set(true)>
                                 <span aria-hidden="true">"⌨ "</span>
-                                "Shortcuts"
+                                {tr!(shortcuts)}
                             </button>
                         </div>
                         <NotifyBanner/>
@@ -210,22 +210,22 @@ pub fn InboxPage() -> impl IntoView {
                             <SearchResultsList query=search tab=tab selected=selected at=at/>
                         </Show>
                     </aside>
-                    <section class="inbox__main" aria-label="Chat">
+                    <section class="inbox__main" aria-label=tr!(chat)>
                         {move || match (selected.get(), chat_error.get()) {
                             (_, Some(error)) => view! {
                                 <div class="empty-state" role="alert">
-                                    <h2>"This dialog cannot be opened"</h2>
+                                    <h2>{tr!(cannot_open_dialog)}</h2>
                                     <p>{error}</p>
                                     <button class="button chat__back" on:click=move |_| actions.back.run(())>
-                                        "Back to the dialogs"
+                                        {tr!(back_to_dialogs)}
                                     </button>
                                 </div>
                             }.into_any(),
                             (Some(id), None) => view! { <ChatWindow id=id at=at.get()/> }.into_any(),
                             (None, None) => view! {
                                 <div class="empty-state">
-                                    <h2>"Select a dialog"</h2>
-                                    <p>"Choose a dialog on the left to read it. New client messages arrive in Unassigned."</p>
+                                    <h2>{tr!(select_dialog)}</h2>
+                                    <p>{tr!(select_dialog_hint)}</p>
                                 </div>
                             }.into_any(),
                         }}
@@ -237,7 +237,7 @@ pub fn InboxPage() -> impl IntoView {
                 <Show when=move || notice.with(Option::is_some)>
                     <div class="toast" role="alert">
                         <span>{move || notice.get().unwrap_or_default()}</span>
-                        <button class="button button--ghost" aria-label="Dismiss" on:click=move |_| notice.set(None)>"×"</button>
+                        <button class="button button--ghost" aria-label=tr!(dismiss) on:click=move |_| notice.set(None)>"×"</button>
                     </div>
                 </Show>
             </Show>

@@ -7,6 +7,8 @@ use crate::components::app_shell::AppShell;
 use crate::components::channel_icon::ChannelIcon;
 use crate::components::confirm_modal::ConfirmModal;
 use crate::format::list_time;
+use crate::i18n::td_string;
+use crate::language::current;
 use crate::store::Session;
 use el_protocol::api::ChannelKind;
 use el_protocol::integrations::{is_bot_token, IntegrationsOverview, TelegramBot};
@@ -18,14 +20,11 @@ use leptos::task::spawn_local;
 fn BotRow(bot: TelegramBot, on_toggle: Callback<TelegramBot>) -> impl IntoView {
     let connected = bot.is_connected();
     let since = match bot.disconnected_at {
-        Some(at) => format!("Disconnected {}", list_time(at)),
-        None => format!("Connected {}", list_time(bot.connected_at)),
+        Some(at) => tr!(disconnected_at, at = list_time(at)).to_string(),
+        None => tr!(connected_at, at = list_time(bot.connected_at)).to_string(),
     };
-    let dialogs = match bot.dialogs {
-        1 => "1 dialog".to_string(),
-        n => format!("{n} dialogs"),
-    };
-    let label = if connected { "Disconnect" } else { "Reconnect" };
+    let dialogs = td_string!(current(), n_dialogs, count = bot.dialogs).to_string();
+    let label = if connected { tr!(disconnect) } else { tr!(reconnect) };
     let row = bot.clone();
     view! {
         <li class="bot" data-state=if connected { "connected" } else { "disconnected" }>
@@ -35,7 +34,7 @@ fn BotRow(bot: TelegramBot, on_toggle: Callback<TelegramBot>) -> impl IntoView {
                 <a class="bot__username" href=bot.link() target="_blank" rel="noopener noreferrer">{format!("@{}", bot.username)}</a>
             </div>
             <span class="bot__state" data-state=if connected { "connected" } else { "disconnected" }>
-                {if connected { "Connected" } else { "Disconnected" }}
+                {if connected { tr!(connected) } else { tr!(disconnected) }}
             </span>
             <span class="muted bot__since">{since}" · "{dialogs}</span>
             <button class="button" aria-label=format!("{label} @{}", bot.username) on:click=move |_| on_toggle.run(row.clone())>
@@ -72,7 +71,7 @@ pub fn IntegrationsPage() -> impl IntoView {
         match result {
             Ok(bot) => {
                 error.set(None);
-                status.set(Some(format!("@{} {said}.", bot.username)));
+                status.set(Some(format!("@{} {said}", bot.username)));
                 reload();
             }
             Err(f) => {
@@ -84,17 +83,17 @@ pub fn IntegrationsPage() -> impl IntoView {
     let connect = move || {
         let value = token.get_untracked().trim().to_string();
         if !is_bot_token(&value) {
-            error.set(Some("Paste the whole token @BotFather gave: it looks like 123456789:AAE…".into()));
+            error.set(Some(tr!(paste_whole_token).into()));
             return;
         }
         busy.set(true);
-        status.set(Some("Checking the token with Telegram…".into()));
+        status.set(Some(tr!(checking_token).into()));
         spawn_local(async move {
             let result = api::connect_telegram(value).await;
             if result.is_ok() {
                 token.set(String::new());
             }
-            done(result, "is connected: clients can write to it now");
+            done(result, tr!(bot_connected));
         });
     };
     let toggle = move |bot: TelegramBot| {
@@ -102,7 +101,7 @@ pub fn IntegrationsPage() -> impl IntoView {
         spawn_local(async move {
             let reconnect = !bot.is_connected();
             let result = api::toggle_bot(bot.channel_id, reconnect).await;
-            done(result, if reconnect { "is connected again: new messages open new chats" } else { "is disconnected" });
+            done(result, if reconnect { tr!(bot_reconnected) } else { tr!(bot_disconnected) });
         });
     };
     let on_toggle = Callback::new(move |bot: TelegramBot| {
@@ -116,28 +115,28 @@ pub fn IntegrationsPage() -> impl IntoView {
     view! {
         <AppShell>
             <section class="settings integrations">
-                <h1>"Integrations"</h1>
-                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">"Only administrators manage integrations."</p> }>
+                <h1>{tr!(integrations)}</h1>
+                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_integrations)}</p> }>
                     <h2><ChannelIcon kind=ChannelKind::Telegram/>" Telegram"</h2>
                     <Show when=move || overview.with(|o| o.as_ref().is_some_and(|o| o.public_url.is_none()))>
                         <p class="notice" role="note">
-                            "Telegram delivers messages to this server's public HTTPS address, which is not set. "
-                            "Start the server with "<code>"PUBLIC_URL=https://your-domain"</code>" to connect bots."
+                            {tr!(no_public_url)}
+                            {tr!(start_server_with)}<code>"PUBLIC_URL=https://your-domain"</code>{tr!(to_connect_bots)}
                         </p>
                     </Show>
                     <form class="integrations__form" on:submit=move |e| { e.prevent_default(); connect(); }>
-                        <label for="bot-token">"Bot token"</label>
+                        <label for="bot-token">{tr!(bot_token)}</label>
                         <div class="integrations__row">
                             <input id="bot-token" class="field" type="text" autocomplete="off" spellcheck="false"
                                 placeholder="123456789:AAE…" aria-describedby="bot-token-help"
                                 prop:value=move || token.get() on:input=move |e| token.set(event_target_value(&e))/>
                             <button class="button button--primary" type="submit" disabled=move || busy.get() || !ready()>
-                                "Connect bot"
+                                {tr!(connect_bot)}
                             </button>
                         </div>
                         <p id="bot-token-help" class="muted">
-                            "Create a bot with @BotFather in Telegram and paste the token it gives you. "
-                            "Clients who write to the bot appear in Unassigned."
+                            {tr!(create_bot_hint)}
+                            {tr!(bot_clients_hint)}
                         </p>
                     </form>
                     <Show when=move || error.with(Option::is_some)>
@@ -147,10 +146,10 @@ pub fn IntegrationsPage() -> impl IntoView {
                         <p class="muted" role="status">{move || status.get().unwrap_or_default()}</p>
                     </Show>
                     {move || overview.get().map(|o| if o.telegram.is_empty() {
-                        view! { <p class="empty-state">"No Telegram bots are connected yet."</p> }.into_any()
+                        view! { <p class="empty-state">{tr!(no_bots)}</p> }.into_any()
                     } else {
                         view! {
-                            <ul class="bots" aria-label="Telegram bots">
+                            <ul class="bots" aria-label=tr!(telegram_bots)>
                                 {o.telegram.into_iter().map(|bot| view! { <BotRow bot=bot on_toggle=on_toggle/> }).collect_view()}
                             </ul>
                         }.into_any()
@@ -158,13 +157,9 @@ pub fn IntegrationsPage() -> impl IntoView {
                 </Show>
             </section>
             {move || confirming.get().map(|bot| {
-                let text = format!(
-                    "Clients' new messages to @{} will not arrive, and answers in its chats cannot be sent. \
-                     Its chats stay readable. Reconnecting it later starts new chats.",
-                    bot.username
-                );
+                let text = tr!(disconnect_text, bot = bot.username.clone()).to_string();
                 view! {
-                    <ConfirmModal title=format!("Disconnect @{}?", bot.username) text=text confirm_label="Disconnect"
+                    <ConfirmModal title=tr!(disconnect_title, bot = bot.username.clone()).to_string() text=text confirm_label=tr!(disconnect)
                         on_confirm=Callback::new(move |_| { confirming.set(None); toggle(bot.clone()); })
                         on_close=Callback::new(move |_| confirming.set(None))/>
                 }

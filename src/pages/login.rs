@@ -49,8 +49,8 @@ pub fn LoginPage() -> impl IntoView {
                     <span class="brand__mark" aria-hidden="true">"EL"</span>
                     "External Lines"
                 </div>
-                <h1 id="login-title">"Sign in"</h1>
-                <label for="login">"Login"</label>
+                <h1 id="login-title">{tr!(sign_in)}</h1>
+                <label for="login">{tr!(login)}</label>
                 <input
                     id="login"
                     name="login"
@@ -60,7 +60,7 @@ pub fn LoginPage() -> impl IntoView {
                     prop:value=move || login.get()
                     on:input=move |ev| login.set(event_target_value(&ev))
                 />
-                <label for="password">"Password"</label>
+                <label for="password">{tr!(password)}</label>
                 <input
                     id="password"
                     name="password"
@@ -74,7 +74,7 @@ pub fn LoginPage() -> impl IntoView {
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>
                 <button type="submit" class="button button--primary" disabled=move || pending.get()>
-                    {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                    {move || if pending.get() { tr!(signing_in) } else { tr!(sign_in) }}
                 </button>
             </form>
         </main>

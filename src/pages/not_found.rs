@@ -7,9 +7,9 @@ use leptos_router::components::A;
 pub fn NotFoundPage() -> impl IntoView {
     view! {
         <main class="empty-page">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address."</p>
-            <A href="/">"Go to the start page"</A>
+            <h1>{tr!(page_not_found)}</h1>
+            <p>{tr!(nothing_here)}</p>
+            <A href="/">{tr!(go_to_start)}</A>
         </main>
     }
 }

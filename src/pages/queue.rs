@@ -6,6 +6,7 @@ use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::channel_icon::ChannelIcon;
 use crate::format::{list_time, waiting_label};
+use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::queue::{time_left, Presence, QueueOverview, Routing, SetRouting, MAX_ACTIVE, OFFER_SECONDS};
 use el_protocol::{ChannelId, UserId};
@@ -78,12 +79,12 @@ pub fn QueuePage() -> impl IntoView {
     view! {
         <AppShell>
             <section class="settings queue">
-                <h1>"Queue"</h1>
-                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">"Only administrators manage the queue."</p> }>
+                <h1>{tr!(queue)}</h1>
+                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_queue)}</p> }>
                     <p class="muted">
-                        "Everyone at once: a new dialog shows in every operator's Unassigned. "
-                        "In turn: it is offered to one available operator (Online, with the app open, under their maximum) "
-                        "for the offer time, then to the next; while nobody is available it shows to everyone."
+                        {tr!(queue_everyone)}
+                        {tr!(queue_in_turn)}
+                        {tr!(queue_in_turn_end)}
                     </p>
                     <Show when=move || state.error.with(Option::is_some)>
                         <p class="form-error" role="alert">{move || state.error.get().unwrap_or_default()}</p>
@@ -91,15 +92,15 @@ pub fn QueuePage() -> impl IntoView {
                     <Show when=move || state.status.with(Option::is_some)>
                         <p class="muted" role="status">{move || state.status.get().unwrap_or_default()}</p>
                     </Show>
-                    <h2>"Channels"</h2>
+                    <h2>{tr!(channels)}</h2>
                     <div class="table-scroll">
                         <table class="crm-table queue__channels">
                             <thead>
                                 <tr>
-                                    <th scope="col">"Channel"</th>
-                                    <th scope="col">"Distribution"</th>
-                                    <th scope="col">"Offer time, seconds"</th>
-                                    <th scope="col"><span class="sr-only">"Save"</span></th>
+                                    <th scope="col">{tr!(channel)}</th>
+                                    <th scope="col">{tr!(distribution)}</th>
+                                    <th scope="col">{tr!(offer_time_seconds)}</th>
+                                    <th scope="col"><span class="sr-only">{tr!(save)}</span></th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -109,16 +110,16 @@ pub fn QueuePage() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
-                    <h2>"Operators"</h2>
+                    <h2>{tr!(operators)}</h2>
                     <div class="table-scroll">
                         <table class="crm-table queue__operators">
                             <thead>
                                 <tr>
-                                    <th scope="col">"Operator"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Active dialogs"</th>
-                                    <th scope="col">"Offered now"</th>
-                                    <th scope="col">"Maximum of active dialogs"</th>
+                                    <th scope="col">{tr!(operator)}</th>
+                                    <th scope="col">{tr!(status)}</th>
+                                    <th scope="col">{tr!(active_dialogs)}</th>
+                                    <th scope="col">{tr!(offered_now)}</th>
+                                    <th scope="col">{tr!(maximum_of_active)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -128,7 +129,7 @@ pub fn QueuePage() -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
-                    <h2>"Waiting in turn"</h2>
+                    <h2>{tr!(waiting_in_turn)}</h2>
                     <Waiting state=state/>
                 </Show>
             </section>
@@ -149,37 +150,34 @@ fn ChannelRow(id: ChannelId, state: QueueState) -> impl IntoView {
     let save = move |_| {
         let name = channel().map(|c| c.name).unwrap_or_default();
         let Ok(offer_seconds) = seconds.get_untracked().trim().parse::<u32>() else {
-            state.error.set(Some(format!(
-                "Write the offer time in whole seconds, from {} to {}.",
-                OFFER_SECONDS.start(),
-                OFFER_SECONDS.end()
-            )));
+            let (from, to) = (OFFER_SECONDS.start(), OFFER_SECONDS.end());
+            state.error.set(Some(tr!(offer_time_rule, from, to).to_string()));
             return;
         };
         let set = SetRouting { routing: routing.get_untracked(), offer_seconds };
         spawn_local(async move {
-            let said = format!("{name}: {}.", set.routing.label());
+            let said = format!("{name}: {}.", set.routing.text());
             state.done(api::set_routing(id, set).await, said);
         });
     };
     view! {
         <tr>
             <th scope="row"><ChannelIcon kind=first.kind/>" "{name.clone()}</th>
-            <td data-label="Distribution">
-                <select class="field" aria-label=format!("Distribution for {name}")
+            <td data-label=tr!(distribution)>
+                <select class="field" aria-label=tr!(distribution_for, name = name.clone()).to_string()
                     on:change=move |e| routing.set(Routing::parse(&event_target_value(&e)).unwrap_or_default())>
                     {Routing::ALL.into_iter().map(|r| view! {
-                        <option value=r.as_str() selected=move || routing.get() == r>{r.label()}</option>
+                        <option value=r.as_str() selected=move || routing.get() == r>{r.text()}</option>
                     }).collect_view()}
                 </select>
             </td>
-            <td data-label="Offer time, seconds">
+            <td data-label=tr!(offer_time_seconds)>
                 <input class="field field--number" type="number" inputmode="numeric"
                     min=*OFFER_SECONDS.start() max=*OFFER_SECONDS.end()
-                    aria-label=format!("Offer time in seconds for {name}")
+                    aria-label=tr!(offer_time_for, name = name.clone()).to_string()
                     prop:value=move || seconds.get() on:input=move |e| seconds.set(event_target_value(&e))/>
             </td>
-            <td><button class="button" aria-label=format!("Save {name}") on:click=save>"Save"</button></td>
+            <td><button class="button" aria-label=tr!(save_named, name = name.clone()).to_string() on:click=save>{tr!(save)}</button></td>
         </tr>
     }
     .into_any()
@@ -195,10 +193,10 @@ fn OperatorRow(id: UserId, state: QueueState) -> impl IntoView {
     let name = first.user.name.clone();
     let maximum = RwSignal::new(first.max_active.map(|m| m.to_string()).unwrap_or_default());
     let status = move || match operator() {
-        Some(op) if !op.connected => ("offline", "Offline"),
-        Some(op) if op.presence == Presence::Away => ("away", "Away"),
-        Some(op) if op.at_capacity() => ("full", "At capacity"),
-        _ => ("online", "Online"),
+        Some(op) if !op.connected => ("offline", tr!(offline)),
+        Some(op) if op.presence == Presence::Away => ("away", tr!(presence_away)),
+        Some(op) if op.at_capacity() => ("full", tr!(at_capacity)),
+        _ => ("online", tr!(presence_online)),
     };
     let save = {
         let name = name.clone();
@@ -209,18 +207,15 @@ fn OperatorRow(id: UserId, state: QueueState) -> impl IntoView {
                 t => match t.parse::<u32>() {
                     Ok(n) => Some(n),
                     Err(_) => {
-                        state.error.set(Some(format!(
-                            "Write the maximum as a whole number from {} to {}, or leave it empty for none.",
-                            MAX_ACTIVE.start(),
-                            MAX_ACTIVE.end()
-                        )));
+                        let (from, to) = (MAX_ACTIVE.start(), MAX_ACTIVE.end());
+                        state.error.set(Some(tr!(maximum_rule, from, to).to_string()));
                         return;
                     }
                 },
             };
             let said = match max_active {
-                Some(n) => format!("{name}: at most {n} active dialogs."),
-                None => format!("{name}: no maximum."),
+                Some(n) => tr!(at_most_active, name = name.clone(), n).to_string(),
+                None => tr!(no_maximum_for, name = name.clone()).to_string(),
             };
             spawn_local(async move { state.done(api::set_capacity(id, max_active).await, said) });
         }
@@ -228,16 +223,16 @@ fn OperatorRow(id: UserId, state: QueueState) -> impl IntoView {
     view! {
         <tr>
             <th scope="row">{name.clone()}</th>
-            <td data-label="Status"><span class="presence-state" data-state=move || status().0>{move || status().1}</span></td>
-            <td data-label="Active dialogs">{move || operator().map(|o| o.active)}</td>
-            <td data-label="Offered now">{move || operator().map(|o| o.offered)}</td>
-            <td data-label="Maximum">
+            <td data-label=tr!(status)><span class="presence-state" data-state=move || status().0>{move || status().1}</span></td>
+            <td data-label=tr!(active_dialogs)>{move || operator().map(|o| o.active)}</td>
+            <td data-label=tr!(offered_now)>{move || operator().map(|o| o.offered)}</td>
+            <td data-label=tr!(maximum)>
                 <form class="queue__maximum" on:submit=move |e| { e.prevent_default(); save(()); }>
                     <input class="field field--number" type="number" inputmode="numeric"
-                        min=*MAX_ACTIVE.start() max=*MAX_ACTIVE.end() placeholder="None"
-                        aria-label=format!("Maximum of active dialogs for {name}")
+                        min=*MAX_ACTIVE.start() max=*MAX_ACTIVE.end() placeholder=tr!(scope_none)
+                        aria-label=tr!(maximum_for, name = name.clone()).to_string()
                         prop:value=move || maximum.get() on:input=move |e| maximum.set(event_target_value(&e))/>
-                    <button class="button" type="submit" aria-label=format!("Save maximum for {name}")>"Save"</button>
+                    <button class="button" type="submit" aria-label=tr!(save_maximum_for, name = name.clone()).to_string()>{tr!(save)}</button>
                 </form>
             </td>
         </tr>
@@ -251,25 +246,26 @@ fn Waiting(state: QueueState) -> impl IntoView {
     move || {
         let o = state.overview.get()?;
         if o.waiting.is_empty() {
-            return Some(view! { <p class="empty-state">"No dialog is waiting."</p> }.into_any());
+            return Some(view! { <p class="empty-state">{tr!(nothing_waiting)}</p> }.into_any());
         }
         let name_of = |id: UserId| o.operators.iter().find(|op| op.user.id == id).map(|op| op.user.name.clone());
         Some(
             view! {
-                <ul class="queue__waiting" aria-label="Waiting in turn">
+                <ul class="queue__waiting" aria-label=tr!(waiting_in_turn)>
                     {o.waiting.iter().map(|w| {
                         let offer = match w.offer {
-                            Some(offer) => format!(
-                                "Offered to {} · {} left",
-                                name_of(offer.to).unwrap_or_else(|| "another user".into()),
-                                time_left(offer.until, o.now)
-                            ),
-                            None => "Nobody is available: everyone sees it in Unassigned".into(),
+                            Some(offer) => tr!(
+                                offered_to_left,
+                                name = name_of(offer.to).unwrap_or_else(|| tr!(another_user).into()),
+                                left = time_left(offer.until, o.now)
+                            )
+                            .to_string(),
+                            None => tr!(nobody_available).into(),
                         };
                         view! {
                             <li class="queue__dialog">
                                 <strong>{w.name.clone()}</strong>
-                                <span class="muted">{w.channel_name.clone()}" · since "{list_time(w.since)}" · "{waiting_label(o.now - w.since)}</span>
+                                <span class="muted">{w.channel_name.clone()}{tr!(since_at, at = list_time(w.since)).to_string()}" · "{waiting_label(o.now - w.since)}</span>
                                 <span>{offer}</span>
                             </li>
                         }

@@ -94,13 +94,13 @@ pub fn QuickRepliesPage() -> impl IntoView {
             <li class="quick-reply">
                 <div class="quick-reply__head">
                     <strong>{r.title.clone()}</strong>
-                    {r.shared.then(|| view! { <span class="chip">"Shared"</span> })}
+                    {r.shared.then(|| view! { <span class="chip">{tr!(shared)}</span> })}
                     <Show when=move || may_change>
-                        <button class="button button--ghost" aria-label=format!("Edit {}", r.title) on:click={
+                        <button class="button button--ghost" aria-label=tr!(edit_named, name = r.title.clone()).to_string() on:click={
                             let r = for_edit.clone();
                             move |_| edit(r.clone())
-                        }>"Edit"</button>
-                        <button class="button button--ghost" aria-label=format!("Delete {}", r.title) on:click=move |_| delete(id)>"Delete"</button>
+                        }>{tr!(edit)}</button>
+                        <button class="button button--ghost" aria-label=tr!(delete_named, name = r.title.clone()).to_string() on:click=move |_| delete(id)>{tr!(delete)}</button>
                     </Show>
                 </div>
                 <p class="quick-reply__text">{r.text.clone()}</p>
@@ -110,38 +110,38 @@ pub fn QuickRepliesPage() -> impl IntoView {
     view! {
         <AppShell>
             <section class="settings">
-                <h1>"Quick replies"</h1>
+                <h1>{tr!(quick_replies)}</h1>
                 <p class="muted">
-                    {format!("Type / in a chat's message box to find one; Enter puts it in. {} are filled in for the chat.", Variables::NAMES.join(", "))}
+                    {tr!(quick_replies_about_page, names = Variables::NAMES.join(", ")).to_string()}
                 </p>
                 <Show when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>
-                <ul class="quick-reply-list" aria-label="Your quick replies">
+                <ul class="quick-reply-list" aria-label=tr!(your_quick_replies)>
                     {move || replies.get().into_iter().map(row).collect_view()}
                 </ul>
                 <Show when=move || replies.with(Vec::is_empty)>
-                    <p class="muted">"No quick replies yet."</p>
+                    <p class="muted">{tr!(no_quick_replies_yet)}</p>
                 </Show>
                 <form class="quick-reply-form" on:submit=move |e| { e.prevent_default(); save(); }>
-                    <h2>{move || if editing.get().is_some() { "Change the quick reply" } else { "New quick reply" }}</h2>
-                    <label class="field-label" for="reply-title">"Title"</label>
+                    <h2>{move || if editing.get().is_some() { tr!(change_quick_reply) } else { tr!(new_quick_reply) }}</h2>
+                    <label class="field-label" for="reply-title">{tr!(field_title)}</label>
                     <input id="reply-title" class="field" maxlength=MAX_REPLY_TITLE_CHARS.to_string() required
                         prop:value=move || title.get() on:input=move |e| title.set(event_target_value(&e))/>
-                    <label class="field-label" for="reply-text">"Text"</label>
+                    <label class="field-label" for="reply-text">{tr!(text)}</label>
                     <textarea id="reply-text" class="field" rows="4" maxlength=MAX_MESSAGE_CHARS.to_string() required
                         prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
                     <Show when=admin>
                         <label class="checkbox">
                             <input type="checkbox" prop:checked=move || shared.get() on:change=move |e| shared.set(event_target_checked(&e))/>
-                            "Shared with everyone"
+                            {tr!(shared_with_everyone)}
                         </label>
                     </Show>
                     <footer class="modal__footer">
                         <Show when=move || editing.get().is_some()>
-                            <button type="button" class="button" on:click=move |_| clear()>"Cancel"</button>
+                            <button type="button" class="button" on:click=move |_| clear()>{tr!(cancel)}</button>
                         </Show>
-                        <button type="submit" class="button button--primary">"Save"</button>
+                        <button type="submit" class="button button--primary">{tr!(save)}</button>
                     </footer>
                 </form>
             </section>

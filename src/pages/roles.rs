@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::components::app_shell::AppShell;
+use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::permissions::{Access, EntityRights, LinesAccess, Role, RoleInput, RolesOverview, ViewScope};
 use el_protocol::RoleId;
@@ -13,10 +14,10 @@ use leptos::task::spawn_local;
 /// What a role means in External Lines, in words.
 fn meaning(leads: EntityRights, contacts: EntityRights) -> &'static str {
     match Access::derive(leads, contacts, false).lines {
-        LinesAccess::Full => "Full access: chats and every linked lead and contact",
-        LinesAccess::Own => "Chats; linked records only where responsible (a lead of their own otherwise)",
-        LinesAccess::Limited => "Limited: chats and Create lead, no details of linked records",
-        LinesAccess::None => "No access to External Lines",
+        LinesAccess::Full => tr!(lines_full),
+        LinesAccess::Own => tr!(lines_own),
+        LinesAccess::Limited => tr!(lines_limited),
+        LinesAccess::None => tr!(no_access_title),
     }
 }
 
@@ -32,21 +33,21 @@ fn RoleRow(
     let name = RwSignal::new(role.as_ref().map(|r| r.name.clone()).unwrap_or_default());
     let leads = RwSignal::new(role.as_ref().map(|r| r.leads).unwrap_or(blank));
     let contacts = RwSignal::new(role.as_ref().map(|r| r.contacts).unwrap_or(blank));
-    let label = role.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| "new role".into());
+    let label = role.as_ref().map(|r| r.name.clone()).unwrap_or_else(|| tr!(new_role).into());
     let rights = move |what: &'static str, signal: RwSignal<EntityRights>| {
         let label = label.clone();
         view! {
-            <td data-label=if what == "leads" { "Leads" } else { "Contacts" }>
+            <td data-label=if what == "leads" { tr!(entity_leads) } else { tr!(entity_contacts) }>
                 <label class="checkbox">
-                    <input type="checkbox" aria-label=format!("{label}: create {what}") prop:checked=move || signal.get().create
+                    <input type="checkbox" aria-label=if what == "leads" { tr!(create_leads_of, role = label.clone()) } else { tr!(create_contacts_of, role = label.clone()) }.to_string() prop:checked=move || signal.get().create
                         on:change=move |e| signal.update(|r| r.create = event_target_checked(&e))/>
-                    "Create"
+                    {tr!(create)}
                 </label>
-                <select class="field" aria-label=format!("{label}: view {what}") on:change=move |e| {
+                <select class="field" aria-label=if what == "leads" { tr!(view_leads_of, role = label.clone()) } else { tr!(view_contacts_of, role = label.clone()) }.to_string() on:change=move |e| {
                     signal.update(|r| r.view = ViewScope::parse(&event_target_value(&e)).unwrap_or(ViewScope::None))
                 }>
                     {ViewScope::ALL.into_iter().map(|s| view! {
-                        <option value=s.as_str() selected=move || signal.get().view == s>{format!("View: {}", s.label())}</option>
+                        <option value=s.as_str() selected=move || signal.get().view == s>{tr!(view_scope, scope = s.text()).to_string()}</option>
                     }).collect_view()}
                 </select>
             </td>
@@ -54,17 +55,17 @@ fn RoleRow(
     };
     view! {
         <tr>
-            <td><input class="field" aria-label="Role name" placeholder="Role name" maxlength="60"
+            <td><input class="field" aria-label=tr!(role_name) placeholder=tr!(role_name) maxlength="60"
                 prop:value=move || name.get() on:input=move |e| name.set(event_target_value(&e))/></td>
             {rights("leads", leads)}
             {rights("contacts", contacts)}
-            <td class="muted" data-label="External Lines">{move || meaning(leads.get(), contacts.get())}</td>
+            <td class="muted" data-label=tr!(external_lines)>{move || meaning(leads.get(), contacts.get())}</td>
             <td><div class="roles__buttons">
                 <button class="button button--small button--primary" on:click=move |_| {
                     on_save.run((id, RoleInput { name: name.get_untracked(), leads: leads.get_untracked(), contacts: contacts.get_untracked() }))
-                }>{if id.is_some() { "Save" } else { "Add role" }}</button>
+                }>{if id.is_some() { tr!(save) } else { tr!(add_role) }}</button>
                 {id.map(|id| view! {
-                    <button class="button button--small" on:click=move |_| on_delete.run(id)>"Delete"</button>
+                    <button class="button button--small" on:click=move |_| on_delete.run(id)>{tr!(delete)}</button>
                 })}
             </div></td>
         </tr>
@@ -91,23 +92,23 @@ pub fn RolesPage() -> impl IntoView {
     let reload = move || spawn_local(async move { answer(api::roles().await.map(Some), "") });
     reload();
     let save = Callback::new(move |(id, input): (Option<RoleId>, RoleInput)| {
-        spawn_local(async move { answer(api::save_role(id, &input).await.map(Some), "Saved.") })
+        spawn_local(async move { answer(api::save_role(id, &input).await.map(Some), tr!(saved)) })
     });
     let delete = Callback::new(move |id: RoleId| {
         spawn_local(async move {
-            answer(api::delete_role(id).await.map(|_| None), "Deleted.");
+            answer(api::delete_role(id).await.map(|_| None), tr!(deleted));
             reload();
         })
     });
     let assign =
-        move |user, role| spawn_local(async move { answer(api::assign_role(user, role).await.map(Some), "Saved.") });
+        move |user, role| spawn_local(async move { answer(api::assign_role(user, role).await.map(Some), tr!(saved)) });
     let admin = move || session.me().is_some_and(|me| me.access.admin);
     view! {
         <AppShell>
             <section class="settings roles">
-                <h1>"Roles"</h1>
-                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">"Only administrators manage roles."</p> }>
-                    <p class="muted">"Changes apply at once, also to users who are signed in."</p>
+                <h1>{tr!(roles)}</h1>
+                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_roles)}</p> }>
+                    <p class="muted">{tr!(roles_apply_at_once)}</p>
                     <Show when=move || error.with(Option::is_some)>
                         <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                     </Show>
@@ -119,26 +120,26 @@ pub fn RolesPage() -> impl IntoView {
                         view! {
                             <table class="crm-table roles__table">
                                 <thead><tr>
-                                    <th scope="col">"Role"</th><th scope="col">"Leads"</th><th scope="col">"Contacts"</th>
-                                    <th scope="col">"External Lines"</th><th scope="col"><span class="sr-only">"Actions"</span></th>
+                                    <th scope="col">{tr!(role)}</th><th scope="col">{tr!(entity_leads)}</th><th scope="col">{tr!(entity_contacts)}</th>
+                                    <th scope="col">{tr!(external_lines_title)}</th><th scope="col"><span class="sr-only">{tr!(actions)}</span></th>
                                 </tr></thead>
                                 <tbody>
                                     {o.roles.into_iter().map(|r| view! { <RoleRow role=Some(r) on_save=save on_delete=delete/> }).collect_view()}
                                     <RoleRow role=None on_save=save on_delete=delete/>
                                 </tbody>
                             </table>
-                            <h2>"Users"</h2>
+                            <h2>{tr!(users)}</h2>
                             <table class="crm-table">
-                                <thead><tr><th scope="col">"User"</th><th scope="col">"Login"</th><th scope="col">"Role"</th></tr></thead>
+                                <thead><tr><th scope="col">{tr!(user)}</th><th scope="col">{tr!(login)}</th><th scope="col">{tr!(role)}</th></tr></thead>
                                 <tbody>
                                     {o.users.into_iter().map(|u| {
                                         let roles = roles.clone();
                                         let user = u.user;
                                         view! {
                                             <tr>
-                                                <td>{u.name.clone()}{u.admin.then(|| view! { <span class="mark">"Administrator"</span> })}</td>
-                                                <td class="muted" data-label="Login">{u.login.clone()}</td>
-                                                <td data-label="Role"><select class="field" aria-label=format!("Role of {}", u.name) on:change=move |e| {
+                                                <td>{u.name.clone()}{u.admin.then(|| view! { <span class="mark">{tr!(administrator)}</span> })}</td>
+                                                <td class="muted" data-label=tr!(login)>{u.login.clone()}</td>
+                                                <td data-label=tr!(role)><select class="field" aria-label=tr!(role_of, name = u.name.clone()).to_string() on:change=move |e| {
                                                     if let Ok(id) = event_target_value(&e).parse() { assign(user, RoleId(id)) }
                                                 }>
                                                     {roles.into_iter().map(|r| view! {

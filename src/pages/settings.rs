@@ -3,8 +3,9 @@
 use crate::alerts;
 use crate::api;
 use crate::components::app_shell::AppShell;
+use crate::labels::Text;
 use crate::store::Session;
-use el_protocol::api::{Theme, UserSettings};
+use el_protocol::api::{Language, Theme, UserSettings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -39,27 +40,23 @@ pub fn SettingsPage() -> impl IntoView {
         }
     };
     let browser_note = move || match permission.get() {
-        None => {
-            Some("This browser cannot show notifications: the sound and the count in the tab's title still tell you.")
-        }
-        Some(NotificationPermission::Denied) => {
-            Some("Your browser blocks notifications from this site: allow them in the browser's site settings.")
-        }
+        None => Some(tr!(no_notifications_here)),
+        Some(NotificationPermission::Denied) => Some(tr!(notifications_blocked)),
         _ => None,
     };
     view! {
         <AppShell>
             <section class="settings">
-                <h1>"Settings"</h1>
+                <h1>{tr!(settings)}</h1>
                 <Setting
-                    label="Ask for confirmation before ending a dialog"
+                    label=tr!(confirm_end_setting)
                     checked=Signal::derive(move || settings().confirm_end_dialog)
                     on_change=Callback::new(move |on| save(&|s| s.confirm_end_dialog = on))
                 />
-                <h2>"Notifications"</h2>
-                <p class="muted">"New dialogs in Unassigned and new client messages in your dialogs, while you look at another tab or chat."</p>
+                <h2>{tr!(notifications)}</h2>
+                <p class="muted">{tr!(notifications_about)}</p>
                 <Setting
-                    label="Show browser notifications"
+                    label=tr!(show_notifications)
                     checked=Signal::derive(move || settings().notify_desktop)
                     on_change=Callback::new(set_desktop)
                 />
@@ -67,36 +64,47 @@ pub fn SettingsPage() -> impl IntoView {
                     <p class="muted" role="note">{browser_note}</p>
                 </Show>
                 <Setting
-                    label="Play a sound"
+                    label=tr!(play_sound)
                     checked=Signal::derive(move || settings().notify_sound)
                     on_change=Callback::new(move |on| save(&|s| s.notify_sound = on))
                 />
                 <fieldset class="settings__choice">
-                    <legend>"Theme"</legend>
+                    <legend>{tr!(theme)}</legend>
                     {Theme::ALL.into_iter().map(|theme| view! {
                         <label class="checkbox">
                             <input type="radio" name="theme" value=theme.as_str()
                                 prop:checked=move || settings().theme == theme
                                 on:change=move |_| save(&|s| s.theme = theme)/>
-                            {theme.label()}
+                            {theme.text()}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
+                <fieldset class="settings__choice">
+                    <legend>{tr!(language)}</legend>
+                    {Language::ALL.into_iter().map(|language| view! {
+                        <label class="checkbox">
+                            <input type="radio" name="language" value=language.as_str()
+                                prop:checked=move || settings().language == language
+                                on:change=move |_| save(&|s| s.language = language)/>
+                            {language.text()}
                         </label>
                     }).collect_view()}
                 </fieldset>
                 <Show when=move || session.me().is_some_and(|me| me.access.has_lines())>
-                    <h2>"Answers"</h2>
-                    <p><A href="/settings/quick-replies">"Quick replies"</A>" — saved answers that / finds in a chat."</p>
+                    <h2>{tr!(answers)}</h2>
+                    <p><A href="/settings/quick-replies">{tr!(quick_replies)}</A>{tr!(quick_replies_about)}</p>
                 </Show>
                 <Show when=move || session.me().is_some_and(|me| me.access.admin)>
-                    <h2>"Administration"</h2>
-                    <p><A href="/settings/roles">"Roles"</A>" — who may see which leads and contacts, and so how they work in External Lines."</p>
-                    <p><A href="/settings/integrations">"Integrations"</A>" — connect Telegram bots, so clients can write to you there."</p>
-                    <p><A href="/settings/queue">"Queue"</A>" — new dialogs to everyone at once or in turn, and each operator's maximum of active dialogs."</p>
+                    <h2>{tr!(administration)}</h2>
+                    <p><A href="/settings/roles">{tr!(roles)}</A>{tr!(roles_about)}</p>
+                    <p><A href="/settings/integrations">{tr!(integrations)}</A>{tr!(integrations_about)}</p>
+                    <p><A href="/settings/queue">{tr!(queue)}</A>{tr!(queue_about)}</p>
                 </Show>
                 <Show when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
                 </Show>
                 <Show when=move || saved.get()>
-                    <p class="muted" role="status">"Saved."</p>
+                    <p class="muted" role="status">{tr!(saved)}</p>
                 </Show>
             </section>
         </AppShell>

@@ -73,7 +73,7 @@ impl Session {
 
     /// A user's display name, or a neutral label for unknown ids.
     pub fn user_name(&self, id: UserId) -> String {
-        self.users.with(|u| u.get(&id).map(|u| u.name.clone())).unwrap_or_else(|| "another user".into())
+        self.users.with(|u| u.get(&id).map(|u| u.name.clone())).unwrap_or_else(|| tr!(another_user).into())
     }
 }
 

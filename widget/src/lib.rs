@@ -3,6 +3,15 @@
 
 mod api;
 
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+/// A text of the widget in its language (`locales/*.json`), placeholders filled.
+macro_rules! tr {
+    ($key:ident $(, $($args:tt)*)?) => {
+        $crate::i18n::td_string!($crate::locale(), $key $(, $($args)*)?)
+    };
+}
+
 use el_protocol::api::{human_size, Attachment, Receipt, WidgetMessage, WidgetSession};
 use el_protocol::events::{Frame, TYPING_EVERY_MS, TYPING_SHOWN_MS};
 use el_protocol::{MessageId, Seq};
@@ -10,6 +19,7 @@ use el_web_client::socket::{Ended, Socket};
 use el_web_client::theme;
 use el_web_client::upload::{Cancel, CANCELLED};
 use gloo_timers::future::sleep;
+use i18n::{I18nLocaleTrait, Locale};
 use leptos::html::Ol;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,6 +34,23 @@ fn param(name: &str) -> Option<String> {
         .and_then(|w| w.location().search().ok())
         .and_then(|q| web_sys::UrlSearchParams::new_with_str(&q).ok())
         .and_then(|p| p.get(name))
+}
+
+/// The widget's language: `?lang=` (the host page's `data-lang`, passed by the loader),
+/// else the first of the visitor's browser languages the widget has.
+fn locale() -> Locale {
+    thread_local! {
+        static LOCALE: Locale = {
+            let asked: Vec<String> = match param("lang") {
+                Some(lang) => vec![lang],
+                None => web_sys::window()
+                    .map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect())
+                    .unwrap_or_default(),
+            };
+            Locale::find_locale(&asked)
+        };
+    }
+    LOCALE.with(|l| *l)
 }
 
 /// The channel key from the iframe's `?channel=`.
@@ -175,6 +202,9 @@ impl Chat {
 #[component]
 pub fn Widget() -> impl IntoView {
     apply_theme();
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", locale().as_str());
+    }
     // Esc inside the frame closes the chat as Esc on the host page does.
     let esc = window_event_listener(leptos::ev::keydown, |e| {
         if e.key() == "Escape" && in_frame() {
@@ -344,21 +374,21 @@ pub fn Widget() -> impl IntoView {
         <div class="widget">
             <header class="widget__header">
                 <div>
-                    <h1>"Chat with us"</h1>
-                    <p>"We usually answer within a few minutes."</p>
+                    <h1>{tr!(chat_with_us)}</h1>
+                    <p>{tr!(we_answer_soon)}</p>
                 </div>
                 <Show when=in_frame>
-                    <button type="button" class="widget__close" aria-label="Close chat" on:click=|_| ask_to_close()>
+                    <button type="button" class="widget__close" aria-label=tr!(close_chat) on:click=|_| ask_to_close()>
                         "×"
                     </button>
                 </Show>
             </header>
             <Show when=reconnecting>
-                <div class="widget__status" role="status">"Connecting…"</div>
+                <div class="widget__status" role="status">{tr!(connecting)}</div>
             </Show>
-            <ol class="widget__messages" node_ref=list aria-label="Conversation" aria-live="polite">
+            <ol class="widget__messages" node_ref=list aria-label=tr!(conversation) aria-live="polite">
                 <Show when=move || chat.messages.with(BTreeMap::is_empty)>
-                    <li class="widget__intro">"Hello! Ask us anything and an operator will answer here."</li>
+                    <li class="widget__intro">{tr!(hello)}</li>
                 </Show>
                 <For each=shown key=|m| m.id let:m>
                     <li class="bubble" class:bubble--mine=m.mine>
@@ -372,7 +402,7 @@ pub fn Widget() -> impl IntoView {
                 </For>
             </ol>
             <p class="widget__typing" role="status">
-                {move || chat.typing.with(|t| t.as_ref().map(|(name, _)| format!("{name} is typing…")))}
+                {move || chat.typing.with(|t| t.as_ref().map(|(name, _)| tr!(is_typing, name).to_string()))}
             </p>
             <form
                 class="widget__form"
@@ -386,8 +416,8 @@ pub fn Widget() -> impl IntoView {
                 </Show>
                 <Show when=move || chat.session.with(Option::is_none)>
                     <input
-                        aria-label="Your name"
-                        placeholder="Your name (optional)"
+                        aria-label=tr!(your_name)
+                        placeholder=tr!(your_name_optional)
                         maxlength="80"
                         autocomplete="name"
                         prop:value=move || name.get()
@@ -396,12 +426,12 @@ pub fn Widget() -> impl IntoView {
                 </Show>
                 {move || uploading.get().map(|(file, share)| view! {
                     <div class="widget__upload" role="status">
-                        <span class="widget__upload-name">{format!("Sending {file}")}</span>
-                        <progress max="1" value=share aria-label=format!("Uploading {file}")></progress>
+                        <span class="widget__upload-name">{tr!(sending_file, file = file.clone()).to_string()}</span>
+                        <progress max="1" value=share aria-label=tr!(uploading_file, file).to_string()></progress>
                         <button
                             type="button"
                             class="widget__upload-cancel"
-                            aria-label="Cancel the upload"
+                            aria-label=tr!(cancel_upload)
                             on:click=move |_| cancel.with_value(|c| if let Some(c) = c { c.cancel() })
                         >
                             "×"
@@ -412,8 +442,8 @@ pub fn Widget() -> impl IntoView {
                     <button
                         type="button"
                         class="widget__attach"
-                        aria-label="Attach a file"
-                        title="Attach a file"
+                        aria-label=tr!(attach_file)
+                        title=tr!(attach_file)
                         disabled=move || uploading.with(Option::is_some)
                         on:click=move |_| {
                             if let Some(el) = picker.get_untracked() {
@@ -440,8 +470,8 @@ pub fn Widget() -> impl IntoView {
                         }
                     />
                     <textarea
-                        aria-label="Message"
-                        placeholder="Write a message…"
+                        aria-label=tr!(message)
+                        placeholder=tr!(write_message)
                         rows="2"
                         prop:value=move || draft.get()
                         on:input=move |ev| {
@@ -463,7 +493,7 @@ pub fn Widget() -> impl IntoView {
                         class="widget__send"
                         disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
                     >
-                        "Send"
+                        {tr!(send)}
                     </button>
                 </div>
             </form>

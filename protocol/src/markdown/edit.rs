@@ -35,20 +35,6 @@ impl Format {
         Format::Quote,
     ];
 
-    /// The button's accessible name (with its shortcut, if any).
-    pub fn label(self) -> &'static str {
-        match self {
-            Format::Bold => "Bold (Ctrl+B)",
-            Format::Italic => "Italic (Ctrl+I)",
-            Format::Strikethrough => "Strikethrough",
-            Format::InlineCode => "Inline code",
-            Format::CodeBlock => "Code block",
-            Format::BulletedList => "Bulleted list",
-            Format::NumberedList => "Numbered list",
-            Format::Quote => "Quote",
-        }
-    }
-
     /// Applies the formatting to the selection `start..end` of `text`.
     pub fn apply(self, text: &str, start: usize, end: usize) -> Edit {
         let (start, end) = clamp(text, start, end);

@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult};
 use crate::event_log::store as event_log;
 use crate::sql::{params, Connection, OptionalExtension};
-use el_protocol::api::{Theme, UserSettings, UserSummary};
+use el_protocol::api::{Language, Theme, UserSettings, UserSummary};
 use el_protocol::permissions::{Access, EntityRights, Role, ViewScope};
 use el_protocol::queue::Presence;
 use el_protocol::{RoleId, UserId};
@@ -34,7 +34,7 @@ pub fn role_from_row(r: &crate::sql::Row, at: usize) -> crate::sql::Result<Role>
 
 const USER_SELECT: &str = "SELECT u.id, u.login, u.name, u.is_admin, r.id, r.name, r.lead_create, r.lead_view,
         r.contact_create, r.contact_view, u.confirm_end_dialog, u.notify_desktop, u.notify_sound, u.theme,
-        u.presence
+        u.presence, u.language
  FROM users u JOIN roles r ON r.id = u.role_id";
 
 fn user_from_row(r: &crate::sql::Row) -> crate::sql::Result<CurrentUser> {
@@ -55,6 +55,7 @@ fn user_from_row(r: &crate::sql::Row) -> crate::sql::Result<CurrentUser> {
             notify_desktop: r.get(11)?,
             notify_sound: r.get(12)?,
             theme: Theme::parse(&r.get::<_, String>(13)?).unwrap_or_default(),
+            language: Language::parse(&r.get::<_, String>(15)?).unwrap_or_default(),
         },
         presence: Presence::parse(&r.get::<_, String>(14)?).unwrap_or_default(),
     })
@@ -119,12 +120,14 @@ pub fn end_session(tx: &Connection, session_hash: &str) -> AppResult<()> {
 /// Saves the user's own settings and answers the user as they are now.
 pub fn save_settings(conn: &Connection, user: UserId, settings: &UserSettings) -> AppResult<Option<CurrentUser>> {
     conn.execute(
-        "UPDATE users SET confirm_end_dialog = ?1, notify_desktop = ?2, notify_sound = ?3, theme = ?4 WHERE id = ?5",
+        "UPDATE users SET confirm_end_dialog = ?1, notify_desktop = ?2, notify_sound = ?3, theme = ?4, language = ?5
+         WHERE id = ?6",
         params![
             settings.confirm_end_dialog,
             settings.notify_desktop,
             settings.notify_sound,
             settings.theme.as_str(),
+            settings.language.as_str(),
             user.0
         ],
     )?;

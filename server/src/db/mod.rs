@@ -42,6 +42,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/020_dialog_names.sql")),
         M::up(include_str!("../../migrations/021_shared_limits.sql")),
         M::up(include_str!("../../migrations/022_typing_relay.sql")),
+        M::up(include_str!("../../migrations/023_language.sql")),
     ])
 }
 

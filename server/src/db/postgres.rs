@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/001_schema.sql"),
     include_str!("../../migrations/postgres/002_file_bytes.sql"),
     include_str!("../../migrations/postgres/003_folded_words.sql"),
+    include_str!("../../migrations/postgres/004_language.sql"),
 ];
 
 /// Connections one instance keeps.
