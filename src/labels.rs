@@ -5,6 +5,7 @@ use el_protocol::api::{ChannelKind, Receipt, Theme};
 use el_protocol::crm::{DealStage, Entity, SortKey};
 use el_protocol::inbox::Tab;
 use el_protocol::markdown::edit::Format;
+use el_protocol::notices::Notice;
 use el_protocol::permissions::ViewScope;
 use el_protocol::queue::{Presence, Routing};
 
@@ -75,5 +76,46 @@ impl EntityText for Entity {
             Entity::Company => tr!(new_company),
             Entity::Deal => tr!(new_deal),
         }
+    }
+}
+
+/// What a system note says, in the app's language, without the CRM record's name (the
+/// chat links that after a colon).
+pub fn notice(notice: &Notice) -> String {
+    match notice {
+        Notice::Reopened => tr!(notice_reopened).to_string(),
+        Notice::Took { who } => tr!(notice_took, who).to_string(),
+        Notice::Joined { who } => tr!(notice_joined, who).to_string(),
+        Notice::Added { who, whom } => tr!(notice_added, who, whom).to_string(),
+        Notice::Left { who } => tr!(notice_left, who).to_string(),
+        Notice::Redirected { who, whom } => tr!(notice_redirected, who, whom).to_string(),
+        Notice::Renamed { who, name } => tr!(notice_renamed, who, name).to_string(),
+        Notice::NameRestored { who } => tr!(notice_name_restored, who).to_string(),
+        Notice::Ended { who } => tr!(notice_ended, who).to_string(),
+        Notice::MarkedSpam { who } => tr!(notice_spam, who).to_string(),
+        Notice::Started { who } => tr!(notice_started, who).to_string(),
+        Notice::ImageChanged { who } => tr!(notice_image, who).to_string(),
+        Notice::RecordCreated { owner: Some(owner), .. } => tr!(notice_lead_for, owner).to_string(),
+        Notice::RecordCreated { entity, .. } => match entity {
+            Entity::Lead => tr!(notice_lead_created),
+            Entity::Contact => tr!(notice_contact_created),
+            Entity::Company => tr!(notice_company_created),
+            Entity::Deal => tr!(notice_deal_created),
+        }
+        .to_string(),
+        Notice::RecordLinked { entity, .. } => match entity {
+            Entity::Lead => tr!(notice_lead_linked),
+            Entity::Contact => tr!(notice_contact_linked),
+            Entity::Company => tr!(notice_company_linked),
+            Entity::Deal => tr!(notice_deal_linked),
+        }
+        .to_string(),
+        Notice::LeadConverted { entity, .. } => match entity {
+            Entity::Lead => tr!(notice_converted_lead),
+            Entity::Contact => tr!(notice_converted_contact),
+            Entity::Company => tr!(notice_converted_company),
+            Entity::Deal => tr!(notice_converted_deal),
+        }
+        .to_string(),
     }
 }

@@ -39,7 +39,7 @@ impl Formats {
             locale,
             date: format(&[("day", "2-digit"), ("month", "2-digit"), ("year", "numeric")]),
             day: format(&[("day", "numeric"), ("month", "long"), ("year", "numeric")]),
-            time: format(&[("hour", "2-digit"), ("minute", "2-digit")]),
+            time: format(&[("hour", "numeric"), ("minute", "2-digit")]),
         }
     }
 }
@@ -69,7 +69,7 @@ pub fn current() -> Locale {
 }
 
 /// A moment as the current language writes it: `Date` ("12.11.2026"), `Day`
-/// ("12 November 2026") or `Time` ("14:05").
+/// ("12 November 2026") or `Time` ("14:05", "2:05 PM").
 pub fn format(at: el_protocol::Millis, kind: Kind) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
     FORMATS.with_borrow(|f| {

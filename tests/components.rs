@@ -141,6 +141,7 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     let message = Message {
         delivery: Default::default(),
         edit: Default::default(),
+        notice: None,
         record: Default::default(),
         id: MessageId(77),
         dialog_id: DialogId(1),
@@ -416,6 +417,7 @@ async fn the_note_switch_sends_private_notes_that_show_apart_from_answers() {
     let note = Message {
         delivery: None,
         edit: None,
+        notice: None,
         record: None,
         id: MessageId(9),
         dialog_id: DialogId(1),
@@ -433,6 +435,41 @@ async fn the_note_switch_sends_private_notes_that_show_apart_from_answers() {
     assert!(texts(&root, ".message__status").is_empty(), "a note is not delivered anywhere");
     drop(handle);
     root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn system_notes_read_in_the_users_language() {
+    use el_protocol::notices::Notice;
+    use external_lines::components::message_item::MessageItem;
+    use external_lines::i18n::Locale;
+    use external_lines::language;
+    let note = |id: i64, text: &str, notice: Option<Notice>| Message {
+        delivery: None,
+        edit: None,
+        notice,
+        record: None,
+        id: MessageId(id),
+        dialog_id: DialogId(1),
+        author: Author::System,
+        text: text.into(),
+        created_at: 1,
+        client_msg_id: None,
+        attachments: vec![],
+    };
+    let took = note(1, "Anna Kovalenko took the dialog", Some(Notice::Took { who: "Anna Kovalenko".into() }));
+    // A note stored before notices were data shows its text.
+    let older = note(2, "Bob Marchenko joined the dialog", None);
+    language::switch(Locale::uk);
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        view! { <MessageItem message=took.clone() me=Some(ME)/><MessageItem message=older.clone() me=Some(ME)/> }
+    });
+    leptos::task::tick().await;
+    let shown = texts(&root, ".message--system .message__text");
+    language::switch(Locale::en);
+    drop(handle);
+    root.remove();
+    assert_eq!(shown, ["Anna Kovalenko взяв(ла) діалог", "Bob Marchenko joined the dialog"]);
 }
 
 #[wasm_bindgen_test]
@@ -870,6 +907,7 @@ async fn hostile_messages_run_no_script() {
                 let message = Message {
                     delivery: Default::default(),
                     edit: Default::default(),
+                    notice: None,
                     record: Default::default(),
                     id: MessageId(i as i64),
                     dialog_id: DialogId(1),
@@ -963,6 +1001,7 @@ fn client_message(dialog: i64, id: i64) -> Message {
     Message {
         delivery: None,
         edit: None,
+        notice: None,
         record: None,
         id: MessageId(id),
         dialog_id: DialogId(dialog),
@@ -1148,6 +1187,7 @@ async fn delivery_states_and_edits_show_on_messages() {
     let widget = Message {
         delivery: None,
         edit: None,
+        notice: None,
         record: None,
         id: MessageId(4),
         dialog_id: DialogId(4),
@@ -1228,6 +1268,7 @@ async fn crm_notes_and_the_external_lines_field_link_where_they_should() {
         let note = Message {
             delivery: Default::default(),
             edit: Default::default(),
+            notice: None,
             record: Some(RecordRef::to(Entity::Lead, RecordId(7))),
             id: MessageId(1),
             dialog_id: DialogId(1),

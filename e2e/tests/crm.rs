@@ -61,7 +61,7 @@ async fn dialog_to_lead_contact_and_deal_then_back_from_the_cards() {
     anna.screenshot("/tmp/el-crm-lead-card.png").await;
     anna.goto(&chat).await;
     anna.find(".crm-chip a[href^='/crm/contacts/']").await;
-    anna.wait_text(".message--system", "Lead converted: contact Olena Moroz").await;
+    anna.wait_text(".message--system", "Lead converted to a contact: Olena Moroz").await;
 
     // Create deal: the quick form has the contact filled in.
     anna.click_text(".crm-block button", "Create deal").await;

@@ -22,6 +22,7 @@ async fn a_ukrainian_browser_gets_ukrainian_until_the_user_picks_english() {
     olena.wait_text(".dialog-list", "Чи є доставка до Львова?").await;
     olena.click_text(".dialog-row__reply", "Відповісти").await;
     olena.wait_text(".chat__day", "Сьогодні").await;
+    olena.wait_text(".message--system", "Anna Kovalenko взяв(ла) діалог").await;
     olena.find("textarea[placeholder^='Напишіть повідомлення']").await;
     olena.wait_text(".chat__actions", "Завершити діалог").await;
     olena.assert_accessible("chat, Ukrainian").await;

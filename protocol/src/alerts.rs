@@ -146,6 +146,7 @@ mod tests {
         Message {
             delivery: None,
             edit: None,
+            notice: None,
             record: None,
             id: MessageId(1),
             dialog_id: DialogId(7),

@@ -277,6 +277,9 @@ pub struct Message {
     /// Set when the client edited the message in their messenger: `text` is the edit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edit: Option<Edit>,
+    /// What a system note says, as data (its `text` is this in English).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<crate::notices::Notice>,
 }
 
 impl Message {
@@ -701,7 +704,8 @@ impl Message {
             return None;
         }
         let what = self.text.split_once(": ").map_or("A CRM record changed", |(what, _)| what);
-        Some(Message { text: what.to_string(), record: None, ..self.clone() })
+        let notice = self.notice.as_ref().map(crate::notices::Notice::without_record_name);
+        Some(Message { text: what.to_string(), record: None, notice, ..self.clone() })
     }
 }
 

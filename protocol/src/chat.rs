@@ -131,6 +131,7 @@ mod tests {
         Message {
             delivery: Default::default(),
             edit: Default::default(),
+            notice: None,
             record: Default::default(),
             id: MessageId(id),
             dialog_id: DialogId(dialog),

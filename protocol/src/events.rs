@@ -221,6 +221,7 @@ mod tests {
         Message {
             delivery: Default::default(),
             edit: Default::default(),
+            notice: None,
             record: Default::default(),
             id: MessageId(1),
             dialog_id: DialogId(7),

@@ -453,6 +453,7 @@ mod tests {
         let message = Message {
             delivery: Default::default(),
             edit: Default::default(),
+            notice: None,
             record: Default::default(),
             id: MessageId(9),
             dialog_id: DialogId(1),

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod inbox;
 pub mod integrations;
 pub mod markdown;
+pub mod notices;
 pub mod outbox;
 pub mod permissions;
 pub mod queue;

@@ -443,6 +443,7 @@ mod tests {
         let message = Message {
             delivery: Default::default(),
             edit: Default::default(),
+            notice: None,
             record: Default::default(),
             id: MessageId(1),
             dialog_id: DialogId(7),

@@ -7,6 +7,7 @@ use common::{dialog_named, Operator, TestServer};
 use el_protocol::api::{ApiError, DialogState, DialogSummary, Me};
 use el_protocol::events::Event;
 use el_protocol::inbox::{Inbox, Tab};
+use el_protocol::notices::Notice;
 use serde_json::json;
 
 async fn ok(r: reqwest::Response) -> DialogSummary {
@@ -42,6 +43,8 @@ async fn join_makes_a_viewer_a_member() {
     let d = ok(bob.act(id, "join", json!({})).await).await;
     assert_eq!(d.members.len(), 2);
     assert_eq!(last_note(&anna, id).await, "Bob Marchenko joined the dialog");
+    let joined = anna.chat(id).await.messages.last().unwrap().notice.clone();
+    assert_eq!(joined, Some(Notice::Joined { who: "Bob Marchenko".into() }), "the note as data, for the app to word");
     assert!(bob.inbox().await.dialogs().any(|d| d.id.0 == id), "in Bob's Active tab");
     assert_eq!(bob.send(id, "Hi, I'm Bob", "b-1").await.status(), 200);
     refused(bob.act(id, "join", json!({})).await, 409, "You are already a member of this dialog.").await;

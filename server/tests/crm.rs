@@ -373,6 +373,11 @@ async fn notes_name_records_only_to_who_may_see_them() {
             .map(|m| (m.text.clone(), m.record.is_some()))
             .collect()
     };
+    let named = |chat: &el_protocol::api::ChatSnapshot| -> Vec<Option<String>> {
+        chat.messages.iter().filter_map(|m| m.notice.as_ref()).map(|n| n.record_name().map(str::to_string)).collect()
+    };
+    assert!(named(&dave.chat(id).await).iter().all(Option::is_none), "no record named in Dave's notices either");
+    assert!(named(&anna.chat(id).await).contains(&Some("Big order".into())));
     let his = notes(&dave.chat(id).await);
     assert!(his.contains(&("Lead created".to_string(), false)), "{his:?}");
     assert!(his.contains(&("Deal created".to_string(), false)), "{his:?}");
@@ -388,7 +393,8 @@ async fn notes_name_records_only_to_who_may_see_them() {
         if let el_protocol::events::Frame::Event { event, .. } = frame {
             if let el_protocol::events::Event::MessageCreated { message, .. } = event.event {
                 if message.author == Author::System && message.text.starts_with("Deal created") {
-                    seen = Some((message.text, message.record.is_some()));
+                    let named = message.notice.as_ref().and_then(|n| n.record_name()).is_some();
+                    seen = Some((message.text, message.record.is_some() || named));
                 }
             }
         }

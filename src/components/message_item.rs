@@ -4,7 +4,7 @@
 
 use crate::components::attachment_list::AttachmentList;
 use crate::format::{clock_time, list_time};
-use crate::labels::Text;
+use crate::labels::{self, Text};
 use el_protocol::api::{Author, Delivery, Message, Receipt};
 use el_protocol::crm::card_href;
 use el_protocol::markdown::to_safe_html;
@@ -49,17 +49,22 @@ pub fn MessageItem(
         {day.map(|day| view! { <li class="chat__day"><span>{day}</span></li> })}
         <li class=format!("message message--{kind}") class:message--continued=continued data-message-id=message.id.0>
             {author.map(|a| view! { <span class="message__author">{a}</span> })}
-            {if let (true, Some(record)) = (kind == "system", message.record) {
-                // "Lead created: Olena": the name opens the record's card.
-                let (before, name) = match message.text.split_once(": ") {
-                    Some((before, name)) => (format!("{before}: "), name.to_string()),
-                    None => (String::new(), message.text.clone()),
+            {if kind == "system" {
+                // What happened in the reader's language (a note stored before notices
+                // were data: its text); "Lead created: Olena": the name opens the card.
+                let (said, name) = match &message.notice {
+                    Some(notice) => (labels::notice(notice), notice.record_name().map(str::to_string)),
+                    None => match message.text.split_once(": ") {
+                        Some((said, name)) if message.record.is_some() => (said.to_string(), Some(name.to_string())),
+                        _ => (message.text.clone(), None),
+                    },
                 };
-                view! {
-                    <p class="message__text">{before}<A href=card_href(record.entity, record.id)>{name}</A></p>
-                }.into_any()
-            } else if kind == "system" {
-                view! { <p class="message__text">{message.text}</p> }.into_any()
+                match (message.record, name) {
+                    (Some(record), Some(name)) => view! {
+                        <p class="message__text">{said}": "<A href=card_href(record.entity, record.id)>{name}</A></p>
+                    }.into_any(),
+                    _ => view! { <p class="message__text">{said}</p> }.into_any(),
+                }
             } else if message.text.is_empty() {
                 ().into_any()
             } else {

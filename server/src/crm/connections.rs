@@ -9,6 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::sql::Connection;
 use el_protocol::api::DialogSummary;
 use el_protocol::crm::{Connections, Entity, LinkRecord, Linked, NewDeal, RecordFields, RecordInput, RecordRef};
+use el_protocol::notices::Notice;
 use el_protocol::permissions::LinkedRecord;
 use el_protocol::Seq;
 
@@ -58,19 +59,20 @@ pub fn open(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary) -> Ap
     if !due || !user.access.can_create_lead() {
         return Ok(None);
     }
-    let note = format!("A lead was created for {}: {}", user.user.name, dialog.client_name);
+    let owner = Some(user.user.name.clone());
+    let notice = Notice::RecordCreated { entity: Entity::Lead, name: Some(dialog.client_name.clone()), owner };
     // It opens this chat to the user, not the client's chats other managers work on.
-    lead_from_client(conn, user, dialog, &note, true).map(Some)
+    lead_from_client(conn, user, dialog, notice, true).map(Some)
 }
 
 /// A lead from the chat's client (their name; source = the channel they wrote from),
 /// responsible: `user`, linked to the client (to this chat only when `this_chat_only`),
-/// announced in the chat with `note`.
+/// announced in the chat with `notice`.
 fn lead_from_client(
     conn: &Connection,
     user: &CurrentUser,
     dialog: &DialogSummary,
-    note: &str,
+    notice: Notice,
     this_chat_only: bool,
 ) -> AppResult<Seq> {
     let source = dialog.channel_kind.with_channel(&dialog.channel_name);
@@ -78,7 +80,7 @@ fn lead_from_client(
     let input = RecordInput { fields, responsible: Some(user.id()) };
     let id = store::create(conn, user, Entity::Lead, input, None)?;
     store::link(conn, id, dialog.client_id, this_chat_only.then_some(dialog.id))?;
-    dialogs::announce_record(conn, dialog.id, note, RecordRef::to(Entity::Lead, id))
+    dialogs::announce_record(conn, dialog.id, notice, RecordRef::to(Entity::Lead, id))
 }
 
 /// Create lead: a lead from the client (name, source = channel), linked to them.
@@ -89,7 +91,8 @@ pub fn create_lead(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary
     if rows.iter().any(|r| matches!(r.brief.entity, Entity::Lead | Entity::Contact)) {
         return Err(AppError::Conflict("This client already has a lead or contact in the CRM.".into()));
     }
-    lead_from_client(conn, user, dialog, &format!("Lead created: {}", dialog.client_name), false)
+    let notice = Notice::RecordCreated { entity: Entity::Lead, name: Some(dialog.client_name.clone()), owner: None };
+    lead_from_client(conn, user, dialog, notice, false)
 }
 
 /// Create deal from the quick form, linked to the client.
@@ -106,7 +109,8 @@ pub fn create_deal(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary
     let id =
         store::create(conn, user, Entity::Deal, RecordInput { fields, responsible: None }, Some(dialog.client_id))?;
     let title = store::visible(conn, user, Entity::Deal, id).map(|d| d.fields.name).unwrap_or_default();
-    dialogs::announce_record(conn, dialog.id, &format!("Deal created: {title}"), RecordRef::to(Entity::Deal, id))
+    let notice = Notice::RecordCreated { entity: Entity::Deal, name: Some(title), owner: None };
+    dialogs::announce_record(conn, dialog.id, notice, RecordRef::to(Entity::Deal, id))
 }
 
 /// Links an existing contact (or company) the user may see to the chat's client,
@@ -118,6 +122,6 @@ pub fn link(conn: &Connection, user: &CurrentUser, dialog: &DialogSummary, body:
         .find_map(|entity| store::visible(conn, user, entity, body.id).ok())
         .ok_or_else(|| store::not_found(Entity::Contact))?;
     store::link(conn, record.id, dialog.client_id, None)?;
-    let note = format!("{} linked: {}", record.entity.label(), record.fields.name);
-    dialogs::announce_record(conn, dialog.id, &note, RecordRef::to(record.entity, record.id))
+    let notice = Notice::RecordLinked { entity: record.entity, name: Some(record.fields.name.clone()) };
+    dialogs::announce_record(conn, dialog.id, notice, RecordRef::to(record.entity, record.id))
 }

@@ -14,6 +14,7 @@ use el_protocol::crm::{
     RecordList, RecordRef, SortKey,
 };
 use el_protocol::inbox::may_open;
+use el_protocol::notices::Notice;
 use el_protocol::permissions::ViewScope;
 use el_protocol::{ClientId, DialogId, RecordId, Seq, UserId};
 
@@ -375,9 +376,9 @@ pub fn convert(
         for client in &clients {
             link(conn, brief.id, *client, None)?;
         }
-        let note = format!("Lead converted: {} {}", brief.entity.label().to_lowercase(), brief.title);
+        let notice = Notice::LeadConverted { entity: brief.entity, name: Some(brief.title.clone()) };
         for dialog in dialogs_of_clients(conn, &clients)? {
-            seq = Some(dialogs::announce_record(conn, dialog, &note, RecordRef::to(brief.entity, brief.id))?);
+            seq = Some(dialogs::announce_record(conn, dialog, notice.clone(), RecordRef::to(brief.entity, brief.id))?);
         }
     }
     Ok((made, seq))

@@ -43,6 +43,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/021_shared_limits.sql")),
         M::up(include_str!("../../migrations/022_typing_relay.sql")),
         M::up(include_str!("../../migrations/023_language.sql")),
+        M::up(include_str!("../../migrations/024_notices.sql")),
     ])
 }
 

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/002_file_bytes.sql"),
     include_str!("../../migrations/postgres/003_folded_words.sql"),
     include_str!("../../migrations/postgres/004_language.sql"),
+    include_str!("../../migrations/postgres/005_notices.sql"),
 ];
 
 /// Connections one instance keeps.

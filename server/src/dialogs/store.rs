@@ -16,6 +16,7 @@ use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::crm::{Entity, RecordOwners, RecordRef};
 use el_protocol::events::Event;
 use el_protocol::inbox::Tab;
+use el_protocol::notices::Notice;
 use el_protocol::{ChannelId, ClientId, DialogId, MessageId, Millis, RecordId, Seq, UserId};
 use std::collections::HashMap;
 
@@ -185,7 +186,7 @@ pub fn totals(conn: &Connection, user: UserId) -> AppResult<TabTotals> {
 const MESSAGE_SELECT: &str = "
 SELECT m.id, m.dialog_id, m.author_kind, m.author_user_id, u.name, c.name, m.body, m.created_at, m.client_msg_id,
        m.record_id, cr.entity, m.delivery, m.delivery_error, m.original_body, m.edited_at, cr.responsible_id,
-       m.is_note
+       m.is_note, m.notice
 FROM messages m
 JOIN dialogs d ON d.id = m.dialog_id
 JOIN client_accounts a ON a.id = d.account_id
@@ -221,6 +222,7 @@ fn message_from_row(r: &Row) -> crate::sql::Result<Message> {
             (Some(original), Some(at)) => Some(Edit { original, at }),
             _ => None,
         },
+        notice: r.get::<_, Option<String>>(17)?.and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
@@ -293,7 +295,7 @@ pub fn message(conn: &Connection, id: MessageId) -> AppResult<Message> {
 }
 
 /// Who writes a new message.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub enum NewAuthor {
     /// The client writing from this account.
     Client {
@@ -302,8 +304,9 @@ pub enum NewAuthor {
     Operator(UserId),
     /// An operator's private note (never sent to the client or a messenger).
     Note(UserId),
-    /// A note of the system, announcing a CRM record when it names one.
-    System(Option<RecordRef>),
+    /// A note of the system (its text is the notice in English), announcing a CRM record
+    /// when it names one.
+    System(Notice, Option<RecordRef>),
 }
 
 /// The outcome of adding a message: the stored message, and the event position if a
@@ -333,24 +336,31 @@ pub fn add_message(
             return Ok(Added { message: message(conn, MessageId(id))?, seq: None });
         }
     }
-    let (kind, user, record) = match by {
+    let (kind, user, record) = match &by {
         NewAuthor::Client { .. } => ("client", None, None),
         NewAuthor::Operator(u) | NewAuthor::Note(u) => ("operator", Some(u.0), None),
-        NewAuthor::System(record) => ("system", None, record.map(|r| r.id.0)),
+        NewAuthor::System(_, record) => ("system", None, record.as_ref().map(|r| r.id.0)),
     };
     let note = matches!(by, NewAuthor::Note(_));
+    let notice = match &by {
+        NewAuthor::System(notice, _) => {
+            Some(serde_json::to_string(notice).map_err(|e| AppError::Internal(e.to_string()))?)
+        }
+        _ => None,
+    };
     let now = now_ms();
     let id = MessageId(
         conn.prepare_cached(
-            "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at, record_id, is_note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+            "INSERT INTO messages (dialog_id, author_kind, author_user_id, body, client_msg_id, created_at, record_id, is_note,
+                                   notice)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
         )?
-        .query_row(params![dialog.0, kind, user, body, client_msg_id, now, record, note], |r| r.get(0))?,
+        .query_row(params![dialog.0, kind, user, body, client_msg_id, now, record, note, notice], |r| r.get(0))?,
     );
     let uploader = match by {
         NewAuthor::Client { account } => Some(Uploader::Client { account }),
         NewAuthor::Operator(user) | NewAuthor::Note(user) => Some(Uploader::Operator { user, dialog }),
-        NewAuthor::System(_) => None,
+        NewAuthor::System(..) => None,
     };
     attach(conn, dialog, id.0, files, uploader)?;
     if let NewAuthor::Operator(_) = by {
@@ -548,7 +558,7 @@ fn reopen_for_client(conn: &Connection, dialog: &DialogSummary) -> AppResult<Seq
     let state = if keep.is_empty() { "unassigned" } else { "active" };
     conn.execute("UPDATE dialogs SET state = ?1 WHERE id = ?2", params![state, dialog.id.0])?;
     offer_new(conn, dialog.id, now_ms())?;
-    announce(conn, dialog.id, "The client wrote again: the dialog is open")
+    announce(conn, dialog.id, Notice::Reopened)
 }
 
 /// Reply: `user` takes an Unassigned dialog. Exactly one of several concurrent
@@ -574,8 +584,8 @@ pub fn claim(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<Seq
     }
     conn.execute("DELETE FROM dialog_offer_tries WHERE dialog_id = ?1", [dialog.0])?;
     add_member(conn, dialog, user)?;
-    let name = member_names(conn, &[user])?;
-    announce(conn, dialog, &format!("{name} took the dialog"))
+    let who = member_names(conn, &[user])?;
+    announce(conn, dialog, Notice::Took { who })
 }
 
 /// Was the dialog taken (someone became its member) after `at`?
@@ -602,17 +612,20 @@ fn add_member(conn: &Connection, dialog: DialogId, user: UserId) -> AppResult<()
 
 /// Logs the dialog's new state, then a system note saying what happened; returns the
 /// last event's position.
-fn announce(conn: &Connection, dialog: DialogId, note: &str) -> AppResult<Seq> {
-    let seq = log_dialog(conn, dialog)?;
-    let added = add_message(conn, dialog, NewAuthor::System(None), note, None, &[])?;
-    Ok(added.seq.unwrap_or(seq))
+fn announce(conn: &Connection, dialog: DialogId, notice: Notice) -> AppResult<Seq> {
+    announce_with(conn, dialog, notice, None)
 }
 
 /// Logs the dialog's new summary (its linked records changed), then a system note
 /// naming `record`; returns the last event's position.
-pub fn announce_record(conn: &Connection, dialog: DialogId, note: &str, record: RecordRef) -> AppResult<Seq> {
+pub fn announce_record(conn: &Connection, dialog: DialogId, notice: Notice, record: RecordRef) -> AppResult<Seq> {
+    announce_with(conn, dialog, notice, Some(record))
+}
+
+fn announce_with(conn: &Connection, dialog: DialogId, notice: Notice, record: Option<RecordRef>) -> AppResult<Seq> {
     let seq = log_dialog(conn, dialog)?;
-    let added = add_message(conn, dialog, NewAuthor::System(Some(record)), note, None, &[])?;
+    let text = notice.english();
+    let added = add_message(conn, dialog, NewAuthor::System(notice, record), &text, None, &[])?;
     Ok(added.seq.unwrap_or(seq))
 }
 
@@ -655,8 +668,8 @@ pub fn join(conn: &Connection, dialog: &DialogSummary, user: UserId) -> AppResul
         return Err(AppError::Conflict("You are already a member of this dialog.".into()));
     }
     add_member(conn, dialog.id, user)?;
-    let name = member_names(conn, &[user])?;
-    announce(conn, dialog.id, &format!("{name} joined the dialog"))
+    let who = member_names(conn, &[user])?;
+    announce(conn, dialog.id, Notice::Joined { who })
 }
 
 /// Add to dialog: a member adds other users (who must have External Lines access).
@@ -676,7 +689,7 @@ pub fn add_members(conn: &Connection, dialog: &DialogSummary, by: UserId, users:
         add_member(conn, dialog.id, *user)?;
     }
     let (who, whom) = (member_names(conn, &[by])?, member_names(conn, &new)?);
-    announce(conn, dialog.id, &format!("{who} added {whom} to the dialog"))
+    announce(conn, dialog.id, Notice::Added { who, whom })
 }
 
 /// Most users one Add to dialog may add.
@@ -691,8 +704,8 @@ pub fn leave(conn: &Connection, dialog: &DialogSummary, user: UserId) -> AppResu
         ));
     }
     conn.execute("DELETE FROM dialog_members WHERE dialog_id = ?1 AND user_id = ?2", params![dialog.id.0, user.0])?;
-    let name = member_names(conn, &[user])?;
-    announce(conn, dialog.id, &format!("{name} left the dialog"))
+    let who = member_names(conn, &[user])?;
+    announce(conn, dialog.id, Notice::Left { who })
 }
 
 /// Redirect: the dialog passes to one user, who becomes its only member; the
@@ -716,7 +729,7 @@ pub fn redirect(
         params![note.map(|_| by.0), note.map(|_| to.0), note, dialog.id.0],
     )?;
     let (who, whom) = (member_names(conn, &[by])?, member_names(conn, &[to])?);
-    announce(conn, dialog.id, &format!("{who} redirected the dialog to {whom}"))
+    announce(conn, dialog.id, Notice::Redirected { who, whom })
 }
 
 /// Rename: a member gives the dialog a name; an empty name restores the client's.
@@ -724,11 +737,11 @@ pub fn rename(conn: &Connection, dialog: &DialogSummary, by: UserId, name: Optio
     require_member(dialog, by)?;
     conn.execute("UPDATE dialogs SET name = ?1 WHERE id = ?2", params![name, dialog.id.0])?;
     let who = member_names(conn, &[by])?;
-    let note = match name {
-        Some(name) => format!("{who} renamed the dialog to \"{name}\""),
-        None => format!("{who} restored the dialog's name"),
+    let notice = match name {
+        Some(name) => Notice::Renamed { who, name: name.to_string() },
+        None => Notice::NameRestored { who },
     };
-    announce(conn, dialog.id, &note)
+    announce(conn, dialog.id, notice)
 }
 
 /// End dialog or Mark as spam: the dialog moves to Inactive for its participants.
@@ -736,8 +749,7 @@ pub fn end(conn: &Connection, dialog: &DialogSummary, by: UserId, spam: bool) ->
     require_member(dialog, by)?;
     conn.execute("UPDATE dialogs SET state = 'ended', spam = ?1 WHERE id = ?2", params![spam, dialog.id.0])?;
     let who = member_names(conn, &[by])?;
-    let note = if spam { format!("Marked as spam by {who}") } else { format!("Dialog ended by {who}") };
-    announce(conn, dialog.id, &note)
+    announce(conn, dialog.id, if spam { Notice::MarkedSpam { who } } else { Notice::Ended { who } })
 }
 
 /// Start: a user who worked on an ended dialog takes it back into Active, as its only
@@ -753,7 +765,7 @@ pub fn start(conn: &Connection, dialog: &DialogSummary, by: UserId) -> AppResult
     conn.execute("DELETE FROM dialog_members WHERE dialog_id = ?1", [dialog.id.0])?;
     add_member(conn, dialog.id, by)?;
     let who = member_names(conn, &[by])?;
-    announce(conn, dialog.id, &format!("{who} started the dialog again"))
+    announce(conn, dialog.id, Notice::Started { who })
 }
 
 /// Refuses users who may not work in External Lines (or do not exist).
@@ -828,7 +840,7 @@ pub fn set_avatar(conn: &Connection, dialog: &DialogSummary, by: UserId, file_id
     require_member(dialog, by)?;
     conn.execute("UPDATE dialogs SET avatar_file_id = ?1 WHERE id = ?2", params![file_id, dialog.id.0])?;
     let who = member_names(conn, &[by])?;
-    announce(conn, dialog.id, &format!("{who} changed the dialog's image"))
+    announce(conn, dialog.id, Notice::ImageChanged { who })
 }
 
 /// Every dialog's facts and every read, as the socket fan-out keeps them in memory

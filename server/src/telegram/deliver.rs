@@ -107,6 +107,7 @@ mod tests {
             record: None,
             delivery: None,
             edit: None,
+            notice: None,
         }
     }
 

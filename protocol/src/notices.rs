@@ -1,0 +1,154 @@
+//! System notes as data: what happened in a dialog, which each app words in its reader's
+//! language. [`Notice::english`] is the text stored with the message, for search, the
+//! history and readers that know no notices.
+
+use crate::crm::Entity;
+use serde::{Deserialize, Serialize};
+
+/// What a system note says. A CRM record's `name` is `None` for a reader who may not
+/// see the record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Notice {
+    /// The client wrote to the ended dialog, which opened again.
+    Reopened,
+    Took {
+        who: String,
+    },
+    Joined {
+        who: String,
+    },
+    Added {
+        who: String,
+        whom: String,
+    },
+    Left {
+        who: String,
+    },
+    Redirected {
+        who: String,
+        whom: String,
+    },
+    Renamed {
+        who: String,
+        name: String,
+    },
+    NameRestored {
+        who: String,
+    },
+    Ended {
+        who: String,
+    },
+    MarkedSpam {
+        who: String,
+    },
+    Started {
+        who: String,
+    },
+    ImageChanged {
+        who: String,
+    },
+    /// A record made from the chat; `owner` names the user a lead was made for on
+    /// opening the chat (their own lead, as their role sees only its own).
+    RecordCreated {
+        entity: Entity,
+        name: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+    },
+    RecordLinked {
+        entity: Entity,
+        name: Option<String>,
+    },
+    LeadConverted {
+        entity: Entity,
+        name: Option<String>,
+    },
+}
+
+impl Notice {
+    /// The note in English: "Anna took the dialog", "Deal created: Big order".
+    pub fn english(&self) -> String {
+        let (what, name) = self.parts();
+        match name {
+            Some(name) => format!("{what}: {name}"),
+            None => what,
+        }
+    }
+
+    /// What happened, and the record's name to link after it (CRM notes only).
+    fn parts(&self) -> (String, Option<&str>) {
+        let said = match self {
+            Notice::Reopened => "The client wrote again: the dialog is open".to_string(),
+            Notice::Took { who } => format!("{who} took the dialog"),
+            Notice::Joined { who } => format!("{who} joined the dialog"),
+            Notice::Added { who, whom } => format!("{who} added {whom} to the dialog"),
+            Notice::Left { who } => format!("{who} left the dialog"),
+            Notice::Redirected { who, whom } => format!("{who} redirected the dialog to {whom}"),
+            Notice::Renamed { who, name } => format!("{who} renamed the dialog to \"{name}\""),
+            Notice::NameRestored { who } => format!("{who} restored the dialog's name"),
+            Notice::Ended { who } => format!("Dialog ended by {who}"),
+            Notice::MarkedSpam { who } => format!("Marked as spam by {who}"),
+            Notice::Started { who } => format!("{who} started the dialog again"),
+            Notice::ImageChanged { who } => format!("{who} changed the dialog's image"),
+            Notice::RecordCreated { owner: Some(owner), .. } => format!("A lead was created for {owner}"),
+            Notice::RecordCreated { entity, .. } => format!("{} created", entity.label()),
+            Notice::RecordLinked { entity, .. } => format!("{} linked", entity.label()),
+            Notice::LeadConverted { entity, .. } => format!("Lead converted to a {}", entity.as_str()),
+        };
+        (said, self.record_name())
+    }
+
+    /// The CRM record's name, where the note names one the reader may see.
+    pub fn record_name(&self) -> Option<&str> {
+        match self {
+            Notice::RecordCreated { name, .. }
+            | Notice::RecordLinked { name, .. }
+            | Notice::LeadConverted { name, .. } => name.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The note without the CRM record's name, for a reader who may not see the record.
+    pub fn without_record_name(&self) -> Notice {
+        let mut hidden = self.clone();
+        if let Notice::RecordCreated { name, .. }
+        | Notice::RecordLinked { name, .. }
+        | Notice::LeadConverted { name, .. } = &mut hidden
+        {
+            *name = None;
+        }
+        hidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_read_in_english_with_the_record_named_after_a_colon() {
+        assert_eq!(Notice::Took { who: "Anna".into() }.english(), "Anna took the dialog");
+        assert_eq!(Notice::Reopened.english(), "The client wrote again: the dialog is open");
+        let deal = Notice::RecordCreated { entity: Entity::Deal, name: Some("Big order".into()), owner: None };
+        assert_eq!(deal.english(), "Deal created: Big order");
+        assert_eq!(deal.without_record_name().english(), "Deal created");
+        let own = Notice::RecordCreated { entity: Entity::Lead, name: Some("Olena".into()), owner: Some("Bob".into()) };
+        assert_eq!(own.english(), "A lead was created for Bob: Olena");
+        let converted = Notice::LeadConverted { entity: Entity::Contact, name: Some("Olena".into()) };
+        assert_eq!(
+            (converted.english().as_str(), converted.record_name()),
+            ("Lead converted to a contact: Olena", Some("Olena"))
+        );
+    }
+
+    #[test]
+    fn notices_travel_as_tagged_json() {
+        let json = serde_json::to_value(Notice::Added { who: "Anna".into(), whom: "Bob, Carol".into() }).unwrap();
+        assert_eq!(json, serde_json::json!({"kind": "added", "who": "Anna", "whom": "Bob, Carol"}));
+        let hidden: Notice =
+            serde_json::from_value(serde_json::json!({"kind": "record_linked", "entity": "company", "name": null}))
+                .unwrap();
+        assert_eq!(hidden, Notice::RecordLinked { entity: Entity::Company, name: None });
+    }
+}
