@@ -1,5 +1,6 @@
-//! Generates the `i18n` module (`OUT_DIR/i18n/mod.rs`) from `locales/*.json`: every key
-//! must exist in every language, checked when the app compiles.
+// Generates the `i18n` module (`OUT_DIR/i18n/mod.rs`) from the crate's `locales/*.json`:
+// every key must exist in every language, checked when the crate compiles. The widget's
+// build script includes this one.
 
 use leptos_i18n_build::{Config, ParseOptions, TranslationsInfos};
 use std::path::PathBuf;

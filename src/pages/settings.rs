@@ -68,28 +68,10 @@ pub fn SettingsPage() -> impl IntoView {
                     checked=Signal::derive(move || settings().notify_sound)
                     on_change=Callback::new(move |on| save(&|s| s.notify_sound = on))
                 />
-                <fieldset class="settings__choice">
-                    <legend>{tr!(theme)}</legend>
-                    {Theme::ALL.into_iter().map(|theme| view! {
-                        <label class="checkbox">
-                            <input type="radio" name="theme" value=theme.as_str()
-                                prop:checked=move || settings().theme == theme
-                                on:change=move |_| save(&|s| s.theme = theme)/>
-                            {theme.text()}
-                        </label>
-                    }).collect_view()}
-                </fieldset>
-                <fieldset class="settings__choice">
-                    <legend>{tr!(language)}</legend>
-                    {Language::ALL.into_iter().map(|language| view! {
-                        <label class="checkbox">
-                            <input type="radio" name="language" value=language.as_str()
-                                prop:checked=move || settings().language == language
-                                on:change=move |_| save(&|s| s.language = language)/>
-                            {language.text()}
-                        </label>
-                    }).collect_view()}
-                </fieldset>
+                {choice(tr!(theme), "theme", Theme::ALL, Theme::as_str, move || settings().theme,
+                    move |theme| save(&|s| s.theme = theme))}
+                {choice(tr!(language), "language", Language::ALL, Language::as_str, move || settings().language,
+                    move |language| save(&|s| s.language = language))}
                 <Show when=move || session.me().is_some_and(|me| me.access.has_lines())>
                     <h2>{tr!(answers)}</h2>
                     <p><A href="/settings/quick-replies">{tr!(quick_replies)}</A>{tr!(quick_replies_about)}</p>
@@ -119,5 +101,29 @@ fn Setting(label: &'static str, checked: Signal<bool>, on_change: Callback<bool>
             <input type="checkbox" prop:checked=checked on:change=move |e| on_change.run(event_target_checked(&e))/>
             {label}
         </label>
+    }
+}
+
+/// One of `options` as radio buttons under `legend`, `current` checked; `pick` saves.
+fn choice<T: Text + Copy + PartialEq + Send + Sync + 'static>(
+    legend: &'static str,
+    name: &'static str,
+    options: impl IntoIterator<Item = T>,
+    value: fn(T) -> &'static str,
+    current: impl Fn() -> T + Copy + Send + Sync + 'static,
+    pick: impl Fn(T) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    view! {
+        <fieldset class="settings__choice">
+            <legend>{legend}</legend>
+            {options.into_iter().map(|option| view! {
+                <label class="checkbox">
+                    <input type="radio" name=name value=value(option)
+                        prop:checked=move || current() == option
+                        on:change=move |_| pick(option)/>
+                    {option.text()}
+                </label>
+            }).collect_view()}
+        </fieldset>
     }
 }
