@@ -14,9 +14,7 @@ async fn a_ukrainian_browser_gets_ukrainian_until_the_user_picks_english() {
     olena.wait_text("h1", "Увійти").await;
     assert_eq!(olena.js(LANG, vec![]).await, json!("uk"));
     olena.assert_accessible("sign-in, Ukrainian").await;
-    olena.type_into("#login", "anna").await;
-    olena.type_into("#password", "demo").await;
-    olena.click("button[type=submit]").await;
+    olena.sign_in("anna").await;
     olena.wait_text(".tabs", "Нерозподілені").await;
     assert_eq!(olena.write_as_visitor("Mykola", "Чи є доставка до Львова?").await, json!(200));
     olena.wait_text(".dialog-list", "Чи є доставка до Львова?").await;
