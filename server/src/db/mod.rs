@@ -1,9 +1,11 @@
 //! Storage. SQLite (the embedded default) in WAL mode, or PostgreSQL ([`postgres`]) for
 //! several instances. Either way one writer thread ([`writer`]) commits concurrent
-//! transactions in groups, and a small pool of read connections never waits for it. The
+//! transactions in groups, and a small pool of read connections never waits for it (on
+//! SQLite a thread of its own copies the WAL back, [`checkpoint`]). The
 //! async runtime never waits on disk: reads run on blocking threads, writes on the
 //! writer's own thread.
 
+mod checkpoint;
 mod postgres;
 mod writer;
 
@@ -134,6 +136,7 @@ impl Db {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "wal_autocheckpoint", checkpoint::WRITER_FALLBACK_PAGES)?;
         configure(&conn)?;
         migrate(&mut conn).map_err(|e| AppError::Internal(format!("migrating {}: {e}", path.display())))?;
         let mut idle = Vec::with_capacity(READERS);
@@ -142,6 +145,8 @@ impl Db {
         }
         let writer = Writer::start(LiteWriter(conn))?;
         let readers = Arc::new(ReadPool { idle: Mutex::new(idle), permits: Semaphore::new(READERS) });
+        checkpoint::start(path, Arc::downgrade(&readers))
+            .map_err(|e| AppError::Internal(format!("starting the checkpoint thread: {e}")))?;
         Ok(Db::Sqlite(Sqlite { writer, readers }))
     }
 
