@@ -12,6 +12,7 @@ macro_rules! tr {
 pub mod alerts;
 pub mod api;
 pub mod components;
+pub mod embed;
 pub mod format;
 pub mod labels;
 pub mod language;
@@ -54,12 +55,17 @@ pub fn App() -> impl IntoView {
             theme::apply(me.settings.theme);
         }
     });
-    spawn_local(async move {
-        match api::me().await {
-            Ok(me) => begin_session(session, inbox, me),
-            Err(_) => session.signed_out(),
-        }
-    });
+    if embed::is_embedded() {
+        // Signs in with the token the host page hands over.
+        embed::start(session, inbox);
+    } else {
+        spawn_local(async move {
+            match api::me().await {
+                Ok(me) => begin_session(session, inbox, me),
+                Err(_) => session.signed_out(),
+            }
+        });
+    }
     view! {
         <Routed locale=language::follow(session)/>
     }
@@ -82,9 +88,13 @@ fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
                         <Route path=path!("/settings/quick-replies") view=pages::quick_replies::QuickRepliesPage/>
                         <Route path=path!("/settings/integrations") view=pages::integrations::IntegrationsPage/>
                         <Route path=path!("/settings/queue") view=pages::queue::QueuePage/>
+                        <Route path=path!("/settings/api-keys") view=pages::api_keys::ApiKeysPage/>
                         <Route path=path!("/crm/:entity") view=pages::crm_list::CrmListPage/>
                         <Route path=path!("/crm/:entity/new") view=pages::crm_card::CrmCardPage/>
                         <Route path=path!("/crm/:entity/:id") view=pages::crm_card::CrmCardPage/>
+                        <Route path=path!("/embed/frame/block/:entity/:id") view=pages::embed::EmbeddedBlockPage/>
+                        <Route path=path!("/embed/frame/field/:entity/:id") view=pages::embed::EmbeddedFieldPage/>
+                        <Route path=path!("/embed/frame/chat/:id") view=pages::embed::EmbeddedChatPage/>
                     </Routes>
                 </Router>
         }

@@ -1302,6 +1302,56 @@ async fn crm_notes_and_the_external_lines_field_link_where_they_should() {
     root.remove();
 }
 
+/// A CRM card's dialogs need not be in the user's tabs (a colleague works on them):
+/// the socket keeps them current while a block shows them, and forgets them after.
+#[wasm_bindgen_test]
+fn dialogs_a_card_shows_follow_the_socket_outside_the_tabs() {
+    let store = InboxStore::new(ME);
+    let mut theirs = dialog(5, "Olena", DialogState::Active, 10);
+    theirs.members = vec![UserId(2)];
+    let other = dialog(6, "Taras", DialogState::Unassigned, 11);
+    store.watch(std::slice::from_ref(&theirs));
+    let message = client_message(5, 30);
+    let mut newer = theirs.clone();
+    newer.last_message = Some(message.preview());
+    newer.last_activity_at = 30;
+    store.apply(1, &UserEvent::bare(Event::MessageCreated { dialog: newer.clone(), message }));
+    store.apply(2, &UserEvent::bare(Event::DialogUpdated { dialog: other }));
+    assert!(store.inbox.with_untracked(|i| i.get(DialogId(5)).is_none()), "not in the user's tabs");
+    let watched = store.watched.get_untracked();
+    assert_eq!(watched.get(&DialogId(5)), Some(&newer));
+    assert!(!watched.contains_key(&DialogId(6)), "only what is shown is kept");
+    store.unwatch(&[DialogId(5)]);
+    assert!(store.watched.with_untracked(|w| w.is_empty()));
+}
+
+/// Embedded in a host page, the field tells the host which chat to open instead of
+/// following a link of ours.
+#[wasm_bindgen_test]
+async fn the_field_can_hand_the_chat_to_whoever_embeds_it() {
+    use el_protocol::crm::LinesAccount;
+    use external_lines::components::external_lines_field::ExternalLinesField;
+    let root = container();
+    let opened = RwSignal::new(None::<DialogId>);
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let lines = vec![LinesAccount {
+            account: "@olena".into(),
+            channel_kind: ChannelKind::Telegram,
+            channel_name: "Shop bot".into(),
+            dialog_id: DialogId(42),
+            last_activity_at: 0,
+        }];
+        view! { <ExternalLinesField lines=lines on_open=Callback::new(move |id| opened.set(Some(id)))/> }
+    });
+    next_frame().await;
+    let link = root.query_selector("button.lines-field__link").unwrap().expect("a button, not a link");
+    assert!(link.text_content().unwrap().contains("@olena"));
+    click(&root, "button.lines-field__link");
+    assert_eq!(opened.get_untracked(), Some(DialogId(42)));
+    drop(handle);
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn days_get_a_heading_and_an_authors_run_of_messages_shows_the_name_once() {
     // Noon two days ago, then the next day: local times, whatever the time zone.

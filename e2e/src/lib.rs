@@ -15,6 +15,8 @@ pub const WAIT: Duration = Duration::from_secs(15);
 /// A running server and chromedriver; dropping it stops both.
 pub struct Harness {
     pub base: String,
+    /// The embedding demo's host page (`http://127.0.0.1:PORT`), when configured.
+    pub embed_demo: Option<String>,
     server: Option<el_server::Server>,
     driver: Child,
     driver_url: String,
@@ -55,6 +57,7 @@ impl Harness {
         adjust(&mut config);
         let server = el_server::start(config).await.expect("server starts");
         let base = format!("http://{}", server.addr);
+        let embed_demo = server.embed_demo.map(|a| format!("http://{a}"));
 
         let port = free_port();
         let chromedriver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
@@ -67,7 +70,14 @@ impl Harness {
             assert!(Instant::now() < deadline, "chromedriver did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Harness { base, server: Some(server), driver, driver_url: format!("http://127.0.0.1:{port}"), _dir: dir }
+        Harness {
+            base,
+            embed_demo,
+            server: Some(server),
+            driver,
+            driver_url: format!("http://127.0.0.1:{port}"),
+            _dir: dir,
+        }
     }
 
     /// A new browser with its own cookies and storage: one person at a 1400x900 desk.
@@ -145,6 +155,33 @@ pub struct Browser {
 impl Browser {
     pub async fn goto(&self, path: &str) {
         self.client.goto(&format!("{}{}", self.base, path)).await.unwrap();
+    }
+
+    /// Opens a page of another site (a host page that embeds our components, say).
+    pub async fn goto_url(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// Switches (from the page) into the frame of the component embedded in the host
+    /// element `css` (inside the shadow root `/embed/lines.js` gives it).
+    pub async fn enter_embedded(&self, css: &str) {
+        let frame = self
+            .wait_until(
+                &format!("the component in {css}"),
+                "const root = document.querySelector(arguments[0] + ' > div')?.shadowRoot;
+                 return root?.querySelector('iframe') ?? null;",
+                vec![json!(css)],
+            )
+            .await;
+        // A web element reference: `{"element-6066-…": "its id"}`.
+        let id = frame.as_object().and_then(|o| o.values().next()).and_then(Value::as_str).expect("an element");
+        let frame = fantoccini::elements::Element::from_element_id(self.client.clone(), id.to_string().into());
+        frame.enter_frame().await.unwrap();
+    }
+
+    /// Back from a component's frame to the page.
+    pub async fn leave_frame(&self) {
+        self.client.enter_parent_frame().await.unwrap();
     }
 
     /// Evaluates a JS function body (with `arguments`) and returns its value.

@@ -7,6 +7,7 @@ pub mod api;
 pub mod chat;
 pub mod counts;
 pub mod crm;
+pub mod embed;
 pub mod events;
 pub mod ids;
 pub mod inbox;

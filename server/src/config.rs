@@ -83,6 +83,10 @@ pub struct Config {
     /// (beyond it, uploads are refused with a message until the hour has passed).
     #[arg(long, env = "WIDGET_UPLOAD_MB_PER_HOUR", default_value_t = 2048)]
     pub widget_upload_mb_per_hour: u64,
+    /// With the demo data: also serve a demo host on this port (0 picks a free one), a
+    /// small "Space CRM" on a second origin that embeds our components.
+    #[arg(long, env = "EMBED_DEMO_PORT")]
+    pub embed_demo_port: Option<u16>,
     /// First wait before a message a messenger could not take is retried, in
     /// milliseconds; it doubles with each attempt, up to 30 seconds.
     #[arg(long, env = "OUTBOX_RETRY_MS", default_value_t = 2000)]

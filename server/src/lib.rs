@@ -11,6 +11,8 @@ pub mod crm;
 pub mod db;
 pub mod demo;
 pub mod dialogs;
+pub mod embed;
+pub mod embed_demo;
 pub mod error;
 pub mod event_log;
 pub mod files;
@@ -79,6 +81,8 @@ pub struct Shared {
     pub bot_api: telegram::bot_api::BotApi,
     /// Who has the app open here, for the queue's worker.
     pub queue: queue::Queue,
+    /// How fast each API key may open embed sessions.
+    pub embed_sessions: throttle::RateLimit,
 }
 
 /// The whole application: `/api`, the widget's files, and the SPA.
@@ -88,6 +92,7 @@ pub fn app(state: AppState) -> Router {
         .merge(users::router())
         .merge(dialogs::router())
         .merge(crm::router())
+        .merge(embed::router())
         .merge(roles::router())
         .merge(replies::router())
         .merge(search::router())
@@ -105,6 +110,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", api)
         .merge(web::widget_router(&state))
+        .merge(web::embed_router())
         .merge(web::spa_service(&state))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
@@ -141,6 +147,8 @@ async fn sweep_hourly(state: AppState) {
 /// A running server.
 pub struct Server {
     pub addr: SocketAddr,
+    /// The embedding demo's host, when started (`--embed-demo-port`).
+    pub embed_demo: Option<SocketAddr>,
     pub state: AppState,
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     outbox: tokio::task::JoinHandle<()>,
@@ -185,6 +193,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         typing_limits,
         bot_api,
         queue: queue::Queue::default(),
+        embed_sessions: embed::session_limit(),
     }));
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))
@@ -201,5 +210,13 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let task = tokio::spawn(listen::serve(listener, router, per_address, async {
         let _ = stopped.await;
     }));
-    Ok(Server { addr, state, task, outbox, stop })
+    let embed_demo = match state.config.embed_demo_port.filter(|_| state.config.demo) {
+        // A demo that cannot start (its port taken, say) leaves the product running.
+        Some(port) => embed_demo::start(&state, addr, port)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "the embedding demo did not start"))
+            .ok(),
+        None => None,
+    };
+    Ok(Server { addr, embed_demo, state, task, outbox, stop })
 }

@@ -22,6 +22,9 @@ async fn main() -> std::process::ExitCode {
     println!("\nExternal Lines is running.");
     println!("  Operator inbox:   {url}/");
     println!("  Widget demo page: {url}/widget/demo");
+    if let Some(host) = server.embed_demo {
+        println!("  Embedding demo:   http://{host}/  (a \"Space CRM\" on another origin)");
+    }
     if demo {
         let logins: Vec<&str> = DEMO_USERS.iter().map(|u| u.0).collect();
         println!("  Demo sign-ins:    {} (password: {DEMO_PASSWORD})", logins.join(", "));

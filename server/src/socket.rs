@@ -4,7 +4,7 @@
 //! or sessions change, never per event.
 
 use crate::auth::store::user_for_session;
-use crate::auth::{CurrentUser, SESSION_COOKIE};
+use crate::auth::{session_token, user_for_token, CurrentUser};
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::event_log::{Behind, Feed, FrameKey, Logged, Typing, Typist};
@@ -18,7 +18,6 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use axum_extra::extract::CookieJar;
 use el_protocol::api::TabTotals;
 use el_protocol::events::{Event, Frame, Share, UserEvent};
 use el_protocol::permissions::Access;
@@ -90,6 +89,8 @@ struct OperatorQuery {
     since: Seq,
     #[serde(default)]
     compact: bool,
+    /// An embed session's token (the app's own sockets carry the session cookie).
+    token: Option<String>,
 }
 
 /// A signed-in operator, identified by their session (the hash of its token).
@@ -224,14 +225,18 @@ fn event_frame(seq: Seq, json: &str, unread: Option<u32>, totals: Option<&TabTot
 async fn operator_socket(
     State(state): State<AppState>,
     headers: HeaderMap,
-    jar: CookieJar,
-    user: CurrentUser,
     Query(q): Query<OperatorQuery>,
     ws: WebSocketUpgrade,
 ) -> AppResult<Response> {
     origin::check(&headers, &state.config)?;
+    // Browsers cannot give a socket headers: an embed session's token comes in the query.
+    let token = q
+        .token
+        .clone()
+        .or_else(|| session_token(&headers))
+        .ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))?;
+    let user = user_for_token(&state, &token).await?;
     user.require_lines()?;
-    let token = jar.get(SESSION_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
     let connected = Arc::new(Connected::new(&state, user.id()));
     let reader = Operator { session_hash: token_hash(&token), user, compact: q.compact, _connected: connected };
     Ok(upgrade(ws).on_upgrade(move |socket| stream(socket, state, q.since, reader)))

@@ -47,6 +47,43 @@ pub fn spa_service(state: &AppState) -> Router<AppState> {
         ))
 }
 
+/// Routes for embedding in a host web app: the ES module and the Module Federation
+/// container hosts load (any page may load them: they hold no secret), and the frames
+/// they mount, which only the origins of unrevoked API keys may frame.
+pub fn embed_router() -> Router<AppState> {
+    Router::new()
+        .route("/embed/lines.js", get(|| embed_script(include_str!("../assets/embed/lines.js"))))
+        .route("/embed/remoteEntry.js", get(|| embed_script(include_str!("../assets/embed/remoteEntry.js"))))
+        .route("/embed/frame/{*view}", get(embed_frame))
+}
+
+async fn embed_script(script: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+            (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+        ],
+        script,
+    )
+}
+
+/// The app's page for an embedded component, framed by a host whose origin an
+/// unrevoked API key names (by no one when there is none).
+async fn embed_frame(State(state): State<AppState>) -> AppResult<Response> {
+    let origins = state.db.read(crate::embed::store::allowed_origins).await?;
+    let ancestors = if origins.is_empty() { "'none'".to_string() } else { origins.join(" ") };
+    let index = state.config.spa_dir.join("index.html");
+    let html = tokio::fs::read_to_string(&index)
+        .await
+        .map_err(|e| crate::error::AppError::Internal(format!("reading {}: {e}", index.display())))?;
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, content_security_policy(&index, &ancestors)),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
+    Ok((headers, Html(html)).into_response())
+}
+
 /// A Trunk bundle's files, with the brotli and gzip copies `scripts/build.sh` made of
 /// them sent to browsers that accept them (nothing is compressed per request).
 fn bundle_dir(dir: &Path) -> ServeDir {

@@ -11,6 +11,7 @@ use el_protocol::api::{
     Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
 };
 use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
+use el_protocol::embed::{ApiKey, ApiKeyInput, NewApiKey};
 use el_protocol::inbox::Tab;
 use el_protocol::integrations::{ConnectTelegram, IntegrationsOverview, TelegramBot};
 use el_protocol::outbox::Pending;
@@ -234,6 +235,21 @@ pub async fn set_routing(channel: ChannelId, set: SetRouting) -> Result<QueueOve
 /// An operator's maximum of active dialogs (`None`: no maximum).
 pub async fn set_capacity(user: UserId, max_active: Option<u32>) -> Result<QueueOverview, Failure> {
     http::put(&format!("/api/queue/operators/{user}"), &SetCapacity { max_active }).await
+}
+
+/// The API keys hosts embed with (administrators).
+pub async fn api_keys() -> Result<Vec<ApiKey>, Failure> {
+    http::get("/api/api-keys", None).await
+}
+
+/// Creates an API key; the answer holds its secret, shown this once.
+pub async fn create_api_key(input: &ApiKeyInput) -> Result<NewApiKey, Failure> {
+    http::post("/api/api-keys", input, None).await
+}
+
+/// Revokes an API key, ending its embed sessions.
+pub async fn revoke_api_key(id: i64) -> Result<ApiKey, Failure> {
+    http::post(&format!("/api/api-keys/{id}/revoke"), &serde_json::json!({}), None).await
 }
 
 /// The connected messenger bots.

@@ -7,23 +7,44 @@ use crate::api::{self, Command};
 use crate::components::channel_icon::ChannelIcon;
 use crate::components::dialog_menu::{DialogMenu, MenuChoice};
 use crate::format::{list_time, preview_line};
-use crate::store::Session;
-use el_protocol::api::{DialogState, DialogSummary};
+use crate::store::{InboxStore, Session};
+use el_protocol::api::DialogState;
 use el_protocol::crm::Entity;
 use el_protocol::{DialogId, RecordId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
+/// `on_open` replaces going to the chat, and `on_closed` hears of a chat closed here
+/// (a host page that embeds the block decides what they do).
 #[component]
-pub fn DialogBlock(entity: Entity, id: RecordId) -> impl IntoView {
+pub fn DialogBlock(
+    entity: Entity,
+    id: RecordId,
+    #[prop(optional)] on_open: Option<Callback<DialogId>>,
+    #[prop(optional)] on_closed: Option<Callback<DialogId>>,
+) -> impl IntoView {
     let session = expect_context::<Session>();
-    let dialogs = RwSignal::new(None::<Vec<DialogSummary>>);
+    let inbox = expect_context::<InboxStore>();
+    // The record's dialogs as loaded; the socket keeps them current (a new message).
+    let loaded = RwSignal::new(None::<Vec<DialogId>>);
+    let dialogs = Memo::new(move |_| {
+        let ids = loaded.get()?;
+        inbox.watched.with(|w| Some(ids.iter().filter_map(|id| w.get(id).cloned()).collect::<Vec<_>>()))
+    });
+    on_cleanup(move || {
+        if let Some(ids) = loaded.try_get_untracked().flatten() {
+            inbox.unwatch(&ids);
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let load = move || {
         spawn_local(async move {
             match api::record_dialogs(entity, id).await {
-                Ok(list) => dialogs.set(Some(list)),
+                Ok(list) => {
+                    inbox.watch(&list);
+                    loaded.set(Some(list.iter().map(|d| d.id).collect()));
+                }
                 Err(f) if f.is_unauthorized() => session.signed_out(),
                 Err(f) => error.set(Some(f.message)),
             }
@@ -31,13 +52,19 @@ pub fn DialogBlock(entity: Entity, id: RecordId) -> impl IntoView {
     };
     load();
     let navigate = use_navigate();
-    let go = move |dialog: DialogId| navigate(&format!("/lines/{dialog}"), Default::default());
+    let go = move |dialog: DialogId| match on_open {
+        Some(open) => open.run(dialog),
+        None => navigate(&format!("/lines/{dialog}"), Default::default()),
+    };
     let close = move |dialog: DialogId| {
         spawn_local(async move {
             match api::run(dialog, Command::End).await {
                 Ok(_) => {
                     error.set(None);
                     load();
+                    if let Some(closed) = on_closed {
+                        closed.run(dialog);
+                    }
                 }
                 Err(f) if f.is_unauthorized() => session.signed_out(),
                 Err(f) => error.set(Some(f.message)),

@@ -6,11 +6,17 @@
 use crate::components::channel_icon::ChannelIcon;
 use crate::labels::Text;
 use el_protocol::crm::LinesAccount;
+use el_protocol::DialogId;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+/// `on_open` replaces following the link (a host page that embeds the field decides).
 #[component]
-pub fn ExternalLinesField(lines: Vec<LinesAccount>, #[prop(optional)] compact: bool) -> impl IntoView {
+pub fn ExternalLinesField(
+    lines: Vec<LinesAccount>,
+    #[prop(optional)] compact: bool,
+    #[prop(optional)] on_open: Option<Callback<DialogId>>,
+) -> impl IntoView {
     if lines.is_empty() {
         return view! { <span class="muted">"—"</span> }.into_any();
     }
@@ -24,15 +30,23 @@ pub fn ExternalLinesField(lines: Vec<LinesAccount>, #[prop(optional)] compact: b
                 .map(|l| {
                     // Named by what it shows (account, messenger); the tooltip says where it leads.
                     let label = tr!(open_channel_chat_with, channel = l.channel_kind.text(), name = l.account.clone()).to_string();
-                    view! {
-                        <li>
-                            <A href=format!("/lines/{}", l.dialog_id) attr:class="lines-field__link" attr:title=label>
-                                <ChannelIcon kind=l.channel_kind/>
-                                <span class="lines-field__account">{l.account}</span>
-                                <span class="muted">{l.channel_kind.with_channel(&l.channel_name)}</span>
-                            </A>
-                        </li>
-                    }
+                    let dialog = l.dialog_id;
+                    let inside = view! {
+                        <ChannelIcon kind=l.channel_kind/>
+                        <span class="lines-field__account">{l.account}</span>
+                        <span class="muted">{l.channel_kind.with_channel(&l.channel_name)}</span>
+                    };
+                    let link = match on_open {
+                        Some(open) => view! {
+                            <button class="lines-field__link" title=label on:click=move |_| open.run(dialog)>{inside}</button>
+                        }
+                        .into_any(),
+                        None => view! {
+                            <A href=format!("/lines/{dialog}") attr:class="lines-field__link" attr:title=label>{inside}</A>
+                        }
+                        .into_any(),
+                    };
+                    view! { <li>{link}</li> }
                 })
                 .collect_view()}
             {(more > 0).then(|| view! { <li class="muted">{tr!(n_more, n = more).to_string()}</li> })}

@@ -10,7 +10,7 @@ use crate::components::notify_banner::NotifyBanner;
 use crate::components::search_panel::{SearchBox, SearchResultsList, SEARCH_INPUT_ID};
 use crate::components::shortcuts_help::ShortcutsHelp;
 use crate::shortcuts;
-use crate::store::{Connection, InboxActions, InboxStore, Session};
+use crate::store::{chat_calls, Connection, InboxActions, InboxStore, Session};
 use el_protocol::inbox::{tab_of, Tab};
 use el_protocol::{DialogId, MessageId};
 use leptos::prelude::*;
@@ -49,17 +49,7 @@ pub fn InboxPage() -> impl IntoView {
         open: Callback::new(move |id| go_open(Some(id), tab.get_untracked())),
         reply: Callback::new(move |id: DialogId| {
             let go = go_reply.clone();
-            spawn_local(async move {
-                match api::reply(id).await {
-                    Ok(dialog) => {
-                        notice.set(None);
-                        inbox.observe(dialog);
-                        go(Some(id), Tab::Active);
-                    }
-                    Err(f) if f.is_unauthorized() => session.signed_out(),
-                    Err(f) => notice.set(Some(f.message)),
-                }
-            });
+            chat_calls::reply(inbox, session, id, notice, move || go(Some(id), Tab::Active));
         }),
         follow: Callback::new(move |id: DialogId| {
             let me = session.my_id();
@@ -84,22 +74,7 @@ pub fn InboxPage() -> impl IntoView {
                 }
             });
         }),
-        older: Callback::new(move |_| {
-            let Some((id, before)) = inbox.begin_older() else { return };
-            spawn_local(async move {
-                match api::older_messages(id, before).await {
-                    Ok(page) => inbox.end_older(id, before, Some(page)),
-                    Err(f) => {
-                        inbox.end_older(id, before, None);
-                        if f.is_unauthorized() {
-                            session.signed_out();
-                        } else {
-                            notice.set(Some(f.message));
-                        }
-                    }
-                }
-            });
-        }),
+        older: Callback::new(move |_| chat_calls::older(inbox, session, notice)),
         back: Callback::new(move |_| go_back(None, tab.get_untracked())),
     };
     provide_context(actions);
@@ -124,14 +99,7 @@ pub fn InboxPage() -> impl IntoView {
         chat_error.set(None);
         inbox.chat.set(None);
         if let Some(id) = id {
-            spawn_local(async move {
-                match api::chat(id).await {
-                    Ok(snapshot) if selected.get_untracked() == Some(id) => inbox.open_chat(snapshot),
-                    Ok(_) => {}
-                    Err(f) if f.is_unauthorized() => session.signed_out(),
-                    Err(f) => chat_error.set(Some(f.message)),
-                }
-            });
+            chat_calls::open(inbox, session, id, move || selected.get_untracked() == Some(id), chat_error);
         }
     });
 

@@ -1,7 +1,9 @@
 //! One file per route.
 
+pub mod api_keys;
 pub mod crm_card;
 pub mod crm_list;
+pub mod embed;
 pub mod home;
 pub mod inbox;
 pub mod integrations;

@@ -81,6 +81,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <p><A href="/settings/roles">{tr!(roles)}</A>{tr!(roles_about)}</p>
                     <p><A href="/settings/integrations">{tr!(integrations)}</A>{tr!(integrations_about)}</p>
                     <p><A href="/settings/queue">{tr!(queue)}</A>{tr!(queue_about)}</p>
+                    <p><A href="/settings/api-keys">{tr!(api_keys)}</A>{tr!(api_keys_about_link)}</p>
                 </Show>
                 <Show when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>

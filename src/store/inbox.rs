@@ -53,6 +53,9 @@ pub struct InboxStore {
     /// The user's quick replies, read once a session (the Quick replies page keeps
     /// them current).
     pub replies: RwSignal<Option<Vec<QuickReply>>>,
+    /// Dialogs shown outside the inbox's tabs (a CRM card's dialog block), kept current
+    /// from the socket while shown.
+    pub watched: RwSignal<HashMap<DialogId, DialogSummary>>,
 }
 
 impl InboxStore {
@@ -71,6 +74,7 @@ impl InboxStore {
             found: RwSignal::new(None),
             typing: RwSignal::new(HashMap::new()),
             replies: RwSignal::new(None),
+            watched: RwSignal::new(HashMap::new()),
         }
     }
 
@@ -143,6 +147,13 @@ impl InboxStore {
             }
         }
         self.inbox.update(|i| i.apply_user_event(seq, event));
+        if let Some(dialog) = event.event.summary() {
+            if self.watched.with_untracked(|w| w.contains_key(&dialog.id)) {
+                self.watched.update(|w| {
+                    w.insert(dialog.id, dialog.clone());
+                });
+            }
+        }
         self.chat.update(|c| {
             if let Some(chat) = c {
                 chat.apply(&event.event);
@@ -168,6 +179,15 @@ impl InboxStore {
             },
             std::time::Duration::from_millis(u64::from(TYPING_SHOWN_MS) + 50),
         );
+    }
+
+    /// Keeps `dialogs` (as just read) current until [`InboxStore::unwatch`].
+    pub fn watch(&self, dialogs: &[DialogSummary]) {
+        self.watched.update(|w| w.extend(dialogs.iter().map(|d| (d.id, d.clone()))));
+    }
+
+    pub fn unwatch(&self, ids: &[DialogId]) {
+        self.watched.update(|w| w.retain(|id, _| !ids.contains(id)));
     }
 
     /// The open chat is the one of `id`.

@@ -56,7 +56,7 @@ pub fn start(store: InboxStore, session: Session) {
                     }
                 }
             }
-            let ended = match Socket::open(&format!("/api/socket?since={}&compact=true", store.as_of())) {
+            let ended = match Socket::open(&socket_path(store.as_of())) {
                 Ok(mut socket) => loop {
                     if !current() {
                         return;
@@ -119,4 +119,13 @@ pub fn start(store: InboxStore, session: Session) {
             }
         }
     });
+}
+
+/// The operator socket's address from `since`; an embedded app (with no cookie) names
+/// its session, since a browser gives sockets no headers.
+fn socket_path(since: el_protocol::Seq) -> String {
+    match el_web_client::http::session_token() {
+        Some(token) => format!("/api/socket?since={since}&compact=true&token={token}"),
+        None => format!("/api/socket?since={since}&compact=true"),
+    }
 }

@@ -44,14 +44,29 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
     })
 }
 
+thread_local! {
+    static SESSION_TOKEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes every call that names no bearer of its own carry `token` (an embedded app's
+/// session, which has no cookie), or the session cookie again with `None`.
+pub fn use_session_token(token: Option<String>) {
+    SESSION_TOKEN.with(|t| *t.borrow_mut() = token);
+}
+
+/// The session token calls carry, if not the cookie.
+pub fn session_token() -> Option<String> {
+    SESSION_TOKEN.with(|t| t.borrow().clone())
+}
+
 fn authorized(builder: RequestBuilder, bearer: Option<&str>) -> RequestBuilder {
-    match bearer {
+    match bearer.map(str::to_string).or_else(session_token) {
         Some(token) => builder.header("Authorization", &format!("Bearer {token}")),
         None => builder,
     }
 }
 
-/// `GET path`, with a bearer token when given (otherwise the session cookie applies).
+/// `GET path`, with a bearer token when given (otherwise the session's).
 pub async fn get<T: DeserializeOwned>(path: &str, bearer: Option<&str>) -> Result<T, Failure> {
     decode(authorized(Request::get(path), bearer).send().await.map_err(|_| Failure::unreachable())?).await
 }
@@ -66,28 +81,28 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, beare
     with_json(authorized(Request::post(path), bearer), body).await
 }
 
-/// `PUT path` with a JSON body (session cookie).
+/// `PUT path` with a JSON body (the session's).
 pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-    with_json(Request::put(path), body).await
+    with_json(authorized(Request::put(path), None), body).await
 }
 
-/// `PATCH path` with a JSON body (session cookie).
+/// `PATCH path` with a JSON body (the session's).
 pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-    with_json(Request::patch(path), body).await
+    with_json(authorized(Request::patch(path), None), body).await
 }
 
-/// `PUT path` with raw bytes (a file) as the body (session cookie).
+/// `PUT path` with raw bytes (a file) as the body (the session's).
 pub async fn put_blob<T: DeserializeOwned>(path: &str, blob: &web_sys::Blob) -> Result<T, Failure> {
-    let request = Request::put(path)
+    let request = authorized(Request::put(path), None)
         .header("content-type", &blob.type_())
         .body(wasm_bindgen::JsValue::from(blob.clone()))
         .map_err(|_| Failure::unreachable())?;
     decode(request.send().await.map_err(|_| Failure::unreachable())?).await
 }
 
-/// `DELETE path` (session cookie), ignoring what the answer carries.
+/// `DELETE path` (the session's), ignoring what the answer carries.
 pub async fn delete(path: &str) -> Result<(), Failure> {
-    check(Request::delete(path).send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
+    check(authorized(Request::delete(path), None).send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
 }
 
 /// `POST path` with no body, ignoring what the answer carries.

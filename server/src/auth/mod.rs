@@ -15,6 +15,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
@@ -163,17 +164,32 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
-            .get(SESSION_COOKIE)
-            .map(|c| c.value().to_string())
-            .ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))?;
-        state
-            .db
-            .read(move |conn| store::user_for_session(conn, &token_hash(&token), now_ms()))
-            .await?
-            .ok_or_else(|| AppError::Unauthorized("Your session has ended. Please sign in again.".into()))
+        let token = session_token(&parts.headers).ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))?;
+        user_for_token(state, &token).await
     }
+}
+
+/// The token after `Authorization: Bearer `, if the request has one.
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// The caller's session token: an embed session's bearer token, else the cookie's.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    bearer(headers)
+        .map(str::to_string)
+        .or_else(|| CookieJar::from_headers(headers).get(SESSION_COOKIE).map(|c| c.value().to_string()))
+}
+
+/// The user holding the unexpired session of `token`.
+pub async fn user_for_token(state: &AppState, token: &str) -> AppResult<CurrentUser> {
+    let hash = token_hash(token);
+    state
+        .db
+        .read(move |conn| store::user_for_session(conn, &hash, now_ms()))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("Your session has ended. Please sign in again.".into()))
 }
 
 async fn login(

@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/003_folded_words.sql"),
     include_str!("../../migrations/postgres/004_language.sql"),
     include_str!("../../migrations/postgres/005_notices.sql"),
+    include_str!("../../migrations/postgres/006_api_keys.sql"),
 ];
 
 /// Connections one instance keeps.

@@ -1,0 +1,62 @@
+//! The chat's calls to the server that the inbox page and an embedded chat both make.
+
+use super::{InboxStore, Session};
+use crate::api;
+use el_protocol::DialogId;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+/// Where a refusal is shown.
+pub type Notice = RwSignal<Option<String>>;
+
+/// Reply: takes dialog `id`, then `taken` runs.
+pub fn reply(inbox: InboxStore, session: Session, id: DialogId, notice: Notice, taken: impl FnOnce() + 'static) {
+    spawn_local(async move {
+        match api::reply(id).await {
+            Ok(dialog) => {
+                notice.set(None);
+                inbox.observe(dialog);
+                taken();
+            }
+            Err(f) if f.is_unauthorized() => session.signed_out(),
+            Err(f) => notice.set(Some(f.message)),
+        }
+    });
+}
+
+/// Loads the open chat's older messages (it was scrolled to its top).
+pub fn older(inbox: InboxStore, session: Session, notice: Notice) {
+    let Some((id, before)) = inbox.begin_older() else { return };
+    spawn_local(async move {
+        match api::older_messages(id, before).await {
+            Ok(page) => inbox.end_older(id, before, Some(page)),
+            Err(f) => {
+                inbox.end_older(id, before, None);
+                if f.is_unauthorized() {
+                    session.signed_out();
+                } else {
+                    notice.set(Some(f.message));
+                }
+            }
+        }
+    });
+}
+
+/// Opens the chat of `id` in the store, unless `still_wanted` says another was chosen
+/// meanwhile.
+pub fn open(
+    inbox: InboxStore,
+    session: Session,
+    id: DialogId,
+    still_wanted: impl Fn() -> bool + 'static,
+    error: Notice,
+) {
+    spawn_local(async move {
+        match api::chat(id).await {
+            Ok(snapshot) if still_wanted() => inbox.open_chat(snapshot),
+            Ok(_) => {}
+            Err(f) if f.is_unauthorized() => session.signed_out(),
+            Err(f) => error.set(Some(f.message)),
+        }
+    });
+}
