@@ -1,14 +1,16 @@
 //! The app inside a host's page (`/embed/frame/...`, mounted by the server's
 //! `/embed/lines.js`). It has no cookie: the host hands it an embed session's token by
 //! postMessage, and every call and the socket carry that token. It tells the host what
-//! happens ("open-dialog", "dialog-closed", "unauthorized") and how tall it is, only to
-//! the origin that handed it the token.
+//! happens ("open-dialog", "open-record", "dialog-closed", "unauthorized") and how tall
+//! it is, only to the origin that handed it the token.
 
 use crate::store::{InboxStore, Session};
+use el_protocol::crm::Entity;
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// Where embedded views live.
@@ -62,7 +64,44 @@ pub fn start(session: Session, inbox: InboxStore) {
     });
     // The page lives as long as the listener.
     std::mem::forget(listener);
+    hand_links_to_the_host();
     post_to_host(&message("ready"), "*");
+}
+
+/// Links of ours inside a component (a CRM record in the chat, a dialog) would turn
+/// the frame into the whole app: the host is told instead ("open-record",
+/// "open-dialog") and decides. Files and links to other sites open as usual.
+fn hand_links_to_the_host() {
+    let on_click = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+        let link = event
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|e| e.closest("a[href]").ok().flatten());
+        let Some(link) = link else { return };
+        let href = link.get_attribute("href").unwrap_or_default();
+        let ours = href.starts_with('/') && !href.starts_with("//");
+        if !ours || link.has_attribute("download") || link.get_attribute("target").is_some() {
+            return;
+        }
+        event.prevent_default();
+        event.stop_immediate_propagation();
+        let path: Vec<&str> = href.split(['?', '#']).next().unwrap_or_default().split('/').collect();
+        match path.as_slice() {
+            ["", "crm", entity, id] => {
+                if let (Some(entity), Ok(id)) = (Entity::parse(entity), id.parse::<i64>()) {
+                    emit("open-record", &[("entity", entity.as_str().into()), ("id", id.into())]);
+                }
+            }
+            ["", "lines", id] => {
+                if let Ok(id) = id.parse::<i64>() {
+                    emit("open-dialog", &[("dialog", id.into())]);
+                }
+            }
+            _ => {}
+        }
+    });
+    let _ = window().add_event_listener_with_callback_and_bool("click", on_click.as_ref().unchecked_ref(), true);
+    on_click.forget();
 }
 
 /// Tells the host that `name` happened, with `detail` (a JSON object's fields).

@@ -106,7 +106,11 @@ async fn a_host_on_another_origin_shows_the_block_field_and_chat_live() {
     anna.type_into("textarea[aria-label=Message]", "Yes, down to minus five.").await;
     anna.type_into("textarea[aria-label=Message]", ENTER).await;
     anna.wait_text(".chat__messages", "Yes, down to minus five.").await;
+    // The lead named in the chat is the host's to open, not a page inside the frame.
+    anna.click("a[href^='/crm/leads/']").await;
+    anna.wait_text(".chat__messages", "Yes, down to minus five.").await;
     anna.leave_frame().await;
+    anna.wait_text("#events", "open-record lead").await;
 
     // The field opens the chat too.
     anna.enter_embedded("#field").await;
@@ -119,6 +123,25 @@ async fn a_host_on_another_origin_shows_the_block_field_and_chat_live() {
     )
     .await;
     anna.screenshot("/tmp/e2e-embedding.png").await;
+
+    // The same components as a Module Federation remote, as the Space loads apps.
+    let federated = anna
+        .client
+        .execute_async(
+            "const [base, done] = arguments;
+             import(base + '/embed/remoteEntry.js')
+               .then(async (container) => {
+                 await container.init({});
+                 const modules = await Promise.all(['./DialogBlock', './LinesField', './Chat'].map((m) => container.get(m)));
+                 const missing = await container.get('./Inbox').then(() => 'found', (e) => e.message);
+                 done({ starts: modules.map((factory) => typeof factory().start), missing });
+               }, (e) => done({ error: String(e) }));",
+            vec![json!(base)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(federated["starts"], json!(["function", "function", "function"]), "{federated}");
+    assert!(federated["missing"].as_str().unwrap().contains("./DialogBlock"), "{federated}");
 
     // The administrator revokes the demo's key: the components say so and tell the host,
     // whose backend can get no new session with it.

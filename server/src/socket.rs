@@ -100,8 +100,9 @@ struct Operator {
     user: CurrentUser,
     /// Sends events as [`Event::compact`] leaves them.
     compact: bool,
-    /// Counts them connected for the queue while the socket lives.
-    _connected: Arc<Connected>,
+    /// Counts them connected for the queue while the socket lives (not a component
+    /// embedded in a host's page, where no inbox shows what the queue offers).
+    _connected: Option<Arc<Connected>>,
 }
 
 impl Reader for Operator {
@@ -237,7 +238,7 @@ async fn operator_socket(
         .ok_or_else(|| AppError::Unauthorized("Please sign in.".into()))?;
     let user = user_for_token(&state, &token).await?;
     user.require_lines()?;
-    let connected = Arc::new(Connected::new(&state, user.id()));
+    let connected = q.token.is_none().then(|| Arc::new(Connected::new(&state, user.id())));
     let reader = Operator { session_hash: token_hash(&token), user, compact: q.compact, _connected: connected };
     Ok(upgrade(ws).on_upgrade(move |socket| stream(socket, state, q.since, reader)))
 }

@@ -233,3 +233,24 @@ async fn only_the_keys_origins_may_frame_the_components() {
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
     }
 }
+
+/// A CRM card in the Space is not the inbox: its socket does not make its user count as
+/// having the app open, so the queue offers them nothing they could not see.
+#[tokio::test]
+async fn an_embedded_component_does_not_put_its_user_in_the_queue() {
+    let server = TestServer::start().await;
+    let admin = server.operator("admin").await;
+    let key = new_key(&server, &["https://space.example.com"]).await;
+    let session = embed_session(&server, &key.secret, "anna").await;
+    let anna_connected = || async {
+        let queue: el_protocol::queue::QueueOverview = ok(admin.get("/api/queue").await).await;
+        queue.operators.iter().find(|o| o.user.login == "anna").is_some_and(|o| o.connected)
+    };
+    let mut embedded = embed_socket(&server, &session.token).await;
+    embedded.replay().await;
+    assert!(!anna_connected().await);
+    let anna = server.operator("anna").await;
+    let mut app = anna.socket(0).await;
+    app.replay().await;
+    assert!(anna_connected().await, "the app's own socket counts");
+}

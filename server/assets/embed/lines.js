@@ -16,7 +16,7 @@
 
 const server = new URL(import.meta.url).origin;
 const THEME = ["accent", "bg", "panel", "text", "muted", "line", "radius", "font"];
-const EVENTS = ["open-dialog", "dialog-closed", "unauthorized", "ready"];
+const EVENTS = ["open-dialog", "open-record", "dialog-closed", "unauthorized"];
 const HEIGHTS = { block: 320, field: 96, chat: 640 };
 const TITLES = { block: "Dialogs", field: "External lines", chat: "Chat" };
 const ENTITIES = ["lead", "contact", "company"];
