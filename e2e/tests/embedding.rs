@@ -177,6 +177,8 @@ async fn an_administrator_creates_and_revokes_an_api_key_in_settings() {
     admin.wait_text("[role=status]", "Copy it now").await;
     let secret = admin.texts(".api-keys__value").await;
     assert!(secret[0].starts_with("elk_"), "{secret:?}");
+    admin.click_text(".api-keys__secret button", "Copy key").await;
+    admin.wait_text(".api-keys__secret", "Copied.").await;
     admin.wait_text(".api-key", "https://portal.example.com").await;
     admin.assert_accessible("API keys").await;
     admin.screenshot("/tmp/e2e-api-keys.png").await;

@@ -98,6 +98,13 @@ pub fn ApiKeysPage() -> impl IntoView {
         });
     };
     let on_revoke = Callback::new(move |key: ApiKey| confirming.set(Some(key)));
+    let copied = RwSignal::new(false);
+    let copy = move |secret: String| {
+        spawn_local(async move {
+            let written = window().navigator().clipboard().write_text(&secret);
+            copied.set(wasm_bindgen_futures::JsFuture::from(written).await.is_ok());
+        })
+    };
     let server = window().location().origin().unwrap_or_default();
     let example = format!(
         "curl -X POST {server}/api/embed/sessions \\\n  -H \"Authorization: Bearer $EL_API_KEY\" \\\n  \
@@ -131,7 +138,15 @@ pub fn ApiKeysPage() -> impl IntoView {
                         <div class="notice api-keys__secret" role="status">
                             <p>{tr!(key_created_copy, name = new.key.name.clone()).to_string()}</p>
                             <code class="api-keys__value">{new.secret.clone()}</code>
-                            <button class="button" type="button" on:click=move |_| created.set(None)>{tr!(done)}</button>
+                            <div class="api-keys__actions">
+                                <button class="button button--primary" type="button"
+                                    on:click=move |_| copy(new.secret.clone())>{tr!(copy_key)}</button>
+                                <button class="button" type="button"
+                                    on:click=move |_| { copied.set(false); created.set(None); }>{tr!(done)}</button>
+                                <Show when=move || copied.get()>
+                                    <span class="muted">{tr!(key_copied)}</span>
+                                </Show>
+                            </div>
                         </div>
                     })}
                     {move || keys.get().map(|list| if list.is_empty() {
