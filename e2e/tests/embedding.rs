@@ -97,6 +97,14 @@ async fn a_host_on_another_origin_shows_the_block_field_and_chat_live() {
     anna.click(".dialog-block__message").await;
     anna.leave_frame().await;
     anna.wait_text("#events", &format!("open-dialog {dialog}")).await;
+    // The block's frame is as tall as the block (it started at 320 px).
+    anna.wait_until(
+        "the block's frame to fit its content",
+        "const h = document.querySelector('#block > div').shadowRoot.querySelector('iframe').offsetHeight;
+         return h > 80 && h < 300;",
+        vec![],
+    )
+    .await;
 
     // The chat: Bob works on it, so Anna must Join before writing.
     anna.enter_embedded("#chat").await;

@@ -43,7 +43,9 @@ fn Embedded(#[prop(optional)] fill: bool, children: ChildrenFn) -> impl IntoView
     if !fill {
         Effect::new(move |_| {
             let Some(element) = root.get() else { return };
-            let observer = Closure::<dyn FnMut()>::new(move || report_height(document_height()));
+            // The view's own height (the document's is never less than the frame's).
+            let measured = element.clone();
+            let observer = Closure::<dyn FnMut()>::new(move || report_height(f64::from(measured.scroll_height())));
             if let Ok(resize) = web_sys::ResizeObserver::new(observer.as_ref().unchecked_ref()) {
                 resize.observe(&element);
             }
@@ -62,10 +64,6 @@ fn Embedded(#[prop(optional)] fill: bool, children: ChildrenFn) -> impl IntoView
             }}
         </div>
     }
-}
-
-fn document_height() -> f64 {
-    document().document_element().map_or(0.0, |e| f64::from(e.scroll_height()))
 }
 
 /// `/embed/frame/block/:entity/:id`.
