@@ -124,7 +124,13 @@ async fn open_session(
         .filter(|s| s.starts_with(KEY_PREFIX))
         .ok_or_else(|| AppError::Unauthorized("Send an API key as \"Authorization: Bearer elk_…\".".into()))?;
     let secret_hash = token_hash(secret);
-    state.embed_sessions.hit(&secret_hash, Instant::now()).map_err(|wait| {
+    // Counted per valid key only, so made-up keys cannot use up anyone's allowance.
+    let key = state
+        .db
+        .read(move |conn| store::active_key(conn, &secret_hash))
+        .await?
+        .ok_or_else(|| AppError::Unauthorized("This API key is not valid or was revoked.".into()))?;
+    state.embed_sessions.hit(&key.to_string(), Instant::now()).map_err(|wait| {
         AppError::TooManyRequests(format!(
             "This key opened too many embed sessions. Try again in {} seconds.",
             wait.as_secs().max(1)
@@ -147,8 +153,10 @@ async fn open_session(
     let (user_id, expires_at) = state
         .db
         .transaction(move |tx| {
-            let key = store::active_key(tx, &secret_hash)?
-                .ok_or_else(|| AppError::Unauthorized("This API key is not valid or was revoked.".into()))?;
+            // Revoked meanwhile?
+            if !store::is_active(tx, key)? {
+                return Err(AppError::Unauthorized("This API key is not valid or was revoked.".into()));
+            }
             let user = store::user_by_login(tx, &login)?
                 .ok_or_else(|| AppError::NotFound(format!("No user signs in as \"{login}\".")))?;
             let now = now_ms();

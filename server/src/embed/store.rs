@@ -76,6 +76,13 @@ pub fn active_key(conn: &Connection, secret_hash: &str) -> AppResult<Option<i64>
         .optional()?)
 }
 
+/// Is key `id` unrevoked?
+pub fn is_active(conn: &Connection, id: i64) -> AppResult<bool> {
+    let n: i64 =
+        conn.query_row("SELECT COUNT(*) FROM api_keys WHERE id = ?1 AND revoked_at IS NULL", [id], |r| r.get(0))?;
+    Ok(n == 1)
+}
+
 /// The origins every unrevoked key allows, each once.
 pub fn allowed_origins(conn: &Connection) -> AppResult<Vec<String>> {
     let mut stmt = conn.prepare_cached("SELECT origins FROM api_keys WHERE revoked_at IS NULL")?;
