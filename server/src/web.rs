@@ -15,6 +15,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::Path;
+use std::sync::Arc;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -50,11 +51,13 @@ pub fn spa_service(state: &AppState) -> Router<AppState> {
 /// Routes for embedding in a host web app: the ES module and the Module Federation
 /// container hosts load (any page may load them: they hold no secret), and the frames
 /// they mount, which only the origins of unrevoked API keys may frame.
-pub fn embed_router() -> Router<AppState> {
+pub fn embed_router(state: &AppState) -> Router<AppState> {
+    // The app's page, read once like the SPA's own policy is.
+    let page: Arc<str> = std::fs::read_to_string(state.config.spa_dir.join("index.html")).unwrap_or_default().into();
     Router::new()
         .route("/embed/lines.js", get(|| embed_script(include_str!("../assets/embed/lines.js"))))
         .route("/embed/remoteEntry.js", get(|| embed_script(include_str!("../assets/embed/remoteEntry.js"))))
-        .route("/embed/frame/{*view}", get(embed_frame))
+        .route("/embed/frame/{*view}", get(move |state| embed_frame(state, page.clone())))
 }
 
 async fn embed_script(script: &'static str) -> impl IntoResponse {
@@ -70,18 +73,14 @@ async fn embed_script(script: &'static str) -> impl IntoResponse {
 
 /// The app's page for an embedded component, framed by a host whose origin an
 /// unrevoked API key names (by no one when there is none).
-async fn embed_frame(State(state): State<AppState>) -> AppResult<Response> {
+async fn embed_frame(State(state): State<AppState>, page: Arc<str>) -> AppResult<Response> {
     let origins = state.db.read(crate::embed::store::allowed_origins).await?;
     let ancestors = if origins.is_empty() { "'none'".to_string() } else { origins.join(" ") };
-    let index = state.config.spa_dir.join("index.html");
-    let html = tokio::fs::read_to_string(&index)
-        .await
-        .map_err(|e| crate::error::AppError::Internal(format!("reading {}: {e}", index.display())))?;
     let headers = [
-        (header::CONTENT_SECURITY_POLICY, content_security_policy(&index, &ancestors)),
+        (header::CONTENT_SECURITY_POLICY, policy_for_page(&page, &ancestors)),
         (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
     ];
-    Ok((headers, Html(html)).into_response())
+    Ok((headers, Html(page.to_string())).into_response())
 }
 
 /// A Trunk bundle's files, with the brotli and gzip copies `scripts/build.sh` made of
@@ -115,8 +114,12 @@ fn is_hashed_name(name: &str) -> bool {
 /// plus Trunk's inline loader by its hash (read from the built `index.html`), and
 /// WebAssembly; `frame_ancestors` says who may frame the page.
 pub fn content_security_policy(index_html: &Path, frame_ancestors: &str) -> HeaderValue {
-    let html = std::fs::read_to_string(index_html).unwrap_or_default();
-    let hashes: String = inline_scripts(&html)
+    policy_for_page(&std::fs::read_to_string(index_html).unwrap_or_default(), frame_ancestors)
+}
+
+/// [`content_security_policy`] of a page's text.
+fn policy_for_page(html: &str, frame_ancestors: &str) -> HeaderValue {
+    let hashes: String = inline_scripts(html)
         .map(|script| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(script.as_bytes()))))
         .collect();
     let policy = format!(
