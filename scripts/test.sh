@@ -34,7 +34,7 @@ suite() {
 }
 
 suite setup scripts/setup-tools.sh
-suite native cargo test -p el-protocol -p el-server --no-fail-fast
+suite native cargo test -p el-protocol -p el-web-client -p el-server --no-fail-fast
 # The same server tests on PostgreSQL: a private cluster of our own, stopped at the end.
 postgres_suite() {
   local cluster

@@ -72,12 +72,12 @@ pub fn tell(alert: &Alert, settings: UserSettings, chat_on_screen: bool, open: i
     }
 }
 
-/// Shows `path` of the app from outside the router (a notification's click): the
-/// router follows history changes announced by `popstate`.
+/// Shows `path` of the app (under its base path) from outside the router (a
+/// notification's click): the router follows history changes announced by `popstate`.
 pub fn go_to(path: &str) {
     let window = leptos::prelude::window();
     if let Ok(history) = window.history() {
-        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(path));
+        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&el_web_client::base::at(path)));
         if let Ok(event) = web_sys::Event::new("popstate") {
             let _ = window.dispatch_event(&event);
         }

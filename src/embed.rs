@@ -36,7 +36,8 @@ thread_local! {
 
 /// Is this page an embedded view?
 pub fn is_embedded() -> bool {
-    window().location().pathname().is_ok_and(|p| p.starts_with(FRAME_PREFIX))
+    let path = window().location().pathname().ok().and_then(|p| el_web_client::base::within(&p));
+    path.is_some_and(|p| p.starts_with(FRAME_PREFIX))
 }
 
 /// Listens to the host for tokens (the first, and new ones after "unauthorized"); each
@@ -80,7 +81,8 @@ fn hand_links_to_the_host() {
         let Some(link) = link else { return };
         let href = link.get_attribute("href").unwrap_or_default();
         let ours = href.starts_with('/') && !href.starts_with("//");
-        if !ours || link.has_attribute("download") || link.get_attribute("target").is_some() {
+        let Some(href) = ours.then(|| el_web_client::base::within(&href)).flatten() else { return };
+        if link.has_attribute("download") || link.get_attribute("target").is_some() {
             return;
         }
         event.prevent_default();

@@ -77,7 +77,7 @@ fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
     move || {
         let _ = locale.get();
         view! {
-                <Router>
+                <Router base=el_web_client::base::path()>
                     <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
                         <Route path=path!("/login") view=pages::login::LoginPage/>
                         <Route path=path!("/") view=pages::home::HomePage/>

@@ -55,8 +55,9 @@ impl Harness {
         config.widget_dir = widget;
         config.files_dir = dir.path().join("files");
         adjust(&mut config);
+        let base_path = config.base_path.clone();
         let server = el_server::start(config).await.expect("server starts");
-        let base = format!("http://{}", server.addr);
+        let base = format!("http://{}{base_path}", server.addr);
         let embed_demo = server.embed_demo.map(|a| format!("http://{a}"));
 
         let port = free_port();

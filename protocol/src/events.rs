@@ -166,7 +166,9 @@ impl WidgetMessage {
             mine,
             author_name,
             text: m.text.clone(),
-            html: crate::markdown::to_safe_html(&m.text),
+            // Images of the operators' file store are not the visitor's to load (the
+            // widget shows a message's files from its own address), so no base path.
+            html: crate::markdown::to_safe_html(&m.text, ""),
             created_at: m.created_at,
             client_msg_id: m.client_msg_id.clone(),
             attachments: m.attachments.clone(),

@@ -10,6 +10,8 @@
   if (!script || window.__externalLinesWidget) return;
   window.__externalLinesWidget = true;
   var origin = new URL(script.src).origin;
+  // The chat's page, beside this script (under the server's base path, if it has one).
+  var app = new URL("app/", script.src).href;
   var channel = script.getAttribute("data-channel") || "";
   var open = script.getAttribute("data-open") === "true";
   var theme = script.getAttribute("data-theme") || pageTheme();
@@ -32,7 +34,7 @@
   }
 
   var frame = document.createElement("iframe");
-  frame.src = origin + "/widget/app/?channel=" + encodeURIComponent(channel) +
+  frame.src = app + "?channel=" + encodeURIComponent(channel) +
     (theme === "light" || theme === "dark" ? "&theme=" + theme : "") +
     (words[lang] ? "&lang=" + lang : "");
   frame.title = said.chat;

@@ -51,8 +51,9 @@ pub struct Config {
     /// How long a sign-in lasts, in days.
     #[arg(long, env = "SESSION_DAYS", default_value_t = 30)]
     pub session_days: u32,
-    /// The address messengers reach this server at (e.g. `https://inbox.example.com`);
-    /// webhooks are registered under it. Telegram needs HTTPS on port 443, 80, 88 or 8443.
+    /// The address messengers reach this server at (e.g. `https://inbox.example.com`,
+    /// or `https://space.example.com/space/lines` under a base path); webhooks are
+    /// registered under it. Telegram needs HTTPS on port 443, 80, 88 or 8443.
     #[arg(long, env = "PUBLIC_URL", value_parser = parse_public_url)]
     pub public_url: Option<String>,
     /// The Telegram Bot API server (a local one, or a test double).
@@ -83,6 +84,10 @@ pub struct Config {
     /// (beyond it, uploads are refused with a message until the hour has passed).
     #[arg(long, env = "WIDGET_UPLOAD_MB_PER_HOUR", default_value_t = 2048)]
     pub widget_upload_mb_per_hour: u64,
+    /// Embed sessions one API key may open per minute (a host asks for one per page
+    /// view or token renewal; more are refused with a message until the minute passes).
+    #[arg(long, env = "EMBED_SESSIONS_PER_MINUTE", default_value_t = 600)]
+    pub embed_sessions_per_minute: u32,
     /// With the demo data: also serve a demo host on this port (0 picks a free one), a
     /// small "Space CRM" on a second origin that embeds our components.
     #[arg(long, env = "EMBED_DEMO_PORT")]
@@ -91,6 +96,27 @@ pub struct Config {
     /// milliseconds; it doubles with each attempt, up to 30 seconds.
     #[arg(long, env = "OUTBOX_RETRY_MS", default_value_t = 2000)]
     pub outbox_retry_ms: u64,
+    /// The path everything is served under when a host site (or its reverse proxy)
+    /// gives External Lines a part of its own address space, e.g. `/space/lines`: the
+    /// inbox is then at `/space/lines/`, the API at `/space/lines/api/`. Empty: the root.
+    #[arg(long, env = "BASE_PATH", default_value = "", value_parser = parse_base_path)]
+    pub base_path: String,
+}
+
+/// `""` or `/segment[/segment...]` of URL-safe characters, without a trailing slash
+/// (`/` alone is the root, `""`).
+fn parse_base_path(raw: &str) -> Result<String, String> {
+    let path = raw.trim().trim_end_matches('/');
+    let segment_ok = |s: &str| {
+        !s.is_empty() && s != "." && s != ".." && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    };
+    match path.strip_prefix('/') {
+        None if path.is_empty() => Ok(String::new()),
+        Some(rest) if rest.split('/').all(segment_ok) => Ok(path.to_string()),
+        _ => Err(format!(
+            "{raw:?} is not a base path: write it as /name or /name/name (letters, digits, - . _ ~), e.g. /space/lines"
+        )),
+    }
 }
 
 /// An `http(s)://host[:port][/path]` address, without its trailing slash.
@@ -114,6 +140,22 @@ impl Config {
         el_protocol::api::UploadLimits { max_file_bytes: self.max_file_mb * 1024 * 1024, max_files: self.max_files }
     }
 
+    /// [`Config::public_url`] with the base path at its end (added when not written).
+    pub fn public_address(&self) -> Option<String> {
+        let url = self.public_url.as_deref()?;
+        let path_given = url.ends_with(&self.base_path);
+        Some(if path_given { url.to_string() } else { format!("{url}{}", self.base_path) })
+    }
+
+    /// The path the session cookie is sent on: the base path, or the whole site.
+    pub fn cookie_path(&self) -> &str {
+        if self.base_path.is_empty() {
+            "/"
+        } else {
+            &self.base_path
+        }
+    }
+
     /// A configuration for tests and embedding: defaults, with the given database.
     pub fn for_database(path: impl Into<PathBuf>) -> Self {
         let mut config = Config::parse_from(["external-lines-server"]);
@@ -125,6 +167,28 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_paths_are_checked_and_written_one_way() {
+        for (raw, path) in [("", ""), ("/", ""), ("/space/lines", "/space/lines"), ("/space/lines/", "/space/lines")] {
+            assert_eq!(parse_base_path(raw).as_deref(), Ok(path), "{raw:?}");
+        }
+        for raw in ["space", "/space//lines", "/a b", "/../etc", "/x?y", "/x\"\u{3c}", "//evil.example"] {
+            assert!(parse_base_path(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn the_public_address_ends_with_the_base_path() {
+        let mut c = Config::for_database("x.db");
+        c.public_url = Some("https://space.example".into());
+        assert_eq!(c.public_address().as_deref(), Some("https://space.example"));
+        c.base_path = "/space/lines".into();
+        assert_eq!(c.public_address().as_deref(), Some("https://space.example/space/lines"));
+        c.public_url = Some("https://space.example/space/lines".into());
+        assert_eq!(c.public_address().as_deref(), Some("https://space.example/space/lines"));
+        assert_eq!(c.cookie_path(), "/space/lines");
+    }
 
     #[test]
     fn database_url_forms() {

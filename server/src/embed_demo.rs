@@ -38,6 +38,8 @@ struct Host {
     lines: String,
     /// Our server's port, for the address the browser imports from.
     lines_port: u16,
+    /// Our server's base path (under which `/embed/lines.js` is).
+    base_path: String,
     secret: Arc<String>,
     http: reqwest::Client,
 }
@@ -65,8 +67,9 @@ pub async fn start(state: &AppState, lines: SocketAddr, port: u16) -> AppResult<
         .await?;
     state.hub.rights_changed();
     let host = Host {
-        lines: format!("http://127.0.0.1:{}", lines.port()),
+        lines: format!("http://127.0.0.1:{}{}", lines.port(), state.config.base_path),
         lines_port: lines.port(),
+        base_path: state.config.base_path.clone(),
         secret: Arc::new(secret),
         http: reqwest::Client::new(),
     };
@@ -200,7 +203,7 @@ async fn page(State(host): State<Host>, headers: HeaderMap, Query(q): Query<Page
         .and_then(|h| h.rsplit_once(':').map(|(name, _)| name.to_string()))
         .filter(|name| name == "localhost" || name == "127.0.0.1")
         .unwrap_or_else(|| "127.0.0.1".into());
-    let lines = format!("http://{hostname}:{}", host.lines_port);
+    let lines = format!("http://{hostname}:{}{}", host.lines_port, host.base_path);
     let options: String = LOGINS
         .iter()
         .map(|l| format!(r#"<option value="{l}"{}>{l}</option>"#, if *l == login { " selected" } else { "" }))

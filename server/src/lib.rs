@@ -34,6 +34,8 @@ pub mod web;
 pub mod widget;
 
 use axum::http::{header, HeaderValue};
+use axum::response::Redirect;
+use axum::routing::get;
 use axum::Router;
 use config::Config;
 use db::Db;
@@ -85,7 +87,8 @@ pub struct Shared {
     pub embed_sessions: throttle::RateLimit,
 }
 
-/// The whole application: `/api`, the widget's files, and the SPA.
+/// The whole application: `/api`, the widget's files, and the SPA, under the base path
+/// when one is configured (the root then sends browsers there).
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::router())
@@ -107,11 +110,22 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { AppError::NotFound("No such API endpoint.".into()) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), origin::guard))
         .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
-    Router::new()
+    let routes = Router::new()
         .nest("/api", api)
         .merge(web::widget_router(&state))
         .merge(web::embed_router(&state))
-        .merge(web::spa_service(&state))
+        .merge(web::spa_service(&state));
+    let base = state.config.base_path.clone();
+    let routes = if base.is_empty() {
+        routes
+    } else {
+        let home = format!("{base}/");
+        Router::new()
+            .nest(&base, routes)
+            .route(&home, get(web::spa_page(&state)))
+            .route("/", get(move || async move { Redirect::temporary(&home) }))
+    };
+    routes
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(CompressionLayer::new())
@@ -184,6 +198,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let widget_limits = widget::WidgetLimits::new(&config);
     let typing_limits = throttle::RateLimit::new(TYPING_PER_MINUTE, std::time::Duration::from_secs(60));
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
+    let embed_sessions = embed::session_limit(config.embed_sessions_per_minute);
     let state = AppState(Arc::new(Shared {
         db,
         hub,
@@ -193,7 +208,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         typing_limits,
         bot_api,
         queue: queue::Queue::default(),
-        embed_sessions: embed::session_limit(),
+        embed_sessions,
     }));
     let listener = TcpListener::bind((state.config.host, state.config.port)).await.map_err(|e| {
         AppError::Internal(format!("cannot listen on {}:{}: {e}", state.config.host, state.config.port))

@@ -6,6 +6,7 @@ use crate::demo::DEMO_WIDGET_KEY;
 use crate::error::AppResult;
 use crate::{widget, AppState};
 use axum::extract::{Query, State};
+use axum::handler::HandlerWithoutStateExt;
 use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::middleware;
 use axum::response::{Html, IntoResponse, Response};
@@ -16,44 +17,51 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use std::sync::Arc;
-use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::services::ServeDir;
 
 /// Routes for the widget's files and pages. The widget app may be framed by any site.
 pub fn widget_router(state: &AppState) -> Router<AppState> {
     let dir = &state.config.widget_dir;
+    let page = Page::load(dir, &state.config.base_path);
+    let index = page.handler("*");
+    // The frame's page at `/widget/app/`; a file that is not there is not found.
+    let at_root = move |uri: Uri| {
+        let page = (uri.path() == "/").then(index.clone());
+        async move {
+            match page {
+                Some(page) => page.await,
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
+        }
+    };
+    let files = bundle_dir(dir).append_index_html_on_directories(false).fallback(at_root.clone().into_service());
     let app = Router::new()
-        .nest_service("/widget/app", bundle_dir(dir))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            content_security_policy(&dir.join("index.html"), "*"),
-        ))
+        .route("/widget/app/index.html", get(move || at_root(Uri::from_static("/"))))
+        .nest_service("/widget/app", files)
         .layer(middleware::map_response(cache_control));
     Router::new().route("/widget/loader.js", get(loader)).route("/widget/demo", get(demo_page)).merge(app)
 }
 
-/// The SPA: files from its dist, and `index.html` for every other path so the
-/// client-side router handles deep links. The SPA may not be framed.
+/// The SPA: files from its dist, and its page for every other path so the client-side
+/// router handles deep links. The SPA may not be framed.
 pub fn spa_service(state: &AppState) -> Router<AppState> {
     let dir = &state.config.spa_dir;
-    let index = dir.join("index.html");
-    let spa = bundle_dir(dir).fallback(ServeFile::new(&index));
-    Router::new()
-        .fallback_service(spa)
-        .layer(middleware::map_response(cache_control))
-        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CONTENT_SECURITY_POLICY,
-            content_security_policy(&index, "'none'"),
-        ))
+    let index = spa_page(state);
+    let spa = bundle_dir(dir).append_index_html_on_directories(false).fallback(index.clone().into_service());
+    Router::new().route("/index.html", get(index)).fallback_service(spa).layer(middleware::map_response(cache_control))
+}
+
+/// A handler answering with the SPA's page (for `{base}/`, which a router nested at the
+/// base path does not reach).
+pub fn spa_page(state: &AppState) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync {
+    Page::load(&state.config.spa_dir, &state.config.base_path).handler("'none'")
 }
 
 /// Routes for embedding in a host web app: the ES module and the Module Federation
 /// container hosts load (any page may load them: they hold no secret), and the frames
 /// they mount, which only the origins of unrevoked API keys may frame.
 pub fn embed_router(state: &AppState) -> Router<AppState> {
-    // The app's page, read once like the SPA's own policy is.
-    let page: Arc<str> = std::fs::read_to_string(state.config.spa_dir.join("index.html")).unwrap_or_default().into();
+    let page = Page::load(&state.config.spa_dir, &state.config.base_path);
     Router::new()
         .route("/embed/lines.js", get(|| embed_script(include_str!("../assets/embed/lines.js"))))
         .route("/embed/remoteEntry.js", get(|| embed_script(include_str!("../assets/embed/remoteEntry.js"))))
@@ -73,14 +81,57 @@ async fn embed_script(script: &'static str) -> impl IntoResponse {
 
 /// The app's page for an embedded component, framed by a host whose origin an
 /// unrevoked API key names (by no one when there is none).
-async fn embed_frame(State(state): State<AppState>, page: Arc<str>) -> AppResult<Response> {
+async fn embed_frame(State(state): State<AppState>, page: Page) -> AppResult<Response> {
     let origins = state.db.read(crate::embed::store::allowed_origins).await?;
     let ancestors = if origins.is_empty() { "'none'".to_string() } else { origins.join(" ") };
-    let headers = [
-        (header::CONTENT_SECURITY_POLICY, policy_for_page(&page, &ancestors)),
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-    ];
-    Ok((headers, Html(page.to_string())).into_response())
+    let policy = page.policy(&ancestors);
+    Ok(page.serve(policy))
+}
+
+/// A page Trunk built (`index.html` of a bundle), read once when the server starts and
+/// rebased onto the server's base path.
+#[derive(Clone)]
+struct Page(Arc<str>);
+
+impl Page {
+    /// The `index.html` in `dir` (empty when there is no build), for `base`.
+    fn load(dir: &Path, base: &str) -> Page {
+        Page(rebase_page(&std::fs::read_to_string(dir.join("index.html")).unwrap_or_default(), base).into())
+    }
+
+    /// Its Content-Security-Policy when `frame_ancestors` may frame it.
+    fn policy(&self, frame_ancestors: &str) -> HeaderValue {
+        policy_for_page(&self.0, frame_ancestors)
+    }
+
+    /// A handler answering with the page, which `frame_ancestors` may frame.
+    fn handler(self, frame_ancestors: &str) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync {
+        let policy = self.policy(frame_ancestors);
+        move || std::future::ready(self.clone().serve(policy.clone()))
+    }
+
+    /// The page with its policy, checked with the server on every load (its links
+    /// change with each build); older browsers are told not to frame it unless the
+    /// policy lets someone.
+    fn serve(self, policy: HeaderValue) -> Response {
+        let framed = !policy.as_bytes().ends_with(b"frame-ancestors 'none'");
+        let mut response = Html(self.0.to_string()).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        if !framed {
+            headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        }
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+        response
+    }
+}
+
+/// A Trunk page for the server's base path: its links to its own files (`="/..."`, and
+/// `'/...'` in the inline loader) start with `base`, and `<meta name="el-base">` tells the
+/// app where it lives. `base` is a checked base path (`""` or `/a/b`, URL-safe).
+pub fn rebase_page(html: &str, base: &str) -> String {
+    let html = html.replace("=\"/", &format!("=\"{base}/")).replace("'/", &format!("'{base}/"));
+    html.replacen("<head>", &format!("<head>\n    <meta name=\"el-base\" content=\"{base}\" />"), 1)
 }
 
 /// A Trunk bundle's files, with the brotli and gzip copies `scripts/build.sh` made of
@@ -111,13 +162,8 @@ fn is_hashed_name(name: &str) -> bool {
 }
 
 /// A Content-Security-Policy for a page built by Trunk: scripts only from our origin,
-/// plus Trunk's inline loader by its hash (read from the built `index.html`), and
-/// WebAssembly; `frame_ancestors` says who may frame the page.
-pub fn content_security_policy(index_html: &Path, frame_ancestors: &str) -> HeaderValue {
-    policy_for_page(&std::fs::read_to_string(index_html).unwrap_or_default(), frame_ancestors)
-}
-
-/// [`content_security_policy`] of a page's text.
+/// plus Trunk's inline loader by its hash (read from the page), and WebAssembly;
+/// `frame_ancestors` says who may frame the page.
 fn policy_for_page(html: &str, frame_ancestors: &str) -> HeaderValue {
     let hashes: String = inline_scripts(html)
         .map(|script| format!(" 'sha256-{}'", BASE64.encode(Sha256::digest(script.as_bytes()))))
@@ -171,10 +217,11 @@ async fn demo_page(State(state): State<AppState>, Query(q): Query<DemoQuery>) ->
             r#"<h1>Sunflower Garden Supplies</h1>
 <p>This is a demo of a customer's website. The chat button in the corner is the
 External Lines widget, added with one line:</p>
-<pre tabindex="0"><code>&lt;script src="/widget/loader.js" data-channel="{key}" async&gt;&lt;/script&gt;</code></pre>
+<pre tabindex="0"><code>&lt;script src="{loader}" data-channel="{key}" async&gt;&lt;/script&gt;</code></pre>
 <p>Write a message there as a client; operators answer it in the inbox.</p>
-<script src="/widget/loader.js" data-channel="{key}"{lang} data-open="true" async></script>"#,
-            key = html_escape(&key)
+<script src="{loader}" data-channel="{key}"{lang} data-open="true" async></script>"#,
+            key = html_escape(&key),
+            loader = format!("{}/widget/loader.js", state.config.base_path)
         ),
         None => "<h1>No website channel</h1><p>Add a website widget channel to try the chat.</p>".into(),
     };
@@ -196,23 +243,42 @@ mod tests {
 
     #[test]
     fn the_policy_allows_exactly_the_pages_inline_loader() {
-        let dir = std::env::temp_dir().join(format!("el-csp-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let index = dir.join("index.html");
         let loader = "\nimport init from '/app.js';\nawait init();\n";
-        std::fs::write(
-            &index,
-            format!("<head><script type=\"module\">{loader}</script><script src=\"/x.js\"></script></head>"),
-        )
-        .unwrap();
-        let policy = content_security_policy(&index, "'none'");
+        let page = format!("<head><script type=\"module\">{loader}</script><script src=\"/x.js\"></script></head>");
+        let policy = policy_for_page(&page, "'none'");
         let policy = policy.to_str().unwrap();
         let expected = BASE64.encode(Sha256::digest(loader.as_bytes()));
         assert!(policy.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{expected}';")), "{policy}");
         assert!(policy.ends_with("frame-ancestors 'none'"));
         let script_src = policy.split(';').find(|d| d.trim_start().starts_with("script-src")).unwrap();
         assert!(!script_src.contains("'unsafe-inline'") && !script_src.contains("'unsafe-eval'"), "{script_src}");
-        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn a_rebased_page_loads_its_files_under_the_base_path() {
+        let built = r#"<html><head>
+<link rel="icon" href="/public/favicon.svg" />
+<script type="module">
+import init, * as bindings from '/app-0123456789abcdef.js';
+const wasm = await init({ module_or_path: '/app-0123456789abcdef_bg.wasm' });
+</script>
+<link rel="modulepreload" href="/app-0123456789abcdef.js"></head><body></body></html>"#;
+        let page = rebase_page(built, "/space/lines");
+        for link in [
+            r#"href="/space/lines/public/favicon.svg""#,
+            "from '/space/lines/app-0123456789abcdef.js'",
+            "module_or_path: '/space/lines/app-0123456789abcdef_bg.wasm'",
+            r#"<link rel="modulepreload" href="/space/lines/app-0123456789abcdef.js">"#,
+            r#"<meta name="el-base" content="/space/lines" />"#,
+        ] {
+            assert!(page.contains(link), "{link} in {page}");
+        }
+        assert!(!page.contains("=\"/public") && !page.contains("'/app"), "{page}");
+        // At the root, only the base's meta is added.
+        assert_eq!(rebase_page(built, "").replace("\n    <meta name=\"el-base\" content=\"\" />", ""), built);
+        // The loader changed, and the policy follows the page as served.
+        let loader_hash = |html: &str| policy_for_page(html, "'none'").to_str().unwrap().to_string();
+        assert_ne!(loader_hash(&page), loader_hash(built));
     }
 
     #[test]

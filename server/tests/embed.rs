@@ -212,9 +212,11 @@ async fn only_the_keys_origins_may_frame_the_components() {
     let ancestors = || async {
         let r = http.get(server.url("/embed/frame/block/lead/1")).send().await.unwrap();
         assert_eq!(r.status(), 200);
-        assert!(r.headers().get("x-frame-options").is_none());
         let policy = r.headers()["content-security-policy"].to_str().unwrap().to_string();
-        policy.split("frame-ancestors ").nth(1).unwrap().to_string()
+        let ancestors = policy.split("frame-ancestors ").nth(1).unwrap().to_string();
+        let denied = r.headers().get("x-frame-options").map(|v| v.to_str().unwrap().to_string());
+        assert_eq!(denied.as_deref(), (ancestors == "'none'").then_some("DENY"), "older browsers are told the same");
+        ancestors
     };
     assert_eq!(ancestors().await, "'none'", "no key: nobody frames it");
     let key = new_key(&server, &["https://space.example.com", "http://localhost:9000"]).await;
@@ -253,4 +255,25 @@ async fn an_embedded_component_does_not_put_its_user_in_the_queue() {
     let mut app = anna.socket(0).await;
     app.replay().await;
     assert!(anna_connected().await, "the app's own socket counts");
+}
+
+#[tokio::test]
+async fn each_key_opens_a_bounded_number_of_sessions_a_minute() {
+    let server = TestServer::start_with(|c| c.embed_sessions_per_minute = 3).await;
+    let key = new_key(&server, &["https://space.example.com"]).await;
+    // Made-up keys are refused without using up anyone's allowance.
+    for _ in 0..5 {
+        let r = ask_session(&server, "elk_made-up", json!({"login": "anna"})).await;
+        assert_eq!(r.status(), 401);
+    }
+    for _ in 0..3 {
+        embed_session(&server, &key.secret, "anna").await;
+    }
+    let r = ask_session(&server, &key.secret, json!({"login": "anna"})).await;
+    assert_eq!(r.status(), 429);
+    let message = r.json::<el_protocol::api::ApiError>().await.unwrap().message;
+    assert!(message.starts_with("This key opened too many embed sessions. Try again in"), "{message}");
+    // Another host's key has its own allowance.
+    let other = new_key(&server, &["https://crm.example.com"]).await;
+    embed_session(&server, &other.secret, "bob").await;
 }

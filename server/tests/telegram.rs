@@ -271,7 +271,7 @@ async fn updates_become_live_dialogs_once_with_files_and_edits() {
     );
     // The client typed the asterisks: they show as written, not as bold.
     assert_eq!(el_protocol::markdown::to_plain_text(&said[1].text), "The **box** came broken");
-    assert!(!el_protocol::markdown::to_safe_html(&said[1].text).contains("<strong>"));
+    assert!(!el_protocol::markdown::to_safe_html(&said[1].text, "").contains("<strong>"));
     assert_eq!(said[1].attachments.len(), 1);
     assert_eq!(
         (said[1].attachments[0].name.as_str(), said[1].attachments[0].content_type.as_str()),

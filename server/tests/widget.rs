@@ -48,7 +48,8 @@ async fn the_demo_page_embeds_the_widget_with_one_script_tag() {
     assert!(page.contains(r#"<script src="/widget/loader.js" data-channel="website-demo""#), "{page}");
     let loader = reqwest::get(server.url("/widget/loader.js")).await.unwrap();
     assert_eq!(loader.headers()["content-type"], "text/javascript; charset=utf-8");
-    assert!(loader.text().await.unwrap().contains("/widget/app/?channel="));
+    let loader = loader.text().await.unwrap();
+    assert!(loader.contains(r#"new URL("app/", script.src)"#) && loader.contains(r#"app + "?channel=""#), "{loader}");
 }
 
 #[tokio::test]

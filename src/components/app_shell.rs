@@ -3,13 +3,14 @@
 
 use crate::api;
 use crate::components::connection_status::ConnectionStatus;
+use crate::components::link::Link;
 use crate::components::presence_toggle::PresenceToggle;
 use crate::store::{Session, SessionState};
 use el_protocol::crm::Entity;
 use el_protocol::permissions::{Access, ViewScope};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{Redirect, A};
+use leptos_router::components::Redirect;
 
 /// Where the CRM item leads: the first list the role may view, or the leads (where a
 /// role that only creates finds New lead); `None` when the role reaches no CRM record.
@@ -48,10 +49,10 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
                     focus("main");
                 }>{tr!(skip_to_content)}</a>
                 <header class="topbar">
-                    <A href="/" attr:class="brand">
+                    <Link href="/" attr:class="brand">
                         <span class="brand__mark" aria-hidden="true">"EL"</span>
                         "External Lines"
-                    </A>
+                    </Link>
                     <ConnectionStatus/>
                     <button
                         id="topbar-menu-toggle"
@@ -68,10 +69,10 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
                         on:click=move |_| menu_open.set(false)>
                         <nav class="topbar__nav" aria-label=tr!(sections)>
                             <Show when=move || me.access.has_lines()>
-                                <A href="/lines">{tr!(external_lines)}</A>
+                                <Link href="/lines">{tr!(external_lines)}</Link>
                             </Show>
-                            {crm_home(&me.access).map(|href| view! { <A href=href>{tr!(crm)}</A> })}
-                            <A href="/settings">{tr!(settings)}</A>
+                            {crm_home(&me.access).map(|href| view! { <Link href=href>{tr!(crm)}</Link> })}
+                            <Link href="/settings">{tr!(settings)}</Link>
                         </nav>
                         <Show when=move || me.access.has_lines()>
                             <PresenceToggle/>

@@ -17,7 +17,7 @@ pub fn AttachmentList(attachments: Vec<Attachment>) -> impl IntoView {
 
 #[component]
 fn AttachmentItem(attachment: Attachment) -> impl IntoView {
-    let url = attachment.url();
+    let url = el_web_client::base::at(&attachment.url());
     let size = human_size(attachment.size);
     if attachment.is_image() {
         let label = tr!(open_full_size, name = attachment.name.clone()).to_string();

@@ -8,7 +8,7 @@ pub fn Avatar(name: String, image: Option<String>, #[prop(optional)] large: bool
     view! {
         <span class="avatar" class:avatar--large=large aria-hidden="true">
             {match image {
-                Some(src) => view! { <img class="avatar__image" src=src alt=""/> }.into_any(),
+                Some(src) => view! { <img class="avatar__image" src=el_web_client::base::at(&src) alt=""/> }.into_any(),
                 None => initial(&name).into_any(),
             }}
         </span>

@@ -13,6 +13,7 @@ use el_protocol::markdown::edit::{byte_to_utf16, link, utf16_to_byte, Edit, Form
 use el_protocol::markdown::{is_safe_link, to_safe_html};
 use el_protocol::outbox::Outgoing;
 use el_protocol::replies::{matching, reply_query, QuickReply, Variables};
+use el_web_client::base;
 use leptos::html::{Input, Textarea};
 use leptos::prelude::*;
 
@@ -372,7 +373,7 @@ pub fn Composer(
                     <div
                         class="composer__preview markdown"
                         aria-label=tr!(message_preview)
-                        inner_html=move || to_safe_html(&draft.get())
+                        inner_html=move || to_safe_html(&draft.get(), &base::path())
                     ></div>
                 </Show>
                 <button

@@ -6,13 +6,13 @@
 
 use crate::api::{self, CrmCommand};
 use crate::components::deal_form::DealForm;
+use crate::components::link::Link;
 use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::crm::{Connections, Linked, NewDeal};
 use el_protocol::DialogId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 
 #[component]
 pub fn CrmConnections(
@@ -76,7 +76,7 @@ pub fn CrmConnections(
                         view! {
                             <li class="crm-chip" title=whole>
                                 <span class="crm-chip__kind">{record.entity.text()}</span>
-                                <A href=record.href()>{record.title.clone()}</A>
+                                <Link href=record.href()>{record.title.clone()}</Link>
                             </li>
                         }
                         .into_any()
@@ -101,7 +101,7 @@ pub fn CrmConnections(
                     view! {
                         <p class="crm-suggestion" role="note">
                             {tr!(same_contact_exists)}
-                            <A href=s.href()>{s.title.clone()}</A>
+                            <Link href=s.href()>{s.title.clone()}</Link>
                             <button
                                 class="button button--small"
                                 disabled=move || busy.get()

@@ -4,11 +4,11 @@
 //! own cards can embed it.
 
 use crate::components::channel_icon::ChannelIcon;
+use crate::components::link::Link;
 use crate::labels::Text;
 use el_protocol::crm::LinesAccount;
 use el_protocol::DialogId;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// `on_open` replaces following the link (a host page that embeds the field decides).
 #[component]
@@ -42,7 +42,7 @@ pub fn ExternalLinesField(
                         }
                         .into_any(),
                         None => view! {
-                            <A href=format!("/lines/{dialog}") attr:class="lines-field__link" attr:title=label>{inside}</A>
+                            <Link href=format!("/lines/{dialog}") attr:class="lines-field__link" attr:title=label>{inside}</Link>
                         }
                         .into_any(),
                     };

@@ -3,14 +3,15 @@
 //! rendered safely; names are always text.
 
 use crate::components::attachment_list::AttachmentList;
+use crate::components::link::Link;
 use crate::format::{clock_time, list_time};
 use crate::labels::{self, Text};
 use el_protocol::api::{Author, Delivery, Message, Receipt};
 use el_protocol::crm::card_href;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::UserId;
+use el_web_client::base;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 /// `day`: the heading of the day it opens, if it is the first of its day; `continued`:
 /// it follows its author's previous message, so their name is not repeated.
@@ -61,20 +62,20 @@ pub fn MessageItem(
                 };
                 match (message.record, name) {
                     (Some(record), Some(name)) => view! {
-                        <p class="message__text">{said}": "<A href=card_href(record.entity, record.id)>{name}</A></p>
+                        <p class="message__text">{said}": "<Link href=card_href(record.entity, record.id)>{name}</Link></p>
                     }.into_any(),
                     _ => view! { <p class="message__text">{said}</p> }.into_any(),
                 }
             } else if message.text.is_empty() {
                 ().into_any()
             } else {
-                view! { <div class="message__text markdown" inner_html=to_safe_html(&message.text)></div> }.into_any()
+                view! { <div class="message__text markdown" inner_html=to_safe_html(&message.text, &base::path())></div> }.into_any()
             }}
             <AttachmentList attachments=message.attachments/>
             {edit.map(|e| view! {
                 <details class="message__edit">
                     <summary>{tr!(edited, at = list_time(e.at)).to_string()}</summary>
-                    <div class="message__original markdown" inner_html=to_safe_html(&e.original)></div>
+                    <div class="message__original markdown" inner_html=to_safe_html(&e.original, &base::path())></div>
                 </details>
             })}
             <time class="message__time">{time}</time>

@@ -20,6 +20,7 @@ pub mod dialog_row;
 pub mod external_lines_field;
 pub mod inbox_tabs;
 pub mod join_banner;
+pub mod link;
 pub mod message_item;
 pub mod modal;
 pub mod no_access;

@@ -4,6 +4,7 @@
 use crate::components::attachment_list::AttachmentList;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::outbox::{Pending, SendState};
+use el_web_client::base;
 use leptos::prelude::*;
 
 #[component]
@@ -21,7 +22,7 @@ pub fn PendingItem(pending: Pending, on_retry: Callback<String>) -> impl IntoVie
                 let empty = pending.text.is_empty();
                 move || !empty
             }>
-                <div class="message__text markdown" inner_html=to_safe_html(&pending.text)></div>
+                <div class="message__text markdown" inner_html=to_safe_html(&pending.text, &base::path())></div>
             </Show>
             <AttachmentList attachments=pending.attachments.clone()/>
             <span class="message__status" role="status">

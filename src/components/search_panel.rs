@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::components::avatar::Avatar;
+use crate::components::link::Link;
 use crate::format::{author_prefix, list_time};
 use crate::i18n::td_string;
 use crate::language::current;
@@ -15,7 +16,6 @@ use el_protocol::{DialogId, MessageId};
 use leptos::html::Input;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use std::time::Duration;
 
 /// The id of the search box (the `/` shortcut focuses it).
@@ -181,7 +181,7 @@ pub fn SearchResultsList(
                             let current = move || (selected.get() == Some(id) && at.get().is_none()).then_some("page");
                             view! {
                                 <li>
-                                    <A href=link attr:class="search-hit" attr:aria-current=current>
+                                    <Link href=link attr:class="search-hit" attr:aria-current=current>
                                         <Avatar name=hit.dialog.name.clone() image=hit.dialog.avatar.clone()/>
                                         <span class="search-hit__body">
                                             <span class="search-hit__top">
@@ -193,7 +193,7 @@ pub fn SearchResultsList(
                                                 {hit.matched.map(|m| view! { " · " <mark>{m}</mark> })}
                                             </span>
                                         </span>
-                                    </A>
+                                    </Link>
                                 </li>
                             }
                         }).collect_view();
@@ -206,7 +206,7 @@ pub fn SearchResultsList(
                             let current = move || (selected.get() == Some(id) && at.get() == Some(message)).then_some("page");
                             view! {
                                 <li>
-                                    <A href=link attr:class="search-hit" attr:aria-current=current>
+                                    <Link href=link attr:class="search-hit" attr:aria-current=current>
                                         <span class="search-hit__body">
                                             <span class="search-hit__top">
                                                 <span class="search-hit__name">{hit.dialog.name.clone()}</span>
@@ -217,7 +217,7 @@ pub fn SearchResultsList(
                                                 <Snippet spans=hit.snippet/>
                                             </span>
                                         </span>
-                                    </A>
+                                    </Link>
                                 </li>
                             }
                         }).collect_view();

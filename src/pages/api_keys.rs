@@ -105,7 +105,7 @@ pub fn ApiKeysPage() -> impl IntoView {
             copied.set(wasm_bindgen_futures::JsFuture::from(written).await.is_ok());
         })
     };
-    let server = window().location().origin().unwrap_or_default();
+    let server = window().location().origin().unwrap_or_default() + &el_web_client::base::path();
     let example = format!(
         "curl -X POST {server}/api/embed/sessions \\\n  -H \"Authorization: Bearer $EL_API_KEY\" \\\n  \
          -H \"Content-Type: application/json\" -d '{{\"login\": \"anna\"}}'\n\n\

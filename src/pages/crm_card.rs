@@ -6,6 +6,7 @@ use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::dialog_block::DialogBlock;
 use crate::components::external_lines_field::ExternalLinesField;
+use crate::components::link::Link;
 use crate::components::record_form::RecordForm;
 use crate::labels::{EntityText, Text};
 use crate::pages::crm_list::{route_entity, CrmNav};
@@ -14,7 +15,6 @@ use el_protocol::crm::{format_amount, Convert, Entity, Record, RecordFields, Rec
 use el_protocol::RecordId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
@@ -146,7 +146,7 @@ pub fn CrmCardPage() -> impl IntoView {
                             <ul class="card-block__related">
                                 {r.related.clone().into_iter().map(|b| view! {
                                     <li><span class="crm-chip__kind">{b.entity.text()}</span>" "
-                                        <A href=b.href()>{b.title}</A></li>
+                                        <Link href=b.href()>{b.title}</Link></li>
                                 }).collect_view()}
                             </ul>
                         </section>

@@ -4,13 +4,13 @@
 use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::external_lines_field::ExternalLinesField;
+use crate::components::link::Link;
 use crate::format::list_time;
 use crate::labels::{EntityText, Text};
 use crate::store::Session;
 use el_protocol::crm::{format_amount, Entity, ListQuery, Record, RecordList, SortKey, LIST_PAGE};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// Where the choice to show the External lines column is kept.
@@ -32,9 +32,9 @@ pub fn CrmNav(#[prop(into)] current: Signal<Option<Entity>>) -> impl IntoView {
     view! {
         <nav class="crm-nav" aria-label=tr!(crm)>
             {Entity::ALL.into_iter().map(|e| view! {
-                <A href=format!("/crm/{}", e.plural()) attr:class=move || if current.get() == Some(e) { "crm-nav__item crm-nav__item--active" } else { "crm-nav__item" }>
+                <Link href=format!("/crm/{}", e.plural()) attr:class=move || if current.get() == Some(e) { "crm-nav__item crm-nav__item--active" } else { "crm-nav__item" }>
                     {e.plural_text()}
-                </A>
+                </Link>
             }).collect_view()}
         </nav>
     }
@@ -119,7 +119,7 @@ pub fn CrmListPage() -> impl IntoView {
         let lines = r.lines.clone();
         view! {
             <tr data-record-id=r.id.0>
-                <td><A href=format!("/crm/{}/{}", e.plural(), r.id)>{r.fields.name.clone()}</A>
+                <td><Link href=format!("/crm/{}/{}", e.plural(), r.id)>{r.fields.name.clone()}</Link>
                     {r.converted.then(|| view! { <span class="mark">{tr!(converted)}</span> })}</td>
                 <td class="muted">{details}</td>
                 <td data-label=tr!(responsible)>{session.user_name(r.responsible)}</td>
@@ -137,9 +137,9 @@ pub fn CrmListPage() -> impl IntoView {
                 <header class="crm__header">
                     <h1>{title}</h1>
                     <Show when=can_create>
-                        <A href=move || format!("/crm/{}/new", entity.get().map(|e| e.plural()).unwrap_or("leads")) attr:class="button button--primary">
+                        <Link href=move || format!("/crm/{}/new", entity.get().map(|e| e.plural()).unwrap_or("leads")) attr:class="button button--primary">
                             {move || entity.get().map(|e| e.new_text()).unwrap_or_default()}
-                        </A>
+                        </Link>
                     </Show>
                 </header>
                 <CrmNav current=entity/>

@@ -1,7 +1,7 @@
 //! Any unknown path.
 
+use crate::components::link::Link;
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
@@ -9,7 +9,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <main class="empty-page">
             <h1>{tr!(page_not_found)}</h1>
             <p>{tr!(nothing_here)}</p>
-            <A href="/">{tr!(go_to_start)}</A>
+            <Link href="/">{tr!(go_to_start)}</Link>
         </main>
     }
 }

@@ -3,12 +3,12 @@
 use crate::alerts;
 use crate::api;
 use crate::components::app_shell::AppShell;
+use crate::components::link::Link;
 use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::api::{Language, Theme, UserSettings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use web_sys::NotificationPermission;
 
 #[component]
@@ -74,14 +74,14 @@ pub fn SettingsPage() -> impl IntoView {
                     move |language| save(&|s| s.language = language))}
                 <Show when=move || session.me().is_some_and(|me| me.access.has_lines())>
                     <h2>{tr!(answers)}</h2>
-                    <p><A href="/settings/quick-replies">{tr!(quick_replies)}</A>{tr!(quick_replies_about)}</p>
+                    <p><Link href="/settings/quick-replies">{tr!(quick_replies)}</Link>{tr!(quick_replies_about)}</p>
                 </Show>
                 <Show when=move || session.me().is_some_and(|me| me.access.admin)>
                     <h2>{tr!(administration)}</h2>
-                    <p><A href="/settings/roles">{tr!(roles)}</A>{tr!(roles_about)}</p>
-                    <p><A href="/settings/integrations">{tr!(integrations)}</A>{tr!(integrations_about)}</p>
-                    <p><A href="/settings/queue">{tr!(queue)}</A>{tr!(queue_about)}</p>
-                    <p><A href="/settings/api-keys">{tr!(api_keys)}</A>{tr!(api_keys_about_link)}</p>
+                    <p><Link href="/settings/roles">{tr!(roles)}</Link>{tr!(roles_about)}</p>
+                    <p><Link href="/settings/integrations">{tr!(integrations)}</Link>{tr!(integrations_about)}</p>
+                    <p><Link href="/settings/queue">{tr!(queue)}</Link>{tr!(queue_about)}</p>
+                    <p><Link href="/settings/api-keys">{tr!(api_keys)}</Link>{tr!(api_keys_about_link)}</p>
                 </Show>
                 <Show when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>

@@ -1,5 +1,6 @@
 //! JSON over fetch, with the server's error messages surfaced as they are.
 
+use crate::base::at;
 use el_protocol::api::ApiError;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -68,7 +69,7 @@ fn authorized(builder: RequestBuilder, bearer: Option<&str>) -> RequestBuilder {
 
 /// `GET path`, with a bearer token when given (otherwise the session's).
 pub async fn get<T: DeserializeOwned>(path: &str, bearer: Option<&str>) -> Result<T, Failure> {
-    decode(authorized(Request::get(path), bearer).send().await.map_err(|_| Failure::unreachable())?).await
+    decode(authorized(Request::get(&at(path)), bearer).send().await.map_err(|_| Failure::unreachable())?).await
 }
 
 async fn with_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Result<T, Failure> {
@@ -78,22 +79,22 @@ async fn with_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, b
 
 /// `POST path` with a JSON body.
 pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, bearer: Option<&str>) -> Result<T, Failure> {
-    with_json(authorized(Request::post(path), bearer), body).await
+    with_json(authorized(Request::post(&at(path)), bearer), body).await
 }
 
 /// `PUT path` with a JSON body (the session's).
 pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-    with_json(authorized(Request::put(path), None), body).await
+    with_json(authorized(Request::put(&at(path)), None), body).await
 }
 
 /// `PATCH path` with a JSON body (the session's).
 pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
-    with_json(authorized(Request::patch(path), None), body).await
+    with_json(authorized(Request::patch(&at(path)), None), body).await
 }
 
 /// `PUT path` with raw bytes (a file) as the body (the session's).
 pub async fn put_blob<T: DeserializeOwned>(path: &str, blob: &web_sys::Blob) -> Result<T, Failure> {
-    let request = authorized(Request::put(path), None)
+    let request = authorized(Request::put(&at(path)), None)
         .header("content-type", &blob.type_())
         .body(wasm_bindgen::JsValue::from(blob.clone()))
         .map_err(|_| Failure::unreachable())?;
@@ -102,11 +103,13 @@ pub async fn put_blob<T: DeserializeOwned>(path: &str, blob: &web_sys::Blob) -> 
 
 /// `DELETE path` (the session's), ignoring what the answer carries.
 pub async fn delete(path: &str) -> Result<(), Failure> {
-    check(authorized(Request::delete(path), None).send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
+    check(authorized(Request::delete(&at(path)), None).send().await.map_err(|_| Failure::unreachable())?)
+        .await
+        .map(|_| ())
 }
 
 /// `POST path` with no body, ignoring what the answer carries.
 pub async fn post_no_answer(path: &str, bearer: Option<&str>) -> Result<(), Failure> {
-    let request = authorized(Request::post(path), bearer);
+    let request = authorized(Request::post(&at(path)), bearer);
     check(request.send().await.map_err(|_| Failure::unreachable())?).await.map(|_| ())
 }

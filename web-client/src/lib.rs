@@ -2,6 +2,7 @@
 //! the website widget: JSON over fetch with the server's error messages, and typed
 //! socket frames, uploads with progress, and the light or dark theme.
 
+pub mod base;
 pub mod http;
 pub mod socket;
 pub mod theme;

@@ -20,12 +20,12 @@ pub struct Socket {
     ws: WebSocket,
 }
 
-/// `ws://` or `wss://` URL for a path on the page's own server.
+/// `ws://` or `wss://` URL for a path on the page's own server (under its base path).
 pub fn url(path_and_query: &str) -> String {
     let location = web_sys::window().map(|w| w.location());
     let host = location.as_ref().and_then(|l| l.host().ok()).unwrap_or_default();
     let secure = location.and_then(|l| l.protocol().ok()).is_some_and(|p| p == "https:");
-    format!("{}://{host}{path_and_query}", if secure { "wss" } else { "ws" })
+    format!("{}://{host}{}", if secure { "wss" } else { "ws" }, crate::base::at(path_and_query))
 }
 
 impl Socket {

@@ -41,7 +41,7 @@ impl Upload {
     ) -> Result<Upload, Failure> {
         let unreachable = |_| Failure { status: 0, message: "The upload could not start. Try again.".into() };
         let xhr = XmlHttpRequest::new().map_err(unreachable)?;
-        xhr.open("POST", url).map_err(unreachable)?;
+        xhr.open("POST", &crate::base::at(url)).map_err(unreachable)?;
         if let Some(token) = bearer.map(str::to_string).or_else(crate::http::session_token) {
             xhr.set_request_header("Authorization", &format!("Bearer {token}")).map_err(unreachable)?;
         }

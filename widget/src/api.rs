@@ -53,7 +53,7 @@ pub fn upload(token: &str, file: &web_sys::File, on_progress: impl Fn(f64) + 'st
 
 /// Where the visitor downloads a file of their conversation.
 pub fn file_url(token: &str, file: &Attachment) -> String {
-    format!("/api/widget/files/{}?token={token}", file.id)
+    el_web_client::base::at(&format!("/api/widget/files/{}?token={token}", file.id))
 }
 
 /// The socket path for a visitor from a log position.

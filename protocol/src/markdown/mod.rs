@@ -27,8 +27,10 @@ fn is_own_file(url: &str) -> bool {
     url.starts_with(FILE_STORE_PREFIX) && !url.contains("..") && !url.chars().any(|c| c.is_control() || c == '\\')
 }
 
-/// Renders message markdown to HTML that is safe to insert into a page.
-pub fn to_safe_html(text: &str) -> String {
+/// Renders message markdown to HTML that is safe to insert into a page. Images of our
+/// file store (written `/api/files/...`) load from under `base`, the server's base path
+/// (`""` at the root).
+pub fn to_safe_html(text: &str, base: &str) -> String {
     // Each open link or image: whether we kept it (its end tag is dropped otherwise).
     let mut open: Vec<bool> = Vec::new();
     let mut in_image = false; // inside a kept image: text goes into its alt attribute
@@ -71,7 +73,8 @@ pub fn to_safe_html(text: &str) -> String {
                 let keep = is_own_file(&dest_url);
                 if keep {
                     out.push(Event::Html(
-                        format!("<img src=\"{}\" title=\"{}\" alt=\"", href(&dest_url), escape_text(&title)).into(),
+                        format!("<img src=\"{base}{}\" title=\"{}\" alt=\"", href(&dest_url), escape_text(&title))
+                            .into(),
                     ));
                     in_image = true;
                 }

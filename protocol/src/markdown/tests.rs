@@ -199,56 +199,61 @@ fn no_xss_payload_yields_executable_markup() {
     let payloads = corpus();
     assert!(payloads.len() >= 100, "{} payloads", payloads.len());
     for payload in &payloads {
-        assert_safe(payload, &to_safe_html(payload));
+        assert_safe(payload, &to_safe_html(payload, ""));
     }
 }
 
 #[test]
 fn raw_html_is_shown_as_text() {
-    assert_eq!(to_safe_html("<script>alert(1)</script>"), "&lt;script&gt;alert(1)&lt;/script&gt;");
-    assert_eq!(to_safe_html("a <b>bold</b> claim"), "<p>a &lt;b&gt;bold&lt;/b&gt; claim</p>\n");
+    assert_eq!(to_safe_html("<script>alert(1)</script>", ""), "&lt;script&gt;alert(1)&lt;/script&gt;");
+    assert_eq!(to_safe_html("a <b>bold</b> claim", ""), "<p>a &lt;b&gt;bold&lt;/b&gt; claim</p>\n");
 }
 
 #[test]
 fn formatting_renders() {
     assert_eq!(
-        to_safe_html("**bold** *it* ~~gone~~ `code`"),
+        to_safe_html("**bold** *it* ~~gone~~ `code`", ""),
         "<p><strong>bold</strong> <em>it</em> <del>gone</del> <code>code</code></p>\n"
     );
-    assert_eq!(to_safe_html("- one\n- two"), "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n");
-    assert_eq!(to_safe_html("1. one\n2. two"), "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n");
-    assert_eq!(to_safe_html("> quoted"), "<blockquote>\n<p>quoted</p>\n</blockquote>\n");
-    assert_eq!(to_safe_html("```\nlet x = 1;\n```"), "<pre><code>let x = 1;\n</code></pre>\n");
+    assert_eq!(to_safe_html("- one\n- two", ""), "<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n");
+    assert_eq!(to_safe_html("1. one\n2. two", ""), "<ol>\n<li>one</li>\n<li>two</li>\n</ol>\n");
+    assert_eq!(to_safe_html("> quoted", ""), "<blockquote>\n<p>quoted</p>\n</blockquote>\n");
+    assert_eq!(to_safe_html("```\nlet x = 1;\n```", ""), "<pre><code>let x = 1;\n</code></pre>\n");
 }
 
 #[test]
 fn links_open_in_a_new_tab_without_an_opener() {
     assert_eq!(
-        to_safe_html("[shop](https://shop.example/a?b=1&c=2)"),
+        to_safe_html("[shop](https://shop.example/a?b=1&c=2)", ""),
         "<p><a href=\"https://shop.example/a?b=1&amp;c=2\" target=\"_blank\" rel=\"noopener noreferrer\">shop</a></p>\n"
     );
-    assert!(to_safe_html("<orders@shop.example>").contains("href=\"mailto:orders@shop.example\""));
+    assert!(to_safe_html("<orders@shop.example>", "").contains("href=\"mailto:orders@shop.example\""));
     // A refused link keeps its text.
-    assert_eq!(to_safe_html("[click](javascript:alert(1))"), "<p>click</p>\n");
+    assert_eq!(to_safe_html("[click](javascript:alert(1))", ""), "<p>click</p>\n");
 }
 
 #[test]
 fn plain_urls_become_links() {
     assert_eq!(
-        to_safe_html("see https://shop.example/pots, then call"),
+        to_safe_html("see https://shop.example/pots, then call", ""),
         "<p>see <a href=\"https://shop.example/pots\" target=\"_blank\" rel=\"noopener noreferrer\">https://shop.example/pots</a>, then call</p>\n"
     );
-    assert_eq!(to_safe_html("nothttp://x"), "<p>nothttp://x</p>\n");
-    assert_eq!(to_safe_html("http:// alone"), "<p>http:// alone</p>\n");
+    assert_eq!(to_safe_html("nothttp://x", ""), "<p>nothttp://x</p>\n");
+    assert_eq!(to_safe_html("http:// alone", ""), "<p>http:// alone</p>\n");
 }
 
 #[test]
 fn images_load_only_from_our_file_store() {
     assert_eq!(
-        to_safe_html("![pot](/api/files/abc123)"),
+        to_safe_html("![pot](/api/files/abc123)", ""),
         "<p><img src=\"/api/files/abc123\" title=\"\" alt=\"pot\" loading=\"lazy\"></p>\n"
     );
-    assert_eq!(to_safe_html("![pot](https://tracker.example/p.gif)"), "<p>pot</p>\n");
+    assert_eq!(to_safe_html("![pot](https://tracker.example/p.gif)", ""), "<p>pot</p>\n");
+    assert_eq!(
+        to_safe_html("![pot](/api/files/abc123)", "/space/lines"),
+        "<p><img src=\"/space/lines/api/files/abc123\" title=\"\" alt=\"pot\" loading=\"lazy\"></p>\n",
+        "under the server's base path"
+    );
 }
 
 #[test]
@@ -265,7 +270,7 @@ fn the_checker_catches_a_script_tag() {
 
 #[test]
 fn a_new_line_is_a_line_break() {
-    assert_eq!(to_safe_html("Good afternoon!\nHow can I help?"), "<p>Good afternoon!<br />\nHow can I help?</p>\n");
+    assert_eq!(to_safe_html("Good afternoon!\nHow can I help?", ""), "<p>Good afternoon!<br />\nHow can I help?</p>\n");
 }
 
 #[test]
@@ -309,20 +314,20 @@ fn plain_urls_are_linked_whole() {
         ("https://example.com/?a=1&b=2 ok", "https://example.com/?a=1&b=2"),
         ("https://example.com/q&amp; x", "https://example.com/q"),
     ] {
-        let html = to_safe_html(text);
+        let html = to_safe_html(text, "");
         assert_eq!(links(&html), vec![(url.to_string(), url.to_string())], "{text} -> {html}");
     }
     // Code stays code, and a written link keeps its text.
-    assert!(links(&to_safe_html("`https://example.com/a_b_`")).is_empty());
-    assert!(links(&to_safe_html("```\nhttps://example.com/a\n```")).is_empty());
+    assert!(links(&to_safe_html("`https://example.com/a_b_`", "")).is_empty());
+    assert!(links(&to_safe_html("```\nhttps://example.com/a\n```", "")).is_empty());
     assert_eq!(
-        links(&to_safe_html("[the docs](https://example.com/a_b_c) and https://example.com/d_e")),
+        links(&to_safe_html("[the docs](https://example.com/a_b_c) and https://example.com/d_e", "")),
         vec![
             ("https://example.com/a_b_c".to_string(), "the docs".to_string()),
             ("https://example.com/d_e".to_string(), "https://example.com/d_e".to_string())
         ]
     );
-    assert_eq!(to_safe_html("**bold https://example.com/b** after").matches("<strong>").count(), 1);
+    assert_eq!(to_safe_html("**bold https://example.com/b** after", "").matches("<strong>").count(), 1);
 }
 
 #[test]
@@ -340,11 +345,11 @@ fn literal_text_shows_exactly_as_written() {
             "<p>{}</p>\n",
             text.lines().map(|l| escape_text(l.trim_start())).collect::<Vec<_>>().join("<br />\n")
         );
-        let html = to_safe_html(&literal(text, true));
+        let html = to_safe_html(&literal(text, true), "");
         assert_eq!(html.replace("&#32;", "").replace("    ", ""), expected, "{text}");
     }
     // URLs stay whole links, and text around them stays literal.
-    let html = to_safe_html(&literal("see https://en.wikipedia.org/wiki/Rust_(programming_language) *now*", true));
+    let html = to_safe_html(&literal("see https://en.wikipedia.org/wiki/Rust_(programming_language) *now*", true), "");
     assert_eq!(
         links(&html),
         vec![(

@@ -15,6 +15,8 @@
 // --el-line, --el-radius and --el-font set on the element (or inherited by it).
 
 const server = new URL(import.meta.url).origin;
+// The components' pages, beside this module (under the server's base path, if it has one).
+const frames = new URL("frame/", import.meta.url).href;
 const THEME = ["accent", "bg", "panel", "text", "muted", "line", "radius", "font"];
 const EVENTS = ["open-dialog", "open-record", "dialog-closed", "unauthorized"];
 const HEIGHTS = { block: 320, field: 96, chat: 640 };
@@ -73,7 +75,7 @@ class Embedded extends EventTarget {
     this.#frame.title = settings.title || TITLES[kind];
     this.#frame.style.height = `${settings.height || HEIGHTS[kind]}px`;
     this.#frame.setAttribute("allow", "clipboard-write");
-    this.#frame.src = `${server}/embed/frame/${this.#path}`;
+    this.#frame.src = `${frames}${this.#path}`;
     root.append(style, this.#frame);
     this.#listener = (event) => this.#heard(event);
     window.addEventListener("message", this.#listener);
@@ -107,7 +109,7 @@ class Embedded extends EventTarget {
     if (settings.height) this.#frame.style.height = `${settings.height}px`;
     if (path !== this.#path) {
       this.#path = path;
-      this.#frame.src = `${server}/embed/frame/${path}`;
+      this.#frame.src = `${frames}${path}`;
     } else if (settings.token) {
       this.#post({ el: "token", token: next.token, theme: themeOf(this.#element) });
     }

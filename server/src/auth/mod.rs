@@ -228,7 +228,7 @@ async fn login(
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.config.secure_cookies)
-        .path("/")
+        .path(state.config.cookie_path().to_string())
         .max_age(cookie::time::Duration::days(days))
         .build();
     Ok((jar.add(cookie), Json(user.me(&state))))
@@ -281,7 +281,7 @@ async fn logout(State(state): State<AppState>, jar: CookieJar) -> AppResult<Cook
         // Its sockets close.
         state.hub.rights_changed();
     }
-    Ok(jar.remove(Cookie::build((SESSION_COOKIE, "")).path("/").build()))
+    Ok(jar.remove(Cookie::build((SESSION_COOKIE, "")).path(state.config.cookie_path().to_string()).build()))
 }
 
 async fn me(State(state): State<AppState>, user: CurrentUser) -> Json<Me> {

@@ -23,9 +23,6 @@ use el_protocol::embed::{
 };
 use std::time::{Duration, Instant};
 
-/// Embed sessions one key may open a minute.
-const SESSIONS_PER_MINUTE: u32 = 600;
-
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api-keys", get(list).post(create))
@@ -33,9 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/embed/sessions", post(open_session))
 }
 
-/// How fast each key may open embed sessions.
-pub fn session_limit() -> RateLimit {
-    RateLimit::new(SESSIONS_PER_MINUTE, Duration::from_secs(60))
+/// How fast each key may open embed sessions: `per_minute`.
+pub fn session_limit(per_minute: u32) -> RateLimit {
+    RateLimit::new(per_minute, Duration::from_secs(60))
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Vec<ApiKey>>> {

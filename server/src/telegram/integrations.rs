@@ -46,7 +46,7 @@ async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult
             shown.problem = problem;
         }
     }
-    Ok(Json(IntegrationsOverview { telegram, public_url: state.config.public_url.clone() }))
+    Ok(Json(IntegrationsOverview { telegram, public_url: state.config.public_address() }))
 }
 
 /// What Telegram says keeps a connected bot's messages from reaching us, if anything.
@@ -65,7 +65,7 @@ async fn webhook_problem(state: &AppState, bot: &Bot, connected_at: i64) -> Opti
         Ok(Ok(info)) => info,
     };
     // Without a configured address there is nothing to compare the webhook with.
-    let expected = state.config.public_url.as_deref().map(|url| format!("{url}/api/telegram/{}", bot.key));
+    let expected = state.config.public_address().map(|url| format!("{url}/api/telegram/{}", bot.key));
     if expected.is_some_and(|url| url != info.url) {
         return Some(
             "Telegram delivers this bot's messages elsewhere (another server took its webhook): reconnect it here \
@@ -100,7 +100,7 @@ fn telegram_error(doing: &str, failure: Failure) -> AppError {
 /// Asks Telegram who the bot is, registers our webhook with a new secret, and stores
 /// the bot as a new channel.
 async fn activate(state: &AppState, user: &CurrentUser, token: String) -> AppResult<TelegramBot> {
-    let public_url = state.config.public_url.clone().ok_or_else(|| {
+    let public_url = state.config.public_address().ok_or_else(|| {
         AppError::Conflict(
             "The server does not know its public address yet: start it with PUBLIC_URL set to the HTTPS address \
              Telegram can reach, then connect the bot."

@@ -70,7 +70,8 @@ impl TestServer {
         config.widget_messages_per_minute = 100_000;
         configure(&mut config);
         let server = el_server::start(config.clone()).await.expect("server starts");
-        TestServer { base: format!("http://{}", server.addr), server: Some(server), config, _dir: Some(dir) }
+        let base = format!("http://{}{}", server.addr, config.base_path);
+        TestServer { base, server: Some(server), config, _dir: Some(dir) }
     }
 
     /// A second instance on the same database and files, at its own address (it must
@@ -302,7 +303,8 @@ impl Operator {
         let host = self.base.trim_start_matches("http://");
         let mut request = format!("ws://{host}/api/socket?{query}").into_client_request().unwrap();
         request.headers_mut().insert("cookie", self.cookie.parse().unwrap());
-        request.headers_mut().insert("origin", format!("http://{host}").parse().unwrap());
+        let origin = host.split('/').next().unwrap_or(host);
+        request.headers_mut().insert("origin", format!("http://{origin}").parse().unwrap());
         let (ws, _) = tokio_tungstenite::connect_async(request).await.expect("socket opens");
         Socket { ws }
     }

@@ -202,6 +202,6 @@ fn forwards_and_replies_say_where_the_text_comes_from() {
         "reply_to_message": message(json!({ "text": "# Which size?\nM or L" }))
     })) }));
     assert_eq!(quote.text, "> M or L\n\nThis part");
-    let html = el_protocol::markdown::to_safe_html(&reply.text);
+    let html = el_protocol::markdown::to_safe_html(&reply.text, "");
     assert!(html.starts_with("<blockquote>\n<p># Which size?<br />\nM or L</p>\n</blockquote>"), "{html}");
 }
