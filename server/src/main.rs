@@ -11,6 +11,7 @@ async fn main() -> std::process::ExitCode {
     let config = Config::parse();
     el_server::listen::raise_open_files_limit();
     let demo = config.demo;
+    let base_path = config.base_path.clone();
     let server = match el_server::start(config).await {
         Ok(server) => server,
         Err(e) => {
@@ -18,7 +19,7 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    let url = format!("http://{}", server.addr);
+    let url = format!("http://{}{base_path}", server.addr);
     println!("\nExternal Lines is running.");
     println!("  Operator inbox:   {url}/");
     println!("  Widget demo page: {url}/widget/demo");
