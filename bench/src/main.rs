@@ -2,12 +2,14 @@
 //! `--baseline`, another build of it) on a temporary database, drives it from
 //! 127.0.0.1 only, and prints one table with the builds side by side.
 //!
-//! Usage: `el-bench --server PATH [--baseline PATH] [--postgres URL] [--quick | --cell SOCKETS:RATE | --search]`
+//! Usage: `el-bench --server PATH [--baseline PATH] [--postgres URL] [--quick | --cell SOCKETS:RATE | --search | --browser]`
 //!
 //! With `--postgres postgres://user@host:port`, this build also runs as two instances on
 //! a new database of that PostgreSQL server (sockets and widget clients split between
 //! them), in a column of its own.
 
+mod browser;
+mod cdp;
 mod load;
 mod search;
 mod server;
@@ -101,13 +103,15 @@ async fn measure(bin: &Path, plan: &Plan, postgres: Option<&str>) -> Figures {
 }
 
 const USAGE: &str =
-    "usage: el-bench --server PATH [--baseline PATH] [--postgres URL] [--quick | --cell SOCKETS:RATE | --search]";
+    "usage: el-bench --server PATH [--baseline PATH] [--postgres URL] [--quick | --cell SOCKETS:RATE | --search | --browser]";
 
 /// What a run measures.
 enum Run {
     RealTime(Plan),
     /// Search latency on a large inbox (this build only).
     Search,
+    /// The operator app in Chromium beside a vanilla-JS list (this build only).
+    Browser,
 }
 
 /// The command line.
@@ -124,6 +128,7 @@ fn args() -> Args {
     let mut postgres = None;
     let mut plan = Plan::full();
     let mut search = false;
+    let mut browser = false;
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -132,6 +137,7 @@ fn args() -> Args {
             "--postgres" => postgres = Some(it.next().unwrap_or_else(|| usage("--postgres takes a URL"))),
             "--quick" => plan = Plan::quick(),
             "--search" => search = true,
+            "--browser" => browser = true,
             "--cell" => {
                 let cell = it.next().and_then(|c| {
                     let (s, r) = c.split_once(':')?;
@@ -143,7 +149,18 @@ fn args() -> Args {
         }
     }
     let server = server.unwrap_or_else(|| usage("--server is required"));
-    Args { server, baseline, postgres, run: if search { Run::Search } else { Run::RealTime(plan) } }
+    Args { server, baseline, postgres, run: if search {
+        Run::Search
+    } else if browser {
+        Run::Browser
+    } else {
+        Run::RealTime(plan)
+    }}
+}
+
+/// The project's directory (its built bundles are measured).
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 fn usage(problem: &str) -> ! {
@@ -162,6 +179,13 @@ fn main() {
             println!("({:.0} s in all)", started.elapsed().as_secs_f64());
             return;
         }
+        Run::Browser => {
+            if let Some(figures) = runtime.block_on(browser::measure(&server_bin, &repo())) {
+                browser::print(&figures);
+            }
+            println!("({:.0} s in all)", started.elapsed().as_secs_f64());
+            return;
+        }
     };
     let mut builds = Vec::new();
     if let Some(b) = &baseline_bin {
@@ -173,7 +197,11 @@ fn main() {
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let raw = sqlite::raw_rates(dir.path(), 3);
+    let in_browser = (plan.sockets.len() > 1).then(|| runtime.block_on(browser::measure(&server_bin, &repo()))).flatten();
     print_table(&builds, raw, &plan);
+    if let Some(figures) = &in_browser {
+        browser::print(figures);
+    }
     println!(
         "({:.0} s in all; delivery is timed from the POST leaving the generator to the frame on each socket)",
         started.elapsed().as_secs_f64()

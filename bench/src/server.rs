@@ -62,8 +62,10 @@ impl Server {
             .args(["--host", "127.0.0.1", "--port", &port.to_string()])
             .args(if demo { &["--demo"][..] } else { &[] })
             .args(["--db", db, "--files-dir", &data("files")])
-            .args(["--spa-dir", &data("spa"), "--widget-dir", &data("widget")])
             .args(extra)
+            // Empty bundles unless `extra` names them (`--spa-dir`).
+            .env("SPA_DIR", data("spa"))
+            .env("WIDGET_DIR", data("widget"))
             .env("RUST_LOG", "warn")
             // The benchmark measures delivery, not the widget's rate limits.
             .env("WIDGET_SESSIONS_PER_HOUR", "1000000000")

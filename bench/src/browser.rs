@@ -1,0 +1,194 @@
+//! The browser benchmark: the operator app's real dialog list beside a hand-written
+//! keyed, virtualized vanilla-JS list (`assets/vanilla-list.js`), both in headless
+//! Chromium on the same server with 10,000 dialogs, receiving the same socket frames of
+//! 1,000 client messages; plus how soon rows are painted after the data arrives, and
+//! the bundles' brotli sizes.
+
+use crate::cdp::{Browser, Page};
+use crate::load::visitors;
+use crate::server::Server;
+use futures_util::StreamExt;
+use serde_json::json;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+const DIALOGS: &str = "10000";
+const MESSAGES: usize = 1_000;
+const VISITORS: usize = 100;
+
+/// Marks when the app's first dialog row is painted, and counts the message frames its
+/// socket receives (run in the app's page before its own scripts).
+const APP_PROBE: &str = r#"
+window.__bench = { frames: 0, paintMs: null };
+const Socket = window.WebSocket;
+window.WebSocket = function (...args) {
+  const ws = new Socket(...args);
+  ws.addEventListener("message", (e) => { if (e.data.includes('"type":"message_created"')) window.__bench.frames++; });
+  return ws;
+};
+window.WebSocket.prototype = Socket.prototype;
+new MutationObserver((_, observer) => {
+  if (!document.querySelector(".dialog-row")) return;
+  observer.disconnect();
+  requestAnimationFrame(() => setTimeout(() => {
+    const data = performance.getEntriesByType("resource").find((e) => e.name.includes("/api/dialogs"));
+    window.__bench.paintMs = performance.now() - (data ? data.responseEnd : 0);
+  }, 0));
+}).observe(document, { childList: true, subtree: true });
+"#;
+
+/// What the browser benchmark measured.
+pub struct BrowserFigures {
+    /// Main-thread milliseconds for the messages (in all, scripts, layout, style): the
+    /// app, the vanilla list.
+    pub app: [f64; 4],
+    pub vanilla: [f64; 4],
+    /// Rows painted after the dialogs' data arrived, in ms: the app, the vanilla list.
+    pub app_paint_ms: f64,
+    pub vanilla_paint_ms: f64,
+    /// (app, widget) brotli sizes in KB: (wasm, JS, CSS).
+    pub bundles: [(f64, f64, f64); 2],
+}
+
+/// Runs the browser benchmark on `bin` with the app built in `repo`/dist; `None` (with
+/// the reason said) when the app is not built or Chromium is missing.
+pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
+    let (dist, widget) = (repo.join("dist"), repo.join("widget/dist"));
+    if !dist.join("index.html").exists() {
+        eprintln!("[bench] browser: the app is not built (scripts/build.sh); skipped");
+        return None;
+    }
+    let Some(mut browser) = Browser::start().await else {
+        eprintln!("[bench] browser: Chromium did not start (CHROMIUM=path); skipped");
+        return None;
+    };
+    eprintln!("[bench] browser: loading {DIALOGS} dialogs");
+    let spa = dist.to_string_lossy().into_owned();
+    let server =
+        Server::start_with(bin, &["--spa-dir", &spa, "--demo-dialogs", DIALOGS], Duration::from_secs(300)).await;
+    let cookie = sign_in(&server, "anna").await;
+    let vanilla_js = include_str!("../assets/vanilla-list.js");
+
+    let app = browser.new_page().await;
+    let vanilla = browser.new_page().await;
+    for page in [&app, &vanilla] {
+        let cookie = json!({ "name": "el_session", "value": cookie, "url": server.url("/") });
+        browser.call(Some(page), "Network.setCookie", cookie).await;
+        browser.call(Some(page), "Performance.enable", json!({})).await;
+    }
+    browser.call(Some(&app), "Page.addScriptToEvaluateOnNewDocument", json!({ "source": APP_PROBE })).await;
+    browser.call(Some(&app), "Page.navigate", json!({ "url": server.url("/lines") })).await;
+    // The comparison runs in a page of the same origin that is no app (a script file).
+    browser.call(Some(&vanilla), "Page.navigate", json!({ "url": server.url("/widget/loader.js") })).await;
+    wait(&mut browser, &vanilla, "document.readyState === 'complete'").await;
+    browser.eval(&vanilla, vanilla_js).await;
+    let ready = "window.__bench && window.__bench.paintMs !== null && !document.querySelector('.connection')";
+    wait(&mut browser, &app, ready).await;
+    wait(&mut browser, &vanilla, "window.__bench && window.__bench.paintMs !== null && window.__bench.live").await;
+    settle(&mut browser, &[&app, &vanilla]).await;
+
+    let before = (browser.main_thread_ms(&app).await, browser.main_thread_ms(&vanilla).await);
+    eprintln!("[bench] browser: {MESSAGES} client messages");
+    push_messages(&server).await;
+    let all = format!("window.__bench.frames >= {MESSAGES}");
+    wait(&mut browser, &app, &all).await;
+    wait(&mut browser, &vanilla, &all).await;
+    settle(&mut browser, &[&app, &vanilla]).await;
+    let after = (browser.main_thread_ms(&app).await, browser.main_thread_ms(&vanilla).await);
+    let spent = |after: [f64; 4], before: [f64; 4]| std::array::from_fn::<f64, 4, _>(|i| after[i] - before[i]);
+    let paint = |v: serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
+    Some(BrowserFigures {
+        app: spent(after.0, before.0),
+        vanilla: spent(after.1, before.1),
+        app_paint_ms: paint(browser.eval(&app, "window.__bench.paintMs").await),
+        vanilla_paint_ms: paint(browser.eval(&vanilla, "window.__bench.paintMs").await),
+        bundles: [brotli_sizes(&dist), brotli_sizes(&widget)],
+    })
+}
+
+async fn sign_in(server: &Server, login: &str) -> String {
+    let r = reqwest::Client::new()
+        .post(server.url("/api/auth/login"))
+        .json(&json!({ "login": login, "password": "demo" }))
+        .send()
+        .await
+        .expect("sign-in");
+    let cookie = r.headers().get("set-cookie").and_then(|v| v.to_str().ok()).expect("a session cookie");
+    cookie.split(';').next().and_then(|c| c.strip_prefix("el_session=")).expect("el_session").to_string()
+}
+
+/// Waits (up to a minute) until `condition` holds in `page`.
+async fn wait(browser: &mut Browser, page: &Page, condition: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while browser.eval(page, &format!("!!({condition})")).await != json!(true) {
+        assert!(Instant::now() < deadline, "the browser benchmark waited in vain for {condition}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Waits until every page has had an idle moment after two frames.
+async fn settle(browser: &mut Browser, pages: &[&Page]) {
+    let idle = "new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => \
+                requestIdleCallback(() => done(true), { timeout: 2000 }))))";
+    for page in pages {
+        browser.eval(page, idle).await;
+    }
+}
+
+/// 1,000 client messages from 100 new website visitors, sent as fast as the server
+/// takes them (eight at a time).
+async fn push_messages(server: &Server) {
+    let tokens = visitors(server, VISITORS).await;
+    let http = reqwest::Client::new();
+    let url = server.url("/api/widget/messages");
+    let sends = (0..MESSAGES).map(|i| {
+        let (http, url, token) = (http.clone(), url.clone(), tokens[i % VISITORS].clone());
+        async move {
+            let body = json!({ "text": format!("Is my order {i} on its way?"), "client_msg_id": format!("browser-{i}") });
+            let r = http.post(url).bearer_auth(token).json(&body).send().await.expect("a message POST");
+            assert!(r.status().is_success(), "a message was refused: {}", r.status());
+        }
+    });
+    futures_util::stream::iter(sends).buffer_unordered(8).collect::<Vec<()>>().await;
+}
+
+/// Brotli sizes (KB) of a bundle's wasm, JS and CSS, from the `.br` copies
+/// `scripts/build.sh` writes at quality 11.
+fn brotli_sizes(dir: &Path) -> (f64, f64, f64) {
+    let mut sizes = (0.0, 0.0, 0.0);
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let kb = entry.metadata().map_or(0.0, |m| m.len() as f64 / 1000.0);
+        match name.strip_suffix(".br") {
+            Some(file) if file.ends_with(".wasm") => sizes.0 += kb,
+            Some(file) if file.ends_with(".js") => sizes.1 += kb,
+            Some(file) if file.ends_with(".css") => sizes.2 += kb,
+            _ => {}
+        }
+    }
+    sizes
+}
+
+/// Prints the browser figures with their targets.
+pub fn print(f: &BrowserFigures) {
+    println!("\nBrowser (headless Chromium; {DIALOGS} dialogs; {MESSAGES} client messages on the socket)");
+    println!(
+        "  main thread for the messages   app {:>8.1} ms   vanilla JS {:>8.1} ms   ratio {:>5.2}x   (target <= 1.5x)",
+        f.app[0],
+        f.vanilla[0],
+        f.app[0] / f.vanilla[0]
+    );
+    for (i, part) in ["scripts", "layout", "style"].into_iter().enumerate() {
+        println!("    of it {part:<22} app {:>8.1} ms   vanilla JS {:>8.1} ms", f.app[i + 1], f.vanilla[i + 1]);
+    }
+    println!(
+        "  rows painted after the data    app {:>8.1} ms   vanilla JS {:>8.1} ms                  (target <= 50 ms)",
+        f.app_paint_ms, f.vanilla_paint_ms
+    );
+    for ((name, target), (wasm, js, css)) in [("operator app", 200.0), ("website widget", 60.0)].into_iter().zip(f.bundles) {
+        println!(
+            "  {name:<15} bundle {:>6.1} KB brotli (wasm {wasm:.1}, JS {js:.1}, CSS {css:.1})   (target <= {target:.0} KB)",
+            wasm + js + css
+        );
+    }
+}
