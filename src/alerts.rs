@@ -84,8 +84,28 @@ pub fn go_to(path: &str) {
     }
 }
 
-/// A short, quiet two-tone chime made on the spot (no sound file to download).
+/// Shortest time between two chimes: a burst of messages makes one sound, not a hundred.
+const CHIME_GAP_MS: f64 = 1500.0;
+/// How long title and favicon changes wait for more (a burst of messages repaints the
+/// favicon once).
+const BADGE_DELAY_MS: i32 = 100;
+
+thread_local! {
+    static LAST_CHIME: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+    /// The unread count to show next, while its repaint is pending.
+    static BADGE_PENDING: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+    /// The unread count the title and favicon show.
+    static BADGE_SHOWN: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+}
+
+/// A short, quiet two-tone chime made on the spot (no sound file to download), at most
+/// one per [`CHIME_GAP_MS`].
 fn beep() {
+    let now = js_sys::Date::now();
+    if now - LAST_CHIME.with(std::cell::Cell::get) < CHIME_GAP_MS {
+        return;
+    }
+    LAST_CHIME.with(|c| c.set(now));
     let Ok(audio) = web_sys::AudioContext::new() else { return };
     let now = audio.current_time();
     for (i, pitch) in [880.0, 1320.0].into_iter().enumerate() {
@@ -107,8 +127,24 @@ fn beep() {
 }
 
 /// Shows `unread` messages in the page title ("(3) External Lines") and as a badge on
-/// the favicon; none: the plain title and icon.
+/// the favicon; none: the plain title and icon. Changes close together are shown once,
+/// the last of them.
 pub fn show_unread(unread: u32) {
+    if BADGE_PENDING.with(|p| p.replace(Some(unread))).is_some() {
+        return;
+    }
+    let repaint = Closure::once_into_js(|| {
+        if let Some(n) = BADGE_PENDING.with(std::cell::Cell::take) {
+            if BADGE_SHOWN.with(|s| s.replace(Some(n))) != Some(n) {
+                paint_unread(n);
+            }
+        }
+    });
+    let window = leptos::prelude::window();
+    let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(repaint.unchecked_ref(), BADGE_DELAY_MS);
+}
+
+fn paint_unread(unread: u32) {
     let document = leptos::prelude::document();
     let (title, icon) = match unread {
         0 => (TITLE.to_string(), FAVICON.to_string()),

@@ -144,7 +144,8 @@ async fn push_messages(server: &Server) {
     let sends = (0..MESSAGES).map(|i| {
         let (http, url, token) = (http.clone(), url.clone(), tokens[i % VISITORS].clone());
         async move {
-            let body = json!({ "text": format!("Is my order {i} on its way?"), "client_msg_id": format!("browser-{i}") });
+            let body =
+                json!({ "text": format!("Is my order {i} on its way?"), "client_msg_id": format!("browser-{i}") });
             let r = http.post(url).bearer_auth(token).json(&body).send().await.expect("a message POST");
             assert!(r.status().is_success(), "a message was refused: {}", r.status());
         }
@@ -185,7 +186,9 @@ pub fn print(f: &BrowserFigures) {
         "  rows painted after the data    app {:>8.1} ms   vanilla JS {:>8.1} ms                  (target <= 50 ms)",
         f.app_paint_ms, f.vanilla_paint_ms
     );
-    for ((name, target), (wasm, js, css)) in [("operator app", 200.0), ("website widget", 60.0)].into_iter().zip(f.bundles) {
+    for ((name, target), (wasm, js, css)) in
+        [("operator app", 200.0), ("website widget", 60.0)].into_iter().zip(f.bundles)
+    {
         println!(
             "  {name:<15} bundle {:>6.1} KB brotli (wasm {wasm:.1}, JS {js:.1}, CSS {css:.1})   (target <= {target:.0} KB)",
             wasm + js + css

@@ -77,9 +77,8 @@ impl Browser {
     /// A new window showing `about:blank`, with the page domain on.
     pub async fn new_page(&mut self) -> Page {
         let target = self.call(None, "Target.createTarget", json!({ "url": "about:blank", "newWindow": true })).await;
-        let attached = self
-            .call(None, "Target.attachToTarget", json!({ "targetId": target["targetId"], "flatten": true }))
-            .await;
+        let attached =
+            self.call(None, "Target.attachToTarget", json!({ "targetId": target["targetId"], "flatten": true })).await;
         let page = Page(attached["sessionId"].as_str().expect("a session").to_string());
         self.call(Some(&page), "Page.enable", json!({})).await;
         page
@@ -88,7 +87,11 @@ impl Browser {
     /// Evaluates `expression` in `page` (awaiting a promise) and returns its value.
     pub async fn eval(&mut self, page: &Page, expression: &str) -> Value {
         let result = self
-            .call(Some(page), "Runtime.evaluate", json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }))
+            .call(
+                Some(page),
+                "Runtime.evaluate",
+                json!({ "expression": expression, "awaitPromise": true, "returnByValue": true }),
+            )
             .await;
         result["result"]["value"].clone()
     }

@@ -149,13 +149,18 @@ fn args() -> Args {
         }
     }
     let server = server.unwrap_or_else(|| usage("--server is required"));
-    Args { server, baseline, postgres, run: if search {
-        Run::Search
-    } else if browser {
-        Run::Browser
-    } else {
-        Run::RealTime(plan)
-    }}
+    Args {
+        server,
+        baseline,
+        postgres,
+        run: if search {
+            Run::Search
+        } else if browser {
+            Run::Browser
+        } else {
+            Run::RealTime(plan)
+        },
+    }
 }
 
 /// The project's directory (its built bundles are measured).
@@ -197,7 +202,8 @@ fn main() {
     }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let raw = sqlite::raw_rates(dir.path(), 3);
-    let in_browser = (plan.sockets.len() > 1).then(|| runtime.block_on(browser::measure(&server_bin, &repo()))).flatten();
+    let in_browser =
+        (plan.sockets.len() > 1).then(|| runtime.block_on(browser::measure(&server_bin, &repo()))).flatten();
     print_table(&builds, raw, &plan);
     if let Some(figures) = &in_browser {
         browser::print(figures);

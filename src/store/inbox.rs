@@ -154,11 +154,14 @@ impl InboxStore {
                 });
             }
         }
-        self.chat.update(|c| {
-            if let Some(chat) = c {
-                chat.apply(&event.event);
-            }
-        });
+        // Only the open chat's own events touch it (and what shows it).
+        if self.shows_chat(event.event.dialog_id()) {
+            self.chat.update(|c| {
+                if let Some(chat) = c {
+                    chat.apply(&event.event);
+                }
+            });
+        }
     }
 
     /// `name` is typing in `dialog`: shown for a few seconds unless heard again.
