@@ -6,6 +6,8 @@
 #   scripts/bench.sh --baseline OLD_BINARY   another build of the server beside it
 #   scripts/bench.sh --quick                 a short smoke run
 #   scripts/bench.sh --search                search latency on 100,000 dialogs, ~1M messages
+#   scripts/bench.sh --browser               the app's live list in Chromium beside vanilla JS, first
+#                                            paint, bundle sizes (also after a full run)
 #   scripts/bench.sh --postgres              also two instances on PostgreSQL (a private
 #                                            cluster, started and stopped here), beside
 set -euo pipefail
