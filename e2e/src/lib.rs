@@ -294,6 +294,19 @@ impl Browser {
         panic!("no {css} with {text:?}");
     }
 
+    /// Opens the widget on `page` (e.g. `/widget/demo`) as a client, gives `name` when
+    /// the widget asks for one, writes `text` and waits until it shows as sent; stays in
+    /// the widget's frame.
+    pub async fn write_in_widget(&self, page: &str, name: Option<&str>, text: &str) {
+        self.open_widget_at(page).await;
+        if let Some(name) = name {
+            self.type_into("input[aria-label='Your name']", name).await;
+        }
+        self.type_into("textarea[aria-label=Message]", text).await;
+        self.type_into("textarea[aria-label=Message]", ENTER).await;
+        self.wait_text(".bubble--mine", text).await;
+    }
+
     /// Opens the demo page and switches into its chat widget.
     pub async fn open_widget(&self) {
         self.open_widget_at("/widget/demo").await;
@@ -364,5 +377,8 @@ fn axe_source() -> &'static str {
 
 /// The Enter key for [`Browser::type_into`].
 pub const ENTER: &str = "\u{E007}";
+
+/// A real 1x1 PNG (transparent).
+pub const PNG_1X1: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
 /// Shift (held until the next key) for [`Browser::type_into`].
 pub const SHIFT: &str = "\u{E008}";

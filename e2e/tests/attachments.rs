@@ -1,13 +1,12 @@
 //! Files both ways: the operator attaches an image (watching its progress bar) to a
 //! formatted message, the client sees both in the widget and sends a file back.
 
-use el_e2e::{Harness, ENTER};
+use el_e2e::{Harness, ENTER, PNG_1X1};
 use serde_json::json;
 
 /// A real 1x1 PNG, padded after its end (viewers ignore the rest) so the upload lasts.
 fn padded_png() -> Vec<u8> {
-    let png: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82";
-    [png, &vec![0u8; 4 * 1024 * 1024]].concat()
+    [PNG_1X1, &vec![0u8; 4 * 1024 * 1024]].concat()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,11 +19,7 @@ async fn an_image_goes_to_the_client_with_progress_and_a_file_comes_back() {
     std::fs::write(&price_list, b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n").unwrap();
 
     let client = h.browser().await;
-    client.open_widget().await;
-    client.type_into("input[aria-label='Your name']", "Olena Files").await;
-    client.type_into("textarea[aria-label=Message]", "Can you send a photo of the sofa?").await;
-    client.type_into("textarea[aria-label=Message]", ENTER).await;
-    client.wait_text(".bubble--mine", "photo of the sofa").await;
+    client.write_in_widget("/widget/demo", Some("Olena Files"), "Can you send a photo of the sofa?").await;
 
     let anna = h.browser().await;
     anna.sign_in("anna").await;

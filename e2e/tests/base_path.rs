@@ -3,7 +3,7 @@
 //! in, answers with an image, moves between pages by links and deep links, and a host
 //! page mounts an embedded component, all under the base path.
 
-use el_e2e::{Browser, Harness, ENTER};
+use el_e2e::{Browser, Harness, ENTER, PNG_1X1};
 use serde_json::json;
 
 const BASE: &str = "/space/lines";
@@ -23,15 +23,11 @@ async fn the_inbox_widget_and_components_work_under_a_base_path() {
     assert!(h.base.ends_with(BASE), "{}", h.base);
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("pot.png");
-    std::fs::write(&photo, b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\x0f\0\0\x01\x01\0\x05\x18\xd8N\0\0\0\0IEND\xaeB`\x82").unwrap();
+    std::fs::write(&photo, PNG_1X1).unwrap();
 
     // The widget's loader finds its chat beside itself, under the base path.
     let client = h.browser().await;
-    client.open_widget().await;
-    client.type_into("input[aria-label='Your name']", "Ivan Base").await;
-    client.type_into("textarea[aria-label=Message]", "Do you deliver to Lviv?").await;
-    client.type_into("textarea[aria-label=Message]", ENTER).await;
-    client.wait_text(".bubble--mine", "deliver to Lviv").await;
+    client.write_in_widget("/widget/demo", Some("Ivan Base"), "Do you deliver to Lviv?").await;
 
     // Anna signs in at /space/lines/login and lands on the inbox there.
     let anna = h.browser().await;

@@ -3,18 +3,12 @@
 //! lines field; Close dialog from the card menu; a returning client on the shop's
 //! widget; and the seed's four permission cases (anna, carol, dave, erin).
 
-use el_e2e::{Browser, Harness, ENTER};
+use el_e2e::{Browser, Harness};
 use serde_json::json;
 
-/// The visitor in `b` writes `text` through the widget on `page`.
+/// The visitor in `b` writes `text` through the widget on `page`, and is back on the page.
 async fn write_in_widget(b: &Browser, page: &str, name: Option<&str>, text: &str) {
-    b.open_widget_at(page).await;
-    if let Some(name) = name {
-        b.type_into("input[aria-label='Your name']", name).await;
-    }
-    b.type_into("textarea[aria-label=Message]", text).await;
-    b.type_into("textarea[aria-label=Message]", ENTER).await;
-    b.wait_text(".bubble--mine", text).await;
+    b.write_in_widget(page, name, text).await;
     b.client.enter_parent_frame().await.unwrap();
 }
 

@@ -37,11 +37,7 @@ async fn a_client_message_arrives_live_and_the_operator_answers_it() {
     bob.wait_text(".dialog-list", "No new dialogs").await;
 
     // The client writes from the widget on the demo page.
-    client.open_widget().await;
-    client.type_into("input[aria-label='Your name']", "Olena Test").await;
-    client.type_into("textarea[aria-label=Message]", "Hello! Do you deliver to Lviv?").await;
-    client.type_into("textarea[aria-label=Message]", ENTER).await;
-    client.wait_text(".bubble--mine", "Do you deliver to Lviv?").await;
+    client.write_in_widget("/widget/demo", Some("Olena Test"), "Hello! Do you deliver to Lviv?").await;
 
     // Both operators see it at once, without reloading.
     for op in [&anna, &bob] {

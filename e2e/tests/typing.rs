@@ -8,11 +8,7 @@ use serde_json::json;
 async fn each_side_sees_the_other_typing_and_the_operator_sees_the_answer_read() {
     let h = Harness::start().await;
     let client = h.browser().await;
-    client.open_widget().await;
-    client.type_into("input[aria-label='Your name']", "Olena Typing").await;
-    client.type_into("textarea[aria-label=Message]", "Hello!").await;
-    client.type_into("textarea[aria-label=Message]", ENTER).await;
-    client.wait_text(".bubble--mine", "Hello!").await;
+    client.write_in_widget("/widget/demo", Some("Olena Typing"), "Hello!").await;
 
     let anna = h.browser().await;
     anna.sign_in("anna").await;

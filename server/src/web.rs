@@ -112,8 +112,12 @@ impl Page {
 
     /// The page with its policy, checked with the server on every load (its links
     /// change with each build); older browsers are told not to frame it unless the
-    /// policy lets someone.
+    /// policy lets someone. Without a build, a clear 404.
     fn serve(self, policy: HeaderValue) -> Response {
+        if self.0.is_empty() {
+            let missing = "The External Lines app is not built on this server (scripts/build.sh builds it).";
+            return (StatusCode::NOT_FOUND, missing).into_response();
+        }
         let framed = !policy.as_bytes().ends_with(b"frame-ancestors 'none'");
         let mut response = Html(self.0.to_string()).into_response();
         let headers = response.headers_mut();

@@ -108,3 +108,13 @@ async fn everything_lives_under_a_configured_base_path() {
     assert!(frames.iter().any(|f| f.contains("Hello under a base path")), "live through the socket: {frames:?}");
     assert!(anna.inbox().await.dialogs().any(|d| d.client_name == "Base path visitor"));
 }
+
+#[tokio::test]
+async fn without_a_build_the_pages_say_so() {
+    let server = TestServer::start().await;
+    for page in ["/", "/lines/7", "/widget/app/", "/embed/frame/block/lead/1"] {
+        let r = reqwest::get(server.url(page)).await.unwrap();
+        assert_eq!(r.status(), 404, "{page}");
+        assert!(r.text().await.unwrap().contains("not built"), "{page}");
+    }
+}
