@@ -307,6 +307,15 @@ impl Browser {
         self.wait_text(".bubble--mine", text).await;
     }
 
+    /// Waits until the image `css` has loaded (a picture, not a broken link); answers its
+    /// `src` as written.
+    pub async fn wait_image(&self, what: &str, css: &str) -> String {
+        let loaded = "const img = document.querySelector(arguments[0]);
+                      return img && img.complete && img.naturalWidth > 0 && img.getAttribute('src')";
+        let src = self.wait_until(what, loaded, vec![json!(css)]).await;
+        src.as_str().unwrap_or_default().to_string()
+    }
+
     /// Opens the demo page and switches into its chat widget.
     pub async fn open_widget(&self) {
         self.open_widget_at("/widget/demo").await;

@@ -40,26 +40,14 @@ async fn an_image_goes_to_the_client_with_progress_and_a_file_comes_back() {
     assert_eq!(anna.texts(".upload__name").await, ["sofa-photo.png"]);
     anna.type_into(".composer__input", "**Here** it is, in grey.").await;
     anna.type_into(".composer__input", ENTER).await;
-    anna.wait_until(
-        "the thumbnail in the chat",
-        "const img = document.querySelector('.message--mine .attachment--image img');
-         return img && img.complete && img.naturalWidth === 1",
-        vec![],
-    )
-    .await;
+    anna.wait_image("the thumbnail in the chat", ".message--mine .attachment--image img").await;
     anna.wait_text(".message--mine strong", "Here").await;
     assert!(anna.js("return !document.querySelector('.upload')", vec![]).await.as_bool().unwrap(), "tray emptied");
     anna.wait_text(".dialog-row__preview", "Here").await;
 
     // The client sees the formatted text and the image, loaded through their session.
     client.wait_text(".bubble strong", "Here").await;
-    client
-        .wait_until(
-            "the image in the widget",
-            "const img = document.querySelector('.bubble__image'); return img && img.complete && img.naturalWidth === 1",
-            vec![],
-        )
-        .await;
+    client.wait_image("the image in the widget", ".bubble__image").await;
 
     // The client sends a file back; Anna gets it as a download chip.
     client.find(".widget__file-input").await.send_keys(price_list.to_str().unwrap()).await.unwrap();

@@ -44,26 +44,11 @@ async fn the_inbox_widget_and_components_work_under_a_base_path() {
     anna.wait_until("the upload to finish", "return document.querySelector('.upload[data-state=done]')", vec![]).await;
     anna.type_into(".composer__input", "**Yes**, in two days.").await;
     anna.type_into(".composer__input", ENTER).await;
-    anna.wait_until(
-        "the thumbnail in the chat",
-        "const img = document.querySelector('.message--mine .attachment--image img');
-         return img && img.complete && img.naturalWidth === 1 && img.getAttribute('src')",
-        vec![],
-    )
-    .await;
-    let src = anna
-        .js("return document.querySelector('.message--mine .attachment--image img').getAttribute('src')", vec![])
-        .await;
-    assert!(src.as_str().unwrap().starts_with(&format!("{BASE}/api/files/")), "{src}");
+    let src = anna.wait_image("the thumbnail in the chat", ".message--mine .attachment--image img").await;
+    assert!(src.starts_with(&format!("{BASE}/api/files/")), "{src}");
     // The client's widget gets it live through its socket.
     client.wait_text(".bubble strong", "Yes").await;
-    client
-        .wait_until(
-            "the image in the widget",
-            "const img = document.querySelector('.bubble__image'); return img && img.complete && img.naturalWidth === 1",
-            vec![],
-        )
-        .await;
+    client.wait_image("the image in the widget", ".bubble__image").await;
 
     // Links keep to the base path; a deep link opens where it points.
     anna.click_text(".topbar__nav a", "Settings").await;

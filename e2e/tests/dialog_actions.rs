@@ -119,9 +119,7 @@ async fn two_operators_hand_a_dialog_around_and_close_it() {
         vec![],
     )
     .await;
-    let loaded =
-        "const i = document.querySelector('.chat__header .avatar__image'); return i.complete && i.naturalWidth === 1";
-    anna.wait_until("the image to load from the file store", loaded, vec![]).await;
+    anna.wait_image("the image to load from the file store", ".chat__header .avatar__image").await;
     let _ = std::fs::remove_file(&png);
 
     // End dialog with the confirmation, asking not to show it again.
