@@ -29,6 +29,6 @@ bundle() { # dir, rustflags, sources...
 # Leptos's type-erased views make the app 12.5 % smaller but the small widget 3 %
 # larger (README, Bundles): only the app is built with them.
 bundle . "--cfg erase_components" src style public index.html Trunk.toml build.rs locales
-bundle widget "" widget build.rs
+bundle widget "" widget
 say "server: building (release)"
 cargo build --release -p el-server --quiet

@@ -34,7 +34,7 @@ suite() {
 }
 
 suite setup scripts/setup-tools.sh
-suite native cargo test -p el-protocol -p el-web-client -p el-server --no-fail-fast
+suite native cargo test -p el-protocol -p el-web-client -p el-server -p el-widget --no-fail-fast
 # The same server tests on PostgreSQL: a private cluster of our own, stopped at the end.
 postgres_suite() {
   local cluster
@@ -49,7 +49,7 @@ postgres_suite() {
   return $status
 }
 suite postgres postgres_suite
-suite components cargo test -p external-lines --target wasm32-unknown-unknown --tests
+suite components cargo test -p external-lines -p el-widget --target wasm32-unknown-unknown --tests
 suite build scripts/build.sh
 suite e2e cargo test -p el-e2e --tests -- --test-threads=1
 

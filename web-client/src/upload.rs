@@ -14,7 +14,7 @@ use web_sys::{ProgressEvent, XmlHttpRequest};
 /// An upload under way.
 pub struct Upload {
     xhr: XmlHttpRequest,
-    done: oneshot::Receiver<Result<String, Failure>>,
+    done: oneshot::Receiver<Result<(u16, String), Failure>>,
     _handlers: Vec<Closure<dyn FnMut(ProgressEvent)>>,
 }
 
@@ -47,7 +47,7 @@ impl Upload {
         }
         let (tx, done) = oneshot::channel();
         let tx = Rc::new(RefCell::new(Some(tx)));
-        let finish = move |result: Result<String, Failure>| {
+        let finish = move |result: Result<(u16, String), Failure>| {
             if let Some(tx) = tx.borrow_mut().take() {
                 let _ = tx.send(result);
             }
@@ -62,7 +62,7 @@ impl Upload {
             Closure::<dyn FnMut(ProgressEvent)>::new(move |_| {
                 let status = xhr.status().unwrap_or(0);
                 let text = xhr.response_text().ok().flatten().unwrap_or_default();
-                finish(if (200..300).contains(&status) { Ok(text) } else { Err(refusal(status, &text)) });
+                finish(Ok((status, text)));
             })
         };
         let failed = {
@@ -92,9 +92,18 @@ impl Upload {
         Cancel(self.xhr.clone())
     }
 
+    /// The server's answer once the upload ends, as its status and body (for a page
+    /// that reads JSON its own way); a failure only when there was no answer.
+    pub async fn finish_raw(self) -> Result<(u16, String), Failure> {
+        self.done.await.map_err(|_| Failure { status: 0, message: CANCELLED.into() })?
+    }
+
     /// The server's answer once the upload ends.
     pub async fn finish<T: DeserializeOwned>(self) -> Result<T, Failure> {
-        let text = self.done.await.map_err(|_| Failure { status: 0, message: CANCELLED.into() })??;
+        let (status, text) = self.finish_raw().await?;
+        if !(200..300).contains(&status) {
+            return Err(refusal(status, &text));
+        }
         serde_json::from_str(&text).map_err(|_| Failure {
             status: 200,
             message: "The server sent an answer this page cannot read. Reload the page.".into(),

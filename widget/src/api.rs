@@ -1,54 +1,77 @@
 //! The widget's door to the server, and where the visitor's identity is remembered.
 
-use el_protocol::api::{
-    Attachment, Receipt, SendMessage, WidgetConversation, WidgetHello, WidgetMessage, WidgetSession,
-};
-use el_protocol::MessageId;
-use el_web_client::http::{self, Failure};
-use el_web_client::upload::Upload;
+use crate::json::{self, Message, Session, Value};
+use crate::net::{self, Failure};
+use crate::texts::Text;
+use el_protocol::api::{Attachment, Receipt};
+use el_web_client::upload::{Upload, CANCELLED};
+use wasm_bindgen::JsValue;
 
 /// Starts a visitor session on a channel, telling the server who the visitor is on
 /// the site's other channels (so it recognizes a returning client).
-pub async fn start(channel: &str, name: Option<String>) -> Result<WidgetSession, Failure> {
+pub async fn start(channel: &str, name: Option<String>) -> Result<Session, Failure> {
     let known = known_token(channel);
-    http::post("/api/widget/session", &WidgetHello { channel: channel.into(), name, known }, None).await
+    let hello = json::object(&[
+        ("channel", channel.into()),
+        ("name", name.as_deref().map_or(JsValue::NULL, JsValue::from_str)),
+        ("known", json::optional(known.as_deref())),
+    ]);
+    let answer = net::call("POST", "/api/widget/session", Some(hello), None).await?;
+    Session::read(&answer).ok_or_else(|| Failure::unreadable(200))
 }
 
-/// The visitor's messages so far.
-pub async fn conversation(token: &str) -> Result<WidgetConversation, Failure> {
-    http::get("/api/widget/conversation", Some(token)).await
+/// The visitor's messages so far (oldest first) and the log position they are as of.
+pub async fn conversation(token: &str) -> Result<(i64, Vec<Message>), Failure> {
+    let answer = net::call("GET", "/api/widget/conversation", None, Some(token)).await?;
+    let messages = answer.get("messages").list().iter().filter_map(Message::read).collect();
+    Ok((answer.get("as_of").int().unwrap_or_default(), messages))
 }
 
 /// Sends a message (with uploaded files); `client_msg_id` makes retries safe.
-pub async fn send(
-    token: &str,
-    text: String,
-    attachments: Vec<String>,
-    client_msg_id: String,
-) -> Result<WidgetMessage, Failure> {
-    http::post("/api/widget/messages", &SendMessage { text, client_msg_id, attachments, note: false }, Some(token))
-        .await
+pub async fn send(token: &str, text: &str, files: &[String], client_msg_id: &str) -> Result<Message, Failure> {
+    let files: js_sys::Array = files.iter().map(|id| JsValue::from_str(id)).collect();
+    let body = json::object(&[
+        ("text", text.into()),
+        ("client_msg_id", client_msg_id.into()),
+        ("attachments", files.into()),
+        ("note", false.into()),
+    ]);
+    let answer = net::call("POST", "/api/widget/messages", Some(body), Some(token)).await?;
+    Message::read(&answer).ok_or_else(|| Failure::unreadable(200))
 }
 
 /// Tells the operators that the visitor is typing.
 pub async fn typing(token: &str) -> Result<(), Failure> {
-    http::post_no_answer("/api/widget/typing", Some(token)).await
+    net::call("POST", "/api/widget/typing", None, Some(token)).await.map(drop)
 }
 
 /// Tells the operators that the visitor's widget has received, or the visitor has seen,
 /// the conversation up to `up_to`.
-pub async fn received(token: &str, up_to: MessageId, how: Receipt) -> Result<(), Failure> {
+pub async fn received(token: &str, up_to: i64, how: Receipt) -> Result<(), Failure> {
     let path = match how {
         Receipt::Delivered => "delivered",
         Receipt::Seen => "read",
     };
-    http::post_no_answer(&format!("/api/widget/{path}/{up_to}"), Some(token)).await
+    net::call("POST", &format!("/api/widget/{path}/{up_to}"), None, Some(token)).await.map(drop)
 }
 
 /// Starts uploading a file for the visitor's next message.
 pub fn upload(token: &str, file: &web_sys::File, on_progress: impl Fn(f64) + 'static) -> Result<Upload, Failure> {
     let name = String::from(js_sys::encode_uri_component(&file.name()));
     Upload::start(&format!("/api/widget/files?name={name}"), Some(token), file, on_progress)
+        .map_err(|_| Failure::unreachable())
+}
+
+/// The file an upload stored, once it ends; `Ok(None)` when the visitor cancelled it.
+pub async fn uploaded(upload: Upload) -> Result<Option<Attachment>, Failure> {
+    match upload.finish_raw().await {
+        Ok((status, body)) if (200..300).contains(&status) => {
+            Value::parse(&body).as_ref().and_then(json::attachment).map(Some).ok_or_else(|| Failure::unreadable(status))
+        }
+        Ok((status, body)) => Err(Failure::refused(status, &body)),
+        Err(f) if f.message == CANCELLED => Ok(None),
+        Err(_) => Err(Failure { status: 0, message: crate::say(Text::UploadInterrupted).into() }),
+    }
 }
 
 /// Where the visitor downloads a file of their conversation.
@@ -70,9 +93,9 @@ fn key(channel: &str) -> String {
 }
 
 /// The session this browser keeps for `channel`, if any.
-pub fn saved_session(channel: &str) -> Option<WidgetSession> {
+pub fn saved_session(channel: &str) -> Option<Session> {
     let text = storage()?.get_item(&key(channel)).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    Session::read(&Value::parse(&text)?)
 }
 
 /// The visitor's token on another channel of this site, if they wrote there.
@@ -83,14 +106,14 @@ fn known_token(channel: &str) -> Option<String> {
         .filter_map(|i| storage.key(i).ok().flatten())
         .filter(|k| k.starts_with(&key("")) && *k != own)
         .filter_map(|k| storage.get_item(&k).ok().flatten())
-        .find_map(|text| serde_json::from_str::<WidgetSession>(&text).ok())
+        .find_map(|text| Session::read(&Value::parse(&text)?))
         .map(|session| session.token)
 }
 
 /// Remembers the session so a returning visitor continues the same conversation.
-pub fn save_session(channel: &str, session: &WidgetSession) {
-    if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(session)) {
-        let _ = s.set_item(&key(channel), &text);
+pub fn save_session(channel: &str, session: &Session) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(&key(channel), &session.saved);
     }
 }
 

@@ -1,34 +1,40 @@
 //! The website chat widget: a visitor writes to the company and sees the operators'
 //! answers live. It runs in an iframe served by the External Lines server.
+//!
+//! Every visitor of a customer's site loads it, so it is written on the browser's own
+//! APIs (DOM, `fetch`, `WebSocket`, `JSON`) without a framework or serde: `view` builds
+//! the page once, and the [`Widget`] below changes the parts that change.
 
 mod api;
+pub mod dom;
+pub mod json;
+pub mod net;
+pub mod texts;
+pub mod view;
 
-include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
-
-/// A text of the widget in its language (`locales/*.json`), placeholders filled.
-macro_rules! tr {
-    ($key:ident $(, $($args:tt)*)?) => {
-        $crate::i18n::td_string!($crate::locale(), $key $(, $($args)*)?)
-    };
-}
-
-use el_protocol::api::{human_size, Attachment, Receipt, WidgetMessage, WidgetSession};
-use el_protocol::events::{Frame, TYPING_EVERY_MS, TYPING_SHOWN_MS};
-use el_protocol::{MessageId, Seq};
-use el_web_client::socket::{Ended, Socket};
+use dom::{flag, listen, show};
+use el_protocol::api::Receipt;
+use el_protocol::events::{TYPING_EVERY_MS, TYPING_SHOWN_MS};
 use el_web_client::theme;
-use el_web_client::upload::{Cancel, CANCELLED};
-use gloo_timers::future::sleep;
-use i18n::{I18nLocaleTrait, Locale};
-use leptos::html::Ol;
-use leptos::prelude::*;
-use leptos::task::spawn_local;
+use el_web_client::upload::Cancel;
+use json::{Frame, Message, Session};
+use net::Heard;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
-use std::time::Duration;
+use std::rc::Rc;
+use texts::{Language, Text};
+use view::View;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, KeyboardEvent};
 
+/// The socket's close code for a session the server no longer knows.
 const CLOSE_UNAUTHORIZED: u16 = 4401;
+/// Reconnecting waits this long at first, doubling up to [`RETRY_MAX_MS`].
+const RETRY_FIRST_MS: u32 = 500;
+const RETRY_MAX_MS: u32 = 15_000;
 
-/// A parameter of the iframe's address (`?channel=`, `?theme=`).
+/// A parameter of the iframe's address (`?channel=`, `?theme=`, `?lang=`).
 fn param(name: &str) -> Option<String> {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
@@ -36,26 +42,25 @@ fn param(name: &str) -> Option<String> {
         .and_then(|p| p.get(name))
 }
 
-/// The widget's language: `?lang=` (the host page's `data-lang`, passed by the loader),
-/// else the first of the visitor's browser languages the widget has.
-fn locale() -> Locale {
-    thread_local! {
-        static LOCALE: Locale = {
-            let asked: Vec<String> = match param("lang") {
-                Some(lang) => vec![lang],
-                None => web_sys::window()
-                    .map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect())
-                    .unwrap_or_default(),
-            };
-            Locale::find_locale(&asked)
-        };
-    }
-    LOCALE.with(|l| *l)
+thread_local! {
+    /// `?lang=` (the host page's `data-lang`, passed by the loader), else the first of
+    /// the visitor's browser languages the widget speaks.
+    static LANGUAGE: Language = Language::pick(&match param("lang") {
+        Some(lang) => vec![lang],
+        None => web_sys::window()
+            .map(|w| w.navigator().languages().iter().filter_map(|l| l.as_string()).collect())
+            .unwrap_or_default(),
+    });
 }
 
-/// The channel key from the iframe's `?channel=`.
-fn channel_key() -> String {
-    param("channel").unwrap_or_default()
+/// The widget's language.
+pub fn language() -> Language {
+    LANGUAGE.with(|l| *l)
+}
+
+/// `text` in the widget's language.
+pub fn say(text: Text) -> &'static str {
+    language().text(text)
 }
 
 /// `?theme=light|dark` (the host page's choice, passed by the loader) sets the colours;
@@ -85,258 +90,351 @@ fn in_frame() -> bool {
     web_sys::window().is_some_and(|w| w.parent().ok().flatten().is_some_and(|p| p != w))
 }
 
-/// The widget's state.
-#[derive(Clone, Copy)]
-struct Chat {
-    channel: StoredValue<String>,
-    session: RwSignal<Option<WidgetSession>>,
-    messages: RwSignal<BTreeMap<MessageId, WidgetMessage>>,
-    as_of: StoredValue<Seq>,
-    live: RwSignal<bool>,
-    /// Grows whenever the session changes, so an old socket loop stops.
-    epoch: StoredValue<u64>,
-    /// The operator typing an answer, until when (ms since the epoch).
-    typing: RwSignal<Option<(String, f64)>>,
+/// Whether the visitor can see the chat: the page is in front, and the chat is open (a
+/// closed chat's frame has no size).
+fn chat_in_view() -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let visible = dom::document().visibility_state() == web_sys::VisibilityState::Visible;
+    visible && window.inner_height().ok().and_then(|h| h.as_f64()).is_some_and(|h| h > 0.0)
 }
 
-impl Chat {
-    fn add(&self, message: WidgetMessage) {
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+/// Calls `then` after `ms` milliseconds.
+fn after(ms: u32, then: impl FnOnce() + 'static) {
+    spawn_local(async move {
+        net::sleep(ms).await;
+        then();
+    });
+}
+
+/// The widget: its page and what it knows.
+pub struct Widget {
+    channel: String,
+    pub view: View,
+    session: RefCell<Option<Session>>,
+    /// The messages shown, by id: whether the visitor's own, and their bubbles.
+    shown: RefCell<BTreeMap<i64, (bool, Element)>>,
+    /// The log position the conversation is complete up to.
+    as_of: Cell<i64>,
+    live: Cell<bool>,
+    /// Grows whenever the session changes, so an old socket loop stops.
+    epoch: Cell<u64>,
+    /// Until when "… is typing" shows (ms since the epoch).
+    typing_until: Cell<f64>,
+    sending: Cell<bool>,
+    upload: RefCell<Option<Cancel>>,
+    said_typing: Cell<f64>,
+    /// The newest operator message reported delivered, and seen.
+    reported: Cell<(i64, i64)>,
+}
+
+/// Starts the widget in the page's body.
+pub fn start() {
+    apply_theme();
+    if let Some(root) = dom::document().document_element() {
+        let _ = root.set_attribute("lang", language().code());
+    }
+    let widget = Widget::new(param("channel").unwrap_or_default());
+    if let Some(body) = dom::document().body() {
+        let _ = body.append_child(&widget.view.root);
+    }
+    widget.wire();
+    if let Some(token) = widget.token() {
+        widget.connect(token);
+    }
+}
+
+impl Widget {
+    /// A widget for `channel` (the channel key of the iframe's `?channel=`) with the
+    /// session this browser keeps for it, if any; not yet listening or connected.
+    pub fn new(channel: String) -> Rc<Widget> {
+        let view = View::build();
+        show(&view.close, in_frame());
+        let session = api::saved_session(&channel);
+        let widget = Rc::new(Widget {
+            channel,
+            view,
+            session: RefCell::new(session),
+            shown: RefCell::new(BTreeMap::new()),
+            as_of: Cell::new(0),
+            live: Cell::new(false),
+            epoch: Cell::new(0),
+            typing_until: Cell::new(0.0),
+            sending: Cell::new(false),
+            upload: RefCell::new(None),
+            said_typing: Cell::new(f64::MIN),
+            reported: Cell::new((0, 0)),
+        });
+        widget.refresh();
+        widget
+    }
+
+    fn token(&self) -> Option<String> {
+        self.session.borrow().as_ref().map(|s| s.token.clone())
+    }
+
+    /// Shows `message` in its place by id (once, however often it arrives).
+    pub fn add(&self, message: &Message) {
         if !message.mine {
             // The operator who typed has most likely just sent it.
-            self.typing.set(None);
+            self.stop_typing();
         }
-        self.messages.update(|m| {
-            m.entry(message.id).or_insert(message);
-        });
+        let Some(token) = self.token() else { return };
+        {
+            let mut shown = self.shown.borrow_mut();
+            if shown.contains_key(&message.id) {
+                return;
+            }
+            let bubble = view::bubble(message, &token);
+            let next = shown.range(message.id + 1..).next().map(|(_, (_, el))| el.clone());
+            let _ = self.view.list.insert_before(&bubble, next.as_ref().map(|e| e.as_ref()));
+            shown.insert(message.id, (message.mine, bubble));
+        }
+        show(&self.view.intro, false);
+        let list = &self.view.list;
+        list.set_scroll_top(list.scroll_height());
+        self.report_read();
+    }
+
+    /// The ids of the messages shown, in their order on the page.
+    pub fn shown(&self) -> Vec<i64> {
+        self.shown.borrow().keys().copied().collect()
+    }
+
+    /// Brings what shows in line with what the widget knows.
+    fn refresh(&self) {
+        let has_session = self.session.borrow().is_some();
+        show(&self.view.status, has_session && !self.live.get());
+        show(&self.view.name, !has_session);
+        let blank = self.view.draft.value().trim().is_empty();
+        flag(&self.view.send, "disabled", self.sending.get() || blank);
+        flag(&self.view.attach, "disabled", self.upload.borrow().is_some());
+    }
+
+    fn set_error(&self, message: Option<&str>) {
+        self.view.error.set_text_content(message);
+        show(&self.view.error, message.is_some());
     }
 
     /// An operator is typing: shown for a few seconds unless heard again.
-    fn heard_typing(&self, name: String) {
-        let until = js_sys::Date::now() + f64::from(TYPING_SHOWN_MS);
-        self.typing.set(Some((name, until)));
-        let typing = self.typing;
-        set_timeout(
-            move || {
-                if typing.with_untracked(|t| t.as_ref().is_some_and(|(_, until)| *until <= js_sys::Date::now())) {
-                    typing.set(None);
-                }
-            },
-            Duration::from_millis(u64::from(TYPING_SHOWN_MS) + 50),
-        );
+    fn heard_typing(self: &Rc<Self>, name: &str) {
+        self.typing_until.set(now() + f64::from(TYPING_SHOWN_MS));
+        self.view.typing.set_text_content(Some(&language().fill(Text::IsTyping, "name", name)));
+        let widget = self.clone();
+        after(TYPING_SHOWN_MS + 50, move || {
+            if widget.typing_until.get() <= now() {
+                widget.stop_typing();
+            }
+        });
     }
 
+    fn stop_typing(&self) {
+        self.typing_until.set(0.0);
+        self.view.typing.set_text_content(None);
+    }
+
+    /// Forgets a session the server no longer knows, and its conversation.
     fn forget(&self) {
-        api::forget_session(&self.channel.get_value());
-        self.epoch.update_value(|e| *e += 1);
-        self.session.set(None);
-        self.messages.set(BTreeMap::new());
+        api::forget_session(&self.channel);
+        self.epoch.set(self.epoch.get() + 1);
+        self.session.replace(None);
+        for (_, (_, bubble)) in std::mem::take(&mut *self.shown.borrow_mut()) {
+            bubble.remove();
+        }
+        show(&self.view.intro, true);
+        self.live.set(false);
+        self.refresh();
     }
 
     /// Loads the conversation and streams new messages until the session changes.
-    fn connect(self, token: String) {
-        self.epoch.update_value(|e| *e += 1);
-        let epoch = self.epoch.get_value();
-        let current = move || self.epoch.get_value() == epoch;
+    fn connect(self: &Rc<Self>, token: String) {
+        self.epoch.set(self.epoch.get() + 1);
+        let epoch = self.epoch.get();
+        let widget = self.clone();
         spawn_local(async move {
-            let mut retry = Duration::from_millis(500);
-            let mut need_snapshot = true;
+            let current = || widget.epoch.get() == epoch;
+            let mut retry = RETRY_FIRST_MS;
+            // Each round loads the conversation, then listens until the socket ends.
             while current() {
-                if need_snapshot {
-                    match api::conversation(&token).await {
-                        Ok(c) => {
-                            self.as_of.set_value(c.as_of);
-                            for m in c.messages {
-                                self.add(m);
-                            }
-                            need_snapshot = false;
+                match api::conversation(&token).await {
+                    Ok(_) if !current() => return,
+                    Ok((as_of, messages)) => {
+                        widget.as_of.set(as_of);
+                        for m in &messages {
+                            widget.add(m);
                         }
-                        Err(f) if f.is_unauthorized() => return self.forget(),
-                        Err(_) => {
-                            sleep(retry).await;
-                            retry = (retry * 2).min(Duration::from_secs(15));
-                            continue;
-                        }
+                    }
+                    Err(f) if f.is_unauthorized() => return widget.forget(),
+                    Err(_) => {
+                        net::sleep(retry).await;
+                        retry = (retry * 2).min(RETRY_MAX_MS);
+                        continue;
                     }
                 }
-                let ended = match Socket::open(&api::socket_path(&token, self.as_of.get_value())) {
-                    Ok(mut socket) => loop {
-                        match socket.next::<WidgetMessage>().await {
-                            Ok(_) if !current() => return,
-                            Ok(Frame::Event { seq, event }) => {
-                                self.as_of.set_value(seq);
-                                self.add(event);
-                            }
-                            Ok(Frame::Live { seq }) => {
-                                self.as_of.set_value(seq.max(self.as_of.get_value()));
-                                self.live.set(true);
-                                retry = Duration::from_millis(500);
-                            }
-                            Ok(Frame::Resync { .. }) => {
-                                need_snapshot = true;
-                                break None;
-                            }
-                            Ok(Frame::Typing { name, .. }) => self.heard_typing(name),
-                            Err(e) => break Some(e),
-                        }
-                    },
-                    Err(e) => Some(e),
-                };
-                self.live.set(false);
-                match ended {
-                    None => continue,
-                    Some(Ended::Closed(CLOSE_UNAUTHORIZED)) => return self.forget(),
-                    Some(_) => {
-                        sleep(retry).await;
-                        retry = (retry * 2).min(Duration::from_secs(15));
-                        // The token may have been refused: the snapshot call tells.
-                        need_snapshot = true;
+                let resync = Rc::new(Cell::new(false));
+                let listener = (widget.clone(), resync.clone());
+                let code = net::socket(&api::socket_path(&token, widget.as_of.get()), move |text| {
+                    let (widget, resync) = &listener;
+                    if widget.epoch.get() != epoch {
+                        return Heard::Enough;
                     }
+                    match Frame::read(text) {
+                        Some(Frame::Event { seq, message }) => {
+                            widget.as_of.set(seq);
+                            widget.add(&message);
+                        }
+                        Some(Frame::Live { seq }) => {
+                            widget.as_of.set(seq.max(widget.as_of.get()));
+                            widget.live.set(true);
+                            widget.refresh();
+                        }
+                        Some(Frame::Resync) => {
+                            resync.set(true);
+                            return Heard::Enough;
+                        }
+                        Some(Frame::Typing { name }) => widget.heard_typing(&name),
+                        None => {}
+                    }
+                    Heard::More
+                })
+                .await;
+                if !current() {
+                    return;
+                }
+                let was_live = widget.live.replace(false);
+                widget.refresh();
+                if code == CLOSE_UNAUTHORIZED && !resync.get() {
+                    return widget.forget();
+                }
+                if !resync.get() {
+                    // A lost socket waits before the next round; the token may have been
+                    // refused, which the conversation's call then tells.
+                    if was_live {
+                        retry = RETRY_FIRST_MS;
+                    }
+                    net::sleep(retry).await;
+                    retry = (retry * 2).min(RETRY_MAX_MS);
                 }
             }
         });
     }
-}
 
-/// The widget: header, conversation, and the message form (with a name field before
-/// the first message).
-#[component]
-pub fn Widget() -> impl IntoView {
-    apply_theme();
-    if let Some(root) = document().document_element() {
-        let _ = root.set_attribute("lang", locale().as_str());
-    }
-    // Esc inside the frame closes the chat as Esc on the host page does.
-    let esc = window_event_listener(leptos::ev::keydown, |e| {
-        if e.key() == "Escape" && in_frame() {
-            ask_to_close();
-        }
-    });
-    on_cleanup(move || esc.remove());
-    let channel = channel_key();
-    let saved = api::saved_session(&channel);
-    let chat = Chat {
-        channel: StoredValue::new(channel),
-        session: RwSignal::new(saved.clone()),
-        messages: RwSignal::new(BTreeMap::new()),
-        as_of: StoredValue::new(0),
-        live: RwSignal::new(false),
-        epoch: StoredValue::new(0),
-        typing: RwSignal::new(None),
-    };
-    if let Some(s) = saved {
-        chat.connect(s.token);
-    }
-
-    let name = RwSignal::new(String::new());
-    let draft = RwSignal::new(String::new());
-    let error = RwSignal::new(None::<String>);
-    // The visitor's session, started with the name they typed on their first message.
-    let session = move || async move {
-        if let Some(s) = chat.session.get_untracked() {
+    /// The visitor's session, started with the name they typed on their first message.
+    async fn session(self: &Rc<Self>) -> Option<Session> {
+        if let Some(s) = self.session.borrow().clone() {
             return Some(s);
         }
-        let typed = name.get_untracked();
+        let typed = self.view.name.value();
         let typed = (!typed.trim().is_empty()).then_some(typed);
-        match api::start(&chat.channel.get_value(), typed).await {
+        match api::start(&self.channel, typed).await {
             Ok(s) => {
-                api::save_session(&chat.channel.get_value(), &s);
-                chat.session.set(Some(s.clone()));
-                chat.connect(s.token.clone());
+                api::save_session(&self.channel, &s);
+                self.session.replace(Some(s.clone()));
+                self.refresh();
+                self.connect(s.token.clone());
                 Some(s)
             }
             Err(f) => {
-                error.set(Some(f.message));
+                self.set_error(Some(&f.message));
                 None
             }
         }
-    };
-    let send = Action::new_local(move |(text, files): &(String, Vec<String>)| {
-        let (text, files) = (text.clone(), files.clone());
+    }
+
+    /// Sends the draft, unless it is blank or a message is on its way.
+    fn submit(self: &Rc<Self>) {
+        let text = self.view.draft.value();
+        if !text.trim().is_empty() && !self.sending.get() {
+            spawn_local(self.clone().deliver(text, Vec::new()));
+        }
+    }
+
+    /// Sends a message of `text` and uploaded `files`.
+    async fn deliver(self: Rc<Self>, text: String, files: Vec<String>) {
+        self.sending.set(true);
+        self.refresh();
         let key = uuid::Uuid::new_v4().to_string();
-        async move {
-            let Some(session) = session().await else { return };
-            let only_files = !files.is_empty();
-            match api::send(&session.token, text, files, key).await {
-                Ok(message) => {
-                    error.set(None);
-                    if !only_files {
-                        draft.set(String::new());
-                    }
-                    chat.add(message);
+        let sent = match self.session().await {
+            Some(session) => Some(api::send(&session.token, &text, &files, &key).await),
+            None => None,
+        };
+        self.sending.set(false);
+        match sent {
+            None => {}
+            Some(Ok(message)) => {
+                self.set_error(None);
+                // What the visitor typed meanwhile stays.
+                if !text.is_empty() && self.view.draft.value() == text {
+                    self.view.draft.set_value("");
                 }
-                Err(f) if f.is_unauthorized() => {
-                    chat.forget();
-                    error.set(Some(f.message));
+                self.add(&message);
+            }
+            Some(Err(f)) => {
+                if f.is_unauthorized() {
+                    self.forget();
                 }
-                Err(f) => error.set(Some(f.message)),
+                self.set_error(Some(&f.message));
             }
         }
-    });
-    let sending = send.pending();
-    let submit = move || {
-        let text = draft.get_untracked();
-        if !text.trim().is_empty() && !sending.get_untracked() {
-            send.dispatch((text, Vec::new()));
-        }
-    };
-    // A chosen file uploads with its progress (cancellable) and is sent on its own.
-    let uploading = RwSignal::new(None::<(String, f64)>);
-    let cancel = StoredValue::new_local(None::<Cancel>);
-    let picker: NodeRef<leptos::html::Input> = NodeRef::new();
-    let attach = move |file: web_sys::File| {
+        self.refresh();
+    }
+
+    /// Uploads a chosen file with its progress (cancellable) and sends it on its own.
+    fn attach(self: &Rc<Self>, file: web_sys::File) {
+        let widget = self.clone();
         spawn_local(async move {
-            let Some(session) = session().await else { return };
+            let Some(session) = widget.session().await else { return };
             if let Some(reason) = session.limits.refusal(&file.name(), file.size() as u64, 0) {
-                return error.set(Some(reason));
+                return widget.set_error(Some(&reason));
             }
-            uploading.set(Some((file.name(), 0.0)));
-            let progress = move |share| {
-                uploading.update(|u| {
-                    if let Some(u) = u {
-                        u.1 = share
-                    }
-                })
+            let name = file.name();
+            widget.view.uploading(&name, 0.0);
+            let progress = {
+                let widget = widget.clone();
+                move |share| widget.view.uploading(&name, share)
             };
             let result = match api::upload(&session.token, &file, progress) {
                 Ok(upload) => {
-                    cancel.set_value(Some(upload.canceller()));
-                    upload.finish::<Attachment>().await
+                    widget.upload.replace(Some(upload.canceller()));
+                    show(&widget.view.upload, true);
+                    widget.refresh();
+                    api::uploaded(upload).await
                 }
                 Err(f) => Err(f),
             };
-            uploading.set(None);
-            cancel.set_value(None);
+            widget.upload.replace(None);
+            show(&widget.view.upload, false);
+            widget.refresh();
             match result {
-                Ok(file) => {
-                    send.dispatch((String::new(), vec![file.id]));
-                }
-                Err(f) if f.message == CANCELLED => error.set(None),
-                Err(f) => error.set(Some(f.message)),
+                Ok(Some(file)) => widget.deliver(String::new(), vec![file.id]).await,
+                Ok(None) => widget.set_error(None),
+                Err(f) => widget.set_error(Some(&f.message)),
             }
         });
-    };
+    }
 
-    // Operators see "typing" while the visitor writes (said at most every few seconds).
-    let said_typing = StoredValue::new(f64::MIN);
-    let typed = move || {
-        let now = js_sys::Date::now();
-        let token = chat.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
-        if let Some(token) = token.filter(|_| now - said_typing.get_value() >= f64::from(TYPING_EVERY_MS)) {
-            said_typing.set_value(now);
+    /// Operators see "typing" while the visitor writes (said at most every few seconds).
+    fn typed(&self) {
+        let Some(token) = self.token() else { return };
+        if now() - self.said_typing.get() >= f64::from(TYPING_EVERY_MS) {
+            self.said_typing.set(now());
+            // A lost signal only means "typing" shows a little later.
             spawn_local(async move {
-                // A lost signal only means "typing" shows a little later.
                 let _ = api::typing(&token).await;
             });
         }
-    };
-    // Operators see "Delivered" on the newest answer once this page has it, and "Seen"
-    // once the visitor has it in view. (Reported up to: delivered, seen.)
-    let reported = StoredValue::new((MessageId(0), MessageId(0)));
-    let report_read = move || {
-        let newest = chat.messages.with_untracked(|m| m.values().rev().find(|m| !m.mine).map(|m| m.id));
-        let token = chat.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()));
-        let (Some(newest), Some(token)) = (newest, token) else { return };
-        let (delivered, seen) = reported.get_value();
+    }
+
+    /// Operators see "Delivered" on the newest answer once this page has it, and "Seen"
+    /// once the visitor has it in view.
+    fn report_read(&self) {
+        let Some(token) = self.token() else { return };
+        let newest = self.shown.borrow().iter().rev().find(|(_, (mine, _))| !mine).map(|(id, _)| *id);
+        let Some(newest) = newest else { return };
+        let (delivered, seen) = self.reported.get();
         let how = if newest > seen && chat_in_view() {
             Receipt::Seen
         } else if newest > delivered {
@@ -344,210 +442,63 @@ pub fn Widget() -> impl IntoView {
         } else {
             return;
         };
-        reported.set_value((newest, if how == Receipt::Seen { newest } else { seen }));
+        self.reported.set((newest, if how == Receipt::Seen { newest } else { seen }));
         spawn_local(async move {
             let _ = api::received(&token, newest, how).await;
         });
-    };
-    Effect::new(move |_| {
-        chat.messages.track();
-        report_read();
-    });
-    // Opening the chat resizes its frame from nothing; coming back to the page shows it.
-    let resized = window_event_listener(leptos::ev::resize, move |_| report_read());
-    let shown = window_event_listener_untyped("visibilitychange", move |_| report_read());
-    on_cleanup(move || {
-        resized.remove();
-        shown.remove();
-    });
-    let list: NodeRef<Ol> = NodeRef::new();
-    Effect::new(move |_| {
-        let count = chat.messages.with(BTreeMap::len);
-        if let (Some(el), true) = (list.get(), count > 0) {
-            el.set_scroll_top(el.scroll_height());
-        }
-    });
-    let shown = move || chat.messages.with(|m| m.values().cloned().collect::<Vec<_>>());
-    let reconnecting = move || chat.session.with(Option::is_some) && !chat.live.get();
-
-    view! {
-        <div class="widget">
-            <header class="widget__header">
-                <div>
-                    <h1>{tr!(chat_with_us)}</h1>
-                    <p>{tr!(we_answer_soon)}</p>
-                </div>
-                <Show when=in_frame>
-                    <button type="button" class="widget__close" aria-label=tr!(close_chat) on:click=|_| ask_to_close()>
-                        "×"
-                    </button>
-                </Show>
-            </header>
-            <Show when=reconnecting>
-                <div class="widget__status" role="status">{tr!(connecting)}</div>
-            </Show>
-            <ol class="widget__messages" node_ref=list aria-label=tr!(conversation) aria-live="polite">
-                <Show when=move || chat.messages.with(BTreeMap::is_empty)>
-                    <li class="widget__intro">{tr!(hello)}</li>
-                </Show>
-                <For each=shown key=|m| m.id let:m>
-                    <li class="bubble" class:bubble--mine=m.mine>
-                        {m.author_name.clone().map(|a| view! { <span class="bubble__author">{a}</span> })}
-                        {(!m.text.is_empty()).then(|| view! {
-                            <div class="bubble__text markdown" inner_html=m.html.clone()></div>
-                        })}
-                        {files(chat, m.attachments.clone())}
-                        <time class="bubble__time">{clock(m.created_at)}</time>
-                    </li>
-                </For>
-            </ol>
-            <p class="widget__typing" role="status">
-                {move || chat.typing.with(|t| t.as_ref().map(|(name, _)| tr!(is_typing, name).to_string()))}
-            </p>
-            <form
-                class="widget__form"
-                on:submit=move |ev| {
-                    ev.prevent_default();
-                    submit();
-                }
-            >
-                <Show when=move || error.with(Option::is_some)>
-                    <p class="widget__error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                </Show>
-                <Show when=move || chat.session.with(Option::is_none)>
-                    <input
-                        aria-label=tr!(your_name)
-                        placeholder=tr!(your_name_optional)
-                        maxlength="80"
-                        autocomplete="name"
-                        prop:value=move || name.get()
-                        on:input=move |ev| name.set(event_target_value(&ev))
-                    />
-                </Show>
-                {move || uploading.get().map(|(file, share)| view! {
-                    <div class="widget__upload" role="status">
-                        <span class="widget__upload-name">{tr!(sending_file, file = file.clone()).to_string()}</span>
-                        <progress max="1" value=share aria-label=tr!(uploading_file, file).to_string()></progress>
-                        <button
-                            type="button"
-                            class="widget__upload-cancel"
-                            aria-label=tr!(cancel_upload)
-                            on:click=move |_| cancel.with_value(|c| if let Some(c) = c { c.cancel() })
-                        >
-                            "×"
-                        </button>
-                    </div>
-                })}
-                <div class="widget__row">
-                    <button
-                        type="button"
-                        class="widget__attach"
-                        aria-label=tr!(attach_file)
-                        title=tr!(attach_file)
-                        disabled=move || uploading.with(Option::is_some)
-                        on:click=move |_| {
-                            if let Some(el) = picker.get_untracked() {
-                                el.click();
-                            }
-                        }
-                    >
-                        <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round">
-                            <path d="M21.44 11.05l-9.19 9.19a6 6 0 0 1-8.49-8.49l9.19-9.19a4 4 0 0 1 5.66 5.66l-9.2 9.19a2 2 0 0 1-2.83-2.83l8.49-8.48"/>
-                        </svg>
-                    </button>
-                    <input
-                        type="file"
-                        class="widget__file-input"
-                        tabindex="-1"
-                        aria-hidden="true"
-                        node_ref=picker
-                        on:change=move |ev| {
-                            let el = event_target::<web_sys::HtmlInputElement>(&ev);
-                            if let Some(file) = el.files().and_then(|f| f.get(0)) {
-                                attach(file);
-                            }
-                            el.set_value("");
-                        }
-                    />
-                    <textarea
-                        aria-label=tr!(message)
-                        placeholder=tr!(write_message)
-                        rows="2"
-                        prop:value=move || draft.get()
-                        on:input=move |ev| {
-                            let text = event_target_value(&ev);
-                            if !text.trim().is_empty() {
-                                typed();
-                            }
-                            draft.set(text);
-                        }
-                        on:keydown=move |ev: web_sys::KeyboardEvent| {
-                            if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-                                ev.prevent_default();
-                                submit();
-                            }
-                        }
-                    ></textarea>
-                    <button
-                        type="submit"
-                        class="widget__send"
-                        disabled=move || sending.get() || draft.with(|d| d.trim().is_empty())
-                    >
-                        {tr!(send)}
-                    </button>
-                </div>
-            </form>
-        </div>
     }
-}
 
-/// Whether the visitor can see the chat: the page is in front, and the chat is open (a
-/// closed chat's frame has no size).
-fn chat_in_view() -> bool {
-    let visible = document().visibility_state() == web_sys::VisibilityState::Visible;
-    visible && window().inner_height().ok().and_then(|h| h.as_f64()).is_some_and(|h| h > 0.0)
-}
-
-/// The files of a message: images as thumbnails opening full size, others as links.
-fn files(chat: Chat, attachments: Vec<Attachment>) -> Option<impl IntoView> {
-    let token = chat.session.with_untracked(|s| s.as_ref().map(|s| s.token.clone()))?;
-    (!attachments.is_empty()).then(|| {
-        view! {
-            <ul class="bubble__files">
-                {attachments
-                    .into_iter()
-                    .map(|a| {
-                        let url = api::file_url(&token, &a);
-                        if a.is_image() {
-                            let src = url.clone();
-                            view! {
-                                <li>
-                                    <a href=url target="_blank" rel="noopener noreferrer">
-                                        <img class="bubble__image" src=src alt=a.name/>
-                                    </a>
-                                </li>
-                            }
-                            .into_any()
-                        } else {
-                            let label = format!("{} ({})", a.name, human_size(a.size));
-                            view! {
-                                <li>
-                                    <a class="bubble__file" href=url download=a.name>
-                                        {label}
-                                    </a>
-                                </li>
-                            }
-                            .into_any()
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        }
-    })
-}
-
-/// "14:05" in the visitor's time zone.
-fn clock(at: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at as f64));
-    format!("{:02}:{:02}", d.get_hours(), d.get_minutes())
+    /// Connects the page's controls to the widget.
+    fn wire(self: &Rc<Self>) {
+        let v = &self.view;
+        let window = web_sys::window().expect("the widget runs in a window");
+        // Esc inside the frame closes the chat as Esc on the host page does.
+        listen(&window, "keydown", |e| {
+            if e.unchecked_into::<KeyboardEvent>().key() == "Escape" && in_frame() {
+                ask_to_close();
+            }
+        });
+        listen(&v.close, "click", |_| ask_to_close());
+        // Opening the chat resizes its frame from nothing; coming back to the page shows it.
+        let widget = self.clone();
+        listen(&window, "resize", move |_| widget.report_read());
+        let widget = self.clone();
+        listen(&dom::document(), "visibilitychange", move |_| widget.report_read());
+        let widget = self.clone();
+        listen(&v.form, "submit", move |e| {
+            e.prevent_default();
+            widget.submit();
+        });
+        let widget = self.clone();
+        listen(&v.draft, "input", move |_| {
+            if !widget.view.draft.value().trim().is_empty() {
+                widget.typed();
+            }
+            widget.refresh();
+        });
+        let widget = self.clone();
+        listen(&v.draft, "keydown", move |e| {
+            let key: KeyboardEvent = e.unchecked_into();
+            if key.key() == "Enter" && !key.shift_key() && !key.is_composing() {
+                key.prevent_default();
+                widget.submit();
+            }
+        });
+        let picker = v.picker.clone();
+        listen(&v.attach, "click", move |_| picker.click());
+        let widget = self.clone();
+        listen(&v.picker, "change", move |_| {
+            let picker = &widget.view.picker;
+            if let Some(file) = picker.files().and_then(|f| f.get(0)) {
+                widget.attach(file);
+            }
+            picker.set_value("");
+        });
+        let widget = self.clone();
+        listen(&v.upload_cancel, "click", move |_| {
+            if let Some(cancel) = widget.upload.borrow().as_ref() {
+                cancel.cancel();
+            }
+        });
+    }
 }
