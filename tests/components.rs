@@ -169,9 +169,18 @@ async fn list_is_ordered_by_last_message_and_follows_store_changes() {
     assert_eq!(texts(&root, ".dialog-row .badge"), ["3 unread"], "the row shows the server's unread count");
     assert_eq!(texts(&root, "#tab-unassigned .badge"), ["3 new"]);
 
-    // Taking Taras moves him to Active, and the counts follow.
+    // Read elsewhere: Olena's row loses its badge where it stands.
     store.apply(
         12,
+        &UserEvent { event: Event::DialogRead { dialog_id: DialogId(1), user: ME }, unread: None, totals: None },
+    );
+    leptos::task::tick().await;
+    assert_eq!(texts(&root, ".dialog-row__name"), ["Olena", "Taras", "Iryna"]);
+    assert!(texts(&root, ".dialog-row .badge").is_empty(), "the row follows its own dialog's change");
+
+    // Taking Taras moves him to Active, and the counts follow.
+    store.apply(
+        13,
         &UserEvent {
             event: Event::DialogUpdated { dialog: dialog(2, "Taras", DialogState::Active, 3_000) },
             unread: None,
@@ -209,7 +218,7 @@ async fn a_dialog_offered_to_me_in_turn_counts_down_and_leaves_when_it_passes_on
     assert!(texts(&root, ".dialog-row")[0].contains("Olena"));
     // It passes to a colleague: it leaves my list.
     let passed = DialogSummary { offer: Some(Offer { to: UserId(2), until }), ..offered };
-    store.inbox.update(|i| i.apply(i.as_of() + 1, &Event::DialogUpdated { dialog: passed }));
+    store.apply(store.as_of() + 1, &UserEvent::bare(Event::DialogUpdated { dialog: passed }));
     next_frame().await;
     assert_eq!(texts(&root, ".dialog-row__name"), vec!["Taras"]);
 }

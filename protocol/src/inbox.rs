@@ -315,6 +315,11 @@ impl Inbox {
 
     /// The loaded dialogs of `tab`, newest activity first.
     pub fn list(&self, tab: Tab) -> impl Iterator<Item = &DialogSummary> + '_ {
+        self.loaded_ids(tab).filter_map(|id| self.get(id))
+    }
+
+    /// The ids of [`Inbox::list`], read from the order alone.
+    fn loaded_ids(&self, tab: Tab) -> impl Iterator<Item = DialogId> + '_ {
         let upto = match self.loaded(tab) {
             Loaded::Down(key) => Bound::Included(key),
             Loaded::All => Bound::Unbounded,
@@ -323,7 +328,23 @@ impl Inbox {
             .get(&tab)
             .into_iter()
             .flat_map(move |set| set.range((Bound::Unbounded, upto)))
-            .filter_map(|(_, Reverse(id))| self.get(*id))
+            .map(|(_, Reverse(id))| *id)
+    }
+
+    /// How many dialogs [`Inbox::list`] yields, without walking them (only the few that
+    /// events brought below the loaded part are counted one by one).
+    pub fn loaded_len(&self, tab: Tab) -> usize {
+        let Some(set) = self.order.get(&tab) else { return 0 };
+        match self.loaded(tab) {
+            Loaded::All => set.len(),
+            Loaded::Down(key) => set.len() - set.range((Bound::Excluded(key), Bound::Unbounded)).count(),
+        }
+    }
+
+    /// The ids of the loaded dialogs of `tab` from position `first` up to `end`
+    /// (excluded): the rows a list shows, without collecting the rest.
+    pub fn window(&self, tab: Tab, first: usize, end: usize) -> Vec<DialogId> {
+        self.loaded_ids(tab).skip(first).take(end.saturating_sub(first)).collect()
     }
 
     fn loaded(&self, tab: Tab) -> Loaded {
@@ -419,8 +440,16 @@ mod tests {
         }
     }
 
+    /// The ids `tab` lists; also checks that its length and windows agree with them.
     fn ids(inbox: &Inbox, tab: Tab) -> Vec<i64> {
-        inbox.list(tab).map(|d| d.id.0).collect()
+        let listed: Vec<i64> = inbox.list(tab).map(|d| d.id.0).collect();
+        assert_eq!(inbox.loaded_len(tab), listed.len(), "the length of {listed:?}");
+        for (first, end) in [(0, listed.len()), (0, 1), (1, 3), (2, 100), (3, 2)] {
+            let window: Vec<i64> = inbox.window(tab, first, end).iter().map(|id| id.0).collect();
+            let want: Vec<i64> = listed.iter().copied().skip(first).take(end.saturating_sub(first)).collect();
+            assert_eq!(window, want, "rows {first}..{end} of {listed:?}");
+        }
+        listed
     }
 
     fn counts(unassigned: usize, active: usize, inactive: usize) -> TabCounts {

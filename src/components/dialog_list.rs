@@ -25,7 +25,9 @@ pub fn visible_range(total: usize, scroll_top: f64, viewport: f64) -> (usize, us
 #[component]
 pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal<Option<DialogId>>) -> impl IntoView {
     let inbox = expect_context::<InboxStore>();
-    let ids = Memo::new(move |_| inbox.inbox.with(|i| i.list(tab.get()).map(|d| d.id).collect::<Vec<_>>()));
+    // Only the length and the rows in view are read from the inbox on each change (a
+    // tab of 10,000 dialogs is never collected whole).
+    let total = Memo::new(move |_| inbox.inbox.with(|i| i.loaded_len(tab.get())));
     let scroller: NodeRef<Div> = NodeRef::new();
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(0.0);
@@ -53,18 +55,18 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
 
     let range = Memo::new(move |_| {
         let height = if viewport.get() > 0.0 { viewport.get() } else { 1200.0 };
-        visible_range(ids.with(Vec::len), scroll_top.get(), height)
+        visible_range(total.get(), scroll_top.get(), height)
     });
     let rows = Memo::new(move |_| {
         let (first, end) = range.get();
-        ids.with(|ids| ids[first..end].to_vec())
+        inbox.inbox.with(|i| i.window(tab.get(), first, end))
     });
     // Near the end of what is loaded, ask for the next page (the store ignores the
     // request while one is on its way or when the tab is whole).
     let more = Memo::new(move |_| inbox.inbox.with(|i| i.next_page(tab.get()).is_some()));
     let actions = expect_context::<InboxActions>();
     Effect::new(move |_| {
-        let near_end = range.get().1 + OVERSCAN >= ids.with(Vec::len);
+        let near_end = range.get().1 + OVERSCAN >= total.get();
         if more.get() && near_end {
             actions.more.run(tab.get_untracked());
         }
@@ -80,7 +82,7 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
             on:scroll=move |_| measure()
         >
             <Show
-                when=move || ids.with(|ids| !ids.is_empty())
+                when=move || total.get() != 0
                 fallback=move || {
                     if inbox.loaded.get() {
                         view! { <p class="dialog-list__empty">{empty_text(tab.get())}</p> }.into_any()
@@ -92,7 +94,7 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
                 <ul
                     class="dialog-list__items"
                     style:padding-top=move || pad(range.get().0)
-                    style:padding-bottom=move || pad(ids.with(Vec::len) - range.get().1)
+                    style:padding-bottom=move || pad(total.get().saturating_sub(range.get().1))
                 >
                     <For each=move || rows.get() key=|id| *id let:id>
                         <DialogRow id=id selected=Signal::derive(move || selected.get() == Some(id))/>

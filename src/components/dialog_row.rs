@@ -15,8 +15,19 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
     let inbox = expect_context::<InboxStore>();
     let actions = expect_context::<InboxActions>();
     let session = use_context::<Session>();
-    let dialog = Memo::new(move |_| inbox.inbox.with(|i| i.get(id).cloned()));
-    let unread = Memo::new(move |_| inbox.inbox.with(|i| i.unread(id)));
+    // The row follows its own dialog's changes, not every change of the inbox.
+    let changed = inbox.row_changed(id);
+    let dialog = Memo::new({
+        let changed = changed.clone();
+        move |_| {
+            changed.track();
+            inbox.inbox.with_untracked(|i| i.get(id).cloned())
+        }
+    });
+    let unread = Memo::new(move |_| {
+        changed.track();
+        inbox.inbox.with_untracked(|i| i.unread(id))
+    });
     move || {
         let d = dialog.get()?;
         let me = session.and_then(|s| s.my_id());

@@ -28,7 +28,11 @@ pub enum Connection {
 /// Inbox store, provided in context.
 #[derive(Clone, Copy)]
 pub struct InboxStore {
+    /// Changed only through the store's methods, which also tell the rows (below).
     pub inbox: RwSignal<Inbox>,
+    /// Each dialog row's own signal: an event touches the row of its dialog, not every
+    /// row on screen (rows read the inbox untracked and follow this instead).
+    rows: StoredValue<HashMap<DialogId, ArcTrigger>>,
     /// The chat open on screen, if any.
     pub chat: RwSignal<Option<ChatLog>>,
     pub connection: RwSignal<Connection>,
@@ -62,6 +66,7 @@ impl InboxStore {
     pub fn new(me: UserId) -> Self {
         InboxStore {
             inbox: RwSignal::new(Inbox::new(me)),
+            rows: StoredValue::new(HashMap::new()),
             chat: RwSignal::new(None),
             connection: RwSignal::new(Connection::Connecting),
             loaded: RwSignal::new(false),
@@ -94,6 +99,7 @@ impl InboxStore {
         if let Some(page) = page {
             if self.inbox.with_untracked(|i| i.next_page(tab)) == Some(cursor) {
                 self.inbox.update(|i| i.apply_page(page));
+                self.touch_rows(None);
             }
         }
     }
@@ -107,6 +113,7 @@ impl InboxStore {
             return;
         }
         self.inbox.set(Inbox::new(me));
+        self.touch_rows(None);
         self.chat.set(None);
         self.loaded.set(false);
         self.outbox.set(Outbox::default());
@@ -121,7 +128,22 @@ impl InboxStore {
 
     pub fn load(&self, me: UserId, snapshot: InboxSnapshot) {
         self.inbox.set(Inbox::from_snapshot(me, snapshot));
+        self.touch_rows(None);
         self.loaded.set(true);
+    }
+
+    /// The signal that dialog `id`'s row follows: it fires whenever what the inbox
+    /// knows of that dialog (its summary, its unread count) may have changed.
+    pub fn row_changed(&self, id: DialogId) -> ArcTrigger {
+        self.rows.try_update_value(|rows| rows.entry(id).or_default().clone()).unwrap_or_default()
+    }
+
+    /// Tells the row of `id` (or every row, for `None`) that its dialog may have changed.
+    fn touch_rows(&self, id: Option<DialogId>) {
+        self.rows.with_value(|rows| match id {
+            Some(id) => rows.get(&id).into_iter().for_each(ArcTrigger::notify),
+            None => rows.values().for_each(ArcTrigger::notify),
+        });
     }
 
     /// The log position the inbox reflects.
@@ -147,6 +169,7 @@ impl InboxStore {
             }
         }
         self.inbox.update(|i| i.apply_user_event(seq, event));
+        self.touch_rows(Some(event.event.dialog_id()));
         if let Some(dialog) = event.event.summary() {
             if self.watched.with_untracked(|w| w.contains_key(&dialog.id)) {
                 self.watched.update(|w| {
@@ -201,6 +224,7 @@ impl InboxStore {
     /// Takes in a dialog the server returned for our own action.
     pub fn observe(&self, dialog: DialogSummary) {
         self.inbox.update(|i| i.observe(dialog.clone()));
+        self.touch_rows(Some(dialog.id));
         self.chat.update(|c| {
             if let Some(chat) = c.as_mut().filter(|c| c.dialog.id == dialog.id) {
                 chat.dialog = dialog;
