@@ -96,6 +96,35 @@ thread_local! {
     static BADGE_PENDING: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
     /// The unread count the title and favicon show.
     static BADGE_SHOWN: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+    /// The page's audio context, made at the user's first gesture ([`start`]).
+    static AUDIO: std::cell::RefCell<Option<web_sys::AudioContext>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Makes the page's audio context at the user's first click, tap or key press: browsers
+/// let a page play sound only after the user has touched it (a context made before that
+/// stays silent), and opening one costs the browser a moment (its audio device, some
+/// 200 ms in headless Chromium), so it is made once, then, and kept.
+pub fn start() {
+    let window = leptos::prelude::window();
+    let made = Closure::<dyn Fn()>::new(|| {
+        AUDIO.with(|a| {
+            let mut a = a.borrow_mut();
+            if a.is_none() {
+                *a = web_sys::AudioContext::new().ok();
+            }
+        })
+    });
+    let once = web_sys::AddEventListenerOptions::new();
+    once.set_once(true);
+    once.set_capture(true);
+    for event in ["pointerdown", "keydown"] {
+        let _ = window.add_event_listener_with_callback_and_add_event_listener_options(
+            event,
+            made.as_ref().unchecked_ref(),
+            &once,
+        );
+    }
+    made.forget();
 }
 
 /// A short, quiet two-tone chime made on the spot (no sound file to download), at most
@@ -105,8 +134,13 @@ fn beep() {
     if now - LAST_CHIME.with(std::cell::Cell::get) < CHIME_GAP_MS {
         return;
     }
+    // No context yet: the user has not touched the page, and browsers play no sound
+    // before that.
+    let Some(audio) = AUDIO.with(|a| a.borrow().clone()) else { return };
     LAST_CHIME.with(|c| c.set(now));
-    let Ok(audio) = web_sys::AudioContext::new() else { return };
+    if audio.state() == web_sys::AudioContextState::Suspended {
+        let _ = audio.resume();
+    }
     let now = audio.current_time();
     for (i, pitch) in [880.0, 1320.0].into_iter().enumerate() {
         let (Ok(tone), Ok(gain)) = (audio.create_oscillator(), audio.create_gain()) else { return };
@@ -118,12 +152,6 @@ fn beep() {
         let _ = tone.start_with_when(start);
         let _ = tone.stop_with_when(start + 0.2);
     }
-    // The context is closed once the chime has played.
-    let close = Closure::once_into_js(move || {
-        let _ = audio.close();
-    });
-    let _ =
-        leptos::prelude::window().set_timeout_with_callback_and_timeout_and_arguments_0(close.unchecked_ref(), 1000);
 }
 
 /// Shows `unread` messages in the page title ("(3) External Lines") and as a badge on

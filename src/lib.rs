@@ -49,6 +49,7 @@ pub fn App() -> impl IntoView {
         }
     });
     Effect::new(move |_| alerts::show_unread(unread.get()));
+    alerts::start();
     theme::start();
     Effect::new(move |_| {
         if let Some(me) = session.me() {

@@ -87,6 +87,13 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
     wait(&mut browser, &vanilla, "window.__bench && window.__bench.paintMs !== null && window.__bench.live").await;
     settle(&mut browser, &[&app, &vanilla]).await;
 
+    // BENCH_PROFILE=file.cpuprofile writes the app page's CPU profile of the messages
+    // (open it in Chromium's DevTools; names show with a build that keeps them).
+    let profile = std::env::var_os("BENCH_PROFILE");
+    if profile.is_some() {
+        browser.call(Some(&app), "Profiler.enable", json!({})).await;
+        browser.call(Some(&app), "Profiler.start", json!({})).await;
+    }
     let before = (browser.main_thread_ms(&app).await, browser.main_thread_ms(&vanilla).await);
     eprintln!("[bench] browser: {MESSAGES} client messages");
     push_messages(&server).await;
@@ -94,6 +101,11 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
     wait(&mut browser, &app, &all).await;
     wait(&mut browser, &vanilla, &all).await;
     settle(&mut browser, &[&app, &vanilla]).await;
+    if let Some(path) = profile {
+        let stopped = browser.call(Some(&app), "Profiler.stop", json!({})).await;
+        std::fs::write(&path, stopped["profile"].to_string()).expect("the profile is written");
+        eprintln!("[bench] browser: the app's CPU profile is in {}", path.to_string_lossy());
+    }
     let after = (browser.main_thread_ms(&app).await, browser.main_thread_ms(&vanilla).await);
     let spent = |after: [f64; 4], before: [f64; 4]| std::array::from_fn::<f64, 4, _>(|i| after[i] - before[i]);
     let paint = |v: serde_json::Value| v.as_f64().unwrap_or(f64::NAN);
