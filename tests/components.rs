@@ -1427,3 +1427,33 @@ fn a_new_user_in_the_same_tab_finds_nothing_of_the_last_one() {
     assert!(store.typing.with_untracked(|t| t.is_empty()));
     assert_eq!(store.inbox.with_untracked(|i| i.me()), UserId(2));
 }
+
+#[wasm_bindgen_test]
+async fn socket_frames_wait_for_the_next_paint_and_apply_together_in_order() {
+    use el_protocol::events::Frame;
+    use external_lines::store::batch::Batch;
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let _ = leptos::task::Executor::init_wasm_bindgen();
+    let applied: Rc<RefCell<Vec<Vec<i64>>>> = Rc::default();
+    let seen = applied.clone();
+    let batch = Batch::new(move |frames: Vec<Frame<UserEvent>>| {
+        let seqs = frames.iter().map(|f| if let Frame::Live { seq } = f { *seq } else { -1 }).collect();
+        seen.borrow_mut().push(seqs);
+    });
+    assert!(!document().hidden(), "the test page is shown");
+    for seq in 1..=3 {
+        batch.push(Frame::Live { seq });
+    }
+    assert!(applied.borrow().is_empty(), "nothing applies before the paint");
+    next_frame().await;
+    assert_eq!(*applied.borrow(), vec![vec![1, 2, 3]], "one burst, applied once, in order");
+    // A flush (the socket dropped, or a resync) applies what waits at once.
+    batch.push(Frame::Live { seq: 4 });
+    batch.flush();
+    assert_eq!(applied.borrow().len(), 2);
+    assert_eq!(applied.borrow()[1], vec![4]);
+    // The timers left behind find nothing more to apply.
+    gloo_timers::future::sleep(std::time::Duration::from_millis(80)).await;
+    assert_eq!(applied.borrow().len(), 2);
+}

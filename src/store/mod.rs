@@ -2,6 +2,7 @@
 //! `el_protocol` (`Inbox`, `ChatLog`), tested natively; these stores wrap them in
 //! signals, put them in context, and keep them in sync with the server.
 
+pub mod batch;
 pub mod chat_calls;
 pub mod inbox;
 pub mod outbox;

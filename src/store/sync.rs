@@ -3,6 +3,7 @@
 //! resume from the last applied position; on a resync request (the log moved on, or
 //! the user's rights changed), read the user again and reload the snapshot.
 
+use super::batch::Batch;
 use super::{Connection, InboxStore, Session};
 use crate::alerts;
 use crate::api::{self, socket::Ended, socket::Socket};
@@ -31,11 +32,39 @@ fn tell(store: InboxStore, alert: Alert, settings: UserSettings) {
     });
 }
 
+/// Applies socket frames in their order (events with their alerts, typing, the
+/// replay's end), unless the session they came in has ended.
+fn apply(store: InboxStore, session: Session, frames: Vec<Frame<UserEvent>>, current: impl Fn() -> bool) {
+    for frame in frames {
+        if !current() {
+            return;
+        }
+        match frame {
+            Frame::Event { seq, mut event } => {
+                event.event.restore();
+                let alert = session.with_me(|me| Some((store.alert(seq, &event, &me.user)?, me.settings))).flatten();
+                store.apply(seq, &event);
+                if let Some((alert, settings)) = alert {
+                    tell(store, alert, settings);
+                }
+            }
+            Frame::Typing { dialog_id, name } => store.heard_typing(dialog_id, name),
+            Frame::Live { .. } => {
+                store.connection.set(Connection::Live);
+                super::outbox::flush(store, session, None);
+            }
+            Frame::Resync { .. } => {}
+        }
+    }
+}
+
 /// Starts syncing for the current session; it stops by itself when the session ends.
 pub fn start(store: InboxStore, session: Session) {
     let epoch = session.epoch.get_untracked();
     let Some(me) = session.my_id() else { return };
     let current = move || session.epoch.get_untracked() == epoch;
+    // Frames apply together at the next paint (see `batch`).
+    let batch = Batch::new(move |frames| apply(store, session, frames, current));
     spawn_local(async move {
         let mut retry = FIRST_RETRY;
         let mut need_snapshot = true;
@@ -62,23 +91,13 @@ pub fn start(store: InboxStore, session: Session) {
                         return;
                     }
                     match socket.next::<UserEvent>().await {
-                        Ok(Frame::Event { seq, mut event }) if current() => {
-                            event.event.restore();
-                            let alert = session
-                                .with_me(|me| Some((store.alert(seq, &event, &me.user)?, me.settings)))
-                                .flatten();
-                            store.apply(seq, &event);
-                            if let Some((alert, settings)) = alert {
-                                tell(store, alert, settings);
-                            }
-                        }
-                        Ok(Frame::Typing { dialog_id, name }) => store.heard_typing(dialog_id, name),
-                        Ok(Frame::Live { .. }) => {
-                            store.connection.set(Connection::Live);
+                        Ok(frame @ (Frame::Event { .. } | Frame::Typing { .. })) => batch.push(frame),
+                        Ok(frame @ Frame::Live { .. }) => {
                             retry = FIRST_RETRY;
-                            super::outbox::flush(store, session, None);
+                            batch.push(frame);
                         }
                         Ok(Frame::Resync { .. }) => {
+                            batch.flush();
                             // The rights may have changed (a new role): read them again.
                             match api::me().await {
                                 Ok(me) if current() => {
@@ -95,8 +114,11 @@ pub fn start(store: InboxStore, session: Session) {
                             need_snapshot = true;
                             break None;
                         }
-                        Ok(Frame::Event { .. }) => return,
-                        Err(ended) => break Some(ended),
+                        Err(ended) => {
+                            // What came before the drop is applied before resuming after it.
+                            batch.flush();
+                            break Some(ended);
+                        }
                     }
                 },
                 Err(ended) => Some(ended),
