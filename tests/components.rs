@@ -998,11 +998,16 @@ fn mount_chat_with(
 
 /// Waits for the browser's next frame (scrolling is set then).
 async fn next_frame() {
+    painted().await;
+    leptos::task::tick().await;
+}
+
+/// Waits for the browser's next animation frame.
+async fn painted() {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         window().request_animation_frame(&resolve).unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
-    leptos::task::tick().await;
 }
 
 /// A client's message `id` in dialog `dialog`.
@@ -1434,7 +1439,6 @@ async fn socket_frames_wait_for_the_next_paint_and_apply_together_in_order() {
     use external_lines::store::batch::Batch;
     use std::cell::RefCell;
     use std::rc::Rc;
-    let _ = leptos::task::Executor::init_wasm_bindgen();
     let applied: Rc<RefCell<Vec<Vec<i64>>>> = Rc::default();
     let seen = applied.clone();
     let batch = Batch::new(move |frames: Vec<Frame<UserEvent>>| {
@@ -1446,7 +1450,7 @@ async fn socket_frames_wait_for_the_next_paint_and_apply_together_in_order() {
         batch.push(Frame::Live { seq });
     }
     assert!(applied.borrow().is_empty(), "nothing applies before the paint");
-    next_frame().await;
+    painted().await;
     assert_eq!(*applied.borrow(), vec![vec![1, 2, 3]], "one burst, applied once, in order");
     // A flush (the socket dropped, or a resync) applies what waits at once.
     batch.push(Frame::Live { seq: 4 });
