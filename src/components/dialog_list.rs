@@ -6,9 +6,11 @@ use crate::components::dialog_row::DialogRow;
 use crate::store::{InboxActions, InboxStore};
 use el_protocol::inbox::Tab;
 use el_protocol::DialogId;
-use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::ResizeObserver;
 
 /// Height of one row in pixels (matches `.dialog-row` in the stylesheet).
 pub const ROW_HEIGHT: f64 = 80.0;
@@ -37,20 +39,29 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
             scroll_top.set(el.scroll_top() as f64);
         }
     };
+    // The list's size comes from a ResizeObserver, after the browser's own layout: asking
+    // for it while the first rows are built would make the browser lay out the whole
+    // page first, only to do it again for the rows (some 40 ms before rows could show).
+    let observer = StoredValue::new_local(None::<(ResizeObserver, Closure<dyn FnMut()>)>);
     Effect::new(move |_| {
-        if scroller.get().is_some() {
-            measure();
+        let Some(el) = scroller.get() else { return };
+        let resized = Closure::<dyn FnMut()>::new(measure);
+        if let Ok(watch) = ResizeObserver::new(resized.as_ref().unchecked_ref()) {
+            watch.observe(&el);
+            observer.set_value(Some((watch, resized)));
         }
     });
-    let resize = window_event_listener(ev::resize, move |_| measure());
-    on_cleanup(move || resize.remove());
+    on_cleanup(move || observer.with_value(|o| o.iter().for_each(|(watch, _)| watch.disconnect())));
     // A new tab starts at its top.
-    Effect::new(move |_| {
-        tab.track();
-        if let Some(el) = scroller.get_untracked() {
-            el.set_scroll_top(0);
-            scroll_top.set(0.0);
+    Effect::new(move |shown: Option<Tab>| {
+        let now = tab.get();
+        if shown.is_some_and(|shown| shown != now) {
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(0);
+                scroll_top.set(0.0);
+            }
         }
+        now
     });
 
     let range = Memo::new(move |_| {
