@@ -5,6 +5,7 @@
 use crate::i18n::{I18nLocaleTrait, Locale};
 use crate::store::Session;
 use el_protocol::api::Language;
+use el_web_client::words::Problem;
 use js_sys::{Array, Function, Intl, Object, Reflect};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -54,6 +55,18 @@ fn region_tag(locale: Locale) -> String {
     } else {
         code.to_string()
     }
+}
+
+/// Has the shared web client put its own failures (a lost connection, an unreadable
+/// answer) in the app's current language.
+pub fn speak_for_web_client() {
+    el_web_client::words::speak(|problem| match problem {
+        Problem::Unreachable => tr!(net_unreachable).to_string(),
+        Problem::Unreadable => tr!(net_unreadable).to_string(),
+        Problem::ServerError(status) => tr!(net_server_error, status = status.to_string()).to_string(),
+        Problem::UploadNotStarted => tr!(upload_not_started).to_string(),
+        Problem::UploadInterrupted => tr!(upload_interrupted).to_string(),
+    });
 }
 
 /// Speaks `locale` from now on: texts and dates made after this call.

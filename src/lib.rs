@@ -50,6 +50,7 @@ pub fn App() -> impl IntoView {
     });
     Effect::new(move |_| alerts::show_unread(unread.get()));
     alerts::start();
+    language::speak_for_web_client();
     theme::start();
     Effect::new(move |_| {
         if let Some(me) = session.me() {

@@ -264,8 +264,16 @@ async fn in_ukrainian_the_inbox_and_its_counts_speak_ukrainian() {
     // Ukrainian has three plural forms besides the fraction one: 1, 2-4 and 5-20 differ.
     let plurals: Vec<String> =
         [1, 3, 5, 21].into_iter().map(|n| td_string!(Locale::uk, n_dialogs, count = n).to_string()).collect();
+    // The shared web client's own failures speak the app's language too.
+    use el_web_client::words::{say, Problem};
+    language::speak_for_web_client();
+    let failures = [say(Problem::ServerError(502)), say(Problem::Unreachable)];
     language::switch(Locale::en);
+    let english = say(Problem::ServerError(502));
     root.remove();
+    assert_eq!(failures[0], "Сервер відповів помилкою (502).");
+    assert!(failures[1].starts_with("Не вдається з'єднатися з сервером"), "{}", failures[1]);
+    assert_eq!(english, "The server answered with an error (502).");
     assert_eq!(labels, ["Нерозподілені", "Активні", "Неактивні"]);
     assert_eq!(empty, ["Завершених діалогів поки немає."]);
     assert_eq!(plurals, ["1 діалог", "3 діалоги", "5 діалогів", "21 діалог"]);

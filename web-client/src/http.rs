@@ -1,6 +1,7 @@
 //! JSON over fetch, with the server's error messages surfaced as they are.
 
 use crate::base::at;
+use crate::words::{say, Problem};
 use el_protocol::api::ApiError;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
@@ -21,7 +22,7 @@ impl Failure {
     }
 
     fn unreachable() -> Failure {
-        Failure { status: 0, message: "Cannot reach the server. Check your connection and try again.".into() }
+        Failure { status: 0, message: say(Problem::Unreachable) }
     }
 }
 
@@ -32,17 +33,14 @@ async fn check(response: Response) -> Result<Response, Failure> {
     let status = response.status();
     let message = match response.json::<ApiError>().await {
         Ok(e) => e.message,
-        Err(_) => format!("The server answered with an error ({status})."),
+        Err(_) => say(Problem::ServerError(status)),
     };
     Err(Failure { status, message })
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
     let status = response.status();
-    check(response).await?.json().await.map_err(|_| Failure {
-        status,
-        message: "The server sent an answer this page cannot read. Reload the page.".into(),
-    })
+    check(response).await?.json().await.map_err(|_| Failure { status, message: say(Problem::Unreadable) })
 }
 
 thread_local! {

@@ -7,3 +7,4 @@ pub mod http;
 pub mod socket;
 pub mod theme;
 pub mod upload;
+pub mod words;

@@ -2,6 +2,7 @@
 //! sent, so this uses `XMLHttpRequest`; answers and errors read like [`crate::http`]'s.
 
 use crate::http::Failure;
+use crate::words::{say, Problem};
 use el_protocol::api::ApiError;
 use futures::channel::oneshot;
 use serde::de::DeserializeOwned;
@@ -39,7 +40,7 @@ impl Upload {
         body: &web_sys::Blob,
         on_progress: impl Fn(f64) + 'static,
     ) -> Result<Upload, Failure> {
-        let unreachable = |_| Failure { status: 0, message: "The upload could not start. Try again.".into() };
+        let unreachable = |_| Failure { status: 0, message: say(Problem::UploadNotStarted) };
         let xhr = XmlHttpRequest::new().map_err(unreachable)?;
         xhr.open("POST", &crate::base::at(url)).map_err(unreachable)?;
         if let Some(token) = bearer.map(str::to_string).or_else(crate::http::session_token) {
@@ -68,10 +69,7 @@ impl Upload {
         let failed = {
             let finish = finish.clone();
             Closure::<dyn FnMut(ProgressEvent)>::new(move |_| {
-                finish(Err(Failure {
-                    status: 0,
-                    message: "The upload was interrupted. Check your connection and try again.".into(),
-                }))
+                finish(Err(Failure { status: 0, message: say(Problem::UploadInterrupted) }))
             })
         };
         let aborted = Closure::<dyn FnMut(ProgressEvent)>::new(move |_| {
@@ -104,17 +102,14 @@ impl Upload {
         if !(200..300).contains(&status) {
             return Err(refusal(status, &text));
         }
-        serde_json::from_str(&text).map_err(|_| Failure {
-            status: 200,
-            message: "The server sent an answer this page cannot read. Reload the page.".into(),
-        })
+        serde_json::from_str(&text).map_err(|_| Failure { status: 200, message: say(Problem::Unreadable) })
     }
 }
 
 fn refusal(status: u16, body: &str) -> Failure {
     let message = match serde_json::from_str::<ApiError>(body) {
         Ok(e) => e.message,
-        Err(_) => format!("The server answered with an error ({status})."),
+        Err(_) => say(Problem::ServerError(status)),
     };
     Failure { status, message }
 }
