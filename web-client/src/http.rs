@@ -21,7 +21,8 @@ impl Failure {
         self.status == 401
     }
 
-    fn unreachable() -> Failure {
+    /// The server was not reached (in the words the app gave, see [`crate::words`]).
+    pub fn unreachable() -> Failure {
         Failure { status: 0, message: say(Problem::Unreachable) }
     }
 }

@@ -2,7 +2,6 @@
 
 use crate::json::{self, Message, Session, Value};
 use crate::net::{self, Failure};
-use crate::texts::Text;
 use el_protocol::api::{Attachment, Receipt};
 use el_web_client::upload::{Upload, CANCELLED};
 use wasm_bindgen::JsValue;
@@ -17,7 +16,7 @@ pub async fn start(channel: &str, name: Option<String>) -> Result<Session, Failu
         ("known", json::optional(known.as_deref())),
     ]);
     let answer = net::call("POST", "/api/widget/session", Some(hello), None).await?;
-    Session::read(&answer).ok_or_else(|| Failure::unreadable(200))
+    Session::read(&answer).ok_or_else(|| net::unreadable(200))
 }
 
 /// The visitor's messages so far (oldest first) and the log position they are as of.
@@ -37,7 +36,7 @@ pub async fn send(token: &str, text: &str, files: &[String], client_msg_id: &str
         ("note", false.into()),
     ]);
     let answer = net::call("POST", "/api/widget/messages", Some(body), Some(token)).await?;
-    Message::read(&answer).ok_or_else(|| Failure::unreadable(200))
+    Message::read(&answer).ok_or_else(|| net::unreadable(200))
 }
 
 /// Tells the operators that the visitor is typing.
@@ -59,18 +58,17 @@ pub async fn received(token: &str, up_to: i64, how: Receipt) -> Result<(), Failu
 pub fn upload(token: &str, file: &web_sys::File, on_progress: impl Fn(f64) + 'static) -> Result<Upload, Failure> {
     let name = String::from(js_sys::encode_uri_component(&file.name()));
     Upload::start(&format!("/api/widget/files?name={name}"), Some(token), file, on_progress)
-        .map_err(|_| Failure::unreachable())
 }
 
 /// The file an upload stored, once it ends; `Ok(None)` when the visitor cancelled it.
 pub async fn uploaded(upload: Upload) -> Result<Option<Attachment>, Failure> {
     match upload.finish_raw().await {
         Ok((status, body)) if (200..300).contains(&status) => {
-            Value::parse(&body).as_ref().and_then(json::attachment).map(Some).ok_or_else(|| Failure::unreadable(status))
+            Value::parse(&body).as_ref().and_then(json::attachment).map(Some).ok_or_else(|| net::unreadable(status))
         }
-        Ok((status, body)) => Err(Failure::refused(status, &body)),
+        Ok((status, body)) => Err(net::refused(status, &body)),
         Err(f) if f.message == CANCELLED => Ok(None),
-        Err(_) => Err(Failure { status: 0, message: crate::say(Text::UploadInterrupted).into() }),
+        Err(f) => Err(f),
     }
 }
 

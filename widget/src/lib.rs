@@ -133,6 +133,7 @@ pub struct Widget {
 
 /// Starts the widget in the page's body.
 pub fn start() {
+    net::speak();
     apply_theme();
     if let Some(root) = dom::document().document_element() {
         let _ = root.set_attribute("lang", language().code());

@@ -3,8 +3,10 @@
 //! the server's base path.
 
 use crate::json::Value;
+use crate::say;
 use crate::texts::Text;
 use el_web_client::base;
+use el_web_client::words::{self, Problem};
 use js_sys::Promise;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -13,37 +15,29 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CloseEvent, Headers, MessageEvent, RequestInit, Response, WebSocket};
 
-/// A failed call: the HTTP status (0 when the server was not reached) and a message
-/// for the visitor.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Failure {
-    pub status: u16,
-    pub message: String,
+pub use el_web_client::http::Failure;
+
+/// Has the shared web client (uploads, `Failure::unreachable`) speak the widget's
+/// language.
+pub fn speak() {
+    el_web_client::words::speak(|problem| match problem {
+        Problem::Unreachable => say(Text::CannotReach).into(),
+        Problem::Unreadable => say(Text::UnreadableAnswer).into(),
+        Problem::ServerError(status) => crate::language().fill(Text::ServerError, "status", &status.to_string()),
+        Problem::UploadNotStarted => say(Text::UploadNotStarted).into(),
+        Problem::UploadInterrupted => say(Text::UploadInterrupted).into(),
+    });
 }
 
-impl Failure {
-    /// The visitor's session is missing or ended.
-    pub fn is_unauthorized(&self) -> bool {
-        self.status == 401
-    }
+/// An answer that could not be read.
+pub fn unreadable(status: u16) -> Failure {
+    Failure { status, message: words::say(Problem::Unreadable) }
+}
 
-    pub fn unreachable() -> Failure {
-        Failure { status: 0, message: crate::say(Text::CannotReach).into() }
-    }
-
-    pub fn unreadable(status: u16) -> Failure {
-        Failure { status, message: crate::say(Text::UnreadableAnswer).into() }
-    }
-
-    /// A refusal with the server's own message (`ApiError`), or one that gives its status.
-    pub fn refused(status: u16, body: &str) -> Failure {
-        let message = Value::parse(body).and_then(|v| v.get("message").str()).filter(|m| !m.is_empty());
-        Failure {
-            status,
-            message: message
-                .unwrap_or_else(|| crate::language().fill(Text::ServerError, "status", &status.to_string())),
-        }
-    }
+/// A refusal with the server's own message (`ApiError`), or one that gives its status.
+pub fn refused(status: u16, body: &str) -> Failure {
+    let message = Value::parse(body).and_then(|v| v.get("message").str()).filter(|m| !m.is_empty());
+    Failure { status, message: message.unwrap_or_else(|| words::say(Problem::ServerError(status))) }
 }
 
 /// Calls `method path` with a JSON `body` (if any) and the visitor's `token` (if any);
@@ -70,14 +64,14 @@ pub async fn call(method: &str, path: &str, body: Option<JsValue>, token: Option
         Ok(text) => JsFuture::from(text).await.ok().and_then(|t| t.as_string()),
         Err(_) => None,
     }
-    .ok_or_else(|| Failure::unreadable(status))?;
+    .ok_or_else(|| unreadable(status))?;
     if !response.ok() {
-        return Err(Failure::refused(status, &text));
+        return Err(refused(status, &text));
     }
     if text.trim().is_empty() {
         return Ok(Value(JsValue::NULL));
     }
-    Value::parse(&text).ok_or_else(|| Failure::unreadable(status))
+    Value::parse(&text).ok_or_else(|| unreadable(status))
 }
 
 /// Waits `ms` milliseconds.

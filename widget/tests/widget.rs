@@ -6,7 +6,7 @@ use el_protocol::api::{Attachment, UploadLimits, WidgetMessage, WidgetSession};
 use el_protocol::events::Frame as ServerFrame;
 use el_protocol::{DialogId, MessageId};
 use el_widget::json::{Frame, Message, Session, Value};
-use el_widget::net::Failure;
+use el_widget::net;
 use el_widget::texts::Text;
 use el_widget::{language, Widget};
 use wasm_bindgen::JsCast;
@@ -143,9 +143,11 @@ fn the_form_asks_a_name_until_there_is_a_session_and_sends_only_real_text() {
 
 #[wasm_bindgen_test]
 fn failures_show_the_servers_words_or_its_status() {
-    let f = Failure::refused(422, r#"{"message":"The message is too long."}"#);
+    net::speak();
+    let f = net::refused(422, r#"{"message":"The message is too long."}"#);
     assert_eq!((f.status, f.message.as_str()), (422, "The message is too long."));
-    let f = Failure::refused(502, "<html>Bad gateway</html>");
+    let f = net::refused(502, "<html>Bad gateway</html>");
     assert_eq!(f.message, language().fill(Text::ServerError, "status", "502"));
-    assert!(Failure::refused(401, "{}").is_unauthorized());
+    assert!(net::refused(401, "{}").is_unauthorized());
+    assert_eq!(net::Failure::unreachable().message, language().text(Text::CannotReach));
 }
