@@ -33,6 +33,8 @@ const CLOSE_UNAUTHORIZED: u16 = 4401;
 /// Reconnecting waits this long at first, doubling up to [`RETRY_MAX_MS`].
 const RETRY_FIRST_MS: u32 = 500;
 const RETRY_MAX_MS: u32 = 15_000;
+/// How often a second first action looks whether the session it waits for has started.
+const STARTING_POLL_MS: u32 = 50;
 
 /// A parameter of the iframe's address (`?channel=`, `?theme=`, `?lang=`).
 fn param(name: &str) -> Option<String> {
@@ -125,6 +127,8 @@ pub struct Widget {
     /// Until when "… is typing" shows (ms since the epoch).
     typing_until: Cell<f64>,
     sending: Cell<bool>,
+    /// A session is being started.
+    starting: Cell<bool>,
     upload: RefCell<Option<Cancel>>,
     said_typing: Cell<f64>,
     /// The newest operator message reported delivered, and seen.
@@ -165,6 +169,7 @@ impl Widget {
             epoch: Cell::new(0),
             typing_until: Cell::new(0.0),
             sending: Cell::new(false),
+            starting: Cell::new(false),
             upload: RefCell::new(None),
             said_typing: Cell::new(f64::MIN),
             reported: Cell::new((0, 0)),
@@ -324,13 +329,21 @@ impl Widget {
     }
 
     /// The visitor's session, started with the name they typed on their first message.
-    async fn session(self: &Rc<Self>) -> Option<Session> {
+    /// A second first action (a file chosen while the first message is starting the
+    /// session) waits for that session instead of starting another.
+    pub async fn session(self: &Rc<Self>) -> Option<Session> {
+        while self.starting.get() {
+            net::sleep(STARTING_POLL_MS).await;
+        }
         if let Some(s) = self.session.borrow().clone() {
             return Some(s);
         }
         let typed = self.view.name.value();
         let typed = (!typed.trim().is_empty()).then_some(typed);
-        match api::start(&self.channel, typed).await {
+        self.starting.set(true);
+        let started = api::start(&self.channel, typed).await;
+        self.starting.set(false);
+        match started {
             Ok(s) => {
                 api::save_session(&self.channel, &s);
                 self.session.replace(Some(s.clone()));

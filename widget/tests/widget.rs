@@ -151,3 +151,26 @@ fn failures_show_the_servers_words_or_its_status() {
     assert!(net::refused(401, "{}").is_unauthorized());
     assert_eq!(net::Failure::unreachable().message, language().text(Text::CannotReach));
 }
+
+#[wasm_bindgen_test]
+async fn two_first_actions_at_once_start_one_session() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.remove_item("external-lines:race").unwrap();
+    // The server, as far as this page can tell: starting a session takes a moment.
+    js_sys::eval(
+        r#"window.__starts = 0;
+           window.fetch = (url) => {
+             if (String(url).endsWith('/api/widget/session')) window.__starts++;
+             const body = JSON.stringify({ token: 'T' + window.__starts, client_name: 'V', channel_name: 'S',
+                                           as_of: 0, messages: [] });
+             return new Promise((done) => setTimeout(() => done(new Response(body)), 30));
+           };"#,
+    )
+    .unwrap();
+    let widget = Widget::new("race".into());
+    let (first, second) = futures::join!(widget.session(), widget.session());
+    let starts = js_sys::eval("window.__starts").unwrap().as_f64();
+    assert_eq!(starts, Some(1.0), "one session is started, not two");
+    assert_eq!(first.unwrap().token, "T1");
+    assert_eq!(second.unwrap().token, "T1");
+}
