@@ -84,6 +84,7 @@ impl EntityText for Entity {
 pub fn notice(notice: &Notice) -> String {
     match notice {
         Notice::Reopened => tr!(notice_reopened).to_string(),
+        Notice::Unsubscribed => tr!(notice_unsubscribed).to_string(),
         Notice::Took { who } => tr!(notice_took, who).to_string(),
         Notice::Joined { who } => tr!(notice_joined, who).to_string(),
         Notice::Added { who, whom } => tr!(notice_added, who, whom).to_string(),

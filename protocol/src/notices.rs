@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 pub enum Notice {
     /// The client wrote to the ended dialog, which opened again.
     Reopened,
+    /// The client unsubscribed from the messenger's bot: nothing reaches them until
+    /// they write again.
+    Unsubscribed,
     Took {
         who: String,
     },
@@ -80,6 +83,9 @@ impl Notice {
     fn parts(&self) -> (String, Option<&str>) {
         let said = match self {
             Notice::Reopened => "The client wrote again: the dialog is open".to_string(),
+            Notice::Unsubscribed => {
+                "The client unsubscribed from the bot: messages cannot reach them until they write again".to_string()
+            }
             Notice::Took { who } => format!("{who} took the dialog"),
             Notice::Joined { who } => format!("{who} joined the dialog"),
             Notice::Added { who, whom } => format!("{who} added {whom} to the dialog"),

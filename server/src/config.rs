@@ -59,6 +59,9 @@ pub struct Config {
     /// The Telegram Bot API server (a local one, or a test double).
     #[arg(long, env = "TELEGRAM_API", default_value = "https://api.telegram.org")]
     pub telegram_api: String,
+    /// Viber's REST bot API server (a test double in tests).
+    #[arg(long, env = "VIBER_API", default_value = "https://chatapi.viber.com")]
+    pub viber_api: String,
     /// How many of the newest events the server keeps in memory for sockets that
     /// reconnect; a client further behind than that reloads its snapshot instead.
     #[arg(long, env = "REPLAY_EVENTS", default_value_t = 10_000)]

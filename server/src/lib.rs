@@ -16,6 +16,7 @@ pub mod embed_demo;
 pub mod error;
 pub mod event_log;
 pub mod files;
+pub mod integrations;
 pub mod listen;
 pub mod origin;
 pub mod outbox;
@@ -30,6 +31,7 @@ pub mod throttle;
 pub mod tokens;
 pub mod users;
 pub mod validate;
+pub mod viber;
 pub mod web;
 pub mod widget;
 
@@ -81,6 +83,7 @@ pub struct Shared {
     pub typing_limits: throttle::RateLimit,
     /// The Telegram Bot API, at the configured address.
     pub bot_api: telegram::bot_api::BotApi,
+    pub viber_api: viber::api::ViberApi,
     /// Who has the app open here, for the queue's worker.
     pub queue: queue::Queue,
     /// How fast each API key may open embed sessions.
@@ -103,7 +106,9 @@ pub fn app(state: AppState) -> Router {
         .merge(socket::router())
         .merge(widget::router())
         .merge(files::router())
+        .merge(integrations::router())
         .merge(telegram::router())
+        .merge(viber::router())
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))
         // Uploads stream to disk under the configured file limit instead.
         .merge(files::upload_router())
@@ -148,6 +153,9 @@ async fn sweep_hourly(state: AppState) {
                 }
                 if let Err(e) = telegram::prune_updates(&state).await {
                     tracing::warn!(error = %e, "pruning Telegram update ids failed");
+                }
+                if let Err(e) = viber::prune_callbacks(&state).await {
+                    tracing::warn!(error = %e, "pruning Viber callback tokens failed");
                 }
                 if let Err(e) = state.sign_in_failures.forget_old(&state.db).await {
                     tracing::warn!(error = %e, "forgetting old failed sign-ins failed");
@@ -198,6 +206,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let widget_limits = widget::WidgetLimits::new(&config);
     let typing_limits = throttle::RateLimit::new(TYPING_PER_MINUTE, std::time::Duration::from_secs(60));
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
+    let viber_api = viber::api::ViberApi::new(&config.viber_api);
     let embed_sessions = embed::session_limit(config.embed_sessions_per_minute);
     let state = AppState(Arc::new(Shared {
         db,
@@ -207,6 +216,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         widget_limits,
         typing_limits,
         bot_api,
+        viber_api,
         queue: queue::Queue::default(),
         embed_sessions,
     }));

@@ -9,7 +9,7 @@ use el_fake_telegram::{FakeTelegram, Reply};
 use el_protocol::api::{ChannelKind, ChatSnapshot, Delivery, DialogState, Message};
 use el_protocol::crm::{Connections, Entity, Linked, RecordList};
 use el_protocol::events::{Event, UserEvent};
-use el_protocol::integrations::{IntegrationsOverview, TelegramBot};
+use el_protocol::integrations::{IntegrationsOverview, MessengerBot};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -35,15 +35,15 @@ async fn server_with(fake: &FakeTelegram) -> TestServer {
 struct Hook {
     url: String,
     secret: String,
-    bot: TelegramBot,
+    bot: MessengerBot,
 }
 
 async fn connect(fake: &FakeTelegram, server: &TestServer, admin: &Operator, token: &str) -> Hook {
-    let bot: TelegramBot = ok(admin.post("/api/integrations/telegram", json!({ "token": token })).await).await;
+    let bot: MessengerBot = ok(admin.post("/api/integrations/telegram", json!({ "token": token })).await).await;
     hook_of(fake, server, token.trim(), bot)
 }
 
-fn hook_of(fake: &FakeTelegram, server: &TestServer, token: &str, bot: TelegramBot) -> Hook {
+fn hook_of(fake: &FakeTelegram, server: &TestServer, token: &str, bot: MessengerBot) -> Hook {
     let call = fake.calls("setWebhook").into_iter().rfind(|c| c.token == token).expect("setWebhook called");
     let registered = call.params["url"].as_str().unwrap();
     let path = registered.strip_prefix(PUBLIC_URL).expect("the webhook is under the public URL");
@@ -146,7 +146,7 @@ async fn administrators_connect_disconnect_and_reconnect_bots() {
     assert_eq!(o.telegram[0].problem, None);
 
     let id = hook.bot.channel_id.0;
-    let off: TelegramBot =
+    let off: MessengerBot =
         ok(admin.post(&format!("/api/integrations/telegram/{id}/disconnect"), json!({})).await).await;
     assert!(!off.is_connected());
     assert_eq!(off.dialogs, 1);
@@ -154,7 +154,7 @@ async fn administrators_connect_disconnect_and_reconnect_bots() {
     assert_eq!(hook.post(text(2, 2, "anyone?")).await.status(), 401, "a disconnected bot's webhook is closed");
     refused(admin.post(&format!("/api/integrations/telegram/{id}/disconnect"), json!({})).await, 409).await;
 
-    let again: TelegramBot =
+    let again: MessengerBot =
         ok(admin.post(&format!("/api/integrations/telegram/{id}/reconnect"), json!({})).await).await;
     assert_ne!(again.channel_id, hook.bot.channel_id, "a reconnected bot is a new channel");
     let rehook = hook_of(&fake, &server, TOKEN, again.clone());
@@ -165,7 +165,7 @@ async fn administrators_connect_disconnect_and_reconnect_bots() {
 
     // A revoked token cannot be reconnected.
     let reid = rehook.bot.channel_id.0;
-    ok::<TelegramBot>(admin.post(&format!("/api/integrations/telegram/{reid}/disconnect"), json!({})).await).await;
+    ok::<MessengerBot>(admin.post(&format!("/api/integrations/telegram/{reid}/disconnect"), json!({})).await).await;
     fake.revoke(TOKEN);
     let why = refused(admin.post(&format!("/api/integrations/telegram/{reid}/reconnect"), json!({})).await, 400).await;
     assert!(why.contains("@BotFather"), "{why}");
@@ -363,8 +363,8 @@ async fn a_second_bot_or_a_reconnected_one_opens_a_new_dialog_for_the_same_clien
 
     // The shop bot is reinstalled: another chat, the same lead.
     let id = shop.bot.channel_id.0;
-    ok::<TelegramBot>(admin.post(&format!("/api/integrations/telegram/{id}/disconnect"), json!({})).await).await;
-    let again: TelegramBot =
+    ok::<MessengerBot>(admin.post(&format!("/api/integrations/telegram/{id}/disconnect"), json!({})).await).await;
+    let again: MessengerBot =
         ok(admin.post(&format!("/api/integrations/telegram/{id}/reconnect"), json!({})).await).await;
     let reshop = hook_of(&fake, &server, TOKEN, again);
     assert_eq!(reshop.post(text(2, 2, "Me again")).await.status(), 200);
@@ -474,7 +474,7 @@ async fn a_blocked_bot_marks_the_message_failed_with_the_reason() {
     fake.wait_for_calls("sendMessage", 2).await;
     let admin = server.operator("admin").await;
     let channel = hook.bot.channel_id.0;
-    ok::<TelegramBot>(admin.post(&format!("/api/integrations/telegram/{channel}/disconnect"), json!({})).await).await;
+    ok::<MessengerBot>(admin.post(&format!("/api/integrations/telegram/{channel}/disconnect"), json!({})).await).await;
     let gone = delivery_becomes(&anna, id, waiting.id.0, |d| matches!(d, Delivery::Failed { .. })).await;
     assert!(matches!(gone.delivery, Some(Delivery::Failed { reason }) if reason.contains("disconnected")));
     assert!(!anna.chat(id).await.dialog.channel_connected, "the chat says its bot is gone");

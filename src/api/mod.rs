@@ -7,13 +7,13 @@ use el_web_client::http;
 use el_web_client::upload::Upload;
 
 use el_protocol::api::{
-    AddMembers, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message, MessagePage,
-    Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
+    AddMembers, ChannelKind, ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, LoginRequest, Me, Message,
+    MessagePage, Redirect, Rename, SendMessage, UserSettings, UserSummary, DEFAULT_PAGE,
 };
 use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
 use el_protocol::embed::{ApiKey, ApiKeyInput, NewApiKey};
 use el_protocol::inbox::Tab;
-use el_protocol::integrations::{ConnectTelegram, IntegrationsOverview, TelegramBot};
+use el_protocol::integrations::{ConnectBot, IntegrationsOverview, MessengerBot};
 use el_protocol::outbox::Pending;
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
 use el_protocol::queue::{Presence, QueueOverview, SetCapacity, SetPresence, SetRouting};
@@ -257,15 +257,24 @@ pub async fn integrations() -> Result<IntegrationsOverview, Failure> {
     http::get("/api/integrations", None).await
 }
 
-/// Connects a Telegram bot by its token.
-pub async fn connect_telegram(token: String) -> Result<TelegramBot, Failure> {
-    http::post("/api/integrations/telegram", &ConnectTelegram { token }, None).await
+/// The integrations path of a messenger's bots.
+fn bots_path(kind: ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Viber => "/api/integrations/viber",
+        _ => "/api/integrations/telegram",
+    }
+}
+
+/// Connects a messenger's bot by its token.
+pub async fn connect_bot(kind: ChannelKind, token: String) -> Result<MessengerBot, Failure> {
+    http::post(bots_path(kind), &ConnectBot { token }, None).await
 }
 
 /// Disconnects a bot (`reconnect: false`) or connects a disconnected one again.
-pub async fn toggle_bot(channel: ChannelId, reconnect: bool) -> Result<TelegramBot, Failure> {
+pub async fn toggle_bot(bot: &MessengerBot, reconnect: bool) -> Result<MessengerBot, Failure> {
     let action = if reconnect { "reconnect" } else { "disconnect" };
-    http::post(&format!("/api/integrations/telegram/{channel}/{action}"), &serde_json::json!({}), None).await
+    let path = format!("{}/{}/{action}", bots_path(bot.kind), bot.channel_id);
+    http::post(&path, &serde_json::json!({}), None).await
 }
 
 /// An action on a dialog, as the interaction menu and the chat offer them.

@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/004_language.sql"),
     include_str!("../../migrations/postgres/005_notices.sql"),
     include_str!("../../migrations/postgres/006_api_keys.sql"),
+    include_str!("../../migrations/postgres/007_viber.sql"),
 ];
 
 /// Connections one instance keeps.

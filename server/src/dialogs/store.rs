@@ -543,6 +543,15 @@ pub fn client_message(
     add_message(conn, dialog, NewAuthor::Client { account: account_id }, body, client_msg_id, files)
 }
 
+/// Notes `notice` in the latest dialog of client `account`, unless it has ended (the
+/// next one starts when the client writes). Answers the last event's position.
+pub fn note_for_client(conn: &Connection, account: i64, notice: Notice) -> AppResult<Option<Seq>> {
+    match latest_of_account(conn, account)? {
+        Some(d) if d.state != DialogState::Ended => announce(conn, d.id, notice).map(Some),
+        _ => Ok(None),
+    }
+}
+
 /// Brings an ended dialog back when its client writes again (see [`client_message`]).
 fn reopen_for_client(conn: &Connection, dialog: &DialogSummary) -> AppResult<Seq> {
     let mut keep = Vec::new();

@@ -24,7 +24,7 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use bytes::{ByteStore, Refused, Streamed, SNIFF_BYTES};
 use el_protocol::api::{human_size, Attachment, DialogSummary, UploadLimits, MAX_AVATAR_BYTES, MAX_FILE_NAME_CHARS};
-use el_protocol::DialogId;
+use el_protocol::{ChannelId, DialogId};
 use serde::Deserialize;
 use std::time::Duration;
 use store::{Delivered, Stored, Uploader};
@@ -396,6 +396,25 @@ async fn visitor_download(
         })
         .await?;
     serve(&state, &id, file).await
+}
+
+/// A messenger fetches a file an operator sent through `channel` (the address was
+/// signed for the channel's bot).
+pub async fn messenger_download(state: &AppState, channel: ChannelId, id: &str) -> AppResult<Response> {
+    if !is_file_id(id) {
+        return Err(not_found());
+    }
+    let lookup = id.to_string();
+    let file = state
+        .db
+        .run(move |conn| {
+            if !store::sent_through(conn, &lookup, channel)? {
+                return Err(not_found());
+            }
+            store::stored(conn, &lookup)?.ok_or_else(not_found)
+        })
+        .await?;
+    serve(state, id, file).await
 }
 
 /// The bytes of a stored file: sniffed images inline, anything else as a download

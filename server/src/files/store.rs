@@ -4,7 +4,7 @@
 use crate::error::{AppError, AppResult};
 use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::api::Attachment;
-use el_protocol::{DialogId, Millis, UserId};
+use el_protocol::{ChannelId, DialogId, Millis, UserId};
 
 /// Who an upload belongs to until it is attached to their message.
 #[derive(Debug, Clone, Copy)]
@@ -175,6 +175,21 @@ pub fn in_conversation(conn: &Connection, id: &str, account: i64) -> AppResult<b
             "SELECT 1 FROM files f JOIN messages m ON m.id = f.message_id JOIN dialogs d ON d.id = m.dialog_id
              WHERE f.id = ?1 AND d.account_id = ?2 AND m.author_kind != 'system'",
             params![id, account],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Whether file `id` belongs to an operator's answer (not a note) in a conversation of
+/// channel `channel`: a file its messenger may fetch to deliver.
+pub fn sent_through(conn: &Connection, id: &str, channel: ChannelId) -> AppResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM files f JOIN messages m ON m.id = f.message_id JOIN dialogs d ON d.id = m.dialog_id
+             JOIN client_accounts a ON a.id = d.account_id
+             WHERE f.id = ?1 AND a.channel_id = ?2 AND m.author_kind = 'operator' AND m.is_note = 0",
+            params![id, channel.0],
             |_| Ok(()),
         )
         .optional()?

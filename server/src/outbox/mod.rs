@@ -1,18 +1,19 @@
 //! The outbox: operators' messages on their way to a messenger. A message is queued in
-//! the transaction that stores it; a worker delivers it, one dialog's messages in
-//! order while other dialogs go on. Rate limits (429 with `retry_after`) and
-//! Telegram's own trouble (5xx, network) are retried with backoff; refusals (400, 403)
+//! the transaction that stores it; a worker delivers it through its channel's bot
+//! ([`carrier`]), one dialog's messages in order while other dialogs go on. Rate limits
+//! and the messenger's own trouble (5xx, network) are retried with backoff; refusals
 //! mark the message failed with the reason. Each call that succeeded is recorded at
 //! once, so a restart resumes a delivery without sending any part twice.
 
+pub mod carrier;
+pub mod markup;
 pub mod store;
 
 use crate::db::now_ms;
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
-use crate::telegram::deliver::{plan, reason, send_part, PartFailure, BOT_DISCONNECTED};
-use crate::telegram::store::{bot_of_channel, Bot};
 use crate::AppState;
+use carrier::{bot_disconnected, Carrier, PartFailure};
 use el_protocol::api::Delivery;
 use el_protocol::api::Message;
 use el_protocol::{MessageId, Millis};
@@ -34,12 +35,19 @@ const GIVE_UP_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
 /// Deliveries started at once.
 const BATCH: usize = 16;
 
-/// Why a message that shows nothing in Telegram (an image from outside our file store,
-/// say) is not sent.
-pub const NOTHING_TO_SEND: &str = "Not sent: nothing in this message can be shown in Telegram.";
-/// Why a message whose sending Telegram never confirmed is not sent again by itself.
-pub const UNCONFIRMED: &str =
-    "Telegram did not confirm this message: it may or may not have reached the client. Ask them before sending it again.";
+/// Why a message that shows nothing in the messenger (an image from outside our file
+/// store, say) is not sent.
+fn nothing_to_send(messenger: &str) -> String {
+    format!("Not sent: nothing in this message can be shown in {messenger}.")
+}
+
+/// Why a message whose sending the messenger never confirmed is not sent again by itself.
+fn unconfirmed(messenger: &str) -> String {
+    format!(
+        "{messenger} did not confirm this message: it may or may not have reached the client. Ask them before \
+         sending it again."
+    )
+}
 
 /// The wait before attempt `attempts + 1`: doubling from `base`, at most 30 seconds, so
 /// that answers go out soon after an outage ends.
@@ -96,16 +104,14 @@ async fn take_due(state: &AppState) -> AppResult<(Vec<Job>, Option<Millis>)> {
 /// What a delivery needs: the message, the bot that carries it and the chat it goes to.
 struct Target {
     message: Message,
-    bot: Bot,
+    bot: Carrier,
     chat_id: String,
 }
 
 fn target(conn: &crate::sql::Connection, id: MessageId) -> AppResult<Target> {
     let message = dialogs::message(conn, id)?;
     let (channel, chat_id) = store::destination(conn, message.dialog_id)?;
-    let bot =
-        bot_of_channel(conn, channel)?.ok_or_else(|| AppError::Internal(format!("channel {channel} has no bot")))?;
-    Ok(Target { message, bot, chat_id })
+    Ok(Target { message, bot: Carrier::of_channel(conn, channel)?, chat_id })
 }
 
 async fn deliver(state: AppState, job: Job) {
@@ -128,52 +134,53 @@ async fn deliver(state: AppState, job: Job) {
 async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
     let id = job.message;
     let Target { message, bot, chat_id } = state.db.run(move |conn| target(conn, id)).await?;
-    if !bot.connected {
-        return finish(state, id, Delivery::Failed { reason: BOT_DISCONNECTED.into() }).await;
+    let messenger = bot.messenger();
+    if !bot.connected() {
+        return finish(state, id, Delivery::Failed { reason: bot_disconnected(messenger) }).await;
     }
-    let parts = plan(&message);
+    let parts = bot.plan(&message);
     if parts.is_empty() {
         // Never "Sent" for nothing sent.
-        return finish(state, id, Delivery::Failed { reason: NOTHING_TO_SEND.into() }).await;
+        return finish(state, id, Delivery::Failed { reason: nothing_to_send(messenger) }).await;
     }
     for (i, part) in parts.iter().enumerate().skip(job.parts_done) {
-        match send_part(state, &bot, &chat_id, part).await {
-            Ok(telegram_id) => {
+        match bot.send(state, &chat_id, part).await {
+            Ok(external_id) => {
                 state
                     .db
                     .transaction(move |tx| {
                         store::part_sent(tx, id, i)?;
                         if i == 0 {
-                            // The first part's id in Telegram becomes the message's.
-                            dialogs::set_external_id(tx, id, &telegram_id.to_string())?;
+                            // The first part's id in the messenger becomes the message's.
+                            dialogs::set_external_id(tx, id, &external_id)?;
                         }
                         Ok(())
                     })
                     .await?;
             }
-            Err(PartFailure::Telegram(f)) if f.may_have_arrived() => {
+            Err(PartFailure::Unconfirmed(why)) => {
                 // Sending it again could deliver it twice: the operator decides.
-                tracing::warn!(message = %id, failure = %f, "delivery unconfirmed");
-                return finish(state, id, Delivery::Failed { reason: UNCONFIRMED.into() }).await;
+                tracing::warn!(message = %id, %why, "delivery unconfirmed");
+                return finish(state, id, Delivery::Failed { reason: unconfirmed(messenger) }).await;
             }
-            Err(PartFailure::Telegram(f)) if f.is_temporary() && !given_up(job) => {
-                // Waiting what Telegram asks for is no failed attempt: the backoff of
-                // the next real failure does not grow from it.
-                let (wait, counts) = match f.retry_after() {
+            Err(PartFailure::Temporary { why, retry_after }) if !given_up(job) => {
+                // Waiting what the messenger asks for is no failed attempt: the backoff
+                // of the next real failure does not grow from it.
+                let (wait, counts) = match retry_after {
                     Some(wait) => (wait, false),
                     None => (backoff(Duration::from_millis(state.config.outbox_retry_ms), job.attempts), true),
                 };
-                tracing::warn!(message = %id, failure = %f, ?wait, "delivery postponed");
-                let (at, why) = (later(wait), f.to_string());
+                tracing::warn!(message = %id, %why, ?wait, "delivery postponed");
+                let at = later(wait);
                 return state.db.run(move |conn| store::reschedule(conn, id, at, counts, &why)).await;
             }
-            Err(PartFailure::Telegram(f)) if f.is_temporary() => {
-                let why = format!("Not delivered: Telegram could not take it for a day ({f}).");
+            Err(PartFailure::Temporary { why, .. }) => {
+                let why = format!("Not delivered: {messenger} could not take it for a day ({why}).");
                 return finish(state, id, Delivery::Failed { reason: why }).await;
             }
-            Err(failure) => {
-                tracing::warn!(message = %id, ?failure, "delivery refused");
-                return finish(state, id, Delivery::Failed { reason: reason(&failure) }).await;
+            Err(PartFailure::Refused(reason)) => {
+                tracing::warn!(message = %id, %reason, "delivery refused");
+                return finish(state, id, Delivery::Failed { reason }).await;
             }
         }
     }

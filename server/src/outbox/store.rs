@@ -1,11 +1,25 @@
 //! The outbox's queue (SQL only): operators' messages waiting to go to a messenger.
 
+use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::sql::{params, Connection};
-use el_protocol::{ChannelId, DialogId, MessageId, Millis};
+use el_protocol::api::Delivery;
+use el_protocol::{ChannelId, DialogId, MessageId, Millis, Seq};
+
+/// Marks `channel` disconnected: what still waited to go through it fails with `why`,
+/// and its open dialogs are logged anew (their composers say why nothing can be sent).
+/// Answers the last event's position, if any.
+pub fn channel_disconnected(tx: &Connection, channel: ChannelId, why: &str, now: Millis) -> AppResult<Option<Seq>> {
+    tx.execute("UPDATE channels SET disconnected_at = ?1 WHERE id = ?2", params![now, channel.0])?;
+    let mut failed = None;
+    for message in remove_channel(tx, channel)? {
+        failed = Some(dialogs::set_delivery(tx, message, &Delivery::Failed { reason: why.into() })?);
+    }
+    Ok(dialogs::log_open_dialogs_of_channel(tx, channel)?.or(failed))
+}
 
 /// Takes every message still waiting for `channel` out of the queue; answers them.
-pub fn remove_channel(conn: &Connection, channel: ChannelId) -> AppResult<Vec<MessageId>> {
+fn remove_channel(conn: &Connection, channel: ChannelId) -> AppResult<Vec<MessageId>> {
     let waiting: Vec<i64> = conn
         .prepare_cached(
             "SELECT o.message_id FROM outbox o JOIN dialogs d ON d.id = o.dialog_id
@@ -20,13 +34,14 @@ pub fn remove_channel(conn: &Connection, channel: ChannelId) -> AppResult<Vec<Me
 }
 
 /// Queues operator message `message` of `dialog` when the dialog's client is on a
-/// messenger (nothing to do for the website widget). A disconnected bot cannot carry it.
+/// messenger (nothing to do for the website widget). A disconnected bot cannot carry
+/// it, nor can a bot the client unsubscribed from.
 pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Millis) -> AppResult<()> {
-    let (kind, disconnected): (String, Option<Millis>) = conn.query_row(
-        "SELECT ch.kind, ch.disconnected_at FROM dialogs d JOIN client_accounts a ON a.id = d.account_id
-         JOIN channels ch ON ch.id = a.channel_id WHERE d.id = ?1",
+    let (kind, disconnected, unsubscribed): (String, Option<Millis>, Option<Millis>) = conn.query_row(
+        "SELECT ch.kind, ch.disconnected_at, a.unsubscribed_at FROM dialogs d
+         JOIN client_accounts a ON a.id = d.account_id JOIN channels ch ON ch.id = a.channel_id WHERE d.id = ?1",
         [dialog.0],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     if kind == "widget" {
         return Ok(());
@@ -35,6 +50,13 @@ pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Mil
         return Err(AppError::Conflict(
             "This chat's bot is disconnected, so the client cannot receive messages here. \
              An administrator can reconnect it in Settings → Integrations."
+                .into(),
+        ));
+    }
+    if unsubscribed.is_some() {
+        return Err(AppError::Conflict(
+            "The client unsubscribed from this bot, so messages cannot reach them. They receive messages again \
+             once they write to the bot."
                 .into(),
         ));
     }

@@ -5,49 +5,27 @@ use super::bot_api::{Failure, FileMethod, MAX_TEXT_CHARS};
 use super::format::{markdown_to_html, split_html};
 use super::store::Bot;
 use crate::files;
+use crate::outbox::carrier::{missing, Part, PartFailure};
 use crate::AppState;
-use el_protocol::api::{Attachment, Message};
+use el_protocol::api::Message;
 
-/// Why a message still waiting when its bot was disconnected was not delivered.
-pub const BOT_DISCONNECTED: &str = "The Telegram bot was disconnected before this message went out.";
-
-/// One call of a message's delivery.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Part {
-    /// `sendMessage` with this HTML.
-    Text(String),
-    /// `sendPhoto` or `sendDocument`.
-    File(Attachment),
-}
-
-/// The calls that deliver `message`, in order. Always the same for the same message,
-/// so a delivery resumed after a restart continues where it stopped.
+/// The calls that deliver `message`, in order: its text as Telegram HTML (split by what
+/// Telegram shows, each part balanced; parts that show nothing, such as only an image
+/// from elsewhere, are not sent), then each file.
 pub fn plan(message: &Message) -> Vec<Part> {
-    // Split by what Telegram shows, each part balanced; parts that show nothing (only an
-    // image from elsewhere, say) are not sent.
     let mut parts: Vec<Part> =
         split_html(&markdown_to_html(&message.text), MAX_TEXT_CHARS).into_iter().map(Part::Text).collect();
     parts.extend(message.attachments.iter().cloned().map(Part::File));
     parts
 }
 
-/// Why a call did not go through.
-#[derive(Debug, Clone)]
-pub enum PartFailure {
-    Telegram(Failure),
-    /// The file is gone from our store: no retry helps.
-    Missing(String),
-}
-
 /// Makes one call; answers Telegram's id of the message it created.
-pub async fn send_part(state: &AppState, bot: &Bot, chat_id: &str, part: &Part) -> Result<i64, PartFailure> {
+pub async fn send_part(state: &AppState, bot: &Bot, chat_id: &str, part: &Part) -> Result<String, PartFailure> {
     let api = &state.bot_api;
     let sent = match part {
         Part::Text(html) => api.send_message(&bot.token, chat_id, html).await,
         Part::File(file) => {
-            let bytes = files::read_bytes(state, &file.id).await.map_err(|_| {
-                PartFailure::Missing(format!("“{}” is no longer stored and could not be sent.", file.name))
-            })?;
+            let bytes = files::read_bytes(state, &file.id).await.map_err(|_| missing(file))?;
             let how = FileMethod::for_file(&file.content_type, file.size);
             let first = api.send_file(&bot.token, chat_id, how, bytes.clone(), &file.name, &file.content_type).await;
             match first {
@@ -60,32 +38,38 @@ pub async fn send_part(state: &AppState, bot: &Bot, chat_id: &str, part: &Part) 
             }
         }
     };
-    sent.map(|m| m.message_id).map_err(PartFailure::Telegram)
+    sent.map(|m| m.message_id.to_string()).map_err(|f| classify(&f))
+}
+
+/// What the outbox does with a failed call.
+fn classify(failure: &Failure) -> PartFailure {
+    match failure {
+        Failure::Unconfirmed(why) => PartFailure::Unconfirmed(why.clone()),
+        f if f.is_temporary() => PartFailure::Temporary { why: f.to_string(), retry_after: f.retry_after() },
+        f => PartFailure::Refused(reason(f)),
+    }
 }
 
 /// What the operator reads on a message Telegram refused.
-pub fn reason(failure: &PartFailure) -> String {
+pub fn reason(failure: &Failure) -> String {
     match failure {
-        PartFailure::Missing(why) => why.clone(),
-        PartFailure::Telegram(Failure::Refused { code: 401, .. }) => {
+        Failure::Refused { code: 401, .. } => {
             "Telegram no longer accepts the bot's token: an administrator must connect the bot again.".into()
         }
-        PartFailure::Telegram(Failure::Refused { code: 403, description, .. }) if description.contains("blocked") => {
+        Failure::Refused { code: 403, description, .. } if description.contains("blocked") => {
             "Not delivered: the client has blocked the bot.".into()
         }
-        PartFailure::Telegram(Failure::Refused { code: 403, description, .. })
-            if description.contains("deactivated") =>
-        {
+        Failure::Refused { code: 403, description, .. } if description.contains("deactivated") => {
             "Not delivered: the client's Telegram account was deleted.".into()
         }
-        PartFailure::Telegram(f) => format!("Not delivered: Telegram answered “{f}”."),
+        f => format!("Not delivered: Telegram answered “{f}”."),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use el_protocol::api::Author;
+    use el_protocol::api::{Attachment, Author};
     use el_protocol::{DialogId, MessageId, UserId};
 
     fn message(text: &str, files: usize) -> Message {
@@ -127,13 +111,31 @@ mod tests {
 
     #[test]
     fn refusals_read_as_reasons() {
-        let refused =
-            |code, d: &str| PartFailure::Telegram(Failure::Refused { code, description: d.into(), retry_after: None });
+        let refused = |code, d: &str| Failure::Refused { code, description: d.into(), retry_after: None };
         assert_eq!(
             reason(&refused(403, "Forbidden: bot was blocked by the user")),
             "Not delivered: the client has blocked the bot."
         );
         assert!(reason(&refused(400, "Bad Request: chat not found")).contains("chat not found"));
         assert!(reason(&refused(401, "Unauthorized")).contains("connect the bot again"));
+    }
+
+    #[test]
+    fn failures_are_retried_refused_or_left_to_the_operator() {
+        let limited = Failure::Refused { code: 429, description: "Too Many Requests".into(), retry_after: Some(7) };
+        assert!(matches!(
+            classify(&limited),
+            PartFailure::Temporary { retry_after: Some(d), .. } if d == std::time::Duration::from_secs(7)
+        ));
+        let down = Failure::Refused { code: 502, description: "Bad Gateway".into(), retry_after: None };
+        assert!(matches!(classify(&down), PartFailure::Temporary { retry_after: None, .. }));
+        assert!(matches!(classify(&Failure::Unreachable("refused".into())), PartFailure::Temporary { .. }));
+        assert!(matches!(classify(&Failure::Unconfirmed("timeout".into())), PartFailure::Unconfirmed(_)));
+        let blocked = Failure::Refused {
+            code: 403,
+            description: "Forbidden: bot was blocked by the user".into(),
+            retry_after: None,
+        };
+        assert_eq!(classify(&blocked), PartFailure::Refused("Not delivered: the client has blocked the bot.".into()));
     }
 }

@@ -2,8 +2,8 @@
 //! entities becomes markdown; an operator's markdown becomes the HTML subset
 //! `sendMessage` accepts (<https://core.telegram.org/bots/api#html-style>).
 
+use crate::outbox::markup::{render, Markup, Quote};
 use el_protocol::markdown::{escape_text as escape, is_safe_link, literal};
-use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Deserialize;
 
 /// A formatted part of a text; offsets and lengths count UTF-16 code units.
@@ -92,137 +92,25 @@ fn code_span(code: &str) -> String {
     format!("{fence}{pad}{code}{pad}{fence}")
 }
 
-/// Converts message markdown to Telegram's HTML subset. Raw HTML is shown as text;
-/// links keep only `http`, `https` and `mailto` destinations; headings are bold; lists
-/// become bullets or numbers; images show their description (files go separately).
-pub fn markdown_to_html(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len() + 32);
-    // Each open list: the next number, or `None` for bullets.
-    let mut lists: Vec<Option<u64>> = Vec::new();
-    let mut links: Vec<bool> = Vec::new();
-    // Telegram takes no code inside bold, italic, struck or linked text, and no quote
-    // inside a quote: those show as their text only.
-    let mut inline = 0usize;
-    let mut quotes = 0usize;
-    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH) {
-        match event {
-            Event::Text(t) => out.push_str(&escape(&t)),
-            Event::Code(t) if inline > 0 => out.push_str(&escape(&t)),
-            Event::Code(t) => {
-                out.push_str("<code>");
-                out.push_str(&escape(&t));
-                out.push_str("</code>");
-            }
-            Event::Html(raw) | Event::InlineHtml(raw) => out.push_str(&escape(&raw)),
-            Event::SoftBreak | Event::HardBreak => out.push('\n'),
-            Event::Rule => out.push_str("——————\n\n"),
-            Event::Start(tag) => match tag {
-                Tag::Strong | Tag::Heading { .. } => {
-                    inline += 1;
-                    out.push_str("<b>");
-                }
-                Tag::Emphasis => {
-                    inline += 1;
-                    out.push_str("<i>");
-                }
-                Tag::Strikethrough => {
-                    inline += 1;
-                    out.push_str("<s>");
-                }
-                Tag::BlockQuote(_) => {
-                    quotes += 1;
-                    if quotes == 1 {
-                        out.push_str("<blockquote>");
-                    }
-                }
-                Tag::CodeBlock(kind) => match kind {
-                    CodeBlockKind::Fenced(lang) if !lang.trim().is_empty() => {
-                        let lang = lang.split_whitespace().next().unwrap_or_default();
-                        out.push_str(&format!("<pre><code class=\"language-{}\">", escape(lang)));
-                    }
-                    _ => out.push_str("<pre><code>"),
-                },
-                Tag::List(first) => {
-                    if !lists.is_empty() && !out.ends_with('\n') {
-                        out.push('\n');
-                    }
-                    lists.push(first);
-                }
-                Tag::Item => {
-                    out.push_str(&"    ".repeat(lists.len().saturating_sub(1)));
-                    match lists.last_mut() {
-                        Some(Some(n)) => {
-                            out.push_str(&format!("{n}. "));
-                            *n += 1;
-                        }
-                        _ => out.push_str("• "),
-                    }
-                }
-                Tag::Link { dest_url, .. } => {
-                    let keep = is_safe_link(&dest_url);
-                    if keep {
-                        inline += 1;
-                        out.push_str(&format!("<a href=\"{}\">", escape(&dest_url)));
-                    }
-                    links.push(keep);
-                }
-                _ => {}
-            },
-            Event::End(tag) => match tag {
-                TagEnd::Strong => {
-                    inline -= 1;
-                    out.push_str("</b>");
-                }
-                TagEnd::Heading(level) => {
-                    inline -= 1;
-                    out.push_str("</b>");
-                    out.push_str(if level == HeadingLevel::H1 { "\n\n" } else { "\n" });
-                }
-                TagEnd::Emphasis => {
-                    inline -= 1;
-                    out.push_str("</i>");
-                }
-                TagEnd::Strikethrough => {
-                    inline -= 1;
-                    out.push_str("</s>");
-                }
-                TagEnd::BlockQuote(_) => {
-                    quotes -= 1;
-                    trim_newlines(&mut out);
-                    out.push_str(if quotes == 0 { "</blockquote>\n\n" } else { "\n" });
-                }
-                TagEnd::CodeBlock => {
-                    trim_newlines(&mut out);
-                    out.push_str("</code></pre>\n\n");
-                }
-                TagEnd::Paragraph => out.push_str(if lists.is_empty() { "\n\n" } else { "\n" }),
-                TagEnd::Item => {
-                    trim_newlines(&mut out);
-                    out.push('\n');
-                }
-                TagEnd::List(_) => {
-                    lists.pop();
-                    if lists.is_empty() {
-                        out.push('\n');
-                    }
-                }
-                TagEnd::Link if links.pop().unwrap_or(false) => {
-                    inline -= 1;
-                    out.push_str("</a>");
-                }
-                _ => {}
-            },
-            _ => {}
-        }
-    }
-    trim_newlines(&mut out);
-    out
-}
+/// Telegram's HTML subset (<https://core.telegram.org/bots/api#html-style>).
+const TELEGRAM_HTML: Markup = Markup {
+    escape,
+    bold: ("<b>", "</b>"),
+    italic: ("<i>", "</i>"),
+    strike: ("<s>", "</s>"),
+    code: ("<code>", "</code>"),
+    pre_open: |lang| match lang {
+        "" => "<pre><code>".into(),
+        lang => format!("<pre><code class=\"language-{lang}\">"),
+    },
+    pre_close: "</code></pre>",
+    quote: Quote::Around("<blockquote>", "</blockquote>"),
+    link: |text, url| format!("<a href=\"{}\">{text}</a>", escape(url)),
+};
 
-fn trim_newlines(out: &mut String) {
-    while out.ends_with('\n') {
-        out.pop();
-    }
+/// Converts message markdown to Telegram's HTML subset (see [`render`]).
+pub fn markdown_to_html(markdown: &str) -> String {
+    render(markdown, &TELEGRAM_HTML)
 }
 
 /// Splits Telegram HTML into messages that each show at most `max` characters (as

@@ -2,30 +2,29 @@
 //! and reconnect them (a reconnected bot is a new channel: its chats start anew).
 
 use super::bot_api::Failure;
-use super::deliver::BOT_DISCONNECTED;
 use super::store::{self, Bot, NewBot};
 use crate::auth::CurrentUser;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
+use crate::outbox::carrier::bot_disconnected;
 use crate::tokens::{new_token, token_hash};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::{Json, Router};
-use el_protocol::integrations::{is_bot_token, ConnectTelegram, IntegrationsOverview, TelegramBot};
+use el_protocol::integrations::{is_bot_token, ConnectBot, MessengerBot};
 use el_protocol::ChannelId;
 use std::time::Duration;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/integrations", get(overview))
         .route("/integrations/telegram", post(connect))
         .route("/integrations/telegram/{id}/disconnect", post(disconnect))
         .route("/integrations/telegram/{id}/reconnect", post(reconnect))
 }
 
-async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<IntegrationsOverview>> {
-    user.require_admin()?;
+/// Every bot (the newest channel of each), with what keeps a connected one from working.
+pub async fn listed(state: &AppState) -> AppResult<Vec<MessengerBot>> {
     let (mut telegram, connected) = state
         .db
         .run(|conn| {
@@ -39,14 +38,14 @@ async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult
             Ok((list, connected))
         })
         .await?;
-    let checks = connected.iter().map(|(bot, since)| webhook_problem(&state, bot, *since));
+    let checks = connected.iter().map(|(bot, since)| webhook_problem(state, bot, *since));
     let problems = futures_util::future::join_all(checks).await;
     for ((bot, _), problem) in connected.iter().zip(problems) {
         if let Some(shown) = telegram.iter_mut().find(|b| b.channel_id == bot.channel_id) {
             shown.problem = problem;
         }
     }
-    Ok(Json(IntegrationsOverview { telegram, public_url: state.config.public_address() }))
+    Ok(telegram)
 }
 
 /// What Telegram says keeps a connected bot's messages from reaching us, if anything.
@@ -99,7 +98,7 @@ fn telegram_error(doing: &str, failure: Failure) -> AppError {
 
 /// Asks Telegram who the bot is, registers our webhook with a new secret, and stores
 /// the bot as a new channel.
-async fn activate(state: &AppState, user: &CurrentUser, token: String) -> AppResult<TelegramBot> {
+async fn activate(state: &AppState, user: &CurrentUser, token: String) -> AppResult<MessengerBot> {
     let public_url = state.config.public_address().ok_or_else(|| {
         AppError::Conflict(
             "The server does not know its public address yet: start it with PUBLIC_URL set to the HTTPS address \
@@ -139,8 +138,8 @@ async fn activate(state: &AppState, user: &CurrentUser, token: String) -> AppRes
 async fn connect(
     State(state): State<AppState>,
     user: CurrentUser,
-    Json(body): Json<ConnectTelegram>,
-) -> AppResult<Json<TelegramBot>> {
+    Json(body): Json<ConnectBot>,
+) -> AppResult<Json<MessengerBot>> {
     user.require_admin()?;
     let token = body.token.trim().to_string();
     if !is_bot_token(&token) {
@@ -173,14 +172,16 @@ async fn disconnect(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-) -> AppResult<Json<TelegramBot>> {
+) -> AppResult<Json<MessengerBot>> {
     let bot = bot_for(&state, &user, id, true).await?;
     if let Err(failure) = state.bot_api.delete_webhook(&bot.token).await {
         // Our side stops either way: the webhook's secret no longer opens anything.
         tracing::warn!(bot = %bot.username, %failure, "deleting the webhook failed");
     }
-    let (seq, summary) =
-        state.db.transaction(move |tx| store::disconnect(tx, bot.channel_id, BOT_DISCONNECTED, now_ms())).await?;
+    let (seq, summary) = state
+        .db
+        .transaction(move |tx| store::disconnect(tx, bot.channel_id, &bot_disconnected("Telegram"), now_ms()))
+        .await?;
     if let Some(seq) = seq {
         state.hub.published(seq);
     }
@@ -194,7 +195,7 @@ async fn reconnect(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-) -> AppResult<Json<TelegramBot>> {
+) -> AppResult<Json<MessengerBot>> {
     let bot = bot_for(&state, &user, id, false).await?;
     Ok(Json(activate(&state, &user, bot.token).await?))
 }

@@ -4,10 +4,10 @@ use crate::clients::store::{messenger_account, MessengerUser};
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::files::store::{delivered_as_uploads, Delivered};
-use crate::outbox::store::remove_channel;
+use crate::outbox::store::channel_disconnected;
 use crate::sql::{params, Connection, OptionalExtension};
-use el_protocol::api::Delivery;
-use el_protocol::integrations::TelegramBot;
+use el_protocol::api::ChannelKind;
+use el_protocol::integrations::MessengerBot;
 use el_protocol::{ChannelId, MessageId, Millis, Seq, UserId};
 
 /// A bot behind a channel, as the webhook and the outbox need it.
@@ -50,7 +50,7 @@ pub fn bot_by_key(conn: &Connection, key: &str) -> AppResult<Option<Bot>> {
 }
 
 /// The newest channel of every bot, newest first.
-pub fn bots(conn: &Connection) -> AppResult<Vec<TelegramBot>> {
+pub fn bots(conn: &Connection) -> AppResult<Vec<MessengerBot>> {
     let mut stmt = conn.prepare_cached(
         "SELECT ch.id, ch.name, b.username, ch.created_at, ch.disconnected_at,
                 (SELECT COUNT(*) FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ch.id)
@@ -59,8 +59,9 @@ pub fn bots(conn: &Connection) -> AppResult<Vec<TelegramBot>> {
          ORDER BY ch.id DESC",
     )?;
     let rows = stmt.query_map([], |r| {
-        Ok(TelegramBot {
+        Ok(MessengerBot {
             channel_id: ChannelId(r.get(0)?),
+            kind: ChannelKind::Telegram,
             name: r.get(1)?,
             username: r.get(2)?,
             connected_at: r.get(3)?,
@@ -72,7 +73,7 @@ pub fn bots(conn: &Connection) -> AppResult<Vec<TelegramBot>> {
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-fn bot_summary(conn: &Connection, channel: ChannelId) -> AppResult<TelegramBot> {
+fn bot_summary(conn: &Connection, channel: ChannelId) -> AppResult<MessengerBot> {
     bots(conn)?
         .into_iter()
         .find(|b| b.channel_id == channel)
@@ -108,7 +109,7 @@ pub struct NewBot {
 }
 
 /// Stores the bot as a new channel (refused when it is connected already).
-pub fn add_bot(tx: &Connection, bot: &NewBot, now: Millis) -> AppResult<TelegramBot> {
+pub fn add_bot(tx: &Connection, bot: &NewBot, now: Millis) -> AppResult<MessengerBot> {
     refuse_connected(tx, bot.bot_id)?;
     tx.execute(
         "INSERT INTO channels (kind, name, public_key, created_at) VALUES ('telegram', ?1, ?2, ?3)",
@@ -123,20 +124,15 @@ pub fn add_bot(tx: &Connection, bot: &NewBot, now: Millis) -> AppResult<Telegram
     bot_summary(tx, channel)
 }
 
-/// Marks the bot's channel disconnected: what still waited to go through it fails with
-/// `why`, and its open dialogs are logged anew. Answers the last event's position, if any.
+/// Marks the bot's channel disconnected (see [`channel_disconnected`]); answers the last
+/// event's position, if any, and the bot as it is now.
 pub fn disconnect(
     tx: &Connection,
     channel: ChannelId,
     why: &str,
     now: Millis,
-) -> AppResult<(Option<Seq>, TelegramBot)> {
-    tx.execute("UPDATE channels SET disconnected_at = ?1 WHERE id = ?2", params![now, channel.0])?;
-    let mut failed = None;
-    for message in remove_channel(tx, channel)? {
-        failed = Some(dialogs::set_delivery(tx, message, &Delivery::Failed { reason: why.into() })?);
-    }
-    let seq = dialogs::log_open_dialogs_of_channel(tx, channel)?.or(failed);
+) -> AppResult<(Option<Seq>, MessengerBot)> {
+    let seq = channel_disconnected(tx, channel, why, now)?;
     Ok((seq, bot_summary(tx, channel)?))
 }
 

@@ -1,0 +1,95 @@
+//! What carries an operator's message to a messenger: the channel's bot, whichever
+//! messenger it is on. The outbox plans a message's calls and makes them through it,
+//! knowing nothing of any one messenger's API.
+
+use crate::error::{AppError, AppResult};
+use crate::sql::Connection;
+use crate::{telegram, viber, AppState};
+use el_protocol::api::{Attachment, Message};
+use el_protocol::ChannelId;
+use std::time::Duration;
+
+/// One call of a message's delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Part {
+    /// The text, in the messenger's own formatting.
+    Text(String),
+    /// A file.
+    File(Attachment),
+}
+
+/// Why a call did not go through, as the outbox acts on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartFailure {
+    /// Nothing was sent and the same call can succeed later (rate limited, the
+    /// messenger's own trouble, the network); after `retry_after` when it said.
+    Temporary { why: String, retry_after: Option<Duration> },
+    /// The call went out but no answer came back: it may have reached the client.
+    Unconfirmed(String),
+    /// Refused for good, for this reason (in the operator's words).
+    Refused(String),
+}
+
+/// The bot of a messenger channel.
+#[derive(Debug, Clone)]
+pub enum Carrier {
+    Telegram(telegram::store::Bot),
+    Viber(viber::store::Bot),
+}
+
+impl Carrier {
+    /// The bot of `channel`.
+    pub fn of_channel(conn: &Connection, channel: ChannelId) -> AppResult<Carrier> {
+        if let Some(bot) = telegram::store::bot_of_channel(conn, channel)? {
+            return Ok(Carrier::Telegram(bot));
+        }
+        match viber::store::bot_of_channel(conn, channel)? {
+            Some(bot) => Ok(Carrier::Viber(bot)),
+            None => Err(AppError::Internal(format!("channel {channel} has no bot"))),
+        }
+    }
+
+    /// The messenger's name, as operators know it.
+    pub fn messenger(&self) -> &'static str {
+        match self {
+            Carrier::Telegram(_) => "Telegram",
+            Carrier::Viber(_) => "Viber",
+        }
+    }
+
+    /// Whether the bot is still connected.
+    pub fn connected(&self) -> bool {
+        match self {
+            Carrier::Telegram(bot) => bot.connected,
+            Carrier::Viber(bot) => bot.connected,
+        }
+    }
+
+    /// The calls that deliver `message`, in order: always the same for the same
+    /// message, so a delivery resumed after a restart continues where it stopped.
+    pub fn plan(&self, message: &Message) -> Vec<Part> {
+        match self {
+            Carrier::Telegram(_) => telegram::deliver::plan(message),
+            Carrier::Viber(_) => viber::deliver::plan(message),
+        }
+    }
+
+    /// Makes one call to the client `chat_id`; answers the messenger's id of the
+    /// message it made.
+    pub async fn send(&self, state: &AppState, chat_id: &str, part: &Part) -> Result<String, PartFailure> {
+        match self {
+            Carrier::Telegram(bot) => telegram::deliver::send_part(state, bot, chat_id, part).await,
+            Carrier::Viber(bot) => viber::deliver::send_part(state, bot, chat_id, part).await,
+        }
+    }
+}
+
+/// Why a file that is gone from our store was not sent (no retry helps).
+pub fn missing(file: &Attachment) -> PartFailure {
+    PartFailure::Refused(format!("“{}” is no longer stored and could not be sent.", file.name))
+}
+
+/// Why a message still waiting when its channel's bot was disconnected was not delivered.
+pub fn bot_disconnected(messenger: &str) -> String {
+    format!("The {messenger} bot was disconnected before this message went out.")
+}
