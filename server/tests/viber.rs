@@ -71,7 +71,7 @@ async fn chat_becomes(op: &Operator, dialog: i64, wanted: impl Fn(&ChatSnapshot)
     }
 }
 
-/// Viber's token of a message it took.
+/// Viber's token of a message it took, as the server keeps it.
 fn external_id(server: &TestServer, message: &Message) -> u64 {
     server.count_sql(&format!("SELECT CAST(external_id AS BIGINT) FROM messages WHERE id = {}", message.id.0)) as u64
 }
@@ -280,6 +280,7 @@ async fn answers_go_out_in_viber_formatting_with_files_and_receipts() {
 
     // Viber's receipts show on the message.
     let token = external_id(&server, &sent);
+    assert_eq!(Some(token), calls[0].message_token, "the message is known by the token Viber gave it");
     assert_eq!(fake.deliver(TOKEN, TOKEN, &event("delivered", token)).await, 200);
     chat_becomes(&anna, id, |c| c.dialog.client_delivered == Some(sent.id)).await;
     assert_eq!(fake.deliver(TOKEN, TOKEN, &event("seen", token)).await, 200);

@@ -18,7 +18,7 @@ use crate::format::{day_label, same_day};
 use crate::shortcuts;
 use crate::store::uploads::Uploads;
 use crate::store::{outbox, InboxActions, InboxStore, Session};
-use el_protocol::api::{Author, DialogState, DialogSummary, Message, Receipt, UserSettings};
+use el_protocol::api::{Author, ChannelKind, DialogState, DialogSummary, Message, Receipt, UserSettings};
 use el_protocol::outbox::Outgoing;
 use el_protocol::replies::Variables;
 use el_protocol::{DialogId, MessageId, UserId};
@@ -325,6 +325,8 @@ pub fn ChatWindow(
         ),
         Footer::Compose => Some(
             view! {
+                {dialog.with_untracked(|d| d.as_ref().and_then(|d| channel_hint(d.channel_kind)))
+                    .map(|hint| view! { <p class="chat__channel-hint muted">{hint}</p> })}
                 <Composer
                     draft=draft
                     uploads=uploads
@@ -627,6 +629,15 @@ struct Placed {
 }
 
 /// Why answers cannot reach the client of a disconnected bot's chat.
+/// What the client's messenger shows of an answer, for the composer.
+fn channel_hint(kind: ChannelKind) -> Option<&'static str> {
+    match kind {
+        ChannelKind::Telegram => Some(tr!(telegram_hint)),
+        ChannelKind::Viber => Some(tr!(viber_hint)),
+        ChannelKind::Widget | ChannelKind::Whatsapp => None,
+    }
+}
+
 fn disconnected_note(channel: &str) -> String {
     tr!(channel_disconnected, channel).to_string()
 }

@@ -30,6 +30,8 @@ pub struct Call {
     pub succeeded: bool,
     /// For a picture or a file: what fetching its `media` address gave (HTTP status, bytes).
     pub fetched: Option<(u16, usize)>,
+    /// The token the fake gave the message it took.
+    pub message_token: Option<u64>,
 }
 
 /// A bot the fake knows.
@@ -248,7 +250,8 @@ async fn method(State(inner): State<Shared>, Path(method): Path<String>, headers
         },
     };
     let succeeded = response.0["status"] == json!(0);
-    inner.lock().unwrap().calls.push(Call { token, method, params, succeeded, fetched });
+    let message_token = response.0["message_token"].as_u64();
+    inner.lock().unwrap().calls.push(Call { token, method, params, succeeded, fetched, message_token });
     response.into_response()
 }
 
