@@ -31,6 +31,7 @@ fn dialog(id: i64, name: &str, state: DialogState, at: i64) -> DialogSummary {
         owners: Default::default(),
         client_read: None,
         client_delivered: None,
+        reply_until: None,
         offer: None,
         id: DialogId(id),
         name: name.into(),

@@ -122,6 +122,7 @@ mod tests {
             owners: Default::default(),
             client_read: None,
             client_delivered: None,
+            reply_until: None,
             offer: None,
             id: DialogId(7),
             name: "Olena".into(),

@@ -461,6 +461,10 @@ pub struct DialogSummary {
     /// (the website widget does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_delivered: Option<MessageId>,
+    /// Until when the client's messenger takes free-form answers: WhatsApp's 24 hours
+    /// after the client last wrote (later only approved templates). `None`: no limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_until: Option<Millis>,
     /// While the dialog waits in an "in turn" queue: the one operator it is offered to
     /// now (only they see it in Unassigned) and until when.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -507,6 +511,7 @@ impl DialogSummary {
             owners: Default::default(),
             client_read: None,
             client_delivered: None,
+            reply_until: None,
             offer: None,
             id,
             name: "Olena".into(),

@@ -107,6 +107,7 @@ mod tests {
             owners: Default::default(),
             client_read: None,
             client_delivered: None,
+            reply_until: None,
             offer: None,
             id: DialogId(id),
             name: "Olena".into(),

@@ -420,6 +420,7 @@ mod tests {
             owners: Default::default(),
             client_read: None,
             client_delivered: None,
+            reply_until: None,
             offer: None,
             id: DialogId(id),
             name: format!("Client {id}"),

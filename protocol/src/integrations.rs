@@ -24,6 +24,19 @@ pub struct MessengerBot {
     /// bot whose webhook fails: a wrong public address, a certificate...).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,
+    /// What the administrator enters in the messenger's own console so it delivers to
+    /// us, where the messenger is not told by API (WhatsApp, in Meta's App Dashboard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setup: Option<WebhookSetup>,
+}
+
+/// A webhook as Meta's App Dashboard asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookSetup {
+    /// The callback URL.
+    pub url: String,
+    /// The verify token Meta sends back on its handshake.
+    pub verify_token: String,
 }
 
 fn telegram() -> ChannelKind {
@@ -39,15 +52,19 @@ impl MessengerBot {
     pub fn link(&self) -> String {
         match self.kind {
             ChannelKind::Viber => format!("viber://pa?chatURI={}", self.username),
-            _ => format!("https://t.me/{}", self.username),
+            ChannelKind::Whatsapp => {
+                format!("https://wa.me/{}", self.username.chars().filter(char::is_ascii_digit).collect::<String>())
+            }
+            ChannelKind::Telegram | ChannelKind::Widget => format!("https://t.me/{}", self.username),
         }
     }
 
-    /// How the bot is named beside its link: `@shop_bot` in Telegram, the chat URI in Viber.
+    /// How the bot is named beside its link: `@shop_bot` in Telegram, the chat URI in
+    /// Viber, the phone number in WhatsApp.
     pub fn handle(&self) -> String {
         match self.kind {
-            ChannelKind::Viber => self.username.clone(),
-            _ => format!("@{}", self.username),
+            ChannelKind::Telegram | ChannelKind::Widget => format!("@{}", self.username),
+            ChannelKind::Viber | ChannelKind::Whatsapp => self.username.clone(),
         }
     }
 }
@@ -60,6 +77,9 @@ pub struct IntegrationsOverview {
     /// Viber bots, in the same way.
     #[serde(default)]
     pub viber: Vec<MessengerBot>,
+    /// WhatsApp Business numbers, in the same way.
+    #[serde(default)]
+    pub whatsapp: Vec<MessengerBot>,
     /// The public address messengers deliver to; `None` until the server is configured
     /// with one (bots cannot be connected before).
     pub public_url: Option<String>,
@@ -80,6 +100,37 @@ pub fn is_bot_token(token: &str) -> bool {
         && id.bytes().all(|b| b.is_ascii_digit())
         && (30..=100).contains(&secret.len())
         && secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Connect a WhatsApp Business number of the Cloud API, with what Meta's App Dashboard
+/// shows: the phone number's id, the business account's id, an access token (a system
+/// user's, which does not expire) and the app's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectWhatsApp {
+    pub phone_number_id: String,
+    pub waba_id: String,
+    pub access_token: String,
+    pub app_secret: String,
+}
+
+impl ConnectWhatsApp {
+    /// What is wrong with the fields, in words, before Meta is asked.
+    pub fn problem(&self) -> Option<&'static str> {
+        let id = |s: &str| (5..=25).contains(&s.trim().len()) && s.trim().bytes().all(|b| b.is_ascii_digit());
+        let token = self.access_token.trim();
+        let secret = self.app_secret.trim();
+        if !id(&self.phone_number_id) {
+            Some("The phone number ID is the number Meta shows under the phone number (digits only), not the phone number itself.")
+        } else if !id(&self.waba_id) {
+            Some("The WhatsApp Business Account ID is digits only, as Meta's App Dashboard shows it.")
+        } else if token.len() < 20 || token.len() > 1000 || token.contains(char::is_whitespace) {
+            Some("Paste the whole access token (a system user's token does not expire).")
+        } else if secret.len() != 32 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Some("The app secret is 32 characters (App settings → Basic → App secret).")
+        } else {
+            None
+        }
+    }
 }
 
 /// Does `token` look like a Viber bot's authentication token (app key), such as
@@ -140,6 +191,26 @@ mod tests {
     }
 
     #[test]
+    fn whatsapp_connections_are_checked_field_by_field() {
+        let good = ConnectWhatsApp {
+            phone_number_id: "106540352242922".into(),
+            waba_id: "102290129340398".into(),
+            access_token: "EAAJB3lZBZA0ZBsBAKzZCZAtestTOKEN1234567890".into(),
+            app_secret: "0123456789abcdef0123456789abcdef".into(),
+        };
+        assert_eq!(good.problem(), None);
+        let with = |f: fn(&mut ConnectWhatsApp)| {
+            let mut c = good.clone();
+            f(&mut c);
+            c.problem().unwrap_or_default()
+        };
+        assert!(with(|c| c.phone_number_id = "+1 555 0100".into()).contains("phone number ID"));
+        assert!(with(|c| c.waba_id = "".into()).contains("Business Account ID"));
+        assert!(with(|c| c.access_token = "short".into()).contains("access token"));
+        assert!(with(|c| c.app_secret = "not-a-secret".into()).contains("app secret"));
+    }
+
+    #[test]
     fn links_and_handles_follow_the_messenger() {
         let mut bot = MessengerBot {
             channel_id: ChannelId(1),
@@ -150,11 +221,15 @@ mod tests {
             disconnected_at: None,
             dialogs: 0,
             problem: None,
+            setup: None,
         };
         assert_eq!((bot.link().as_str(), bot.handle().as_str()), ("https://t.me/shop_bot", "@shop_bot"));
         bot.kind = ChannelKind::Viber;
         bot.username = "shopbot".into();
         assert_eq!((bot.link().as_str(), bot.handle().as_str()), ("viber://pa?chatURI=shopbot", "shopbot"));
+        bot.kind = ChannelKind::Whatsapp;
+        bot.username = "+1 555-010-0200".into();
+        assert_eq!((bot.link().as_str(), bot.handle().as_str()), ("https://wa.me/15550100200", "+1 555-010-0200"));
         let old: MessengerBot = serde_json::from_str(
             r#"{"channel_id":1,"name":"Shop","username":"shop_bot","connected_at":0,"disconnected_at":null,"dialogs":0}"#,
         )

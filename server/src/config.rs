@@ -62,6 +62,9 @@ pub struct Config {
     /// Viber's REST bot API server (a test double in tests).
     #[arg(long, env = "VIBER_API", default_value = "https://chatapi.viber.com")]
     pub viber_api: String,
+    /// Meta's Graph API, which serves the WhatsApp Cloud API (a test double in tests).
+    #[arg(long, env = "GRAPH_API", default_value = "https://graph.facebook.com/v21.0")]
+    pub graph_api: String,
     /// How many of the newest events the server keeps in memory for sockets that
     /// reconnect; a client further behind than that reloads its snapshot instead.
     #[arg(long, env = "REPLAY_EVENTS", default_value_t = 10_000)]

@@ -3,7 +3,7 @@
 
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
-use crate::{telegram, viber, AppState};
+use crate::{telegram, viber, whatsapp, AppState};
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
@@ -15,6 +15,15 @@ pub fn router() -> Router<AppState> {
 
 async fn overview(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<IntegrationsOverview>> {
     user.require_admin()?;
-    let (telegram, viber) = tokio::join!(telegram::integrations::listed(&state), viber::integrations::listed(&state));
-    Ok(Json(IntegrationsOverview { telegram: telegram?, viber: viber?, public_url: state.config.public_address() }))
+    let (telegram, viber, whatsapp) = tokio::join!(
+        telegram::integrations::listed(&state),
+        viber::integrations::listed(&state),
+        whatsapp::integrations::listed(&state)
+    );
+    Ok(Json(IntegrationsOverview {
+        telegram: telegram?,
+        viber: viber?,
+        whatsapp: whatsapp?,
+        public_url: state.config.public_address(),
+    }))
 }

@@ -18,6 +18,7 @@ pub mod event_log;
 pub mod files;
 pub mod integrations;
 pub mod listen;
+pub mod media_links;
 pub mod origin;
 pub mod outbox;
 pub mod queue;
@@ -33,6 +34,7 @@ pub mod users;
 pub mod validate;
 pub mod viber;
 pub mod web;
+pub mod whatsapp;
 pub mod widget;
 
 use axum::http::{header, HeaderValue};
@@ -84,6 +86,7 @@ pub struct Shared {
     /// The Telegram Bot API, at the configured address.
     pub bot_api: telegram::bot_api::BotApi,
     pub viber_api: viber::api::ViberApi,
+    pub graph_api: whatsapp::api::GraphApi,
     /// Who has the app open here, for the queue's worker.
     pub queue: queue::Queue,
     /// How fast each API key may open embed sessions.
@@ -109,6 +112,8 @@ pub fn app(state: AppState) -> Router {
         .merge(integrations::router())
         .merge(telegram::router())
         .merge(viber::router())
+        .merge(whatsapp::router())
+        .merge(media_links::router())
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))
         // Uploads stream to disk under the configured file limit instead.
         .merge(files::upload_router())
@@ -156,6 +161,9 @@ async fn sweep_hourly(state: AppState) {
                 }
                 if let Err(e) = viber::prune_callbacks(&state).await {
                     tracing::warn!(error = %e, "pruning Viber callback tokens failed");
+                }
+                if let Err(e) = whatsapp::prune_messages(&state).await {
+                    tracing::warn!(error = %e, "pruning WhatsApp message ids failed");
                 }
                 if let Err(e) = state.sign_in_failures.forget_old(&state.db).await {
                     tracing::warn!(error = %e, "forgetting old failed sign-ins failed");
@@ -207,6 +215,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let typing_limits = throttle::RateLimit::new(TYPING_PER_MINUTE, std::time::Duration::from_secs(60));
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
     let viber_api = viber::api::ViberApi::new(&config.viber_api);
+    let graph_api = whatsapp::api::GraphApi::new(&config.graph_api);
     let embed_sessions = embed::session_limit(config.embed_sessions_per_minute);
     let state = AppState(Arc::new(Shared {
         db,
@@ -217,6 +226,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         typing_limits,
         bot_api,
         viber_api,
+        graph_api,
         queue: queue::Queue::default(),
         embed_sessions,
     }));

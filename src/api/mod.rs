@@ -13,7 +13,7 @@ use el_protocol::api::{
 use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
 use el_protocol::embed::{ApiKey, ApiKeyInput, NewApiKey};
 use el_protocol::inbox::Tab;
-use el_protocol::integrations::{ConnectBot, IntegrationsOverview, MessengerBot};
+use el_protocol::integrations::{ConnectBot, ConnectWhatsApp, IntegrationsOverview, MessengerBot};
 use el_protocol::outbox::Pending;
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
 use el_protocol::queue::{Presence, QueueOverview, SetCapacity, SetPresence, SetRouting};
@@ -261,8 +261,14 @@ pub async fn integrations() -> Result<IntegrationsOverview, Failure> {
 fn bots_path(kind: ChannelKind) -> &'static str {
     match kind {
         ChannelKind::Viber => "/api/integrations/viber",
-        _ => "/api/integrations/telegram",
+        ChannelKind::Whatsapp => "/api/integrations/whatsapp",
+        ChannelKind::Telegram | ChannelKind::Widget => "/api/integrations/telegram",
     }
+}
+
+/// Connects a WhatsApp Business number.
+pub async fn connect_whatsapp(body: ConnectWhatsApp) -> Result<MessengerBot, Failure> {
+    http::post(bots_path(ChannelKind::Whatsapp), &body, None).await
 }
 
 /// Connects a messenger's bot by its token.

@@ -497,6 +497,9 @@ pub fn ChatWindow(
                 </header>
                 <CrmConnections dialog=id changes=crm_changes/>
                 {handover}
+                <Show when=move || dialog.with(|d| d.as_ref().and_then(|d| d.reply_until).is_some_and(|until| until < js_sys::Date::now() as i64))>
+                    <p class="chat__closed" role="note">{tr!(whatsapp_window_closed)}</p>
+                </Show>
                 <Show when=move || dialog.with(|d| d.as_ref().is_some_and(|d| !d.channel_connected))>
                     <p class="chat__closed" role="note">
                         {move || dialog.with(|d| d.as_ref().map(|d| disconnected_note(&d.channel_name)))}
@@ -634,7 +637,8 @@ fn channel_hint(kind: ChannelKind) -> Option<&'static str> {
     match kind {
         ChannelKind::Telegram => Some(tr!(telegram_hint)),
         ChannelKind::Viber => Some(tr!(viber_hint)),
-        ChannelKind::Widget | ChannelKind::Whatsapp => None,
+        ChannelKind::Whatsapp => Some(tr!(whatsapp_hint)),
+        ChannelKind::Widget => None,
     }
 }
 

@@ -1,6 +1,7 @@
-//! `/settings/integrations`: administrators connect messenger bots (Telegram, Viber) by
-//! their token (the server checks it and registers the webhook), see each bot's state,
-//! and disconnect or reconnect it.
+//! `/settings/integrations`: administrators connect messenger bots (Telegram, Viber, a
+//! WhatsApp Business number) with what each messenger gives them (the server checks it
+//! and registers the webhook where the messenger allows), see each bot's state and what
+//! keeps it from working, and disconnect or reconnect it.
 
 use crate::api;
 use crate::components::app_shell::AppShell;
@@ -11,9 +12,25 @@ use crate::i18n::td_string;
 use crate::language::current;
 use crate::store::Session;
 use el_protocol::api::ChannelKind;
-use el_protocol::integrations::{is_token_of, IntegrationsOverview, MessengerBot};
+use el_protocol::integrations::{is_token_of, ConnectWhatsApp, IntegrationsOverview, MessengerBot, WebhookSetup};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+/// What the administrator enters in Meta's App Dashboard for a WhatsApp number.
+#[component]
+fn SetupSteps(setup: WebhookSetup) -> impl IntoView {
+    view! {
+        <div class="bot__setup">
+            <p>{tr!(whatsapp_setup)}</p>
+            <dl>
+                <dt>{tr!(callback_url)}</dt>
+                <dd><code>{setup.url}</code></dd>
+                <dt>{tr!(verify_token)}</dt>
+                <dd><code>{setup.verify_token}</code></dd>
+            </dl>
+        </div>
+    }
+}
 
 /// One bot: its names, state, and the button that changes it.
 #[component]
@@ -41,6 +58,7 @@ fn BotRow(bot: MessengerBot, on_toggle: Callback<MessengerBot>) -> impl IntoView
                 {label}
             </button>
             {bot.problem.clone().map(|p| view! { <p class="bot__problem" role="alert">"⚠ " {p}</p> })}
+            {bot.setup.clone().map(|setup| view! { <SetupSteps setup=setup/> })}
         </li>
     }
 }
@@ -53,31 +71,101 @@ struct Said {
     error: bool,
 }
 
-/// One messenger: connecting a bot by its token, and its bots.
+/// What connecting asks the server for.
+#[derive(Clone)]
+enum Connect {
+    Token(ChannelKind, String),
+    WhatsApp(ConnectWhatsApp),
+}
+
+/// A request to connect, and what to do once it worked (clear the form).
+type ConnectRequest = (Connect, Callback<()>);
+
+/// The form of a messenger that connects by one token (Telegram, Viber).
+#[component]
+fn TokenForm(
+    kind: ChannelKind,
+    ready: Signal<bool>,
+    busy: RwSignal<bool>,
+    on_connect: Callback<ConnectRequest>,
+) -> impl IntoView {
+    let token = RwSignal::new(String::new());
+    let (field, placeholder, label, hint) = match kind {
+        ChannelKind::Viber => {
+            ("viber-token", "4453b6ac12345678-e02c5f12…", tr!(viber_token), tr!(create_viber_bot_hint))
+        }
+        _ => ("bot-token", "123456789:AAE…", tr!(bot_token), tr!(create_bot_hint)),
+    };
+    let (help, described_by) = (format!("{field}-help"), format!("{field}-help"));
+    let submit = move || {
+        on_connect.run((Connect::Token(kind, token.get_untracked()), Callback::new(move |_| token.set(String::new()))))
+    };
+    view! {
+        <form class="integrations__form" on:submit=move |e| { e.prevent_default(); submit(); }>
+            <label for=field>{label}</label>
+            <div class="integrations__row">
+                <input id=field class="field" type="text" autocomplete="off" spellcheck="false"
+                    placeholder=placeholder aria-describedby=described_by
+                    prop:value=move || token.get() on:input=move |e| token.set(event_target_value(&e))/>
+                <button class="button button--primary" type="submit" disabled=move || busy.get() || !ready.get()>
+                    {tr!(connect_bot)}
+                </button>
+            </div>
+            <p id=help class="muted">{hint}{tr!(bot_clients_hint)}</p>
+        </form>
+    }
+}
+
+/// The form of a WhatsApp Business number: the four things Meta's App Dashboard shows.
+#[component]
+fn WhatsAppForm(ready: Signal<bool>, busy: RwSignal<bool>, on_connect: Callback<ConnectRequest>) -> impl IntoView {
+    let fields = [
+        ("wa-phone-number-id", tr!(phone_number_id), "106540352242922", RwSignal::new(String::new())),
+        ("wa-waba-id", tr!(waba_id), "102290129340398", RwSignal::new(String::new())),
+        ("wa-access-token", tr!(access_token), "EAAG…", RwSignal::new(String::new())),
+        ("wa-app-secret", tr!(app_secret), "0123456789abcdef…", RwSignal::new(String::new())),
+    ];
+    let values = fields.map(|(.., value)| value);
+    let submit = move || {
+        let [phone_number_id, waba_id, access_token, app_secret] = values.map(|v| v.get_untracked().trim().to_string());
+        let body = ConnectWhatsApp { phone_number_id, waba_id, access_token, app_secret };
+        on_connect
+            .run((Connect::WhatsApp(body), Callback::new(move |_| values.iter().for_each(|v| v.set(String::new())))));
+    };
+    view! {
+        <form class="integrations__form integrations__form--fields" on:submit=move |e| { e.prevent_default(); submit(); }>
+            {fields.into_iter().map(|(id, label, placeholder, value)| view! {
+                <label for=id>{label}</label>
+                <input id=id class="field" type="text" autocomplete="off" spellcheck="false" placeholder=placeholder
+                    aria-describedby="whatsapp-help"
+                    prop:value=move || value.get() on:input=move |e| value.set(event_target_value(&e))/>
+            }).collect_view()}
+            <button class="button button--primary" type="submit" disabled=move || busy.get() || !ready.get()>
+                {tr!(connect_number)}
+            </button>
+            <p id="whatsapp-help" class="muted">{tr!(create_whatsapp_hint)}{tr!(bot_clients_hint)}</p>
+        </form>
+    }
+}
+
+/// One messenger: its form, what the page said about it, and its bots.
 #[component]
 fn MessengerSection(
     kind: ChannelKind,
     overview: RwSignal<Option<IntegrationsOverview>>,
     said: RwSignal<Option<Said>>,
     busy: RwSignal<bool>,
-    on_connect: Callback<(ChannelKind, String, RwSignal<String>)>,
+    on_connect: Callback<ConnectRequest>,
     on_toggle: Callback<MessengerBot>,
 ) -> impl IntoView {
-    let token = RwSignal::new(String::new());
-    let (field, placeholder, label, hint, list_label, empty) = match kind {
-        ChannelKind::Viber => (
-            "viber-token",
-            "4453b6ac12345678-e02c5f12…",
-            tr!(viber_token),
-            tr!(create_viber_bot_hint),
-            tr!(viber_bots),
-            tr!(no_viber_bots),
-        ),
-        _ => ("bot-token", "123456789:AAE…", tr!(bot_token), tr!(create_bot_hint), tr!(telegram_bots), tr!(no_bots)),
+    let (list_label, empty) = match kind {
+        ChannelKind::Viber => (tr!(viber_bots), tr!(no_viber_bots)),
+        ChannelKind::Whatsapp => (tr!(whatsapp_numbers), tr!(no_whatsapp_numbers)),
+        _ => (tr!(telegram_bots), tr!(no_bots)),
     };
-    let (help, described_by) = (format!("{field}-help"), format!("{field}-help"));
-    let (heading, labelled_by) = (format!("{field}-heading"), format!("{field}-heading"));
-    let ready = move || overview.with(|o| o.as_ref().is_some_and(|o| o.public_url.is_some()));
+    let heading = format!("{}-heading", kind.label().to_lowercase());
+    let labelled_by = heading.clone();
+    let ready = Signal::derive(move || overview.with(|o| o.as_ref().is_some_and(|o| o.public_url.is_some())));
     let shown = move |error: bool| {
         said.with(|s| s.as_ref().filter(|s| s.kind == kind && s.error == error).map(|s| s.text.clone()))
     };
@@ -85,25 +173,19 @@ fn MessengerSection(
         overview.with(|o| {
             o.as_ref().map(|o| match kind {
                 ChannelKind::Viber => o.viber.clone(),
+                ChannelKind::Whatsapp => o.whatsapp.clone(),
                 _ => o.telegram.clone(),
             })
         })
     };
+    let form = match kind {
+        ChannelKind::Whatsapp => view! { <WhatsAppForm ready busy on_connect/> }.into_any(),
+        _ => view! { <TokenForm kind ready busy on_connect/> }.into_any(),
+    };
     view! {
         <section class="integrations__messenger" aria-labelledby=labelled_by>
             <h2 id=heading><ChannelIcon kind=kind/>" " {kind.label()}</h2>
-            <form class="integrations__form" on:submit=move |e| { e.prevent_default(); on_connect.run((kind, token.get_untracked(), token)); }>
-                <label for=field>{label}</label>
-                <div class="integrations__row">
-                    <input id=field class="field" type="text" autocomplete="off" spellcheck="false"
-                        placeholder=placeholder aria-describedby=described_by
-                        prop:value=move || token.get() on:input=move |e| token.set(event_target_value(&e))/>
-                    <button class="button button--primary" type="submit" disabled=move || busy.get() || !ready()>
-                        {tr!(connect_bot)}
-                    </button>
-                </div>
-                <p id=help class="muted">{hint}{tr!(bot_clients_hint)}</p>
-            </form>
+            {form}
             {move || shown(true).map(|text| view! { <p class="form-error" role="alert">{text}</p> })}
             {move || shown(false).map(|text| view! { <p class="muted" role="status">{text}</p> })}
             {move || bots().map(|list| if list.is_empty() {
@@ -149,20 +231,32 @@ pub fn IntegrationsPage() -> impl IntoView {
             reload();
         }
     };
-    let on_connect = Callback::new(move |(kind, value, token): (ChannelKind, String, RwSignal<String>)| {
-        let value = value.trim().to_string();
-        if !is_token_of(kind, &value) {
-            let text = if kind == ChannelKind::Viber { tr!(paste_whole_viber_token) } else { tr!(paste_whole_token) };
-            said.set(Some(Said { kind, text: text.into(), error: true }));
+    let on_connect = Callback::new(move |(request, clear): ConnectRequest| {
+        let (kind, problem) = match &request {
+            Connect::Token(ChannelKind::Viber, token) => (
+                ChannelKind::Viber,
+                (!is_token_of(ChannelKind::Viber, token.trim())).then(|| tr!(paste_whole_viber_token)),
+            ),
+            Connect::Token(kind, token) => (*kind, (!is_token_of(*kind, token.trim())).then(|| tr!(paste_whole_token))),
+            Connect::WhatsApp(body) => (ChannelKind::Whatsapp, body.problem()),
+        };
+        if let Some(problem) = problem {
+            said.set(Some(Said { kind, text: problem.into(), error: true }));
             return;
         }
         busy.set(true);
-        let checking = tr!(checking_token, messenger = kind.label()).to_string();
+        let checking = match kind {
+            ChannelKind::Whatsapp => tr!(checking_number).to_string(),
+            _ => tr!(checking_token, messenger = kind.label()).to_string(),
+        };
         said.set(Some(Said { kind, text: checking, error: false }));
         spawn_local(async move {
-            let result = api::connect_bot(kind, value).await;
+            let result = match request {
+                Connect::Token(kind, token) => api::connect_bot(kind, token.trim().to_string()).await,
+                Connect::WhatsApp(body) => api::connect_whatsapp(body).await,
+            };
             if result.is_ok() {
-                token.set(String::new());
+                clear.run(());
             }
             done(kind, result, tr!(bot_connected));
         });
@@ -195,6 +289,7 @@ pub fn IntegrationsPage() -> impl IntoView {
                     </Show>
                     <MessengerSection kind=ChannelKind::Telegram overview said busy on_connect on_toggle/>
                     <MessengerSection kind=ChannelKind::Viber overview said busy on_connect on_toggle/>
+                    <MessengerSection kind=ChannelKind::Whatsapp overview said busy on_connect on_toggle/>
                 </Show>
             </section>
             {move || confirming.get().map(|bot| {

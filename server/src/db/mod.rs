@@ -48,6 +48,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/024_notices.sql")),
         M::up(include_str!("../../migrations/025_api_keys.sql")),
         M::up(include_str!("../../migrations/026_viber.sql")),
+        M::up(include_str!("../../migrations/027_whatsapp.sql")),
     ])
 }
 

@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/005_notices.sql"),
     include_str!("../../migrations/postgres/006_api_keys.sql"),
     include_str!("../../migrations/postgres/007_viber.sql"),
+    include_str!("../../migrations/postgres/008_whatsapp.sql"),
 ];
 
 /// Connections one instance keeps.

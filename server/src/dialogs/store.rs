@@ -32,7 +32,8 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
         JOIN crm_records r ON r.id = k.record_id
         WHERE k.client_id = c.id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)),
        ch.disconnected_at IS NULL, d.client_read_id, d.offered_to, d.offered_until,
-       d.client_delivered_id
+       d.client_delivered_id,
+       CASE WHEN ch.kind = 'whatsapp' THEN COALESCE(a.last_inbound_at, 0) + 86400000 END
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id
@@ -105,6 +106,7 @@ fn summary_from_row(r: &Row) -> crate::sql::Result<DialogSummary> {
         channel_connected: r.get(24)?,
         client_read: r.get::<_, Option<i64>>(25)?.map(MessageId),
         client_delivered: r.get::<_, Option<i64>>(28)?.map(MessageId),
+        reply_until: r.get(29)?,
         offer: offer_of(r.get(26)?, r.get(27)?),
     })
 }

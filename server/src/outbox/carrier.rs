@@ -4,7 +4,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::sql::Connection;
-use crate::{telegram, viber, AppState};
+use crate::{telegram, viber, whatsapp, AppState};
 use el_protocol::api::{Attachment, Message};
 use el_protocol::ChannelId;
 use std::time::Duration;
@@ -35,6 +35,7 @@ pub enum PartFailure {
 pub enum Carrier {
     Telegram(telegram::store::Bot),
     Viber(viber::store::Bot),
+    WhatsApp(whatsapp::store::Number),
 }
 
 impl Carrier {
@@ -43,9 +44,40 @@ impl Carrier {
         if let Some(bot) = telegram::store::bot_of_channel(conn, channel)? {
             return Ok(Carrier::Telegram(bot));
         }
-        match viber::store::bot_of_channel(conn, channel)? {
-            Some(bot) => Ok(Carrier::Viber(bot)),
+        if let Some(bot) = viber::store::bot_of_channel(conn, channel)? {
+            return Ok(Carrier::Viber(bot));
+        }
+        match whatsapp::store::number_of_channel(conn, channel)? {
+            Some(number) => Ok(Carrier::WhatsApp(number)),
             None => Err(AppError::Internal(format!("channel {channel} has no bot"))),
+        }
+    }
+
+    /// The connected bot whose webhook path carries `key`.
+    pub fn by_key(conn: &Connection, key: &str) -> AppResult<Option<Carrier>> {
+        if let Some(bot) = viber::store::bot_by_key(conn, key)? {
+            return Ok(Some(Carrier::Viber(bot)));
+        }
+        if let Some(number) = whatsapp::store::number_by_key(conn, key)? {
+            return Ok(Some(Carrier::WhatsApp(number)));
+        }
+        Ok(telegram::store::bot_by_key(conn, key)?.map(Carrier::Telegram))
+    }
+
+    pub fn channel_id(&self) -> ChannelId {
+        match self {
+            Carrier::Telegram(bot) => bot.channel_id,
+            Carrier::Viber(bot) => bot.channel_id,
+            Carrier::WhatsApp(number) => number.channel_id,
+        }
+    }
+
+    /// What signs the addresses of files the messenger fetches (None: it takes uploads).
+    pub fn link_secret(&self) -> Option<&str> {
+        match self {
+            Carrier::Telegram(_) => None,
+            Carrier::Viber(bot) => Some(&bot.token),
+            Carrier::WhatsApp(number) => Some(&number.app_secret),
         }
     }
 
@@ -54,6 +86,7 @@ impl Carrier {
         match self {
             Carrier::Telegram(_) => "Telegram",
             Carrier::Viber(_) => "Viber",
+            Carrier::WhatsApp(_) => "WhatsApp",
         }
     }
 
@@ -62,6 +95,7 @@ impl Carrier {
         match self {
             Carrier::Telegram(bot) => bot.connected,
             Carrier::Viber(bot) => bot.connected,
+            Carrier::WhatsApp(number) => number.connected,
         }
     }
 
@@ -71,6 +105,7 @@ impl Carrier {
         match self {
             Carrier::Telegram(_) => telegram::deliver::plan(message),
             Carrier::Viber(_) => viber::deliver::plan(message),
+            Carrier::WhatsApp(_) => whatsapp::deliver::plan(message),
         }
     }
 
@@ -80,6 +115,7 @@ impl Carrier {
         match self {
             Carrier::Telegram(bot) => telegram::deliver::send_part(state, bot, chat_id, part).await,
             Carrier::Viber(bot) => viber::deliver::send_part(state, bot, chat_id, part).await,
+            Carrier::WhatsApp(number) => whatsapp::deliver::send_part(state, number, chat_id, part).await,
         }
     }
 }

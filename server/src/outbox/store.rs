@@ -6,6 +6,9 @@ use crate::sql::{params, Connection};
 use el_protocol::api::Delivery;
 use el_protocol::{ChannelId, DialogId, MessageId, Millis, Seq};
 
+/// How long after a client's message WhatsApp takes free-form answers.
+const WHATSAPP_WINDOW: Millis = 24 * 60 * 60 * 1000;
+
 /// Marks `channel` disconnected: what still waited to go through it fails with `why`,
 /// and its open dialogs are logged anew (their composers say why nothing can be sent).
 /// Answers the last event's position, if any.
@@ -35,13 +38,15 @@ fn remove_channel(conn: &Connection, channel: ChannelId) -> AppResult<Vec<Messag
 
 /// Queues operator message `message` of `dialog` when the dialog's client is on a
 /// messenger (nothing to do for the website widget). A disconnected bot cannot carry
-/// it, nor can a bot the client unsubscribed from.
+/// it, nor can a bot the client unsubscribed from, nor WhatsApp once 24 hours have
+/// passed since the client last wrote.
 pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Millis) -> AppResult<()> {
-    let (kind, disconnected, unsubscribed): (String, Option<Millis>, Option<Millis>) = conn.query_row(
-        "SELECT ch.kind, ch.disconnected_at, a.unsubscribed_at FROM dialogs d
+    type Row = (String, Option<Millis>, Option<Millis>, Option<Millis>);
+    let (kind, disconnected, unsubscribed, last_inbound): Row = conn.query_row(
+        "SELECT ch.kind, ch.disconnected_at, a.unsubscribed_at, a.last_inbound_at FROM dialogs d
          JOIN client_accounts a ON a.id = d.account_id JOIN channels ch ON ch.id = a.channel_id WHERE d.id = ?1",
         [dialog.0],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
     if kind == "widget" {
         return Ok(());
@@ -57,6 +62,13 @@ pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Mil
         return Err(AppError::Conflict(
             "The client unsubscribed from this bot, so messages cannot reach them. They receive messages again \
              once they write to the bot."
+                .into(),
+        ));
+    }
+    if kind == "whatsapp" && last_inbound.is_none_or(|at| now - at > WHATSAPP_WINDOW) {
+        return Err(AppError::Conflict(
+            "More than 24 hours have passed since the client last wrote: WhatsApp delivers only approved \
+             templates until they write again."
                 .into(),
         ));
     }

@@ -3,10 +3,8 @@
 //! says whether trying again can help. The token travels in the `X-Viber-Auth-Token`
 //! header; errors never carry it.
 
-use hmac::{Hmac, Mac};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 use std::time::Duration;
 
 /// The callbacks a webhook is registered for (`webhook` and `message` always come;
@@ -159,23 +157,6 @@ fn failed(e: reqwest::Error) -> Failure {
     }
 }
 
-/// The signature Viber puts on a callback (`X-Viber-Content-Signature`): HMAC-SHA256 of
-/// the body with the bot's token, in hex. Also what signs our files' addresses.
-pub fn signature(token: &str, body: &[u8]) -> String {
-    hex::encode(mac(token, body).finalize().into_bytes())
-}
-
-/// Whether `given` (hex) is the signature of `body`, compared in constant time.
-pub fn signed(token: &str, body: &[u8], given: &str) -> bool {
-    hex::decode(given.trim()).is_ok_and(|given| mac(token, body).verify_slice(&given).is_ok())
-}
-
-fn mac(token: &str, body: &[u8]) -> Hmac<Sha256> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(token.as_bytes()).expect("HMAC takes a key of any length");
-    mac.update(body);
-    mac
-}
-
 /// The REST bot API at one base URL.
 #[derive(Clone)]
 pub struct ViberApi {
@@ -259,24 +240,6 @@ impl ViberApi {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn signatures_are_hmac_sha256_of_the_body_in_hex() {
-        // RFC 4231, test case 2.
-        assert_eq!(
-            signature("Jefe", b"what do ya want for nothing?"),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
-        let body = br#"{"event":"webhook","timestamp":1457764197627,"message_token":241256543215}"#;
-        let token = "4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f";
-        let good = signature(token, body);
-        assert!(signed(token, body, &good));
-        assert!(signed(token, body, &good.to_uppercase()), "hex in either case");
-        assert!(!signed(token, &body[1..], &good), "another body");
-        assert!(!signed("another-token", body, &good), "another token");
-        assert!(!signed(token, body, ""), "no signature");
-        assert!(!signed(token, body, "not hex"), "garbage");
-    }
 
     #[test]
     fn messages_are_written_as_viber_reads_them() {

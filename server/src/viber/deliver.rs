@@ -3,10 +3,11 @@
 //! which Viber fetches from a signed address of ours.
 
 use super::api::{status, Content, Failure, MAX_FILE_BYTES, MAX_PICTURE_BYTES, MAX_TEXT_CHARS};
-use super::format::{markdown_to_viber, split_text};
+use super::format::markdown_to_viber;
 use super::store::Bot;
-use super::webhook::file_address;
+use crate::media_links;
 use crate::outbox::carrier::{Part, PartFailure};
+use crate::outbox::markup::split_text;
 use crate::AppState;
 use el_protocol::api::{human_size, Attachment, Message};
 
@@ -47,7 +48,7 @@ pub async fn send_part(state: &AppState, bot: &Bot, receiver: &str, part: &Part)
                         .into(),
                 )
             })?;
-            file_content(file, file_address(&public, bot, &file.id, &file.name))?
+            file_content(file, media_links::address(&public, &bot.key, &bot.token, &file.id, &file.name))?
         }
     };
     let sent = state.viber_api.send_message(&bot.token, receiver, &bot.name, &content).await;

@@ -2,7 +2,7 @@
 //! and ```` ```monospace``` ````; links as their text and address; quotes as `> ` lines.
 //! Viber's text is plain, so nothing needs escaping.
 
-use crate::outbox::markup::{render, Markup, Quote};
+use crate::outbox::markup::{render, text_and_address, Markup, Quote};
 
 const VIBER: Markup = Markup {
     escape: str::to_string,
@@ -13,36 +13,12 @@ const VIBER: Markup = Markup {
     pre_open: |_| "```".into(),
     pre_close: "```",
     quote: Quote::EachLine("> "),
-    link: |text, url| {
-        let bare = url.strip_prefix("mailto:").unwrap_or(url);
-        if text == url || text == bare || text.is_empty() {
-            bare.to_string()
-        } else {
-            format!("{text} ({bare})")
-        }
-    },
+    link: text_and_address,
 };
 
 /// Converts message markdown to Viber's text.
 pub fn markdown_to_viber(markdown: &str) -> String {
     render(markdown, &VIBER)
-}
-
-/// Splits text into messages of at most `max` characters: at a paragraph break, else a
-/// line break, else a space, else anywhere. Parts that show nothing are dropped.
-pub fn split_text(text: &str, max: usize) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut rest = text.trim();
-    while rest.chars().count() > max {
-        let limit = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
-        let head = &rest[..limit];
-        let cut = ["\n\n", "\n", " "].iter().find_map(|sep| head.rfind(sep).filter(|&i| i > 0)).unwrap_or(limit);
-        parts.push(rest[..cut].trim_end().to_string());
-        rest = rest[cut..].trim_start();
-    }
-    parts.push(rest.to_string());
-    parts.retain(|p| !p.trim().is_empty());
-    parts
 }
 
 #[cfg(test)]
@@ -70,20 +46,5 @@ mod tests {
         assert_eq!(markdown_to_viber("[click](javascript:alert(1))"), "click");
         assert_eq!(markdown_to_viber("![logo](https://evil.example/x.png)"), "logo");
         assert_eq!(markdown_to_viber("![](https://tracker.example/p.gif)"), "");
-    }
-
-    #[test]
-    fn long_text_is_cut_where_it_reads_well() {
-        let text = format!("{}\n\n{}", "a".repeat(6), "b".repeat(6));
-        assert_eq!(split_text(&text, 10), ["aaaaaa", "bbbbbb"]);
-        assert_eq!(split_text("one two three", 9), ["one two", "three"]);
-        assert_eq!(split_text("abcdefghij", 4), ["abcd", "efgh", "ij"]);
-        assert_eq!(split_text("ёжик ёжик", 4), ["ёжик", "ёжик"], "characters, not bytes");
-        assert!(split_text("  \n ", 10).is_empty());
-        let long = "word ".repeat(3000);
-        let parts = split_text(&long, 7000);
-        assert_eq!(parts.len(), 3);
-        assert!(parts.iter().all(|p| p.chars().count() <= 7000));
-        assert_eq!(parts.join(" ").split_whitespace().count(), 3000, "nothing lost");
     }
 }

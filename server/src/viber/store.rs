@@ -69,6 +69,7 @@ pub fn bots(conn: &Connection) -> AppResult<Vec<MessengerBot>> {
             disconnected_at: r.get(4)?,
             dialogs: r.get::<_, i64>(5)? as u64,
             problem: None,
+            setup: None,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

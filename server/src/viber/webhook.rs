@@ -3,24 +3,20 @@
 //! before anything else; a message is stored with its files in one transaction and
 //! only then acknowledged, so Viber's retries never lose or double it (a repeated
 //! message token is acknowledged and ignored).
-//!
-//! `GET /api/viber/{key}/files/{id}/{signature}/{name}`: where Viber fetches the files
-//! operators send (it takes files only by address). Only signed addresses of files of
-//! the bot's own conversations open.
 
-use super::api::{signature, signed, Failure};
+use super::api::Failure;
 use super::callback::{read, Action, Callback, Inbound, RemoteFile};
 use super::store::{self, Bot, Received};
 use crate::clients::store::MessengerUser;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::files::{self, store::Delivered};
+use crate::tokens::signed;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::post;
 use axum::Router;
 use el_protocol::api::human_size;
 use el_protocol::Seq;
@@ -30,7 +26,7 @@ use serde::Deserialize;
 pub const SIGNATURE_HEADER: &str = "x-viber-content-signature";
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/viber/{key}", post(receive)).route("/viber/{key}/files/{id}/{sig}/{name}", get(file))
+    Router::new().route("/viber/{key}", post(receive))
 }
 
 /// `?sig=`: Viber also puts the signature in the address.
@@ -155,29 +151,4 @@ async fn fetch_files(state: &AppState, wanted: &[RemoteFile]) -> AppResult<(Vec<
         }
     }
     Ok((files, notes))
-}
-
-/// What signs the address of file `id` for a bot.
-fn file_signature(bot: &Bot, id: &str) -> String {
-    signature(&bot.token, format!("file:{id}").as_bytes())
-}
-
-/// The address Viber fetches file `id` (named `name`) from.
-pub fn file_address(public: &str, bot: &Bot, id: &str, name: &str) -> String {
-    // Viber reads the type from the last segment's extension.
-    let name: String =
-        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' }).collect();
-    format!("{public}/api/viber/{}/files/{id}/{}/{name}", bot.key, file_signature(bot, id))
-}
-
-async fn file(
-    State(state): State<AppState>,
-    Path((key, id, sig, _name)): Path<(String, String, String, String)>,
-) -> AppResult<Response> {
-    let not_found = || AppError::NotFound("There is no such file.".into());
-    let bot = state.db.run(move |conn| store::bot_by_key(conn, &key)).await?.ok_or_else(not_found)?;
-    if !signed(&bot.token, format!("file:{id}").as_bytes(), &sig) {
-        return Err(not_found());
-    }
-    files::messenger_download(&state, bot.channel_id, &id).await
 }

@@ -1,0 +1,261 @@
+//! WhatsApp Business phone numbers, their channels and the messages they delivered (SQL only).
+
+use crate::clients::store::{messenger_account, MessengerUser};
+use crate::dialogs::store as dialogs;
+use crate::error::{AppError, AppResult};
+use crate::files::store::{delivered_as_uploads, Delivered};
+use crate::outbox::store::channel_disconnected;
+use crate::sql::{params, Connection, OptionalExtension};
+use el_protocol::api::{ChannelKind, Delivery, Receipt};
+use el_protocol::integrations::MessengerBot;
+use el_protocol::markdown::literal;
+use el_protocol::{ChannelId, MessageId, Millis, Seq, UserId};
+
+/// A number behind a channel, as the webhook and the outbox need it.
+#[derive(Debug, Clone)]
+pub struct Number {
+    pub channel_id: ChannelId,
+    /// The random part of its webhook's path.
+    pub key: String,
+    pub phone_number_id: String,
+    pub token: String,
+    pub app_secret: String,
+    pub verify_token: String,
+    pub connected: bool,
+}
+
+const NUMBER_SELECT: &str = "SELECT n.channel_id, ch.public_key, n.phone_number_id, n.token, n.app_secret,
+            n.verify_token, ch.disconnected_at IS NULL
+     FROM whatsapp_numbers n JOIN channels ch ON ch.id = n.channel_id";
+
+fn number_from_row(r: &crate::sql::Row) -> crate::sql::Result<Number> {
+    Ok(Number {
+        channel_id: ChannelId(r.get(0)?),
+        key: r.get(1)?,
+        phone_number_id: r.get(2)?,
+        token: r.get(3)?,
+        app_secret: r.get(4)?,
+        verify_token: r.get(5)?,
+        connected: r.get(6)?,
+    })
+}
+
+/// The number of a channel.
+pub fn number_of_channel(conn: &Connection, channel: ChannelId) -> AppResult<Option<Number>> {
+    let sql = format!("{NUMBER_SELECT} WHERE n.channel_id = ?1");
+    Ok(conn.query_row(&sql, [channel.0], number_from_row).optional()?)
+}
+
+/// The business account of a channel's number.
+pub fn waba_of(conn: &Connection, channel: ChannelId) -> AppResult<Option<String>> {
+    Ok(conn
+        .query_row("SELECT waba_id FROM whatsapp_numbers WHERE channel_id = ?1", [channel.0], |r| r.get(0))
+        .optional()?)
+}
+
+/// The connected number whose webhook path carries `key`.
+pub fn number_by_key(conn: &Connection, key: &str) -> AppResult<Option<Number>> {
+    let sql =
+        format!("{NUMBER_SELECT} WHERE ch.public_key = ?1 AND ch.kind = 'whatsapp' AND ch.disconnected_at IS NULL");
+    Ok(conn.query_row(&sql, [key], number_from_row).optional()?)
+}
+
+/// The newest channel of every number, newest first.
+pub fn numbers(conn: &Connection) -> AppResult<Vec<MessengerBot>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT ch.id, ch.name, n.display_number, ch.created_at, ch.disconnected_at,
+                (SELECT COUNT(*) FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ch.id)
+         FROM whatsapp_numbers n JOIN channels ch ON ch.id = n.channel_id
+         WHERE n.channel_id = (SELECT MAX(channel_id) FROM whatsapp_numbers newer
+                               WHERE newer.phone_number_id = n.phone_number_id)
+         ORDER BY ch.id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(MessengerBot {
+            channel_id: ChannelId(r.get(0)?),
+            kind: ChannelKind::Whatsapp,
+            name: r.get(1)?,
+            username: r.get(2)?,
+            connected_at: r.get(3)?,
+            disconnected_at: r.get(4)?,
+            dialogs: r.get::<_, i64>(5)? as u64,
+            problem: None,
+            setup: None,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The number of `channel` as the Integrations page shows it.
+pub fn summary(conn: &Connection, channel: ChannelId) -> AppResult<MessengerBot> {
+    numbers(conn)?
+        .into_iter()
+        .find(|b| b.channel_id == channel)
+        .ok_or_else(|| AppError::Internal(format!("whatsapp number of channel {channel} missing")))
+}
+
+/// A number as Meta describes it and as we connect it.
+pub struct NewNumber {
+    pub phone_number_id: String,
+    pub waba_id: String,
+    pub display_number: String,
+    pub name: String,
+    pub token: String,
+    pub app_secret: String,
+    pub verify_token: String,
+    /// The random part of the webhook's path.
+    pub key: String,
+    pub connected_by: UserId,
+}
+
+/// Stores the number as a new channel (refused when it is connected already).
+pub fn add_number(tx: &Connection, number: &NewNumber, now: Millis) -> AppResult<ChannelId> {
+    let connected: Option<String> = tx
+        .query_row(
+            "SELECT n.display_number FROM whatsapp_numbers n JOIN channels ch ON ch.id = n.channel_id
+             WHERE n.phone_number_id = ?1 AND ch.disconnected_at IS NULL",
+            [&number.phone_number_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(shown) = connected {
+        return Err(AppError::Conflict(format!("The WhatsApp number {shown} is already connected.")));
+    }
+    tx.execute(
+        "INSERT INTO channels (kind, name, public_key, created_at) VALUES ('whatsapp', ?1, ?2, ?3)",
+        params![number.name, number.key, now],
+    )?;
+    let channel = ChannelId(tx.last_insert_rowid()?);
+    tx.execute(
+        "INSERT INTO whatsapp_numbers (channel_id, phone_number_id, waba_id, display_number, token, app_secret,
+                                       verify_token, connected_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            channel.0,
+            number.phone_number_id,
+            number.waba_id,
+            number.display_number,
+            number.token,
+            number.app_secret,
+            number.verify_token,
+            number.connected_by.0
+        ],
+    )?;
+    Ok(channel)
+}
+
+/// Marks the number's channel disconnected (see [`channel_disconnected`]); answers the
+/// last event's position, if any, and the number as it is now.
+pub fn disconnect(
+    tx: &Connection,
+    channel: ChannelId,
+    why: &str,
+    now: Millis,
+) -> AppResult<(Option<Seq>, MessengerBot)> {
+    let seq = channel_disconnected(tx, channel, why, now)?;
+    Ok((seq, summary(tx, channel)?))
+}
+
+/// Whether message `wamid` of the channel was stored before.
+pub fn seen(conn: &Connection, channel: ChannelId, wamid: &str) -> AppResult<bool> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM whatsapp_messages WHERE channel_id = ?1 AND wamid = ?2",
+            params![channel.0, wamid],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
+/// Forgets message ids received before `before`.
+pub fn prune_messages(conn: &Connection, before: Millis) -> AppResult<usize> {
+    Ok(conn.execute("DELETE FROM whatsapp_messages WHERE received_at < ?1", [before])?)
+}
+
+/// A client's message.
+pub struct Received<'a> {
+    pub wamid: &'a str,
+    pub sender: MessengerUser<'a>,
+    /// Markdown.
+    pub text: &'a str,
+    /// The message it answers or reacts to (quoted when it is in the conversation).
+    pub about: Option<&'a str>,
+    pub files: &'a [Delivered],
+}
+
+/// Stores the client's message in the caller's transaction and opens WhatsApp's 24 hours
+/// for answers. `None` when it was stored before.
+pub fn store_received(tx: &Connection, channel: ChannelId, received: &Received, now: Millis) -> AppResult<Option<Seq>> {
+    let fresh = tx.execute(
+        "INSERT INTO whatsapp_messages (channel_id, wamid, received_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
+        params![channel.0, received.wamid, now],
+    )?;
+    if fresh == 0 {
+        return Ok(None);
+    }
+    let account = messenger_account(tx, channel, "whatsapp", &received.sender, now)?;
+    tx.execute("UPDATE client_accounts SET last_inbound_at = ?1 WHERE id = ?2", params![now, account])?;
+    let quoted = match received.about {
+        Some(wamid) => quote(tx, account, wamid)?,
+        None => None,
+    };
+    let text = match quoted {
+        Some(quoted) => format!("{quoted}\n\n{}", received.text),
+        None => received.text.to_string(),
+    };
+    let ids = delivered_as_uploads(tx, account, received.files, now)?;
+    let added = dialogs::client_message(tx, account, &text, None, &ids)?;
+    dialogs::set_external_id(tx, MessageId(added.message.id.0), received.wamid)?;
+    Ok(added.seq)
+}
+
+/// The start of message `wamid` of the account's conversation, as a markdown quote.
+fn quote(conn: &Connection, account: i64, wamid: &str) -> AppResult<Option<String>> {
+    let body: Option<String> = conn
+        .query_row(
+            "SELECT m.body FROM messages m JOIN dialogs d ON d.id = m.dialog_id
+             WHERE d.account_id = ?1 AND m.external_id = ?2 ORDER BY m.id DESC LIMIT 1",
+            params![account, wamid],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(body.map(|body| {
+        let plain = el_protocol::markdown::to_plain_text(&body);
+        let short: String = plain.chars().take(300).collect();
+        let short = if short.len() < plain.len() { format!("{short}…") } else { short };
+        format!("> {}", literal(&short, true))
+    }))
+}
+
+/// The operator's message WhatsApp knows as `wamid`, sent to `to` through the channel:
+/// its id and the client's account.
+fn sent_message(conn: &Connection, channel: ChannelId, to: &str, wamid: &str) -> AppResult<Option<(i64, i64)>> {
+    Ok(conn
+        .query_row(
+            "SELECT m.id, a.id FROM messages m JOIN dialogs d ON d.id = m.dialog_id
+             JOIN client_accounts a ON a.id = d.account_id
+             WHERE a.channel_id = ?1 AND a.external_id = ?2 AND m.external_id = ?3 AND m.author_kind = 'operator'",
+            params![channel.0, to, wamid],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// WhatsApp delivered, or the client read, message `wamid`.
+pub fn receipt(tx: &Connection, channel: ChannelId, to: &str, wamid: &str, how: Receipt) -> AppResult<Option<Seq>> {
+    match sent_message(tx, channel, to, wamid)? {
+        Some((message, account)) => dialogs::client_received(tx, account, MessageId(message), how),
+        None => Ok(None),
+    }
+}
+
+/// WhatsApp could not deliver message `wamid` after taking it.
+pub fn failed(tx: &Connection, channel: ChannelId, to: &str, wamid: &str, why: &str) -> AppResult<Option<Seq>> {
+    match sent_message(tx, channel, to, wamid)? {
+        Some((message, _)) => {
+            dialogs::set_delivery(tx, MessageId(message), &Delivery::Failed { reason: why.into() }).map(Some)
+        }
+        None => Ok(None),
+    }
+}

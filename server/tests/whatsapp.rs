@@ -1,0 +1,309 @@
+//! WhatsApp (the Cloud API) as a channel, against the fake Graph API: connecting a
+//! number (and Meta's handshake), signed notifications (forged ones refused, retries
+//! stored once), each kind of message and media, the 24-hour window, and the outbox
+//! (WhatsApp's formatting, files fetched from signed addresses, rate limits, statuses).
+
+mod common;
+
+use common::{ok, refused, Operator, TestServer};
+use el_fake_whatsapp::FakeWhatsApp;
+use el_protocol::api::{Attachment, ChannelKind, ChatSnapshot, Delivery, Message};
+use el_protocol::integrations::{IntegrationsOverview, MessengerBot};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const NUMBER_ID: &str = "106540352242922";
+const WABA_ID: &str = "102290129340398";
+const TOKEN: &str = "EAAJB3lZBZA0ZBsBAKzZCZAsystemUserToken1234567890";
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+const PUBLIC_URL: &str = "https://inbox.example.com";
+/// The client's WhatsApp id (their number).
+const KERRY: &str = "16315551181";
+
+async fn server_with(fake: &FakeWhatsApp) -> TestServer {
+    let api = fake.url.clone();
+    let server = TestServer::start_with(move |c| {
+        c.graph_api = api;
+        c.public_url = Some(PUBLIC_URL.into());
+        c.outbox_retry_ms = 50;
+    })
+    .await;
+    fake.reach(PUBLIC_URL, server.url("").trim_end_matches('/'));
+    server
+}
+
+fn connection(token: &str) -> Value {
+    json!({ "phone_number_id": NUMBER_ID, "waba_id": WABA_ID, "access_token": token, "app_secret": SECRET })
+}
+
+async fn connect(server: &TestServer) -> MessengerBot {
+    let admin = server.operator("admin").await;
+    ok(admin.post("/api/integrations/whatsapp", connection(TOKEN)).await).await
+}
+
+/// A notification for the number with `value`'s messages or statuses.
+fn notification(value: Value) -> Value {
+    let mut v = json!({ "messaging_product": "whatsapp",
+        "metadata": { "display_phone_number": "15550783881", "phone_number_id": NUMBER_ID } });
+    v.as_object_mut().unwrap().extend(value.as_object().unwrap().clone());
+    json!({ "object": "whatsapp_business_account",
+            "entry": [{ "id": WABA_ID, "changes": [{ "value": v, "field": "messages" }] }] })
+}
+
+fn from_kerry(wamid: &str, message: Value) -> Value {
+    let mut m = json!({ "from": KERRY, "id": wamid, "timestamp": "1603059201" });
+    m.as_object_mut().unwrap().extend(message.as_object().unwrap().clone());
+    notification(json!({ "contacts": [{ "profile": { "name": "Kerry Fisher" }, "wa_id": KERRY }], "messages": [m] }))
+}
+
+fn text(wamid: &str, body: &str) -> Value {
+    from_kerry(wamid, json!({ "type": "text", "text": { "body": body } }))
+}
+
+fn status(wamid: &str, status: &str, errors: Value) -> Value {
+    notification(json!({ "statuses": [{ "id": wamid, "status": status, "timestamp": "1", "recipient_id": KERRY,
+        "errors": errors }] }))
+}
+
+async fn dialog_of(op: &Operator, name: &str) -> i64 {
+    common::dialog_named(&op.inbox().await, name).unwrap_or_else(|| panic!("a dialog of {name}"))
+}
+
+async fn chat_becomes(op: &Operator, dialog: i64, wanted: impl Fn(&ChatSnapshot) -> bool) -> ChatSnapshot {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let chat: ChatSnapshot = op.chat(dialog).await;
+        if wanted(&chat) {
+            return chat;
+        }
+        assert!(Instant::now() < deadline, "the chat stayed {:?}", chat.messages.last());
+        tokio::time::sleep(Duration::from_millis(30)).await;
+    }
+}
+
+fn delivery_of(chat: &ChatSnapshot, message: &Message) -> Option<Delivery> {
+    chat.messages.iter().find(|m| m.id == message.id).and_then(|m| m.delivery.clone())
+}
+
+#[tokio::test]
+async fn administrators_connect_a_number_and_meta_s_handshake_is_answered() {
+    let fake = FakeWhatsApp::start().await;
+    fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
+    let server = server_with(&fake).await;
+    let (admin, anna) = (server.operator("admin").await, server.operator("anna").await);
+
+    refused(anna.post("/api/integrations/whatsapp", connection(TOKEN)).await, 403).await;
+    let mut wrong = connection(TOKEN);
+    wrong["phone_number_id"] = json!("+1 555 078 3881");
+    let why = refused(admin.post("/api/integrations/whatsapp", wrong).await, 400).await;
+    assert!(why.contains("phone number ID"), "{why}");
+    let why =
+        refused(admin.post("/api/integrations/whatsapp", connection("EAAJwrongwrongwrongwrongwrong")).await, 400).await;
+    assert!(why.contains("does not accept this access token"), "{why}");
+
+    let number = connect(&server).await;
+    assert_eq!(
+        (number.kind, number.name.as_str(), number.username.as_str()),
+        (ChannelKind::Whatsapp, "Shop support", "+1 555-078-3881")
+    );
+    assert_eq!(number.link(), "https://wa.me/15550783881");
+    let setup = number.setup.clone().expect("what to enter in Meta's dashboard");
+    assert!(setup.url.starts_with(&format!("{PUBLIC_URL}/api/whatsapp/")), "{}", setup.url);
+    assert!(setup.verify_token.len() >= 32);
+    let why = refused(admin.post("/api/integrations/whatsapp", connection(TOKEN)).await, 409).await;
+    assert_eq!(why, "The WhatsApp number +1 555-078-3881 is already connected.");
+    let overview: IntegrationsOverview = ok(admin.get("/api/integrations").await).await;
+    assert_eq!(overview.whatsapp, std::slice::from_ref(&number));
+
+    // Meta's handshake: the challenge comes back only with our verify token.
+    let path = &setup.url[PUBLIC_URL.len()..];
+    let handshake = |token: &str| {
+        server.url(&format!("{path}?hub.mode=subscribe&hub.verify_token={token}&hub.challenge=1158201444"))
+    };
+    let answer = reqwest::get(handshake(&setup.verify_token)).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.text().await.unwrap(), "1158201444");
+    assert_eq!(reqwest::get(handshake("guess")).await.unwrap().status(), 403);
+
+    // Disconnected: notifications are refused; reconnected: a new address.
+    let id = number.channel_id;
+    let off: MessengerBot =
+        ok(admin.post(&format!("/api/integrations/whatsapp/{id}/disconnect"), json!({})).await).await;
+    assert!(!off.is_connected() && off.setup.is_none());
+    assert_eq!(fake.deliver(&setup.url, SECRET, &text("wamid.1", "hi")).await, 401);
+    let again: MessengerBot =
+        ok(admin.post(&format!("/api/integrations/whatsapp/{id}/reconnect"), json!({})).await).await;
+    assert!(again.is_connected() && again.channel_id != id);
+    assert_ne!(again.setup.unwrap().url, setup.url);
+}
+
+#[tokio::test]
+async fn forged_notifications_are_refused_and_retries_are_stored_once() {
+    let fake = FakeWhatsApp::start().await;
+    fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
+    let server = server_with(&fake).await;
+    let hook = connect(&server).await.setup.unwrap().url;
+    assert_eq!(fake.deliver(&hook, "ffffffffffffffffffffffffffffffff", &text("wamid.1", "forged")).await, 401);
+    let unsigned = reqwest::Client::new().post(server.url(&hook[PUBLIC_URL.len()..])).json(&text("wamid.1", "x"));
+    assert_eq!(unsigned.send().await.unwrap().status(), 401);
+    assert_eq!(server.count_sql("SELECT COUNT(*) FROM messages"), 0, "nothing stored");
+
+    for _ in 0..3 {
+        assert_eq!(fake.deliver(&hook, SECRET, &text("wamid.2", "Where is my *order*?")).await, 200);
+    }
+    let mut elsewhere = text("wamid.3", "for another number");
+    elsewhere["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = json!("999999999999");
+    assert_eq!(fake.deliver(&hook, SECRET, &elsewhere).await, 200);
+    let anna = server.operator("anna").await;
+    let chat: ChatSnapshot = anna.chat(dialog_of(&anna, "Kerry Fisher").await).await;
+    let said: Vec<&str> = chat.messages.iter().filter(|m| m.author.is_client()).map(|m| m.text.as_str()).collect();
+    assert_eq!(said, ["Where is my \\*order\\*?"], "once, exactly as written, and only this number's");
+    assert_eq!(chat.dialog.channel_kind, ChannelKind::Whatsapp);
+    assert!(
+        chat.dialog.reply_until.is_some_and(|t| t > el_server::db::now_ms() + 23 * 3600 * 1000),
+        "24 hours to answer"
+    );
+}
+
+#[tokio::test]
+async fn clients_media_are_fetched_and_what_cannot_be_becomes_a_note() {
+    let fake = FakeWhatsApp::start().await;
+    fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
+    let server = server_with(&fake).await;
+    let hook = connect(&server).await.setup.unwrap().url;
+    let png = [&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[1u8; 64]].concat();
+    fake.add_media("2754859441498128", &png);
+    let image = from_kerry(
+        "wamid.1",
+        json!({ "type": "image", "image": { "caption": "The box", "mime_type": "image/png",
+        "sha256": "x", "id": "2754859441498128" } }),
+    );
+    assert_eq!(fake.deliver(&hook, SECRET, &image).await, 200);
+    let gone = from_kerry(
+        "wamid.2",
+        json!({ "type": "document", "document": { "filename": "scan.pdf",
+        "mime_type": "application/pdf", "sha256": "x", "id": "404404" } }),
+    );
+    assert_eq!(fake.deliver(&hook, SECRET, &gone).await, 200);
+
+    let anna = server.operator("anna").await;
+    let chat: ChatSnapshot = anna.chat(dialog_of(&anna, "Kerry Fisher").await).await;
+    let said: Vec<&Message> = chat.messages.iter().filter(|m| m.author.is_client()).collect();
+    assert_eq!(said[0].text, "The box");
+    assert_eq!(
+        (said[0].attachments[0].content_type.as_str(), said[0].attachments[0].size),
+        ("image/png", png.len() as u64)
+    );
+    assert!(said[1].attachments.is_empty());
+    assert!(
+        said[1].text.starts_with("(“scan.pdf” was not received: WhatsApp did not hand it over"),
+        "{}",
+        said[1].text
+    );
+}
+
+async fn answered_dialog(fake: &FakeWhatsApp) -> (TestServer, String, Operator, i64) {
+    fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
+    let server = server_with(fake).await;
+    let hook = connect(&server).await.setup.unwrap().url;
+    assert_eq!(fake.deliver(&hook, SECRET, &text("wamid.in1", "Hello")).await, 200);
+    let anna = server.operator("anna").await;
+    let id = dialog_of(&anna, "Kerry Fisher").await;
+    assert_eq!(anna.reply(id).await.status(), 200);
+    (server, hook, anna, id)
+}
+
+#[tokio::test]
+async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
+    let fake = FakeWhatsApp::start().await;
+    let (_server, hook, anna, id) = answered_dialog(&fake).await;
+    fake.fail_next(2, 400, 130429, "Rate limit hit");
+    let sent: Message = ok(anna.send(id, "**Good news**: [track it](https://example.com/t?a=1)", "k-1").await).await;
+    let calls = fake.wait_for_sent(1).await;
+    assert_eq!(calls[0].from, NUMBER_ID);
+    assert_eq!(calls[0].token, TOKEN);
+    assert_eq!(calls[0].body["to"], KERRY);
+    assert_eq!(calls[0].body["text"]["body"], "*Good news*: track it (https://example.com/t?a=1)");
+    assert_eq!(fake.calls().len(), 3, "two rate-limited attempts, then the message");
+    chat_becomes(&anna, id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
+
+    let wamid = calls[0].wamid.clone().unwrap();
+    assert_eq!(fake.deliver(&hook, SECRET, &status(&wamid, "delivered", json!([]))).await, 200);
+    chat_becomes(&anna, id, |c| c.dialog.client_delivered == Some(sent.id)).await;
+    assert_eq!(fake.deliver(&hook, SECRET, &status(&wamid, "read", json!([]))).await, 200);
+    chat_becomes(&anna, id, |c| c.dialog.client_read == Some(sent.id)).await;
+
+    // The client replies to the answer: the reply quotes it.
+    let reply = from_kerry(
+        "wamid.in2",
+        json!({ "type": "text", "text": { "body": "Thanks!" }, "context": { "from": "15550783881", "id": wamid } }),
+    );
+    assert_eq!(fake.deliver(&hook, SECRET, &reply).await, 200);
+    let chat =
+        chat_becomes(&anna, id, |c| c.messages.last().is_some_and(|m| m.author.is_client() && m.id.0 > sent.id.0))
+            .await;
+    assert_eq!(
+        chat.messages.last().unwrap().text,
+        "> Good news: track it\n\nThanks\\!",
+        "a quote, then their words as written"
+    );
+
+    // Files: a small image as an image, a PDF as a document, each fetched from a signed address.
+    let png = [&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[1u8; 64]].concat();
+    let photo: Attachment = ok(anna.upload(id, "plan.png", png.clone()).await).await;
+    let pdf: Attachment = ok(anna.upload(id, "invoice.pdf", b"%PDF-1.7 total".to_vec()).await).await;
+    let with_files: Message = ok(anna.send_files(id, "", "k-2", &[&photo.id, &pdf.id]).await).await;
+    let calls = fake.wait_for_sent(3).await;
+    assert_eq!(calls[1].body["type"], "image");
+    assert_eq!(calls[1].fetched, Some((200, png.len())));
+    assert_eq!(
+        (calls[2].body["type"].as_str(), calls[2].body["document"]["filename"].as_str()),
+        (Some("document"), Some("invoice.pdf"))
+    );
+    assert_eq!(calls[2].fetched, Some((200, 14)));
+    chat_becomes(&anna, id, |c| delivery_of(c, &with_files) == Some(Delivery::Sent)).await;
+
+    // WhatsApp took a message, then could not deliver it.
+    let later: Message = ok(anna.send(id, "One more thing", "k-3").await).await;
+    let wamid = fake.wait_for_sent(4).await[3].wamid.clone().unwrap();
+    chat_becomes(&anna, id, |c| delivery_of(c, &later) == Some(Delivery::Sent)).await;
+    let failed = status(
+        &wamid,
+        "failed",
+        json!([{ "code": 131026, "title": "Message undeliverable",
+        "error_data": { "details": "Receiver is incapable of receiving this message" } }]),
+    );
+    assert_eq!(fake.deliver(&hook, SECRET, &failed).await, 200);
+    let chat = chat_becomes(&anna, id, |c| matches!(delivery_of(c, &later), Some(Delivery::Failed { .. }))).await;
+    assert_eq!(
+        delivery_of(&chat, &later),
+        Some(Delivery::Failed {
+            reason: "Not delivered: WhatsApp answered “Receiver is incapable of receiving this message” (code 131026)."
+                .into()
+        })
+    );
+}
+
+#[tokio::test]
+async fn after_24_hours_answers_are_refused_until_the_client_writes_again() {
+    let fake = FakeWhatsApp::start().await;
+    let (server, hook, anna, id) = answered_dialog(&fake).await;
+    let day_ago = el_server::db::now_ms() - 25 * 3600 * 1000;
+    server
+        .execute_sql(&format!("UPDATE client_accounts SET last_inbound_at = {day_ago} WHERE external_id = '{KERRY}'"));
+    let chat: ChatSnapshot = anna.chat(id).await;
+    assert!(chat.dialog.reply_until.is_some_and(|t| t < el_server::db::now_ms()), "the window is shown closed");
+    let why = refused(anna.send(id, "Still there?", "k-1").await, 409).await;
+    assert!(why.contains("More than 24 hours have passed"), "{why}");
+    assert!(fake.calls().is_empty(), "nothing went to WhatsApp");
+
+    // Meta refuses for the same reason (a clock apart): the reason says so.
+    assert_eq!(fake.deliver(&hook, SECRET, &text("wamid.in2", "Yes!")).await, 200);
+    fake.fail_next(1, 400, 131047, "Re-engagement message");
+    let sent: Message = ok(anna.send(id, "Great", "k-2").await).await;
+    let chat = chat_becomes(&anna, id, |c| matches!(delivery_of(c, &sent), Some(Delivery::Failed { .. }))).await;
+    assert!(matches!(delivery_of(&chat, &sent), Some(Delivery::Failed { reason }) if reason.contains("24 hours")));
+    let again: Message = ok(anna.send(id, "Great, once more", "k-3").await).await;
+    fake.wait_for_sent(1).await;
+    chat_becomes(&anna, id, |c| delivery_of(c, &again) == Some(Delivery::Sent)).await;
+}
