@@ -4,6 +4,7 @@
 //! running [`Server`]; `main.rs` only parses the configuration and waits for a signal.
 
 pub mod auth;
+pub mod bots;
 pub mod client_addr;
 pub mod clients;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod files;
 pub mod integrations;
 pub mod listen;
 pub mod media_links;
+pub mod messenger_http;
 pub mod origin;
 pub mod outbox;
 pub mod queue;

@@ -30,6 +30,30 @@ pub enum PartFailure {
     Refused(String),
 }
 
+/// What the outbox needs to know of a messenger API's failure.
+pub trait CallFailure: std::fmt::Display {
+    /// The call went out but no answer came back: why.
+    fn unconfirmed(&self) -> Option<&str>;
+    /// Can the same call succeed later (rate limited, the messenger's own trouble)?
+    fn is_temporary(&self) -> bool;
+    /// How long the messenger asked us to wait, if it said.
+    fn retry_after(&self) -> Option<Duration> {
+        None
+    }
+}
+
+/// What the outbox does with a failed call: waits when waiting helps, leaves a call that
+/// may have arrived to the operator, and otherwise gives `reason`'s words.
+pub fn classify<F: CallFailure>(failure: &F, reason: fn(&F) -> String) -> PartFailure {
+    match failure.unconfirmed() {
+        Some(why) => PartFailure::Unconfirmed(why.to_string()),
+        None if failure.is_temporary() => {
+            PartFailure::Temporary { why: failure.to_string(), retry_after: failure.retry_after() }
+        }
+        None => PartFailure::Refused(reason(failure)),
+    }
+}
+
 /// The bot of a messenger channel.
 #[derive(Debug, Clone)]
 pub enum Carrier {

@@ -2,8 +2,8 @@
 
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
-use crate::sql::{params, Connection};
-use el_protocol::api::Delivery;
+use crate::sql::{params, Connection, OptionalExtension};
+use el_protocol::api::{Delivery, Receipt};
 use el_protocol::{ChannelId, DialogId, MessageId, Millis, Seq};
 
 /// How long after a client's message WhatsApp takes free-form answers.
@@ -165,6 +165,49 @@ pub fn reschedule(conn: &Connection, message: MessageId, at: Millis, failed: boo
 /// Takes the message out of the queue; `false` when it had left already.
 pub fn remove(tx: &Connection, message: MessageId) -> AppResult<bool> {
     Ok(tx.execute("DELETE FROM outbox WHERE message_id = ?1", [message.0])? > 0)
+}
+
+/// The operator's message a messenger knows as `external` (its id there), sent to the
+/// client `to` (their id there) through `channel`: its id and the client's account.
+fn sent_message(
+    conn: &Connection,
+    channel: ChannelId,
+    to: &str,
+    external: &str,
+) -> AppResult<Option<(MessageId, i64)>> {
+    Ok(conn
+        .query_row(
+            "SELECT m.id, a.id FROM messages m JOIN dialogs d ON d.id = m.dialog_id
+             JOIN client_accounts a ON a.id = d.account_id
+             WHERE a.channel_id = ?1 AND a.external_id = ?2 AND m.external_id = ?3 AND m.author_kind = 'operator'",
+            params![channel.0, to, external],
+            |r| Ok((MessageId(r.get(0)?), r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// The messenger delivered, or the client saw, message `external`: operators see it on
+/// the message. Answers the event's position when that moved anything.
+pub fn receipt(tx: &Connection, channel: ChannelId, to: &str, external: &str, how: Receipt) -> AppResult<Option<Seq>> {
+    match sent_message(tx, channel, to, external)? {
+        Some((message, account)) => dialogs::client_received(tx, account, message, how),
+        None => Ok(None),
+    }
+}
+
+/// The messenger took message `external`, then could not deliver it: it shows as not
+/// delivered, for `reason`.
+pub fn failed_after_sending(
+    tx: &Connection,
+    channel: ChannelId,
+    to: &str,
+    external: &str,
+    reason: &str,
+) -> AppResult<Option<Seq>> {
+    match sent_message(tx, channel, to, external)? {
+        Some((message, _)) => dialogs::set_delivery(tx, message, &Delivery::Failed { reason: reason.into() }).map(Some),
+        None => Ok(None),
+    }
 }
 
 #[cfg(test)]

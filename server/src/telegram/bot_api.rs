@@ -2,6 +2,7 @@
 //! External Lines makes, each answering the `result` or a [`Failure`] that says whether
 //! trying again can help. The token is part of every URL, so errors never carry URLs.
 
+use crate::messenger_http::{self, lost, Fetch, Lost, TRANSFER_TIMEOUT};
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -158,20 +159,21 @@ impl FileMethod {
     }
 }
 
-/// How long a call may take: Telegram answers in well under a second, and a call left
-/// unanswered longer is reported as unconfirmed rather than waited for.
-const CALL_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long a file upload may take.
-const UPLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+impl From<Lost> for Failure {
+    fn from(lost: Lost) -> Failure {
+        match lost {
+            Lost::Unreachable(why) => Failure::Unreachable(why),
+            Lost::Unconfirmed(why) => Failure::Unconfirmed(why),
+        }
+    }
+}
 
-/// A failed request: not sent when the connection could not be made, else unconfirmed.
-fn failed(e: reqwest::Error) -> Failure {
-    let connect = e.is_connect();
-    let why = e.without_url().to_string();
-    if connect {
-        Failure::Unreachable(why)
-    } else {
-        Failure::Unconfirmed(why)
+impl From<Fetch> for Failure {
+    fn from(fetch: Fetch) -> Failure {
+        match fetch {
+            Fetch::Lost(lost) => lost.into(),
+            Fetch::Http(code) => Failure::Refused { code, description: format!("HTTP {code}"), retry_after: None },
+        }
     }
 }
 
@@ -184,12 +186,7 @@ pub struct BotApi {
 
 impl BotApi {
     pub fn new(base: &str) -> BotApi {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(CALL_TIMEOUT)
-            .build()
-            .expect("an HTTP client with default TLS settings");
-        BotApi { http, base: base.trim_end_matches('/').to_string() }
+        BotApi { http: messenger_http::client(), base: base.trim_end_matches('/').to_string() }
     }
 
     fn url(&self, token: &str, method: &str) -> String {
@@ -197,9 +194,9 @@ impl BotApi {
     }
 
     async fn answer<T: DeserializeOwned>(response: Result<reqwest::Response, reqwest::Error>) -> Result<T, Failure> {
-        let response = response.map_err(failed)?;
+        let response = response.map_err(lost)?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| Failure::Unconfirmed(e.without_url().to_string()))?;
+        let bytes = messenger_http::body(response).await?;
         let envelope: Envelope<T> = serde_json::from_slice(&bytes)
             .map_err(|_| Failure::Unconfirmed(format!("an answer that is not the Bot API's (HTTP {status})")))?;
         match (envelope.ok, envelope.result) {
@@ -245,20 +242,7 @@ impl BotApi {
     /// The bytes of a file `get_file` described; `None` when it is over `limit` bytes.
     pub async fn download(&self, token: &str, file_path: &str, limit: u64) -> Result<Option<Vec<u8>>, Failure> {
         let url = format!("{}/file/bot{token}/{file_path}", self.base);
-        let response = self.http.get(url).send().await.map_err(failed)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(Failure::Refused {
-                code: status.as_u16(),
-                description: format!("HTTP {status}"),
-                retry_after: None,
-            });
-        }
-        if response.content_length().is_some_and(|n| n > limit) {
-            return Ok(None);
-        }
-        let bytes = response.bytes().await.map_err(|e| Failure::Unconfirmed(e.without_url().to_string()))?;
-        Ok((bytes.len() as u64 <= limit).then(|| bytes.to_vec()))
+        Ok(messenger_http::download(self.http.get(url), limit).await?)
     }
 
     /// Sends text in Telegram's HTML formatting.
@@ -287,7 +271,7 @@ impl BotApi {
             Failure::Refused { code: 400, description: format!("unusable file type {content_type}"), retry_after: None }
         })?;
         let form = Form::new().text("chat_id", chat_id.to_string()).part(field, part);
-        let request = self.http.post(self.url(token, method)).multipart(form).timeout(UPLOAD_TIMEOUT);
+        let request = self.http.post(self.url(token, method)).multipart(form).timeout(TRANSFER_TIMEOUT);
         Self::answer(request.send().await).await
     }
 }

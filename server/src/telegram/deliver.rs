@@ -5,7 +5,7 @@ use super::bot_api::{Failure, FileMethod, MAX_TEXT_CHARS};
 use super::format::{markdown_to_html, split_html};
 use super::store::Bot;
 use crate::files;
-use crate::outbox::carrier::{missing, Part, PartFailure};
+use crate::outbox::carrier::{classify, missing, CallFailure, Part, PartFailure};
 use crate::AppState;
 use el_protocol::api::Message;
 
@@ -38,15 +38,23 @@ pub async fn send_part(state: &AppState, bot: &Bot, chat_id: &str, part: &Part) 
             }
         }
     };
-    sent.map(|m| m.message_id.to_string()).map_err(|f| classify(&f))
+    sent.map(|m| m.message_id.to_string()).map_err(|f| classify(&f, reason))
 }
 
-/// What the outbox does with a failed call.
-fn classify(failure: &Failure) -> PartFailure {
-    match failure {
-        Failure::Unconfirmed(why) => PartFailure::Unconfirmed(why.clone()),
-        f if f.is_temporary() => PartFailure::Temporary { why: f.to_string(), retry_after: f.retry_after() },
-        f => PartFailure::Refused(reason(f)),
+impl CallFailure for Failure {
+    fn unconfirmed(&self) -> Option<&str> {
+        match self {
+            Failure::Unconfirmed(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    fn is_temporary(&self) -> bool {
+        Failure::is_temporary(self)
+    }
+
+    fn retry_after(&self) -> Option<std::time::Duration> {
+        Failure::retry_after(self)
     }
 }
 
@@ -122,6 +130,7 @@ mod tests {
 
     #[test]
     fn failures_are_retried_refused_or_left_to_the_operator() {
+        let classify = |f: &Failure| classify(f, reason);
         let limited = Failure::Refused { code: 429, description: "Too Many Requests".into(), retry_after: Some(7) };
         assert!(matches!(
             classify(&limited),

@@ -1,5 +1,6 @@
 //! Telegram bots, their channels and the updates they delivered (SQL only).
 
+use crate::bots::{self, BotTable};
 use crate::clients::store::{messenger_account, MessengerUser};
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
@@ -49,36 +50,13 @@ pub fn bot_by_key(conn: &Connection, key: &str) -> AppResult<Option<Bot>> {
     Ok(conn.query_row(&sql, [key], bot_from_row).optional()?)
 }
 
+/// Where Telegram's bots are kept.
+const BOTS: BotTable =
+    BotTable { kind: ChannelKind::Telegram, table: "telegram_bots", handle: "username", identity: "bot_id" };
+
 /// The newest channel of every bot, newest first.
 pub fn bots(conn: &Connection) -> AppResult<Vec<MessengerBot>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT ch.id, ch.name, b.username, ch.created_at, ch.disconnected_at,
-                (SELECT COUNT(*) FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ch.id)
-         FROM telegram_bots b JOIN channels ch ON ch.id = b.channel_id
-         WHERE b.channel_id = (SELECT MAX(channel_id) FROM telegram_bots newer WHERE newer.bot_id = b.bot_id)
-         ORDER BY ch.id DESC",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(MessengerBot {
-            channel_id: ChannelId(r.get(0)?),
-            kind: ChannelKind::Telegram,
-            name: r.get(1)?,
-            username: r.get(2)?,
-            connected_at: r.get(3)?,
-            disconnected_at: r.get(4)?,
-            dialogs: r.get::<_, i64>(5)? as u64,
-            problem: None,
-            setup: None,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
-}
-
-fn bot_summary(conn: &Connection, channel: ChannelId) -> AppResult<MessengerBot> {
-    bots(conn)?
-        .into_iter()
-        .find(|b| b.channel_id == channel)
-        .ok_or_else(|| AppError::Internal(format!("bot of channel {channel} missing")))
+    bots::listed(conn, &BOTS)
 }
 
 /// Refuses a bot that is connected already (on another channel).
@@ -122,7 +100,7 @@ pub fn add_bot(tx: &Connection, bot: &NewBot, now: Millis) -> AppResult<Messenge
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![channel.0, bot.bot_id, bot.username, bot.token, bot.secret_hash, bot.connected_by.0],
     )?;
-    bot_summary(tx, channel)
+    bots::summary(tx, &BOTS, channel)
 }
 
 /// Marks the bot's channel disconnected (see [`channel_disconnected`]); answers the last
@@ -134,7 +112,7 @@ pub fn disconnect(
     now: Millis,
 ) -> AppResult<(Option<Seq>, MessengerBot)> {
     let seq = channel_disconnected(tx, channel, why, now)?;
-    Ok((seq, bot_summary(tx, channel)?))
+    Ok((seq, bots::summary(tx, &BOTS, channel)?))
 }
 
 /// Whether update `update_id` of the channel's bot was stored before.

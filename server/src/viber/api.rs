@@ -3,9 +3,9 @@
 //! says whether trying again can help. The token travels in the `X-Viber-Auth-Token`
 //! header; errors never carry it.
 
+use crate::messenger_http::{self, lost, Fetch, Lost};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
 
 /// The callbacks a webhook is registered for (`webhook` and `message` always come;
 /// `conversation_started` is left out: nobody has written yet).
@@ -140,20 +140,21 @@ struct Sender<'a> {
     name: &'a str,
 }
 
-/// How long a call may take: a call left unanswered longer is reported as unconfirmed
-/// rather than waited for.
-const CALL_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long a download may take.
-const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+impl From<Lost> for Failure {
+    fn from(lost: Lost) -> Failure {
+        match lost {
+            Lost::Unreachable(why) => Failure::Unreachable(why),
+            Lost::Unconfirmed(why) => Failure::Unconfirmed(why),
+        }
+    }
+}
 
-/// A failed request: not sent when the connection could not be made, else unconfirmed.
-fn failed(e: reqwest::Error) -> Failure {
-    let connect = e.is_connect();
-    let why = e.without_url().to_string();
-    if connect {
-        Failure::Unreachable(why)
-    } else {
-        Failure::Unconfirmed(why)
+impl From<Fetch> for Failure {
+    fn from(fetch: Fetch) -> Failure {
+        match fetch {
+            Fetch::Lost(lost) => lost.into(),
+            Fetch::Http(code) => Failure::Http(code),
+        }
     }
 }
 
@@ -166,20 +167,14 @@ pub struct ViberApi {
 
 impl ViberApi {
     pub fn new(base: &str) -> ViberApi {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(CALL_TIMEOUT)
-            .build()
-            .expect("an HTTP client with default TLS settings");
-        ViberApi { http, base: base.trim_end_matches('/').to_string() }
+        ViberApi { http: messenger_http::client(), base: base.trim_end_matches('/').to_string() }
     }
 
     async fn call<T: DeserializeOwned, B: Serialize>(&self, token: &str, method: &str, body: &B) -> Result<T, Failure> {
         let url = format!("{}/pa/{method}", self.base);
-        let response =
-            self.http.post(url).header("X-Viber-Auth-Token", token).json(body).send().await.map_err(failed)?;
+        let response = self.http.post(url).header("X-Viber-Auth-Token", token).json(body).send().await.map_err(lost)?;
         let code = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| Failure::Unconfirmed(e.without_url().to_string()))?;
+        let bytes = messenger_http::body(response).await?;
         let Ok(status) = serde_json::from_slice::<Status>(&bytes) else {
             return Err(if code == 200 {
                 Failure::Unconfirmed("an answer that is not Viber's".into())
@@ -224,16 +219,7 @@ impl ViberApi {
 
     /// The bytes at a callback's media address; `None` when they are over `limit`.
     pub async fn download(&self, url: &str, limit: u64) -> Result<Option<Vec<u8>>, Failure> {
-        let response = self.http.get(url).timeout(DOWNLOAD_TIMEOUT).send().await.map_err(failed)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(Failure::Http(status.as_u16()));
-        }
-        if response.content_length().is_some_and(|n| n > limit) {
-            return Ok(None);
-        }
-        let bytes = response.bytes().await.map_err(|e| Failure::Unconfirmed(e.without_url().to_string()))?;
-        Ok((bytes.len() as u64 <= limit).then(|| bytes.to_vec()))
+        Ok(messenger_http::download(self.http.get(url), limit).await?)
     }
 }
 

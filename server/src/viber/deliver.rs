@@ -6,7 +6,7 @@ use super::api::{status, Content, Failure, MAX_FILE_BYTES, MAX_PICTURE_BYTES, MA
 use super::format::markdown_to_viber;
 use super::store::Bot;
 use crate::media_links;
-use crate::outbox::carrier::{Part, PartFailure};
+use crate::outbox::carrier::{classify, CallFailure, Part, PartFailure};
 use crate::outbox::markup::split_text;
 use crate::AppState;
 use el_protocol::api::{human_size, Attachment, Message};
@@ -52,15 +52,19 @@ pub async fn send_part(state: &AppState, bot: &Bot, receiver: &str, part: &Part)
         }
     };
     let sent = state.viber_api.send_message(&bot.token, receiver, &bot.name, &content).await;
-    sent.map(|m| m.message_token.to_string()).map_err(|f| classify(&f))
+    sent.map(|m| m.message_token.to_string()).map_err(|f| classify(&f, reason))
 }
 
-/// What the outbox does with a failed call.
-fn classify(failure: &Failure) -> PartFailure {
-    match failure {
-        Failure::Unconfirmed(why) => PartFailure::Unconfirmed(why.clone()),
-        f if f.is_temporary() => PartFailure::Temporary { why: f.to_string(), retry_after: None },
-        f => PartFailure::Refused(reason(f)),
+impl CallFailure for Failure {
+    fn unconfirmed(&self) -> Option<&str> {
+        match self {
+            Failure::Unconfirmed(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    fn is_temporary(&self) -> bool {
+        Failure::is_temporary(self)
     }
 }
 
@@ -110,6 +114,7 @@ mod tests {
 
     #[test]
     fn refusals_read_as_reasons_and_rate_limits_wait() {
+        let classify = |f: &Failure| classify(f, reason);
         let refused = |status| Failure::Refused { status, message: "x".into() };
         assert_eq!(
             classify(&refused(status::RECEIVER_NOT_SUBSCRIBED)),

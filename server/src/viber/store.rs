@@ -1,12 +1,13 @@
 //! Viber bots, their channels and the callbacks they delivered (SQL only).
 
+use crate::bots::{self, BotTable};
 use crate::clients::store::{messenger_account, MessengerUser};
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::files::store::{delivered_as_uploads, Delivered};
-use crate::outbox::store::channel_disconnected;
+use crate::outbox::store::{channel_disconnected, failed_after_sending};
 use crate::sql::{params, Connection, OptionalExtension};
-use el_protocol::api::{ChannelKind, Delivery, Receipt};
+use el_protocol::api::ChannelKind;
 use el_protocol::integrations::MessengerBot;
 use el_protocol::notices::Notice;
 use el_protocol::{ChannelId, MessageId, Millis, Seq, UserId};
@@ -50,37 +51,18 @@ pub fn bot_by_key(conn: &Connection, key: &str) -> AppResult<Option<Bot>> {
     Ok(conn.query_row(&sql, [key], bot_from_row).optional()?)
 }
 
+/// Where Viber's bots are kept.
+const BOTS: BotTable =
+    BotTable { kind: ChannelKind::Viber, table: "viber_bots", handle: "uri", identity: "account_id" };
+
 /// The newest channel of every bot, newest first.
 pub fn bots(conn: &Connection) -> AppResult<Vec<MessengerBot>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT ch.id, ch.name, b.uri, ch.created_at, ch.disconnected_at,
-                (SELECT COUNT(*) FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ch.id)
-         FROM viber_bots b JOIN channels ch ON ch.id = b.channel_id
-         WHERE b.channel_id = (SELECT MAX(channel_id) FROM viber_bots newer WHERE newer.account_id = b.account_id)
-         ORDER BY ch.id DESC",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(MessengerBot {
-            channel_id: ChannelId(r.get(0)?),
-            kind: ChannelKind::Viber,
-            name: r.get(1)?,
-            username: r.get(2)?,
-            connected_at: r.get(3)?,
-            disconnected_at: r.get(4)?,
-            dialogs: r.get::<_, i64>(5)? as u64,
-            problem: None,
-            setup: None,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    bots::listed(conn, &BOTS)
 }
 
 /// The bot of `channel` as the Integrations page shows it.
 pub fn summary(conn: &Connection, channel: ChannelId) -> AppResult<MessengerBot> {
-    bots(conn)?
-        .into_iter()
-        .find(|b| b.channel_id == channel)
-        .ok_or_else(|| AppError::Internal(format!("viber bot of channel {channel} missing")))
+    bots::summary(conn, &BOTS, channel)
 }
 
 /// Refuses a bot that is connected already (on another channel).
@@ -236,39 +218,12 @@ pub fn subscribed(tx: &Connection, channel: ChannelId, user: &str) -> AppResult<
     Ok(())
 }
 
-/// The operator's message Viber knows as `token`, sent to `user` through the channel:
-/// its id and the client's account.
-fn sent_message(conn: &Connection, channel: ChannelId, user: &str, token: &str) -> AppResult<Option<(i64, i64)>> {
-    Ok(conn
-        .query_row(
-            "SELECT m.id, a.id FROM messages m JOIN dialogs d ON d.id = m.dialog_id
-             JOIN client_accounts a ON a.id = d.account_id
-             WHERE a.channel_id = ?1 AND a.external_id = ?2 AND m.external_id = ?3 AND m.author_kind = 'operator'",
-            params![channel.0, user, token],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
-}
-
-/// Viber delivered, or the client saw, message `token`: operators see it on the message.
-pub fn receipt(tx: &Connection, channel: ChannelId, user: &str, token: &str, how: Receipt) -> AppResult<Option<Seq>> {
-    match sent_message(tx, channel, user, token)? {
-        Some((message, account)) => dialogs::client_received(tx, account, MessageId(message), how),
-        None => Ok(None),
-    }
-}
-
 /// Viber could not deliver message `token` after taking it: it shows as failed, with why.
 pub fn failed(tx: &Connection, channel: ChannelId, user: &str, token: &str, why: &str) -> AppResult<Option<Seq>> {
-    match sent_message(tx, channel, user, token)? {
-        Some((message, _)) => {
-            let reason = if why.trim().is_empty() {
-                "Not delivered: Viber could not deliver it to the client.".to_string()
-            } else {
-                format!("Not delivered: Viber answered “{}”.", why.trim())
-            };
-            dialogs::set_delivery(tx, MessageId(message), &Delivery::Failed { reason }).map(Some)
-        }
-        None => Ok(None),
-    }
+    let reason = if why.trim().is_empty() {
+        "Not delivered: Viber could not deliver it to the client.".to_string()
+    } else {
+        format!("Not delivered: Viber answered “{}”.", why.trim())
+    };
+    failed_after_sending(tx, channel, user, token, &reason)
 }

@@ -11,6 +11,7 @@ use crate::clients::store::MessengerUser;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::files::{self, store::Delivered};
+use crate::outbox::store as outbox;
 use crate::tokens::signed;
 use crate::AppState;
 use axum::body::Bytes;
@@ -69,7 +70,7 @@ async fn receive(
             state.db.transaction(move |tx| store::unsubscribed(tx, channel, &user, now_ms())).await?
         }
         Action::Receipt { user, token, how } => {
-            state.db.transaction(move |tx| store::receipt(tx, channel, &user, &token, how)).await?
+            state.db.transaction(move |tx| outbox::receipt(tx, channel, &user, &token, how)).await?
         }
         Action::Failed { user, token, why } => {
             state.db.transaction(move |tx| store::failed(tx, channel, &user, &token, &why)).await?

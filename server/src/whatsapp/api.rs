@@ -3,10 +3,10 @@
 //! makes, each answering the result or a [`Failure`] that says whether trying again can
 //! help. The access token travels in the `Authorization` header; errors never carry it.
 
+use crate::messenger_http::{self, lost, Fetch, Lost};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use std::time::Duration;
 
 /// Longest text body of one message, in characters.
 pub const MAX_TEXT_CHARS: usize = 4096;
@@ -145,18 +145,21 @@ pub struct Link {
     pub filename: Option<String>,
 }
 
-/// How long a call may take: a call left unanswered longer is reported as unconfirmed.
-const CALL_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long a download may take.
-const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+impl From<Lost> for Failure {
+    fn from(lost: Lost) -> Failure {
+        match lost {
+            Lost::Unreachable(why) => Failure::Unreachable(why),
+            Lost::Unconfirmed(why) => Failure::Unconfirmed(why),
+        }
+    }
+}
 
-fn failed(e: reqwest::Error) -> Failure {
-    let connect = e.is_connect();
-    let why = e.without_url().to_string();
-    if connect {
-        Failure::Unreachable(why)
-    } else {
-        Failure::Unconfirmed(why)
+impl From<Fetch> for Failure {
+    fn from(fetch: Fetch) -> Failure {
+        match fetch {
+            Fetch::Lost(lost) => lost.into(),
+            Fetch::Http(status) => Failure::Http(status),
+        }
     }
 }
 
@@ -169,18 +172,13 @@ pub struct GraphApi {
 
 impl GraphApi {
     pub fn new(base: &str) -> GraphApi {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(CALL_TIMEOUT)
-            .build()
-            .expect("an HTTP client with default TLS settings");
-        GraphApi { http, base: base.trim_end_matches('/').to_string() }
+        GraphApi { http: messenger_http::client(), base: base.trim_end_matches('/').to_string() }
     }
 
     async fn answer<T: DeserializeOwned>(response: Result<reqwest::Response, reqwest::Error>) -> Result<T, Failure> {
-        let response = response.map_err(failed)?;
+        let response = response.map_err(lost)?;
         let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| Failure::Unconfirmed(e.without_url().to_string()))?;
+        let bytes = messenger_http::body(response).await?;
         if (200..300).contains(&status) {
             return serde_json::from_slice(&bytes)
                 .map_err(|_| Failure::Unconfirmed("an answer that is not the Graph API's".into()));
@@ -223,16 +221,7 @@ impl GraphApi {
 
     /// The bytes at a media address; `None` when they are over `limit`.
     pub async fn download(&self, token: &str, url: &str, limit: u64) -> Result<Option<Vec<u8>>, Failure> {
-        let response = self.http.get(url).bearer_auth(token).timeout(DOWNLOAD_TIMEOUT).send().await.map_err(failed)?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(Failure::Http(status.as_u16()));
-        }
-        if response.content_length().is_some_and(|n| n > limit) {
-            return Ok(None);
-        }
-        let bytes = response.bytes().await.map_err(|e| Failure::Unconfirmed(e.without_url().to_string()))?;
-        Ok((bytes.len() as u64 <= limit).then(|| bytes.to_vec()))
+        Ok(messenger_http::download(self.http.get(url).bearer_auth(token), limit).await?)
     }
 }
 

@@ -6,7 +6,7 @@ use super::api::{code, Content, Failure, Link, Text, MAX_DOCUMENT_BYTES, MAX_IMA
 use super::format::markdown_to_whatsapp;
 use super::store::Number;
 use crate::media_links;
-use crate::outbox::carrier::{Part, PartFailure};
+use crate::outbox::carrier::{classify, CallFailure, Part, PartFailure};
 use crate::outbox::markup::split_text;
 use crate::AppState;
 use el_protocol::api::{human_size, Attachment, Message};
@@ -53,15 +53,19 @@ pub async fn send_part(state: &AppState, number: &Number, to: &str, part: &Part)
         }
     };
     let sent = state.graph_api.send(&number.token, &number.phone_number_id, to, &content).await;
-    sent.map_err(|f| classify(&f))
+    sent.map_err(|f| classify(&f, reason))
 }
 
-/// What the outbox does with a failed call.
-fn classify(failure: &Failure) -> PartFailure {
-    match failure {
-        Failure::Unconfirmed(why) => PartFailure::Unconfirmed(why.clone()),
-        f if f.is_temporary() => PartFailure::Temporary { why: f.to_string(), retry_after: None },
-        f => PartFailure::Refused(reason(f)),
+impl CallFailure for Failure {
+    fn unconfirmed(&self) -> Option<&str> {
+        match self {
+            Failure::Unconfirmed(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    fn is_temporary(&self) -> bool {
+        Failure::is_temporary(self)
     }
 }
 
@@ -105,6 +109,7 @@ mod tests {
 
     #[test]
     fn refusals_read_as_reasons_and_rate_limits_wait() {
+        let classify = |f: &Failure| classify(f, reason);
         let refused = |status, code| Failure::Refused { status, code, message: "x".into() };
         assert!(classify(&refused(400, code::REENGAGEMENT)) == PartFailure::Refused(reason(&refused(400, 131047))));
         assert!(reason(&refused(400, code::REENGAGEMENT)).contains("24 hours"));

@@ -1,12 +1,13 @@
 //! WhatsApp Business phone numbers, their channels and the messages they delivered (SQL only).
 
+use crate::bots::{self, BotTable};
 use crate::clients::store::{messenger_account, MessengerUser};
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::files::store::{delivered_as_uploads, Delivered};
 use crate::outbox::store::channel_disconnected;
 use crate::sql::{params, Connection, OptionalExtension};
-use el_protocol::api::{ChannelKind, Delivery, Receipt};
+use el_protocol::api::ChannelKind;
 use el_protocol::integrations::MessengerBot;
 use el_protocol::markdown::literal;
 use el_protocol::{ChannelId, MessageId, Millis, Seq, UserId};
@@ -60,38 +61,22 @@ pub fn number_by_key(conn: &Connection, key: &str) -> AppResult<Option<Number>> 
     Ok(conn.query_row(&sql, [key], number_from_row).optional()?)
 }
 
+/// Where WhatsApp's numbers are kept.
+const NUMBERS: BotTable = BotTable {
+    kind: ChannelKind::Whatsapp,
+    table: "whatsapp_numbers",
+    handle: "display_number",
+    identity: "phone_number_id",
+};
+
 /// The newest channel of every number, newest first.
 pub fn numbers(conn: &Connection) -> AppResult<Vec<MessengerBot>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT ch.id, ch.name, n.display_number, ch.created_at, ch.disconnected_at,
-                (SELECT COUNT(*) FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ch.id)
-         FROM whatsapp_numbers n JOIN channels ch ON ch.id = n.channel_id
-         WHERE n.channel_id = (SELECT MAX(channel_id) FROM whatsapp_numbers newer
-                               WHERE newer.phone_number_id = n.phone_number_id)
-         ORDER BY ch.id DESC",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(MessengerBot {
-            channel_id: ChannelId(r.get(0)?),
-            kind: ChannelKind::Whatsapp,
-            name: r.get(1)?,
-            username: r.get(2)?,
-            connected_at: r.get(3)?,
-            disconnected_at: r.get(4)?,
-            dialogs: r.get::<_, i64>(5)? as u64,
-            problem: None,
-            setup: None,
-        })
-    })?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    bots::listed(conn, &NUMBERS)
 }
 
 /// The number of `channel` as the Integrations page shows it.
 pub fn summary(conn: &Connection, channel: ChannelId) -> AppResult<MessengerBot> {
-    numbers(conn)?
-        .into_iter()
-        .find(|b| b.channel_id == channel)
-        .ok_or_else(|| AppError::Internal(format!("whatsapp number of channel {channel} missing")))
+    bots::summary(conn, &NUMBERS, channel)
 }
 
 /// A number as Meta describes it and as we connect it.
@@ -226,36 +211,4 @@ fn quote(conn: &Connection, account: i64, wamid: &str) -> AppResult<Option<Strin
         let short = if short.len() < plain.len() { format!("{short}…") } else { short };
         format!("> {}", literal(&short, true))
     }))
-}
-
-/// The operator's message WhatsApp knows as `wamid`, sent to `to` through the channel:
-/// its id and the client's account.
-fn sent_message(conn: &Connection, channel: ChannelId, to: &str, wamid: &str) -> AppResult<Option<(i64, i64)>> {
-    Ok(conn
-        .query_row(
-            "SELECT m.id, a.id FROM messages m JOIN dialogs d ON d.id = m.dialog_id
-             JOIN client_accounts a ON a.id = d.account_id
-             WHERE a.channel_id = ?1 AND a.external_id = ?2 AND m.external_id = ?3 AND m.author_kind = 'operator'",
-            params![channel.0, to, wamid],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?)
-}
-
-/// WhatsApp delivered, or the client read, message `wamid`.
-pub fn receipt(tx: &Connection, channel: ChannelId, to: &str, wamid: &str, how: Receipt) -> AppResult<Option<Seq>> {
-    match sent_message(tx, channel, to, wamid)? {
-        Some((message, account)) => dialogs::client_received(tx, account, MessageId(message), how),
-        None => Ok(None),
-    }
-}
-
-/// WhatsApp could not deliver message `wamid` after taking it.
-pub fn failed(tx: &Connection, channel: ChannelId, to: &str, wamid: &str, why: &str) -> AppResult<Option<Seq>> {
-    match sent_message(tx, channel, to, wamid)? {
-        Some((message, _)) => {
-            dialogs::set_delivery(tx, MessageId(message), &Delivery::Failed { reason: why.into() }).map(Some)
-        }
-        None => Ok(None),
-    }
 }

@@ -13,6 +13,7 @@ use crate::clients::store::MessengerUser;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::files::{self, store::Delivered};
+use crate::outbox::store as outbox;
 use crate::tokens::{signed, token_hash};
 use crate::AppState;
 use axum::body::Bytes;
@@ -87,10 +88,10 @@ async fn receive(
         let seq = match item {
             Item::Message(inbound) => receive_message(&state, &number, inbound).await?,
             Item::Status(Update::Receipt { wamid, to, how }) => {
-                state.db.transaction(move |tx| store::receipt(tx, channel, &to, &wamid, how)).await?
+                state.db.transaction(move |tx| outbox::receipt(tx, channel, &to, &wamid, how)).await?
             }
             Item::Status(Update::Failed { wamid, to, why }) => {
-                state.db.transaction(move |tx| store::failed(tx, channel, &to, &wamid, &why)).await?
+                state.db.transaction(move |tx| outbox::failed_after_sending(tx, channel, &to, &wamid, &why)).await?
             }
             Item::Ignored(why) => {
                 tracing::info!(%why, "whatsapp notification acknowledged, not stored");
