@@ -144,6 +144,12 @@ impl Carrier {
     }
 }
 
+/// The calls of a message: its text in `texts` (already in the messenger's formatting
+/// and pieces), then each of its files.
+pub fn parts(texts: Vec<String>, message: &Message) -> Vec<Part> {
+    texts.into_iter().map(Part::Text).chain(message.attachments.iter().cloned().map(Part::File)).collect()
+}
+
 /// Why a file that is gone from our store was not sent (no retry helps).
 pub fn missing(file: &Attachment) -> PartFailure {
     PartFailure::Refused(format!("“{}” is no longer stored and could not be sent.", file.name))

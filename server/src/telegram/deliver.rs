@@ -5,7 +5,7 @@ use super::bot_api::{Failure, FileMethod, MAX_TEXT_CHARS};
 use super::format::{markdown_to_html, split_html};
 use super::store::Bot;
 use crate::files;
-use crate::outbox::carrier::{classify, missing, CallFailure, Part, PartFailure};
+use crate::outbox::carrier::{classify, missing, parts, CallFailure, Part, PartFailure};
 use crate::AppState;
 use el_protocol::api::Message;
 
@@ -13,10 +13,7 @@ use el_protocol::api::Message;
 /// Telegram shows, each part balanced; parts that show nothing, such as only an image
 /// from elsewhere, are not sent), then each file.
 pub fn plan(message: &Message) -> Vec<Part> {
-    let mut parts: Vec<Part> =
-        split_html(&markdown_to_html(&message.text), MAX_TEXT_CHARS).into_iter().map(Part::Text).collect();
-    parts.extend(message.attachments.iter().cloned().map(Part::File));
-    parts
+    parts(split_html(&markdown_to_html(&message.text), MAX_TEXT_CHARS), message)
 }
 
 /// Makes one call; answers Telegram's id of the message it created.

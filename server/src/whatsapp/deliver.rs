@@ -6,7 +6,7 @@ use super::api::{code, Content, Failure, Link, Text, MAX_DOCUMENT_BYTES, MAX_IMA
 use super::format::markdown_to_whatsapp;
 use super::store::Number;
 use crate::media_links;
-use crate::outbox::carrier::{classify, CallFailure, Part, PartFailure};
+use crate::outbox::carrier::{classify, parts, CallFailure, Part, PartFailure};
 use crate::outbox::markup::split_text;
 use crate::AppState;
 use el_protocol::api::{human_size, Attachment, Message};
@@ -14,10 +14,7 @@ use el_protocol::api::{human_size, Attachment, Message};
 /// The calls that deliver `message`, in order: its text (parts that show nothing are not
 /// sent), then each file.
 pub fn plan(message: &Message) -> Vec<Part> {
-    let mut parts: Vec<Part> =
-        split_text(&markdown_to_whatsapp(&message.text), MAX_TEXT_CHARS).into_iter().map(Part::Text).collect();
-    parts.extend(message.attachments.iter().cloned().map(Part::File));
-    parts
+    parts(split_text(&markdown_to_whatsapp(&message.text), MAX_TEXT_CHARS), message)
 }
 
 /// What a file is sent as: an image WhatsApp shows, or a document to download.
