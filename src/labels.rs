@@ -30,7 +30,7 @@ texts! {
     Tab { Unassigned => tab_unassigned, Active => tab_active, Inactive => tab_inactive }
     Theme { System => theme_system, Light => theme_light, Dark => theme_dark }
     Language { Browser => language_browser, En => language_en, Uk => language_uk }
-    ChannelKind { Widget => channel_widget, Telegram => channel_telegram, Viber => channel_viber, Whatsapp => channel_whatsapp }
+    ChannelKind { Widget => channel_widget, Telegram => channel_telegram, Viber => channel_viber, Whatsapp => channel_whatsapp, Facebook => channel_facebook, Instagram => channel_instagram }
     Receipt { Delivered => receipt_delivered, Seen => receipt_seen }
     Entity { Lead => entity_lead, Contact => entity_contact, Company => entity_company, Deal => entity_deal }
     DealStage { New => stage_new, Negotiation => stage_negotiation, Invoice => stage_invoice, Won => stage_won, Lost => stage_lost }
@@ -85,6 +85,7 @@ pub fn notice(notice: &Notice) -> String {
     match notice {
         Notice::Reopened => tr!(notice_reopened).to_string(),
         Notice::Unsubscribed => tr!(notice_unsubscribed).to_string(),
+        Notice::AnsweredElsewhere { messenger, text } => tr!(notice_answered_elsewhere, messenger, text).to_string(),
         Notice::Took { who } => tr!(notice_took, who).to_string(),
         Notice::Joined { who } => tr!(notice_joined, who).to_string(),
         Notice::Added { who, whom } => tr!(notice_added, who, whom).to_string(),

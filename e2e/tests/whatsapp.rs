@@ -5,7 +5,7 @@
 //! that only templates reach the client. The page passes the accessibility check.
 
 use el_e2e::{Harness, ENTER};
-use el_fake_whatsapp::FakeWhatsApp;
+use el_fake_meta::FakeMeta;
 use serde_json::json;
 
 const NUMBER_ID: &str = "106540352242922";
@@ -16,7 +16,7 @@ const CLIENT: &str = "16315551181";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_whatsapp_number_is_connected_from_the_page_and_its_client_is_answered() {
-    let fake = FakeWhatsApp::start().await;
+    let fake = FakeMeta::start().await;
     fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
     let api = fake.url.clone();
     let h = Harness::start_with(move |c| {

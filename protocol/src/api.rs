@@ -155,9 +155,23 @@ pub enum ChannelKind {
     Telegram,
     Viber,
     Whatsapp,
+    /// Facebook Messenger, through a Facebook Page.
+    Facebook,
+    /// Instagram Direct, through the professional account linked to a Facebook Page.
+    Instagram,
 }
 
 impl ChannelKind {
+    /// Every kind, in the order settings list them.
+    pub const ALL: [ChannelKind; 6] = [
+        ChannelKind::Widget,
+        ChannelKind::Telegram,
+        ChannelKind::Viber,
+        ChannelKind::Whatsapp,
+        ChannelKind::Facebook,
+        ChannelKind::Instagram,
+    ];
+
     /// The name users know the messenger by.
     pub fn label(self) -> &'static str {
         match self {
@@ -165,6 +179,8 @@ impl ChannelKind {
             ChannelKind::Telegram => "Telegram",
             ChannelKind::Viber => "Viber",
             ChannelKind::Whatsapp => "WhatsApp",
+            ChannelKind::Facebook => "Facebook Messenger",
+            ChannelKind::Instagram => "Instagram",
         }
     }
 
@@ -185,12 +201,14 @@ impl ChannelKind {
             ChannelKind::Telegram => "telegram",
             ChannelKind::Viber => "viber",
             ChannelKind::Whatsapp => "whatsapp",
+            ChannelKind::Facebook => "facebook",
+            ChannelKind::Instagram => "instagram",
         }
     }
 
     /// Parses [`ChannelKind::as_str`].
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Widget, Self::Telegram, Self::Viber, Self::Whatsapp].into_iter().find(|k| k.as_str() == s)
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -860,7 +878,7 @@ mod tests {
 
     #[test]
     fn enums_round_trip_through_their_storage_names() {
-        for k in [ChannelKind::Widget, ChannelKind::Telegram, ChannelKind::Viber, ChannelKind::Whatsapp] {
+        for k in ChannelKind::ALL {
             assert_eq!(ChannelKind::parse(k.as_str()), Some(k));
         }
         for s in [DialogState::Unassigned, DialogState::Active, DialogState::Ended] {

@@ -55,15 +55,18 @@ impl MessengerBot {
             ChannelKind::Whatsapp => {
                 format!("https://wa.me/{}", self.username.chars().filter(char::is_ascii_digit).collect::<String>())
             }
+            ChannelKind::Facebook => format!("https://m.me/{}", self.username),
+            ChannelKind::Instagram => format!("https://ig.me/m/{}", self.username),
             ChannelKind::Telegram | ChannelKind::Widget => format!("https://t.me/{}", self.username),
         }
     }
 
-    /// How the bot is named beside its link: `@shop_bot` in Telegram, the chat URI in
-    /// Viber, the phone number in WhatsApp.
+    /// How the bot is named beside its link: `@shop_bot` in Telegram and Instagram, the
+    /// chat URI in Viber, the phone number in WhatsApp, the m.me address of a Facebook Page.
     pub fn handle(&self) -> String {
         match self.kind {
-            ChannelKind::Telegram | ChannelKind::Widget => format!("@{}", self.username),
+            ChannelKind::Telegram | ChannelKind::Widget | ChannelKind::Instagram => format!("@{}", self.username),
+            ChannelKind::Facebook => format!("m.me/{}", self.username),
             ChannelKind::Viber | ChannelKind::Whatsapp => self.username.clone(),
         }
     }
@@ -80,6 +83,12 @@ pub struct IntegrationsOverview {
     /// WhatsApp Business numbers, in the same way.
     #[serde(default)]
     pub whatsapp: Vec<MessengerBot>,
+    /// Facebook Pages answering in Messenger, in the same way.
+    #[serde(default)]
+    pub facebook: Vec<MessengerBot>,
+    /// Instagram professional accounts, in the same way.
+    #[serde(default)]
+    pub instagram: Vec<MessengerBot>,
     /// The public address messengers deliver to; `None` until the server is configured
     /// with one (bots cannot be connected before).
     pub public_url: Option<String>,
@@ -117,19 +126,41 @@ impl ConnectWhatsApp {
     /// What is wrong with the fields, in words, before Meta is asked.
     pub fn problem(&self) -> Option<&'static str> {
         let id = |s: &str| (5..=25).contains(&s.trim().len()) && s.trim().bytes().all(|b| b.is_ascii_digit());
-        let token = self.access_token.trim();
-        let secret = self.app_secret.trim();
         if !id(&self.phone_number_id) {
             Some("The phone number ID is the number Meta shows under the phone number (digits only), not the phone number itself.")
         } else if !id(&self.waba_id) {
             Some("The WhatsApp Business Account ID is digits only, as Meta's App Dashboard shows it.")
-        } else if token.len() < 20 || token.len() > 1000 || token.contains(char::is_whitespace) {
-            Some("Paste the whole access token (a system user's token does not expire).")
-        } else if secret.len() != 32 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Some("The app secret is 32 characters (App settings → Basic → App secret).")
         } else {
-            None
+            access_problem(&self.access_token, &self.app_secret)
         }
+    }
+}
+
+/// Connect a Facebook Page's Messenger, or the Instagram professional account linked to
+/// the page, with what Meta's App Dashboard shows: the page's access token (one that
+/// does not expire, from a system user) and the app's secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectPage {
+    pub page_access_token: String,
+    pub app_secret: String,
+}
+
+impl ConnectPage {
+    /// What is wrong with the fields, in words, before Meta is asked.
+    pub fn problem(&self) -> Option<&'static str> {
+        access_problem(&self.page_access_token, &self.app_secret)
+    }
+}
+
+/// What is wrong with a Meta access token and app secret as pasted, if anything.
+fn access_problem(token: &str, secret: &str) -> Option<&'static str> {
+    let (token, secret) = (token.trim(), secret.trim());
+    if token.len() < 20 || token.len() > 1000 || token.contains(char::is_whitespace) {
+        Some("Paste the whole access token (a system user's token does not expire).")
+    } else if secret.len() != 32 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Some("The app secret is 32 characters (App settings → Basic → App secret).")
+    } else {
+        None
     }
 }
 
@@ -147,7 +178,7 @@ pub fn is_token_of(kind: ChannelKind, token: &str) -> bool {
     match kind {
         ChannelKind::Telegram => is_bot_token(token),
         ChannelKind::Viber => is_viber_token(token),
-        ChannelKind::Widget | ChannelKind::Whatsapp => false,
+        ChannelKind::Widget | ChannelKind::Whatsapp | ChannelKind::Facebook | ChannelKind::Instagram => false,
     }
 }
 
@@ -208,6 +239,10 @@ mod tests {
         assert!(with(|c| c.waba_id = "".into()).contains("Business Account ID"));
         assert!(with(|c| c.access_token = "short".into()).contains("access token"));
         assert!(with(|c| c.app_secret = "not-a-secret".into()).contains("app secret"));
+        let page = ConnectPage { page_access_token: good.access_token.clone(), app_secret: good.app_secret.clone() };
+        assert_eq!(page.problem(), None);
+        let pasted = ConnectPage { page_access_token: "EAAG token".into(), ..page.clone() };
+        assert!(pasted.problem().unwrap().contains("access token"));
     }
 
     #[test]
@@ -230,6 +265,12 @@ mod tests {
         bot.kind = ChannelKind::Whatsapp;
         bot.username = "+1 555-010-0200".into();
         assert_eq!((bot.link().as_str(), bot.handle().as_str()), ("https://wa.me/15550100200", "+1 555-010-0200"));
+        bot.kind = ChannelKind::Facebook;
+        bot.username = "shoppage".into();
+        assert_eq!((bot.link().as_str(), bot.handle().as_str()), ("https://m.me/shoppage", "m.me/shoppage"));
+        bot.kind = ChannelKind::Instagram;
+        bot.username = "shop.ua".into();
+        assert_eq!((bot.link().as_str(), bot.handle().as_str()), ("https://ig.me/m/shop.ua", "@shop.ua"));
         let old: MessengerBot = serde_json::from_str(
             r#"{"channel_id":1,"name":"Shop","username":"shop_bot","connected_at":0,"disconnected_at":null,"dialogs":0}"#,
         )

@@ -15,6 +15,12 @@ pub enum Notice {
     /// The client unsubscribed from the messenger's bot: nothing reaches them until
     /// they write again.
     Unsubscribed,
+    /// The business answered the client in the messenger's own inbox (Meta Business
+    /// Suite, the Instagram app), outside External Lines: what it said, as written.
+    AnsweredElsewhere {
+        messenger: String,
+        text: String,
+    },
     Took {
         who: String,
     },
@@ -85,6 +91,9 @@ impl Notice {
             Notice::Reopened => "The client wrote again: the dialog is open".to_string(),
             Notice::Unsubscribed => {
                 "The client unsubscribed from the bot: messages cannot reach them until they write again".to_string()
+            }
+            Notice::AnsweredElsewhere { messenger, text } => {
+                format!("Answered in {messenger} outside External Lines: “{text}”")
             }
             Notice::Took { who } => format!("{who} took the dialog"),
             Notice::Joined { who } => format!("{who} joined the dialog"),

@@ -25,11 +25,12 @@ pub fn listed(conn: &Connection, bots: &BotTable) -> AppResult<Vec<MessengerBot>
         "SELECT ch.id, ch.name, b.{handle}, ch.created_at, ch.disconnected_at,
                 (SELECT COUNT(*) FROM dialogs d JOIN client_accounts a ON a.id = d.account_id WHERE a.channel_id = ch.id)
          FROM {table} b JOIN channels ch ON ch.id = b.channel_id
-         WHERE b.channel_id = (SELECT MAX(channel_id) FROM {table} newer WHERE newer.{identity} = b.{identity})
+         WHERE ch.kind = ?1
+           AND b.channel_id = (SELECT MAX(channel_id) FROM {table} newer WHERE newer.{identity} = b.{identity})
          ORDER BY ch.id DESC"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([kind.as_str()], |r| {
         Ok(MessengerBot {
             channel_id: ChannelId(r.get(0)?),
             kind,

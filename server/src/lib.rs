@@ -17,13 +17,17 @@ pub mod embed_demo;
 pub mod error;
 pub mod event_log;
 pub mod files;
+pub mod graph_api;
 pub mod integrations;
 pub mod listen;
 pub mod media_links;
 pub mod messenger_http;
+pub mod meta;
+pub mod meta_hooks;
 pub mod origin;
 pub mod outbox;
 pub mod queue;
+pub mod received;
 pub mod replies;
 pub mod roles;
 pub mod search;
@@ -88,7 +92,7 @@ pub struct Shared {
     /// The Telegram Bot API, at the configured address.
     pub bot_api: telegram::bot_api::BotApi,
     pub viber_api: viber::api::ViberApi,
-    pub graph_api: whatsapp::api::GraphApi,
+    pub graph_api: graph_api::GraphApi,
     /// Who has the app open here, for the queue's worker.
     pub queue: queue::Queue,
     /// How fast each API key may open embed sessions.
@@ -115,6 +119,7 @@ pub fn app(state: AppState) -> Router {
         .merge(telegram::router())
         .merge(viber::router())
         .merge(whatsapp::router())
+        .merge(meta::router())
         .merge(media_links::router())
         .layer(RequestBodyLimitLayer::new(MAX_JSON_BODY))
         // Uploads stream to disk under the configured file limit instead.
@@ -167,6 +172,9 @@ async fn sweep_hourly(state: AppState) {
                 if let Err(e) = whatsapp::prune_messages(&state).await {
                     tracing::warn!(error = %e, "pruning WhatsApp message ids failed");
                 }
+                if let Err(e) = meta::prune_messages(&state).await {
+                    tracing::warn!(error = %e, "pruning Messenger and Instagram message ids failed");
+                }
                 if let Err(e) = state.sign_in_failures.forget_old(&state.db).await {
                     tracing::warn!(error = %e, "forgetting old failed sign-ins failed");
                 }
@@ -217,7 +225,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
     let typing_limits = throttle::RateLimit::new(TYPING_PER_MINUTE, std::time::Duration::from_secs(60));
     let bot_api = telegram::bot_api::BotApi::new(&config.telegram_api);
     let viber_api = viber::api::ViberApi::new(&config.viber_api);
-    let graph_api = whatsapp::api::GraphApi::new(&config.graph_api);
+    let graph_api = graph_api::GraphApi::new(&config.graph_api);
     let embed_sessions = embed::session_limit(config.embed_sessions_per_minute);
     let state = AppState(Arc::new(Shared {
         db,

@@ -6,7 +6,7 @@
 mod common;
 
 use common::{ok, refused, Operator, TestServer};
-use el_fake_whatsapp::FakeWhatsApp;
+use el_fake_meta::FakeMeta;
 use el_protocol::api::{Attachment, ChannelKind, ChatSnapshot, Delivery, Message};
 use el_protocol::integrations::{IntegrationsOverview, MessengerBot};
 use serde_json::{json, Value};
@@ -20,7 +20,7 @@ const PUBLIC_URL: &str = "https://inbox.example.com";
 /// The client's WhatsApp id (their number).
 const KERRY: &str = "16315551181";
 
-async fn server_with(fake: &FakeWhatsApp) -> TestServer {
+async fn server_with(fake: &FakeMeta) -> TestServer {
     let api = fake.url.clone();
     let server = TestServer::start_with(move |c| {
         c.graph_api = api;
@@ -87,7 +87,7 @@ fn delivery_of(chat: &ChatSnapshot, message: &Message) -> Option<Delivery> {
 
 #[tokio::test]
 async fn administrators_connect_a_number_and_meta_s_handshake_is_answered() {
-    let fake = FakeWhatsApp::start().await;
+    let fake = FakeMeta::start().await;
     fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
     let server = server_with(&fake).await;
     let (admin, anna) = (server.operator("admin").await, server.operator("anna").await);
@@ -139,7 +139,7 @@ async fn administrators_connect_a_number_and_meta_s_handshake_is_answered() {
 
 #[tokio::test]
 async fn forged_notifications_are_refused_and_retries_are_stored_once() {
-    let fake = FakeWhatsApp::start().await;
+    let fake = FakeMeta::start().await;
     fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
     let server = server_with(&fake).await;
     let hook = connect(&server).await.setup.unwrap().url;
@@ -167,7 +167,7 @@ async fn forged_notifications_are_refused_and_retries_are_stored_once() {
 
 #[tokio::test]
 async fn clients_media_are_fetched_and_what_cannot_be_becomes_a_note() {
-    let fake = FakeWhatsApp::start().await;
+    let fake = FakeMeta::start().await;
     fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
     let server = server_with(&fake).await;
     let hook = connect(&server).await.setup.unwrap().url;
@@ -202,7 +202,7 @@ async fn clients_media_are_fetched_and_what_cannot_be_becomes_a_note() {
     );
 }
 
-async fn answered_dialog(fake: &FakeWhatsApp) -> (TestServer, String, Operator, i64) {
+async fn answered_dialog(fake: &FakeMeta) -> (TestServer, String, Operator, i64) {
     fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
     let server = server_with(fake).await;
     let hook = connect(&server).await.setup.unwrap().url;
@@ -215,7 +215,7 @@ async fn answered_dialog(fake: &FakeWhatsApp) -> (TestServer, String, Operator, 
 
 #[tokio::test]
 async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
-    let fake = FakeWhatsApp::start().await;
+    let fake = FakeMeta::start().await;
     let (_server, hook, anna, id) = answered_dialog(&fake).await;
     fake.fail_next(2, 400, 130429, "Rate limit hit");
     let sent: Message = ok(anna.send(id, "**Good news**: [track it](https://example.com/t?a=1)", "k-1").await).await;
@@ -227,7 +227,7 @@ async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
     assert_eq!(fake.calls().len(), 3, "two rate-limited attempts, then the message");
     chat_becomes(&anna, id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
 
-    let wamid = calls[0].wamid.clone().unwrap();
+    let wamid = calls[0].id.clone().unwrap();
     assert_eq!(fake.deliver(&hook, SECRET, &status(&wamid, "delivered", json!([]))).await, 200);
     chat_becomes(&anna, id, |c| c.dialog.client_delivered == Some(sent.id)).await;
     assert_eq!(fake.deliver(&hook, SECRET, &status(&wamid, "read", json!([]))).await, 200);
@@ -265,7 +265,7 @@ async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
 
     // WhatsApp took a message, then could not deliver it.
     let later: Message = ok(anna.send(id, "One more thing", "k-3").await).await;
-    let wamid = fake.wait_for_sent(4).await[3].wamid.clone().unwrap();
+    let wamid = fake.wait_for_sent(4).await[3].id.clone().unwrap();
     chat_becomes(&anna, id, |c| delivery_of(c, &later) == Some(Delivery::Sent)).await;
     let failed = status(
         &wamid,
@@ -286,7 +286,7 @@ async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
 
 #[tokio::test]
 async fn after_24_hours_answers_are_refused_until_the_client_writes_again() {
-    let fake = FakeWhatsApp::start().await;
+    let fake = FakeMeta::start().await;
     let (server, hook, anna, id) = answered_dialog(&fake).await;
     let day_ago = el_server::db::now_ms() - 25 * 3600 * 1000;
     server

@@ -13,7 +13,7 @@ use el_protocol::api::{
 use el_protocol::crm::{Connections, Convert, Entity, LinkRecord, ListQuery, NewDeal, Record, RecordInput, RecordList};
 use el_protocol::embed::{ApiKey, ApiKeyInput, NewApiKey};
 use el_protocol::inbox::Tab;
-use el_protocol::integrations::{ConnectBot, ConnectWhatsApp, IntegrationsOverview, MessengerBot};
+use el_protocol::integrations::{ConnectBot, ConnectPage, ConnectWhatsApp, IntegrationsOverview, MessengerBot};
 use el_protocol::outbox::Pending;
 use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
 use el_protocol::queue::{Presence, QueueOverview, SetCapacity, SetPresence, SetRouting};
@@ -262,6 +262,8 @@ fn bots_path(kind: ChannelKind) -> &'static str {
     match kind {
         ChannelKind::Viber => "/api/integrations/viber",
         ChannelKind::Whatsapp => "/api/integrations/whatsapp",
+        ChannelKind::Facebook => "/api/integrations/facebook",
+        ChannelKind::Instagram => "/api/integrations/instagram",
         ChannelKind::Telegram | ChannelKind::Widget => "/api/integrations/telegram",
     }
 }
@@ -269,6 +271,11 @@ fn bots_path(kind: ChannelKind) -> &'static str {
 /// Connects a WhatsApp Business number.
 pub async fn connect_whatsapp(body: ConnectWhatsApp) -> Result<MessengerBot, Failure> {
     http::post(bots_path(ChannelKind::Whatsapp), &body, None).await
+}
+
+/// Connects a Facebook Page's Messenger, or its Instagram account (`kind`).
+pub async fn connect_page(kind: ChannelKind, body: ConnectPage) -> Result<MessengerBot, Failure> {
+    http::post(bots_path(kind), &body, None).await
 }
 
 /// Connects a messenger's bot by its token.

@@ -498,7 +498,9 @@ pub fn ChatWindow(
                 <CrmConnections dialog=id changes=crm_changes/>
                 {handover}
                 <Show when=move || dialog.with(|d| d.as_ref().and_then(|d| d.reply_until).is_some_and(|until| until < js_sys::Date::now() as i64))>
-                    <p class="chat__closed" role="note">{tr!(whatsapp_window_closed)}</p>
+                    <p class="chat__closed" role="note">
+                        {move || dialog.with(|d| d.as_ref().map(|d| window_closed_note(d.channel_kind)))}
+                    </p>
                 </Show>
                 <Show when=move || dialog.with(|d| d.as_ref().is_some_and(|d| !d.channel_connected))>
                     <p class="chat__closed" role="note">
@@ -631,17 +633,27 @@ struct Placed {
     receipt: Option<Receipt>,
 }
 
-/// Why answers cannot reach the client of a disconnected bot's chat.
 /// What the client's messenger shows of an answer, for the composer.
 fn channel_hint(kind: ChannelKind) -> Option<&'static str> {
     match kind {
         ChannelKind::Telegram => Some(tr!(telegram_hint)),
         ChannelKind::Viber => Some(tr!(viber_hint)),
         ChannelKind::Whatsapp => Some(tr!(whatsapp_hint)),
+        ChannelKind::Facebook => Some(tr!(facebook_hint)),
+        ChannelKind::Instagram => Some(tr!(instagram_hint)),
         ChannelKind::Widget => None,
     }
 }
 
+/// Why answers cannot reach the client once the messenger's 24 hours have passed.
+fn window_closed_note(kind: ChannelKind) -> &'static str {
+    match kind {
+        ChannelKind::Whatsapp => tr!(whatsapp_window_closed),
+        _ => tr!(meta_window_closed),
+    }
+}
+
+/// Why answers cannot reach the client of a disconnected bot's chat.
 fn disconnected_note(channel: &str) -> String {
     tr!(channel_disconnected, channel).to_string()
 }

@@ -1,7 +1,8 @@
 //! `/settings/integrations`: administrators connect messenger bots (Telegram, Viber, a
-//! WhatsApp Business number) with what each messenger gives them (the server checks it
-//! and registers the webhook where the messenger allows), see each bot's state and what
-//! keeps it from working, and disconnect or reconnect it.
+//! WhatsApp Business number, a Facebook Page's Messenger, an Instagram account) with what
+//! each messenger gives them (the server checks it and registers the webhook where the
+//! messenger allows), see each bot's state and what keeps it from working, and
+//! disconnect or reconnect it.
 
 use crate::api;
 use crate::components::app_shell::AppShell;
@@ -12,16 +13,24 @@ use crate::i18n::td_string;
 use crate::language::current;
 use crate::store::Session;
 use el_protocol::api::ChannelKind;
-use el_protocol::integrations::{is_token_of, ConnectWhatsApp, IntegrationsOverview, MessengerBot, WebhookSetup};
+use el_protocol::integrations::{
+    is_token_of, ConnectPage, ConnectWhatsApp, IntegrationsOverview, MessengerBot, WebhookSetup,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-/// What the administrator enters in Meta's App Dashboard for a WhatsApp number.
+/// What the administrator enters in Meta's App Dashboard for a WhatsApp number, a page
+/// or an Instagram account.
 #[component]
-fn SetupSteps(setup: WebhookSetup) -> impl IntoView {
+fn SetupSteps(kind: ChannelKind, setup: WebhookSetup) -> impl IntoView {
+    let steps = match kind {
+        ChannelKind::Facebook => tr!(facebook_setup),
+        ChannelKind::Instagram => tr!(instagram_setup),
+        _ => tr!(whatsapp_setup),
+    };
     view! {
         <div class="bot__setup">
-            <p>{tr!(whatsapp_setup)}</p>
+            <p>{steps}</p>
             <dl>
                 <dt>{tr!(callback_url)}</dt>
                 <dd><code>{setup.url}</code></dd>
@@ -58,7 +67,7 @@ fn BotRow(bot: MessengerBot, on_toggle: Callback<MessengerBot>) -> impl IntoView
                 {label}
             </button>
             {bot.problem.clone().map(|p| view! { <p class="bot__problem" role="alert">"⚠ " {p}</p> })}
-            {bot.setup.clone().map(|setup| view! { <SetupSteps setup=setup/> })}
+            {bot.setup.clone().map(|setup| view! { <SetupSteps kind=bot.kind setup=setup/> })}
         </li>
     }
 }
@@ -76,6 +85,7 @@ struct Said {
 enum Connect {
     Token(ChannelKind, String),
     WhatsApp(ConnectWhatsApp),
+    Page(ChannelKind, ConnectPage),
 }
 
 /// A request to connect, and what to do once it worked (clear the form).
@@ -116,36 +126,92 @@ fn TokenForm(
     }
 }
 
-/// The form of a WhatsApp Business number: the four things Meta's App Dashboard shows.
+/// A labelled field of a messenger's credentials form: its id, label and placeholder.
+type Field = (&'static str, &'static str, &'static str);
+
+/// A form of several credentials (a WhatsApp number's, a page's): what the messenger's
+/// console shows, each in its labelled field, turned into a request by `request`.
 #[component]
-fn WhatsAppForm(ready: Signal<bool>, busy: RwSignal<bool>, on_connect: Callback<ConnectRequest>) -> impl IntoView {
-    let fields = [
-        ("wa-phone-number-id", tr!(phone_number_id), "106540352242922", RwSignal::new(String::new())),
-        ("wa-waba-id", tr!(waba_id), "102290129340398", RwSignal::new(String::new())),
-        ("wa-access-token", tr!(access_token), "EAAG…", RwSignal::new(String::new())),
-        ("wa-app-secret", tr!(app_secret), "0123456789abcdef…", RwSignal::new(String::new())),
-    ];
-    let values = fields.map(|(.., value)| value);
+fn CredentialsForm(
+    fields: Vec<Field>,
+    help_id: &'static str,
+    help: String,
+    button: &'static str,
+    request: fn(Vec<String>) -> Connect,
+    ready: Signal<bool>,
+    busy: RwSignal<bool>,
+    on_connect: Callback<ConnectRequest>,
+) -> impl IntoView {
+    let values: Vec<RwSignal<String>> = fields.iter().map(|_| RwSignal::new(String::new())).collect();
+    let all = values.clone();
     let submit = move || {
-        let [phone_number_id, waba_id, access_token, app_secret] = values.map(|v| v.get_untracked().trim().to_string());
-        let body = ConnectWhatsApp { phone_number_id, waba_id, access_token, app_secret };
-        on_connect
-            .run((Connect::WhatsApp(body), Callback::new(move |_| values.iter().for_each(|v| v.set(String::new())))));
+        let entered = all.iter().map(|v| v.get_untracked().trim().to_string()).collect();
+        let clear = all.clone();
+        on_connect.run((request(entered), Callback::new(move |_| clear.iter().for_each(|v| v.set(String::new())))));
     };
     view! {
         <form class="integrations__form integrations__form--fields" on:submit=move |e| { e.prevent_default(); submit(); }>
-            {fields.into_iter().map(|(id, label, placeholder, value)| view! {
+            {fields.into_iter().zip(values).map(|((id, label, placeholder), value)| view! {
                 <label for=id>{label}</label>
                 <input id=id class="field" type="text" autocomplete="off" spellcheck="false" placeholder=placeholder
-                    aria-describedby="whatsapp-help"
+                    aria-describedby=help_id
                     prop:value=move || value.get() on:input=move |e| value.set(event_target_value(&e))/>
             }).collect_view()}
             <button class="button button--primary" type="submit" disabled=move || busy.get() || !ready.get()>
-                {tr!(connect_number)}
+                {button}
             </button>
-            <p id="whatsapp-help" class="muted">{tr!(create_whatsapp_hint)}{tr!(bot_clients_hint)}</p>
+            <p id=help_id class="muted">{help}</p>
         </form>
     }
+}
+
+/// The form of a WhatsApp Business number: the four things Meta's App Dashboard shows.
+#[component]
+fn WhatsAppForm(ready: Signal<bool>, busy: RwSignal<bool>, on_connect: Callback<ConnectRequest>) -> impl IntoView {
+    let fields = vec![
+        ("wa-phone-number-id", tr!(phone_number_id), "106540352242922"),
+        ("wa-waba-id", tr!(waba_id), "102290129340398"),
+        ("wa-access-token", tr!(access_token), "EAAG…"),
+        ("wa-app-secret", tr!(app_secret), "0123456789abcdef…"),
+    ];
+    let request = |v: Vec<String>| {
+        let [phone_number_id, waba_id, access_token, app_secret] = <[String; 4]>::try_from(v).unwrap_or_default();
+        Connect::WhatsApp(ConnectWhatsApp { phone_number_id, waba_id, access_token, app_secret })
+    };
+    let help = format!("{}{}", tr!(create_whatsapp_hint), tr!(bot_clients_hint));
+    view! {
+        <CredentialsForm fields help_id="whatsapp-help" help button=tr!(connect_number) request ready busy on_connect/>
+    }
+}
+
+/// The form of a Facebook Page's Messenger or its Instagram account: the page's access
+/// token and the app's secret.
+#[component]
+fn PageForm(
+    kind: ChannelKind,
+    ready: Signal<bool>,
+    busy: RwSignal<bool>,
+    on_connect: Callback<ConnectRequest>,
+) -> impl IntoView {
+    let ((token, secret), help_id, hint, button) = match kind {
+        ChannelKind::Instagram => {
+            (("ig-page-token", "ig-app-secret"), "instagram-help", tr!(create_instagram_hint), tr!(connect_instagram))
+        }
+        _ => (("fb-page-token", "fb-app-secret"), "facebook-help", tr!(create_facebook_hint), tr!(connect_page)),
+    };
+    let fields = vec![(token, tr!(page_access_token), "EAAG…"), (secret, tr!(app_secret), "0123456789abcdef…")];
+    let request: fn(Vec<String>) -> Connect = match kind {
+        ChannelKind::Instagram => |v| Connect::Page(ChannelKind::Instagram, page_body(v)),
+        _ => |v| Connect::Page(ChannelKind::Facebook, page_body(v)),
+    };
+    let help = format!("{hint}{}", tr!(bot_clients_hint));
+    view! { <CredentialsForm fields help_id help button request ready busy on_connect/> }
+}
+
+/// A page's credentials as the form's fields hold them.
+fn page_body(values: Vec<String>) -> ConnectPage {
+    let [page_access_token, app_secret] = <[String; 2]>::try_from(values).unwrap_or_default();
+    ConnectPage { page_access_token, app_secret }
 }
 
 /// One messenger: its form, what the page said about it, and its bots.
@@ -161,9 +227,11 @@ fn MessengerSection(
     let (list_label, empty) = match kind {
         ChannelKind::Viber => (tr!(viber_bots), tr!(no_viber_bots)),
         ChannelKind::Whatsapp => (tr!(whatsapp_numbers), tr!(no_whatsapp_numbers)),
+        ChannelKind::Facebook => (tr!(facebook_pages), tr!(no_facebook_pages)),
+        ChannelKind::Instagram => (tr!(instagram_accounts), tr!(no_instagram_accounts)),
         _ => (tr!(telegram_bots), tr!(no_bots)),
     };
-    let heading = format!("{}-heading", kind.label().to_lowercase());
+    let heading = format!("{}-heading", kind.as_str());
     let labelled_by = heading.clone();
     let ready = Signal::derive(move || overview.with(|o| o.as_ref().is_some_and(|o| o.public_url.is_some())));
     let shown = move |error: bool| {
@@ -174,12 +242,15 @@ fn MessengerSection(
             o.as_ref().map(|o| match kind {
                 ChannelKind::Viber => o.viber.clone(),
                 ChannelKind::Whatsapp => o.whatsapp.clone(),
+                ChannelKind::Facebook => o.facebook.clone(),
+                ChannelKind::Instagram => o.instagram.clone(),
                 _ => o.telegram.clone(),
             })
         })
     };
     let form = match kind {
         ChannelKind::Whatsapp => view! { <WhatsAppForm ready busy on_connect/> }.into_any(),
+        ChannelKind::Facebook | ChannelKind::Instagram => view! { <PageForm kind ready busy on_connect/> }.into_any(),
         _ => view! { <TokenForm kind ready busy on_connect/> }.into_any(),
     };
     view! {
@@ -239,6 +310,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             ),
             Connect::Token(kind, token) => (*kind, (!is_token_of(*kind, token.trim())).then(|| tr!(paste_whole_token))),
             Connect::WhatsApp(body) => (ChannelKind::Whatsapp, body.problem()),
+            Connect::Page(kind, body) => (*kind, body.problem()),
         };
         if let Some(problem) = problem {
             said.set(Some(Said { kind, text: problem.into(), error: true }));
@@ -247,6 +319,7 @@ pub fn IntegrationsPage() -> impl IntoView {
         busy.set(true);
         let checking = match kind {
             ChannelKind::Whatsapp => tr!(checking_number).to_string(),
+            ChannelKind::Facebook | ChannelKind::Instagram => tr!(checking_page).to_string(),
             _ => tr!(checking_token, messenger = kind.label()).to_string(),
         };
         said.set(Some(Said { kind, text: checking, error: false }));
@@ -254,6 +327,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             let result = match request {
                 Connect::Token(kind, token) => api::connect_bot(kind, token.trim().to_string()).await,
                 Connect::WhatsApp(body) => api::connect_whatsapp(body).await,
+                Connect::Page(kind, body) => api::connect_page(kind, body).await,
             };
             if result.is_ok() {
                 clear.run(());
@@ -290,6 +364,8 @@ pub fn IntegrationsPage() -> impl IntoView {
                     <MessengerSection kind=ChannelKind::Telegram overview said busy on_connect on_toggle/>
                     <MessengerSection kind=ChannelKind::Viber overview said busy on_connect on_toggle/>
                     <MessengerSection kind=ChannelKind::Whatsapp overview said busy on_connect on_toggle/>
+                    <MessengerSection kind=ChannelKind::Facebook overview said busy on_connect on_toggle/>
+                    <MessengerSection kind=ChannelKind::Instagram overview said busy on_connect on_toggle/>
                 </Show>
             </section>
             {move || confirming.get().map(|bot| {

@@ -151,6 +151,16 @@ pub fn literal(text: &str, line_start: bool) -> String {
     out
 }
 
+/// A place a client shared, as markdown: its name or address (`place`, shown exactly as
+/// written) and its coordinates, linked to the map.
+pub fn location(place: Option<&str>, lat: f64, lon: f64) -> String {
+    let place = place.map(str::trim).filter(|p| !p.is_empty()).map(|p| format!(" {}", literal(p, false)));
+    format!(
+        "📍 Location:{} [{lat:.5}, {lon:.5}](https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon})",
+        place.unwrap_or_default()
+    )
+}
+
 /// Writes what would make `line` a block (heading, list, quote, rule, indented code)
 /// escaped; returns the rest of the line.
 fn escape_line_start<'a>(line: &'a str, out: &mut String) -> &'a str {

@@ -49,7 +49,32 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/025_api_keys.sql")),
         M::up(include_str!("../../migrations/026_viber.sql")),
         M::up(include_str!("../../migrations/027_whatsapp.sql")),
+        M::up_with_hook(include_str!("../../migrations/028_meta.sql"), widen_channel_kinds),
     ])
+}
+
+/// The kinds `channels.kind` took before Facebook and Instagram, and takes since.
+const KINDS_BEFORE: &str = "CHECK (kind IN ('widget', 'telegram', 'viber', 'whatsapp'))";
+const KINDS_NOW: &str = "CHECK (kind IN ('widget', 'telegram', 'viber', 'whatsapp', 'facebook', 'instagram'))";
+
+/// Lets `channels.kind` take 'facebook' and 'instagram'. SQLite cannot alter a CHECK
+/// constraint; a wider one changes nothing stored, so the table's definition is
+/// rewritten in place, as SQLite documents for such changes
+/// (<https://www.sqlite.org/lang_altertable.html#otheralter>), instead of copying the
+/// table every other table refers to.
+fn widen_channel_kinds(tx: &rusqlite::Transaction) -> rusqlite_migration::HookResult {
+    let version: i64 = tx.pragma_query_value(None, "schema_version", |r| r.get(0))?;
+    tx.pragma_update(None, "writable_schema", true)?;
+    let changed = tx.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, ?1, ?2) WHERE type = 'table' AND name = 'channels' AND instr(sql, ?1) > 0",
+        [KINDS_BEFORE, KINDS_NOW],
+    )?;
+    tx.pragma_update(None, "schema_version", version + 1)?;
+    tx.pragma_update(None, "writable_schema", false)?;
+    if changed != 1 {
+        return Err(rusqlite_migration::HookError::Hook("the channels table has an unexpected definition".into()));
+    }
+    Ok(())
 }
 
 /// Read connections: reads run in parallel with each other and with the writer.
@@ -307,6 +332,20 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    /// Facebook and Instagram channels can be stored once migrated; other kinds cannot.
+    #[test]
+    fn channels_take_the_meta_kinds_after_migrating() {
+        let conn = super::migrated_in_memory();
+        let add =
+            |kind: &str| conn.execute("INSERT INTO channels (kind, name, created_at) VALUES (?1, 'x', 0)", [kind]);
+        for kind in ["widget", "telegram", "viber", "whatsapp", "facebook", "instagram"] {
+            add(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+        }
+        assert!(add("myspace").is_err(), "the CHECK still holds");
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+        assert_eq!(check, "ok");
     }
 
     /// Two instances started at once on a new file: both open it, migrated once.

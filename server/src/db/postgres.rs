@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/006_api_keys.sql"),
     include_str!("../../migrations/postgres/007_viber.sql"),
     include_str!("../../migrations/postgres/008_whatsapp.sql"),
+    include_str!("../../migrations/postgres/009_meta.sql"),
 ];
 
 /// Connections one instance keeps.

@@ -33,7 +33,7 @@ SELECT d.id, COALESCE(d.name, c.name), c.id, c.name, ch.id, ch.kind, ch.name, d.
         WHERE k.client_id = c.id AND (k.only_dialog_id IS NULL OR k.only_dialog_id = d.id)),
        ch.disconnected_at IS NULL, d.client_read_id, d.offered_to, d.offered_until,
        d.client_delivered_id,
-       CASE WHEN ch.kind = 'whatsapp' THEN COALESCE(a.last_inbound_at, 0) + 86400000 END
+       CASE WHEN ch.kind IN ('whatsapp', 'facebook', 'instagram') THEN COALESCE(a.last_inbound_at, 0) + 86400000 END
 FROM dialogs d
 JOIN client_accounts a ON a.id = d.account_id
 JOIN clients c ON c.id = a.client_id

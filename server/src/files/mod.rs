@@ -278,6 +278,56 @@ pub async fn discard(state: &AppState, files: &[Delivered]) {
     }
 }
 
+/// A client's file a messenger holds, as fetching it came out.
+pub enum Fetched {
+    Bytes(Vec<u8>),
+    /// It cannot be had (too large, gone), for this reason: a note in the message.
+    Unavailable(String),
+}
+
+/// A message's files fetched from a messenger into the store, one by one ([`Gathered::add`]).
+/// One that cannot be had becomes a note in the message; when the messenger cannot be
+/// reached nothing is kept and the delivery fails, so the messenger retries it.
+pub struct Gathered<'a> {
+    state: &'a AppState,
+    messenger: &'static str,
+    files: Vec<Delivered>,
+    notes: Vec<String>,
+}
+
+impl<'a> Gathered<'a> {
+    pub fn new(state: &'a AppState, messenger: &'static str) -> Gathered<'a> {
+        Gathered { state, messenger, files: Vec::new(), notes: Vec::new() }
+    }
+
+    /// Keeps file `name` as fetching it came out; on an error, discards what was kept.
+    pub async fn add<E: std::fmt::Display>(&mut self, name: &str, fetched: Result<Fetched, E>) -> AppResult<()> {
+        let stored = match fetched {
+            Ok(Fetched::Bytes(bytes)) => store_bytes(self.state, &bytes, name).await.map(Some),
+            Ok(Fetched::Unavailable(why)) => {
+                self.notes.push(format!("(“{name}” was not received: {why}. Ask the client to send it another way.)"));
+                Ok(None)
+            }
+            Err(e) => Err(AppError::BadGateway(format!("fetching a {} file failed: {e}", self.messenger))),
+        };
+        match stored {
+            Ok(file) => {
+                self.files.extend(file);
+                Ok(())
+            }
+            Err(e) => {
+                discard(self.state, &self.files).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The files kept and the notes about those that could not be had.
+    pub fn done(self) -> (Vec<Delivered>, Vec<String>) {
+        (self.files, self.notes)
+    }
+}
+
 /// The bytes of a stored file.
 pub async fn read_bytes(state: &AppState, id: &str) -> AppResult<Vec<u8>> {
     if !is_file_id(id) {

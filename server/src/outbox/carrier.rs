@@ -4,7 +4,7 @@
 
 use crate::error::{AppError, AppResult};
 use crate::sql::Connection;
-use crate::{telegram, viber, whatsapp, AppState};
+use crate::{meta, telegram, viber, whatsapp, AppState};
 use el_protocol::api::{Attachment, Message};
 use el_protocol::ChannelId;
 use std::time::Duration;
@@ -60,6 +60,8 @@ pub enum Carrier {
     Telegram(telegram::store::Bot),
     Viber(viber::store::Bot),
     WhatsApp(whatsapp::store::Number),
+    /// A Facebook Page's Messenger, or its Instagram account.
+    Meta(meta::store::Account),
 }
 
 impl Carrier {
@@ -71,8 +73,11 @@ impl Carrier {
         if let Some(bot) = viber::store::bot_of_channel(conn, channel)? {
             return Ok(Carrier::Viber(bot));
         }
-        match whatsapp::store::number_of_channel(conn, channel)? {
-            Some(number) => Ok(Carrier::WhatsApp(number)),
+        if let Some(number) = whatsapp::store::number_of_channel(conn, channel)? {
+            return Ok(Carrier::WhatsApp(number));
+        }
+        match meta::store::account_of_channel(conn, channel)? {
+            Some(account) => Ok(Carrier::Meta(account)),
             None => Err(AppError::Internal(format!("channel {channel} has no bot"))),
         }
     }
@@ -85,6 +90,9 @@ impl Carrier {
         if let Some(number) = whatsapp::store::number_by_key(conn, key)? {
             return Ok(Some(Carrier::WhatsApp(number)));
         }
+        if let Some(account) = meta::store::account_by_key(conn, key)? {
+            return Ok(Some(Carrier::Meta(account)));
+        }
         Ok(telegram::store::bot_by_key(conn, key)?.map(Carrier::Telegram))
     }
 
@@ -93,6 +101,7 @@ impl Carrier {
             Carrier::Telegram(bot) => bot.channel_id,
             Carrier::Viber(bot) => bot.channel_id,
             Carrier::WhatsApp(number) => number.channel_id,
+            Carrier::Meta(account) => account.channel_id,
         }
     }
 
@@ -102,6 +111,7 @@ impl Carrier {
             Carrier::Telegram(_) => None,
             Carrier::Viber(bot) => Some(&bot.token),
             Carrier::WhatsApp(number) => Some(&number.app_secret),
+            Carrier::Meta(account) => Some(&account.app_secret),
         }
     }
 
@@ -111,6 +121,7 @@ impl Carrier {
             Carrier::Telegram(_) => "Telegram",
             Carrier::Viber(_) => "Viber",
             Carrier::WhatsApp(_) => "WhatsApp",
+            Carrier::Meta(account) => account.kind.label(),
         }
     }
 
@@ -120,6 +131,7 @@ impl Carrier {
             Carrier::Telegram(bot) => bot.connected,
             Carrier::Viber(bot) => bot.connected,
             Carrier::WhatsApp(number) => number.connected,
+            Carrier::Meta(account) => account.connected,
         }
     }
 
@@ -130,6 +142,7 @@ impl Carrier {
             Carrier::Telegram(_) => telegram::deliver::plan(message),
             Carrier::Viber(_) => viber::deliver::plan(message),
             Carrier::WhatsApp(_) => whatsapp::deliver::plan(message),
+            Carrier::Meta(account) => meta::deliver::plan(account.kind, message),
         }
     }
 
@@ -140,6 +153,7 @@ impl Carrier {
             Carrier::Telegram(bot) => telegram::deliver::send_part(state, bot, chat_id, part).await,
             Carrier::Viber(bot) => viber::deliver::send_part(state, bot, chat_id, part).await,
             Carrier::WhatsApp(number) => whatsapp::deliver::send_part(state, number, chat_id, part).await,
+            Carrier::Meta(account) => meta::deliver::send_part(state, account, chat_id, part).await,
         }
     }
 }

@@ -185,10 +185,19 @@ pub fn text_and_address(text: &str, url: &str) -> String {
 /// Splits text into messages of at most `max` characters: at a paragraph break, else a
 /// line break, else a space, else anywhere. Parts that show nothing are dropped.
 pub fn split_text(text: &str, max: usize) -> Vec<String> {
+    split(text, |rest| rest.char_indices().nth(max).map(|(i, _)| i))
+}
+
+/// Splits text as [`split_text`] does, into messages of at most `max` bytes of UTF-8.
+pub fn split_bytes(text: &str, max: usize) -> Vec<String> {
+    split(text, |rest| (rest.len() > max).then(|| rest.floor_char_boundary(max)))
+}
+
+/// Splits text where `too_long` says a rest is too long (at the byte it must end by).
+fn split(text: &str, too_long: impl Fn(&str) -> Option<usize>) -> Vec<String> {
     let mut parts = Vec::new();
     let mut rest = text.trim();
-    while rest.chars().count() > max {
-        let limit = rest.char_indices().nth(max).map_or(rest.len(), |(i, _)| i);
+    while let Some(limit) = too_long(rest) {
         let head = &rest[..limit];
         let cut = ["\n\n", "\n", " "].iter().find_map(|sep| head.rfind(sep).filter(|&i| i > 0)).unwrap_or(limit);
         parts.push(rest[..cut].trim_end().to_string());
@@ -216,5 +225,15 @@ mod tests {
         assert_eq!(parts.len(), 3);
         assert!(parts.iter().all(|p| p.chars().count() <= 7000));
         assert_eq!(parts.join(" ").split_whitespace().count(), 3000, "nothing lost");
+    }
+
+    #[test]
+    fn bytes_bound_parts_where_the_messenger_counts_bytes() {
+        assert_eq!(split_bytes("ёжик ёжик", 9), ["ёжик", "ёжик"], "8 bytes each");
+        assert_eq!(split_bytes("ёжики", 5), ["ёж", "ик", "и"], "never inside a character");
+        let long = "слово ".repeat(500);
+        let parts = split_bytes(&long, 1000);
+        assert!(parts.iter().all(|p| p.len() <= 1000));
+        assert_eq!(parts.join(" ").split_whitespace().count(), 500, "nothing lost");
     }
 }

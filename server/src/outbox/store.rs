@@ -6,8 +6,8 @@ use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::api::{Delivery, Receipt};
 use el_protocol::{ChannelId, DialogId, MessageId, Millis, Seq};
 
-/// How long after a client's message WhatsApp takes free-form answers.
-const WHATSAPP_WINDOW: Millis = 24 * 60 * 60 * 1000;
+/// How long after a client's message WhatsApp, Messenger and Instagram take answers.
+const ANSWER_WINDOW: Millis = 24 * 60 * 60 * 1000;
 
 /// Marks `channel` disconnected: what still waited to go through it fails with `why`,
 /// and its open dialogs are logged anew (their composers say why nothing can be sent).
@@ -38,8 +38,8 @@ fn remove_channel(conn: &Connection, channel: ChannelId) -> AppResult<Vec<Messag
 
 /// Queues operator message `message` of `dialog` when the dialog's client is on a
 /// messenger (nothing to do for the website widget). A disconnected bot cannot carry
-/// it, nor can a bot the client unsubscribed from, nor WhatsApp once 24 hours have
-/// passed since the client last wrote.
+/// it, nor can a bot the client unsubscribed from, nor WhatsApp, Messenger or Instagram
+/// once 24 hours have passed since the client last wrote.
 pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Millis) -> AppResult<()> {
     type Row = (String, Option<Millis>, Option<Millis>, Option<Millis>);
     let (kind, disconnected, unsubscribed, last_inbound): Row = conn.query_row(
@@ -65,12 +65,23 @@ pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Mil
                 .into(),
         ));
     }
-    if kind == "whatsapp" && last_inbound.is_none_or(|at| now - at > WHATSAPP_WINDOW) {
-        return Err(AppError::Conflict(
-            "More than 24 hours have passed since the client last wrote: WhatsApp delivers only approved \
-             templates until they write again."
-                .into(),
-        ));
+    let window_closed = last_inbound.is_none_or(|at| now - at > ANSWER_WINDOW);
+    match kind.as_str() {
+        "whatsapp" if window_closed => {
+            return Err(AppError::Conflict(
+                "More than 24 hours have passed since the client last wrote: WhatsApp delivers only approved \
+                 templates until they write again."
+                    .into(),
+            ))
+        }
+        "facebook" | "instagram" if window_closed => {
+            return Err(AppError::Conflict(
+                "More than 24 hours have passed since the client last wrote: Meta takes answers again once they \
+                 write."
+                    .into(),
+            ))
+        }
+        _ => {}
     }
     conn.execute("UPDATE messages SET delivery = 'sending' WHERE id = ?1", [message.0])?;
     conn.execute(
@@ -191,6 +202,32 @@ fn sent_message(
 pub fn receipt(tx: &Connection, channel: ChannelId, to: &str, external: &str, how: Receipt) -> AppResult<Option<Seq>> {
     match sent_message(tx, channel, to, external)? {
         Some((message, account)) => dialogs::client_received(tx, account, message, how),
+        None => Ok(None),
+    }
+}
+
+/// The messenger delivered, or the client saw, every message sent to client `to` through
+/// `channel` until `at` (a watermark, in milliseconds): operators see it on the newest.
+pub fn receipt_up_to(
+    tx: &Connection,
+    channel: ChannelId,
+    to: &str,
+    at: Millis,
+    how: Receipt,
+) -> AppResult<Option<Seq>> {
+    let newest: Option<(i64, i64)> = tx
+        .query_row(
+            "SELECT m.id, a.id FROM messages m JOIN dialogs d ON d.id = m.dialog_id
+             JOIN client_accounts a ON a.id = d.account_id
+             WHERE a.channel_id = ?1 AND a.external_id = ?2 AND m.author_kind = 'operator' AND m.is_note = 0
+               AND m.external_id IS NOT NULL AND m.created_at <= ?3
+             ORDER BY m.id DESC LIMIT 1",
+            params![channel.0, to, at],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match newest {
+        Some((message, account)) => dialogs::client_received(tx, account, MessageId(message), how),
         None => Ok(None),
     }
 }

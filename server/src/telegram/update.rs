@@ -268,11 +268,7 @@ fn contents(m: &TgMessage) -> (String, Vec<RemoteFile>) {
         }
     }
     if let Some(l) = &m.location {
-        text = format!(
-            "📍 Location: [{lat:.5}, {lon:.5}](https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon})",
-            lat = l.latitude,
-            lon = l.longitude
-        );
+        text = el_protocol::markdown::location(None, l.latitude, l.longitude);
     }
     if let Some(c) = &m.contact {
         let name = [Some(c.first_name.as_str()), c.last_name.as_deref()].into_iter().flatten().collect::<Vec<_>>();

@@ -172,18 +172,13 @@ fn contents(m: &ViberMessage) -> (String, Vec<RemoteFile>) {
         "file" => (text, media(named("file")).into_iter().collect()),
         "sticker" => (String::new(), media("sticker.png".into()).into_iter().collect()),
         "location" => match &m.location {
-            Some(l) => (
-                format!(
-                    "📍 Location: [{lat:.5}, {lon:.5}](https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon})",
-                    lat = l.lat,
-                    lon = l.lon
-                ),
-                Vec::new(),
-            ),
+            Some(l) => (el_protocol::markdown::location(None, l.lat, l.lon), Vec::new()),
             None => (String::new(), Vec::new()),
         },
         "contact" => match &m.contact {
-            Some(c) => (literal(&format!("📇 Contact: {}, {}", c.name.trim(), c.phone_number.trim()), true), Vec::new()),
+            Some(c) => {
+                (literal(&format!("📇 Contact: {}, {}", c.name.trim(), c.phone_number.trim()), true), Vec::new())
+            }
             None => (String::new(), Vec::new()),
         },
         // A link the client shared: its address is the text.

@@ -6,7 +6,7 @@ use super::api::{code, Content, Failure, Link, Text, MAX_DOCUMENT_BYTES, MAX_IMA
 use super::format::markdown_to_whatsapp;
 use super::store::Number;
 use crate::media_links;
-use crate::outbox::carrier::{classify, parts, CallFailure, Part, PartFailure};
+use crate::outbox::carrier::{classify, parts, Part, PartFailure};
 use crate::outbox::markup::split_text;
 use crate::AppState;
 use el_protocol::api::{human_size, Attachment, Message};
@@ -53,19 +53,6 @@ pub async fn send_part(state: &AppState, number: &Number, to: &str, part: &Part)
     sent.map_err(|f| classify(&f, reason))
 }
 
-impl CallFailure for Failure {
-    fn unconfirmed(&self) -> Option<&str> {
-        match self {
-            Failure::Unconfirmed(why) => Some(why),
-            _ => None,
-        }
-    }
-
-    fn is_temporary(&self) -> bool {
-        Failure::is_temporary(self)
-    }
-}
-
 /// What the operator reads on a message WhatsApp refused.
 pub fn reason(failure: &Failure) -> String {
     match failure {
@@ -107,10 +94,10 @@ mod tests {
     #[test]
     fn refusals_read_as_reasons_and_rate_limits_wait() {
         let classify = |f: &Failure| classify(f, reason);
-        let refused = |status, code| Failure::Refused { status, code, message: "x".into() };
+        let refused = |status, code| Failure::Refused { status, code, subcode: 0, message: "x".into() };
         assert!(classify(&refused(400, code::REENGAGEMENT)) == PartFailure::Refused(reason(&refused(400, 131047))));
         assert!(reason(&refused(400, code::REENGAGEMENT)).contains("24 hours"));
-        assert!(reason(&refused(401, code::TOKEN)).contains("connect it again"));
+        assert!(reason(&refused(401, crate::graph_api::code::TOKEN)).contains("connect it again"));
         assert!(matches!(classify(&refused(400, 130429)), PartFailure::Temporary { .. }));
         assert!(matches!(classify(&Failure::Unconfirmed("timeout".into())), PartFailure::Unconfirmed(_)));
         assert!(reason(&refused(400, 131051)).contains("WhatsApp answered"));

@@ -5,7 +5,7 @@
 
 use crate::outbox::markup::{render, text_and_address, Markup, Quote};
 
-const WHATSAPP: Markup = Markup {
+pub const WHATSAPP: Markup = Markup {
     escape: str::to_string,
     bold: ("*", "*"),
     italic: ("_", "_"),

@@ -5,7 +5,7 @@
 //! (<https://developers.facebook.com/docs/whatsapp/cloud-api/webhooks/components>).
 
 use el_protocol::api::Receipt;
-use el_protocol::markdown::literal;
+use el_protocol::markdown::{literal, location};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -250,15 +250,7 @@ fn message_item(m: &WaMessage, name: String) -> Item {
         "location" => match &m.location {
             Some(l) => {
                 let label = [l.name.as_deref(), l.address.as_deref()].into_iter().flatten().collect::<Vec<_>>();
-                let place = if label.is_empty() { String::new() } else { format!(" {}", plain(&label.join(", "))) };
-                (
-                    format!(
-                        "📍 Location:{place} [{lat:.5}, {lon:.5}](https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon})",
-                        lat = l.latitude,
-                        lon = l.longitude
-                    ),
-                    Vec::new(),
-                )
+                (location(Some(&label.join(", ")), l.latitude, l.longitude), Vec::new())
             }
             None => Default::default(),
         },

@@ -1,16 +1,13 @@
 //! WhatsApp Business phone numbers, their channels and the messages they delivered (SQL only).
 
 use crate::bots::{self, BotTable};
-use crate::clients::store::{messenger_account, MessengerUser};
-use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
-use crate::files::store::{delivered_as_uploads, Delivered};
 use crate::outbox::store::channel_disconnected;
+use crate::received::{store_message, Received};
 use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::api::ChannelKind;
 use el_protocol::integrations::MessengerBot;
-use el_protocol::markdown::literal;
-use el_protocol::{ChannelId, MessageId, Millis, Seq, UserId};
+use el_protocol::{ChannelId, Millis, Seq, UserId};
 
 /// A number behind a channel, as the webhook and the outbox need it.
 #[derive(Debug, Clone)]
@@ -158,57 +155,15 @@ pub fn prune_messages(conn: &Connection, before: Millis) -> AppResult<usize> {
     Ok(conn.execute("DELETE FROM whatsapp_messages WHERE received_at < ?1", [before])?)
 }
 
-/// A client's message.
-pub struct Received<'a> {
-    pub wamid: &'a str,
-    pub sender: MessengerUser<'a>,
-    /// Markdown.
-    pub text: &'a str,
-    /// The message it answers or reacts to (quoted when it is in the conversation).
-    pub about: Option<&'a str>,
-    pub files: &'a [Delivered],
-}
-
 /// Stores the client's message in the caller's transaction and opens WhatsApp's 24 hours
 /// for answers. `None` when it was stored before.
 pub fn store_received(tx: &Connection, channel: ChannelId, received: &Received, now: Millis) -> AppResult<Option<Seq>> {
     let fresh = tx.execute(
         "INSERT INTO whatsapp_messages (channel_id, wamid, received_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![channel.0, received.wamid, now],
+        params![channel.0, received.id, now],
     )?;
     if fresh == 0 {
         return Ok(None);
     }
-    let account = messenger_account(tx, channel, "whatsapp", &received.sender, now)?;
-    tx.execute("UPDATE client_accounts SET last_inbound_at = ?1 WHERE id = ?2", params![now, account])?;
-    let quoted = match received.about {
-        Some(wamid) => quote(tx, account, wamid)?,
-        None => None,
-    };
-    let text = match quoted {
-        Some(quoted) => format!("{quoted}\n\n{}", received.text),
-        None => received.text.to_string(),
-    };
-    let ids = delivered_as_uploads(tx, account, received.files, now)?;
-    let added = dialogs::client_message(tx, account, &text, None, &ids)?;
-    dialogs::set_external_id(tx, MessageId(added.message.id.0), received.wamid)?;
-    Ok(added.seq)
-}
-
-/// The start of message `wamid` of the account's conversation, as a markdown quote.
-fn quote(conn: &Connection, account: i64, wamid: &str) -> AppResult<Option<String>> {
-    let body: Option<String> = conn
-        .query_row(
-            "SELECT m.body FROM messages m JOIN dialogs d ON d.id = m.dialog_id
-             WHERE d.account_id = ?1 AND m.external_id = ?2 ORDER BY m.id DESC LIMIT 1",
-            params![account, wamid],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(body.map(|body| {
-        let plain = el_protocol::markdown::to_plain_text(&body);
-        let short: String = plain.chars().take(300).collect();
-        let short = if short.len() < plain.len() { format!("{short}…") } else { short };
-        format!("> {}", literal(&short, true))
-    }))
+    store_message(tx, channel, "whatsapp", received, now)
 }

@@ -8,13 +8,14 @@
 
 use super::api::Failure;
 use super::payload::{read, Inbound, Item, Notification, RemoteMedia, Update};
-use super::store::{self, Number, Received};
+use super::store::{self, Number};
 use crate::clients::store::MessengerUser;
 use crate::db::now_ms;
 use crate::error::{AppError, AppResult};
-use crate::files::{self, store::Delivered};
+use crate::files::{self, Fetched};
+use crate::meta_hooks::{signed_by, Handshake};
 use crate::outbox::store as outbox;
-use crate::tokens::{signed, token_hash};
+use crate::received::Received;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -23,23 +24,9 @@ use axum::routing::get;
 use axum::Router;
 use el_protocol::api::human_size;
 use el_protocol::Seq;
-use serde::Deserialize;
-
-/// The header Meta signs deliveries in.
-pub const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/whatsapp/{key}", get(handshake).post(receive))
-}
-
-#[derive(Debug, Deserialize)]
-struct Handshake {
-    #[serde(rename = "hub.mode")]
-    mode: Option<String>,
-    #[serde(rename = "hub.verify_token")]
-    verify_token: Option<String>,
-    #[serde(rename = "hub.challenge")]
-    challenge: Option<String>,
 }
 
 async fn number_of(state: &AppState, key: String) -> AppResult<Option<Number>> {
@@ -52,15 +39,8 @@ async fn handshake(
     Path(key): Path<String>,
     Query(q): Query<Handshake>,
 ) -> AppResult<String> {
-    let refused = || AppError::Forbidden("Unknown webhook or wrong verify token.".into());
-    let number = number_of(&state, key).await?.ok_or_else(refused)?;
-    let given = q.verify_token.unwrap_or_default();
-    // Hashes of equal length are compared, so timing tells nothing about the token.
-    let matches = token_hash(&given) == token_hash(&number.verify_token);
-    match (q.mode.as_deref(), q.challenge) {
-        (Some("subscribe"), Some(challenge)) if matches && challenge.len() <= 256 => Ok(challenge),
-        _ => Err(refused()),
-    }
+    let number = number_of(&state, key).await?;
+    q.answer(number.as_ref().map(|n| n.verify_token.as_str()))
 }
 
 async fn receive(
@@ -70,9 +50,8 @@ async fn receive(
     body: Bytes,
 ) -> AppResult<StatusCode> {
     let refused = || AppError::Unauthorized("Unknown webhook or wrong signature.".into());
-    let given = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let given = given.strip_prefix("sha256=").ok_or_else(refused)?;
-    let number = number_of(&state, key).await?.filter(|n| signed(&n.app_secret, &body, given)).ok_or_else(refused)?;
+    let number = number_of(&state, key).await?.filter(|n| signed_by(&headers, &body, &n.app_secret));
+    let number = number.ok_or_else(refused)?;
     let notification: Notification = serde_json::from_slice(&body)
         .map_err(|e| AppError::BadRequest(format!("This is not a WhatsApp notification: {e}")))?;
     if notification.object != "whatsapp_business_account" {
@@ -111,7 +90,12 @@ async fn receive_message(state: &AppState, number: &Number, inbound: Inbound) ->
     if state.db.run(move |conn| store::seen(conn, channel, &wamid)).await? {
         return Ok(None);
     }
-    let (files, notes) = fetch_files(state, number, &inbound.files).await?;
+    let limit = state.config.upload_limits().max_file_bytes;
+    let mut gathered = files::Gathered::new(state, "WhatsApp");
+    for remote in &inbound.files {
+        gathered.add(&remote.name, fetch_file(state, number, remote, limit).await).await?;
+    }
+    let (files, notes) = gathered.done();
     let kept = files.clone();
     let text = [inbound.text.clone()].into_iter().chain(notes).filter(|t| !t.is_empty()).collect::<Vec<_>>();
     let text = text.join("\n\n");
@@ -120,7 +104,7 @@ async fn receive_message(state: &AppState, number: &Number, inbound: Inbound) ->
         .db
         .transaction(move |tx| {
             let received = Received {
-                wamid: &inbound.wamid,
+                id: &inbound.wamid,
                 sender: MessengerUser { external_id: &inbound.from, shown: &shown, name: &inbound.name },
                 text: &text,
                 about: inbound.about.as_deref(),
@@ -136,59 +120,24 @@ async fn receive_message(state: &AppState, number: &Number, inbound: Inbound) ->
     stored
 }
 
-/// Downloads the message's media into the store. One that cannot be had (too large, or
-/// gone from Meta) becomes a note in the message; when Meta cannot be reached the
-/// notification fails (and is retried), leaving nothing behind.
-async fn fetch_files(
-    state: &AppState,
-    number: &Number,
-    wanted: &[RemoteMedia],
-) -> AppResult<(Vec<Delivered>, Vec<String>)> {
-    let limit = state.config.upload_limits().max_file_bytes;
-    let (mut files, mut notes) = (Vec::new(), Vec::new());
-    let note =
-        |name: &str, why: String| format!("(“{name}” was not received: {why}. Ask the client to send it another way.)");
-    for remote in wanted {
-        match fetch_file(state, number, remote, limit).await {
-            Ok(Ok(bytes)) => match files::store_bytes(state, &bytes, &remote.name).await {
-                Ok(file) => files.push(file),
-                Err(e) => {
-                    files::discard(state, &files).await;
-                    return Err(e);
-                }
-            },
-            Ok(Err(why)) => notes.push(note(&remote.name, why)),
-            Err(f) => {
-                files::discard(state, &files).await;
-                return Err(AppError::BadGateway(format!("fetching a WhatsApp file failed: {f}")));
-            }
-        }
-    }
-    Ok((files, notes))
-}
-
 /// The bytes of one media file, or why they cannot be had (as a note's words).
-async fn fetch_file(
-    state: &AppState,
-    number: &Number,
-    remote: &RemoteMedia,
-    limit: u64,
-) -> Result<Result<Vec<u8>, String>, Failure> {
+async fn fetch_file(state: &AppState, number: &Number, remote: &RemoteMedia, limit: u64) -> Result<Fetched, Failure> {
     let api = &state.graph_api;
-    let too_large = || Err(format!("it is larger than {}", human_size(limit)));
-    let gone = |f: &Failure| !f.is_temporary();
+    let too_large = || Fetched::Unavailable(format!("it is larger than {}", human_size(limit)));
+    let gone = |f: Failure| match f.is_temporary() {
+        true => Err(f),
+        false => Ok(Fetched::Unavailable(format!("WhatsApp did not hand it over ({f})"))),
+    };
     let media = match api.media(&number.token, &remote.id).await {
         Ok(media) => media,
-        Err(f) if gone(&f) => return Ok(Err(format!("WhatsApp did not hand it over ({f})"))),
-        Err(f) => return Err(f),
+        Err(f) => return gone(f),
     };
     if media.file_size.is_some_and(|n| n > limit) {
         return Ok(too_large());
     }
-    match api.download(&number.token, &media.url, limit).await {
-        Ok(Some(bytes)) => Ok(Ok(bytes)),
+    match api.download(Some(&number.token), &media.url, limit).await {
+        Ok(Some(bytes)) => Ok(Fetched::Bytes(bytes)),
         Ok(None) => Ok(too_large()),
-        Err(f) if gone(&f) => Ok(Err(format!("WhatsApp did not hand it over ({f})"))),
-        Err(f) => Err(f),
+        Err(f) => gone(f),
     }
 }
