@@ -154,6 +154,24 @@ async fn forged_notifications_are_refused_and_retries_are_stored_once() {
     let mut elsewhere = text("wamid.3", "for another number");
     elsewhere["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = json!("999999999999");
     assert_eq!(fake.deliver(&hook, SECRET, &elsewhere).await, 200);
+    // A second number of the same app: its notifications reach the app's one callback
+    // address, and go to its own channel.
+    fake.add_number("106540352242923", "EAAJsecondNumberToken1234567890", "+1 555-078-3882", "Shop sales");
+    let admin = server.operator("admin").await;
+    let second = json!({ "phone_number_id": "106540352242923", "waba_id": WABA_ID,
+        "access_token": "EAAJsecondNumberToken1234567890", "app_secret": SECRET });
+    let _: MessengerBot = ok(admin.post("/api/integrations/whatsapp", second).await).await;
+    let mut sales = text("wamid.4", "for the sales number");
+    let value = &mut sales["entry"][0]["changes"][0]["value"];
+    value["metadata"]["phone_number_id"] = json!("106540352242923");
+    value["contacts"] = json!([{ "profile": { "name": "Taras" }, "wa_id": "380501234567" }]);
+    value["messages"][0]["from"] = json!("380501234567");
+    assert_eq!(fake.deliver(&hook, SECRET, &sales).await, 200);
+    let stored: i64 = server.count_sql(
+        "SELECT COUNT(*) FROM messages m JOIN dialogs d ON d.id = m.dialog_id JOIN client_accounts a ON a.id = d.account_id
+         JOIN channels ch ON ch.id = a.channel_id WHERE ch.name = 'Shop sales' AND m.author_kind = 'client'",
+    );
+    assert_eq!(stored, 1, "the sales number's message is in its own channel");
     let anna = server.operator("anna").await;
     let chat: ChatSnapshot = anna.chat(dialog_of(&anna, "Kerry Fisher").await).await;
     let said: Vec<&str> = chat.messages.iter().filter(|m| m.author.is_client()).map(|m| m.text.as_str()).collect();

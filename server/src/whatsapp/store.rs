@@ -58,6 +58,15 @@ pub fn number_by_key(conn: &Connection, key: &str) -> AppResult<Option<Number>> 
     Ok(conn.query_row(&sql, [key], number_from_row).optional()?)
 }
 
+/// The connected number `phone_number_id` of the app whose secret is `app_secret`.
+pub fn number_named(conn: &Connection, phone_number_id: &str, app_secret: &str) -> AppResult<Option<Number>> {
+    let sql = format!(
+        "{NUMBER_SELECT} WHERE n.phone_number_id = ?1 AND n.app_secret = ?2 AND ch.disconnected_at IS NULL
+         ORDER BY n.channel_id DESC LIMIT 1"
+    );
+    Ok(conn.query_row(&sql, [phone_number_id, app_secret], number_from_row).optional()?)
+}
+
 /// Where WhatsApp's numbers are kept.
 const NUMBERS: BotTable = BotTable {
     kind: ChannelKind::Whatsapp,

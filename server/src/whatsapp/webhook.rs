@@ -3,8 +3,10 @@
 //! `GET` is Meta's handshake: `hub.mode=subscribe` with the verify token we gave the
 //! administrator is answered with `hub.challenge`. `POST` delivers notifications: the
 //! signature (`X-Hub-Signature-256: sha256=...`, HMAC-SHA256 of the raw body with the
-//! app secret) is checked before anything else; each message is stored with its files
-//! in one transaction, once however often Meta retries, and only then acknowledged.
+//! app secret) is checked before anything else. One app's webhook receives all its
+//! numbers' notifications, so each goes to the connected number it names, of the same
+//! app. Each message is stored with its files in one transaction, once however often
+//! Meta retries, and only then acknowledged.
 
 use super::api::Failure;
 use super::payload::{read, Inbound, Item, Notification, RemoteMedia, Update};
@@ -58,14 +60,22 @@ async fn receive(
         tracing::info!(object = %notification.object, "a Meta notification for something else, acknowledged");
         return Ok(StatusCode::OK);
     }
-    let channel = number.channel_id;
     for (phone_number_id, item) in read(&notification) {
-        if phone_number_id != number.phone_number_id {
-            tracing::info!(%phone_number_id, "a notification for another number, acknowledged");
+        // One app's webhook receives all its numbers' notifications.
+        let named = match phone_number_id == number.phone_number_id {
+            true => Some(number.clone()),
+            false => {
+                let secret = number.app_secret.clone();
+                state.db.run(move |conn| store::number_named(conn, &phone_number_id, &secret)).await?
+            }
+        };
+        let Some(named) = named else {
+            tracing::info!("a notification for a number not connected, acknowledged");
             continue;
-        }
+        };
+        let channel = named.channel_id;
         let seq = match item {
-            Item::Message(inbound) => receive_message(&state, &number, inbound).await?,
+            Item::Message(inbound) => receive_message(&state, &named, inbound).await?,
             Item::Status(Update::Receipt { wamid, to, how }) => {
                 state.db.transaction(move |tx| outbox::receipt(tx, channel, &to, &wamid, how)).await?
             }
