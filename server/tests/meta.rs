@@ -116,8 +116,8 @@ async fn administrators_connect_a_page_and_its_instagram_account() {
 
     let ig = connect(&server, "instagram").await;
     assert_eq!(
-        (ig.kind, ig.handle(), ig.link()),
-        (ChannelKind::Instagram, "@shop.kyiv".into(), "https://ig.me/m/shop.kyiv".into())
+        (ig.kind, ig.name.as_str(), ig.handle(), ig.link()),
+        (ChannelKind::Instagram, "@shop.kyiv", "@shop.kyiv".into(), "https://ig.me/m/shop.kyiv".into())
     );
     let overview: IntegrationsOverview = ok(admin.get("/api/integrations").await).await;
     assert_eq!((overview.facebook, overview.instagram), (vec![page.clone()], vec![ig.clone()]));

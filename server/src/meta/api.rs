@@ -44,7 +44,6 @@ pub struct InstagramAccount {
     pub id: String,
     #[serde(default)]
     pub username: String,
-    pub name: Option<String>,
 }
 
 /// The app a token belongs to.
@@ -112,7 +111,7 @@ const SUBSCRIBED_FIELDS: &str =
 impl GraphApi {
     /// The page the token opens, with its linked Instagram professional account.
     pub async fn page(&self, token: &str) -> Result<Page, Failure> {
-        let url = format!("{}/me?fields=id,name,username,instagram_business_account{{id,username,name}}", self.base);
+        let url = format!("{}/me?fields=id,name,username,instagram_business_account{{id,username}}", self.base);
         GraphApi::answer(self.http.get(url).bearer_auth(token).send().await).await
     }
 

@@ -102,7 +102,8 @@ fn meta_error(failure: Failure) -> AppError {
     }
 }
 
-/// The id Meta's notifications name, the handle and the name of `kind`'s account of `page`.
+/// The id Meta's notifications name, the handle and the channel's name of `kind`'s
+/// account of `page`.
 fn identity(kind: ChannelKind, page: &Page) -> AppResult<(String, String, String)> {
     match kind {
         ChannelKind::Instagram => {
@@ -113,8 +114,8 @@ fn identity(kind: ChannelKind, page: &Page) -> AppResult<(String, String, String
                     page.name
                 ))
             })?;
-            let name = ig.name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| ig.username.clone());
-            Ok((ig.id.clone(), ig.username.clone(), name))
+            // Named as Instagram users know it, so its chats read apart from the page's.
+            Ok((ig.id.clone(), ig.username.clone(), format!("@{}", ig.username)))
         }
         _ => {
             let handle = page.username.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| page.id.clone());
