@@ -18,6 +18,8 @@ pub struct Harness {
     /// The embedding demo's host page (`http://127.0.0.1:PORT`), when configured.
     pub embed_demo: Option<String>,
     server: Option<el_server::Server>,
+    /// The server's SQLite file.
+    database: PathBuf,
     driver: Child,
     driver_url: String,
     _dir: tempfile::TempDir,
@@ -55,6 +57,7 @@ impl Harness {
         config.widget_dir = widget;
         config.files_dir = dir.path().join("files");
         adjust(&mut config);
+        let database = config.database_path();
         let base_path = config.base_path.clone();
         let server = el_server::start(config).await.expect("server starts");
         let base = format!("http://{}{base_path}", server.addr);
@@ -75,10 +78,17 @@ impl Harness {
             base,
             embed_demo,
             server: Some(server),
+            database,
             driver,
             driver_url: format!("http://127.0.0.1:{port}"),
             _dir: dir,
         }
+    }
+
+    /// Changes the server's database directly (what only time would change: a client who
+    /// wrote a day ago).
+    pub fn execute_sql(&self, sql: &str) {
+        rusqlite::Connection::open(&self.database).unwrap().execute_batch(sql).unwrap();
     }
 
     /// A new browser with its own cookies and storage: one person at a 1400x900 desk.

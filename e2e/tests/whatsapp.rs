@@ -2,7 +2,8 @@
 //! things Meta's App Dashboard shows and reads the callback URL and verify token to
 //! enter there; a client's signed notification shows up live; the operator's answer
 //! reaches the (fake) Cloud API in WhatsApp's formatting; after 24 hours the chat says
-//! that only templates reach the client. The page passes the accessibility check.
+//! that only templates reach the client, and the operator sends an approved one with its
+//! values filled in. The page passes the accessibility check.
 
 use el_e2e::{Harness, ENTER};
 use el_fake_meta::FakeMeta;
@@ -18,6 +19,10 @@ const CLIENT: &str = "16315551181";
 async fn a_whatsapp_number_is_connected_from_the_page_and_its_client_is_answered() {
     let fake = FakeMeta::start().await;
     fake.add_number(NUMBER_ID, TOKEN, "+1 555-078-3881", "Shop support");
+    fake.add_template(json!({ "name": "order_update", "language": "en_US", "status": "APPROVED",
+        "category": "UTILITY", "components": [
+            { "type": "BODY", "text": "Hi {{1}}, your order {{2}} is ready." },
+            { "type": "FOOTER", "text": "Shop support" } ] }));
     let api = fake.url.clone();
     let h = Harness::start_with(move |c| {
         c.graph_api = api;
@@ -69,4 +74,24 @@ async fn a_whatsapp_number_is_connected_from_the_page_and_its_client_is_answered
     let sent = fake.wait_for_sent(1).await;
     assert_eq!(sent[0].body["text"]["body"], "Yes, *in two days*.");
     assert_eq!(sent[0].body["to"], CLIENT);
+
+    // A day later only templates reach the client.
+    let day_ago = el_server::db::now_ms() - 25 * 3600 * 1000;
+    h.execute_sql(&format!("UPDATE client_accounts SET last_inbound_at = {day_ago}"));
+    anna.goto("/").await;
+    anna.click("#tab-active").await;
+    anna.click(".dialog-row").await;
+    anna.wait_text(".chat__closed", "only approved templates").await;
+    anna.click_text(".chat__closed button", "Send a template").await;
+    anna.wait_text("[role=dialog]", "order_update").await;
+    anna.type_into("#template-value-1", "Kerry").await;
+    anna.type_into("#template-value-2", "#1042").await;
+    anna.wait_text(".templates__preview", "Hi Kerry, your order #1042 is ready.").await;
+    anna.assert_accessible("the template picker").await;
+    anna.screenshot("/tmp/el-template-picker.png").await;
+    anna.click_text("[role=dialog] button", "Send template").await;
+    let sent = fake.wait_for_sent(2).await;
+    assert_eq!(sent[1].body["template"]["name"], "order_update");
+    assert_eq!(sent[1].body["template"]["components"][0]["parameters"][1]["text"], "#1042");
+    anna.wait_text(".message--mine", "Hi Kerry, your order #1042 is ready.").await;
 }

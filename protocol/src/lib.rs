@@ -19,5 +19,6 @@ pub mod permissions;
 pub mod queue;
 pub mod replies;
 pub mod search;
+pub mod templates;
 
 pub use ids::*;

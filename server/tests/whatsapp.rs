@@ -325,3 +325,57 @@ async fn after_24_hours_answers_are_refused_until_the_client_writes_again() {
     fake.wait_for_sent(1).await;
     chat_becomes(&anna, id, |c| delivery_of(c, &again) == Some(Delivery::Sent)).await;
 }
+
+#[tokio::test]
+async fn after_24_hours_an_approved_template_reaches_the_client() {
+    let fake = FakeMeta::start().await;
+    fake.add_template(json!({ "name": "order_update", "language": "en_US", "status": "APPROVED",
+        "category": "UTILITY", "id": "1", "components": [
+            { "type": "HEADER", "format": "TEXT", "text": "Order news" },
+            { "type": "BODY", "text": "Hi {{1}}, your order {{2}} is ready." },
+            { "type": "FOOTER", "text": "Shop support" } ] }));
+    fake.add_template(json!({ "name": "draft", "language": "en_US", "status": "REJECTED", "category": "UTILITY",
+        "components": [{ "type": "BODY", "text": "No" }] }));
+    let (server, _hook, anna, id) = answered_dialog(&fake).await;
+    let day_ago = el_server::db::now_ms() - 25 * 3600 * 1000;
+    server
+        .execute_sql(&format!("UPDATE client_accounts SET last_inbound_at = {day_ago} WHERE external_id = '{KERRY}'"));
+    let path = format!("/api/dialogs/{id}/whatsapp-templates");
+
+    let listed: Vec<el_protocol::templates::WhatsAppTemplate> = ok(anna.get(&path).await).await;
+    assert_eq!(listed.len(), 1, "only approved ones");
+    assert_eq!((listed[0].name.as_str(), listed[0].params), ("order_update", 2));
+    let bob = server.operator("bob").await;
+    refused(bob.get(&path).await, 403).await;
+
+    let send = |params: Value, key: &str| {
+        json!({ "name": "order_update", "language": "en_US", "params": params,
+        "client_msg_id": key })
+    };
+    let why = refused(anna.post(&path, send(json!(["Kerry"]), "t-1")).await, 400).await;
+    assert!(why.contains("takes 2 values, not 1"), "{why}");
+    let why = refused(anna.post(&path, send(json!(["Kerry", "#1\n2"]), "t-2")).await, 400).await;
+    assert!(why.contains("line breaks"), "{why}");
+    let why = refused(
+        anna.post(&path, json!({ "name": "draft", "language": "en_US", "params": [], "client_msg_id": "t-3" })).await,
+        400,
+    )
+    .await;
+    assert!(why.contains("no approved template"), "{why}");
+    assert!(fake.calls().is_empty());
+
+    let sent: Message = ok(anna.post(&path, send(json!(["Kerry", "#1042"]), "t-4")).await).await;
+    assert_eq!(sent.text, "Order news\n\nHi Kerry, your order #1042 is ready.\n\nShop support");
+    let calls = fake.wait_for_sent(1).await;
+    assert_eq!(calls[0].body["type"], "template");
+    assert_eq!(
+        calls[0].body["template"],
+        json!({ "name": "order_update", "language": { "code": "en_US" }, "components": [{ "type": "body",
+            "parameters": [{ "type": "text", "text": "Kerry" }, { "type": "text", "text": "#1042" }] }] })
+    );
+    chat_becomes(&anna, id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
+    let again: Message = ok(anna.post(&path, send(json!(["Kerry", "#1042"]), "t-4")).await).await;
+    assert_eq!(again.id, sent.id, "the same key is the same message");
+    let why = refused(anna.send(id, "Still there?", "k-9").await, 409).await;
+    assert!(why.contains("only approved"), "free text still waits for the client: {why}");
+}

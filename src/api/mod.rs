@@ -19,6 +19,7 @@ use el_protocol::permissions::{AssignRole, RoleInput, RolesOverview};
 use el_protocol::queue::{Presence, QueueOverview, SetCapacity, SetPresence, SetRouting};
 use el_protocol::replies::{QuickReply, QuickReplyInput};
 use el_protocol::search::SearchResults;
+use el_protocol::templates::{SendTemplate, WhatsAppTemplate};
 use el_protocol::{ChannelId, DialogId, MessageId, RecordId, RoleId, UserId};
 
 /// Signs in; the server sets the session cookie.
@@ -82,6 +83,16 @@ pub async fn send_message(id: DialogId, pending: &Pending) -> Result<Message, Fa
         note: pending.note,
     };
     http::post(&format!("/api/dialogs/{id}/messages"), &body, None).await
+}
+
+/// The approved WhatsApp templates the dialog's client can be sent.
+pub async fn whatsapp_templates(id: DialogId) -> Result<Vec<WhatsAppTemplate>, Failure> {
+    http::get(&format!("/api/dialogs/{id}/whatsapp-templates"), None).await
+}
+
+/// Sends an approved WhatsApp template to the dialog's client.
+pub async fn send_template(id: DialogId, body: &SendTemplate) -> Result<Message, Failure> {
+    http::post(&format!("/api/dialogs/{id}/whatsapp-templates"), body, None).await
 }
 
 /// Starts uploading a file for the next message in a dialog.

@@ -13,6 +13,7 @@ use crate::components::join_banner::JoinBanner;
 use crate::components::message_item::MessageItem;
 use crate::components::offer_countdown::OfferCountdown;
 use crate::components::pending_item::PendingItem;
+use crate::components::template_picker::TemplatePicker;
 use crate::components::user_picker::{Picked, UserPicker};
 use crate::format::{day_label, same_day};
 use crate::shortcuts;
@@ -35,6 +36,7 @@ enum Open {
     Redirect,
     ConfirmEnd,
     ConfirmSpam,
+    Template,
 }
 
 #[component]
@@ -444,6 +446,7 @@ pub fn ChatWindow(
                 />
             }
             .into_any(),
+            Open::Template => view! { <TemplatePicker dialog=id on_close=close/> }.into_any(),
         })
     };
 
@@ -500,6 +503,12 @@ pub fn ChatWindow(
                 <Show when=move || dialog.with(|d| d.as_ref().and_then(|d| d.reply_until).is_some_and(|until| until < js_sys::Date::now() as i64))>
                     <p class="chat__closed" role="note">
                         {move || dialog.with(|d| d.as_ref().map(|d| window_closed_note(d.channel_kind)))}
+                        <Show when=move || mode.get() == Some(Footer::Compose) && dialog.with(|d| d.as_ref().is_some_and(|d| d.channel_kind == ChannelKind::Whatsapp))>
+                            " "
+                            <button class="button button--small" on:click=move |_| modal.set(Some(Open::Template))>
+                                {tr!(send_template_button)}
+                            </button>
+                        </Show>
                     </p>
                 </Show>
                 <Show when=move || dialog.with(|d| d.as_ref().is_some_and(|d| !d.channel_connected))>

@@ -31,5 +31,6 @@ pub mod presence_toggle;
 pub mod record_form;
 pub mod search_panel;
 pub mod shortcuts_help;
+pub mod template_picker;
 pub mod upload_tray;
 pub mod user_picker;

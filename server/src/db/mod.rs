@@ -50,6 +50,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/026_viber.sql")),
         M::up(include_str!("../../migrations/027_whatsapp.sql")),
         M::up_with_hook(include_str!("../../migrations/028_meta.sql"), widen_channel_kinds),
+        M::up(include_str!("../../migrations/029_templates.sql")),
     ])
 }
 

@@ -34,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../migrations/postgres/007_viber.sql"),
     include_str!("../../migrations/postgres/008_whatsapp.sql"),
     include_str!("../../migrations/postgres/009_meta.sql"),
+    include_str!("../../migrations/postgres/010_templates.sql"),
 ];
 
 /// Connections one instance keeps.

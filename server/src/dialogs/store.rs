@@ -304,6 +304,9 @@ pub enum NewAuthor {
         account: i64,
     },
     Operator(UserId),
+    /// An operator's approved WhatsApp template (a JSON [`el_protocol::templates::TemplateCall`]);
+    /// the message's text is the template as the client reads it.
+    Template(UserId, String),
     /// An operator's private note (never sent to the client or a messenger).
     Note(UserId),
     /// A note of the system (its text is the notice in English), announcing a CRM record
@@ -340,7 +343,7 @@ pub fn add_message(
     }
     let (kind, user, record) = match &by {
         NewAuthor::Client { .. } => ("client", None, None),
-        NewAuthor::Operator(u) | NewAuthor::Note(u) => ("operator", Some(u.0), None),
+        NewAuthor::Operator(u) | NewAuthor::Template(u, _) | NewAuthor::Note(u) => ("operator", Some(u.0), None),
         NewAuthor::System(_, record) => ("system", None, record.as_ref().map(|r| r.id.0)),
     };
     let note = matches!(by, NewAuthor::Note(_));
@@ -361,13 +364,17 @@ pub fn add_message(
     );
     let uploader = match by {
         NewAuthor::Client { account } => Some(Uploader::Client { account }),
-        NewAuthor::Operator(user) | NewAuthor::Note(user) => Some(Uploader::Operator { user, dialog }),
+        NewAuthor::Operator(user) | NewAuthor::Template(user, _) | NewAuthor::Note(user) => {
+            Some(Uploader::Operator { user, dialog })
+        }
         NewAuthor::System(..) => None,
     };
     attach(conn, dialog, id.0, files, uploader)?;
-    if let NewAuthor::Operator(_) = by {
+    match &by {
         // To a messenger it goes through the outbox, in this same transaction.
-        crate::outbox::store::enqueue(conn, dialog, id, now_ms())?;
+        NewAuthor::Operator(_) => crate::outbox::store::enqueue(conn, dialog, id, None, now_ms())?,
+        NewAuthor::Template(_, call) => crate::outbox::store::enqueue(conn, dialog, id, Some(call), now_ms())?,
+        _ => {}
     }
     // Lists show and sort by what people said: a system note or a private note moves
     // nothing but itself.
@@ -378,7 +385,7 @@ pub fn add_message(
          WHERE id = ?4",
     )?
     .execute(params![id.0, now, kind != "system" && !note, dialog.0])?;
-    if let NewAuthor::Operator(user) | NewAuthor::Note(user) = by {
+    if let NewAuthor::Operator(user) | NewAuthor::Template(user, _) | NewAuthor::Note(user) = by {
         // Writing in a dialog reads it up to there.
         read_up_to_now(conn, dialog, user)?;
     }

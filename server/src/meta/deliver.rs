@@ -9,7 +9,7 @@ use super::api::{
 use super::format::markdown_to_meta;
 use super::store::Account;
 use crate::media_links;
-use crate::outbox::carrier::{classify, parts, Part, PartFailure};
+use crate::outbox::carrier::{classify, no_templates, parts, Part, PartFailure};
 use crate::outbox::markup::{split_bytes, split_text};
 use crate::AppState;
 use el_protocol::api::{human_size, Attachment as File, ChannelKind, Message};
@@ -56,6 +56,7 @@ fn attachment_kind(kind: ChannelKind, file: &File) -> Result<&'static str, PartF
 pub async fn send_part(state: &AppState, account: &Account, to: &str, part: &Part) -> Result<String, PartFailure> {
     let content = match part {
         Part::Text(text) => Content::Text { text: text.clone() },
+        Part::Template(_) => return Err(no_templates(account.kind.label())),
         Part::File(file) => {
             let kind = attachment_kind(account.kind, file)?;
             let public = state.config.public_address().ok_or_else(|| {

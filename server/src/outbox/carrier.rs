@@ -6,6 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::sql::Connection;
 use crate::{meta, telegram, viber, whatsapp, AppState};
 use el_protocol::api::{Attachment, Message};
+use el_protocol::templates::TemplateCall;
 use el_protocol::ChannelId;
 use std::time::Duration;
 
@@ -16,6 +17,8 @@ pub enum Part {
     Text(String),
     /// A file.
     File(Attachment),
+    /// An approved WhatsApp template (the one way to write after WhatsApp's 24 hours).
+    Template(TemplateCall),
 }
 
 /// Why a call did not go through, as the outbox acts on it.
@@ -162,6 +165,11 @@ impl Carrier {
 /// and pieces), then each of its files.
 pub fn parts(texts: Vec<String>, message: &Message) -> Vec<Part> {
     texts.into_iter().map(Part::Text).chain(message.attachments.iter().cloned().map(Part::File)).collect()
+}
+
+/// Why a template was not sent through a messenger other than WhatsApp.
+pub fn no_templates(messenger: &str) -> PartFailure {
+    PartFailure::Refused(format!("Not delivered: {messenger} has no message templates; only WhatsApp does."))
 }
 
 /// Why a file that is gone from our store was not sent (no retry helps).

@@ -13,9 +13,10 @@ use crate::db::now_ms;
 use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
-use carrier::{bot_disconnected, Carrier, PartFailure};
+use carrier::{bot_disconnected, Carrier, Part, PartFailure};
 use el_protocol::api::Delivery;
 use el_protocol::api::Message;
+use el_protocol::templates::TemplateCall;
 use el_protocol::{MessageId, Millis};
 use std::time::Duration;
 use store::Job;
@@ -101,9 +102,11 @@ async fn take_due(state: &AppState) -> AppResult<(Vec<Job>, Option<Millis>)> {
         .await
 }
 
-/// What a delivery needs: the message, the bot that carries it and the chat it goes to.
+/// What a delivery needs: the message (or the template it sends), the bot that carries
+/// it and the chat it goes to.
 struct Target {
     message: Message,
+    template: Option<TemplateCall>,
     bot: Carrier,
     chat_id: String,
 }
@@ -111,7 +114,8 @@ struct Target {
 fn target(conn: &crate::sql::Connection, id: MessageId) -> AppResult<Target> {
     let message = dialogs::message(conn, id)?;
     let (channel, chat_id) = store::destination(conn, message.dialog_id)?;
-    Ok(Target { message, bot: Carrier::of_channel(conn, channel)?, chat_id })
+    let template = store::template_of(conn, id)?;
+    Ok(Target { message, template, bot: Carrier::of_channel(conn, channel)?, chat_id })
 }
 
 async fn deliver(state: AppState, job: Job) {
@@ -133,12 +137,15 @@ async fn deliver(state: AppState, job: Job) {
 
 async fn attempt(state: &AppState, job: &Job) -> AppResult<()> {
     let id = job.message;
-    let Target { message, bot, chat_id } = state.db.run(move |conn| target(conn, id)).await?;
+    let Target { message, template, bot, chat_id } = state.db.run(move |conn| target(conn, id)).await?;
     let messenger = bot.messenger();
     if !bot.connected() {
         return finish(state, id, Delivery::Failed { reason: bot_disconnected(messenger) }).await;
     }
-    let parts = bot.plan(&message);
+    let parts = match template {
+        Some(call) => vec![Part::Template(call)],
+        None => bot.plan(&message),
+    };
     if parts.is_empty() {
         // Never "Sent" for nothing sent.
         return finish(state, id, Delivery::Failed { reason: nothing_to_send(messenger) }).await;

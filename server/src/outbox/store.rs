@@ -4,6 +4,7 @@ use crate::dialogs::store as dialogs;
 use crate::error::{AppError, AppResult};
 use crate::sql::{params, Connection, OptionalExtension};
 use el_protocol::api::{Delivery, Receipt};
+use el_protocol::templates::TemplateCall;
 use el_protocol::{ChannelId, DialogId, MessageId, Millis, Seq};
 
 /// How long after a client's message WhatsApp, Messenger and Instagram take answers.
@@ -40,7 +41,15 @@ fn remove_channel(conn: &Connection, channel: ChannelId) -> AppResult<Vec<Messag
 /// messenger (nothing to do for the website widget). A disconnected bot cannot carry
 /// it, nor can a bot the client unsubscribed from, nor WhatsApp, Messenger or Instagram
 /// once 24 hours have passed since the client last wrote.
-pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Millis) -> AppResult<()> {
+/// A `template` (a JSON [`el_protocol::templates::TemplateCall`]) goes instead of the
+/// message's text: only through WhatsApp, and at any time.
+pub fn enqueue(
+    conn: &Connection,
+    dialog: DialogId,
+    message: MessageId,
+    template: Option<&str>,
+    now: Millis,
+) -> AppResult<()> {
     type Row = (String, Option<Millis>, Option<Millis>, Option<Millis>);
     let (kind, disconnected, unsubscribed, last_inbound): Row = conn.query_row(
         "SELECT ch.kind, ch.disconnected_at, a.unsubscribed_at, a.last_inbound_at FROM dialogs d
@@ -48,6 +57,9 @@ pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Mil
         [dialog.0],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
+    if template.is_some() && kind != "whatsapp" {
+        return Err(AppError::BadRequest("Templates are WhatsApp's: this client is not on WhatsApp.".into()));
+    }
     if kind == "widget" {
         return Ok(());
     }
@@ -65,7 +77,7 @@ pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Mil
                 .into(),
         ));
     }
-    let window_closed = last_inbound.is_none_or(|at| now - at > ANSWER_WINDOW);
+    let window_closed = template.is_none() && last_inbound.is_none_or(|at| now - at > ANSWER_WINDOW);
     match kind.as_str() {
         "whatsapp" if window_closed => {
             return Err(AppError::Conflict(
@@ -85,10 +97,20 @@ pub fn enqueue(conn: &Connection, dialog: DialogId, message: MessageId, now: Mil
     }
     conn.execute("UPDATE messages SET delivery = 'sending' WHERE id = ?1", [message.0])?;
     conn.execute(
-        "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?3)",
-        params![message.0, dialog.0, now],
+        "INSERT INTO outbox (message_id, dialog_id, next_attempt_at, created_at, template) VALUES (?1, ?2, ?3, ?3, ?4)",
+        params![message.0, dialog.0, now, template],
     )?;
     Ok(())
+}
+
+/// The template message `message` sends, if it is one.
+pub fn template_of(conn: &Connection, message: MessageId) -> AppResult<Option<TemplateCall>> {
+    let json: Option<String> = conn
+        .query_row("SELECT template FROM outbox WHERE message_id = ?1", [message.0], |r| r.get(0))
+        .optional()?
+        .flatten();
+    json.map(|j| serde_json::from_str(&j).map_err(|e| AppError::Internal(format!("a stored template: {e}"))))
+        .transpose()
 }
 
 /// A message due for (more of) its delivery.

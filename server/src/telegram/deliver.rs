@@ -5,7 +5,7 @@ use super::bot_api::{Failure, FileMethod, MAX_TEXT_CHARS};
 use super::format::{markdown_to_html, split_html};
 use super::store::Bot;
 use crate::files;
-use crate::outbox::carrier::{classify, missing, parts, CallFailure, Part, PartFailure};
+use crate::outbox::carrier::{classify, missing, no_templates, parts, CallFailure, Part, PartFailure};
 use crate::AppState;
 use el_protocol::api::Message;
 
@@ -21,6 +21,7 @@ pub async fn send_part(state: &AppState, bot: &Bot, chat_id: &str, part: &Part) 
     let api = &state.bot_api;
     let sent = match part {
         Part::Text(html) => api.send_message(&bot.token, chat_id, html).await,
+        Part::Template(_) => return Err(no_templates("Telegram")),
         Part::File(file) => {
             let bytes = files::read_bytes(state, &file.id).await.map_err(|_| missing(file))?;
             let how = FileMethod::for_file(&file.content_type, file.size);

@@ -6,7 +6,7 @@ use super::api::{status, Content, Failure, MAX_FILE_BYTES, MAX_PICTURE_BYTES, MA
 use super::format::markdown_to_viber;
 use super::store::Bot;
 use crate::media_links;
-use crate::outbox::carrier::{classify, parts, CallFailure, Part, PartFailure};
+use crate::outbox::carrier::{classify, no_templates, parts, CallFailure, Part, PartFailure};
 use crate::outbox::markup::split_text;
 use crate::AppState;
 use el_protocol::api::{human_size, Attachment, Message};
@@ -37,6 +37,7 @@ fn file_content(file: &Attachment, media: String) -> Result<Content, PartFailure
 pub async fn send_part(state: &AppState, bot: &Bot, receiver: &str, part: &Part) -> Result<String, PartFailure> {
     let content = match part {
         Part::Text(text) => Content::Text { text: text.clone() },
+        Part::Template(_) => return Err(no_templates("Viber")),
         Part::File(file) => {
             let public = state.config.public_address().ok_or_else(|| {
                 PartFailure::Refused(

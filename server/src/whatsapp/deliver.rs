@@ -37,6 +37,7 @@ fn file_content(file: &Attachment, link: String) -> Result<Content, PartFailure>
 pub async fn send_part(state: &AppState, number: &Number, to: &str, part: &Part) -> Result<String, PartFailure> {
     let content = match part {
         Part::Text(body) => Content::Text { text: Text { body: body.clone(), preview_url: false } },
+        Part::Template(call) => Content::template(call),
         Part::File(file) => {
             let public = state.config.public_address().ok_or_else(|| {
                 PartFailure::Refused(

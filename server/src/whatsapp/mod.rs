@@ -2,7 +2,8 @@
 //! on the Integrations page ([`integrations`]) and enter the callback address and verify
 //! token it shows in Meta's App Dashboard; clients' messages and our messages' statuses
 //! arrive at the webhook ([`webhook`]); operators' answers leave through the outbox
-//! ([`crate::outbox`] calling [`deliver`]) within WhatsApp's 24 hours.
+//! ([`crate::outbox`] calling [`deliver`]) within WhatsApp's 24 hours, and approved
+//! templates ([`templates`]) at any time.
 
 pub mod api;
 pub mod deliver;
@@ -10,6 +11,7 @@ pub mod format;
 pub mod integrations;
 pub mod payload;
 pub mod store;
+pub mod templates;
 pub mod webhook;
 
 use crate::error::AppResult;
@@ -17,7 +19,7 @@ use crate::AppState;
 use axum::Router;
 
 pub fn router() -> Router<AppState> {
-    integrations::router().merge(webhook::router())
+    integrations::router().merge(webhook::router()).merge(templates::router())
 }
 
 /// Forgets message ids older than a week (Meta retries for up to seven days).

@@ -69,6 +69,8 @@ struct Inner {
     cdn: HashMap<String, Vec<u8>>,
     /// Pages subscribed to the app's webhooks, with the fields.
     subscribed: Vec<(String, String)>,
+    /// Message templates as the business account lists them.
+    templates: Vec<Value>,
     scripted: VecDeque<(u16, i64, i64, String)>,
     calls: Vec<Call>,
     next_id: u64,
@@ -135,6 +137,7 @@ impl FakeMeta {
             .route("/app", get(app))
             .route("/{id}/subscribed_apps", post(subscribe))
             .route("/cdn/{name}", get(cdn))
+            .route("/{id}/message_templates", get(templates))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the fake Graph API");
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -171,6 +174,12 @@ impl FakeMeta {
         let mut inner = self.inner.lock().unwrap();
         inner.cdn.insert(name.into(), bytes.to_vec());
         format!("{}/cdn/{name}", inner.base)
+    }
+
+    /// A message template of the business accounts, as Meta lists it (`name`, `language`,
+    /// `status`, `category`, `components`).
+    pub fn add_template(&self, template: Value) {
+        self.inner.lock().unwrap().templates.push(template);
     }
 
     /// The pages subscribed to the app's webhooks, with the fields.
@@ -278,6 +287,17 @@ async fn subscribe(
     }
 }
 
+/// The business account's message templates
+/// (<https://developers.facebook.com/docs/graph-api/reference/whats-app-business-account/message_templates>).
+async fn templates(State(inner): State<Shared>, headers: HeaderMap) -> Response {
+    let inner = inner.lock().unwrap();
+    if !inner.numbers.values().any(|(owner, ..)| *owner == bearer(&headers)) {
+        return error(401, 190, "Invalid OAuth access token - Cannot parse access token");
+    }
+    Json(json!({ "data": inner.templates, "paging": { "cursors": { "before": "MAZDZD", "after": "MjQZD" } } }))
+        .into_response()
+}
+
 /// A client's attachment (Meta's CDN addresses open without a token).
 async fn cdn(State(inner): State<Shared>, Path(name): Path<String>) -> Response {
     match inner.lock().unwrap().cdn.get(&name) {
@@ -372,6 +392,11 @@ async fn messages(
         }
         _ if fetched.is_some_and(|(status, _)| status != 200) => {
             (error(400, 131053, "Media upload error: the link could not be downloaded"), None)
+        }
+        _ if kind == "template"
+            && !inner.lock().unwrap().templates.iter().any(|t| t["name"] == body["template"]["name"]) =>
+        {
+            (error(404, 132001, "Template name does not exist in the translation"), None)
         }
         _ => {
             let mut inner = inner.lock().unwrap();
