@@ -24,7 +24,6 @@ pub mod theme;
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
 use el_protocol::api::Me;
-use el_protocol::UserId;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
@@ -35,7 +34,7 @@ use store::{InboxStore, Session};
 #[component]
 pub fn App() -> impl IntoView {
     let session = Session::new();
-    let inbox = InboxStore::new(UserId(0));
+    let inbox = InboxStore::new(store::inbox::NOBODY);
     provide_context(session);
     provide_context(inbox);
     // The unread count in the page title and on the favicon, on every page.

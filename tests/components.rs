@@ -1470,3 +1470,17 @@ async fn socket_frames_wait_for_the_next_paint_and_apply_together_in_order() {
     gloo_timers::future::sleep(std::time::Duration::from_millis(80)).await;
     assert_eq!(applied.borrow().len(), 2);
 }
+
+/// A deep link's chat may load before the tab learns who is signed in: it stays open;
+/// another user's session in the same tab forgets it.
+#[wasm_bindgen_test]
+async fn a_chat_loaded_before_the_session_began_stays_open() {
+    use el_protocol::api::ChatSnapshot;
+    let store = InboxStore::new(external_lines::store::inbox::NOBODY);
+    let dialog = dialog(7, "Olena", DialogState::Active, 1);
+    store.open_chat(ChatSnapshot { as_of: 1, dialog, messages: Vec::new(), has_older: false });
+    store.begin(ME);
+    assert!(store.chat.with_untracked(Option::is_some), "the deep link's chat is the user's");
+    store.begin(UserId(ME.0 + 1));
+    assert!(store.chat.with_untracked(Option::is_none), "another user's session forgets it");
+}

@@ -7,12 +7,11 @@
 
 mod common;
 
-use common::{ok, refused, Operator, TestServer};
+use common::{delivery_of, ok, refused, Operator, TestServer};
 use el_fake_meta::{FakeMeta, APP_ID};
 use el_protocol::api::{Attachment, ChannelKind, ChatSnapshot, Delivery, Message};
 use el_protocol::integrations::{IntegrationsOverview, MessengerBot};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 const PAGE: &str = "104758121993741";
 const IG: &str = "17841405822304914";
@@ -63,26 +62,6 @@ fn from_olena(message: Value) -> Value {
 
 fn text(mid: &str, text: &str) -> Value {
     from_olena(json!({ "mid": mid, "text": text }))
-}
-
-async fn dialog_of(op: &Operator, name: &str) -> i64 {
-    common::dialog_named(&op.inbox().await, name).unwrap_or_else(|| panic!("a dialog of {name}"))
-}
-
-async fn chat_becomes(op: &Operator, dialog: i64, wanted: impl Fn(&ChatSnapshot) -> bool) -> ChatSnapshot {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let chat: ChatSnapshot = op.chat(dialog).await;
-        if wanted(&chat) {
-            return chat;
-        }
-        assert!(Instant::now() < deadline, "the chat stayed {:?}", chat.messages.last());
-        tokio::time::sleep(Duration::from_millis(30)).await;
-    }
-}
-
-fn delivery_of(chat: &ChatSnapshot, message: &Message) -> Option<Delivery> {
-    chat.messages.iter().find(|m| m.id == message.id).and_then(|m| m.delivery.clone())
 }
 
 fn client_texts(chat: &ChatSnapshot) -> Vec<&str> {
@@ -192,11 +171,11 @@ async fn forged_notifications_are_refused_retries_stored_once_and_each_page_gets
     assert_eq!(fake.deliver(&hook, SECRET, &unknown).await, 200, "acknowledged, not stored");
 
     let anna = server.operator("anna").await;
-    let chat: ChatSnapshot = anna.chat(dialog_of(&anna, "Olena Koval").await).await;
+    let chat: ChatSnapshot = anna.chat(anna.dialog_of("Olena Koval").await).await;
     assert_eq!(client_texts(&chat), ["Where is my \\*order\\*?"], "once, exactly as written");
     assert_eq!((chat.dialog.channel_kind, chat.dialog.channel_name.as_str()), (ChannelKind::Facebook, "Shop Kyiv"));
     assert!(chat.dialog.reply_until.is_some_and(|t| t > el_server::db::now_ms() + 23 * 3600 * 1000));
-    let lviv: ChatSnapshot = anna.chat(dialog_of(&anna, "Taras").await).await;
+    let lviv: ChatSnapshot = anna.chat(anna.dialog_of("Taras").await).await;
     assert_eq!((client_texts(&lviv), lviv.dialog.channel_name.as_str()), (vec!["Hi Lviv"], "Shop Lviv"));
     assert_eq!(server.count_sql("SELECT COUNT(*) FROM messages WHERE author_kind = 'client'"), 2);
 }
@@ -215,7 +194,7 @@ async fn attachments_are_fetched_and_echoes_from_other_inboxes_are_noted() {
     ] }));
     assert_eq!(fake.deliver(&hook, SECRET, &message).await, 200);
     let anna = server.operator("anna").await;
-    let id = dialog_of(&anna, "Olena Koval").await;
+    let id = anna.dialog_of("Olena Koval").await;
     let chat: ChatSnapshot = anna.chat(id).await;
     let said = chat.messages.iter().find(|m| m.author.is_client()).unwrap();
     assert_eq!(said.attachments.len(), 1);
@@ -260,7 +239,7 @@ async fn answered_dialog(fake: &FakeMeta, kind: &str) -> (TestServer, String, Op
     };
     assert_eq!(fake.deliver(&hook, SECRET, &first).await, 200);
     let anna = server.operator("anna").await;
-    let id = dialog_of(&anna, name).await;
+    let id = anna.dialog_of(name).await;
     assert_eq!(anna.reply(id).await.status(), 200);
     (server, hook, anna, id)
 }
@@ -277,7 +256,7 @@ async fn answers_go_out_in_messenger_formatting_with_files_deliveries_and_reads(
     assert_eq!(calls[0].body["messaging_type"], "RESPONSE");
     assert_eq!(calls[0].body["message"]["text"], "*Good news*: track it (https://example.com/t?a=1)");
     assert_eq!(fake.calls().len(), 3, "two rate-limited attempts, then the message");
-    chat_becomes(&anna, id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
 
     let mid = calls[0].id.clone().unwrap();
     let event = |body: Value| {
@@ -287,10 +266,10 @@ async fn answers_go_out_in_messenger_formatting_with_files_deliveries_and_reads(
     };
     let delivered = event(json!({ "delivery": { "mids": [mid], "watermark": el_server::db::now_ms() } }));
     assert_eq!(fake.deliver(&hook, SECRET, &delivered).await, 200);
-    chat_becomes(&anna, id, |c| c.dialog.client_delivered == Some(sent.id)).await;
+    anna.chat_becomes(id, |c| c.dialog.client_delivered == Some(sent.id)).await;
     let read = event(json!({ "read": { "watermark": el_server::db::now_ms() } }));
     assert_eq!(fake.deliver(&hook, SECRET, &read).await, 200);
-    chat_becomes(&anna, id, |c| c.dialog.client_read == Some(sent.id)).await;
+    anna.chat_becomes(id, |c| c.dialog.client_read == Some(sent.id)).await;
 
     // The client replies to the answer: the reply quotes it.
     assert_eq!(
@@ -304,8 +283,7 @@ async fn answers_go_out_in_messenger_formatting_with_files_deliveries_and_reads(
         200
     );
     let chat =
-        chat_becomes(&anna, id, |c| c.messages.last().is_some_and(|m| m.author.is_client() && m.id.0 > sent.id.0))
-            .await;
+        anna.chat_becomes(id, |c| c.messages.last().is_some_and(|m| m.author.is_client() && m.id.0 > sent.id.0)).await;
     assert_eq!(chat.messages.last().unwrap().text, "> Good news: track it\n\nThanks\\!");
 
     // Files, fetched by Meta from signed addresses.
@@ -318,12 +296,12 @@ async fn answers_go_out_in_messenger_formatting_with_files_deliveries_and_reads(
     assert_eq!(calls[1].fetched, Some((200, png.len())));
     assert_eq!(calls[2].body["message"]["attachment"]["type"], "file");
     assert_eq!(calls[2].fetched, Some((200, 14)));
-    chat_becomes(&anna, id, |c| delivery_of(c, &with_files) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &with_files) == Some(Delivery::Sent)).await;
 
     // Meta refuses outside the 24 hours (a clock apart from ours): the reason says so.
     fake.fail_next_with(1, 400, 10, 2018278, "(#10) This message is sent outside of allowed window.");
     let late: Message = ok(anna.send(id, "Still there?", "k-3").await).await;
-    let chat = chat_becomes(&anna, id, |c| matches!(delivery_of(c, &late), Some(Delivery::Failed { .. }))).await;
+    let chat = anna.chat_becomes(id, |c| matches!(delivery_of(c, &late), Some(Delivery::Failed { .. }))).await;
     assert!(matches!(delivery_of(&chat, &late), Some(Delivery::Failed { reason }) if reason.contains("24 hours")));
 }
 
@@ -345,12 +323,12 @@ async fn instagram_answers_are_plain_text_and_seen_by_message() {
         "timestamp": 4, "read": { "mid": mid } }]),
     );
     assert_eq!(fake.deliver(&hook, SECRET, &seen).await, 200);
-    chat_becomes(&anna, id, |c| c.dialog.client_read == Some(sent.id)).await;
+    anna.chat_becomes(id, |c| c.dialog.client_read == Some(sent.id)).await;
 
     // A PDF is not something Instagram takes: the operator reads why.
     let pdf: Attachment = ok(anna.upload(id, "invoice.pdf", b"%PDF-1.7 total".to_vec()).await).await;
     let with_pdf: Message = ok(anna.send_files(id, "", "k-2", &[&pdf.id]).await).await;
-    let chat = chat_becomes(&anna, id, |c| matches!(delivery_of(c, &with_pdf), Some(Delivery::Failed { .. }))).await;
+    let chat = anna.chat_becomes(id, |c| matches!(delivery_of(c, &with_pdf), Some(Delivery::Failed { .. }))).await;
     assert!(
         matches!(delivery_of(&chat, &with_pdf), Some(Delivery::Failed { reason }) if reason.contains("only pictures"))
     );

@@ -79,11 +79,6 @@ fn text(update_id: i64, message_id: i64, body: &str) -> Value {
     message(update_id, message_id, OLENA, json!({ "text": body }))
 }
 
-/// The dialogs of the client with this Telegram id... found by name in Unassigned.
-async fn dialog_of(op: &Operator, name: &str) -> i64 {
-    common::dialog_named(&op.inbox().await, name).unwrap_or_else(|| panic!("a dialog of {name}"))
-}
-
 fn count(server: &TestServer, sql: &str) -> i64 {
     server.count_sql(sql)
 }
@@ -344,7 +339,7 @@ async fn a_second_bot_or_a_reconnected_one_opens_a_new_dialog_for_the_same_clien
     let anna = server.operator("anna").await;
 
     assert_eq!(shop.post(text(1, 1, "Hi shop")).await.status(), 200);
-    let first = dialog_of(&anna, "Olena Koval").await;
+    let first = anna.dialog_of("Olena Koval").await;
     assert_eq!(anna.reply(first).await.status(), 200);
     let lead: Connections = ok(anna.post(&format!("/api/dialogs/{first}/crm/lead"), json!({})).await).await;
     let lead_id = match &lead.linked[..] {
@@ -353,7 +348,7 @@ async fn a_second_bot_or_a_reconnected_one_opens_a_new_dialog_for_the_same_clien
     };
 
     assert_eq!(desk.post(text(1, 1, "Hi service desk")).await.status(), 200);
-    let second = dialog_of(&anna, "Olena Koval").await;
+    let second = anna.dialog_of("Olena Koval").await;
     assert_ne!(second, first, "a new dialog for the second bot");
     let (a, b) = (anna.chat(first).await.dialog, anna.chat(second).await.dialog);
     assert_eq!(a.client_id, b.client_id, "the same client");
@@ -368,7 +363,7 @@ async fn a_second_bot_or_a_reconnected_one_opens_a_new_dialog_for_the_same_clien
         ok(admin.post(&format!("/api/integrations/telegram/{id}/reconnect"), json!({})).await).await;
     let reshop = hook_of(&fake, &server, TOKEN, again);
     assert_eq!(reshop.post(text(2, 2, "Me again")).await.status(), 200);
-    let third = dialog_of(&anna, "Olena Koval").await;
+    let third = anna.dialog_of("Olena Koval").await;
     assert!(third != first && third != second);
     assert_eq!(anna.chat(third).await.dialog.client_id, a.client_id);
     let leads: RecordList = ok(anna.get("/api/crm/leads").await).await;
@@ -385,7 +380,7 @@ async fn answered_dialog(fake: &FakeTelegram) -> (TestServer, Hook, Operator, i6
     let hook = connect(fake, &server, &server.operator("admin").await, TOKEN).await;
     assert_eq!(hook.post(text(1, 1, "Hello")).await.status(), 200);
     let anna = server.operator("anna").await;
-    let id = dialog_of(&anna, "Olena Koval").await;
+    let id = anna.dialog_of("Olena Koval").await;
     assert_eq!(anna.reply(id).await.status(), 200);
     (server, hook, anna, id)
 }
@@ -399,7 +394,7 @@ async fn answers_go_out_formatted_and_wait_out_rate_limits_and_outages() {
         "from": { "id": 7770001, "is_bot": false, "first_name": "Taras" }, "chat": { "id": 7770001, "type": "private" },
         "text": "Hi" } });
     assert_eq!(hook.post(taras).await.status(), 200);
-    let other = dialog_of(&anna, "Taras").await;
+    let other = anna.dialog_of("Taras").await;
     assert_eq!(anna.reply(other).await.status(), 200);
 
     // Telegram asks to wait 3 s: long enough that the other dialog's two quick retries
@@ -551,7 +546,7 @@ async fn a_file_too_large_to_fetch_becomes_a_note_in_the_message() {
     assert_eq!(hook.post(video).await.status(), 200);
     assert!(fake.calls("getFile").is_empty(), "nothing is fetched that could not be kept");
     let anna = server.operator("anna").await;
-    let chat = anna.chat(dialog_of(&anna, "Olena Koval").await).await;
+    let chat = anna.chat(anna.dialog_of("Olena Koval").await).await;
     let said = chat.messages.iter().find(|m| m.author.is_client()).expect("the message is stored");
     assert!(said.attachments.is_empty());
     assert!(
@@ -573,7 +568,7 @@ async fn a_file_too_large_to_fetch_becomes_a_note_in_the_message() {
         json!({ "document": { "file_id": "big", "file_unique_id": "b", "file_name": "scan.pdf" }, "caption": "My scan" }),
     );
     assert_eq!(hook.post(document).await.status(), 200);
-    let chat = anna.chat(dialog_of(&anna, "Olena Koval").await).await;
+    let chat = anna.chat(anna.dialog_of("Olena Koval").await).await;
     let said = chat.messages.iter().rfind(|m| m.author.is_client()).expect("the second message is stored");
     assert_eq!(
         said.text,

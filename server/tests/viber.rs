@@ -5,12 +5,11 @@
 
 mod common;
 
-use common::{ok, refused, Operator, TestServer};
+use common::{delivery_of, ok, refused, Operator, TestServer};
 use el_fake_viber::FakeViber;
 use el_protocol::api::{Attachment, ChannelKind, ChatSnapshot, Delivery, Message};
 use el_protocol::integrations::{IntegrationsOverview, MessengerBot};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 const TOKEN: &str = "4453b6ac12345678-e02c5f12174805f9-daec9cbb5448c51f";
 const PUBLIC_URL: &str = "https://inbox.example.com";
@@ -54,30 +53,9 @@ fn event(name: &str, token: u64) -> Value {
             "user_id": JOHN })
 }
 
-async fn dialog_of(op: &Operator, name: &str) -> i64 {
-    common::dialog_named(&op.inbox().await, name).unwrap_or_else(|| panic!("a dialog of {name}"))
-}
-
-/// Waits until the chat satisfies `wanted`.
-async fn chat_becomes(op: &Operator, dialog: i64, wanted: impl Fn(&ChatSnapshot) -> bool) -> ChatSnapshot {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let chat: ChatSnapshot = op.chat(dialog).await;
-        if wanted(&chat) {
-            return chat;
-        }
-        assert!(Instant::now() < deadline, "the chat stayed {:?}", chat.messages.last());
-        tokio::time::sleep(Duration::from_millis(30)).await;
-    }
-}
-
 /// Viber's token of a message it took, as the server keeps it.
 fn external_id(server: &TestServer, message: &Message) -> u64 {
     server.count_sql(&format!("SELECT CAST(external_id AS BIGINT) FROM messages WHERE id = {}", message.id.0)) as u64
-}
-
-fn delivery_of(chat: &ChatSnapshot, message: &Message) -> Option<Delivery> {
-    chat.messages.iter().find(|m| m.id == message.id).and_then(|m| m.delivery.clone())
 }
 
 #[tokio::test]
@@ -126,7 +104,7 @@ async fn administrators_connect_disconnect_and_reconnect_viber_bots() {
     assert_eq!(fake.calls("set_webhook").last().unwrap().params["url"], "", "the webhook was removed");
     fake.take_webhook(TOKEN, &hook);
     assert_eq!(fake.deliver(TOKEN, TOKEN, &text(2, "still there?")).await, 401);
-    let dialog = dialog_of(&anna, "John McClane").await;
+    let dialog = anna.dialog_of("John McClane").await;
     assert_eq!(anna.reply(dialog).await.status(), 200);
     let why = refused(anna.send(dialog, "Hello", "k-1").await, 409).await;
     assert!(why.contains("bot is disconnected"), "{why}");
@@ -176,7 +154,7 @@ async fn forged_callbacks_are_refused_and_retries_are_stored_once() {
         assert_eq!(fake.deliver(TOKEN, TOKEN, &text(10, "Where is my order?")).await, 200);
     }
     let anna = server.operator("anna").await;
-    let chat: ChatSnapshot = anna.chat(dialog_of(&anna, "John McClane").await).await;
+    let chat: ChatSnapshot = anna.chat(anna.dialog_of("John McClane").await).await;
     let said: Vec<&str> = chat.messages.iter().filter(|m| m.author.is_client()).map(|m| m.text.as_str()).collect();
     assert_eq!(said, ["Where is my order?"], "Viber's retries are one message");
     assert_eq!(chat.dialog.channel_kind, ChannelKind::Viber);
@@ -229,7 +207,7 @@ async fn clients_files_are_fetched_and_what_cannot_be_becomes_a_note() {
     assert_eq!(fake.deliver(TOKEN, TOKEN, &location).await, 200);
 
     let anna = server.operator("anna").await;
-    let chat: ChatSnapshot = anna.chat(dialog_of(&anna, "John McClane").await).await;
+    let chat: ChatSnapshot = anna.chat(anna.dialog_of("John McClane").await).await;
     let said: Vec<&Message> = chat.messages.iter().filter(|m| m.author.is_client()).collect();
     assert_eq!(said.len(), 4);
     assert_eq!(said[0].text, "The box \\*arrived\\* broken", "shown exactly as written");
@@ -255,7 +233,7 @@ async fn answered_dialog(fake: &FakeViber) -> (TestServer, Operator, i64) {
     connect(&server).await;
     assert_eq!(fake.deliver(TOKEN, TOKEN, &text(1, "Hello")).await, 200);
     let anna = server.operator("anna").await;
-    let id = dialog_of(&anna, "John McClane").await;
+    let id = anna.dialog_of("John McClane").await;
     assert_eq!(anna.reply(id).await.status(), 200);
     (server, anna, id)
 }
@@ -276,15 +254,15 @@ async fn answers_go_out_in_viber_formatting_with_files_and_receipts() {
     assert_eq!(calls[0].params["type"], "text");
     assert_eq!(calls[0].params["text"], "*Good news*: it ships <b>tomorrow</b> & track it (https://example.com/t?a=1)");
     assert_eq!(fake.calls("send_message").len(), 3, "two rate-limited attempts, then the message");
-    chat_becomes(&anna, id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
 
     // Viber's receipts show on the message.
     let token = external_id(&server, &sent);
     assert_eq!(Some(token), calls[0].message_token, "the message is known by the token Viber gave it");
     assert_eq!(fake.deliver(TOKEN, TOKEN, &event("delivered", token)).await, 200);
-    chat_becomes(&anna, id, |c| c.dialog.client_delivered == Some(sent.id)).await;
+    anna.chat_becomes(id, |c| c.dialog.client_delivered == Some(sent.id)).await;
     assert_eq!(fake.deliver(TOKEN, TOKEN, &event("seen", token)).await, 200);
-    chat_becomes(&anna, id, |c| c.dialog.client_read == Some(sent.id)).await;
+    anna.chat_becomes(id, |c| c.dialog.client_read == Some(sent.id)).await;
 
     // Files: a small image as a picture, a PDF as a file, each fetched from a signed address.
     let png = [&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A][..], &[1u8; 64]].concat();
@@ -301,7 +279,7 @@ async fn answers_go_out_in_viber_formatting_with_files_and_receipts() {
         (Some("invoice.pdf"), Some(14))
     );
     assert_eq!(calls[2].fetched, Some((200, 14)));
-    chat_becomes(&anna, id, |c| delivery_of(c, &with_files) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &with_files) == Some(Delivery::Sent)).await;
     // The address opens only with its signature.
     let path = calls[2].params["media"].as_str().unwrap()[PUBLIC_URL.len()..].to_string();
     let status = |path: String| reqwest::get(server.url(&path));
@@ -323,13 +301,13 @@ async fn refusals_and_failures_read_as_reasons_and_unsubscribed_clients_are_not_
     // The client unsubscribed, and Viber refuses what was sent meanwhile.
     fake.unsubscribe(JOHN);
     let refused_msg: Message = ok(anna.send(id, "Hello?", "k-2").await).await;
-    let chat = chat_becomes(&anna, id, |c| matches!(delivery_of(c, &refused_msg), Some(Delivery::Failed { .. }))).await;
+    let chat = anna.chat_becomes(id, |c| matches!(delivery_of(c, &refused_msg), Some(Delivery::Failed { .. }))).await;
     assert_eq!(
         delivery_of(&chat, &refused_msg),
         Some(Delivery::Failed { reason: "Not delivered: the client has unsubscribed from the bot.".into() })
     );
     assert_eq!(fake.deliver(TOKEN, TOKEN, &event("unsubscribed", 99)).await, 200);
-    let chat = chat_becomes(&anna, id, |c| c.messages.last().is_some_and(|m| m.text.contains("unsubscribed"))).await;
+    let chat = anna.chat_becomes(id, |c| c.messages.last().is_some_and(|m| m.text.contains("unsubscribed"))).await;
     assert!(chat.messages.last().unwrap().notice.is_some(), "a system note says so");
     let why = refused(anna.send(id, "Anyone?", "k-3").await, 409).await;
     assert!(why.contains("unsubscribed from this bot"), "{why}");
@@ -346,11 +324,11 @@ async fn a_failed_callback_marks_the_message_failed_with_viber_s_words() {
     let (server, anna, id) = answered_dialog(&fake).await;
     let sent: Message = ok(anna.send(id, "Your code is 1234", "k-1").await).await;
     fake.wait_for_sent(1).await;
-    chat_becomes(&anna, id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
     let mut failed = event("failed", external_id(&server, &sent));
     failed["desc"] = json!("failure description");
     assert_eq!(fake.deliver(TOKEN, TOKEN, &failed).await, 200);
-    let chat = chat_becomes(&anna, id, |c| matches!(delivery_of(c, &sent), Some(Delivery::Failed { .. }))).await;
+    let chat = anna.chat_becomes(id, |c| matches!(delivery_of(c, &sent), Some(Delivery::Failed { .. }))).await;
     assert_eq!(
         delivery_of(&chat, &sent),
         Some(Delivery::Failed { reason: "Not delivered: Viber answered “failure description”.".into() })

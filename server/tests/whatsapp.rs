@@ -5,12 +5,11 @@
 
 mod common;
 
-use common::{ok, refused, Operator, TestServer};
+use common::{delivery_of, ok, refused, Operator, TestServer};
 use el_fake_meta::FakeMeta;
 use el_protocol::api::{Attachment, ChannelKind, ChatSnapshot, Delivery, Message};
 use el_protocol::integrations::{IntegrationsOverview, MessengerBot};
 use serde_json::{json, Value};
-use std::time::{Duration, Instant};
 
 const NUMBER_ID: &str = "106540352242922";
 const WABA_ID: &str = "102290129340398";
@@ -63,26 +62,6 @@ fn text(wamid: &str, body: &str) -> Value {
 fn status(wamid: &str, status: &str, errors: Value) -> Value {
     notification(json!({ "statuses": [{ "id": wamid, "status": status, "timestamp": "1", "recipient_id": KERRY,
         "errors": errors }] }))
-}
-
-async fn dialog_of(op: &Operator, name: &str) -> i64 {
-    common::dialog_named(&op.inbox().await, name).unwrap_or_else(|| panic!("a dialog of {name}"))
-}
-
-async fn chat_becomes(op: &Operator, dialog: i64, wanted: impl Fn(&ChatSnapshot) -> bool) -> ChatSnapshot {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let chat: ChatSnapshot = op.chat(dialog).await;
-        if wanted(&chat) {
-            return chat;
-        }
-        assert!(Instant::now() < deadline, "the chat stayed {:?}", chat.messages.last());
-        tokio::time::sleep(Duration::from_millis(30)).await;
-    }
-}
-
-fn delivery_of(chat: &ChatSnapshot, message: &Message) -> Option<Delivery> {
-    chat.messages.iter().find(|m| m.id == message.id).and_then(|m| m.delivery.clone())
 }
 
 #[tokio::test]
@@ -173,7 +152,7 @@ async fn forged_notifications_are_refused_and_retries_are_stored_once() {
     );
     assert_eq!(stored, 1, "the sales number's message is in its own channel");
     let anna = server.operator("anna").await;
-    let chat: ChatSnapshot = anna.chat(dialog_of(&anna, "Kerry Fisher").await).await;
+    let chat: ChatSnapshot = anna.chat(anna.dialog_of("Kerry Fisher").await).await;
     let said: Vec<&str> = chat.messages.iter().filter(|m| m.author.is_client()).map(|m| m.text.as_str()).collect();
     assert_eq!(said, ["Where is my \\*order\\*?"], "once, exactly as written, and only this number's");
     assert_eq!(chat.dialog.channel_kind, ChannelKind::Whatsapp);
@@ -205,7 +184,7 @@ async fn clients_media_are_fetched_and_what_cannot_be_becomes_a_note() {
     assert_eq!(fake.deliver(&hook, SECRET, &gone).await, 200);
 
     let anna = server.operator("anna").await;
-    let chat: ChatSnapshot = anna.chat(dialog_of(&anna, "Kerry Fisher").await).await;
+    let chat: ChatSnapshot = anna.chat(anna.dialog_of("Kerry Fisher").await).await;
     let said: Vec<&Message> = chat.messages.iter().filter(|m| m.author.is_client()).collect();
     assert_eq!(said[0].text, "The box");
     assert_eq!(
@@ -226,7 +205,7 @@ async fn answered_dialog(fake: &FakeMeta) -> (TestServer, String, Operator, i64)
     let hook = connect(&server).await.setup.unwrap().url;
     assert_eq!(fake.deliver(&hook, SECRET, &text("wamid.in1", "Hello")).await, 200);
     let anna = server.operator("anna").await;
-    let id = dialog_of(&anna, "Kerry Fisher").await;
+    let id = anna.dialog_of("Kerry Fisher").await;
     assert_eq!(anna.reply(id).await.status(), 200);
     (server, hook, anna, id)
 }
@@ -243,13 +222,13 @@ async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
     assert_eq!(calls[0].body["to"], KERRY);
     assert_eq!(calls[0].body["text"]["body"], "*Good news*: track it (https://example.com/t?a=1)");
     assert_eq!(fake.calls().len(), 3, "two rate-limited attempts, then the message");
-    chat_becomes(&anna, id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
 
     let wamid = calls[0].id.clone().unwrap();
     assert_eq!(fake.deliver(&hook, SECRET, &status(&wamid, "delivered", json!([]))).await, 200);
-    chat_becomes(&anna, id, |c| c.dialog.client_delivered == Some(sent.id)).await;
+    anna.chat_becomes(id, |c| c.dialog.client_delivered == Some(sent.id)).await;
     assert_eq!(fake.deliver(&hook, SECRET, &status(&wamid, "read", json!([]))).await, 200);
-    chat_becomes(&anna, id, |c| c.dialog.client_read == Some(sent.id)).await;
+    anna.chat_becomes(id, |c| c.dialog.client_read == Some(sent.id)).await;
 
     // The client replies to the answer: the reply quotes it.
     let reply = from_kerry(
@@ -258,8 +237,7 @@ async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
     );
     assert_eq!(fake.deliver(&hook, SECRET, &reply).await, 200);
     let chat =
-        chat_becomes(&anna, id, |c| c.messages.last().is_some_and(|m| m.author.is_client() && m.id.0 > sent.id.0))
-            .await;
+        anna.chat_becomes(id, |c| c.messages.last().is_some_and(|m| m.author.is_client() && m.id.0 > sent.id.0)).await;
     assert_eq!(
         chat.messages.last().unwrap().text,
         "> Good news: track it\n\nThanks\\!",
@@ -279,12 +257,12 @@ async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
         (Some("document"), Some("invoice.pdf"))
     );
     assert_eq!(calls[2].fetched, Some((200, 14)));
-    chat_becomes(&anna, id, |c| delivery_of(c, &with_files) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &with_files) == Some(Delivery::Sent)).await;
 
     // WhatsApp took a message, then could not deliver it.
     let later: Message = ok(anna.send(id, "One more thing", "k-3").await).await;
     let wamid = fake.wait_for_sent(4).await[3].id.clone().unwrap();
-    chat_becomes(&anna, id, |c| delivery_of(c, &later) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &later) == Some(Delivery::Sent)).await;
     let failed = status(
         &wamid,
         "failed",
@@ -292,7 +270,7 @@ async fn answers_go_out_in_whatsapp_formatting_with_files_and_statuses() {
         "error_data": { "details": "Receiver is incapable of receiving this message" } }]),
     );
     assert_eq!(fake.deliver(&hook, SECRET, &failed).await, 200);
-    let chat = chat_becomes(&anna, id, |c| matches!(delivery_of(c, &later), Some(Delivery::Failed { .. }))).await;
+    let chat = anna.chat_becomes(id, |c| matches!(delivery_of(c, &later), Some(Delivery::Failed { .. }))).await;
     assert_eq!(
         delivery_of(&chat, &later),
         Some(Delivery::Failed {
@@ -319,11 +297,11 @@ async fn after_24_hours_answers_are_refused_until_the_client_writes_again() {
     assert_eq!(fake.deliver(&hook, SECRET, &text("wamid.in2", "Yes!")).await, 200);
     fake.fail_next(1, 400, 131047, "Re-engagement message");
     let sent: Message = ok(anna.send(id, "Great", "k-2").await).await;
-    let chat = chat_becomes(&anna, id, |c| matches!(delivery_of(c, &sent), Some(Delivery::Failed { .. }))).await;
+    let chat = anna.chat_becomes(id, |c| matches!(delivery_of(c, &sent), Some(Delivery::Failed { .. }))).await;
     assert!(matches!(delivery_of(&chat, &sent), Some(Delivery::Failed { reason }) if reason.contains("24 hours")));
     let again: Message = ok(anna.send(id, "Great, once more", "k-3").await).await;
     fake.wait_for_sent(1).await;
-    chat_becomes(&anna, id, |c| delivery_of(c, &again) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &again) == Some(Delivery::Sent)).await;
 }
 
 #[tokio::test]
@@ -373,7 +351,7 @@ async fn after_24_hours_an_approved_template_reaches_the_client() {
         json!({ "name": "order_update", "language": { "code": "en_US" }, "components": [{ "type": "body",
             "parameters": [{ "type": "text", "text": "Kerry" }, { "type": "text", "text": "#1042" }] }] })
     );
-    chat_becomes(&anna, id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
+    anna.chat_becomes(id, |c| delivery_of(c, &sent) == Some(Delivery::Sent)).await;
     let again: Message = ok(anna.post(&path, send(json!(["Kerry", "#1042"]), "t-4")).await).await;
     assert_eq!(again.id, sent.id, "the same key is the same message");
     let why = refused(anna.send(id, "Still there?", "k-9").await, 409).await;

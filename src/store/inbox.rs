@@ -62,6 +62,9 @@ pub struct InboxStore {
     pub watched: RwSignal<HashMap<DialogId, DialogSummary>>,
 }
 
+/// Whom a tab's store belongs to before anyone is signed in.
+pub const NOBODY: UserId = UserId(0);
+
 impl InboxStore {
     pub fn new(me: UserId) -> Self {
         InboxStore {
@@ -109,13 +112,18 @@ impl InboxStore {
     /// chat, drafts, unsent messages, search, quick replies) is forgotten. The same
     /// user signing in again keeps their drafts and unsent messages.
     pub fn begin(&self, me: UserId) {
-        if self.inbox.with_untracked(|i| i.me()) == me {
+        let before = self.inbox.with_untracked(|i| i.me());
+        if before == me {
             return;
         }
         self.inbox.set(Inbox::new(me));
         self.touch_rows(None);
-        self.chat.set(None);
         self.loaded.set(false);
+        if before == NOBODY {
+            // A fresh tab: a chat a deep link loaded before the user was known is theirs.
+            return;
+        }
+        self.chat.set(None);
         self.outbox.set(Outbox::default());
         self.drafts.set_value(HashMap::new());
         self.paging.set_value(HashSet::new());

@@ -483,6 +483,36 @@ impl Operator {
         assert_eq!(r.status(), 200, "opening dialog {id}");
         r.json().await.unwrap()
     }
+
+    /// The dialog of the client named `name` in the user's inbox (Unassigned first).
+    pub async fn dialog_of(&self, name: &str) -> i64 {
+        dialog_named(&self.inbox().await, name).unwrap_or_else(|| panic!("a dialog of {name}"))
+    }
+
+    /// Waits (up to 15 s) until the chat satisfies `wanted`.
+    pub async fn chat_becomes(
+        &self,
+        dialog: i64,
+        wanted: impl Fn(&el_protocol::api::ChatSnapshot) -> bool,
+    ) -> el_protocol::api::ChatSnapshot {
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let chat = self.chat(dialog).await;
+            if wanted(&chat) {
+                return chat;
+            }
+            assert!(std::time::Instant::now() < deadline, "the chat stayed {:?}", chat.messages.last());
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+    }
+}
+
+/// How `message` stands in `chat`, as its delivery shows it.
+pub fn delivery_of(
+    chat: &el_protocol::api::ChatSnapshot,
+    message: &el_protocol::api::Message,
+) -> Option<el_protocol::api::Delivery> {
+    chat.messages.iter().find(|m| m.id == message.id).and_then(|m| m.delivery.clone())
 }
 
 /// The id of the first dialog named `name` in a snapshot.
