@@ -13,8 +13,8 @@ sources_hash() {
     | sort | xargs -d '\n' sha256sum 2>/dev/null | sha256sum | cut -d' ' -f1
 }
 
-bundle() { # dir, rustflags, sources...
-  local dir=$1 flags=$2; shift 2
+bundle() { # dir, rustflags, finishing step (given the new dist), sources...
+  local dir=$1 flags=$2 finish=$3; shift 3
   local want; want="$(sources_hash "$@") $flags"
   if [ -f "$dir/dist/.sources" ] && [ "$(cat "$dir/dist/.sources")" = "$want" ]; then
     say "$dir: up to date"
@@ -22,13 +22,20 @@ bundle() { # dir, rustflags, sources...
   fi
   say "$dir: building (release)"
   (cd "$dir" && RUSTFLAGS="$flags" trunk build --release)
+  $finish "$dir/dist"
   node scripts/precompress.mjs "$dir/dist"
   echo "$want" > "$dir/dist/.sources"
 }
 
+# The app's pages that the inbox does not need are downloaded on demand: wasm-split
+# cuts them out of the linked wasm (src/on_demand.rs, scripts/split-wasm.mjs).
+split_app() {
+  node scripts/split-wasm.mjs "$1" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/external-lines.wasm"
+}
+
 # Leptos's type-erased views make the app 12.5 % smaller but the small widget 3 %
 # larger (README, Bundles): only the app is built with them.
-bundle . "--cfg erase_components" src style public index.html Trunk.toml build.rs locales
-bundle widget "" widget
+bundle . "--cfg erase_components --cfg el_split -Clink-args=--emit-relocs" split_app src style public index.html Trunk.toml build.rs locales scripts/split-wasm.mjs
+bundle widget "" true widget
 say "server: building (release)"
 cargo build --release -p el-server --quiet

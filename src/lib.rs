@@ -16,6 +16,7 @@ pub mod embed;
 pub mod format;
 pub mod labels;
 pub mod language;
+pub mod on_demand;
 pub mod pages;
 pub mod shortcuts;
 pub mod store;
@@ -28,6 +29,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
+use on_demand::{OnDemand, Page};
 use store::{InboxStore, Session};
 
 /// The application: stores in context, the session check, and the routes.
@@ -84,18 +86,18 @@ fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
                         <Route path=path!("/") view=pages::home::HomePage/>
                         <Route path=path!("/lines") view=pages::inbox::InboxPage/>
                         <Route path=path!("/lines/:id") view=pages::inbox::InboxPage/>
-                        <Route path=path!("/settings") view=pages::settings::SettingsPage/>
-                        <Route path=path!("/settings/roles") view=pages::roles::RolesPage/>
-                        <Route path=path!("/settings/quick-replies") view=pages::quick_replies::QuickRepliesPage/>
-                        <Route path=path!("/settings/integrations") view=pages::integrations::IntegrationsPage/>
-                        <Route path=path!("/settings/queue") view=pages::queue::QueuePage/>
-                        <Route path=path!("/settings/api-keys") view=pages::api_keys::ApiKeysPage/>
-                        <Route path=path!("/crm/:entity") view=pages::crm_list::CrmListPage/>
-                        <Route path=path!("/crm/:entity/new") view=pages::crm_card::CrmCardPage/>
-                        <Route path=path!("/crm/:entity/:id") view=pages::crm_card::CrmCardPage/>
-                        <Route path=path!("/embed/frame/block/:entity/:id") view=pages::embed::EmbeddedBlockPage/>
-                        <Route path=path!("/embed/frame/field/:entity/:id") view=pages::embed::EmbeddedFieldPage/>
-                        <Route path=path!("/embed/frame/chat/:id") view=pages::embed::EmbeddedChatPage/>
+                        <Route path=path!("/settings") view=|| view! { <OnDemand page=Page::Settings/> }/>
+                        <Route path=path!("/settings/roles") view=|| view! { <OnDemand page=Page::Roles/> }/>
+                        <Route path=path!("/settings/quick-replies") view=|| view! { <OnDemand page=Page::QuickReplies/> }/>
+                        <Route path=path!("/settings/integrations") view=|| view! { <OnDemand page=Page::Integrations/> }/>
+                        <Route path=path!("/settings/queue") view=|| view! { <OnDemand page=Page::Queue/> }/>
+                        <Route path=path!("/settings/api-keys") view=|| view! { <OnDemand page=Page::ApiKeys/> }/>
+                        <Route path=path!("/crm/:entity") view=|| view! { <OnDemand page=Page::CrmList/> }/>
+                        <Route path=path!("/crm/:entity/new") view=|| view! { <OnDemand page=Page::CrmCard/> }/>
+                        <Route path=path!("/crm/:entity/:id") view=|| view! { <OnDemand page=Page::CrmCard/> }/>
+                        <Route path=path!("/embed/frame/block/:entity/:id") view=|| view! { <OnDemand page=Page::EmbeddedBlock/> }/>
+                        <Route path=path!("/embed/frame/field/:entity/:id") view=|| view! { <OnDemand page=Page::EmbeddedField/> }/>
+                        <Route path=path!("/embed/frame/chat/:id") view=|| view! { <OnDemand page=Page::EmbeddedChat/> }/>
                     </Routes>
                 </Router>
         }

@@ -25,7 +25,8 @@ pub struct Harness {
     _dir: tempfile::TempDir,
 }
 
-fn repo_root() -> PathBuf {
+/// The project's root, where `scripts/build.sh` leaves the built bundles.
+pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 

@@ -15,6 +15,7 @@ use axum::Router;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use sha2::{Digest, Sha256};
+use std::future::{ready, Ready};
 use std::path::Path;
 use std::sync::Arc;
 use tower_http::services::ServeDir;
@@ -23,17 +24,8 @@ use tower_http::services::ServeDir;
 pub fn widget_router(state: &AppState) -> Router<AppState> {
     let dir = &state.config.widget_dir;
     let page = Page::load(dir, &state.config.base_path);
-    let index = page.handler("*");
     // The frame's page at `/widget/app/`; a file that is not there is not found.
-    let at_root = move |uri: Uri| {
-        let page = (uri.path() == "/").then(index.clone());
-        async move {
-            match page {
-                Some(page) => page.await,
-                None => StatusCode::NOT_FOUND.into_response(),
-            }
-        }
-    };
+    let at_root = page_where(page.handler("*"), |uri| uri.path() == "/");
     let files = bundle_dir(dir).append_index_html_on_directories(false).fallback(at_root.clone().into_service());
     let app = Router::new()
         .route("/widget/app/index.html", get(move || at_root(Uri::from_static("/"))))
@@ -43,17 +35,20 @@ pub fn widget_router(state: &AppState) -> Router<AppState> {
 }
 
 /// The SPA: files from its dist, and its page for every other path so the client-side
-/// router handles deep links. The SPA may not be framed.
+/// router handles deep links, but a built file that is not there (one of an older build)
+/// is not found: never the page, which would be cached for good under the file's name.
+/// The SPA may not be framed.
 pub fn spa_service(state: &AppState) -> Router<AppState> {
     let dir = &state.config.spa_dir;
     let index = spa_page(state);
-    let spa = bundle_dir(dir).append_index_html_on_directories(false).fallback(index.clone().into_service());
+    let deep_link = page_where(index.clone(), |uri| !is_hashed_name(file_name(uri)));
+    let spa = bundle_dir(dir).append_index_html_on_directories(false).fallback(deep_link.into_service());
     Router::new().route("/index.html", get(index)).fallback_service(spa).layer(middleware::map_response(cache_control))
 }
 
 /// A handler answering with the SPA's page (for `{base}/`, which a router nested at the
 /// base path does not reach).
-pub fn spa_page(state: &AppState) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync {
+pub fn spa_page(state: &AppState) -> impl Fn() -> Ready<Response> + Clone + Send + Sync {
     Page::load(&state.config.spa_dir, &state.config.base_path).handler("'none'")
 }
 
@@ -105,9 +100,9 @@ impl Page {
     }
 
     /// A handler answering with the page, which `frame_ancestors` may frame.
-    fn handler(self, frame_ancestors: &str) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync {
+    fn handler(self, frame_ancestors: &str) -> impl Fn() -> Ready<Response> + Clone + Send + Sync {
         let policy = self.policy(frame_ancestors);
-        move || std::future::ready(self.clone().serve(policy.clone()))
+        move || ready(self.clone().serve(policy.clone()))
     }
 
     /// The page with its policy, checked with the server on every load (its links
@@ -148,7 +143,7 @@ fn bundle_dir(dir: &Path) -> ServeDir {
 /// those never change and are cached for a year; anything else (the page itself, whose
 /// links change with each build) is checked with the server every time.
 async fn cache_control(uri: Uri, mut response: Response) -> Response {
-    let hashed = uri.path().rsplit('/').next().is_some_and(is_hashed_name);
+    let hashed = is_hashed_name(file_name(&uri));
     let value = if hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
     if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
         response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
@@ -156,7 +151,20 @@ async fn cache_control(uri: Uri, mut response: Response) -> Response {
     response
 }
 
-/// `name-<hash>[_bg].ext`, as Trunk names what it builds (the hash is a 64-bit number in
+/// `page` for the paths `serves_page` accepts, 404 for the others.
+fn page_where(
+    page: impl Fn() -> Ready<Response> + Clone + Send + Sync,
+    serves_page: fn(&Uri) -> bool,
+) -> impl Fn(Uri) -> Ready<Response> + Clone + Send + Sync {
+    move |uri| if serves_page(&uri) { page() } else { ready(StatusCode::NOT_FOUND.into_response()) }
+}
+
+/// The last segment of the path.
+fn file_name(uri: &Uri) -> &str {
+    uri.path().rsplit('/').next().unwrap_or_default()
+}
+
+/// `name-<hash>[_bg].ext`, as Trunk (and scripts/split-wasm.mjs) names what it builds (the hash is a 64-bit number in
 /// hex without leading zeros: 12 to 16 digits but for one build in 16 million).
 fn is_hashed_name(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or_default();

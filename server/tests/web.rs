@@ -1,5 +1,6 @@
 //! The app's bundle goes out precompressed and cached for good (its names carry their
-//! content's hash); the page that links it is checked every time.
+//! content's hash); the page that links it is checked every time, and a bundle file that
+//! is not there is not found.
 
 mod common;
 
@@ -33,6 +34,14 @@ async fn hashed_bundle_files_are_sent_precompressed_and_cached_for_good() {
         let r = http.get(server.url(page)).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["cache-control"], "no-cache", "{page}: the page is checked each time");
+    }
+
+    // A built file that is not there (a part of an older build) is not found: never
+    // the page, which the browser would then keep for a year under the file's name.
+    for missing in ["/split_crm-0123456789abcdef.wasm", "/external-lines-89b6e221507757e.js"] {
+        let r = http.get(server.url(missing)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{missing}");
+        assert!(r.headers().get("cache-control").is_none(), "{missing}");
     }
 }
 

@@ -1,0 +1,74 @@
+//! The first download is the inbox: Settings and the CRM come when first opened, and a
+//! part the network fails to bring says so and opens on Retry.
+
+use el_e2e::{Browser, Harness};
+use std::path::{Path, PathBuf};
+
+/// The names of the app's files the page has fetched so far.
+async fn fetched(b: &Browser) -> Vec<String> {
+    let names = b
+        .js(
+            "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname.split('/').pop())",
+            vec![],
+        )
+        .await;
+    serde_json::from_value(names).unwrap()
+}
+
+/// The files of `dist` that hold the part named `part` (`split_crm-<hash>.wasm` and its
+/// compressed copies).
+fn part_files(dist: &Path, part: &str) -> Vec<PathBuf> {
+    let prefix = format!("split_{part}-");
+    let files: Vec<PathBuf> = std::fs::read_dir(dist)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.file_name().unwrap().to_string_lossy().starts_with(&prefix))
+        .collect();
+    assert!(!files.is_empty(), "scripts/build.sh made no {prefix}* file in {}", dist.display());
+    files
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_and_the_crm_are_downloaded_when_first_opened() {
+    // A copy of the built app, so that one of its parts can go missing.
+    let copy = tempfile::tempdir().unwrap();
+    let dist = el_e2e::repo_root().join("dist");
+    for entry in std::fs::read_dir(&dist).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let spa = copy.path().to_path_buf();
+    let h = Harness::start_with(|config| config.spa_dir = spa).await;
+    let admin = h.browser().await;
+    admin.sign_in("admin").await;
+    admin.goto("/lines").await;
+    admin.wait_text("[role=tab]", "Unassigned").await;
+    let first = fetched(&admin).await;
+    assert!(first.iter().any(|name| name.ends_with("_bg.wasm")), "{first:?}");
+    assert!(!first.iter().any(|name| name.starts_with("split_")), "the inbox fetched a part: {first:?}");
+
+    admin.click_text("nav a", "Settings").await;
+    admin.wait_text("main h1", "Settings").await;
+    let now = fetched(&admin).await;
+    assert!(now.iter().any(|name| name.starts_with("split_settings-")), "{now:?}");
+    assert!(!now.iter().any(|name| name.starts_with("split_crm-")), "{now:?}");
+
+    // The CRM's part cannot be had: the page says so, and Retry opens it once it can.
+    let hidden = tempfile::tempdir().unwrap();
+    let crm = part_files(copy.path(), "crm");
+    for file in &crm {
+        std::fs::rename(file, hidden.path().join(file.file_name().unwrap())).unwrap();
+    }
+    admin.click_text("nav a", "CRM").await;
+    admin.wait_text("[role=alert]", "This page could not be downloaded").await;
+    admin.assert_accessible("a page that could not be downloaded").await;
+    admin.screenshot("/tmp/e2e-not-downloaded.png").await;
+    for file in &crm {
+        std::fs::rename(hidden.path().join(file.file_name().unwrap()), file).unwrap();
+    }
+    admin.click_text("main button", "Retry").await;
+    admin.wait_text("main h1", "Leads").await;
+    admin.wait_no_text("main", "could not be downloaded").await;
+}
