@@ -4,13 +4,15 @@
 //! the CRM, the embedded views) into a wasm file of its own with wasm-split, as
 //! cargo-leptos does for Leptos's `#[lazy]`, so an operator's first download carries the
 //! inbox only. Other builds (component tests, `trunk serve`) keep one file and open the
-//! pages at once. A part that cannot be downloaded says so and offers Retry; a later
-//! try starts afresh.
+//! pages at once. A part that cannot be downloaded says so and offers Retry (a later try
+//! starts afresh), or Reload when the app was updated since the page opened.
 
 use crate::components::app_shell::AppShell;
 use crate::pages;
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
+use leptos::task::spawn_local;
+use std::cell::RefCell;
+use std::collections::HashSet;
 
 /// A part could not be downloaded (the network failed).
 pub struct NotDownloaded;
@@ -21,6 +23,9 @@ impl From<leptos::wasm_split::SplitLoaderError> for NotDownloaded {
     }
 }
 
+/// What draws a page; it lives in the page's part.
+type Maker = fn() -> AnyView;
+
 /// The pages of each part, and one function per page that the split build
 /// downloads its part for; the same names are the [`Page`]s.
 macro_rules! parts {
@@ -29,25 +34,32 @@ macro_rules! parts {
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Page { $($($page),+),+ }
 
+        impl Page {
+            /// The part it is in.
+            fn part(self) -> &'static str {
+                match self { $($(Page::$page)|+ => stringify!($part),)+ }
+            }
+        }
+
         $($(
             #[allow(non_snake_case)]
             #[cfg_attr(el_split, ::leptos::wasm_split::wasm_split(
                 $part, wasm_split_path = ::leptos::wasm_split, fallible
             ))]
-            fn $page() -> Result<AnyView, NotDownloaded> {
-                Ok(view! { <$component/> }.into_any())
+            fn $page() -> Result<Maker, NotDownloaded> {
+                Ok(|| view! { <$component/> }.into_any())
             }
         )+)+
 
-        /// The page's view, once its part is here.
-        async fn load(page: Page) -> Result<AnyView, NotDownloaded> {
+        /// What draws `page`, once its part is here.
+        async fn download(page: Page) -> Result<Maker, NotDownloaded> {
             match page {
                 $($(Page::$page => {
                     #[cfg(el_split)]
-                    let view = $page().await;
+                    let maker = $page().await;
                     #[cfg(not(el_split))]
-                    let view = $page();
-                    view
+                    let maker = $page();
+                    maker
                 })+)+
             }
         }
@@ -81,6 +93,20 @@ impl Page {
     }
 }
 
+thread_local! {
+    /// The parts downloaded so far.
+    static DOWNLOADED: RefCell<HashSet<&'static str>> = RefCell::default();
+}
+
+/// What draws `page` when its part is here already: then it needs no waiting (the
+/// download answers at its first poll and asks the browser for nothing; a part that is
+/// not here is never polled this way).
+fn downloaded(page: Page) -> Option<Maker> {
+    use futures::FutureExt;
+    let here = !cfg!(el_split) || DOWNLOADED.with(|parts| parts.borrow().contains(page.part()));
+    here.then(|| download(page).now_or_never()?.ok()).flatten()
+}
+
 /// `inner` inside the top bar when `page` shows there, so the user can go elsewhere.
 fn framed(page: Page, inner: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
     match page.in_shell() {
@@ -89,31 +115,78 @@ fn framed(page: Page, inner: impl Fn() -> AnyView + Send + Sync + 'static) -> An
     }
 }
 
-/// `page`, with "Loading…" while its part downloads, and what went wrong with Retry
-/// when it cannot be.
+/// Whether the server now serves another build of the app than this page runs (an
+/// update was installed since it opened, and the parts this build asks for are gone):
+/// the page names its build's script, and the server's page no longer does.
+async fn app_was_updated() -> bool {
+    let ours =
+        document().query_selector("link[rel=modulepreload]").ok().flatten().and_then(|link| link.get_attribute("href"));
+    match (ours, crate::api::app_page().await) {
+        (Some(ours), Ok(page)) => !page.contains(&format!("\"{ours}\"")),
+        _ => false,
+    }
+}
+
+/// Where a page's download stands.
+#[derive(Clone, Copy)]
+enum Download {
+    Under,
+    Done(Maker),
+    /// It failed: the network, or an update of the app since this page opened.
+    Failed {
+        updated: bool,
+    },
+}
+
+/// `page`: at once when its part is here; otherwise "Loading…" while it downloads, and
+/// when it cannot be, what went wrong: the network (Retry) or an update of the app since
+/// this page opened (Reload). The page is drawn in a plain reactive closure, as a route's
+/// page is, never inside a `Suspense`.
 #[component]
 pub fn OnDemand(page: Page) -> impl IntoView {
-    let attempt = RwSignal::new(0u32);
-    let failed = move || {
+    if let Some(make) = downloaded(page) {
+        return make();
+    }
+    let state = RwSignal::new(Download::Under);
+    let fetch = move || {
+        state.set(Download::Under);
+        spawn_local(async move {
+            let next = match download(page).await {
+                Ok(make) => {
+                    DOWNLOADED.with(|parts| parts.borrow_mut().insert(page.part()));
+                    Download::Done(make)
+                }
+                Err(NotDownloaded) => Download::Failed { updated: app_was_updated().await },
+            };
+            // The user may have gone elsewhere meanwhile.
+            let _ = state.try_set(next);
+        });
+    };
+    fetch();
+    let failed = move |updated: bool| {
+        let (text, action) = match updated {
+            true => (tr!(app_updated), tr!(reload)),
+            false => (tr!(page_not_downloaded), tr!(retry)),
+        };
+        let act = move |_| {
+            if updated {
+                let _ = window().location().reload();
+            } else {
+                fetch();
+            }
+        };
         view! {
             <div class="empty-page">
-                <p role="alert">{tr!(page_not_downloaded)}</p>
-                <button type="button" class="button button--primary" on:click=move |_| attempt.update(|n| *n += 1)>
-                    {tr!(retry)}
-                </button>
+                <p role="alert">{text}</p>
+                <button type="button" class="button button--primary" on:click=act>{action}</button>
             </div>
         }
         .into_any()
     };
-    let shown = move || {
-        attempt.track();
-        Suspend::new(SendWrapper::new(async move {
-            match load(page).await {
-                Ok(view) => view,
-                Err(NotDownloaded) => framed(page, failed),
-            }
-        }))
-    };
-    let loading = move || framed(page, || view! { <p class="loading-page">{tr!(loading)}</p> }.into_any());
-    view! { <Suspense fallback=loading>{shown}</Suspense> }
+    (move || match state.get() {
+        Download::Under => view! { <p class="loading-page">{tr!(loading)}</p> }.into_any(),
+        Download::Done(make) => make(),
+        Download::Failed { updated } => framed(page, move || failed(updated)),
+    })
+    .into_any()
 }

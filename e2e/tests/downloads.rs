@@ -28,17 +28,32 @@ fn part_files(dist: &Path, part: &str) -> Vec<PathBuf> {
     files
 }
 
+/// Moves the files of `part` from `dist` to `away` (the network cannot bring them),
+/// and returns what puts them back.
+fn hide_part(dist: &Path, away: &Path, part: &str) -> impl FnOnce() {
+    let files = part_files(dist, part);
+    for file in &files {
+        std::fs::rename(file, away.join(file.file_name().unwrap())).unwrap();
+    }
+    let away = away.to_path_buf();
+    move || {
+        for file in &files {
+            std::fs::rename(away.join(file.file_name().unwrap()), file).unwrap();
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_and_the_crm_are_downloaded_when_first_opened() {
-    // A copy of the built app, so that one of its parts can go missing.
+    // A copy of the built app, so that its parts can go missing.
     let copy = tempfile::tempdir().unwrap();
-    let dist = el_e2e::repo_root().join("dist");
-    for entry in std::fs::read_dir(&dist).unwrap() {
+    for entry in std::fs::read_dir(el_e2e::repo_root().join("dist")).unwrap() {
         let path = entry.unwrap().path();
         if path.is_file() {
             std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
         }
     }
+    let away = tempfile::tempdir().unwrap();
     let spa = copy.path().to_path_buf();
     let h = Harness::start_with(|config| config.spa_dir = spa).await;
     let admin = h.browser().await;
@@ -49,26 +64,29 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
     assert!(first.iter().any(|name| name.ends_with("_bg.wasm")), "{first:?}");
     assert!(!first.iter().any(|name| name.starts_with("split_")), "the inbox fetched a part: {first:?}");
 
-    admin.click_text("nav a", "Settings").await;
-    admin.wait_text("main h1", "Settings").await;
-    let now = fetched(&admin).await;
-    assert!(now.iter().any(|name| name.starts_with("split_settings-")), "{now:?}");
-    assert!(!now.iter().any(|name| name.starts_with("split_crm-")), "{now:?}");
-
     // The CRM's part cannot be had: the page says so, and Retry opens it once it can.
-    let hidden = tempfile::tempdir().unwrap();
-    let crm = part_files(copy.path(), "crm");
-    for file in &crm {
-        std::fs::rename(file, hidden.path().join(file.file_name().unwrap())).unwrap();
-    }
+    let restore = hide_part(copy.path(), away.path(), "crm");
     admin.click_text("nav a", "CRM").await;
     admin.wait_text("[role=alert]", "This page could not be downloaded").await;
     admin.assert_accessible("a page that could not be downloaded").await;
     admin.screenshot("/tmp/e2e-not-downloaded.png").await;
-    for file in &crm {
-        std::fs::rename(hidden.path().join(file.file_name().unwrap()), file).unwrap();
-    }
+    restore();
     admin.click_text("main button", "Retry").await;
     admin.wait_text("main h1", "Leads").await;
     admin.wait_no_text("main", "could not be downloaded").await;
+    let now = fetched(&admin).await;
+    assert!(now.iter().any(|name| name.starts_with("split_crm-")), "{now:?}");
+    assert!(!now.iter().any(|name| name.starts_with("split_settings-")), "{now:?}");
+
+    // This page now runs an older build than the server serves (an update was installed
+    // since it opened): a part it asks for is gone, and Reload brings the new build.
+    let restore = hide_part(copy.path(), away.path(), "settings");
+    admin.js("document.querySelector('link[rel=modulepreload]').setAttribute('href', '/external-lines-0123456789abcdef.js')", vec![]).await;
+    admin.click_text("nav a", "Settings").await;
+    admin.wait_text("[role=alert]", "External Lines was updated since this page opened").await;
+    restore();
+    admin.click_text("main button", "Reload").await;
+    admin.wait_text("main h1", "Settings").await;
+    let now = fetched(&admin).await;
+    assert!(now.iter().any(|name| name.starts_with("split_settings-")), "{now:?}");
 }

@@ -401,14 +401,19 @@ async fn answers_go_out_formatted_and_wait_out_rate_limits_and_outages() {
     // surely finish first, even on a busy machine.
     fake.fail_next("sendMessage", 1, Reply::too_many_requests(3));
     fake.fail_next("sendMessage", 2, Reply::server_error());
+    let before = fake.calls("sendMessage").len();
     let sent: Message = ok(anna
         .send(id, "**Good news**: it ships <b>tomorrow</b> & [track it](https://example.com/t?a=1&b=2)", "k-1")
         .await)
     .await;
     assert_eq!(sent.delivery, Some(Delivery::Sending));
     let started = Instant::now();
-    // Olena's message waits for Telegram's rate limit; Taras's goes meanwhile (it meets
-    // the two 500s, retried within a fraction of that time).
+    // Olena's message meets the rate limit first (Taras's, sent before its first try,
+    // could otherwise reach Telegram first on a busy machine)...
+    let tried = fake.wait_for_calls("sendMessage", before + 1).await;
+    assert_eq!(tried[before].params["chat_id"], json!(OLENA.to_string()));
+    // ... and waits for it; Taras's goes meanwhile (it meets the two 500s, retried
+    // within a fraction of that time).
     let quick: Message = ok(anna.send(other, "On my way", "k-2").await).await;
     let delivered = fake.wait_for_sent("sendMessage", 2).await;
     assert_eq!(delivered[0].params["text"], "On my way", "the other dialog was not held up");

@@ -22,6 +22,11 @@ use el_protocol::search::SearchResults;
 use el_protocol::templates::{SendTemplate, WhatsAppTemplate};
 use el_protocol::{ChannelId, DialogId, MessageId, RecordId, RoleId, UserId};
 
+/// The app's page as the server serves it now (it names the build's files).
+pub async fn app_page() -> Result<String, Failure> {
+    http::text("/index.html").await
+}
+
 /// Signs in; the server sets the session cookie.
 pub async fn login(login: String, password: String) -> Result<Me, Failure> {
     http::post("/api/auth/login", &LoginRequest { login, password }, None).await

@@ -71,6 +71,13 @@ pub async fn get<T: DeserializeOwned>(path: &str, bearer: Option<&str>) -> Resul
     decode(authorized(Request::get(&at(path)), bearer).send().await.map_err(|_| Failure::unreachable())?).await
 }
 
+/// The text of `path`, a page of ours (no session needed).
+pub async fn text(path: &str) -> Result<String, Failure> {
+    let response = check(Request::get(&at(path)).send().await.map_err(|_| Failure::unreachable())?).await?;
+    let status = response.status();
+    response.text().await.map_err(|_| Failure { status, message: say(Problem::Unreadable) })
+}
+
 async fn with_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Result<T, Failure> {
     let request = builder.json(body).map_err(|_| Failure::unreachable())?;
     decode(request.send().await.map_err(|_| Failure::unreachable())?).await
