@@ -61,6 +61,10 @@ try {
     .replace(/(href="[^"]*\/)external-lines-[0-9a-f]+(\.js"[^>]*integrity=")[^"]*/, `$1${name}$2${integrity(js)}`)
     .replace(/(href="[^"]*\/)external-lines-[0-9a-f]+(_bg\.wasm"[^>]*integrity=")[^"]*/, `$1${name}$2${integrity(wasm)}`)
     .replaceAll(trunkName, name);
+  for (const hash of [integrity(js), integrity(wasm)]) {
+    // A page whose integrity hashes were left stale would load nothing.
+    if (!page.includes(`integrity="${hash}"`)) throw new Error("index.html's links to the app were not updated");
+  }
   writeFileSync(join(dist, "index.html"), page);
   console.log(`[split] ${name}: the inbox and ${parts.length} parts on demand`);
 } finally {
