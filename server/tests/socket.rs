@@ -240,3 +240,66 @@ async fn the_visitor_socket_streams_only_their_own_conversation() {
     let bad = format!("ws://{}/api/widget/socket?token=nope&since=0", server.host()).into_client_request().unwrap();
     assert!(tokio_tungstenite::connect_async(bad).await.unwrap_err().to_string().contains("401"));
 }
+
+/// The socket speaks the protocol as browsers and libraries expect: a ping is answered
+/// with its payload, a close with a close; a frame the protocol forbids (a client's
+/// frame unmasked) closes it with 1002; a plain request is told what the address takes.
+#[tokio::test]
+async fn the_socket_answers_pings_and_closes_as_the_protocol_says() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let mut ws = anna.socket(anna.inbox().await.as_of).await;
+    ws.replay().await;
+    futures_util::SinkExt::send(&mut ws.ws, WsMessage::Ping(b"are you there".to_vec().into())).await.unwrap();
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), ws.ws.next()).await.unwrap();
+    assert!(matches!(&answer, Some(Ok(WsMessage::Pong(p))) if &p[..] == b"are you there"), "{answer:?}");
+    futures_util::SinkExt::send(&mut ws.ws, WsMessage::Close(None)).await.unwrap();
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(5), ws.ws.next()).await.unwrap();
+    assert!(matches!(answer, Some(Ok(WsMessage::Close(_)))), "{answer:?}");
+    let after = tokio::time::timeout(std::time::Duration::from_secs(5), ws.ws.next()).await.unwrap();
+    assert!(matches!(after, None | Some(Err(_))), "the connection ends: {after:?}");
+
+    // By hand: the handshake, then a text frame without a mask.
+    let mut tcp = tokio::net::TcpStream::connect(server.host()).await.unwrap();
+    let host = server.host();
+    let handshake = format!(
+        "GET /api/socket?since=0 HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nUpgrade: websocket\r\n\
+         Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
+         Sec-WebSocket-Version: 13\r\nCookie: {}\r\n\r\n",
+        anna.cookie
+    );
+    tcp.write_all(handshake.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        head.push(tcp.read_u8().await.unwrap());
+    }
+    let head = String::from_utf8(head).unwrap();
+    assert!(head.starts_with("HTTP/1.1 101"), "{head}");
+    assert!(
+        head.to_lowercase().contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
+        "RFC 6455's example: {head}"
+    );
+    tcp.write_all(b"\x81\x02hi").await.unwrap();
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read_to_end(&mut rest)).await.unwrap();
+    // The replay's frames, then the close frame.
+    let mut at = 0;
+    let close = loop {
+        let (opcode, short) = (rest[at] & 0x0f, (rest[at + 1] & 0x7f) as usize);
+        let (head, len) = match short {
+            126 => (4, u16::from_be_bytes([rest[at + 2], rest[at + 3]]) as usize),
+            127 => (10, u64::from_be_bytes(rest[at + 2..at + 10].try_into().unwrap()) as usize),
+            n => (2, n),
+        };
+        if opcode == 0x8 {
+            break &rest[at + head..at + head + len];
+        }
+        at += head + len;
+    };
+    assert_eq!(&close[..2], &1002u16.to_be_bytes(), "protocol error");
+
+    let plain = anna.get("/api/socket?since=0").await;
+    assert_eq!(plain.status(), 400);
+    assert!(plain.text().await.unwrap().contains("WebSocket"));
+}

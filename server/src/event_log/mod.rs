@@ -9,7 +9,7 @@ pub use store::{Typing, Typist};
 
 use crate::db::{now_ms, Db};
 use crate::error::AppResult;
-use axum::extract::ws::Utf8Bytes;
+use crate::socket::Outgoing;
 use el_protocol::api::TabTotals;
 use el_protocol::counts::{Counts, DialogFacts};
 use el_protocol::events::Event;
@@ -42,7 +42,7 @@ pub struct Logged {
     /// same (most operators have the same counts for a dialog they all see); `None`
     /// once the event is older than the newest [`FRAMES_KEPT_FOR`], when only a reader
     /// catching up still needs it.
-    frames: Mutex<Option<Vec<(FrameKey, Utf8Bytes)>>>,
+    frames: Mutex<Option<Vec<(FrameKey, Outgoing)>>>,
 }
 
 /// What makes one operator's frame of an event differ from another's.
@@ -76,13 +76,13 @@ impl Logged {
     }
 
     /// The frame of this event for `key`, built by `build` once and then shared.
-    pub fn frame(&self, key: FrameKey, build: impl FnOnce() -> String) -> Utf8Bytes {
+    pub fn frame(&self, key: FrameKey, build: impl FnOnce() -> String) -> Outgoing {
         let mut frames = self.frames.lock().unwrap_or_else(|p| p.into_inner());
-        let Some(frames) = frames.as_mut() else { return build().into() };
+        let Some(frames) = frames.as_mut() else { return Outgoing::text(&build()) };
         if let Some((_, frame)) = frames.iter().find(|(k, _)| *k == key) {
             return frame.clone();
         }
-        let frame = Utf8Bytes::from(build());
+        let frame = Outgoing::text(&build());
         if frames.len() < FRAMES_SHARED {
             frames.push((key, frame.clone()));
         }
@@ -401,12 +401,12 @@ mod tests {
             })
         };
         let first = frame(1);
-        assert_eq!(first.as_str(), "frame 1");
-        assert_eq!(frame(1).as_ptr(), first.as_ptr(), "the same bytes, shared");
+        assert_eq!(first, Outgoing::text("frame 1"));
+        assert_eq!(frame(1).bytes().as_ptr(), first.bytes().as_ptr(), "the same bytes, shared");
         for unread in 2..20 {
-            assert_eq!(frame(unread).as_str(), format!("frame {unread}"));
+            assert_eq!(frame(unread), Outgoing::text(&format!("frame {unread}")));
         }
-        assert_eq!(frame(19).as_str(), "frame 19", "past the shared ones, still its own frame");
+        assert_eq!(frame(19), Outgoing::text("frame 19"), "past the shared ones, still its own frame");
         assert_eq!(built, 20, "1, then 2..20 once each up to {FRAMES_SHARED}, then 19 again");
     }
 
@@ -417,8 +417,8 @@ mod tests {
         let first = logged.frame(key(1), || "frame 1".into());
         logged.forget_frames();
         let again = logged.frame(key(1), || "frame 1".into());
-        assert_eq!(again.as_str(), "frame 1");
-        assert_ne!(again.as_ptr(), first.as_ptr(), "built anew");
+        assert_eq!(again, Outgoing::text("frame 1"));
+        assert_ne!(again.bytes().as_ptr(), first.bytes().as_ptr(), "built anew");
         assert!(logged.frames.lock().unwrap().is_none(), "and not kept");
     }
 }

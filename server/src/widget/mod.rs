@@ -19,7 +19,6 @@ use crate::sql::Connection;
 use crate::throttle::RateLimit;
 use crate::tokens::{new_token, token_hash};
 use crate::{event_log, origin, validate, AppState};
-use axum::extract::ws::Utf8Bytes;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -260,11 +259,11 @@ impl Reader for Visitor {
         }
     }
 
-    fn frames<'a>(&self, _feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Utf8Bytes> {
+    fn frames<'a>(&self, _feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<socket::Outgoing> {
         events
             .filter_map(|logged| {
                 let event = logged.event.for_client(self.client_id, self.channel_id)?;
-                serde_json::to_string(&Frame::Event { seq: logged.seq, event }).ok().map(Utf8Bytes::from)
+                Some(socket::frame_of(&Frame::Event { seq: logged.seq, event }))
             })
             .collect()
     }
@@ -275,9 +274,9 @@ async fn visitor_socket(
     headers: HeaderMap,
     Query(auth): Query<SocketQuery>,
     Query(q): Query<SinceQuery>,
-    ws: axum::extract::WebSocketUpgrade,
+    ws: socket::Upgrade,
 ) -> AppResult<Response> {
     origin::check(&headers, &state.config)?;
     let visitor = authenticate(&state, auth.token).await?;
-    Ok(socket::upgrade(ws).on_upgrade(move |socket| socket::stream(socket, state, q.since, visitor)))
+    Ok(ws.on_upgrade(move |socket| socket::stream(socket, state, q.since, visitor)))
 }

@@ -3,6 +3,10 @@
 //! its rights are now; the database is read only when a socket opens and when rights
 //! or sessions change, never per event.
 
+mod wire;
+
+pub use wire::{Outgoing, Upgrade, WebSocket};
+
 use crate::auth::store::user_for_session;
 use crate::auth::{session_token, user_for_token, CurrentUser};
 use crate::db::now_ms;
@@ -12,7 +16,6 @@ use crate::queue::Connected;
 use crate::sql::Connection;
 use crate::tokens::token_hash;
 use crate::{event_log, origin, AppState};
-use axum::extract::ws::{CloseFrame, Message as WsMessage, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -22,11 +25,14 @@ use el_protocol::api::TabTotals;
 use el_protocol::events::{Event, Frame, Share, UserEvent};
 use el_protocol::permissions::Access;
 use el_protocol::{Seq, UserId};
-use futures_util::SinkExt;
 use serde::Deserialize;
 use std::fmt::Write;
+use std::future::Future;
+use std::io::ErrorKind;
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
+use wire::Heard;
 
 /// Events sent per pass (a reader far behind gets them in several).
 const BATCH: usize = 500;
@@ -42,15 +48,6 @@ pub const CLOSE_UNAUTHORIZED: u16 = 4401;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/socket", get(operator_socket))
-}
-
-/// Sockets hold only small buffers (tens of thousands may be idle at once) and take
-/// only small messages from the peer, who sends nothing but control frames.
-pub fn upgrade(ws: WebSocketUpgrade) -> WebSocketUpgrade {
-    ws.read_buffer_size(4 * 1024)
-        .write_buffer_size(64 * 1024)
-        .max_write_buffer_size(1024 * 1024)
-        .max_message_size(64 * 1024)
 }
 
 /// `?since=N`: the last log position the client has applied.
@@ -76,7 +73,7 @@ pub trait Reader: Clone + Send + 'static {
     /// Re-reads the reader's rights.
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights>;
     /// The frames this reader receives of `events` (in order), given the feed.
-    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Utf8Bytes>;
+    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Outgoing>;
     /// Who is typing, when this reader is to hear it: as whom.
     fn hears<'a>(&self, feed: &Feed, typing: &'a Typing) -> Option<&'a str>;
 }
@@ -131,7 +128,7 @@ impl Reader for Operator {
     /// the event happened but cannot open now gets nothing of it (a later event removes
     /// it from their inbox), and a removal goes only to who could open the dialog just
     /// before. The last frame carries their tab totals.
-    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Utf8Bytes> {
+    fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Outgoing> {
         let (user, access) = (self.user.id(), &self.user.access);
         let shared: Vec<(&Logged, Share)> = events
             .filter_map(|logged| {
@@ -163,18 +160,15 @@ impl Reader for Operator {
                     Share::Removed => {
                         let event =
                             UserEvent { event: Event::DialogRemoved { dialog_id: dialog }, unread: None, totals };
-                        serde_json::to_string(&Frame::Event { seq: logged.seq, event }).unwrap_or_default().into()
+                        frame_of(&Frame::Event { seq: logged.seq, event })
                     }
                     _ => {
                         let unread = Some(feed.counts.unread(user, dialog));
                         match redacted(&logged.event, user, access) {
                             // A note naming a record this reader may not see: their own frame.
-                            Some(event) => serde_json::to_string(&Frame::Event {
-                                seq: logged.seq,
-                                event: UserEvent { event, unread, totals },
-                            })
-                            .unwrap_or_default()
-                            .into(),
+                            Some(event) => {
+                                frame_of(&Frame::Event { seq: logged.seq, event: UserEvent { event, unread, totals } })
+                            }
                             None => {
                                 let compact = self.compact && logged.compact_json.is_some();
                                 logged.frame(FrameKey { compact, unread, totals }, || {
@@ -227,7 +221,7 @@ async fn operator_socket(
     State(state): State<AppState>,
     headers: HeaderMap,
     Query(q): Query<OperatorQuery>,
-    ws: WebSocketUpgrade,
+    ws: Upgrade,
 ) -> AppResult<Response> {
     origin::check(&headers, &state.config)?;
     // Browsers cannot give a socket headers: an embed session's token comes in the query.
@@ -240,7 +234,7 @@ async fn operator_socket(
     user.require_lines()?;
     let connected = q.token.is_none().then(|| Arc::new(Connected::new(&state, user.id())));
     let reader = Operator { session_hash: token_hash(&token), user, compact: q.compact, _connected: connected };
-    Ok(upgrade(ws).on_upgrade(move |socket| stream(socket, state, q.since, reader)))
+    Ok(ws.on_upgrade(move |socket| stream(socket, state, q.since, reader)))
 }
 
 /// Why a socket stops.
@@ -259,13 +253,13 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, since: Se
     let close = match end {
         End::Gone => return,
         End::Resync(reason) => {
-            let frame: Frame<()> = Frame::Resync { reason: reason.into() };
-            let _ = send_all(&mut socket, vec![serde_json::to_string(&frame).unwrap_or_default().into()]).await;
-            close(1000, "resync")
+            let frame = frame_of(&Frame::<()>::Resync { reason: reason.into() });
+            let _ = send_all(&mut socket, vec![frame]).await;
+            Outgoing::close(1000, "resync")
         }
-        End::Close(code, reason) => close(code, reason),
+        End::Close(code, reason) => Outgoing::close(code, reason),
     };
-    let _ = tokio::time::timeout(SEND_TIMEOUT, socket.send(close)).await;
+    let _ = send_all(&mut socket, vec![close]).await;
 }
 
 async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq, mut reader: R) -> End {
@@ -312,7 +306,7 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
         if !live && !full && position >= committed {
             live = true;
             let mut frames = frames;
-            frames.push(serde_json::to_string(&Frame::<()>::Live { seq: position }).unwrap_or_default().into());
+            frames.push(frame_of(&Frame::<()>::Live { seq: position }));
             if send_all(socket, frames).await.is_err() {
                 return End::Gone;
             }
@@ -344,22 +338,36 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
                     if heard.elapsed() > PING_EVERY * 2 + Duration::from_secs(5) {
                         return End::Gone;
                     }
-                    if send_timed(socket, WsMessage::Ping(Vec::new().into())).await.is_err() { return End::Gone; }
+                    if send_all(socket, vec![Outgoing::ping()]).await.is_err() { return End::Gone; }
                 }
-                incoming = socket.recv() => match incoming {
-                    Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return End::Gone,
-                    Some(Ok(_)) => heard = tokio::time::Instant::now(),
-                },
+                heard_now = socket.recv() => {
+                    let (answer, more) = match heard_now {
+                        Heard::Alive => (None, true),
+                        Heard::Ping(payload) => (Some(Outgoing::pong(&payload)), true),
+                        // The peer's half of the close handshake is answered, then the socket ends.
+                        Heard::Close => (Some(Outgoing::close(1000, "")), false),
+                        Heard::Broken(code) => (Some(Outgoing::close(code, "protocol error")), false),
+                        Heard::Gone => return End::Gone,
+                    };
+                    if let Some(answer) = answer {
+                        if send_all(socket, vec![answer]).await.is_err() { return End::Gone; }
+                    }
+                    if !more { return End::Gone; }
+                    heard = tokio::time::Instant::now();
+                }
             }
         }
     }
 }
 
 /// The frame telling that `name` is typing in the signal's dialog.
-fn typing_frame(typing: &Typing, name: &str) -> Utf8Bytes {
-    serde_json::to_string(&Frame::<()>::Typing { dialog_id: typing.dialog, name: name.to_string() })
-        .unwrap_or_default()
-        .into()
+fn typing_frame(typing: &Typing, name: &str) -> Outgoing {
+    frame_of(&Frame::<()>::Typing { dialog_id: typing.dialog, name: name.to_string() })
+}
+
+/// A text frame of `frame`'s JSON.
+pub fn frame_of<E: serde::Serialize>(frame: &Frame<E>) -> Outgoing {
+    Outgoing::text(&serde_json::to_string(frame).unwrap_or_default())
 }
 
 /// Re-reads the reader's rights; how the socket ends when they changed or ended.
@@ -381,37 +389,18 @@ async fn recheck_rights<R: Reader>(state: &AppState, reader: &mut R) -> Option<E
 }
 
 /// Sends `frames` in one write; an error when the peer is gone or stopped reading.
-async fn send_all(socket: &mut WebSocket, frames: Vec<Utf8Bytes>) -> Result<(), ()> {
+async fn send_all(socket: &mut WebSocket, frames: Vec<Outgoing>) -> Result<(), ()> {
     if frames.is_empty() {
         return Ok(());
     }
-    let work = async {
-        for frame in frames {
-            socket.feed(WsMessage::Text(frame)).await?;
-        }
-        socket.flush().await
+    let mut send = std::pin::pin!(socket.send(&frames));
+    // Most writes finish at once: only those that wait for the peer get a timer.
+    let at_once = std::future::poll_fn(|cx| Poll::Ready(send.as_mut().poll(cx))).await;
+    let sent = match at_once {
+        Poll::Ready(sent) => sent,
+        Poll::Pending => tokio::time::timeout(SEND_TIMEOUT, send).await.unwrap_or(Err(ErrorKind::TimedOut.into())),
     };
-    match tokio::time::timeout(SEND_TIMEOUT, work).await {
-        Ok(Ok(())) => Ok(()),
-        _ => Err(()),
-    }
-}
-
-async fn send_timed(socket: &mut WebSocket, message: WsMessage) -> Result<(), ()> {
-    match tokio::time::timeout(SEND_TIMEOUT, socket.send(message)).await {
-        Ok(Ok(())) => Ok(()),
-        _ => Err(()),
-    }
-}
-
-fn close(code: u16, reason: &'static str) -> WsMessage {
-    WsMessage::Close(Some(CloseFrame { code, reason: reason.into() }))
-}
-
-impl From<axum::extract::ws::rejection::WebSocketUpgradeRejection> for AppError {
-    fn from(e: axum::extract::ws::rejection::WebSocketUpgradeRejection) -> Self {
-        AppError::BadRequest(e.body_text())
-    }
+    sent.map_err(drop)
 }
 
 #[cfg(test)]
