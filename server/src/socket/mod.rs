@@ -36,11 +36,12 @@ use wire::Heard;
 
 /// Events sent per pass (a reader far behind gets them in several).
 const BATCH: usize = 500;
-/// How often an idle socket is pinged, so dead peers and idle proxies are noticed.
+/// How often a socket is pinged, so dead peers and idle proxies are noticed.
 const PING_EVERY: Duration = Duration::from_secs(25);
-/// How often a reader's session is checked even when nothing announced a change
-/// (sessions also end by expiring).
-const RECHECK_EVERY: Duration = Duration::from_secs(60);
+/// Every how many pings a reader's session is checked even when nothing announced a
+/// change (sessions also end by expiring): every 50 s. One timer serves both, as every
+/// timer a socket waits on is polled again at each of its wake-ups.
+const RECHECK_EVERY_PINGS: u32 = 2;
 /// A peer that takes longer than this to accept what was sent is dropped.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Close code sent when the reader's session or identity is no longer valid.
@@ -72,7 +73,7 @@ pub enum Rights {
 pub trait Reader: Clone + Send + 'static {
     /// Re-reads the reader's rights.
     fn refresh(&mut self, conn: &Connection) -> AppResult<Rights>;
-    /// The frames this reader receives of `events` (in order), given the feed.
+    /// The frames this reader receives of `events` (in order; it takes every one), given the feed.
     fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Outgoing>;
     /// Who is typing, when this reader is to hear it: as whom.
     fn hears<'a>(&self, feed: &Feed, typing: &'a Typing) -> Option<&'a str>;
@@ -129,61 +130,65 @@ impl Reader for Operator {
     /// it from their inbox), and a removal goes only to who could open the dialog just
     /// before. The last frame carries their tab totals.
     fn frames<'a>(&self, feed: &Feed, events: impl Iterator<Item = &'a Logged>) -> Vec<Outgoing> {
+        let mut frames = Vec::new();
+        // Each frame is built once the next one is known: the last carries the totals.
+        let mut held: Option<(&Logged, Share)> = None;
+        for logged in events {
+            if let Some(share) = self.share(feed, logged) {
+                if let Some((logged, share)) = held.replace((logged, share)) {
+                    frames.push(self.frame(feed, logged, share, None));
+                }
+            }
+        }
+        if let Some((logged, share)) = held {
+            frames.push(self.frame(feed, logged, share, Some(feed.counts.totals(self.user.id()))));
+        }
+        frames
+    }
+}
+
+impl Operator {
+    /// What the operator receives of `logged`, if anything.
+    fn share(&self, feed: &Feed, logged: &Logged) -> Option<Share> {
         let (user, access) = (self.user.id(), &self.user.access);
-        let shared: Vec<(&Logged, Share)> = events
-            .filter_map(|logged| {
-                let event = &logged.event;
-                let mut share = event.share_for_user(user, access);
-                if share == Share::Whole
-                    && event.summary().is_some()
-                    && !feed.counts.may_open(event.dialog_id(), user, access)
-                {
-                    share = match event {
-                        Event::DialogUpdated { .. } => Share::Removed,
-                        _ => Share::Nothing,
+        let event = &logged.event;
+        let mut share = event.share_for_user(user, access);
+        if share == Share::Whole && event.summary().is_some() && !feed.counts.may_open(event.dialog_id(), user, access)
+        {
+            share = match event {
+                Event::DialogUpdated { .. } => Share::Removed,
+                _ => Share::Nothing,
+            };
+        }
+        if share == Share::Removed && !logged.could_open_before(user, access) {
+            share = Share::Nothing;
+        }
+        (share != Share::Nothing).then_some(share)
+    }
+
+    /// The operator's frame of `logged`, shared with every operator whose is the same.
+    fn frame(&self, feed: &Feed, logged: &Logged, share: Share, totals: Option<TabTotals>) -> Outgoing {
+        let (user, access) = (self.user.id(), &self.user.access);
+        let dialog = logged.event.dialog_id();
+        if share == Share::Removed {
+            let event = UserEvent { event: Event::DialogRemoved { dialog_id: dialog }, unread: None, totals };
+            return frame_of(&Frame::Event { seq: logged.seq, event });
+        }
+        let unread = Some(feed.counts.unread(user, dialog));
+        match redacted(&logged.event, user, access) {
+            // A note naming a record this reader may not see: their own frame.
+            Some(event) => frame_of(&Frame::Event { seq: logged.seq, event: UserEvent { event, unread, totals } }),
+            None => {
+                let compact = self.compact && logged.compact_json.is_some();
+                logged.frame(FrameKey { compact, unread, totals }, || {
+                    let json = match &logged.compact_json {
+                        Some(json) if compact => json,
+                        _ => &logged.json,
                     };
-                }
-                if share == Share::Removed && !logged.could_open_before(user, access) {
-                    share = Share::Nothing;
-                }
-                (share != Share::Nothing).then_some((logged, share))
-            })
-            .collect();
-        let last = shared.len().saturating_sub(1);
-        shared
-            .into_iter()
-            .enumerate()
-            .map(|(i, (logged, share))| {
-                let totals = (i == last).then(|| feed.counts.totals(user));
-                let dialog = logged.event.dialog_id();
-                match share {
-                    Share::Removed => {
-                        let event =
-                            UserEvent { event: Event::DialogRemoved { dialog_id: dialog }, unread: None, totals };
-                        frame_of(&Frame::Event { seq: logged.seq, event })
-                    }
-                    _ => {
-                        let unread = Some(feed.counts.unread(user, dialog));
-                        match redacted(&logged.event, user, access) {
-                            // A note naming a record this reader may not see: their own frame.
-                            Some(event) => {
-                                frame_of(&Frame::Event { seq: logged.seq, event: UserEvent { event, unread, totals } })
-                            }
-                            None => {
-                                let compact = self.compact && logged.compact_json.is_some();
-                                logged.frame(FrameKey { compact, unread, totals }, || {
-                                    let json = match &logged.compact_json {
-                                        Some(json) if compact => json,
-                                        _ => &logged.json,
-                                    };
-                                    event_frame(logged.seq, json, unread, totals.as_ref())
-                                })
-                            }
-                        }
-                    }
-                }
-            })
-            .collect()
+                    event_frame(logged.seq, json, unread, totals.as_ref())
+                })
+            }
+        }
     }
 }
 
@@ -275,9 +280,8 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
     let mut rights = hub.rights();
     let mut closing = hub.closing();
     let mut ping = tokio::time::interval(PING_EVERY);
-    let mut recheck = tokio::time::interval(RECHECK_EVERY);
     ping.tick().await;
-    recheck.tick().await;
+    let mut pings = 0u32;
     let mut position = since;
     // Typing signals are taken from those that come after the socket opened.
     let mut typed = hub.feed().typing_count();
@@ -289,10 +293,10 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
         let pass = {
             let feed = hub.feed();
             feed.after(position, BATCH).map(|events| {
-                let events: Vec<&Logged> = events.collect();
-                let next = events.last().map_or(position, |e| e.seq);
-                let full = events.len() == BATCH;
-                let mut frames = reader.frames(&feed, events.into_iter());
+                let (mut next, mut taken) = (position, 0);
+                let events = events.inspect(|e| (next, taken) = (e.seq, taken + 1));
+                let mut frames = reader.frames(&feed, events);
+                let full = taken == BATCH;
                 let (signals, newest) = feed.typing_after(typed);
                 frames.extend(signals.filter_map(|t| reader.hears(&feed, t).map(|name| typing_frame(t, name))));
                 (frames, next, full, newest)
@@ -325,10 +329,6 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
                     Some(end) => return end,
                     None => continue,
                 },
-                _ = recheck.tick() => match recheck_rights(state, &mut reader).await {
-                    Some(end) => return end,
-                    None => continue,
-                },
                 changed = fed.changed() => {
                     if changed.is_err() { return End::Gone; }
                     break;
@@ -339,6 +339,10 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
                         return End::Gone;
                     }
                     if send_all(socket, vec![Outgoing::ping()]).await.is_err() { return End::Gone; }
+                    pings += 1;
+                    if pings.is_multiple_of(RECHECK_EVERY_PINGS) {
+                        if let Some(end) = recheck_rights(state, &mut reader).await { return end; }
+                    }
                 }
                 heard_now = socket.recv() => {
                     let (answer, more) = match heard_now {
