@@ -178,15 +178,25 @@ pub struct Hub {
     feed: Arc<RwLock<Feed>>,
     /// The newest committed position announced by this process's writers.
     committed: watch::Sender<Seq>,
-    /// The feed's head.
-    fed: watch::Sender<Seq>,
-    /// Bumped when users' rights or sessions change.
-    rights: watch::Sender<u64>,
+    /// What sockets wait for: one receiver each, as every receiver a task waits on is
+    /// registered and dropped again at each of its wake-ups.
+    fed: watch::Sender<Pulse>,
     closing: watch::Sender<bool>,
     /// Where typing signals go for the other instances on the database.
     db: Db,
     /// This instance's name among them (random, new at each start).
     instance: Arc<str>,
+}
+
+/// What wakes the sockets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pulse {
+    /// The feed's head.
+    pub head: Seq,
+    /// Bumped when users' rights or sessions change (before the events that follow).
+    pub rights: u64,
+    /// The server is shutting down.
+    pub closing: bool,
 }
 
 /// Typing signals kept for sockets to take (one further behind misses some: they only
@@ -223,8 +233,7 @@ impl Hub {
         Ok(Hub {
             feed: Arc::new(RwLock::new(feed)),
             committed: watch::channel(head).0,
-            fed: watch::channel(head).0,
-            rights: watch::channel(0).0,
+            fed: watch::channel(Pulse { head, ..Pulse::default() }).0,
             closing: watch::channel(false).0,
             db: db.clone(),
             instance: crate::tokens::new_token().into(),
@@ -268,7 +277,7 @@ impl Hub {
             }
             feed.head
         };
-        self.fed.send_replace(head);
+        self.fed.send_modify(|pulse| pulse.head = head);
     }
 
     /// A transaction that marked a change of rights or sessions
@@ -283,14 +292,10 @@ impl Hub {
         self.feed.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A receiver that changes whenever the feed grows.
-    pub fn subscribe(&self) -> watch::Receiver<Seq> {
+    /// A receiver that changes whenever the feed grows, rights change or the server
+    /// begins to shut down.
+    pub fn subscribe(&self) -> watch::Receiver<Pulse> {
         self.fed.subscribe()
-    }
-
-    /// A receiver that changes whenever rights change.
-    pub fn rights(&self) -> watch::Receiver<u64> {
-        self.rights.subscribe()
     }
 
     /// A receiver that turns true when the server shuts down.
@@ -301,6 +306,7 @@ impl Hub {
     /// Asks every socket to close.
     pub fn close_all(&self) {
         self.closing.send_replace(true);
+        self.fed.send_modify(|pulse| pulse.closing = true);
     }
 
     /// The feed's task: reads each new event of the log once, folds it into the feed,
@@ -329,7 +335,7 @@ impl Hub {
             let events = read.await.map(|(events, rights, (typing, newest))| {
                 // Before the events that came after the change: sockets look at rights first.
                 if rights_seen.is_some_and(|seen| seen != rights) {
-                    self.rights.send_modify(|n| *n += 1);
+                    self.fed.send_modify(|pulse| pulse.rights += 1);
                 }
                 rights_seen = Some(rights);
                 typing_seen = Some(newest);
@@ -346,7 +352,7 @@ impl Hub {
                         feed.take(events);
                         feed.head
                     };
-                    self.fed.send_replace(head);
+                    self.fed.send_modify(|pulse| pulse.head = head);
                     if full {
                         continue;
                     }

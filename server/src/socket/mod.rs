@@ -277,8 +277,7 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
     };
     let hub = &state.hub;
     let mut fed = hub.subscribe();
-    let mut rights = hub.rights();
-    let mut closing = hub.closing();
+    let mut rights = fed.borrow().rights;
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut pings = 0u32;
@@ -289,7 +288,17 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
     // Browsers answer pings by themselves: a peer silent for two pings is gone.
     let mut heard = tokio::time::Instant::now();
     loop {
-        fed.borrow_and_update();
+        let pulse = *fed.borrow_and_update();
+        if pulse.closing {
+            return End::Close(1001, "server shutting down");
+        }
+        // A change of rights is seen before any event that follows it.
+        if pulse.rights != rights {
+            rights = pulse.rights;
+            if let Some(end) = recheck_rights(state, &mut reader).await {
+                return end;
+            }
+        }
         let pass = {
             let feed = hub.feed();
             feed.after(position, BATCH).map(|events| {
@@ -321,14 +330,8 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
             continue;
         }
         loop {
-            // Biased: a change of rights is seen before any event that follows it.
             tokio::select! {
                 biased;
-                _ = closing.changed() => return End::Close(1001, "server shutting down"),
-                _ = rights.changed() => match recheck_rights(state, &mut reader).await {
-                    Some(end) => return end,
-                    None => continue,
-                },
                 changed = fed.changed() => {
                     if changed.is_err() { return End::Gone; }
                     break;
