@@ -24,6 +24,12 @@ const READ_BATCH: usize = 1000;
 /// How often the feed looks for what other instances on the same database wrote (and
 /// for changes of rights they made).
 const OTHER_INSTANCES_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
+/// The least time between two wake-ups of the sockets for new events. Under load the
+/// events of a few milliseconds then leave in one write per socket instead of one each:
+/// at 1,000 messages a second to 500 operators the server made some 130,000 writes a
+/// second, most of its CPU, and p99 delivery fell from 20.5 to 16.0 ms with this spacing
+/// (`scripts/bench.sh`, see the README). A lone message, long after the last, waits for nothing.
+const PULSE_SPACING: std::time::Duration = std::time::Duration::from_millis(5);
 /// How long typing signals stay in the database for other instances to take.
 const TYPING_RELAYED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -322,6 +328,7 @@ impl Hub {
         let mut forget_typing = tokio::time::interval(TYPING_RELAYED_FOR);
         let (mut rights_seen, mut typing_seen) = (None, None);
         let mut notified = db.notified();
+        let mut last_pulse = tokio::time::Instant::now();
         loop {
             committed.borrow_and_update();
             let (from, instance) = (self.feed().head, self.instance.clone());
@@ -353,6 +360,7 @@ impl Hub {
                         feed.head
                     };
                     self.fed.send_modify(|pulse| pulse.head = head);
+                    last_pulse = tokio::time::Instant::now();
                     if full {
                         continue;
                     }
@@ -365,7 +373,10 @@ impl Hub {
                 }
             }
             tokio::select! {
-                changed = committed.changed() => if changed.is_err() { return },
+                changed = committed.changed() => {
+                    if changed.is_err() { return }
+                    tokio::time::sleep_until(last_pulse + PULSE_SPACING).await;
+                }
                 _ = others.tick() => {}
                 _ = async {
                     match notified.as_mut() {
