@@ -6,6 +6,7 @@ use el_protocol::events::{Event, Frame, UserEvent};
 use el_protocol::inbox::Inbox;
 use el_protocol::UserId;
 use futures_util::StreamExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -246,7 +247,6 @@ async fn the_visitor_socket_streams_only_their_own_conversation() {
 /// frame unmasked) closes it with 1002; a plain request is told what the address takes.
 #[tokio::test]
 async fn the_socket_answers_pings_and_closes_as_the_protocol_says() {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let server = TestServer::start().await;
     let anna = server.operator("anna").await;
     let mut ws = anna.socket(anna.inbox().await.as_of).await;
@@ -261,13 +261,59 @@ async fn the_socket_answers_pings_and_closes_as_the_protocol_says() {
     assert!(matches!(after, None | Some(Err(_))), "the connection ends: {after:?}");
 
     // By hand: the handshake, then a text frame without a mask.
+    let (mut tcp, head) = raw_socket(&server, &anna.cookie).await;
+    assert!(
+        head.to_lowercase().contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
+        "RFC 6455's example: {head}"
+    );
+    tcp.write_all(b"\x81\x02hi").await.unwrap();
+    let mut rest = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read_to_end(&mut rest)).await.unwrap();
+    let frames = server_frames(&rest);
+    let (_, close) = frames.iter().find(|(opcode, _)| *opcode == 0x8).expect("a close frame after the replay");
+    assert_eq!(&close[..2], &1002u16.to_be_bytes(), "protocol error");
+
+    let plain = anna.get("/api/socket?since=0").await;
+    assert_eq!(plain.status(), 400);
+    assert!(plain.text().await.unwrap().contains("WebSocket"));
+}
+
+/// When the server closes (here: the user signed out), the connection stays open for
+/// the peer's answer, so the peer never loses the close frame to a reset.
+#[tokio::test]
+async fn the_servers_close_waits_for_the_peers_answer() {
+    let server = TestServer::start().await;
+    let anna = server.operator("anna").await;
+    let (mut tcp, _) = raw_socket(&server, &anna.cookie).await;
+    anna.post("/api/auth/logout", serde_json::json!({})).await;
+    let mut got = Vec::new();
+    let close = loop {
+        let mut chunk = [0u8; 4096];
+        let n = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read(&mut chunk)).await.unwrap().unwrap();
+        assert!(n > 0, "the connection ended before the close frame");
+        got.extend_from_slice(&chunk[..n]);
+        if let Some((_, close)) = server_frames(&got).into_iter().find(|(opcode, _)| *opcode == 0x8) {
+            break close;
+        }
+    };
+    assert_eq!(&close[..2], &4401u16.to_be_bytes());
+    let mut byte = [0u8; 1];
+    let early = tokio::time::timeout(std::time::Duration::from_millis(300), tcp.read(&mut byte)).await;
+    assert!(early.is_err(), "still open for the answer: {early:?}");
+    tcp.write_all(&[0x88, 0x80, 0, 0, 0, 0]).await.unwrap();
+    let end = tokio::time::timeout(std::time::Duration::from_secs(2), tcp.read(&mut byte)).await.unwrap().unwrap();
+    assert_eq!(end, 0, "then it ends");
+}
+
+/// Opens the operator socket over plain TCP; the stream after the handshake, and the
+/// response's head.
+async fn raw_socket(server: &TestServer, cookie: &str) -> (tokio::net::TcpStream, String) {
     let mut tcp = tokio::net::TcpStream::connect(server.host()).await.unwrap();
     let host = server.host();
     let handshake = format!(
         "GET /api/socket?since=0 HTTP/1.1\r\nHost: {host}\r\nOrigin: http://{host}\r\nUpgrade: websocket\r\n\
          Connection: keep-alive, Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\
-         Sec-WebSocket-Version: 13\r\nCookie: {}\r\n\r\n",
-        anna.cookie
+         Sec-WebSocket-Version: 13\r\nCookie: {cookie}\r\n\r\n"
     );
     tcp.write_all(handshake.as_bytes()).await.unwrap();
     let mut head = Vec::new();
@@ -276,30 +322,28 @@ async fn the_socket_answers_pings_and_closes_as_the_protocol_says() {
     }
     let head = String::from_utf8(head).unwrap();
     assert!(head.starts_with("HTTP/1.1 101"), "{head}");
-    assert!(
-        head.to_lowercase().contains("sec-websocket-accept: s3pplmbitxaq9kygzzhzrbk+xoo="),
-        "RFC 6455's example: {head}"
-    );
-    tcp.write_all(b"\x81\x02hi").await.unwrap();
-    let mut rest = Vec::new();
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read_to_end(&mut rest)).await.unwrap();
-    // The replay's frames, then the close frame.
+    (tcp, head)
+}
+
+/// The whole frames a server sent (never masked) at the start of `bytes`: opcode, payload.
+fn server_frames(bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut frames = Vec::new();
     let mut at = 0;
-    let close = loop {
-        let (opcode, short) = (rest[at] & 0x0f, (rest[at + 1] & 0x7f) as usize);
+    while bytes.len() >= at + 2 {
+        let (opcode, short) = (bytes[at] & 0x0f, (bytes[at + 1] & 0x7f) as usize);
         let (head, len) = match short {
-            126 => (4, u16::from_be_bytes([rest[at + 2], rest[at + 3]]) as usize),
-            127 => (10, u64::from_be_bytes(rest[at + 2..at + 10].try_into().unwrap()) as usize),
+            126 if bytes.len() >= at + 4 => (4, u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]) as usize),
+            127 if bytes.len() >= at + 10 => {
+                (10, u64::from_be_bytes(bytes[at + 2..at + 10].try_into().unwrap()) as usize)
+            }
+            126 | 127 => break,
             n => (2, n),
         };
-        if opcode == 0x8 {
-            break &rest[at + head..at + head + len];
+        if bytes.len() < at + head + len {
+            break;
         }
+        frames.push((opcode, bytes[at + head..at + head + len].to_vec()));
         at += head + len;
-    };
-    assert_eq!(&close[..2], &1002u16.to_be_bytes(), "protocol error");
-
-    let plain = anna.get("/api/socket?since=0").await;
-    assert_eq!(plain.status(), 400);
-    assert!(plain.text().await.unwrap().contains("WebSocket"));
+    }
+    frames
 }

@@ -24,12 +24,15 @@ const READ_BATCH: usize = 1000;
 /// How often the feed looks for what other instances on the same database wrote (and
 /// for changes of rights they made).
 const OTHER_INSTANCES_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
-/// The least time between two wake-ups of the sockets for new events. Under load the
-/// events of a few milliseconds then leave in one write per socket instead of one each:
-/// at 1,000 messages a second to 500 operators the server made some 130,000 writes a
-/// second, most of its CPU, and p99 delivery fell from 20.5 to 16.0 ms with this spacing
-/// (`scripts/bench.sh`, see the README). A lone message, long after the last, waits for nothing.
-const PULSE_SPACING: std::time::Duration = std::time::Duration::from_millis(5);
+/// The least time between two wake-ups of the sockets for new events, per socket
+/// awake, up to [`PULSE_SPACING_MAX`]: about what one write costs. Waking them sooner
+/// only makes more, smaller writes; under load the events of a few milliseconds leave
+/// in one write per socket instead. At 1,000 messages a second to 500 operators the
+/// server made some 130,000 writes a second, most of its CPU, and p99 delivery fell
+/// from 20.5 to 16 ms (`scripts/bench.sh`, see the README). A lone message, long after
+/// the last, waits for nothing.
+const PULSE_SPACING_PER_SOCKET: std::time::Duration = std::time::Duration::from_micros(10);
+const PULSE_SPACING_MAX: std::time::Duration = std::time::Duration::from_millis(5);
 /// How long typing signals stay in the database for other instances to take.
 const TYPING_RELAYED_FOR: std::time::Duration = std::time::Duration::from_secs(10);
 
@@ -375,7 +378,9 @@ impl Hub {
             tokio::select! {
                 changed = committed.changed() => {
                     if changed.is_err() { return }
-                    tokio::time::sleep_until(last_pulse + PULSE_SPACING).await;
+                    let sockets = u32::try_from(self.fed.receiver_count()).unwrap_or(u32::MAX);
+                    let spacing = PULSE_SPACING_PER_SOCKET.saturating_mul(sockets).min(PULSE_SPACING_MAX);
+                    tokio::time::sleep_until(last_pulse + spacing).await;
                 }
                 _ = others.tick() => {}
                 _ = async {

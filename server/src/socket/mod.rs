@@ -42,6 +42,8 @@ const PING_EVERY: Duration = Duration::from_secs(25);
 /// change (sessions also end by expiring): every 50 s. One timer serves both, as every
 /// timer a socket waits on is polled again at each of its wake-ups.
 const RECHECK_EVERY_PINGS: u32 = 2;
+/// How long a peer is given to answer the server's close frame.
+const CLOSE_ANSWER_WAIT: Duration = Duration::from_secs(2);
 /// A peer that takes longer than this to accept what was sent is dropped.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Close code sent when the reader's session or identity is no longer valid.
@@ -264,7 +266,12 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, since: Se
         }
         End::Close(code, reason) => Outgoing::close(code, reason),
     };
-    let _ = send_all(&mut socket, vec![close]).await;
+    if send_all(&mut socket, vec![close]).await.is_ok() {
+        // The close handshake: the peer answers, then the connection ends. (Closing it
+        // with the peer's frames unread would reset it, and the peer could lose ours.)
+        let answered = async { while !matches!(socket.recv().await, Heard::Close | Heard::Gone | Heard::Broken(_)) {} };
+        let _ = tokio::time::timeout(CLOSE_ANSWER_WAIT, answered).await;
+    }
 }
 
 async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq, mut reader: R) -> End {
