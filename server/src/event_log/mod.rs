@@ -24,8 +24,8 @@ const READ_BATCH: usize = 1000;
 /// How often the feed looks for what other instances on the same database wrote (and
 /// for changes of rights they made).
 const OTHER_INSTANCES_EVERY: std::time::Duration = std::time::Duration::from_millis(50);
-/// The least time between two wake-ups of the sockets for new events, per socket
-/// awake, up to [`PULSE_SPACING_MAX`]: about what one write costs. Waking them sooner
+/// The least time between two wake-ups of the sockets for new events, per open socket,
+/// up to [`PULSE_SPACING_MAX`]: about what one write costs. Waking them sooner
 /// only makes more, smaller writes; under load the events of a few milliseconds leave
 /// in one write per socket instead. At 1,000 messages a second to 500 operators the
 /// server made some 130,000 writes a second, most of its CPU, and p99 delivery fell
