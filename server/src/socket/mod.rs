@@ -420,50 +420,19 @@ async fn send_all(socket: &mut WebSocket, frames: Vec<Outgoing>) -> Result<(), (
 #[cfg(test)]
 mod tests {
     use super::*;
-    use el_protocol::api::{Author, ChannelKind, DialogState, DialogSummary, Message};
-    use el_protocol::{ChannelId, ClientId, DialogId, MessageId};
 
     /// The spliced frame reads back as the `UserEvent` frame it stands for.
     #[test]
     fn a_shared_event_frame_is_a_user_event_frame() {
-        let dialog = DialogSummary {
-            channel_connected: true,
-            owners: Default::default(),
-            client_read: None,
-            client_delivered: None,
-            reply_until: None,
-            offer: None,
-            id: DialogId(7),
-            name: "Olena \"O\" }".into(),
-            client_id: ClientId(3),
-            client_name: "Olena".into(),
-            channel_id: ChannelId(1),
-            channel_kind: ChannelKind::Widget,
-            channel_name: "Website".into(),
-            state: DialogState::Unassigned,
-            members: vec![],
-            participants: vec![],
-            spam: false,
-            handover: None,
-            avatar: None,
-            created_at: 1,
-            last_message: None,
-            last_activity_at: 1,
-        };
-        let message = Message {
-            delivery: Default::default(),
-            edit: Default::default(),
-            notice: None,
-            record: Default::default(),
-            id: MessageId(1),
-            dialog_id: DialogId(7),
-            author: Author::Client { name: "Olena".into() },
-            text: "}{ \"hi\"".into(),
-            created_at: 5,
-            client_msg_id: None,
-            attachments: vec![],
-        };
-        let event = Event::MessageCreated { dialog, message };
+        // A new client message as the log holds it, with braces and quotes in its texts.
+        let event: Event = serde_json::from_str(
+            r#"{"type":"message_created","dialog":{"id":7,"name":"Olena \"O\" }","client_id":3,
+            "client_name":"Olena","channel_id":1,"channel_kind":"widget","channel_name":"Website",
+            "state":"unassigned","members":[],"participants":[],"spam":false,"created_at":1,
+            "last_activity_at":1},"message":{"id":1,"dialog_id":7,"author":{"kind":"client",
+            "name":"Olena"},"text":"}{ \"hi\"","created_at":5}}"#,
+        )
+        .unwrap();
         let json = serde_json::to_string(&event).unwrap();
         let mut totals = TabTotals::default();
         totals.unread.unassigned = 3;
