@@ -184,7 +184,7 @@ pub fn OnDemand(page: Page) -> impl IntoView {
         .into_any()
     };
     (move || match state.get() {
-        Download::Under => view! { <p class="loading-page">{tr!(loading)}</p> }.into_any(),
+        Download::Under => framed(page, || view! { <p class="loading-page">{tr!(loading)}</p> }.into_any()),
         Download::Done(make) => make(),
         Download::Failed { updated } => framed(page, move || failed(updated)),
     })
