@@ -96,6 +96,9 @@ pub struct Delivery {
     pub accepted_rate: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The POST's own answer time p50 / p99 (part of the delivery time above).
+    pub post_p50_ms: f64,
+    pub post_p99_ms: f64,
     /// Accepted messages some socket had not received `DRAIN` after the last POST.
     pub missing: u64,
     pub duplicated: u64,
@@ -180,6 +183,60 @@ fn marked_id(marks: &Marks, text: &[u8]) -> Option<usize> {
     std::str::from_utf8(&digits[..end]).ok()?.parse().ok()
 }
 
+/// The sender's own thread: the POSTs leave and their answers are timed on time, not
+/// after the 500 socket readers that are woken at the same moment (the server keeps its
+/// sockets apart from its requests in the same way).
+static SENDER: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .thread_name("bench-sender")
+        .enable_all()
+        .build()
+        .expect("the sender's thread")
+});
+
+/// What the sender saw of its POSTs.
+struct Posted {
+    accepted: usize,
+    first: Instant,
+    /// When the last accepted POST was answered.
+    last: Instant,
+    /// Each accepted POST's answer time, microseconds.
+    answers: Vec<u32>,
+}
+
+/// Posts `probe.sent.len()` messages at `rate` a second from `visitors` (in turn) to
+/// `urls` (in turn), stamping each in `probe` as it leaves.
+async fn send_all(urls: Vec<Arc<String>>, visitors: Vec<String>, probe: Arc<Probe>, rate: u32, run: u64) -> Posted {
+    let total = probe.sent.len();
+    let http = reqwest::Client::builder().tcp_nodelay(true).build().expect("an HTTP client");
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let mut posts = Vec::with_capacity(total);
+    let first = Instant::now();
+    for id in 0..total {
+        ticker.tick().await;
+        let (http, url, probe) = (http.clone(), urls[id % urls.len()].clone(), probe.clone());
+        let visitor = visitors[id % visitors.len()].clone();
+        posts.push(tokio::spawn(async move {
+            let sent = probe.start.elapsed().as_nanos().max(1) as u64;
+            probe.sent[id].store(sent, Ordering::Release);
+            let ok = post(&http, &url, &visitor, run, id as u64).await;
+            let answered = probe.start.elapsed().as_nanos() as u64 - sent;
+            (ok, Instant::now(), (answered / 1000) as u32)
+        }));
+    }
+    let mut posted = Posted { accepted: 0, first, last: first, answers: Vec::with_capacity(total) };
+    for p in posts {
+        if let Ok((true, at, answered_us)) = p.await {
+            posted.accepted += 1;
+            posted.last = posted.last.max(at);
+            posted.answers.push(answered_us);
+        }
+    }
+    posted
+}
+
 /// Offers `rate` messages a second for `secs` seconds from `visitors` (in turn) to the
 /// server while `sockets` listen, and measures delivery to every socket.
 pub async fn deliver(server: &Server, visitors: &[String], sockets: Vec<Socket>, rate: u32, secs: u32) -> Delivery {
@@ -197,33 +254,11 @@ pub async fn deliver(server: &Server, visitors: &[String], sockets: Vec<Socket>,
         sockets.into_iter().map(|s| tokio::spawn(read_socket(s, probe.clone(), stopped.clone()))).collect();
 
     let (cpu0, own0, wall0) = (server.cpu_secs(), crate::server::own_cpu_secs(), Instant::now());
-    let http = reqwest::Client::builder().tcp_nodelay(true).build().expect("an HTTP client");
     let urls: Vec<Arc<String>> =
         (0..server.instances()).map(|i| Arc::new(server.url_of(i, "/api/widget/messages"))).collect();
-    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let mut posts = Vec::with_capacity(total);
-    let first = Instant::now();
-    for id in 0..total {
-        ticker.tick().await;
-        let (http, url, probe) = (http.clone(), urls[id % urls.len()].clone(), probe.clone());
-        let visitor = visitors[id % visitors.len()].clone();
-        posts.push(tokio::spawn(async move {
-            probe.sent[id].store(probe.start.elapsed().as_nanos().max(1) as u64, Ordering::Release);
-            let ok = post(&http, &url, &visitor, run, id as u64).await;
-            (ok, Instant::now())
-        }));
-    }
-    let mut accepted = 0usize;
-    let mut last = first;
-    for p in posts {
-        if let Ok((ok, at)) = p.await {
-            if ok {
-                accepted += 1;
-                last = last.max(at);
-            }
-        }
-    }
+    let sending = send_all(urls, visitors.to_vec(), probe.clone(), rate, run);
+    let Posted { accepted, first, last, mut answers } =
+        SENDER.spawn(sending).await.expect("the sender finishes");
     let deadline = Instant::now() + DRAIN;
     while probe.delivered.load(Ordering::Relaxed) < accepted * socket_count && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -240,20 +275,20 @@ pub async fn deliver(server: &Server, visitors: &[String], sockets: Vec<Socket>,
         duplicated += seen.duplicated;
         resyncs += seen.resyncs;
     }
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        if latencies.is_empty() {
-            f64::NAN
-        } else {
-            latencies[((latencies.len() - 1) as f64 * p) as usize] as f64 / 1000.0
-        }
+    let pct = |sorted: &[u32], p: f64| match sorted.len() {
+        0 => f64::NAN,
+        n => sorted[((n - 1) as f64 * p) as usize] as f64 / 1000.0,
     };
+    latencies.sort_unstable();
+    answers.sort_unstable();
     let delivered = probe.delivered.load(Ordering::Relaxed);
     Delivery {
         offered: rate as f64,
         accepted_rate: accepted as f64 / last.duration_since(first).as_secs_f64().max(secs as f64),
-        p50_ms: pct(0.50),
-        p99_ms: pct(0.99),
+        p50_ms: pct(&latencies, 0.50),
+        p99_ms: pct(&latencies, 0.99),
+        post_p50_ms: pct(&answers, 0.50),
+        post_p99_ms: pct(&answers, 0.99),
         missing: (accepted * socket_count).saturating_sub(delivered) as u64,
         duplicated,
         resyncs,

@@ -90,8 +90,9 @@ async fn measure(bin: &Path, plan: &Plan, postgres: Option<&str>) -> Figures {
             let open = load::open_sockets(&server, &tokens[..sockets], since).await;
             let d = load::deliver(&server, &visitors, open, rate, plan.secs).await;
             eprintln!(
-                "[bench] {sockets} sockets, {rate} msg/s: p50 {:.1} ms, p99 {:.1} ms, {:.0} msg/s accepted",
-                d.p50_ms, d.p99_ms, d.accepted_rate
+                "[bench] {sockets} sockets, {rate} msg/s: p50 {:.1} ms, p99 {:.1} ms, {:.0} msg/s accepted \
+                 (the POST's answer: p50 {:.1} ms, p99 {:.1} ms)",
+                d.p50_ms, d.p99_ms, d.accepted_rate, d.post_p50_ms, d.post_p99_ms
             );
             cells.push((sockets, d));
             tokio::time::sleep(Duration::from_millis(500)).await;
