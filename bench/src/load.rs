@@ -257,8 +257,7 @@ pub async fn deliver(server: &Server, visitors: &[String], sockets: Vec<Socket>,
     let urls: Vec<Arc<String>> =
         (0..server.instances()).map(|i| Arc::new(server.url_of(i, "/api/widget/messages"))).collect();
     let sending = send_all(urls, visitors.to_vec(), probe.clone(), rate, run);
-    let Posted { accepted, first, last, mut answers } =
-        SENDER.spawn(sending).await.expect("the sender finishes");
+    let Posted { accepted, first, last, mut answers } = SENDER.spawn(sending).await.expect("the sender finishes");
     let deadline = Instant::now() + DRAIN;
     while probe.delivered.load(Ordering::Relaxed) < accepted * socket_count && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;

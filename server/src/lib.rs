@@ -220,6 +220,7 @@ pub async fn start(config: Config) -> Result<Server, AppError> {
         tracing::info!(added, wanted = config.demo_dialogs, "demo dialogs loaded");
     }
     let hub = Hub::load(&db, config.replay_events).await?;
+    socket::start_socket_threads();
     let sign_in_failures = auth::SignInThrottle::default();
     let widget_limits = widget::WidgetLimits::new(&config);
     let typing_limits = throttle::RateLimit::new(TYPING_PER_MINUTE, std::time::Duration::from_secs(60));

@@ -5,7 +5,7 @@
 
 mod wire;
 
-pub use wire::{Outgoing, Upgrade, WebSocket};
+pub use wire::{start_socket_threads, Outgoing, Upgrade, WebSocket};
 
 use crate::auth::store::user_for_session;
 use crate::auth::{session_token, user_for_token, CurrentUser};
