@@ -275,16 +275,25 @@ pub async fn stream<R: Reader>(mut socket: WebSocket, state: AppState, since: Se
 }
 
 async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq, mut reader: R) -> End {
-    // A position the log never reached: the database was replaced. The replay ends
-    // (`live`) only once it covers everything committed before the socket opened, also
-    // what another instance wrote that this one's feed has not read yet.
-    let committed = match state.db.read(event_log::store::head).await {
-        Ok(head) if since <= head => head,
-        _ => return End::Resync("The server cannot resume from this point."),
-    };
+    // The reader was authenticated before the upgrade, and this may run later on another
+    // thread: their rights are read again after subscribing, so that a change (a sign-out)
+    // committed in between is seen by that read or, if later, as a pulse.
     let hub = &state.hub;
     let mut fed = hub.subscribe();
     let mut rights = fed.borrow().rights;
+    let fresh = reader.clone();
+    let opened = state.db.read(move |conn| Ok((event_log::store::head(conn)?, refreshed(conn, fresh)?))).await;
+    // A position the log never reached: the database was replaced. The replay ends
+    // (`live`) only once it covers everything committed before the socket opened, also
+    // what another instance wrote that this one's feed has not read yet.
+    let committed = match opened {
+        Ok((head, now)) => match rights_end(now, &mut reader) {
+            Some(end) => return end,
+            None if since <= head => head,
+            None => return End::Resync("The server cannot resume from this point."),
+        },
+        Err(e) => return read_failed(e),
+    };
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut pings = 0u32;
@@ -386,20 +395,33 @@ pub fn frame_of<E: serde::Serialize>(frame: &Frame<E>) -> Outgoing {
 
 /// Re-reads the reader's rights; how the socket ends when they changed or ended.
 async fn recheck_rights<R: Reader>(state: &AppState, reader: &mut R) -> Option<End> {
-    let mut fresh = reader.clone();
-    let read = state.db.read(move |conn| Ok((fresh.refresh(conn)?, fresh))).await;
-    match read {
-        Ok((Rights::Same, fresh)) => {
+    let fresh = reader.clone();
+    match state.db.read(move |conn| refreshed(conn, fresh)).await {
+        Ok(now) => rights_end(now, reader),
+        Err(e) => Some(read_failed(e)),
+    }
+}
+
+/// `reader` with their rights read again, and how those compare.
+fn refreshed<R: Reader>(conn: &Connection, mut reader: R) -> AppResult<(Rights, R)> {
+    Ok((reader.refresh(conn)?, reader))
+}
+
+/// Takes the re-read reader when their rights are the same; otherwise how the socket ends.
+fn rights_end<R: Reader>((rights, fresh): (Rights, R), reader: &mut R) -> Option<End> {
+    match rights {
+        Rights::Same => {
             *reader = fresh;
             None
         }
-        Ok((Rights::Changed, _)) => Some(End::Resync("Your permissions have changed.")),
-        Ok((Rights::Gone, _)) => Some(End::Close(CLOSE_UNAUTHORIZED, "signed out")),
-        Err(e) => {
-            tracing::error!(error = %e, "re-reading a socket's rights failed");
-            Some(End::Close(1011, "server error"))
-        }
+        Rights::Changed => Some(End::Resync("Your permissions have changed.")),
+        Rights::Gone => Some(End::Close(CLOSE_UNAUTHORIZED, "signed out")),
     }
+}
+
+fn read_failed(e: AppError) -> End {
+    tracing::error!(error = %e, "reading a socket's rights failed");
+    End::Close(1011, "server error")
 }
 
 /// Sends `frames` in one write; an error when the peer is gone or stopped reading.
