@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::Semaphore;
+pub use writer::AfterCommit;
 use writer::{WriteConnection, Writer};
 
 /// Schema versions, applied in order and recorded in `PRAGMA user_version`.
@@ -177,6 +178,17 @@ impl Db {
         checkpoint::start(path, Arc::downgrade(&readers))
             .map_err(|e| AppError::Internal(format!("starting the checkpoint thread: {e}")))?;
         Ok(Db::Sqlite(Sqlite { writer, readers }))
+    }
+
+    /// Sets what the SQLite writer runs on its connection after each of its jobs, once
+    /// the callers are answered (once per database handle). PostgreSQL runs nothing
+    /// there: each of its commits that appends events notifies every instance, this one
+    /// too, and round trips on the writer would slow every instance's writes.
+    pub fn after_commit(&self, hook: AfterCommit) -> AppResult<()> {
+        match self {
+            Db::Sqlite(lite) => lite.writer.after_commit(hook),
+            Db::Postgres(_) => Ok(()),
+        }
     }
 
     /// Runs `f` on its own (it may open its own transaction): on SQLite on the writer's

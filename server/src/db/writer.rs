@@ -1,11 +1,11 @@
 //! The writer thread both backends use: it owns one connection, runs write jobs in
 //! order, and commits the transactions waiting together in one group (each inside its
 //! own savepoint, so one that fails is undone alone), answering each caller only after
-//! the commit.
+//! the commit, then runs the [`AfterCommit`] hook on the same connection.
 
 use crate::error::{AppError, AppResult};
 use crate::sql;
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc, OnceLock};
 use tokio::sync::oneshot;
 
 /// Most transactions committed together.
@@ -34,10 +34,15 @@ type Grouped = Box<dyn FnOnce(Option<&sql::Connection>) -> (bool, Reply) + Send>
 /// Answers a grouped job's caller once its group committed (or failed to).
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 
+/// What the writer runs on its connection after each job, once its callers are answered
+/// (the event feed reads what was just committed there, without a hop to another thread).
+pub type AfterCommit = Box<dyn Fn(&sql::Connection) + Send + Sync>;
+
 /// A handle to a writer thread, cheap to clone.
 #[derive(Clone)]
 pub struct Writer {
     jobs: mpsc::Sender<Job>,
+    after_commit: Arc<OnceLock<AfterCommit>>,
 }
 
 fn writer_gone() -> AppError {
@@ -48,11 +53,18 @@ impl Writer {
     /// Starts the writer thread on `conn`; it ends when every handle is dropped.
     pub fn start(conn: impl WriteConnection) -> AppResult<Writer> {
         let (jobs, receiver) = mpsc::channel();
+        let after_commit = Arc::new(OnceLock::new());
+        let hook = after_commit.clone();
         std::thread::Builder::new()
             .name("db-writer".into())
-            .spawn(move || write_loop(conn, receiver))
+            .spawn(move || write_loop(conn, receiver, &hook))
             .map_err(|e| AppError::Internal(format!("starting the database writer: {e}")))?;
-        Ok(Writer { jobs })
+        Ok(Writer { jobs, after_commit })
+    }
+
+    /// Sets the hook run after each job (once; a second is refused).
+    pub fn after_commit(&self, hook: AfterCommit) -> AppResult<()> {
+        self.after_commit.set(hook).map_err(|_| AppError::Internal("the writer already has its hook".into()))
     }
 
     fn send(&self, job: Job) -> AppResult<()> {
@@ -101,7 +113,7 @@ impl Writer {
 
 /// The writer thread: runs jobs in order; grouped jobs that are waiting together share
 /// one transaction and one commit.
-fn write_loop<C: WriteConnection>(mut conn: C, jobs: mpsc::Receiver<Job>) {
+fn write_loop<C: WriteConnection>(mut conn: C, jobs: mpsc::Receiver<Job>, after_commit: &OnceLock<AfterCommit>) {
     let mut next = None;
     loop {
         let job = match next.take() {
@@ -135,6 +147,11 @@ fn write_loop<C: WriteConnection>(mut conn: C, jobs: mpsc::Receiver<Job>) {
                 if let Err(e) = done {
                     fail_group(group.unwrap_or_default(), &e);
                 }
+            }
+        }
+        if let Some(hook) = after_commit.get() {
+            if let Err(e) = conn.with(|c| hook(c)) {
+                tracing::error!(error = %e, "no database connection after a write");
             }
         }
     }

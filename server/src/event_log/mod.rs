@@ -130,6 +130,8 @@ pub struct Feed {
     /// The newest typing signals, numbered from 1 as they came.
     typing: VecDeque<(u64, Arc<Typing>)>,
     typing_count: u64,
+    /// The [`store::rights_version`] last read with the log.
+    rights: i64,
 }
 
 impl Feed {
@@ -158,9 +160,13 @@ impl Feed {
         Ok(self.events.range(start..).take(limit).map(|e| e.as_ref()))
     }
 
-    /// Takes in the next events of the log, in order.
+    /// Takes in the next events of the log, in order (those it has are skipped: the
+    /// feed's task and the writer's hook may read the same ones).
     fn take(&mut self, events: Vec<(Seq, Event)>) {
         for (seq, event) in events {
+            if seq <= self.head {
+                continue;
+            }
             let before = match self.counts.facts(event.dialog_id()) {
                 Some(facts) => Before::Known(facts.clone()),
                 None => Before::New,
@@ -185,8 +191,9 @@ impl Feed {
 #[derive(Clone)]
 pub struct Hub {
     feed: Arc<RwLock<Feed>>,
-    /// The newest committed position announced by this process's writers.
-    committed: watch::Sender<Seq>,
+    /// What wakes the feed's task: the newest committed position announced by this
+    /// process, and asks to look at the database (after a change of rights).
+    committed: watch::Sender<Committed>,
     /// What sockets wait for: one receiver each, as every receiver a task waits on is
     /// registered and dropped again at each of its wake-ups.
     fed: watch::Sender<Pulse>,
@@ -195,6 +202,14 @@ pub struct Hub {
     db: Db,
     /// This instance's name among them (random, new at each start).
     instance: Arc<str>,
+}
+
+/// What wakes the feed's task.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Committed {
+    seq: Seq,
+    /// Bumped to have the feed read the database even when it has every event.
+    looks: u64,
 }
 
 /// What wakes the sockets.
@@ -230,6 +245,7 @@ impl Hub {
                     counts,
                     typing: VecDeque::new(),
                     typing_count: 0,
+                    rights: store::rights_version(conn)?,
                 };
                 for (seq, event) in events {
                     feed.events.push_back(Arc::new(Logged::new(seq, event, Before::Unknown)));
@@ -239,25 +255,33 @@ impl Hub {
             })
             .await?;
         let head = feed.head;
-        Ok(Hub {
+        let hub = Hub {
             feed: Arc::new(RwLock::new(feed)),
-            committed: watch::channel(head).0,
+            committed: watch::channel(Committed { seq: head, looks: 0 }).0,
             fed: watch::channel(Pulse { head, ..Pulse::default() }).0,
             closing: watch::channel(false).0,
             db: db.clone(),
             instance: crate::tokens::new_token().into(),
-        })
+        };
+        let (feed, fed, committed) = (hub.feed.clone(), hub.fed.clone(), hub.committed.clone());
+        db.after_commit(Box::new(move |conn| {
+            // What the writer just committed, read on its own connection (its pages are
+            // at hand): the feed has it before the feed's task wakes to pass it on.
+            let from = feed.read().unwrap_or_else(|p| p.into_inner()).head;
+            match store::after(conn, from, READ_BATCH).and_then(|events| Ok((events, store::rights_version(conn)?))) {
+                Ok((events, rights)) => {
+                    let head = take(&feed, &fed, events, rights);
+                    announce(&committed, head);
+                }
+                Err(e) => tracing::warn!(error = %e, "reading the event log after a commit failed"),
+            }
+        }))?;
+        Ok(hub)
     }
 
     /// Announces that the log has grown to `seq` (after the transaction committed).
     pub fn published(&self, seq: Seq) {
-        self.committed.send_if_modified(|cur| {
-            let grew = seq > *cur;
-            if grew {
-                *cur = seq;
-            }
-            grew
-        });
+        announce(&self.committed, seq);
     }
 
     /// Tells the sockets that someone is typing, here at once and on the other instances
@@ -293,7 +317,7 @@ impl Hub {
     /// ([`store::rights_changed`]) committed: the feed looks at once, and every socket
     /// re-reads its reader's rights before it sends anything that came after.
     pub fn rights_changed(&self) {
-        self.committed.send_modify(|_| {});
+        self.committed.send_modify(|c| c.looks += 1);
     }
 
     /// The feed, to read from (briefly: the feed task waits while it is held).
@@ -318,9 +342,11 @@ impl Hub {
         self.fed.send_modify(|pulse| pulse.closing = true);
     }
 
-    /// The feed's task: reads each new event of the log once, folds it into the feed,
-    /// and wakes the sockets; tells them when rights changed. Woken by this instance's
-    /// writers, and every [`OTHER_INSTANCES_EVERY`] for what other instances on the same
+    /// The feed's task: wakes the sockets, spaced, when the feed grew; tells them when
+    /// rights changed. On SQLite the writer's hook (see [`Hub::load`]) has usually put
+    /// this instance's new events in the feed already; the task reads the log itself
+    /// when it lacks what was announced, after a change of rights, on PostgreSQL's
+    /// notice, and every [`OTHER_INSTANCES_EVERY`] for what other instances on the same
     /// database wrote. Runs until the server stops.
     pub async fn run(self) {
         let db = self.db.clone();
@@ -329,58 +355,57 @@ impl Hub {
         let mut others = tokio::time::interval(OTHER_INSTANCES_EVERY);
         others.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut forget_typing = tokio::time::interval(TYPING_RELAYED_FOR);
-        let (mut rights_seen, mut typing_seen) = (None, None);
+        let mut typing_seen = None;
         let mut notified = db.notified();
         let mut last_pulse = tokio::time::Instant::now();
+        let (mut pulsed, mut looks) = (self.feed().head, committed.borrow_and_update().looks);
+        let mut look = true;
         loop {
-            committed.borrow_and_update();
-            let (from, instance) = (self.feed().head, self.instance.clone());
-            let read = db.read(move |conn| {
-                let typing = match typing_seen {
-                    Some(after) => store::typing_after(conn, after, &instance)?,
-                    None => (Vec::new(), store::typing_head(conn)?),
-                };
-                Ok((store::after(conn, from, READ_BATCH)?, store::rights_version(conn)?, typing))
-            });
-            let events = read.await.map(|(events, rights, (typing, newest))| {
-                // Before the events that came after the change: sockets look at rights first.
-                if rights_seen.is_some_and(|seen| seen != rights) {
-                    self.fed.send_modify(|pulse| pulse.rights += 1);
-                }
-                rights_seen = Some(rights);
-                typing_seen = Some(newest);
-                for signal in typing {
-                    self.hear(signal);
-                }
-                events
-            });
-            match events {
-                Ok(events) if !events.is_empty() => {
-                    let full = events.len() == READ_BATCH;
-                    let head = {
-                        let mut feed = self.feed.write().unwrap_or_else(|p| p.into_inner());
-                        feed.take(events);
-                        feed.head
+            let mut full = false;
+            if look {
+                let (from, instance) = (self.feed().head, self.instance.clone());
+                let read = db.read(move |conn| {
+                    let typing = match typing_seen {
+                        Some(after) => store::typing_after(conn, after, &instance)?,
+                        None => (Vec::new(), store::typing_head(conn)?),
                     };
-                    self.fed.send_modify(|pulse| pulse.head = head);
-                    last_pulse = tokio::time::Instant::now();
-                    if full {
+                    Ok((store::after(conn, from, READ_BATCH)?, store::rights_version(conn)?, typing))
+                });
+                match read.await {
+                    Ok((events, rights, (typing, newest))) => {
+                        typing_seen = Some(newest);
+                        for signal in typing {
+                            self.hear(signal);
+                        }
+                        full = events.len() == READ_BATCH;
+                        take(&self.feed, &self.fed, events, rights);
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "reading the event log failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
                         continue;
                     }
                 }
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::error!(error = %e, "reading the event log failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                    continue;
-                }
             }
+            let head = self.feed().head;
+            if head > pulsed {
+                self.fed.send_modify(|pulse| pulse.head = head);
+                (pulsed, last_pulse) = (head, tokio::time::Instant::now());
+            }
+            if full {
+                continue;
+            }
+            look = true;
             tokio::select! {
                 changed = committed.changed() => {
                     if changed.is_err() { return }
                     let sockets = u32::try_from(self.fed.receiver_count()).unwrap_or(u32::MAX);
                     let spacing = PULSE_SPACING_PER_SOCKET.saturating_mul(sockets).min(PULSE_SPACING_MAX);
                     tokio::time::sleep_until(last_pulse + spacing).await;
+                    // The writer's hook has usually taken the new events already.
+                    let now = *committed.borrow_and_update();
+                    look = now.looks != looks || now.seq > self.feed().head;
+                    looks = now.looks;
                 }
                 _ = others.tick() => {}
                 _ = async {
@@ -394,11 +419,38 @@ impl Hub {
                     if let Err(e) = db.transaction(move |tx| store::forget_typing(tx, before)).await {
                         tracing::warn!(error = %e, "forgetting old typing signals failed");
                     }
+                    look = false;
                 }
                 _ = closing.changed() => return,
             }
         }
     }
+}
+
+/// Wakes the feed's task when the log grew past what it was told of.
+fn announce(committed: &watch::Sender<Committed>, seq: Seq) {
+    committed.send_if_modified(|c| {
+        let grew = seq > c.seq;
+        if grew {
+            c.seq = seq;
+        }
+        grew
+    });
+}
+
+/// Folds `events` read from the log, with the [`store::rights_version`] read after
+/// them, into the feed; returns its head. A change of rights is told to the sockets
+/// before they can see an event that followed it (they read up to the head of the pulse
+/// they woke for, and the next pulse carries the change).
+fn take(feed: &RwLock<Feed>, fed: &watch::Sender<Pulse>, events: Vec<(Seq, Event)>, rights: i64) -> Seq {
+    let mut feed = feed.write().unwrap_or_else(|p| p.into_inner());
+    // Versions only grow; a read older than one already taken changes nothing.
+    if rights > feed.rights {
+        fed.send_modify(|pulse| pulse.rights += 1);
+        feed.rights = rights;
+    }
+    feed.take(events);
+    feed.head
 }
 
 #[cfg(test)]
@@ -430,6 +482,61 @@ mod tests {
         }
         assert_eq!(frame(19), Outgoing::text("frame 19"), "past the shared ones, still its own frame");
         assert_eq!(built, 20, "1, then 2..20 once each up to {FRAMES_SHARED}, then 19 again");
+    }
+
+    /// What the writer commits is in the feed without the feed's task (which is not
+    /// running here): its hook reads it on the writer's connection, with a change of
+    /// rights committed in the same group told to the sockets.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_writer_hands_what_it_commits_to_the_feed() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(&dir.path().join("f.db")).unwrap();
+        let hub = Hub::load(&db, 100).await.unwrap();
+        let pulse = hub.subscribe();
+        let removed = Event::DialogRemoved { dialog_id: DialogId(9) };
+        let seq = db
+            .transaction(move |tx| {
+                store::rights_changed(tx)?;
+                store::append(tx, &removed)
+            })
+            .await
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while hub.feed().head() < seq {
+            assert!(std::time::Instant::now() < deadline, "the hook never took the event");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        let feed = hub.feed();
+        let taken: Vec<_> = feed.after(0, 10).unwrap().map(|e| (e.seq, e.event.clone())).collect();
+        assert_eq!(taken, vec![(seq, Event::DialogRemoved { dialog_id: DialogId(9) })]);
+        assert_eq!(pulse.borrow().rights, 1, "the change of rights, before the event");
+        assert_eq!(pulse.borrow().head, 0, "the sockets are woken by the feed's task, spaced");
+    }
+
+    /// Reads folded in out of order (the feed's task and the writer's hook race) take
+    /// each event once, and a change of rights is told once, before the events after it.
+    #[test]
+    fn a_late_read_changes_nothing() {
+        let feed = RwLock::new(Feed {
+            events: VecDeque::new(),
+            floor: 0,
+            head: 0,
+            capacity: 10,
+            counts: Counts::default(),
+            typing: VecDeque::new(),
+            typing_count: 0,
+            rights: 3,
+        });
+        let fed = watch::channel(Pulse::default()).0;
+        let removed = |n| (n, Event::DialogRemoved { dialog_id: DialogId(n) });
+        assert_eq!(take(&feed, &fed, vec![removed(1), removed(2)], 4), 2);
+        assert_eq!(fed.borrow().rights, 1, "3 -> 4 is a change");
+        assert_eq!(take(&feed, &fed, vec![removed(1)], 3), 2, "an older read: nothing new");
+        assert_eq!(fed.borrow().rights, 1, "and an older version is no change");
+        assert_eq!(take(&feed, &fed, vec![removed(2), removed(3)], 4), 3);
+        let seqs: Vec<Seq> = feed.read().unwrap().after(0, 10).unwrap().map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3], "each once, in order");
+        assert_eq!(fed.borrow().rights, 1);
     }
 
     /// An event that left the newest ones keeps no frames: each reader builds its own.

@@ -319,6 +319,9 @@ async fn follow<R: Reader>(socket: &mut WebSocket, state: &AppState, since: Seq,
             let feed = hub.feed();
             feed.after(position, BATCH).map(|events| {
                 let (mut next, mut taken) = (position, 0);
+                // Up to the pulse's head: an event after a change of rights waits for the
+                // pulse that tells of the change.
+                let events = events.take_while(|e| e.seq <= pulse.head);
                 let events = events.inspect(|e| (next, taken) = (e.seq, taken + 1));
                 let mut frames = reader.frames(&feed, events);
                 let full = taken == BATCH;
