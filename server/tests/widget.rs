@@ -37,8 +37,29 @@ async fn widget_calls_need_a_valid_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), 401);
+    assert_eq!(r.json::<ApiError>().await.unwrap().message, "This chat session has expired. Please reload the page.");
+    // The session is checked before the message: a forged token learns nothing of the rules.
+    let r = reqwest::Client::new()
+        .post(server.url("/api/widget/messages"))
+        .bearer_auth("forged")
+        .json(&json!({"text": "  ", "client_msg_id": "not a key"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = reqwest::Client::new().post(server.url("/api/widget/messages")).json(&json!({"text": "hi"})).send().await;
+    assert_eq!(r.unwrap().status(), 401, "no token at all");
     let r = reqwest::get(server.url("/api/widget/conversation")).await.unwrap();
     assert_eq!(r.status(), 401);
+    // A real visitor's empty message is refused with the reason, and nothing is stored.
+    let visitor = server.visitor("Olena").await;
+    let r = visitor.send("  ", "k1").await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<ApiError>().await.unwrap().message, "Write a message before sending.");
+    let r =
+        reqwest::Client::new().get(server.url("/api/widget/conversation")).bearer_auth(&visitor.session.token).send();
+    let conversation: serde_json::Value = r.await.unwrap().json().await.unwrap();
+    assert_eq!(conversation["messages"], json!([]), "{conversation}");
 }
 
 #[tokio::test]

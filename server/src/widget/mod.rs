@@ -105,24 +105,38 @@ impl WidgetLimits {
 
 /// The visitor holding `token`, or 401.
 pub async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
-    state
-        .db
-        .read(move |conn| clients::visitor(conn, &token_hash(&token)))
-        .await?
+    state.db.read(move |conn| visitor_of(conn, &VisitorToken(token))).await
+}
+
+/// The visitor whose token `token` is, read on `conn`, or 401.
+fn visitor_of(conn: &Connection, token: &VisitorToken) -> AppResult<Visitor> {
+    clients::visitor(conn, &token_hash(&token.0))?
         .ok_or_else(|| AppError::Unauthorized("This chat session has expired. Please reload the page.".into()))
+}
+
+/// A visitor's bearer token, not yet checked: a write that needs the visitor reads
+/// them inside its own transaction (one turn at the database instead of two).
+pub struct VisitorToken(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for VisitorToken {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+            .map(|token| VisitorToken(token.to_string()))
+            .ok_or_else(|| AppError::Unauthorized("Missing chat session.".into()))
+    }
 }
 
 impl FromRequestParts<AppState> for Visitor {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|h| h.to_str().ok())
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::to_string)
-            .ok_or_else(|| AppError::Unauthorized("Missing chat session.".into()))?;
+        let VisitorToken(token) = VisitorToken::from_request_parts(parts, state).await?;
         authenticate(state, token).await
     }
 }
@@ -171,18 +185,24 @@ async fn conversation(State(state): State<AppState>, visitor: Visitor) -> AppRes
     Ok(Json(conversation))
 }
 
+/// A visitor's message: who they are is read in the transaction that stores it, then
+/// checked as every widget request is (session, rate, content, in that order).
 async fn send(
     State(state): State<AppState>,
     addr: ClientAddr,
-    visitor: Visitor,
+    token: VisitorToken,
     Json(body): Json<SendMessage>,
 ) -> AppResult<Json<WidgetMessage>> {
-    state.widget_limits.message(addr, &visitor)?;
-    let text = validate::message(&body, &state.config.upload_limits())?;
-    let key = validate::client_msg_id(&body.client_msg_id)?;
+    let checks = state.clone();
     let added = state
         .db
-        .transaction(move |tx| dialogs::client_message(tx, visitor.account_id, &text, Some(&key), &body.attachments))
+        .transaction(move |tx| {
+            let visitor = visitor_of(tx, &token)?;
+            checks.widget_limits.message(addr, &visitor)?;
+            let text = validate::message(&body, &checks.config.upload_limits())?;
+            let key = validate::client_msg_id(&body.client_msg_id)?;
+            dialogs::client_message(tx, visitor.account_id, &text, Some(&key), &body.attachments)
+        })
         .await?;
     if let Some(seq) = added.seq {
         state.hub.published(seq);
