@@ -29,23 +29,13 @@ async fn a_visitor_without_a_name_gets_a_readable_one_and_long_names_are_refused
 #[tokio::test]
 async fn widget_calls_need_a_valid_token() {
     let server = TestServer::start().await;
-    let r = reqwest::Client::new()
-        .post(server.url("/api/widget/messages"))
-        .bearer_auth("forged")
-        .json(&json!({"text": "hi", "client_msg_id": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let forged =
+        |body| reqwest::Client::new().post(server.url("/api/widget/messages")).bearer_auth("forged").json(&body).send();
+    let r = forged(json!({"text": "hi", "client_msg_id": "x"})).await.unwrap();
     assert_eq!(r.status(), 401);
     assert_eq!(r.json::<ApiError>().await.unwrap().message, "This chat session has expired. Please reload the page.");
     // The session is checked before the message: a forged token learns nothing of the rules.
-    let r = reqwest::Client::new()
-        .post(server.url("/api/widget/messages"))
-        .bearer_auth("forged")
-        .json(&json!({"text": "  ", "client_msg_id": "not a key"}))
-        .send()
-        .await
-        .unwrap();
+    let r = forged(json!({"text": "  ", "client_msg_id": "not a key"})).await.unwrap();
     assert_eq!(r.status(), 401);
     let r = reqwest::Client::new().post(server.url("/api/widget/messages")).json(&json!({"text": "hi"})).send().await;
     assert_eq!(r.unwrap().status(), 401, "no token at all");
