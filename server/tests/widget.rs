@@ -117,3 +117,28 @@ async fn chats_and_messages_are_rate_limited_with_a_clear_answer() {
     // Nothing refused was stored.
     assert_eq!(a.conversation().await.messages.len(), 4);
 }
+
+/// One network may send ten times a visitor's rate; past it, anyone there is refused
+/// before their session is even looked up.
+#[tokio::test]
+async fn a_network_over_its_rate_is_refused_before_any_work() {
+    let server = TestServer::start_with(|c| c.widget_messages_per_minute = 1).await;
+    let mut visitors = Vec::new();
+    for i in 0..11 {
+        visitors.push(server.visitor(&format!("V{i}")).await);
+    }
+    for (i, v) in visitors[..10].iter().enumerate() {
+        assert_eq!(v.send("hello", &format!("k{i}")).await.status(), 200, "visitor {i}");
+    }
+    let over = visitors[10].send("hello", "k10").await;
+    assert_eq!(over.status(), 429, "the eleventh message of the network in a minute");
+    assert!(visitors[10].conversation().await.messages.is_empty(), "not stored");
+    let forged = reqwest::Client::new()
+        .post(server.url("/api/widget/messages"))
+        .bearer_auth("forged")
+        .json(&json!({"text": "hi", "client_msg_id": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), 429, "refused before the session is read");
+}

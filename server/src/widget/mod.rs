@@ -94,13 +94,21 @@ impl WidgetLimits {
         self.by_visitor
             .hit(&visitor.account_id.to_string(), now)
             .and_then(|()| self.by_address.hit(&addr.to_string(), now))
-            .map_err(|wait| {
-                AppError::TooManyRequests(format!(
-                    "You are sending messages too fast. Please wait {} seconds.",
-                    wait.as_secs().max(1)
-                ))
-            })
+            .map_err(too_fast)
     }
+
+    /// Refuses at once, before any work, an address that has used its messages of the
+    /// minute (nothing is counted: [`WidgetLimits::message`] counts what is accepted).
+    pub fn address_room(&self, addr: ClientAddr) -> AppResult<()> {
+        self.by_address.fits(&addr.to_string(), 1, Instant::now()).map_err(too_fast)
+    }
+}
+
+fn too_fast(wait: Duration) -> AppError {
+    AppError::TooManyRequests(format!(
+        "You are sending messages too fast. Please wait {} seconds.",
+        wait.as_secs().max(1)
+    ))
 }
 
 /// The visitor holding `token`, or 401.
@@ -193,6 +201,8 @@ async fn send(
     token: VisitorToken,
     Json(body): Json<SendMessage>,
 ) -> AppResult<Json<WidgetMessage>> {
+    // A flood from one address costs the writer nothing once the address is over.
+    state.widget_limits.address_room(addr)?;
     let checks = state.clone();
     let added = state
         .db
