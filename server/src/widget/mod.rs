@@ -113,12 +113,12 @@ fn too_fast(wait: Duration) -> AppError {
 
 /// The visitor holding `token`, or 401.
 pub async fn authenticate(state: &AppState, token: String) -> AppResult<Visitor> {
-    state.db.read(move |conn| visitor_of(conn, &VisitorToken(token))).await
+    state.db.read(move |conn| visitor_of(conn, &token)).await
 }
 
 /// The visitor whose token `token` is, read on `conn`, or 401.
-fn visitor_of(conn: &Connection, token: &VisitorToken) -> AppResult<Visitor> {
-    clients::visitor(conn, &token_hash(&token.0))?
+fn visitor_of(conn: &Connection, token: &str) -> AppResult<Visitor> {
+    clients::visitor(conn, &token_hash(token))?
         .ok_or_else(|| AppError::Unauthorized("This chat session has expired. Please reload the page.".into()))
 }
 
@@ -207,7 +207,7 @@ async fn send(
     let added = state
         .db
         .transaction(move |tx| {
-            let visitor = visitor_of(tx, &token)?;
+            let visitor = visitor_of(tx, &token.0)?;
             checks.widget_limits.message(addr, &visitor)?;
             let text = validate::message(&body, &checks.config.upload_limits())?;
             let key = validate::client_msg_id(&body.client_msg_id)?;
