@@ -29,7 +29,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
-use on_demand::{OnDemand, Page};
+use on_demand::{fetch_chat_early, OnDemand, Page};
 use store::{InboxStore, Session};
 
 /// The application: stores in context, the session check, and the routes.
@@ -97,7 +97,7 @@ fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
                         <Route path=path!("/crm/:entity/:id") view=|| view! { <OnDemand page=Page::CrmCard/> }/>
                         <Route path=path!("/embed/frame/block/:entity/:id") view=|| view! { <OnDemand page=Page::EmbeddedBlock/> }/>
                         <Route path=path!("/embed/frame/field/:entity/:id") view=|| view! { <OnDemand page=Page::EmbeddedField/> }/>
-                        <Route path=path!("/embed/frame/chat/:id") view=|| view! { <OnDemand page=Page::EmbeddedChat/> }/>
+                        <Route path=path!("/embed/frame/chat/:id") view=|| { fetch_chat_early(); view! { <OnDemand page=Page::EmbeddedChat/> } }/>
                     </Routes>
                 </Router>
         }

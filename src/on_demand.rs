@@ -1,14 +1,18 @@
-//! Pages the inbox does not need, downloaded the first time one of them opens.
+//! What the inbox's first screen does not need, downloaded when it is first needed.
 //!
 //! Release builds (`--cfg el_split`, `scripts/build.sh`) cut each part below (Settings,
-//! the CRM, the embedded views) into a wasm file of its own with wasm-split, as
-//! cargo-leptos does for Leptos's `#[lazy]`, so an operator's first download carries the
-//! inbox only. Other builds (component tests, `trunk serve`) keep one file and open the
-//! pages at once. A part that cannot be downloaded says so and offers Retry (a later try
-//! starts afresh), or Reload when the app was updated since the page opened.
+//! the CRM, the embedded views, the open chat) into a wasm file of its own with
+//! wasm-split, as cargo-leptos does for Leptos's `#[lazy]`, so an operator's first
+//! download carries the sign-in, the top bar and the dialog list only; the chat's part
+//! follows as soon as the list is here. Other builds (component tests, `trunk serve`)
+//! keep one file and open everything at once. A part that cannot be downloaded says so
+//! and offers Retry (a later try starts afresh), or Reload when the app was updated since
+//! the page opened.
 
 use crate::components::app_shell::AppShell;
+use crate::components::chat_window::ChatWindow;
 use crate::pages;
+use el_protocol::{DialogId, MessageId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
@@ -87,10 +91,47 @@ parts! {
 }
 
 impl Page {
-    /// Whether it shows inside the app's top bar (the embedded views stand alone).
-    fn in_shell(self) -> bool {
-        !matches!(self, Page::EmbeddedBlock | Page::EmbeddedField | Page::EmbeddedChat)
+    /// Where it shows: inside the app's top bar, or alone (the embedded views).
+    fn place(self) -> Place {
+        match self {
+            Page::EmbeddedBlock | Page::EmbeddedField | Page::EmbeddedChat => Place::Alone,
+            _ => Place::Shell,
+        }
     }
+}
+
+/// Where a part's view shows, which decides the frame and the words of its download's
+/// states.
+#[derive(Clone, Copy)]
+enum Place {
+    /// A page inside the top bar, so the user can go elsewhere.
+    Shell,
+    /// A page of its own (an embedded view).
+    Alone,
+    /// The chat, beside the dialog list.
+    Chat,
+}
+
+/// What draws the open chat; it lives in the chat's part.
+type ChatMaker = fn(DialogId, Option<MessageId>) -> AnyView;
+
+/// The chat's part: the chat window with its composer, menus, modals and the markdown
+/// renderer. The inbox's list shows without it; it is fetched once the list is here
+/// ([`fetch_chat_early`]), so opening a dialog seldom waits.
+const CHAT: &str = "chat";
+
+#[cfg_attr(el_split, ::leptos::wasm_split::wasm_split(chat, wasm_split_path = ::leptos::wasm_split, fallible))]
+fn chat() -> Result<ChatMaker, NotDownloaded> {
+    Ok(|id, at| view! { <ChatWindow id=id at=at/> }.into_any())
+}
+
+/// What draws the chat, once its part is here.
+async fn download_chat() -> Result<ChatMaker, NotDownloaded> {
+    #[cfg(el_split)]
+    let maker = chat().await;
+    #[cfg(not(el_split))]
+    let maker = chat();
+    maker
 }
 
 thread_local! {
@@ -98,20 +139,28 @@ thread_local! {
     static DOWNLOADED: RefCell<HashSet<&'static str>> = RefCell::default();
 }
 
-/// What draws `page` when its part is here already: then it needs no waiting (the
-/// download answers at its first poll and asks the browser for nothing; a part that is
-/// not here is never polled this way).
-fn downloaded(page: Page) -> Option<Maker> {
-    use futures::FutureExt;
-    let here = !cfg!(el_split) || DOWNLOADED.with(|parts| parts.borrow().contains(page.part()));
-    here.then(|| download(page).now_or_never()?.ok()).flatten()
+fn is_here(part: &'static str) -> bool {
+    !cfg!(el_split) || DOWNLOADED.with(|parts| parts.borrow().contains(part))
 }
 
-/// `inner` inside the top bar when `page` shows there, so the user can go elsewhere.
-fn framed(page: Page, inner: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
-    match page.in_shell() {
-        true => view! { <AppShell>{inner()}</AppShell> }.into_any(),
-        false => inner(),
+/// Downloads the chat's part now if it is not here yet (a failure is left to the chat
+/// itself, which says so with Retry when a dialog opens).
+pub fn fetch_chat_early() {
+    if is_here(CHAT) {
+        return;
+    }
+    spawn_local(async {
+        if download_chat().await.is_ok() {
+            DOWNLOADED.with(|parts| parts.borrow_mut().insert(CHAT));
+        }
+    });
+}
+
+/// `inner`, inside the top bar when it shows there.
+fn framed(place: Place, inner: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
+    match place {
+        Place::Shell => view! { <AppShell>{inner()}</AppShell> }.into_any(),
+        Place::Alone | Place::Chat => inner(),
     }
 }
 
@@ -127,33 +176,44 @@ async fn app_was_updated() -> bool {
     }
 }
 
-/// Where a page's download stands.
+/// Where a part's download stands; `M` is what draws once it is here.
 #[derive(Clone, Copy)]
-enum Download {
+enum Download<M> {
     Under,
-    Done(Maker),
+    Done(M),
     /// It failed: the network, or an update of the app since this page opened.
     Failed {
         updated: bool,
     },
 }
 
-/// `page`: at once when its part is here; otherwise "Loading…" while it downloads, and
-/// when it cannot be, what went wrong: the network (Retry) or an update of the app since
-/// this page opened (Reload). The page is drawn in a plain reactive closure, as a route's
-/// page is, never inside a `Suspense`.
-#[component]
-pub fn OnDemand(page: Page) -> impl IntoView {
-    if let Some(make) = downloaded(page) {
-        return make();
+/// What `part` draws with `draw`: at once when the part is here (then `get` answers at
+/// its first poll and asks the browser for nothing; a part that is not here is never
+/// polled this way); otherwise "Loading…" while it downloads, and when it cannot be,
+/// what went wrong: the network (Retry) or an update of the app since this page opened
+/// (Reload), framed as `place` wants. What the part draws is drawn
+/// in a plain reactive closure, as a route's page is, never inside a `Suspense`.
+fn when_here<M, F>(
+    part: &'static str,
+    place: Place,
+    get: impl Fn() -> F + Copy + Send + Sync + 'static,
+    draw: impl Fn(M) -> AnyView + Copy + Send + Sync + 'static,
+) -> AnyView
+where
+    M: Copy + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<M, NotDownloaded>> + 'static,
+{
+    use futures::FutureExt;
+    if let Some(Ok(make)) = is_here(part).then(|| get().now_or_never()).flatten() {
+        return draw(make);
     }
     let state = RwSignal::new(Download::Under);
     let fetch = move || {
         state.set(Download::Under);
         spawn_local(async move {
-            let next = match download(page).await {
+            let next = match get().await {
                 Ok(make) => {
-                    DOWNLOADED.with(|parts| parts.borrow_mut().insert(page.part()));
+                    DOWNLOADED.with(|parts| parts.borrow_mut().insert(part));
                     Download::Done(make)
                 }
                 Err(NotDownloaded) => Download::Failed { updated: app_was_updated().await },
@@ -164,9 +224,10 @@ pub fn OnDemand(page: Page) -> impl IntoView {
     };
     fetch();
     let failed = move |updated: bool| {
-        let (text, action) = match updated {
-            true => (tr!(app_updated), tr!(reload)),
-            false => (tr!(page_not_downloaded), tr!(retry)),
+        let (text, action) = match (updated, place) {
+            (true, _) => (tr!(app_updated), tr!(reload)),
+            (false, Place::Chat) => (tr!(chat_not_downloaded), tr!(retry)),
+            (false, Place::Shell | Place::Alone) => (tr!(page_not_downloaded), tr!(retry)),
         };
         let act = move |_| {
             if updated {
@@ -184,9 +245,22 @@ pub fn OnDemand(page: Page) -> impl IntoView {
         .into_any()
     };
     (move || match state.get() {
-        Download::Under => framed(page, || view! { <p class="loading-page">{tr!(loading)}</p> }.into_any()),
-        Download::Done(make) => make(),
-        Download::Failed { updated } => framed(page, move || failed(updated)),
+        Download::Under => framed(place, || view! { <p class="loading-page">{tr!(loading)}</p> }.into_any()),
+        Download::Done(make) => draw(make),
+        Download::Failed { updated } => framed(place, move || failed(updated)),
     })
     .into_any()
+}
+
+/// `page`, downloaded first when its part is not here.
+#[component]
+pub fn OnDemand(page: Page) -> impl IntoView {
+    when_here(page.part(), page.place(), move || download(page), |make: Maker| make())
+}
+
+/// The chat of dialog `id` (showing message `at`, when given), downloaded first when
+/// its part is not here.
+#[component]
+pub fn OnDemandChat(id: DialogId, #[prop(optional_no_strip)] at: Option<MessageId>) -> impl IntoView {
+    when_here(CHAT, Place::Chat, download_chat, move |make: ChatMaker| make(id, at))
 }

@@ -221,7 +221,7 @@ pub fn print(f: &BrowserFigures) {
         );
         if on_demand > 0.0 {
             println!(
-                "  {:<15} and {on_demand:.1} KB brotli downloaded when Settings, the CRM or an embedded view opens",
+                "  {:<15} and {on_demand:.1} KB brotli downloaded later: the chat once the list is here, Settings, the CRM or an embedded view when opened",
                 ""
             );
         }

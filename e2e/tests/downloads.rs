@@ -1,5 +1,6 @@
-//! The first download is the inbox: Settings and the CRM come when first opened, and a
-//! part the network fails to bring says so and opens on Retry.
+//! The first download is the sign-in, the top bar and the dialog list: the chat's part
+//! follows once the list is here, Settings and the CRM come when first opened, and a part
+//! the network fails to bring says so and opens on Retry.
 
 use el_e2e::{Browser, Harness};
 use std::path::{Path, PathBuf};
@@ -43,9 +44,8 @@ fn hide_part(dist: &Path, away: &Path, part: &str) -> impl FnOnce() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn settings_and_the_crm_are_downloaded_when_first_opened() {
-    // A copy of the built app, so that its parts can go missing.
+/// A copy of the built app, so that its parts can go missing.
+fn copy_of_dist() -> tempfile::TempDir {
     let copy = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(el_e2e::repo_root().join("dist")).unwrap() {
         let path = entry.unwrap().path();
@@ -53,6 +53,12 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
             std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
         }
     }
+    copy
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_and_the_crm_are_downloaded_when_first_opened() {
+    let copy = copy_of_dist();
     let away = tempfile::tempdir().unwrap();
     let spa = copy.path().to_path_buf();
     let h = Harness::start_with(|config| config.spa_dir = spa).await;
@@ -62,7 +68,16 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
     admin.wait_text("[role=tab]", "Unassigned").await;
     let first = fetched(&admin).await;
     assert!(first.iter().any(|name| name.ends_with("_bg.wasm")), "{first:?}");
-    assert!(!first.iter().any(|name| name.starts_with("split_")), "the inbox fetched a part: {first:?}");
+    let pages = |names: &[String]| names.iter().any(|n| n.starts_with("split_") && !n.starts_with("split_chat-"));
+    assert!(!pages(&first), "the inbox fetched a page's part: {first:?}");
+    // The chat's part follows the list without a dialog being opened.
+    admin
+        .wait_until(
+            "the chat's part to follow the list",
+            "return performance.getEntriesByType('resource').some(e => /\\/split_chat-[0-9a-f]+\\.wasm$/.test(e.name))",
+            vec![],
+        )
+        .await;
 
     // The CRM's part cannot be had: the page says so, and Retry opens it once it can.
     let restore = hide_part(copy.path(), away.path(), "crm");
@@ -89,4 +104,31 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
     admin.wait_text("main h1", "Settings").await;
     let now = fetched(&admin).await;
     assert!(now.iter().any(|name| name.starts_with("split_settings-")), "{now:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_that_cannot_be_downloaded_says_so_and_opens_on_retry() {
+    let copy = copy_of_dist();
+    let away = tempfile::tempdir().unwrap();
+    let restore = hide_part(copy.path(), away.path(), "chat");
+    let spa = copy.path().to_path_buf();
+    let h = Harness::start_with(|config| config.spa_dir = spa).await;
+    let anna = h.browser().await;
+    anna.sign_in("anna").await;
+    assert_eq!(anna.write_as_visitor("Olena", "Where is my parcel?").await, serde_json::json!(200));
+
+    // The list works without the chat's part; opening a dialog says what went wrong.
+    anna.click_text(".dialog-row__name", "Olena").await;
+    anna.wait_text(".inbox__main [role=alert]", "The chat could not be opened").await;
+    anna.wait_text(".dialog-row__name", "Olena").await;
+    anna.assert_accessible("a chat that could not be downloaded").await;
+    anna.screenshot("/tmp/e2e-chat-not-downloaded.png").await;
+
+    restore();
+    anna.click_text(".inbox__main button", "Retry").await;
+    anna.wait_text(".chat__messages", "Where is my parcel?").await;
+    anna.wait_no_text(".inbox__main", "could not be opened").await;
+    anna.click_text(".chat__bar button", "Reply").await;
+    anna.find(".composer__input").await;
+    anna.screenshot("/tmp/e2e-chat-after-retry.png").await;
 }

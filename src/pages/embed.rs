@@ -2,10 +2,10 @@
 //! card's dialog block and External lines field, and a dialog's chat.
 
 use crate::api;
-use crate::components::chat_window::ChatWindow;
 use crate::components::dialog_block::DialogBlock;
 use crate::components::external_lines_field::ExternalLinesField;
 use crate::embed::{emit, report_height};
+use crate::on_demand::OnDemandChat;
 use crate::store::{chat_calls, InboxActions, InboxStore, Session, SessionState};
 use el_protocol::api::DialogState;
 use el_protocol::crm::{Entity, LinesAccount};
@@ -159,7 +159,7 @@ pub fn EmbeddedChatPage() -> impl IntoView {
             </Show>
             {move || match (id.get(), error.get()) {
                 (_, Some(message)) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
-                (Some(dialog), None) => view! { <ChatWindow id=dialog at=None/> }.into_any(),
+                (Some(dialog), None) => view! { <OnDemandChat id=dialog at=None/> }.into_any(),
                 (None, None) => view! { <p class="form-error" role="alert">{tr!(embed_bad_address)}</p> }.into_any(),
             }}
         </Embedded>

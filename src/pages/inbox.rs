@@ -2,13 +2,13 @@
 
 use crate::api;
 use crate::components::app_shell::AppShell;
-use crate::components::chat_window::ChatWindow;
 use crate::components::dialog_list::DialogList;
 use crate::components::inbox_tabs::InboxTabs;
 use crate::components::no_access::NoAccess;
 use crate::components::notify_banner::NotifyBanner;
 use crate::components::search_panel::{SearchBox, SearchResultsList, SEARCH_INPUT_ID};
 use crate::components::shortcuts_help::ShortcutsHelp;
+use crate::on_demand::{fetch_chat_early, OnDemandChat};
 use crate::shortcuts;
 use crate::store::{chat_calls, Connection, InboxActions, InboxStore, Session};
 use el_protocol::inbox::{tab_of, Tab};
@@ -103,6 +103,13 @@ pub fn InboxPage() -> impl IntoView {
         }
     });
 
+    // The chat's part is not needed to show the list: it follows once the list is here.
+    Effect::new(move |_| {
+        if inbox.loaded.get() {
+            fetch_chat_early();
+        }
+    });
+
     // Keep time-based labels current while the inbox is open.
     let tick = set_interval_with_handle(
         move || inbox.clock.set(js_sys::Date::now() as i64),
@@ -189,7 +196,7 @@ pub fn InboxPage() -> impl IntoView {
                                     </button>
                                 </div>
                             }.into_any(),
-                            (Some(id), None) => view! { <ChatWindow id=id at=at.get()/> }.into_any(),
+                            (Some(id), None) => view! { <OnDemandChat id=id at=at.get()/> }.into_any(),
                             (None, None) => view! {
                                 <div class="empty-state">
                                     <h2>{tr!(select_dialog)}</h2>
