@@ -58,9 +58,10 @@ pub fn waiting_label(elapsed_ms: i64) -> String {
     }
 }
 
-/// A list's preview of a dialog's last message: "You: ...", "Anna: ...", or the text.
+/// A list's preview of a dialog's last message: "You: ...", "Anna: ...", or the text
+/// (plain already: the server leaves markdown's marks out).
 pub fn preview_line(m: &el_protocol::api::MessagePreview, me: Option<el_protocol::UserId>) -> String {
-    format!("{}{}", author_prefix(&m.author, me), el_protocol::markdown::to_plain_text(&m.text))
+    format!("{}{}", author_prefix(&m.author, me), m.text)
 }
 
 /// Who wrote a line a list shows: "You: ", "Anna: ", "Anna (note): ", or nothing for

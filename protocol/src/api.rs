@@ -418,18 +418,39 @@ pub struct MessagePreview {
 impl Message {
     /// The message as a list previews it (see [`preview_text`]).
     pub fn preview(&self) -> MessagePreview {
+        self.preview_with(preview_text)
+    }
+
+    /// The preview rebuilt without reading markdown: the text as written, its spaces
+    /// and line breaks folded (see [`written_preview_text`]). It is the [`Message::preview`]
+    /// of a text without markdown's marks, which is what a reader rebuilds of a compact
+    /// event (`Event::restore`) without carrying a markdown parser.
+    pub fn written_preview(&self) -> MessagePreview {
+        self.preview_with(written_preview_text)
+    }
+
+    fn preview_with(&self, text_of: fn(&str, Option<&str>) -> String) -> MessagePreview {
         let names = self.attachments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join(", ");
         let files = (!self.attachments.is_empty()).then_some(names.as_str());
-        MessagePreview { author: self.author.clone(), text: preview_text(&self.text, files), at: self.created_at }
+        MessagePreview { author: self.author.clone(), text: text_of(&self.text, files), at: self.created_at }
     }
 }
 
-/// What a list shows of a message: its text, or the names of its files (joined with
-/// ", ") when it has none, cut to [`PREVIEW_CHARS`].
+/// What a list shows of a message: its text as plain words (markdown's marks left out,
+/// [`crate::markdown::to_plain_text`]), or the names of its files (joined with ", ") when
+/// it has none, cut to [`PREVIEW_CHARS`]. The server makes it, so that the app's list
+/// needs no markdown parser. The whole text is read (a mark may close far from where it
+/// opens); texts are at most [`MAX_MESSAGE_CHARS`].
 pub fn preview_text(text: &str, file_names: Option<&str>) -> String {
+    written_preview_text(&crate::markdown::to_plain_text(text), file_names)
+}
+
+/// [`preview_text`] of the text as written, its spaces and line breaks folded to single
+/// spaces.
+pub fn written_preview_text(text: &str, file_names: Option<&str>) -> String {
     match file_names {
         Some(names) if text.trim().is_empty() => truncate_chars(&format!("File: {names}"), PREVIEW_CHARS),
-        _ => truncate_chars(text, PREVIEW_CHARS),
+        _ => truncate_chars(&text.split_whitespace().collect::<Vec<_>>().join(" "), PREVIEW_CHARS),
     }
 }
 

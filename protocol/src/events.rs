@@ -114,12 +114,13 @@ impl Event {
 
     /// The event with what a reader rebuilds left out, for sockets that asked for compact
     /// frames (see [`Event::restore`]): a new message's preview on its dialog's summary
-    /// when it is exactly that message's preview (the text would travel twice), and the
+    /// when it is exactly that message's text as written (the text would travel twice;
+    /// a text with markdown's marks keeps its plain preview), and the
     /// sender's idempotency key, which only the sender's own request uses. `None` when
     /// nothing can be left out.
     pub fn compact(&self) -> Option<Event> {
         let Event::MessageCreated { dialog, message } = self else { return None };
-        let repeated = dialog.last_message.as_ref().is_some_and(|last| *last == message.preview());
+        let repeated = dialog.last_message.as_ref().is_some_and(|last| *last == message.written_preview());
         if !repeated && message.client_msg_id.is_none() {
             return None;
         }
@@ -131,11 +132,11 @@ impl Event {
     }
 
     /// Rebuilds what [`Event::compact`] left out: a dialog whose new message is by the
-    /// client or an operator previews that message.
+    /// client or an operator previews that message as written.
     pub fn restore(&mut self) {
         if let Event::MessageCreated { dialog, message } = self {
             if dialog.last_message.is_none() && message.author.is_person() {
-                dialog.last_message = Some(message.preview());
+                dialog.last_message = Some(message.written_preview());
             }
         }
     }
@@ -309,6 +310,37 @@ mod tests {
         // A long text's preview is cut, and the restored one is cut the same way.
         let Event::MessageCreated { dialog, .. } = created(anna(), &long, &[], None) else { unreachable!() };
         assert!(dialog.last_message.unwrap().text.ends_with('…'));
+    }
+
+    #[test]
+    fn a_preview_without_markdown_is_rebuilt_and_one_with_it_travels_plain() {
+        let olena = || Author::Client { name: "Olena".into() };
+        // Line breaks and runs of spaces fold the same way in both previews.
+        let written = created(olena(), "Hello,\n\nis my order   #12 on its way?", &[], None);
+        let compact = written.compact().expect("the key is left out");
+        assert_eq!(compact.summary().unwrap().last_message, None, "the preview is rebuilt, not sent");
+        let mut back = compact;
+        back.restore();
+        assert_eq!(back.summary().unwrap().last_message.as_ref().unwrap().text, "Hello, is my order #12 on its way?");
+        assert_eq!(back.summary(), written.summary());
+
+        // Markdown's marks: the list shows plain words, which the reader could not
+        // rebuild without a parser, so they travel.
+        let marked = created(olena(), "**Urgent:** see [the invoice](https://example.com/1) _today_", &[], None);
+        let Event::MessageCreated { dialog, .. } = &marked else { unreachable!() };
+        assert_eq!(dialog.last_message.as_ref().unwrap().text, "Urgent: see the invoice today");
+        let mut back = marked.compact().expect("the key is still left out");
+        assert_eq!(back.summary(), marked.summary(), "the plain preview travels");
+        back.restore();
+        assert_eq!(back.summary(), marked.summary());
+    }
+
+    #[test]
+    fn a_long_text_previews_plain_and_cut() {
+        let long = format!("**{}** tail", "word ".repeat(1_900).trim_end());
+        let preview = crate::api::preview_text(&long, None);
+        assert!(preview.starts_with("word word") && preview.ends_with('…'), "{preview}");
+        assert!(preview.chars().count() <= crate::api::PREVIEW_CHARS + 1, "{preview}");
     }
 
     #[test]
