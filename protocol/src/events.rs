@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Something that happened, as stored in the event log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "EventFields")]
 pub enum Event {
     /// A dialog was created or changed (state, members, name...): its new summary.
     DialogUpdated { dialog: DialogSummary },
@@ -42,6 +42,7 @@ pub enum Share {
 /// last event of each batch the totals of their tabs (the client may hold only the
 /// first pages of its lists, so it cannot count them itself).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "EventFields")]
 pub struct UserEvent {
     #[serde(flatten)]
     pub event: Event,
@@ -180,7 +181,8 @@ impl WidgetMessage {
 /// A frame sent by the server on a socket. `E` is [`Event`] for operators and
 /// [`WidgetMessage`] for the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "frame", rename_all = "snake_case")]
+#[serde(tag = "frame", rename_all = "snake_case", try_from = "FrameFields<E>")]
+#[serde(bound(deserialize = "E: Deserialize<'de>"))]
 pub enum Frame<E> {
     /// One event at log position `seq`.
     Event { seq: Seq, event: E },
@@ -191,6 +193,106 @@ pub enum Frame<E> {
     /// `name` is typing in the dialog: a passing signal, not in the log. Shown for
     /// [`TYPING_SHOWN_MS`] unless repeated, or until their message arrives.
     Typing { dialog_id: DialogId, name: String },
+}
+
+// Reading events and frames. serde's derive reads an internally tagged enum (`"type"`,
+// `"frame"`) and a flattened struct by buffering the whole object first, which builds a
+// second reader of every type inside (summaries, messages...) and doubled the app's
+// code for them. These read each object once, every field of every kind as it comes
+// (in any order), and then build the kind the tag names.
+
+/// The kinds of [`Event`], as its `"type"` names them.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum EventKind {
+    DialogUpdated,
+    MessageCreated,
+    MessageUpdated,
+    DialogRemoved,
+    DialogRead,
+}
+
+/// The fields of every kind of [`Event`] and of a [`UserEvent`].
+#[derive(Deserialize)]
+struct EventFields {
+    #[serde(rename = "type")]
+    kind: EventKind,
+    dialog: Option<DialogSummary>,
+    message: Option<Message>,
+    dialog_id: Option<DialogId>,
+    user: Option<UserId>,
+    unread: Option<u32>,
+    totals: Option<TabTotals>,
+}
+
+/// A field an object of its kind must have.
+fn needed<T>(field: Option<T>, name: &str) -> Result<T, String> {
+    field.ok_or_else(|| format!("missing field `{name}`"))
+}
+
+impl TryFrom<EventFields> for Event {
+    type Error = String;
+
+    fn try_from(f: EventFields) -> Result<Event, String> {
+        Ok(match f.kind {
+            EventKind::DialogUpdated => Event::DialogUpdated { dialog: needed(f.dialog, "dialog")? },
+            EventKind::MessageCreated => {
+                Event::MessageCreated { dialog: needed(f.dialog, "dialog")?, message: needed(f.message, "message")? }
+            }
+            EventKind::MessageUpdated => {
+                Event::MessageUpdated { dialog: needed(f.dialog, "dialog")?, message: needed(f.message, "message")? }
+            }
+            EventKind::DialogRemoved => Event::DialogRemoved { dialog_id: needed(f.dialog_id, "dialog_id")? },
+            EventKind::DialogRead => {
+                Event::DialogRead { dialog_id: needed(f.dialog_id, "dialog_id")?, user: needed(f.user, "user")? }
+            }
+        })
+    }
+}
+
+impl TryFrom<EventFields> for UserEvent {
+    type Error = String;
+
+    fn try_from(mut f: EventFields) -> Result<UserEvent, String> {
+        let (unread, totals) = (f.unread.take(), f.totals.take());
+        Ok(UserEvent { event: Event::try_from(f)?, unread, totals })
+    }
+}
+
+/// The kinds of [`Frame`], as its `"frame"` names them.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum FrameKind {
+    Event,
+    Live,
+    Resync,
+    Typing,
+}
+
+/// The fields of every kind of [`Frame`].
+#[derive(Deserialize)]
+struct FrameFields<E> {
+    frame: FrameKind,
+    seq: Option<Seq>,
+    event: Option<E>,
+    reason: Option<String>,
+    dialog_id: Option<DialogId>,
+    name: Option<String>,
+}
+
+impl<E> TryFrom<FrameFields<E>> for Frame<E> {
+    type Error = String;
+
+    fn try_from(f: FrameFields<E>) -> Result<Frame<E>, String> {
+        Ok(match f.frame {
+            FrameKind::Event => Frame::Event { seq: needed(f.seq, "seq")?, event: needed(f.event, "event")? },
+            FrameKind::Live => Frame::Live { seq: needed(f.seq, "seq")? },
+            FrameKind::Resync => Frame::Resync { reason: needed(f.reason, "reason")? },
+            FrameKind::Typing => {
+                Frame::Typing { dialog_id: needed(f.dialog_id, "dialog_id")?, name: needed(f.name, "name")? }
+            }
+        })
+    }
 }
 
 /// How often a client says it is still typing, while it types.
@@ -416,5 +518,51 @@ mod tests {
         assert_eq!(serde_json::to_string(&f).unwrap(), r#"{"frame":"live","seq":4}"#);
         let back: Frame<Event> = serde_json::from_str(r#"{"frame":"resync","reason":"x"}"#).unwrap();
         assert_eq!(back, Frame::Resync { reason: "x".into() });
+    }
+
+    #[test]
+    fn frames_and_events_read_back_what_was_written_in_any_order_of_fields() {
+        let created = Event::MessageCreated {
+            dialog: dialog(DialogState::Active, &[2]),
+            message: message(Author::Client { name: "Olena".into() }),
+        };
+        let frames = [
+            Frame::Event {
+                seq: 9,
+                event: UserEvent { event: created.clone(), unread: Some(3), totals: Some(TabTotals::default()) },
+            },
+            Frame::Event {
+                seq: 10,
+                event: UserEvent::bare(Event::DialogRead { dialog_id: DialogId(7), user: UserId(2) }),
+            },
+            Frame::Event { seq: 11, event: UserEvent::bare(Event::DialogRemoved { dialog_id: DialogId(7) }) },
+            Frame::Event {
+                seq: 12,
+                event: UserEvent::bare(Event::DialogUpdated { dialog: dialog(DialogState::Ended, &[]) }),
+            },
+            Frame::Live { seq: 12 },
+            Frame::Typing { dialog_id: DialogId(7), name: "Olena".into() },
+        ];
+        for frame in frames {
+            let json = serde_json::to_string(&frame).unwrap();
+            assert_eq!(serde_json::from_str::<Frame<UserEvent>>(&json).unwrap(), frame, "{json}");
+            // The same object with its fields sorted by name (as serde_json's `Value` and
+            // stores that sort keys give it back): a frame's and an event's tag come late.
+            let sorted = serde_json::from_str::<serde_json::Value>(&json).unwrap().to_string();
+            assert_eq!(serde_json::from_str::<Frame<UserEvent>>(&sorted).unwrap(), frame, "{sorted}");
+        }
+        let sorted = serde_json::to_value(&created).unwrap().to_string();
+        assert!(sorted.starts_with(r#"{"dialog":"#) && sorted.contains(r#""type":"message_created""#), "{sorted}");
+        assert_eq!(serde_json::from_str::<Event>(&sorted).unwrap(), created);
+        let json = serde_json::to_string(&created).unwrap();
+        assert!(json.starts_with(r#"{"type":"message_created","#), "the tag leads: {json}");
+        assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), created);
+
+        // What is wrong is named.
+        let error = |json: &str| serde_json::from_str::<Frame<UserEvent>>(json).unwrap_err().to_string();
+        assert!(error(r#"{"frame":"event","seq":1,"event":{"type":"dialog_read","dialog_id":7}}"#).contains("`user`"));
+        assert!(error(r#"{"frame":"live"}"#).contains("`seq`"));
+        assert!(error(r#"{"frame":"gone","seq":1}"#).contains("unknown variant `gone`"));
+        assert!(error(r#"{"frame":"event","seq":1,"event":{"type":"exploded"}}"#).contains("unknown variant"));
     }
 }
