@@ -240,7 +240,7 @@ impl DialogState {
 
 /// Who wrote a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "AuthorFields")]
 pub enum Author {
     Client {
         name: String,
@@ -257,6 +257,40 @@ pub enum Author {
     },
     /// Messages the product writes itself ("Anna took the dialog").
     System,
+}
+
+/// The kinds of [`Author`], as its `"kind"` names them.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AuthorKind {
+    Client,
+    Operator,
+    Note,
+    System,
+}
+
+/// The fields of every kind of [`Author`] (see `crate::fields`).
+#[derive(Deserialize)]
+struct AuthorFields {
+    kind: AuthorKind,
+    name: Option<String>,
+    user_id: Option<UserId>,
+}
+
+impl TryFrom<AuthorFields> for Author {
+    type Error = String;
+
+    fn try_from(f: AuthorFields) -> Result<Author, String> {
+        use crate::fields::needed;
+        Ok(match f.kind {
+            AuthorKind::Client => Author::Client { name: needed(f.name, "name")? },
+            AuthorKind::Operator => {
+                Author::Operator { user_id: needed(f.user_id, "user_id")?, name: needed(f.name, "name")? }
+            }
+            AuthorKind::Note => Author::Note { user_id: needed(f.user_id, "user_id")?, name: needed(f.name, "name")? },
+            AuthorKind::System => Author::System,
+        })
+    }
 }
 
 impl Author {
@@ -869,6 +903,24 @@ mod tests {
             "last_message":{"author":{"kind":"system"},"text":"x","at":1},"last_activity_at":1,
             "owners":{},"client_read":null}"#;
         assert_eq!(serde_json::from_str::<DialogSummary>(full).unwrap(), d);
+    }
+
+    #[test]
+    fn authors_read_back_as_written_in_any_order_of_fields() {
+        for author in [
+            Author::Client { name: "Olena".into() },
+            Author::Operator { user_id: UserId(2), name: "Anna".into() },
+            Author::Note { user_id: UserId(2), name: "Anna".into() },
+            Author::System,
+        ] {
+            let json = serde_json::to_string(&author).unwrap();
+            assert!(json.starts_with(r#"{"kind":"#), "{json}");
+            assert_eq!(serde_json::from_str::<Author>(&json).unwrap(), author);
+            let sorted = serde_json::from_str::<serde_json::Value>(&json).unwrap().to_string();
+            assert_eq!(serde_json::from_str::<Author>(&sorted).unwrap(), author, "{sorted}");
+        }
+        let error = serde_json::from_str::<Author>(r#"{"name":"Anna","kind":"operator"}"#).unwrap_err();
+        assert!(error.to_string().contains("`user_id`"), "{error}");
     }
 
     #[test]

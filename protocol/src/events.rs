@@ -5,6 +5,7 @@
 //! for a widget visitor. Both are pure, so replay and live streaming filter alike.
 
 use crate::api::{Author, DialogSummary, Message, TabTotals, WidgetMessage};
+use crate::fields::needed;
 use crate::inbox::may_open;
 use crate::permissions::Access;
 use crate::{ChannelId, ClientId, DialogId, Seq, UserId};
@@ -195,11 +196,7 @@ pub enum Frame<E> {
     Typing { dialog_id: DialogId, name: String },
 }
 
-// Reading events and frames. serde's derive reads an internally tagged enum (`"type"`,
-// `"frame"`) and a flattened struct by buffering the whole object first, which builds a
-// second reader of every type inside (summaries, messages...) and doubled the app's
-// code for them. These read each object once, every field of every kind as it comes
-// (in any order), and then build the kind the tag names.
+// Reading events and frames field by field (see `crate::fields`).
 
 /// The kinds of [`Event`], as its `"type"` names them.
 #[derive(Deserialize)]
@@ -223,11 +220,6 @@ struct EventFields {
     user: Option<UserId>,
     unread: Option<u32>,
     totals: Option<TabTotals>,
-}
-
-/// A field an object of its kind must have.
-fn needed<T>(field: Option<T>, name: &str) -> Result<T, String> {
-    field.ok_or_else(|| format!("missing field `{name}`"))
 }
 
 impl TryFrom<EventFields> for Event {

@@ -9,6 +9,7 @@ pub mod counts;
 pub mod crm;
 pub mod embed;
 pub mod events;
+mod fields;
 pub mod ids;
 pub mod inbox;
 pub mod integrations;

@@ -3,12 +3,13 @@
 //! history and readers that know no notices.
 
 use crate::crm::Entity;
+use crate::fields::needed;
 use serde::{Deserialize, Serialize};
 
 /// What a system note says. A CRM record's `name` is `None` for a reader who may not
 /// see the record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "NoticeFields")]
 pub enum Notice {
     /// The client wrote to the ended dialog, which opened again.
     Reopened,
@@ -73,6 +74,72 @@ pub enum Notice {
         entity: Entity,
         name: Option<String>,
     },
+}
+
+/// The kinds of [`Notice`], as its `"kind"` names them.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum NoticeKind {
+    Reopened,
+    Unsubscribed,
+    AnsweredElsewhere,
+    Took,
+    Joined,
+    Added,
+    Left,
+    Redirected,
+    Renamed,
+    NameRestored,
+    Ended,
+    MarkedSpam,
+    Started,
+    ImageChanged,
+    RecordCreated,
+    RecordLinked,
+    LeadConverted,
+}
+
+/// The fields of every kind of [`Notice`] (see `crate::fields`).
+#[derive(Deserialize)]
+struct NoticeFields {
+    kind: NoticeKind,
+    messenger: Option<String>,
+    text: Option<String>,
+    who: Option<String>,
+    whom: Option<String>,
+    name: Option<String>,
+    entity: Option<Entity>,
+    owner: Option<String>,
+}
+
+impl TryFrom<NoticeFields> for Notice {
+    type Error = String;
+
+    fn try_from(f: NoticeFields) -> Result<Notice, String> {
+        let NoticeFields { kind, messenger, text, who, whom, name, entity, owner } = f;
+        let (who, whom) = (|| needed(who, "who"), || needed(whom, "whom"));
+        Ok(match kind {
+            NoticeKind::Reopened => Notice::Reopened,
+            NoticeKind::Unsubscribed => Notice::Unsubscribed,
+            NoticeKind::AnsweredElsewhere => {
+                Notice::AnsweredElsewhere { messenger: needed(messenger, "messenger")?, text: needed(text, "text")? }
+            }
+            NoticeKind::Took => Notice::Took { who: who()? },
+            NoticeKind::Joined => Notice::Joined { who: who()? },
+            NoticeKind::Added => Notice::Added { who: who()?, whom: whom()? },
+            NoticeKind::Left => Notice::Left { who: who()? },
+            NoticeKind::Redirected => Notice::Redirected { who: who()?, whom: whom()? },
+            NoticeKind::Renamed => Notice::Renamed { who: who()?, name: needed(name, "name")? },
+            NoticeKind::NameRestored => Notice::NameRestored { who: who()? },
+            NoticeKind::Ended => Notice::Ended { who: who()? },
+            NoticeKind::MarkedSpam => Notice::MarkedSpam { who: who()? },
+            NoticeKind::Started => Notice::Started { who: who()? },
+            NoticeKind::ImageChanged => Notice::ImageChanged { who: who()? },
+            NoticeKind::RecordCreated => Notice::RecordCreated { entity: needed(entity, "entity")?, name, owner },
+            NoticeKind::RecordLinked => Notice::RecordLinked { entity: needed(entity, "entity")?, name },
+            NoticeKind::LeadConverted => Notice::LeadConverted { entity: needed(entity, "entity")?, name },
+        })
+    }
 }
 
 impl Notice {
@@ -165,5 +232,42 @@ mod tests {
             serde_json::from_value(serde_json::json!({"kind": "record_linked", "entity": "company", "name": null}))
                 .unwrap();
         assert_eq!(hidden, Notice::RecordLinked { entity: Entity::Company, name: None });
+    }
+
+    #[test]
+    fn every_notice_reads_back_as_written_in_any_order_of_fields() {
+        let who = || "Anna".to_string();
+        let all = [
+            Notice::Reopened,
+            Notice::Unsubscribed,
+            Notice::AnsweredElsewhere { messenger: "Instagram".into(), text: "Hi".into() },
+            Notice::Took { who: who() },
+            Notice::Joined { who: who() },
+            Notice::Added { who: who(), whom: "Bob".into() },
+            Notice::Left { who: who() },
+            Notice::Redirected { who: who(), whom: "Bob".into() },
+            Notice::Renamed { who: who(), name: "VIP".into() },
+            Notice::NameRestored { who: who() },
+            Notice::Ended { who: who() },
+            Notice::MarkedSpam { who: who() },
+            Notice::Started { who: who() },
+            Notice::ImageChanged { who: who() },
+            Notice::RecordCreated { entity: Entity::Lead, name: Some("Olena".into()), owner: Some("Bob".into()) },
+            Notice::RecordCreated { entity: Entity::Deal, name: None, owner: None },
+            Notice::RecordLinked { entity: Entity::Contact, name: Some("Olena".into()) },
+            Notice::LeadConverted { entity: Entity::Contact, name: None },
+        ];
+        for notice in all {
+            let json = serde_json::to_string(&notice).unwrap();
+            assert_eq!(serde_json::from_str::<Notice>(&json).unwrap(), notice, "{json}");
+            // Sorted by name (serde_json's `Value`): the tag comes after `entity`.
+            let sorted = serde_json::from_str::<serde_json::Value>(&json).unwrap().to_string();
+            assert_eq!(serde_json::from_str::<Notice>(&sorted).unwrap(), notice, "{sorted}");
+        }
+        let error = |json: &str| serde_json::from_str::<Notice>(json).unwrap_err().to_string();
+        assert!(error(r#"{"kind":"added","who":"Anna"}"#).contains("`whom`"));
+        assert!(error(r#"{"kind":"record_linked","name":"x"}"#).contains("`entity`"));
+        assert!(error(r#"{"kind":"exploded"}"#).contains("unknown variant `exploded`"));
+        assert!(error(r#"{"who":"Anna"}"#).contains("`kind`"));
     }
 }
