@@ -143,16 +143,25 @@ fn is_here(part: &'static str) -> bool {
     !cfg!(el_split) || DOWNLOADED.with(|parts| parts.borrow().contains(part))
 }
 
-/// Downloads the chat's part now if it is not here yet (a failure is left to the chat
-/// itself, which says so with Retry when a dialog opens).
+/// Downloads the chat's part if it is not here yet, once the browser has painted what
+/// it is drawing now (the list's first rows are not held back by the part's loading). A
+/// failure is left to the chat itself, which says so with Retry when a dialog opens.
 pub fn fetch_chat_early() {
     if is_here(CHAT) {
         return;
     }
-    spawn_local(async {
-        if download_chat().await.is_ok() {
-            DOWNLOADED.with(|parts| parts.borrow_mut().insert(CHAT));
-        }
+    // A timer set in the frame's callback runs after that frame is painted.
+    request_animation_frame(|| {
+        set_timeout(
+            || {
+                spawn_local(async {
+                    if download_chat().await.is_ok() {
+                        DOWNLOADED.with(|parts| parts.borrow_mut().insert(CHAT));
+                    }
+                })
+            },
+            std::time::Duration::ZERO,
+        )
     });
 }
 
