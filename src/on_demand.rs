@@ -120,6 +120,7 @@ type ChatMaker = fn(DialogId, Option<MessageId>) -> AnyView;
 /// ([`fetch_chat_early`]), so opening a dialog seldom waits.
 const CHAT: &str = "chat";
 
+/// What draws the chat; the split build downloads its part for it.
 #[cfg_attr(el_split, ::leptos::wasm_split::wasm_split(chat, wasm_split_path = ::leptos::wasm_split, fallible))]
 fn chat() -> Result<ChatMaker, NotDownloaded> {
     Ok(|id, at| view! { <ChatWindow id=id at=at/> }.into_any())
@@ -139,6 +140,7 @@ thread_local! {
     static DOWNLOADED: RefCell<HashSet<&'static str>> = RefCell::default();
 }
 
+/// Whether `part` is here (always, in a build that is not split).
 fn is_here(part: &'static str) -> bool {
     !cfg!(el_split) || DOWNLOADED.with(|parts| parts.borrow().contains(part))
 }
@@ -200,8 +202,8 @@ enum Download<M> {
 /// its first poll and asks the browser for nothing; a part that is not here is never
 /// polled this way); otherwise "Loading…" while it downloads, and when it cannot be,
 /// what went wrong: the network (Retry) or an update of the app since this page opened
-/// (Reload), framed as `place` wants. What the part draws is drawn
-/// in a plain reactive closure, as a route's page is, never inside a `Suspense`.
+/// (Reload), framed as `place` wants. What the part draws is drawn in a plain reactive
+/// closure, as a route's page is, never inside a `Suspense`.
 fn when_here<M, F>(
     part: &'static str,
     place: Place,

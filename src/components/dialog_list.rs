@@ -13,7 +13,9 @@ use wasm_bindgen::JsCast;
 use web_sys::ResizeObserver;
 
 /// Height of one row in pixels (matches `.dialog-row` in the stylesheet).
-pub const ROW_HEIGHT: f64 = 80.0;
+pub const ROW_PX: usize = 80;
+/// [`ROW_PX`] for scroll arithmetic.
+pub const ROW_HEIGHT: f64 = ROW_PX as f64;
 /// Rows rendered beyond each edge of the view, so fast scrolling shows no gaps.
 const OVERSCAN: usize = 8;
 
@@ -82,7 +84,8 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
             actions.more.run(tab.get_untracked());
         }
     });
-    let pad = move |rows: usize| format!("{}px", rows as f64 * ROW_HEIGHT);
+    // Whole pixels: formatting a float would bring Rust's float printing into the first download.
+    let pad = move |rows: usize| format!("{}px", rows * ROW_PX);
     view! {
         <div
             id="dialog-list"

@@ -2,7 +2,7 @@
 //! while nobody has taken it.
 
 use crate::components::avatar::Avatar;
-use crate::components::dialog_list::ROW_HEIGHT;
+use crate::components::dialog_list::ROW_PX;
 use crate::components::offer_countdown::OfferCountdown;
 use crate::format::{list_time, preview_line, waiting_label};
 use crate::store::{InboxActions, InboxStore, Session};
@@ -42,7 +42,7 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
             <li
                 class="dialog-row"
                 class:dialog-row--selected=move || selected.get()
-                style:height=format!("{ROW_HEIGHT}px")
+                style:height=format!("{ROW_PX}px")
                 data-dialog-id=id.0
             >
                 <button
