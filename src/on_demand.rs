@@ -12,6 +12,7 @@
 use crate::components::app_shell::AppShell;
 use crate::components::chat_window::ChatWindow;
 use crate::pages;
+use crate::store::InboxActions;
 use el_protocol::{DialogId, MessageId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -167,11 +168,25 @@ pub fn fetch_chat_early() {
     });
 }
 
-/// `inner`, inside the top bar when it shows there.
+/// `inner`, inside the top bar when it shows there; the chat's comes with the way back
+/// to the list, which a phone shows instead of the list beside it.
 fn framed(place: Place, inner: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
     match place {
         Place::Shell => view! { <AppShell>{inner()}</AppShell> }.into_any(),
-        Place::Alone | Place::Chat => inner(),
+        Place::Alone => inner(),
+        Place::Chat => {
+            let actions = expect_context::<InboxActions>();
+            view! {
+                <div class="chat-pending">
+                    <button class="button button--ghost chat__back" on:click=move |_| actions.back.run(())>
+                        <span aria-hidden="true">"‹ "</span>
+                        {tr!(back_to_dialogs)}
+                    </button>
+                    {inner()}
+                </div>
+            }
+            .into_any()
+        }
     }
 }
 

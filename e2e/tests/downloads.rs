@@ -124,6 +124,15 @@ async fn a_chat_that_cannot_be_downloaded_says_so_and_opens_on_retry() {
     anna.assert_accessible("a chat that could not be downloaded").await;
     anna.screenshot("/tmp/e2e-chat-not-downloaded.png").await;
 
+    // On a phone the chat takes the whole screen: the way back to the list is there too.
+    let phone = h.phone().await;
+    phone.sign_in("anna").await;
+    phone.click_text(".dialog-row__name", "Olena").await;
+    phone.wait_text(".inbox__main [role=alert]", "The chat could not be opened").await;
+    phone.screenshot("/tmp/e2e-chat-not-downloaded-phone.png").await;
+    phone.click_text(".inbox__main button", "Back to the dialogs").await;
+    phone.wait_until("the list again", "return document.querySelector('.inbox--chat') === null", vec![]).await;
+
     restore();
     anna.click_text(".inbox__main button", "Retry").await;
     anna.wait_text(".chat__messages", "Where is my parcel?").await;
