@@ -17,9 +17,13 @@ pub struct Browser {
     next_id: u64,
 }
 
-/// A page of the browser (a target attached with its own session).
+/// A page of the browser (a target attached with its own session), in a browser context
+/// of its own: nothing cached, no cookies, its own renderer process.
 #[derive(Clone)]
-pub struct Page(String);
+pub struct Page {
+    session: String,
+    context: String,
+}
 
 impl Browser {
     /// Starts Chromium (`$CHROMIUM` or `/usr/bin/chromium`) at 1400x900; `None` when it
@@ -59,7 +63,7 @@ impl Browser {
         self.next_id += 1;
         let id = self.next_id;
         let mut command = json!({ "id": id, "method": method, "params": params });
-        if let Some(Page(session)) = page {
+        if let Some(Page { session, .. }) = page {
             command["sessionId"] = json!(session);
         }
         self.ws.send(Message::Text(command.to_string().into())).await.expect("the browser takes a command");
@@ -74,14 +78,27 @@ impl Browser {
         }
     }
 
-    /// A new window showing `about:blank`, with the page domain on.
+    /// A new window showing `about:blank` in a new browser context, with the page domain on.
     pub async fn new_page(&mut self) -> Page {
-        let target = self.call(None, "Target.createTarget", json!({ "url": "about:blank", "newWindow": true })).await;
+        let context = self.call(None, "Target.createBrowserContext", json!({})).await["browserContextId"].clone();
+        let target = self
+            .call(
+                None,
+                "Target.createTarget",
+                json!({ "url": "about:blank", "newWindow": true, "browserContextId": context }),
+            )
+            .await;
         let attached =
             self.call(None, "Target.attachToTarget", json!({ "targetId": target["targetId"], "flatten": true })).await;
-        let page = Page(attached["sessionId"].as_str().expect("a session").to_string());
+        let session = attached["sessionId"].as_str().expect("a session").to_string();
+        let page = Page { session, context: context.as_str().expect("a browser context").to_string() };
         self.call(Some(&page), "Page.enable", json!({})).await;
         page
+    }
+
+    /// Closes `page` with its browser context.
+    pub async fn close(&mut self, page: Page) {
+        self.call(None, "Target.disposeBrowserContext", json!({ "browserContextId": page.context })).await;
     }
 
     /// Evaluates `expression` in `page` (awaiting a promise) and returns its value.
