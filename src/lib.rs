@@ -14,6 +14,7 @@ pub mod api;
 pub mod components;
 pub mod embed;
 pub mod format;
+pub mod idle;
 pub mod labels;
 pub mod language;
 pub mod on_demand;

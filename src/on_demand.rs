@@ -11,6 +11,7 @@
 
 use crate::components::app_shell::AppShell;
 use crate::components::chat_window::ChatWindow;
+use crate::idle::after_paint;
 use crate::pages;
 use crate::store::InboxActions;
 use el_protocol::{DialogId, MessageId};
@@ -146,25 +147,20 @@ fn is_here(part: &'static str) -> bool {
     !cfg!(el_split) || DOWNLOADED.with(|parts| parts.borrow().contains(part))
 }
 
-/// Downloads the chat's part if it is not here yet, once the browser has painted what
-/// it is drawing now (the list's first rows are not held back by the part's loading). A
-/// failure is left to the chat itself, which says so with Retry when a dialog opens.
+/// Downloads the chat's part if it is not here yet, once the browser has painted what it
+/// draws now (the list's first rows) and is idle, since the part's loading takes the main
+/// thread for a while. A failure is left to the chat itself, which says so with Retry
+/// when a dialog opens.
 pub fn fetch_chat_early() {
     if is_here(CHAT) {
         return;
     }
-    // A timer set in the frame's callback runs after that frame is painted.
-    request_animation_frame(|| {
-        set_timeout(
-            || {
-                spawn_local(async {
-                    if download_chat().await.is_ok() {
-                        DOWNLOADED.with(|parts| parts.borrow_mut().insert(CHAT));
-                    }
-                })
-            },
-            std::time::Duration::ZERO,
-        )
+    after_paint(|| {
+        spawn_local(async {
+            if download_chat().await.is_ok() {
+                DOWNLOADED.with(|parts| parts.borrow_mut().insert(CHAT));
+            }
+        })
     });
 }
 
