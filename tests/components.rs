@@ -782,7 +782,7 @@ mod dialog_actions {
 
 #[wasm_bindgen_test]
 async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
-    use external_lines::components::dialog_list::ROW_HEIGHT;
+    use external_lines::components::dialog_list::{OVERSCAN, ROW_HEIGHT};
     let dialogs = (1..=10_000).map(|i| dialog(i, &format!("Client {i}"), DialogState::Unassigned, i * 1_000)).collect();
     let inbox = Inbox::from_snapshot(ME, whole_snapshot(ME, 1, dialogs, vec![]));
     let tab = RwSignal::new(Tab::Unassigned);
@@ -793,8 +793,15 @@ async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
     list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
     leptos::task::tick().await;
 
-    let rows = root.query_selector_all(".dialog-row").unwrap().length();
-    assert!(rows > 0 && rows < 40, "{rows} rows in the DOM for 10,000 dialogs");
+    // The first rows show alone (as many as the window's height holds); those beyond
+    // the view follow once they are painted.
+    let first_rows = root.query_selector_all(".dialog-row").unwrap().length() as usize;
+    let window_rows = (window().inner_height().unwrap().as_f64().unwrap() / ROW_HEIGHT).ceil() as usize;
+    assert_eq!(first_rows, window_rows, "the window's rows at first, of 10,000 dialogs");
+    idle().await;
+    leptos::task::tick().await;
+    let rows = root.query_selector_all(".dialog-row").unwrap().length() as usize;
+    assert_eq!(rows, 8 + OVERSCAN, "at the top: the 8 rows in view and the overscan below them");
     assert_eq!(texts(&root, ".dialog-row__name")[0], "Client 10000", "newest first");
     let full_height = list.scroll_height() as f64;
     assert!(full_height >= 10_000.0 * ROW_HEIGHT - 1.0, "the scrollbar spans every dialog: {full_height}");
@@ -816,6 +823,20 @@ async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
     leptos::task::tick().await;
     assert_eq!(texts(&root, ".dialog-row__name")[0], "Client 5");
     root.remove();
+}
+
+#[wasm_bindgen_test]
+fn the_list_renders_the_rows_in_view_and_the_overscan_on_each_side_that_has_any() {
+    use external_lines::components::dialog_list::{visible_range, OVERSCAN};
+    // 600 px show 7.5 rows of 80 px: 8 are in view.
+    assert_eq!(visible_range(10_000, 0.0, 600.0, OVERSCAN), (0, 8 + OVERSCAN), "at the top, none above");
+    assert_eq!(visible_range(10_000, 0.0, 600.0, 0), (0, 8), "the first rows alone");
+    assert_eq!(visible_range(10_000, 8_000.0, 600.0, OVERSCAN), (100 - OVERSCAN, 108 + OVERSCAN));
+    let bottom = 10_000.0 * 80.0 - 600.0;
+    assert_eq!(visible_range(10_000, bottom, 600.0, OVERSCAN), (9_992 - OVERSCAN, 10_000), "at the end, none below");
+    assert_eq!(visible_range(5, 0.0, 600.0, OVERSCAN), (0, 5));
+    assert_eq!(visible_range(0, 0.0, 600.0, OVERSCAN), (0, 0));
+    assert_eq!(visible_range(10_000, -40.0, 0.0, OVERSCAN), (0, 1 + OVERSCAN), "no height yet: a row");
 }
 
 #[wasm_bindgen_test]
@@ -1009,6 +1030,14 @@ fn mount_chat_with(
 async fn next_frame() {
     painted().await;
     leptos::task::tick().await;
+}
+
+/// Waits for the browser's next idle moment.
+async fn idle() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window().request_idle_callback(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
 /// Waits for the browser's next animation frame.

@@ -3,6 +3,7 @@
 //! of ten: rows have a fixed height, and spacers stand in for the rest.
 
 use crate::components::dialog_row::DialogRow;
+use crate::idle::after_paint;
 use crate::store::{InboxActions, InboxStore};
 use el_protocol::inbox::Tab;
 use el_protocol::DialogId;
@@ -16,14 +17,17 @@ use web_sys::ResizeObserver;
 pub const ROW_PX: usize = 80;
 /// [`ROW_PX`] for scroll arithmetic.
 pub const ROW_HEIGHT: f64 = ROW_PX as f64;
-/// Rows rendered beyond each edge of the view, so fast scrolling shows no gaps.
-const OVERSCAN: usize = 8;
+/// Rows rendered beyond each edge of the view once the first rows are painted, so fast
+/// scrolling shows no gaps.
+pub const OVERSCAN: usize = 8;
 
-/// The rows to render for a scroll position: `[first, end)` of `total`.
-pub fn visible_range(total: usize, scroll_top: f64, viewport: f64) -> (usize, usize) {
-    let first = ((scroll_top.max(0.0) / ROW_HEIGHT) as usize).saturating_sub(OVERSCAN).min(total);
-    let count = (viewport.max(ROW_HEIGHT) / ROW_HEIGHT).ceil() as usize + 2 * OVERSCAN;
-    (first, (first + count).min(total))
+/// The rows to render for a scroll position, `[first, end)` of `total`: those in view
+/// and `overscan` more on each side that has any (at the top, none above).
+pub fn visible_range(total: usize, scroll_top: f64, viewport: f64, overscan: usize) -> (usize, usize) {
+    let top = scroll_top.max(0.0);
+    let first = ((top / ROW_HEIGHT) as usize).saturating_sub(overscan).min(total);
+    let end = ((top + viewport.max(ROW_HEIGHT)) / ROW_HEIGHT).ceil() as usize + overscan;
+    (first, end.min(total))
 }
 
 #[component]
@@ -66,9 +70,24 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
         now
     });
 
-    let range = Memo::new(move |_| {
-        let height = if viewport.get() > 0.0 { viewport.get() } else { 1200.0 };
-        visible_range(total.get(), scroll_top.get(), height)
+    // The first rows show alone: the window's height stands in for the list's (it is
+    // never taller, and reading it makes the browser lay out nothing), and the rows beyond
+    // the view follow once those are painted.
+    let window_height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(1200.0);
+    let painted = RwSignal::new(false);
+    Effect::new(move |asked: Option<bool>| {
+        if asked == Some(true) || total.get() == 0 {
+            return asked == Some(true);
+        }
+        after_paint(move || _ = painted.try_set(true));
+        true
+    });
+    let range = Memo::new(move |_| match painted.get() {
+        false => visible_range(total.get(), scroll_top.get(), window_height, 0),
+        true => {
+            let height = if viewport.get() > 0.0 { viewport.get() } else { window_height };
+            visible_range(total.get(), scroll_top.get(), height, OVERSCAN)
+        }
     });
     let rows = Memo::new(move |_| {
         let (first, end) = range.get();
