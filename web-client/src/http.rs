@@ -39,9 +39,13 @@ async fn check(response: Response) -> Result<Response, Failure> {
     Err(Failure { status, message })
 }
 
+/// The body read as bytes: a JS string would be copied into wasm one character at a
+/// time before parsing (a large inbox's snapshot is some 60 KB).
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
     let status = response.status();
-    check(response).await?.json().await.map_err(|_| Failure { status, message: say(Problem::Unreadable) })
+    let unreadable = || Failure { status, message: say(Problem::Unreadable) };
+    let body = check(response).await?.binary().await.map_err(|_| unreadable())?;
+    serde_json::from_slice(&body).map_err(|_| unreadable())
 }
 
 thread_local! {
