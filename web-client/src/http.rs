@@ -40,12 +40,14 @@ async fn check(response: Response) -> Result<Response, Failure> {
 }
 
 /// The body read as bytes: a JS string would be copied into wasm one character at a
-/// time before parsing (a large inbox's snapshot is some 60 KB).
+/// time before parsing (a large inbox's snapshot is some 60 KB). It is parsed as text,
+/// as socket frames are, so every reader is built for one kind of input only.
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
     let status = response.status();
     let unreadable = || Failure { status, message: say(Problem::Unreadable) };
     let body = check(response).await?.binary().await.map_err(|_| unreadable())?;
-    serde_json::from_slice(&body).map_err(|_| unreadable())
+    let text = std::str::from_utf8(&body).map_err(|_| unreadable())?;
+    serde_json::from_str(text).map_err(|_| unreadable())
 }
 
 thread_local! {
