@@ -75,7 +75,8 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                         <span class="dialog-row__preview">{preview.unwrap_or_default()}</span>
                     </span>
                 </button>
-                <Show when=move || unassigned>
+                // The row is drawn anew when its dialog changes: Reply needs no signal of its own.
+                {unassigned.then(|| view! {
                     <button
                         class="button button--primary button--small dialog-row__reply"
                         aria-label=tr!(reply_to, name = d.name.clone()).to_string()
@@ -83,7 +84,7 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                     >
                         {tr!(reply)}
                     </button>
-                </Show>
+                })}
             </li>
         })
     }
