@@ -4,16 +4,18 @@
 //! the CRM, the embedded views, the open chat) into a wasm file of its own with
 //! wasm-split, as cargo-leptos does for Leptos's `#[lazy]`, so an operator's first
 //! download carries the sign-in, the top bar and the dialog list only; the chat's part
-//! follows as soon as the list is here. Other builds (component tests, `trunk serve`)
+//! (with the search's results) follows as soon as the list is here. Other builds (component tests, `trunk serve`)
 //! keep one file and open everything at once. A part that cannot be downloaded says so
 //! and offers Retry (a later try starts afresh), or Reload when the app was updated since
 //! the page opened.
 
 use crate::components::app_shell::AppShell;
 use crate::components::chat_window::ChatWindow;
+use crate::components::search_panel::SearchResultsList;
 use crate::idle::after_paint;
 use crate::pages;
 use crate::store::InboxActions;
+use el_protocol::inbox::Tab;
 use el_protocol::{DialogId, MessageId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -112,14 +114,17 @@ enum Place {
     Alone,
     /// The chat, beside the dialog list.
     Chat,
+    /// The search's results, in the list's place.
+    Search,
 }
 
 /// What draws the open chat; it lives in the chat's part.
 type ChatMaker = fn(DialogId, Option<MessageId>) -> AnyView;
 
 /// The chat's part: the chat window with its composer, menus, modals and the markdown
-/// renderer. The inbox's list shows without it; it is fetched once the list is here
-/// ([`fetch_chat_early`]), so opening a dialog seldom waits.
+/// renderer, and the search's results. The inbox's list shows without it; it is fetched
+/// once the list is here ([`fetch_chat_early`]), so opening a dialog or searching seldom
+/// waits.
 const CHAT: &str = "chat";
 
 /// What draws the chat; the split build downloads its part for it.
@@ -134,6 +139,34 @@ async fn download_chat() -> Result<ChatMaker, NotDownloaded> {
     let maker = chat().await;
     #[cfg(not(el_split))]
     let maker = chat();
+    maker
+}
+
+/// What the search's results are drawn from: the search box's text, the tab a dialog the
+/// user does not work in opens under, the open dialog and message.
+#[derive(Clone, Copy)]
+pub struct SearchIn {
+    pub query: RwSignal<String>,
+    pub tab: Memo<Tab>,
+    pub selected: Memo<Option<DialogId>>,
+    pub at: Memo<Option<MessageId>>,
+}
+
+/// What draws the search's results; it lives in the chat's part.
+type SearchMaker = fn(SearchIn) -> AnyView;
+
+/// What draws the search's results; the split build downloads the chat's part for it.
+#[cfg_attr(el_split, ::leptos::wasm_split::wasm_split(chat, wasm_split_path = ::leptos::wasm_split, fallible))]
+fn search() -> Result<SearchMaker, NotDownloaded> {
+    Ok(|s| view! { <SearchResultsList query=s.query tab=s.tab selected=s.selected at=s.at/> }.into_any())
+}
+
+/// What draws the search's results, once the chat's part is here.
+async fn download_search() -> Result<SearchMaker, NotDownloaded> {
+    #[cfg(el_split)]
+    let maker = search().await;
+    #[cfg(not(el_split))]
+    let maker = search();
     maker
 }
 
@@ -169,7 +202,7 @@ pub fn fetch_chat_early() {
 fn framed(place: Place, inner: impl Fn() -> AnyView + Send + Sync + 'static) -> AnyView {
     match place {
         Place::Shell => view! { <AppShell>{inner()}</AppShell> }.into_any(),
-        Place::Alone => inner(),
+        Place::Alone | Place::Search => inner(),
         Place::Chat => {
             let actions = expect_context::<InboxActions>();
             view! {
@@ -249,6 +282,7 @@ where
         let (text, action) = match (updated, place) {
             (true, _) => (tr!(app_updated), tr!(reload)),
             (false, Place::Chat) => (tr!(chat_not_downloaded), tr!(retry)),
+            (false, Place::Search) => (tr!(search_not_downloaded), tr!(retry)),
             (false, Place::Shell | Place::Alone) => (tr!(page_not_downloaded), tr!(retry)),
         };
         let act = move |_| {
@@ -285,4 +319,10 @@ pub fn OnDemand(page: Page) -> impl IntoView {
 #[component]
 pub fn OnDemandChat(id: DialogId, #[prop(optional_no_strip)] at: Option<MessageId>) -> impl IntoView {
     when_here(CHAT, Place::Chat, download_chat, move |make: ChatMaker| make(id, at))
+}
+
+/// The search's results, downloaded first when the chat's part is not here.
+#[component]
+pub fn OnDemandSearch(search: SearchIn) -> impl IntoView {
+    when_here(CHAT, Place::Search, download_search, move |make: SearchMaker| make(search))
 }

@@ -1,5 +1,5 @@
 //! The first download is the sign-in, the top bar and the dialog list: the chat's part
-//! follows once the list is here, Settings and the CRM come when first opened, and a part
+//! (with the search's results) follows once the list is here, Settings and the CRM come when first opened, and a part
 //! the network fails to bring says so and opens on Retry.
 
 use el_e2e::{Browser, Harness};
@@ -107,7 +107,7 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_chat_that_cannot_be_downloaded_says_so_and_opens_on_retry() {
+async fn a_chat_or_search_that_cannot_be_downloaded_says_so_and_opens_on_retry() {
     let copy = copy_of_dist();
     let away = tempfile::tempdir().unwrap();
     let restore = hide_part(copy.path(), away.path(), "chat");
@@ -133,7 +133,16 @@ async fn a_chat_that_cannot_be_downloaded_says_so_and_opens_on_retry() {
     phone.click_text(".inbox__main button", "Back to the dialogs").await;
     phone.wait_until("the list again", "return document.querySelector('.inbox--chat') === null", vec![]).await;
 
+    // The search's results are in the same part: the side says so where they would be.
+    anna.type_into("#inbox-search", "parcel").await;
+    anna.wait_text(".inbox__side [role=alert]", "The search could not be opened").await;
+    anna.assert_accessible("a search that could not be downloaded").await;
+    anna.screenshot("/tmp/e2e-search-not-downloaded.png").await;
+
     restore();
+    anna.click_text(".inbox__side button", "Retry").await;
+    anna.wait_text(".search-hit__text", "Where is my parcel?").await;
+    anna.wait_no_text(".inbox__side", "could not be opened").await;
     anna.click_text(".inbox__main button", "Retry").await;
     anna.wait_text(".chat__messages", "Where is my parcel?").await;
     anna.wait_no_text(".inbox__main", "could not be opened").await;

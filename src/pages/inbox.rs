@@ -6,9 +6,9 @@ use crate::components::dialog_list::DialogList;
 use crate::components::inbox_tabs::InboxTabs;
 use crate::components::no_access::NoAccess;
 use crate::components::notify_banner::NotifyBanner;
-use crate::components::search_panel::{SearchBox, SearchResultsList, SEARCH_INPUT_ID};
+use crate::components::search_panel::{SearchBox, SEARCH_INPUT_ID};
 use crate::components::shortcuts_help::ShortcutsHelp;
-use crate::on_demand::{fetch_chat_early, OnDemandChat};
+use crate::on_demand::{fetch_chat_early, OnDemandChat, OnDemandSearch, SearchIn};
 use crate::shortcuts;
 use crate::store::{chat_calls, Connection, InboxActions, InboxStore, Session};
 use el_protocol::inbox::{tab_of, Tab};
@@ -182,7 +182,7 @@ pub fn InboxPage() -> impl IntoView {
                                 <DialogList tab=tab selected=selected/>
                             }
                         >
-                            <SearchResultsList query=search tab=tab selected=selected at=at/>
+                            <OnDemandSearch search=SearchIn { query: search, tab, selected, at }/>
                         </Show>
                     </aside>
                     <section class="inbox__main" aria-label=tr!(chat)>
