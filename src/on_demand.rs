@@ -127,20 +127,26 @@ type ChatMaker = fn(DialogId, Option<MessageId>) -> AnyView;
 /// waits.
 const CHAT: &str = "chat";
 
-/// What draws the chat; the split build downloads its part for it.
-#[cfg_attr(el_split, ::leptos::wasm_split::wasm_split(chat, wasm_split_path = ::leptos::wasm_split, fallible))]
-fn chat() -> Result<ChatMaker, NotDownloaded> {
-    Ok(|id, at| view! { <ChatWindow id=id at=at/> }.into_any())
+/// `$name`, which lives in the chat's part and gives what draws from it, and `$download`,
+/// which gives that once the part is here (the split build downloads it first).
+macro_rules! in_chat_part {
+    ($name:ident, $download:ident -> $maker:ty = $make:expr) => {
+        #[cfg_attr(el_split, ::leptos::wasm_split::wasm_split(chat, wasm_split_path = ::leptos::wasm_split, fallible))]
+        fn $name() -> Result<$maker, NotDownloaded> {
+            Ok($make)
+        }
+
+        async fn $download() -> Result<$maker, NotDownloaded> {
+            #[cfg(el_split)]
+            let maker = $name().await;
+            #[cfg(not(el_split))]
+            let maker = $name();
+            maker
+        }
+    };
 }
 
-/// What draws the chat, once its part is here.
-async fn download_chat() -> Result<ChatMaker, NotDownloaded> {
-    #[cfg(el_split)]
-    let maker = chat().await;
-    #[cfg(not(el_split))]
-    let maker = chat();
-    maker
-}
+in_chat_part!(chat, download_chat -> ChatMaker = |id, at| view! { <ChatWindow id=id at=at/> }.into_any());
 
 /// What the search's results are drawn from: the search box's text, the tab a dialog the
 /// user does not work in opens under, the open dialog and message.
@@ -155,20 +161,9 @@ pub struct SearchIn {
 /// What draws the search's results; it lives in the chat's part.
 type SearchMaker = fn(SearchIn) -> AnyView;
 
-/// What draws the search's results; the split build downloads the chat's part for it.
-#[cfg_attr(el_split, ::leptos::wasm_split::wasm_split(chat, wasm_split_path = ::leptos::wasm_split, fallible))]
-fn search() -> Result<SearchMaker, NotDownloaded> {
-    Ok(|s| view! { <SearchResultsList query=s.query tab=s.tab selected=s.selected at=s.at/> }.into_any())
-}
-
-/// What draws the search's results, once the chat's part is here.
-async fn download_search() -> Result<SearchMaker, NotDownloaded> {
-    #[cfg(el_split)]
-    let maker = search().await;
-    #[cfg(not(el_split))]
-    let maker = search();
-    maker
-}
+in_chat_part!(search, download_search -> SearchMaker = |s| {
+    view! { <SearchResultsList query=s.query tab=s.tab selected=s.selected at=s.at/> }.into_any()
+});
 
 thread_local! {
     /// The parts downloaded so far.
