@@ -4,10 +4,10 @@
 //! the CRM, the embedded views, the open chat) into a wasm file of its own with
 //! wasm-split, as cargo-leptos does for Leptos's `#[lazy]`, so an operator's first
 //! download carries the sign-in, the top bar and the dialog list only; the chat's part
-//! (with the search's results) follows as soon as the list is here. Other builds (component tests, `trunk serve`)
-//! keep one file and open everything at once. A part that cannot be downloaded says so
-//! and offers Retry (a later try starts afresh), or Reload when the app was updated since
-//! the page opened.
+//! (with the search's results) follows as soon as the list is here. Other builds
+//! (component tests, `trunk serve`) keep one file and open everything at once. A part
+//! that cannot be downloaded says so and offers Retry (a later try starts afresh), or
+//! Reload when the app was updated since the page opened.
 
 use crate::components::app_shell::AppShell;
 use crate::components::chat_window::ChatWindow;

@@ -1,6 +1,6 @@
 //! The first download is the sign-in, the top bar and the dialog list: the chat's part
-//! (with the search's results) follows once the list is here, Settings and the CRM come when first opened, and a part
-//! the network fails to bring says so and opens on Retry.
+//! (with the search's results) follows once the list is here, Settings and the CRM come
+//! when first opened, and a part the network fails to bring says so and opens on Retry.
 
 use el_e2e::{Browser, Harness};
 use std::path::{Path, PathBuf};
