@@ -61,6 +61,16 @@ async fn the_inbox_widget_and_components_work_under_a_base_path() {
     anna.goto(chat.trim_start_matches(BASE)).await;
     anna.wait_text(".chat__messages", "Do you deliver to Lviv?").await;
     anna.screenshot("/tmp/e2e-base-path.png").await;
+    // The page asked for the session as it loaded, and the app took that answer: one
+    // request, by the page's preload, under the base path.
+    let asked = anna
+        .js(
+            "return performance.getEntriesByType('resource').filter(e => new URL(e.name).pathname.endsWith('/api/me'))
+                .map(e => [new URL(e.name).pathname, e.initiatorType])",
+            vec![],
+        )
+        .await;
+    assert_eq!(asked, json!([[format!("{BASE}/api/me"), "link"]]));
 
     // A host page mounts our dialog block from /space/lines/embed/lines.js.
     let host = h.embed_demo.clone().expect("the embedding demo runs");

@@ -37,7 +37,9 @@ pub async fn logout() -> Result<(), Failure> {
     http::post_no_answer("/api/auth/logout", None).await
 }
 
-/// The signed-in user, or a 401 failure.
+/// The signed-in user, or a 401 failure. The app's page asked for it as it loaded
+/// (`server/src/web.rs`), and the first call takes that answer while this request stays
+/// as plain as the page's (no headers of its own).
 pub async fn me() -> Result<Me, Failure> {
     http::get("/api/me", None).await
 }
