@@ -111,7 +111,7 @@ fn locale_of(language: Language) -> Locale {
         Language::Browser => {
             let languages = window().navigator().languages();
             let tags: Vec<String> = languages.iter().filter_map(|l| l.as_string()).collect();
-            Locale::find_locale(&tags)
+            locale_of(Language::of_browser(&tags))
         }
     }
 }

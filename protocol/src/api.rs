@@ -145,6 +145,17 @@ impl Language {
     pub fn parse(s: &str) -> Option<Language> {
         Language::ALL.into_iter().find(|l| l.as_str() == s)
     }
+
+    /// What `Browser` means for a browser whose languages are `tags`, most wanted first
+    /// (`navigator.languages`: "uk-UA", "en-GB"): the first the app speaks, matched by its
+    /// language subtag in any case; English when it speaks none of them.
+    pub fn of_browser(tags: &[impl AsRef<str>]) -> Language {
+        let spoken = |tag: &str| {
+            let code = tag.split(['-', '_']).next().unwrap_or_default();
+            [Language::En, Language::Uk].into_iter().find(|l| l.as_str().eq_ignore_ascii_case(code))
+        };
+        tags.iter().find_map(|t| spoken(t.as_ref())).unwrap_or(Language::En)
+    }
 }
 
 /// The messenger a channel belongs to.
@@ -848,6 +859,16 @@ pub fn truncate_chars(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_browsers_language_is_the_first_of_its_languages_the_app_speaks() {
+        assert_eq!(Language::of_browser(&["de-AT", "uk-UA", "en-US"]), Language::Uk);
+        assert_eq!(Language::of_browser(&["en-GB", "uk"]), Language::En);
+        assert_eq!(Language::of_browser(&["UK_ua"]), Language::Uk);
+        // Not a language the app speaks, a tag that only starts like one, or none at all.
+        assert_eq!(Language::of_browser(&["de", "ukr", "eng"]), Language::En);
+        assert_eq!(Language::of_browser(&[] as &[&str]), Language::En);
+    }
 
     #[test]
     fn a_summary_leaves_its_usual_values_out_and_reads_back_the_same() {
