@@ -94,7 +94,6 @@ fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
                         <Route path=path!("/settings/queue") view=|| view! { <OnDemand page=Page::Queue/> }/>
                         <Route path=path!("/settings/api-keys") view=|| view! { <OnDemand page=Page::ApiKeys/> }/>
                         <Route path=path!("/crm/:entity") view=|| view! { <OnDemand page=Page::CrmList/> }/>
-                        <Route path=path!("/crm/:entity/new") view=|| view! { <OnDemand page=Page::CrmCard/> }/>
                         <Route path=path!("/crm/:entity/:id") view=|| view! { <OnDemand page=Page::CrmCard/> }/>
                         <Route path=path!("/embed/frame/block/:entity/:id") view=|| view! { <OnDemand page=Page::EmbeddedBlock/> }/>
                         <Route path=path!("/embed/frame/field/:entity/:id") view=|| view! { <OnDemand page=Page::EmbeddedField/> }/>

@@ -97,6 +97,16 @@ async fn dialog_to_lead_contact_and_deal_then_back_from_the_cards() {
     anna.click_text(".checkbox", "External lines column").await;
     anna.wait_text(".crm-table", "Website").await;
     anna.screenshot("/tmp/el-crm-leads.png").await;
+    // An address of no record or no list says so (not a new lead's form, not endless loading).
+    for nowhere in ["/crm/leads/abc", "/crm/ghosts", "/crm/ghosts/1"] {
+        anna.goto(nowhere).await;
+        anna.wait_text("h1", "Page not found").await;
+        assert!(anna.texts(".record-form, .crm-table").await.is_empty(), "{nowhere}");
+    }
+    anna.click_text("a", "Go to the start page").await;
+    anna.wait_until("the inbox", "return location.pathname === '/lines'", vec![]).await;
+    anna.goto("/crm/leads/new").await;
+    anna.wait_text("h1", "New lead").await;
 
     // Close dialog from the card menu, without opening the chat.
     anna.goto(&contact).await;

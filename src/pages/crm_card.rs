@@ -1,4 +1,4 @@
-//! `/crm/:entity/:id` (and `/crm/:entity/new`): a record's card: its fields to edit and
+//! `/crm/:entity/:id` (`/crm/:entity/new` for a new record's form): a record's card: its fields to edit and
 //! save, the External lines field, the dialog block, related records, and Convert for
 //! a lead.
 
@@ -10,6 +10,7 @@ use crate::components::link::Link;
 use crate::components::record_form::RecordForm;
 use crate::labels::{EntityText, Text};
 use crate::pages::crm_list::{route_entity, CrmNav};
+use crate::pages::not_found::NotFoundPage;
 use crate::store::Session;
 use el_protocol::crm::{format_amount, Convert, Entity, Record, RecordFields, RecordInput};
 use el_protocol::RecordId;
@@ -22,7 +23,13 @@ pub fn CrmCardPage() -> impl IntoView {
     let session = expect_context::<Session>();
     let entity = route_entity();
     let params = use_params_map();
-    let id = Memo::new(move |_| params.with(|p| p.get("id")).and_then(|s| s.parse().ok()).map(RecordId));
+    let named = Memo::new(move |_| params.with(|p| Named::by(p.get("id").as_deref())));
+    let id = Memo::new(move |_| match named.get() {
+        Some(Named::Record(id)) => Some(id),
+        _ => None,
+    });
+    // An address of no entity or no record (`/crm/leads/abc`) is not found.
+    let known = move || entity.get().is_some() && named.get().is_some();
     let record = RwSignal::new(None::<Record>);
     let load_error = RwSignal::new(None::<String>);
     let error = RwSignal::new(None::<String>);
@@ -168,6 +175,7 @@ pub fn CrmCardPage() -> impl IntoView {
         })
     };
     view! {
+        <Show when=known fallback=NotFoundPage>
         <AppShell>
             <section class="crm">
                 <CrmNav current=entity/>
@@ -185,6 +193,24 @@ pub fn CrmCardPage() -> impl IntoView {
                 }}
             </section>
         </AppShell>
+        </Show>
+    }
+}
+
+/// What a card's address names after the entity: a new record's form or a record.
+#[derive(Clone, Copy, PartialEq)]
+enum Named {
+    New,
+    Record(RecordId),
+}
+
+impl Named {
+    /// `new`, or a record's number; `None` for anything else.
+    fn by(id: Option<&str>) -> Option<Named> {
+        match id? {
+            "new" => Some(Named::New),
+            number => number.parse().ok().map(|n| Named::Record(RecordId(n))),
+        }
     }
 }
 

@@ -7,6 +7,7 @@ use crate::components::external_lines_field::ExternalLinesField;
 use crate::components::link::Link;
 use crate::format::list_time;
 use crate::labels::{EntityText, Text};
+use crate::pages::not_found::NotFoundPage;
 use crate::store::Session;
 use el_protocol::crm::{format_amount, Entity, ListQuery, Record, RecordList, SortKey, LIST_PAGE};
 use leptos::prelude::*;
@@ -132,6 +133,7 @@ pub fn CrmListPage() -> impl IntoView {
     };
     let title = move || entity.get().map(|e| e.plural_text()).unwrap_or(tr!(crm));
     view! {
+        <Show when=move || entity.get().is_some() fallback=NotFoundPage>
         <AppShell>
             <section class="crm">
                 <header class="crm__header">
@@ -195,5 +197,6 @@ pub fn CrmListPage() -> impl IntoView {
                 })}
             </section>
         </AppShell>
+        </Show>
     }
 }
