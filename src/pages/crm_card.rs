@@ -1,6 +1,6 @@
-//! `/crm/:entity/:id` (`/crm/:entity/new` for a new record's form): a record's card: its fields to edit and
-//! save, the External lines field, the dialog block, related records, and Convert for
-//! a lead.
+//! `/crm/:entity/:id` (`/crm/:entity/new` for a new record's form): a record's card:
+//! its fields to edit and save, the External lines field, the dialog block, related
+//! records, and Convert for a lead.
 
 use crate::api;
 use crate::components::app_shell::AppShell;
@@ -176,23 +176,23 @@ pub fn CrmCardPage() -> impl IntoView {
     };
     view! {
         <Show when=known fallback=NotFoundPage>
-        <AppShell>
-            <section class="crm">
-                <CrmNav current=entity/>
-                {move || match (id.get(), load_error.get()) {
-                    (_, Some(message)) => view! {
-                        <div class="empty-state" role="alert"><h1>{tr!(record_cannot_open)}</h1><p>{message}</p></div>
-                    }.into_any(),
-                    (None, None) => new_form().into_any(),
-                    (Some(_), None) => view! {
-                        <Show when=move || record.with(Option::is_some)
-                            fallback=|| view! { <p class="empty-state" aria-busy="true">{tr!(loading)}</p> }>
-                            {card}
-                        </Show>
-                    }.into_any(),
-                }}
-            </section>
-        </AppShell>
+            <AppShell>
+                <section class="crm">
+                    <CrmNav current=entity/>
+                    {move || match (id.get(), load_error.get()) {
+                        (_, Some(message)) => view! {
+                            <div class="empty-state" role="alert"><h1>{tr!(record_cannot_open)}</h1><p>{message}</p></div>
+                        }.into_any(),
+                        (None, None) => new_form().into_any(),
+                        (Some(_), None) => view! {
+                            <Show when=move || record.with(Option::is_some)
+                                fallback=|| view! { <p class="empty-state" aria-busy="true">{tr!(loading)}</p> }>
+                                {card}
+                            </Show>
+                        }.into_any(),
+                    }}
+                </section>
+            </AppShell>
         </Show>
     }
 }

@@ -134,69 +134,69 @@ pub fn CrmListPage() -> impl IntoView {
     let title = move || entity.get().map(|e| e.plural_text()).unwrap_or(tr!(crm));
     view! {
         <Show when=move || entity.get().is_some() fallback=NotFoundPage>
-        <AppShell>
-            <section class="crm">
-                <header class="crm__header">
-                    <h1>{title}</h1>
-                    <Show when=can_create>
-                        <Link href=move || format!("/crm/{}/new", entity.get().map(|e| e.plural()).unwrap_or("leads")) attr:class="button button--primary">
-                            {move || entity.get().map(|e| e.new_text()).unwrap_or_default()}
-                        </Link>
-                    </Show>
-                </header>
-                <CrmNav current=entity/>
-                <div class="crm__toolbar">
-                    <input class="field crm__search" type="search" aria-label=tr!(search_crm)
-                        placeholder=tr!(search_crm)
-                        prop:value=move || search.get() on:input=move |e| search.set(event_target_value(&e))/>
-                    <label class="crm__sort">{tr!(sort_by)}
-                        <select class="field" on:change=move |e| {
-                            let v = event_target_value(&e);
-                            if let Some(k) = SortKey::ALL.into_iter().find(|k| k.as_str() == v) { sort.set(k) }
-                        }>
-                            {SortKey::ALL.into_iter().map(|k| view! {
-                                <option value=k.as_str() selected=move || sort.get() == k>{k.text()}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                    <Show when=move || entity.get() != Some(Entity::Deal)>
-                        <label class="checkbox">
-                            <input type="checkbox" prop:checked=move || show_lines.get()
-                                on:change=move |e| show_lines.set(event_target_checked(&e))/>
-                            {tr!(lines_column)}
+            <AppShell>
+                <section class="crm">
+                    <header class="crm__header">
+                        <h1>{title}</h1>
+                        <Show when=can_create>
+                            <Link href=move || format!("/crm/{}/new", entity.get().map(|e| e.plural()).unwrap_or("leads")) attr:class="button button--primary">
+                                {move || entity.get().map(|e| e.new_text()).unwrap_or_default()}
+                            </Link>
+                        </Show>
+                    </header>
+                    <CrmNav current=entity/>
+                    <div class="crm__toolbar">
+                        <input class="field crm__search" type="search" aria-label=tr!(search_crm)
+                            placeholder=tr!(search_crm)
+                            prop:value=move || search.get() on:input=move |e| search.set(event_target_value(&e))/>
+                        <label class="crm__sort">{tr!(sort_by)}
+                            <select class="field" on:change=move |e| {
+                                let v = event_target_value(&e);
+                                if let Some(k) = SortKey::ALL.into_iter().find(|k| k.as_str() == v) { sort.set(k) }
+                            }>
+                                {SortKey::ALL.into_iter().map(|k| view! {
+                                    <option value=k.as_str() selected=move || sort.get() == k>{k.text()}</option>
+                                }).collect_view()}
+                            </select>
                         </label>
+                        <Show when=move || entity.get() != Some(Entity::Deal)>
+                            <label class="checkbox">
+                                <input type="checkbox" prop:checked=move || show_lines.get()
+                                    on:change=move |e| show_lines.set(event_target_checked(&e))/>
+                                {tr!(lines_column)}
+                            </label>
+                        </Show>
+                    </div>
+                    <Show when=move || error.with(Option::is_some)>
+                        <div class="empty-state" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
                     </Show>
-                </div>
-                <Show when=move || error.with(Option::is_some)>
-                    <div class="empty-state" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
-                </Show>
-                {move || list.get().map(|l| {
-                    if l.records.is_empty() {
-                        let what = entity.get().map(|e| e.plural_text().to_lowercase()).unwrap_or_default();
-                        let text = if search.with(|s| s.trim().is_empty()) { tr!(no_records_yet, what) } else { tr!(no_records_match, what) }.to_string();
-                        return view! { <p class="empty-state">{text}</p> }.into_any();
-                    }
-                    let shown = l.records.len();
-                    let total = l.total;
-                    view! {
-                        <table class="crm-table">
-                            <thead><tr>
-                                <th scope="col">{entity.get().map(|e| e.title_text()).unwrap_or(tr!(field_name))}</th>
-                                <th scope="col">{if entity.get() == Some(Entity::Deal) { tr!(amount_stage) } else { tr!(phone_email) }}</th>
-                                <th scope="col">{tr!(responsible)}</th>
-                                <Show when=move || show_lines.get()><th scope="col">{tr!(external_lines)}</th></Show>
-                                <th scope="col">{tr!(sort_updated)}</th>
-                            </tr></thead>
-                            <tbody>{l.records.into_iter().map(row).collect_view()}</tbody>
-                        </table>
-                        <p class="muted crm__count">{tr!(shown_of_total, shown, total).to_string()}</p>
-                        {(shown < total).then(|| view! {
-                            <button class="button" on:click=move |_| load(shown)>{tr!(load_more)}</button>
-                        })}
-                    }.into_any()
-                })}
-            </section>
-        </AppShell>
+                    {move || list.get().map(|l| {
+                        if l.records.is_empty() {
+                            let what = entity.get().map(|e| e.plural_text().to_lowercase()).unwrap_or_default();
+                            let text = if search.with(|s| s.trim().is_empty()) { tr!(no_records_yet, what) } else { tr!(no_records_match, what) }.to_string();
+                            return view! { <p class="empty-state">{text}</p> }.into_any();
+                        }
+                        let shown = l.records.len();
+                        let total = l.total;
+                        view! {
+                            <table class="crm-table">
+                                <thead><tr>
+                                    <th scope="col">{entity.get().map(|e| e.title_text()).unwrap_or(tr!(field_name))}</th>
+                                    <th scope="col">{if entity.get() == Some(Entity::Deal) { tr!(amount_stage) } else { tr!(phone_email) }}</th>
+                                    <th scope="col">{tr!(responsible)}</th>
+                                    <Show when=move || show_lines.get()><th scope="col">{tr!(external_lines)}</th></Show>
+                                    <th scope="col">{tr!(sort_updated)}</th>
+                                </tr></thead>
+                                <tbody>{l.records.into_iter().map(row).collect_view()}</tbody>
+                            </table>
+                            <p class="muted crm__count">{tr!(shown_of_total, shown, total).to_string()}</p>
+                            {(shown < total).then(|| view! {
+                                <button class="button" on:click=move |_| load(shown)>{tr!(load_more)}</button>
+                            })}
+                        }.into_any()
+                    })}
+                </section>
+            </AppShell>
         </Show>
     }
 }
