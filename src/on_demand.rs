@@ -11,11 +11,10 @@
 
 use crate::components::app_shell::AppShell;
 use crate::components::chat_window::ChatWindow;
-use crate::components::search_panel::SearchResultsList;
+use crate::components::search_panel::{SearchIn, SearchResultsList};
 use crate::idle::after_paint;
 use crate::pages;
 use crate::store::InboxActions;
-use el_protocol::inbox::Tab;
 use el_protocol::{DialogId, MessageId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -148,22 +147,10 @@ macro_rules! in_chat_part {
 
 in_chat_part!(chat, download_chat -> ChatMaker = |id, at| view! { <ChatWindow id=id at=at/> }.into_any());
 
-/// What the search's results are drawn from: the search box's text, the tab a dialog the
-/// user does not work in opens under, the open dialog and message.
-#[derive(Clone, Copy)]
-pub struct SearchIn {
-    pub query: RwSignal<String>,
-    pub tab: Memo<Tab>,
-    pub selected: Memo<Option<DialogId>>,
-    pub at: Memo<Option<MessageId>>,
-}
-
 /// What draws the search's results; it lives in the chat's part.
 type SearchMaker = fn(SearchIn) -> AnyView;
 
-in_chat_part!(search, download_search -> SearchMaker = |s| {
-    view! { <SearchResultsList query=s.query tab=s.tab selected=s.selected at=s.at/> }.into_any()
-});
+in_chat_part!(search, download_search -> SearchMaker = |search| view! { <SearchResultsList search=search/> }.into_any());
 
 thread_local! {
     /// The parts downloaded so far.

@@ -87,16 +87,22 @@ enum Found {
     Results(SearchResults),
 }
 
-/// The results of `query`, newest search only. ↑/↓ move between them.
-#[component]
-pub fn SearchResultsList(
+/// What the search's results are drawn from.
+#[derive(Clone, Copy)]
+pub struct SearchIn {
     /// What is typed in the search box.
-    query: RwSignal<String>,
+    pub query: RwSignal<String>,
     /// The tab a dialog the user does not work in opens under.
-    tab: Memo<Tab>,
-    selected: Memo<Option<DialogId>>,
-    at: Memo<Option<MessageId>>,
-) -> impl IntoView {
+    pub tab: Memo<Tab>,
+    /// The open dialog and message.
+    pub selected: Memo<Option<DialogId>>,
+    pub at: Memo<Option<MessageId>>,
+}
+
+/// The results of the search's query, newest search only. ↑/↓ move between them.
+#[component]
+pub fn SearchResultsList(search: SearchIn) -> impl IntoView {
+    let SearchIn { query, tab, selected, at } = search;
     let session = expect_context::<Session>();
     let inbox = expect_context::<InboxStore>();
     let found = RwSignal::new(Found::Searching);
