@@ -354,7 +354,7 @@ impl Message {
 
 /// Where an operator's message to a messenger stands.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
+#[serde(tag = "state", rename_all = "snake_case", try_from = "DeliveryFields")]
 pub enum Delivery {
     /// Queued for the messenger; retried while it cannot be reached.
     Sending,
@@ -362,6 +362,34 @@ pub enum Delivery {
     Sent,
     /// The messenger refused it, for this reason (the client blocked the bot...).
     Failed { reason: String },
+}
+
+/// The states of a [`Delivery`].
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum DeliveryState {
+    Sending,
+    Sent,
+    Failed,
+}
+
+/// The fields of every state of a [`Delivery`] (see `crate::fields`).
+#[derive(Deserialize)]
+struct DeliveryFields {
+    state: DeliveryState,
+    reason: Option<String>,
+}
+
+impl TryFrom<DeliveryFields> for Delivery {
+    type Error = String;
+
+    fn try_from(f: DeliveryFields) -> Result<Delivery, String> {
+        Ok(match f.state {
+            DeliveryState::Sending => Delivery::Sending,
+            DeliveryState::Sent => Delivery::Sent,
+            DeliveryState::Failed => Delivery::Failed { reason: crate::fields::needed(f.reason, "reason")? },
+        })
+    }
 }
 
 /// A client's edit of their message: the text as first sent, and when it changed.
@@ -942,6 +970,23 @@ mod tests {
         }
         let error = serde_json::from_str::<Author>(r#"{"name":"Anna","kind":"operator"}"#).unwrap_err();
         assert!(error.to_string().contains("`user_id`"), "{error}");
+    }
+
+    #[test]
+    fn deliveries_read_back_as_written_in_any_order_of_fields() {
+        for delivery in
+            [Delivery::Sending, Delivery::Sent, Delivery::Failed { reason: "The client blocked the bot.".into() }]
+        {
+            let json = serde_json::to_string(&delivery).unwrap();
+            assert!(json.starts_with(r#"{"state":"#), "{json}");
+            assert_eq!(serde_json::from_str::<Delivery>(&json).unwrap(), delivery);
+        }
+        let reversed = r#"{"reason":"Blocked.","state":"failed"}"#;
+        assert_eq!(serde_json::from_str::<Delivery>(reversed).unwrap(), Delivery::Failed { reason: "Blocked.".into() });
+        let error = serde_json::from_str::<Delivery>(r#"{"state":"failed"}"#).unwrap_err();
+        assert!(error.to_string().contains("`reason`"), "{error}");
+        let error = serde_json::from_str::<Delivery>(r#"{"state":"lost"}"#).unwrap_err();
+        assert!(error.to_string().contains("unknown variant `lost`"), "{error}");
     }
 
     #[test]
