@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
         }
     });
     Effect::new(move |_| alerts::show_unread(unread.get()));
+    on_demand::send_when_live(inbox, session);
     alerts::start();
     language::speak_for_web_client();
     theme::start();
@@ -75,6 +76,16 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// What a route draws. Every route gives this one type of function, so the router's
+/// code is made once for each shape of path instead of once for each route.
+type Draw = fn() -> AnyView;
+
+/// A route's [`Draw`] of `view`.
+macro_rules! page {
+    ({ $($body:tt)+ }) => { (|| { $($body)+ }.into_any()) as Draw };
+    ($($view:tt)+) => { (|| view! { $($view)+ }.into_any()) as Draw };
+}
+
 /// The pages, drawn anew in each language the user switches to.
 #[component]
 fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
@@ -83,21 +94,21 @@ fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
         view! {
                 <Router base=el_web_client::base::path()>
                     <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
-                        <Route path=path!("/login") view=pages::login::LoginPage/>
-                        <Route path=path!("/") view=pages::home::HomePage/>
-                        <Route path=path!("/lines") view=pages::inbox::InboxPage/>
-                        <Route path=path!("/lines/:id") view=pages::inbox::InboxPage/>
-                        <Route path=path!("/settings") view=|| view! { <OnDemand page=Page::Settings/> }/>
-                        <Route path=path!("/settings/roles") view=|| view! { <OnDemand page=Page::Roles/> }/>
-                        <Route path=path!("/settings/quick-replies") view=|| view! { <OnDemand page=Page::QuickReplies/> }/>
-                        <Route path=path!("/settings/integrations") view=|| view! { <OnDemand page=Page::Integrations/> }/>
-                        <Route path=path!("/settings/queue") view=|| view! { <OnDemand page=Page::Queue/> }/>
-                        <Route path=path!("/settings/api-keys") view=|| view! { <OnDemand page=Page::ApiKeys/> }/>
-                        <Route path=path!("/crm/:entity") view=|| view! { <OnDemand page=Page::CrmList/> }/>
-                        <Route path=path!("/crm/:entity/:id") view=|| view! { <OnDemand page=Page::CrmCard/> }/>
-                        <Route path=path!("/embed/frame/block/:entity/:id") view=|| view! { <OnDemand page=Page::EmbeddedBlock/> }/>
-                        <Route path=path!("/embed/frame/field/:entity/:id") view=|| view! { <OnDemand page=Page::EmbeddedField/> }/>
-                        <Route path=path!("/embed/frame/chat/:id") view=|| { fetch_chat_early(); view! { <OnDemand page=Page::EmbeddedChat/> } }/>
+                        <Route path=path!("/login") view=page!(<pages::login::LoginPage/>)/>
+                        <Route path=path!("/") view=page!(<pages::home::HomePage/>)/>
+                        <Route path=path!("/lines") view=page!(<pages::inbox::InboxPage/>)/>
+                        <Route path=path!("/lines/:id") view=page!(<pages::inbox::InboxPage/>)/>
+                        <Route path=path!("/settings") view=page!(<OnDemand page=Page::Settings/>)/>
+                        <Route path=path!("/settings/roles") view=page!(<OnDemand page=Page::Roles/>)/>
+                        <Route path=path!("/settings/quick-replies") view=page!(<OnDemand page=Page::QuickReplies/>)/>
+                        <Route path=path!("/settings/integrations") view=page!(<OnDemand page=Page::Integrations/>)/>
+                        <Route path=path!("/settings/queue") view=page!(<OnDemand page=Page::Queue/>)/>
+                        <Route path=path!("/settings/api-keys") view=page!(<OnDemand page=Page::ApiKeys/>)/>
+                        <Route path=path!("/crm/:entity") view=page!(<OnDemand page=Page::CrmList/>)/>
+                        <Route path=path!("/crm/:entity/:id") view=page!(<OnDemand page=Page::CrmCard/>)/>
+                        <Route path=path!("/embed/frame/block/:entity/:id") view=page!(<OnDemand page=Page::EmbeddedBlock/>)/>
+                        <Route path=path!("/embed/frame/field/:entity/:id") view=page!(<OnDemand page=Page::EmbeddedField/>)/>
+                        <Route path=path!("/embed/frame/chat/:id") view=page!({ fetch_chat_early(); view! { <OnDemand page=Page::EmbeddedChat/> } })/>
                     </Routes>
                 </Router>
         }

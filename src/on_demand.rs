@@ -14,7 +14,8 @@ use crate::components::chat_window::ChatWindow;
 use crate::components::search_panel::{SearchIn, SearchResultsList};
 use crate::idle::after_paint;
 use crate::pages;
-use crate::store::InboxActions;
+use crate::store::{outbox, Connection, InboxActions, InboxStore, Session};
+use el_protocol::outbox::Outbox;
 use el_protocol::{DialogId, MessageId};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -151,6 +152,26 @@ in_chat_part!(chat, download_chat -> ChatMaker = |id, at| view! { <ChatWindow id
 type SearchMaker = fn(SearchIn) -> AnyView;
 
 in_chat_part!(search, download_search -> SearchMaker = |search| view! { <SearchResultsList search=search/> }.into_any());
+
+/// What sends the messages that wait for the connection; it lives in the chat's part.
+type Sender = fn(InboxStore, Session);
+
+in_chat_part!(sender, download_sender -> Sender = |inbox, session| outbox::flush(inbox, session, None));
+
+/// Sends the messages written while the connection was down whenever it is live again.
+/// They were written in a chat, so the chat's part is here whenever there are any.
+pub fn send_when_live(inbox: InboxStore, session: Session) {
+    Effect::new(move |_| {
+        if inbox.connection.get() != Connection::Live || inbox.outbox.with_untracked(Outbox::waiting) == 0 {
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(send) = download_sender().await {
+                send(inbox, session);
+            }
+        });
+    });
+}
 
 thread_local! {
     /// The parts downloaded so far.

@@ -90,6 +90,7 @@ fn mount_inbox(inbox: Inbox, tab: RwSignal<Tab>) -> (web_sys::HtmlElement, Inbox
             follow: Callback::new(|_| {}),
             more: Callback::new(move |tab: Tab| l3.lock().unwrap().push(format!("more {}", tab.as_str()))),
             older: Callback::new(|_| {}),
+            chat_failed: Callback::new(|_| {}),
             back: Callback::new(|_| {}),
         });
         let counts = Signal::derive(move || store.inbox.with(|i| i.counts()));
@@ -1019,6 +1020,7 @@ fn mount_chat_with(
             follow: Callback::new(|_| {}),
             more: Callback::new(|_| {}),
             older,
+            chat_failed: Callback::new(|_| {}),
             back: Callback::new(|_| {}),
         });
         view! { <ChatWindow id=DialogId(id)/> }
@@ -1166,6 +1168,34 @@ async fn messages_sent_while_offline_wait_in_a_visible_queue() {
     let states: Vec<SendState> =
         store.outbox.with_untracked(|o| o.for_dialog(DialogId(1)).map(|p| p.state.clone()).collect());
     assert_eq!(states.len(), 2);
+    drop(handle);
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn messages_that_waited_go_out_when_the_connection_is_live_again() {
+    use el_protocol::outbox::SendState;
+    use external_lines::on_demand::send_when_live;
+    use external_lines::store::Connection;
+
+    let store = InboxStore::new(ME);
+    store.connection.set(Connection::Reconnecting);
+    store.outbox.update(|o| o.push(DialogId(1), "k1".into(), Outgoing::text("Are you still there?"), 1, false));
+    let root = container();
+    let handle = leptos::mount::mount_to(root.clone(), move || send_when_live(store, signed_in()));
+    let state = move || store.outbox.with_untracked(|o| o.for_dialog(DialogId(1)).map(|p| p.state.clone()).next());
+    for _ in 0..5 {
+        leptos::task::tick().await;
+    }
+    assert_eq!(state(), Some(SendState::Waiting), "it waits while the connection is down");
+
+    store.connection.set(Connection::Live);
+    let mut ticks = 0;
+    while state() == Some(SendState::Waiting) && ticks < 20 {
+        leptos::task::tick().await;
+        ticks += 1;
+    }
+    assert_eq!(state(), Some(SendState::Sending), "it went out once the connection was live");
     drop(handle);
     root.remove();
 }

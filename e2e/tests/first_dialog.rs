@@ -150,3 +150,22 @@ async fn sign_in_errors_and_roles_without_access() {
         x.close().await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialog_that_cannot_be_opened_says_so_and_the_next_one_opens() {
+    let h = Harness::start().await;
+    let anna = h.browser().await;
+    anna.sign_in("anna").await;
+    assert_eq!(anna.write_as_visitor("Olena", "Where is my parcel?").await, json!(200));
+
+    // An address of a dialog that is not there (an old link, say).
+    anna.goto("/lines/424242").await;
+    anna.wait_text(".inbox__main [role=alert] h2", "This dialog cannot be opened").await;
+    anna.screenshot("/tmp/e2e-dialog-cannot-be-opened.png").await;
+
+    // Choosing another dialog opens it, and the failure goes.
+    anna.click_text(".dialog-row__name", "Olena").await;
+    anna.wait_text(".chat__messages", "Where is my parcel?").await;
+    anna.wait_no_text(".inbox__main", "cannot be opened").await;
+    anna.close().await;
+}

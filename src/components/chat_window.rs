@@ -18,7 +18,7 @@ use crate::components::user_picker::{Picked, UserPicker};
 use crate::format::{day_label, same_day};
 use crate::shortcuts;
 use crate::store::uploads::Uploads;
-use crate::store::{outbox, InboxActions, InboxStore, Session};
+use crate::store::{chat_calls, outbox, InboxActions, InboxStore, Session};
 use el_protocol::api::{Author, ChannelKind, DialogState, DialogSummary, Message, Receipt, UserSettings};
 use el_protocol::outbox::Outgoing;
 use el_protocol::replies::Variables;
@@ -50,6 +50,15 @@ pub fn ChatWindow(
     let inbox = expect_context::<InboxStore>();
     let session = expect_context::<Session>();
     let actions = expect_context::<InboxActions>();
+    // The chat is loaded here, in the chat's part, unless the store holds it already
+    // (the same dialog, shown at another message).
+    let shown = StoredValue::new(());
+    Effect::new(move |_| {
+        if inbox.chat.with_untracked(|c| c.as_ref().map(|c| c.dialog.id)) != Some(id) {
+            inbox.chat.set(None);
+            chat_calls::open(inbox, session, id, move || shown.try_get_value().is_some(), actions.chat_failed);
+        }
+    });
     let dialog =
         Memo::new(move |_| inbox.chat.with(|c| c.as_ref().filter(|c| c.dialog.id == id).map(|c| c.dialog.clone())));
     // Each message with where it stands: a new day starts above it, or it follows its

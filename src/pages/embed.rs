@@ -133,13 +133,13 @@ pub fn EmbeddedChatPage() -> impl IntoView {
         follow: Callback::new(|_| {}),
         more: Callback::new(|_| {}),
         older: Callback::new(move |_| chat_calls::older(inbox, session, notice)),
+        chat_failed: Callback::new(move |why| error.set(Some(why))),
         back: Callback::new(|_| {}),
     });
+    // The chat window loads the dialog the address names.
     Effect::new(move |_| {
-        let signed_in = session.state.with(|s| matches!(s, SessionState::SignedIn(_)));
-        let Some(dialog) = id.get().filter(|_| signed_in) else { return };
+        id.track();
         error.set(None);
-        chat_calls::open(inbox, session, dialog, move || id.get_untracked() == Some(dialog), error);
     });
     // The host hears when the dialog ends, here or elsewhere.
     let state = Memo::new(move |_| inbox.chat.with(|c| c.as_ref().map(|c| c.dialog.state)));

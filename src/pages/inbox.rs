@@ -75,32 +75,29 @@ pub fn InboxPage() -> impl IntoView {
             });
         }),
         older: Callback::new(move |_| chat_calls::older(inbox, session, notice)),
+        chat_failed: Callback::new(move |why| chat_error.set(Some(why))),
         back: Callback::new(move |_| go_back(None, tab.get_untracked())),
     };
     provide_context(actions);
     let select_tab = Callback::new(move |t: Tab| go(selected.get_untracked(), t));
 
     // A chat that could not be opened (offline, say) is tried again when the live
-    // connection comes back.
-    let retry = RwSignal::new(0u32);
+    // connection comes back: its window shows again, and loads it.
     Effect::new(move |was: Option<Connection>| {
         let now = inbox.connection.get();
         if now == Connection::Live && was.is_some_and(|w| w != Connection::Live) && chat_error.get_untracked().is_some()
         {
-            retry.update(|n| *n += 1);
+            chat_error.set(None);
         }
         now
     });
 
-    // Load the chat whenever another dialog is selected.
+    // Another dialog is selected: the last one's chat (or failure) goes; the chat
+    // window loads the new one.
     Effect::new(move |_| {
-        retry.track();
-        let id = selected.get();
+        selected.track();
         chat_error.set(None);
         inbox.chat.set(None);
-        if let Some(id) = id {
-            chat_calls::open(inbox, session, id, move || selected.get_untracked() == Some(id), chat_error);
-        }
     });
 
     // The chat's part is not needed to show the list: it follows once the list is here.

@@ -42,21 +42,22 @@ pub fn older(inbox: InboxStore, session: Session, notice: Notice) {
     });
 }
 
-/// Opens the chat of `id` in the store, unless `still_wanted` says another was chosen
-/// meanwhile.
+/// Opens the chat of `id` in the store, unless `still_wanted` says it is no longer
+/// shown; `failed` hears why it could not be.
 pub fn open(
     inbox: InboxStore,
     session: Session,
     id: DialogId,
     still_wanted: impl Fn() -> bool + 'static,
-    error: Notice,
+    failed: Callback<String>,
 ) {
     spawn_local(async move {
         match api::chat(id).await {
             Ok(snapshot) if still_wanted() => inbox.open_chat(snapshot),
             Ok(_) => {}
             Err(f) if f.is_unauthorized() => session.signed_out(),
-            Err(f) => error.set(Some(f.message)),
+            Err(f) if still_wanted() => failed.run(f.message),
+            Err(_) => {}
         }
     });
 }

@@ -294,6 +294,8 @@ pub struct InboxActions {
     pub more: Callback<Tab>,
     /// The open chat is scrolled to its top: fetch its older messages.
     pub older: Callback<()>,
+    /// The open chat could not be loaded (offline, say): why.
+    pub chat_failed: Callback<String>,
     /// Close the chat and show the list (the Back control on a phone).
     pub back: Callback<()>,
 }

@@ -49,10 +49,7 @@ fn apply(store: InboxStore, session: Session, frames: Vec<Frame<UserEvent>>, cur
                 }
             }
             Frame::Typing { dialog_id, name } => store.heard_typing(dialog_id, name),
-            Frame::Live { .. } => {
-                store.connection.set(Connection::Live);
-                super::outbox::flush(store, session, None);
-            }
+            Frame::Live { .. } => store.connection.set(Connection::Live),
             Frame::Resync { .. } => {}
         }
     }
