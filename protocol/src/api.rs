@@ -1,6 +1,7 @@
 //! Request and response bodies of the REST API.
 
 use crate::inbox::{Tab, TabCounts};
+use crate::names::read_by_name;
 use crate::permissions::{Access, Role};
 use crate::{ChannelId, ClientId, DialogId, MessageId, Millis, Seq, UserId};
 use serde::{Deserialize, Serialize};
@@ -94,7 +95,7 @@ fn on() -> bool {
 }
 
 /// The app's colours.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Theme {
     /// As the system (`prefers-color-scheme`) says.
@@ -103,6 +104,12 @@ pub enum Theme {
     Light,
     Dark,
 }
+
+read_by_name!(Theme {
+    System = "system",
+    Light = "light",
+    Dark = "dark",
+});
 
 impl Theme {
     pub const ALL: [Theme; 3] = [Theme::System, Theme::Light, Theme::Dark];
@@ -121,7 +128,7 @@ impl Theme {
 }
 
 /// The language the app speaks to a user.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     /// The first of the browser's languages the app has (English when none).
@@ -130,6 +137,12 @@ pub enum Language {
     En,
     Uk,
 }
+
+read_by_name!(Language {
+    Browser = "browser",
+    En = "en",
+    Uk = "uk",
+});
 
 impl Language {
     pub const ALL: [Language; 3] = [Language::Browser, Language::En, Language::Uk];
@@ -159,7 +172,7 @@ impl Language {
 }
 
 /// The messenger a channel belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChannelKind {
     Widget,
@@ -171,6 +184,15 @@ pub enum ChannelKind {
     /// Instagram Direct, through the professional account linked to a Facebook Page.
     Instagram,
 }
+
+read_by_name!(ChannelKind {
+    Widget = "widget",
+    Telegram = "telegram",
+    Viber = "viber",
+    Whatsapp = "whatsapp",
+    Facebook = "facebook",
+    Instagram = "instagram",
+});
 
 impl ChannelKind {
     /// Every kind, in the order settings list them.
@@ -224,7 +246,7 @@ impl ChannelKind {
 }
 
 /// Where a dialog stands (the inbox tabs derive from it, see [`crate::inbox::Tab`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DialogState {
     /// Nobody works on it yet.
@@ -234,6 +256,12 @@ pub enum DialogState {
     /// Closed by End dialog or Mark as spam.
     Ended,
 }
+
+read_by_name!(DialogState {
+    Unassigned = "unassigned",
+    Active = "active",
+    Ended = "ended",
+});
 
 impl DialogState {
     pub fn as_str(self) -> &'static str {
@@ -271,14 +299,20 @@ pub enum Author {
 }
 
 /// The kinds of [`Author`], as its `"kind"` names them.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum AuthorKind {
     Client,
     Operator,
     Note,
     System,
 }
+
+read_by_name!(AuthorKind {
+    Client = "client",
+    Operator = "operator",
+    Note = "note",
+    System = "system",
+});
 
 /// The fields of every kind of [`Author`] (see `crate::fields`).
 #[derive(Deserialize)]
@@ -365,13 +399,18 @@ pub enum Delivery {
 }
 
 /// The states of a [`Delivery`].
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum DeliveryState {
     Sending,
     Sent,
     Failed,
 }
+
+read_by_name!(DeliveryState {
+    Sending = "sending",
+    Sent = "sent",
+    Failed = "failed",
+});
 
 /// The fields of every state of a [`Delivery`] (see `crate::fields`).
 #[derive(Deserialize)]
@@ -584,12 +623,17 @@ pub struct DialogSummary {
 }
 
 /// How far the client got with an operator's answer, where the channel tells.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Receipt {
     Delivered,
     Seen,
 }
+
+read_by_name!(Receipt {
+    Delivered = "delivered",
+    Seen = "seen",
+});
 
 impl Receipt {
     pub fn as_str(self) -> &'static str {

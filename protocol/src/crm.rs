@@ -5,12 +5,13 @@
 //! (both are the clients in the base) and deals the leads' rights (both are sales work).
 
 use crate::api::ChannelKind;
+use crate::names::read_by_name;
 use crate::permissions::{Access, EntityRights, ViewScope};
 use crate::{DialogId, Millis, RecordId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// A kind of CRM record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Entity {
     Lead,
@@ -18,6 +19,13 @@ pub enum Entity {
     Company,
     Deal,
 }
+
+read_by_name!(Entity {
+    Lead = "lead",
+    Contact = "contact",
+    Company = "company",
+    Deal = "deal",
+});
 
 impl Entity {
     pub const ALL: [Entity; 4] = [Entity::Lead, Entity::Contact, Entity::Company, Entity::Deal];
@@ -139,7 +147,7 @@ impl RecordOwners {
 }
 
 /// The stages a deal moves through.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DealStage {
     #[default]
@@ -149,6 +157,14 @@ pub enum DealStage {
     Won,
     Lost,
 }
+
+read_by_name!(DealStage {
+    New = "new",
+    Negotiation = "negotiation",
+    Invoice = "invoice",
+    Won = "won",
+    Lost = "lost",
+});
 
 impl DealStage {
     pub const ALL: [DealStage; 5] =
@@ -288,7 +304,7 @@ impl Record {
 }
 
 /// How a list is sorted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SortKey {
     Name,
@@ -296,6 +312,12 @@ pub enum SortKey {
     #[default]
     Updated,
 }
+
+read_by_name!(SortKey {
+    Name = "name",
+    Created = "created",
+    Updated = "updated",
+});
 
 impl SortKey {
     pub const ALL: [SortKey; 3] = [SortKey::Updated, SortKey::Created, SortKey::Name];

@@ -7,6 +7,7 @@
 use crate::api::{Author, DialogSummary, Message, TabTotals, WidgetMessage};
 use crate::fields::needed;
 use crate::inbox::may_open;
+use crate::names::read_by_name;
 use crate::permissions::Access;
 use crate::{ChannelId, ClientId, DialogId, Seq, UserId};
 use serde::{Deserialize, Serialize};
@@ -199,8 +200,7 @@ pub enum Frame<E> {
 // Reading events and frames field by field (see `crate::fields`).
 
 /// The kinds of [`Event`], as its `"type"` names them.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum EventKind {
     DialogUpdated,
     MessageCreated,
@@ -208,6 +208,14 @@ enum EventKind {
     DialogRemoved,
     DialogRead,
 }
+
+read_by_name!(EventKind {
+    DialogUpdated = "dialog_updated",
+    MessageCreated = "message_created",
+    MessageUpdated = "message_updated",
+    DialogRemoved = "dialog_removed",
+    DialogRead = "dialog_read",
+});
 
 /// The fields of every kind of [`Event`] and of a [`UserEvent`].
 #[derive(Deserialize)]
@@ -252,14 +260,20 @@ impl TryFrom<EventFields> for UserEvent {
 }
 
 /// The kinds of [`Frame`], as its `"frame"` names them.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum FrameKind {
     Event,
     Live,
     Resync,
     Typing,
 }
+
+read_by_name!(FrameKind {
+    Event = "event",
+    Live = "live",
+    Resync = "resync",
+    Typing = "typing",
+});
 
 /// The fields of every kind of [`Frame`].
 #[derive(Deserialize)]

@@ -5,6 +5,7 @@
 use crate::api::{Cursor, DialogPage, DialogState, DialogSummary, InboxSnapshot, TabTotals};
 use crate::crm::RecordOwners;
 use crate::events::{Event, UserEvent};
+use crate::names::read_by_name;
 use crate::permissions::Access;
 use crate::{DialogId, Millis, Seq, UserId};
 use serde::{Deserialize, Serialize};
@@ -13,13 +14,19 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Bound;
 
 /// The seed's three tabs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tab {
     Unassigned,
     Active,
     Inactive,
 }
+
+read_by_name!(Tab {
+    Unassigned = "unassigned",
+    Active = "active",
+    Inactive = "inactive",
+});
 
 impl Tab {
     pub const ALL: [Tab; 3] = [Tab::Unassigned, Tab::Active, Tab::Inactive];

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod inbox;
 pub mod integrations;
 pub mod markdown;
+mod names;
 pub mod notices;
 pub mod outbox;
 pub mod permissions;

@@ -4,6 +4,7 @@
 
 use crate::crm::Entity;
 use crate::fields::needed;
+use crate::names::read_by_name;
 use serde::{Deserialize, Serialize};
 
 /// What a system note says. A CRM record's `name` is `None` for a reader who may not
@@ -77,8 +78,7 @@ pub enum Notice {
 }
 
 /// The kinds of [`Notice`], as its `"kind"` names them.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy)]
 enum NoticeKind {
     Reopened,
     Unsubscribed,
@@ -98,6 +98,26 @@ enum NoticeKind {
     RecordLinked,
     LeadConverted,
 }
+
+read_by_name!(NoticeKind {
+    Reopened = "reopened",
+    Unsubscribed = "unsubscribed",
+    AnsweredElsewhere = "answered_elsewhere",
+    Took = "took",
+    Joined = "joined",
+    Added = "added",
+    Left = "left",
+    Redirected = "redirected",
+    Renamed = "renamed",
+    NameRestored = "name_restored",
+    Ended = "ended",
+    MarkedSpam = "marked_spam",
+    Started = "started",
+    ImageChanged = "image_changed",
+    RecordCreated = "record_created",
+    RecordLinked = "record_linked",
+    LeadConverted = "lead_converted",
+});
 
 /// The fields of every kind of [`Notice`] (see `crate::fields`).
 #[derive(Deserialize)]

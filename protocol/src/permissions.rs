@@ -2,10 +2,11 @@
 //! `view` all/own/none. Everything a user may do in External Lines is derived from it
 //! here, in one pure place that the server enforces and the SPA only mirrors.
 
+use crate::names::read_by_name;
 use serde::{Deserialize, Serialize};
 
 /// Which records of one CRM entity a role may view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ViewScope {
     /// Every record.
@@ -15,6 +16,12 @@ pub enum ViewScope {
     /// No record.
     None,
 }
+
+read_by_name!(ViewScope {
+    All = "all",
+    Own = "own",
+    None = "none",
+});
 
 impl ViewScope {
     /// All scopes, for tables and exhaustive tests.
@@ -119,7 +126,7 @@ pub struct AssignRole {
 }
 
 /// How far a user may work in External Lines.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LinesAccess {
     /// Seed case 2: the section is hidden and the API refuses every call.
@@ -132,6 +139,13 @@ pub enum LinesAccess {
     /// Seed case 1: chats and every linked CRM record.
     Full,
 }
+
+read_by_name!(LinesAccess {
+    None = "none",
+    Limited = "limited",
+    Own = "own",
+    Full = "full",
+});
 
 /// Everything the UI and the server need to know about a user's rights, derived from
 /// their role. Sent to the SPA by `GET /api/me`; the server recomputes it per request.

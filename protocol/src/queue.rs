@@ -4,12 +4,13 @@
 //! here, pure; the server keeps the state and applies them.
 
 use crate::api::{ChannelKind, Offer, UserSummary};
+use crate::names::read_by_name;
 use crate::{ChannelId, DialogId, Millis, UserId};
 use serde::{Deserialize, Serialize};
 use std::ops::RangeInclusive;
 
 /// How a channel's new dialogs reach operators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Routing {
     /// Every operator sees them in Unassigned at once.
@@ -18,6 +19,11 @@ pub enum Routing {
     /// Offered to one available operator at a time.
     InTurn,
 }
+
+read_by_name!(Routing {
+    Everyone = "everyone",
+    InTurn = "in_turn",
+});
 
 impl Routing {
     pub const ALL: [Routing; 2] = [Routing::Everyone, Routing::InTurn];
@@ -36,13 +42,18 @@ impl Routing {
 
 /// Whether an operator takes new dialogs now (their own choice; being connected is
 /// the other half of being available).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Presence {
     #[default]
     Online,
     Away,
 }
+
+read_by_name!(Presence {
+    Online = "online",
+    Away = "away",
+});
 
 impl Presence {
     pub fn as_str(self) -> &'static str {
