@@ -321,6 +321,10 @@ pub fn OnDemand(page: Page) -> impl IntoView {
 /// its part is not here.
 #[component]
 pub fn OnDemandChat(id: DialogId, #[prop(optional_no_strip)] at: Option<MessageId>) -> impl IntoView {
+    if !is_here(CHAT) {
+        // Its messages are asked for beside the part, not after it.
+        crate::api::preload_chat(id);
+    }
     when_here(CHAT, Place::Chat, download_chat, move |make: ChatMaker| make(id, at))
 }
 

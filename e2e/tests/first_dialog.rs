@@ -169,3 +169,30 @@ async fn a_dialog_that_cannot_be_opened_says_so_and_the_next_one_opens() {
     anna.wait_no_text(".inbox__main", "cannot be opened").await;
     anna.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialogs_address_opens_its_chat_asked_for_beside_the_chats_code() {
+    let h = Harness::start().await;
+    let anna = h.browser().await;
+    anna.sign_in("anna").await;
+    assert_eq!(anna.write_as_visitor("Olena", "Where is my parcel?").await, json!(200));
+    anna.click_text(".dialog-row__name", "Olena").await;
+    anna.wait_text(".chat__messages", "Where is my parcel?").await;
+    let path = anna.js("return location.pathname", vec![]).await;
+    let path = path.as_str().unwrap().to_string();
+
+    // Opened from its address (a link, a reload), before the chat's code is here: the
+    // page asks for the chat at once, and the chat window takes that answer.
+    anna.goto(&path).await;
+    anna.wait_text(".chat__messages", "Where is my parcel?").await;
+    let asked = anna
+        .js(
+            "return performance.getEntriesByType('resource').map(e => [new URL(e.name).pathname, e.initiatorType])
+                .filter(([path]) => /^\\/api\\/dialogs\\/\\d+$/.test(path))",
+            vec![],
+        )
+        .await;
+    let id = path.strip_prefix("/lines/").expect("the chat's address");
+    assert_eq!(asked, json!([[format!("/api/dialogs/{id}"), "link"]]));
+    anna.close().await;
+}

@@ -62,7 +62,31 @@ pub async fn page(tab: Tab, cursor: Cursor) -> Result<DialogPage, Failure> {
 
 /// One dialog with its newest messages.
 pub async fn chat(id: DialogId) -> Result<ChatSnapshot, Failure> {
-    http::get(&format!("/api/dialogs/{id}"), None).await
+    http::get(&chat_path(id), None).await
+}
+
+fn chat_path(id: DialogId) -> String {
+    format!("/api/dialogs/{id}")
+}
+
+/// Has the page ask for the chat of `id` now (`<link rel="preload">`, as the server's
+/// page does for `/api/me`), so that [`chat`], called once the code that shows the chat
+/// is here, takes that answer instead of asking only then. Embedded views sign in with
+/// a token, which a preload cannot carry: they ask when the chat opens.
+pub fn preload_chat(id: DialogId) {
+    if crate::embed::is_embedded() {
+        return;
+    }
+    let href = el_web_client::base::at(&chat_path(id));
+    let document = leptos::prelude::document();
+    let asked = document.query_selector(&format!("link[rel=preload][href='{href}']")).ok().flatten().is_some();
+    let (false, Some(head)) = (asked, document.query_selector("head").ok().flatten()) else { return };
+    if let Ok(link) = document.create_element("link") {
+        for (name, value) in [("rel", "preload"), ("as", "fetch"), ("crossorigin", "anonymous"), ("href", &href)] {
+            let _ = link.set_attribute(name, value);
+        }
+        let _ = head.append_child(&link);
+    }
 }
 
 /// Clients and messages matching `query`, in dialogs the user may open.
