@@ -204,6 +204,12 @@ impl Inbox {
         self.as_of
     }
 
+    /// Whether an event about dialog `id` came after log position `seq`: what was read
+    /// of it at `seq` (a chat, say) misses that event.
+    pub fn changed_since(&self, id: DialogId, seq: Seq) -> bool {
+        self.known_at.get(&id).is_some_and(|at| *at > seq)
+    }
+
     /// Applies the event at log position `seq`. Events at or before [`Inbox::as_of`]
     /// are already reflected and are ignored, so replays are harmless.
     pub fn apply(&mut self, seq: Seq, event: &Event) {
@@ -631,6 +637,17 @@ mod tests {
         let later = vec![dialog(3, DialogState::Unassigned, &[], 30), dialog(2, DialogState::Unassigned, &[], 20)];
         inbox.apply_page(DialogPage { as_of: 8, ..page(&later, 0, 2, 8) });
         assert_eq!(ids(&inbox, Tab::Unassigned), vec![4, 3, 2, 1]);
+    }
+
+    #[test]
+    fn an_event_about_a_dialog_dates_what_was_read_of_it_before() {
+        let mut inbox = Inbox::new(ME);
+        inbox.apply(5, &Event::DialogUpdated { dialog: dialog(1, DialogState::Unassigned, &[], 1) });
+        inbox.apply(6, &Event::DialogRemoved { dialog_id: DialogId(2) });
+        assert!(inbox.changed_since(DialogId(1), 4), "read before the event");
+        assert!(!inbox.changed_since(DialogId(1), 5), "read with the event in it");
+        assert!(inbox.changed_since(DialogId(2), 5));
+        assert!(!inbox.changed_since(DialogId(3), 0), "nothing was heard of it");
     }
 
     #[test]

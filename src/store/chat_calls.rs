@@ -43,7 +43,9 @@ pub fn older(inbox: InboxStore, session: Session, notice: Notice) {
 }
 
 /// Opens the chat of `id` in the store, unless `still_wanted` says it is no longer
-/// shown; `failed` hears why it could not be.
+/// shown; `failed` hears why it could not be. An answer read before the socket brought
+/// news of the dialog (a message written while it was on its way, or while the chat's
+/// part came after a preload) would miss that news: the chat is then asked for once more.
 pub fn open(
     inbox: InboxStore,
     session: Session,
@@ -52,12 +54,15 @@ pub fn open(
     failed: Callback<String>,
 ) {
     spawn_local(async move {
-        match api::chat(id).await {
-            Ok(snapshot) if still_wanted() => inbox.open_chat(snapshot),
-            Ok(_) => {}
-            Err(f) if f.is_unauthorized() => session.signed_out(),
-            Err(f) if still_wanted() => failed.run(f.message),
-            Err(_) => {}
+        for last_try in [false, true] {
+            match api::chat(id).await {
+                Ok(_) if !still_wanted() => return,
+                Ok(snapshot) if !last_try && inbox.inbox.with_untracked(|i| i.changed_since(id, snapshot.as_of)) => {}
+                Ok(snapshot) => return inbox.open_chat(snapshot),
+                Err(f) if f.is_unauthorized() => return session.signed_out(),
+                Err(f) if still_wanted() => return failed.run(f.message),
+                Err(_) => return,
+            }
         }
     });
 }
