@@ -163,6 +163,9 @@ pub struct Inbox {
     order: HashMap<Tab, BTreeSet<OrderKey>>,
     loaded: HashMap<Tab, Loaded>,
     known_at: HashMap<DialogId, Seq>,
+    /// The log position of the snapshot this inbox was built from: of a dialog no page
+    /// or event has told about, nothing is known until then.
+    built_at: Seq,
     totals: TabTotals,
     totals_at: Seq,
     unread: HashMap<DialogId, u32>,
@@ -178,6 +181,7 @@ impl Inbox {
             order: HashMap::new(),
             loaded: HashMap::new(),
             known_at: HashMap::new(),
+            built_at: 0,
             totals: TabTotals::default(),
             totals_at: 0,
             unread: HashMap::new(),
@@ -188,6 +192,7 @@ impl Inbox {
     pub fn from_snapshot(me: UserId, snapshot: InboxSnapshot) -> Self {
         let mut inbox = Inbox::new(me);
         inbox.as_of = snapshot.as_of;
+        inbox.built_at = snapshot.as_of;
         for page in snapshot.pages {
             inbox.apply_page(page);
         }
@@ -204,10 +209,11 @@ impl Inbox {
         self.as_of
     }
 
-    /// Whether an event about dialog `id` came after log position `seq`: what was read
-    /// of it at `seq` (a chat, say) misses that event.
+    /// Whether dialog `id` may have changed after log position `seq` (an event about it
+    /// came later, or this inbox was built later and has not heard of it): what was read
+    /// of it at `seq` (a chat, say) may then miss something.
     pub fn changed_since(&self, id: DialogId, seq: Seq) -> bool {
-        self.known_at.get(&id).is_some_and(|at| *at > seq)
+        self.known_at.get(&id).map_or(self.built_at, |at| *at) > seq
     }
 
     /// Applies the event at log position `seq`. Events at or before [`Inbox::as_of`]
@@ -648,6 +654,11 @@ mod tests {
         assert!(!inbox.changed_since(DialogId(1), 5), "read with the event in it");
         assert!(inbox.changed_since(DialogId(2), 5));
         assert!(!inbox.changed_since(DialogId(3), 0), "nothing was heard of it");
+
+        // An inbox built later (a resync) knows nothing of dialog 3 between 4 and 9.
+        let rebuilt = Inbox::from_snapshot(ME, whole_snapshot(ME, 9, vec![], vec![]));
+        assert!(rebuilt.changed_since(DialogId(3), 4));
+        assert!(!rebuilt.changed_since(DialogId(3), 9));
     }
 
     #[test]
