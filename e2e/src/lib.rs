@@ -278,17 +278,29 @@ impl Browser {
     /// A website visitor named `name` writes `text` through the widget API from this
     /// page, as the widget does; answers the HTTP status.
     pub async fn write_as_visitor(&self, name: &str, text: &str) -> Value {
+        self.visitor_writes(name, text, false).await
+    }
+
+    /// The visitor this page last wrote as with `name` writes `text` again, in the same
+    /// dialog; answers the HTTP status.
+    pub async fn write_again_as_visitor(&self, name: &str, text: &str) -> Value {
+        self.visitor_writes(name, text, true).await
+    }
+
+    async fn visitor_writes(&self, name: &str, text: &str, again: bool) -> Value {
         self.js(
-            "return (async (name, text) => {
+            "return (async (name, text, again) => {
                const json = {'content-type': 'application/json'};
-               const s = await (await fetch('/api/widget/session', {method: 'POST', headers: json,
-                 body: JSON.stringify({channel: 'website-demo', name})})).json();
+               window.visitors ??= {};
+               const s = (again && window.visitors[name]) || await (await fetch('/api/widget/session',
+                 {method: 'POST', headers: json, body: JSON.stringify({channel: 'website-demo', name})})).json();
+               window.visitors[name] = s;
                const r = await fetch('/api/widget/messages', {method: 'POST',
                  headers: {...json, authorization: 'Bearer ' + s.token},
                  body: JSON.stringify({text, client_msg_id: crypto.randomUUID()})});
                return r.status;
              })(...arguments)",
-            vec![json!(name), json!(text)],
+            vec![json!(name), json!(text), json!(again)],
         )
         .await
     }

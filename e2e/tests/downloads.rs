@@ -56,6 +56,18 @@ fn copy_of_dist() -> tempfile::TempDir {
     copy
 }
 
+/// A server of a copy of the built app whose `part` cannot be downloaded until the
+/// returned closure puts it back (the copy and the part's files live as long as the
+/// returned directories).
+async fn without_part(part: &str) -> ([tempfile::TempDir; 2], impl FnOnce(), Harness) {
+    let copy = copy_of_dist();
+    let away = tempfile::tempdir().unwrap();
+    let restore = hide_part(copy.path(), away.path(), part);
+    let spa = copy.path().to_path_buf();
+    let h = Harness::start_with(|config| config.spa_dir = spa).await;
+    ([copy, away], restore, h)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn settings_and_the_crm_are_downloaded_when_first_opened() {
     let copy = copy_of_dist();
@@ -108,11 +120,7 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chat_or_search_that_cannot_be_downloaded_says_so_and_opens_on_retry() {
-    let copy = copy_of_dist();
-    let away = tempfile::tempdir().unwrap();
-    let restore = hide_part(copy.path(), away.path(), "chat");
-    let spa = copy.path().to_path_buf();
-    let h = Harness::start_with(|config| config.spa_dir = spa).await;
+    let (_dirs, restore, h) = without_part("chat").await;
     let anna = h.browser().await;
     anna.sign_in("anna").await;
     assert_eq!(anna.write_as_visitor("Olena", "Where is my parcel?").await, serde_json::json!(200));
@@ -153,36 +161,15 @@ async fn a_chat_or_search_that_cannot_be_downloaded_says_so_and_opens_on_retry()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chat_opened_before_its_part_came_shows_what_was_written_meanwhile() {
-    let copy = copy_of_dist();
-    let away = tempfile::tempdir().unwrap();
-    let restore = hide_part(copy.path(), away.path(), "chat");
-    let spa = copy.path().to_path_buf();
-    let h = Harness::start_with(|config| config.spa_dir = spa).await;
+    let (_dirs, restore, h) = without_part("chat").await;
     let anna = h.browser().await;
     anna.sign_in("anna").await;
-    // A visitor who keeps writing in the same dialog.
-    let visitor = h.browser().await;
-    visitor.goto("/login").await;
-    let send = |text: &'static str| {
-        visitor.js(
-            "return (async (text) => {
-               const json = {'content-type': 'application/json'};
-               window.visitor ??= await (await fetch('/api/widget/session', {method: 'POST', headers: json,
-                 body: JSON.stringify({channel: 'website-demo', name: 'Olena'})})).json();
-               const r = await fetch('/api/widget/messages', {method: 'POST',
-                 headers: {...json, authorization: 'Bearer ' + window.visitor.token},
-                 body: JSON.stringify({text, client_msg_id: crypto.randomUUID()})});
-               return r.status;
-             })(...arguments)",
-            vec![serde_json::json!(text)],
-        )
-    };
-    assert_eq!(send("Where is my parcel?").await, serde_json::json!(200));
+    assert_eq!(anna.write_as_visitor("Olena", "Where is my parcel?").await, serde_json::json!(200));
 
     // The dialog is opened while the chat's part cannot come; the client writes again.
     anna.click_text(".dialog-row__name", "Olena").await;
     anna.wait_text(".inbox__main [role=alert]", "The chat could not be opened").await;
-    assert_eq!(send("Hello? Is anyone there?").await, serde_json::json!(200));
+    assert_eq!(anna.write_again_as_visitor("Olena", "Hello? Is anyone there?").await, serde_json::json!(200));
     anna.wait_text(".dialog-row", "Hello? Is anyone there?").await;
 
     // Once the part comes, the chat has both messages.
