@@ -1467,6 +1467,25 @@ async fn days_get_a_heading_and_an_authors_run_of_messages_shows_the_name_once()
 }
 
 #[wasm_bindgen_test]
+fn names_change_case_by_the_browsers_unicode_rules_as_rusts_do() {
+    use el_protocol::alerts::mentions;
+    use el_protocol::api::UserSummary;
+    use external_lines::format::{initial, lowercase};
+    for name in ["  ілля", "ßtraße", "émile", "Øystein", "ǆemal", "42"] {
+        assert_eq!(initial(name), name.trim().chars().next().unwrap().to_uppercase().to_string(), "{name}");
+    }
+    assert_eq!(initial("   "), "?");
+    for text in ["ΟΔΟΣ ΣΟΦΟΣ", "Анна КОВАЛЕНКО", "İstanbul", "ÀÉÎ straße"] {
+        assert_eq!(lowercase(text), text.to_lowercase(), "{text}");
+    }
+    let anna =
+        UserSummary { id: ME, login: "anna".into(), name: "Анна Коваленко".into(), works_in_lines: true };
+    assert!(mentions("Питання до @АННА КОВАЛЕНКО, терміново", &anna, lowercase));
+    assert!(mentions("@Anna?", &anna, lowercase));
+    assert!(!mentions("Дякую @Анна Коваленкові", &anna, lowercase), "the start of a longer word");
+}
+
+#[wasm_bindgen_test]
 fn shortcuts_walk_the_list_and_stop_at_its_ends() {
     use external_lines::shortcuts::neighbour;
     let ids = [DialogId(7), DialogId(3), DialogId(9)];

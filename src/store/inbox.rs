@@ -1,5 +1,6 @@
 //! The inbox store: the user's dialogs by tab, the open chat, and the socket's state.
 
+use crate::format::lowercase;
 use el_protocol::alerts::{alert_for, Alert};
 use el_protocol::api::{
     ChatSnapshot, Cursor, DialogPage, DialogSummary, InboxSnapshot, Message, MessagePage, UserSummary,
@@ -163,7 +164,7 @@ impl InboxStore {
     /// (nothing while the socket replays what was missed).
     pub fn alert(&self, seq: Seq, event: &UserEvent, me: &UserSummary) -> Option<Alert> {
         let live = self.connection.get_untracked() == Connection::Live;
-        self.inbox.with_untracked(|i| alert_for(i, me, &event.event).filter(|_| live && seq > i.as_of()))
+        self.inbox.with_untracked(|i| alert_for(i, me, &event.event, lowercase).filter(|_| live && seq > i.as_of()))
     }
 
     /// Applies one socket event to the inbox and to the open chat.
