@@ -23,6 +23,7 @@ bundle() { # dir, rustflags, finishing step (given the new dist), sources...
   say "$dir: building (release)"
   (cd "$dir" && RUSTFLAGS="$flags" trunk build --release)
   $finish "$dir/dist"
+  node scripts/minify-css.mjs "$dir/dist"
   node scripts/precompress.mjs "$dir/dist"
   echo "$want" > "$dir/dist/.sources"
 }
@@ -35,7 +36,7 @@ split_app() {
 
 # Leptos's type-erased views make the app 12.5 % smaller but the small widget 3 %
 # larger (README, Bundles): only the app is built with them.
-bundle . "--cfg erase_components --cfg el_split -Clink-args=--emit-relocs" split_app src style public index.html Trunk.toml build.rs locales scripts/split-wasm.mjs
-bundle widget "" true widget
+bundle . "--cfg erase_components --cfg el_split -Clink-args=--emit-relocs" split_app src style public index.html Trunk.toml build.rs locales scripts/split-wasm.mjs scripts/short-imports.mjs scripts/minify-css.mjs
+bundle widget "" true widget scripts/minify-css.mjs
 say "server: building (release)"
 cargo build --release -p el-server --quiet

@@ -8,6 +8,7 @@ TRUNK_VERSION=0.21.14
 BINARYEN_VERSION=132
 WASM_SPLIT_VERSION=0.2.4
 AXE_VERSION=4.14.1
+ESBUILD_VERSION=0.28.2
 # wasm-bindgen-cli must equal the wasm-bindgen in Cargo.lock exactly.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |"/,""); print; exit}' Cargo.lock 2>/dev/null || true)
 WASM_BINDGEN_VERSION=${WASM_BINDGEN_VERSION:-0.2.130}
@@ -41,6 +42,13 @@ if [ ! -x "$TOOLS_DIR/node_modules/.bin/wasm-opt" ]; then
   say "installing wasm-opt (npm binaryen@$BINARYEN_VERSION)"
   mkdir -p "$TOOLS_DIR"
   npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR" "binaryen@$BINARYEN_VERSION"
+fi
+
+# Minifies the bundles' JavaScript and CSS (scripts/split-wasm.mjs, scripts/minify-css.mjs).
+if [ "$("$TOOLS_DIR/node_modules/.bin/esbuild" --version 2>/dev/null)" != "$ESBUILD_VERSION" ]; then
+  say "installing esbuild $ESBUILD_VERSION (npm)"
+  mkdir -p "$TOOLS_DIR"
+  npm install --silent --no-audit --no-fund --save-exact --prefix "$TOOLS_DIR" "esbuild@$ESBUILD_VERSION"
 fi
 
 # The accessibility checks of the e2e suite inject axe-core into each page.

@@ -1,7 +1,8 @@
 // Cuts the operator app's wasm into the inbox and the parts downloaded on demand
 // (src/on_demand.rs), as cargo-leptos does for Leptos's `#[lazy]`: wasm-split on the
 // linked wasm (built with `--cfg el_split -Clink-args=--emit-relocs`), wasm-bindgen on
-// its main part, wasm-opt on every part; then it replaces the bundle Trunk made in
+// its main part (its imports renamed short, scripts/short-imports.mjs), wasm-opt on
+// every part, esbuild on the JavaScript; then it replaces the bundle Trunk made in
 // DIST_DIR. Every file is named by its content's hash (the server caches such names for
 // a year) and index.html gets the new names and integrity hashes.
 // Usage: node scripts/split-wasm.mjs DIST_DIR LINKED_WASM
@@ -10,6 +11,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { shortImports } from "./short-imports.mjs";
 
 const [dist, linked] = process.argv.slice(2);
 if (!dist || !linked) throw new Error("usage: node scripts/split-wasm.mjs DIST_DIR LINKED_WASM");
@@ -24,6 +26,10 @@ const optimize = (from, to) =>
   run("wasm-opt", ["-Oz", "--strip-debug", "--strip-producers", "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int", from, "-o", to]);
 
+/** `js` (an ES module) minified. */
+const minify = (js) =>
+  execFileSync("esbuild", ["--minify", "--format=esm", "--loader=js", "--log-level=error"], { input: js }).toString();
+
 const trunkJs = readdirSync(dist).find((n) => /^external-lines-[0-9a-f]+\.js$/.test(n));
 if (!trunkJs) throw new Error(`no Trunk bundle in ${dist}`);
 const trunkName = trunkJs.slice(0, -".js".length);
@@ -33,9 +39,11 @@ try {
   run("wasm-split-cli", [linked, split, "--out-name", "main"]);
   run("wasm-bindgen", ["--target=web", "--no-typescript", "--keep-lld-exports", "--no-demangle",
     "--out-name=main", `--out-dir=${work}`, join(split, "main.wasm")]);
+  const short = shortImports(readFileSync(join(work, "main_bg.wasm")), readFileSync(join(work, "main.js"), "utf8"), "./main_bg.js");
+  writeFileSync(join(work, "main_bg.wasm"), short.wasm);
   optimize(join(work, "main_bg.wasm"), join(work, "main.opt.wasm"));
   const wasm = readFileSync(join(work, "main.opt.wasm"));
-  const glue = readFileSync(join(work, "main.js"), "utf8");
+  const glue = minify(short.bindings);
   const name = `external-lines-${nameHash(wasm, glue)}`;
 
   let loader = readFileSync(join(split, "__wasm_split.js"), "utf8")
@@ -50,9 +58,12 @@ try {
     if (!loader.includes(`"./${part}"`)) throw new Error(`__wasm_split.js does not load ${part}`);
     loader = loader.replaceAll(`"./${part}"`, `"./${hashed}"`);
   }
+  loader = minify(loader);
   const loaderName = `__wasm_split-${nameHash(loader)}.js`;
   writeFileSync(join(dist, loaderName), loader);
-  const js = glue.replaceAll('from "./__wasm_split.js"', `from "./${loaderName}"`);
+  // Only the imports of the loader: the wasm's imports from it keep their module name.
+  const js = glue.replace(/(\bfrom\s*)"\.\/__wasm_split\.js"/g, `$1"./${loaderName}"`);
+  if (!js.includes(`"./${loaderName}"`)) throw new Error("the bindings do not import the loader");
 
   for (const old of [`${trunkName}.js`, `${trunkName}_bg.wasm`]) rmSync(join(dist, old));
   writeFileSync(join(dist, `${name}.js`), js);

@@ -1,0 +1,100 @@
+// Short names for what a wasm file imports from its wasm-bindgen bindings. wasm-bindgen
+// names each import after its function and a 16-digit hash (`__wbg_abort_968456626434218d`),
+// and both the wasm and the bindings' JavaScript spell every name: about 7 KB of brotli
+// in the app's first download that a minifier cannot shorten, since each file must keep
+// the other's names. This gives them "a", "b", ... "aa", ... in both at once.
+
+/** Reads an unsigned LEB128 number of `bytes` at `at.p`, moving `at.p` past it. */
+function readLeb(bytes, at) {
+  let value = 0;
+  for (let shift = 0; ; shift += 7) {
+    const byte = bytes[at.p++];
+    value += (byte & 0x7f) * 2 ** shift;
+    if (!(byte & 0x80)) return value;
+  }
+}
+
+/** `n` as an unsigned LEB128 number. */
+function leb(n) {
+  const out = [];
+  do {
+    let byte = n % 128;
+    n = Math.floor(n / 128);
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return Buffer.from(out);
+}
+
+/** A wasm name: its length, then its UTF-8 bytes. */
+const wasmName = (text) => {
+  const bytes = Buffer.from(text);
+  return Buffer.concat([leb(bytes.length), bytes]);
+};
+
+/** The `i`-th short name: a..z, A..Z, then two letters and so on. */
+function shortName(i) {
+  const letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  let name = "";
+  do {
+    name += letters[i % letters.length];
+    i = Math.floor(i / letters.length);
+  } while (i);
+  return name;
+}
+
+/**
+ * Renames the imports of `wasm` (bytes) from `module` to short names, and the same keys
+ * of the import object in `bindings` (wasm-bindgen's JavaScript, where each is written
+ * once as `name: function…`). Throws when a name is not found exactly once there.
+ * Returns the new wasm bytes and bindings.
+ */
+export function shortImports(wasm, bindings, module) {
+  const at = { p: 8 };
+  const out = [wasm.subarray(0, 8)];
+  let renamed = 0;
+  while (at.p < wasm.length) {
+    const start = at.p;
+    const id = wasm[at.p++];
+    const end = readLeb(wasm, at) + at.p;
+    if (id !== 2) {
+      out.push(wasm.subarray(start, end));
+      at.p = end;
+      continue;
+    }
+    const count = readLeb(wasm, at);
+    const entries = [leb(count)];
+    for (let i = 0; i < count; i++) {
+      const text = () => {
+        const length = readLeb(wasm, at);
+        at.p += length;
+        return wasm.subarray(at.p - length, at.p).toString();
+      };
+      const from = text();
+      const field = text();
+      const described = at.p;
+      const kind = wasm[at.p++];
+      if (kind === 0) readLeb(wasm, at); // a function: its type
+      else if (kind === 1 || kind === 2) { // a table or a memory: (element type,) limits
+        if (kind === 1) at.p++;
+        const flags = wasm[at.p++];
+        readLeb(wasm, at);
+        if (flags & 1) readLeb(wasm, at);
+      } else if (kind === 3) at.p += 2; // a global: its type and mutability
+      else throw new Error(`an import of an unknown kind ${kind}`);
+      let to = field;
+      if (from === module) {
+        to = shortName(renamed++);
+        const key = new RegExp(`(?<=[\\s{,])${field}(?=\\s*:)`, "g");
+        const found = bindings.match(key)?.length ?? 0;
+        if (found !== 1) throw new Error(`the bindings name the import ${field} ${found} times, not once`);
+        bindings = bindings.replace(key, to);
+      }
+      entries.push(wasmName(from), wasmName(to), wasm.subarray(described, at.p));
+    }
+    const section = Buffer.concat(entries);
+    out.push(Buffer.from([2]), leb(section.length), section);
+    at.p = end;
+  }
+  return { wasm: Buffer.concat(out), bindings };
+}
