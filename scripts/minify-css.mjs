@@ -2,20 +2,18 @@
 // content's hash, in index.html too with its new integrity hash (Trunk's own minifying
 // would also rewrite index.html, whose markup the server edits). Usage:
 // node scripts/minify-css.mjs DIST_DIR
-import { execFileSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { integrity, minify, nameHash } from "./bundle-files.mjs";
 
 const dist = process.argv[2];
 if (!dist) throw new Error("usage: node scripts/minify-css.mjs DIST_DIR");
-const integrity = (bytes) => `sha384-${createHash("sha384").update(bytes).digest("base64")}`;
 
 let page = readFileSync(join(dist, "index.html"), "utf8");
 for (const name of readdirSync(dist).filter((n) => /^[\w-]+-[0-9a-f]+\.css$/.test(n))) {
   const old = readFileSync(join(dist, name));
-  const css = execFileSync("esbuild", ["--minify", "--loader=css", "--log-level=error"], { input: old });
-  const renamed = name.replace(/[0-9a-f]+\.css$/, `${createHash("sha256").update(css).digest("hex").slice(0, 16)}.css`);
+  const css = minify(old, "css");
+  const renamed = name.replace(/[0-9a-f]+\.css$/, `${nameHash(css)}.css`);
   if (!page.includes(`/${name}"`) || !page.includes(integrity(old))) {
     throw new Error(`index.html does not link ${name} with its integrity hash`);
   }
