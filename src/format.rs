@@ -50,7 +50,7 @@ pub fn initial(name: &str) -> String {
 }
 
 /// `text` in lower case by the browser's own Unicode rules, the same as Rust's (whose
-/// case tables would add 7 KB to the first download; `initial` likewise).
+/// case tables would add 10 KB to the first download; `initial` likewise).
 pub fn lowercase(text: &str) -> String {
     js_sys::JsString::from(text).to_lower_case().into()
 }

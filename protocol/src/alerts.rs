@@ -33,7 +33,7 @@ pub enum AlertKind {
 }
 
 /// How text is lowercased to find mentions: `str::to_lowercase`, or in the browser its
-/// own `toLowerCase` (the same Unicode rules; Rust's case tables would be 7 KB more of
+/// own `toLowerCase` (the same Unicode rules; Rust's case tables would be 10 KB more of
 /// the app's first download).
 pub type Lowercase = fn(&str) -> String;
 
