@@ -14,6 +14,7 @@ use crate::components::chat_window::ChatWindow;
 use crate::components::search_panel::{SearchIn, SearchResultsList};
 use crate::idle::after_paint;
 use crate::pages;
+use crate::store::chat_calls::{self, Notice};
 use crate::store::{outbox, Connection, InboxActions, InboxStore, Session};
 use el_protocol::outbox::Outbox;
 use el_protocol::{DialogId, MessageId};
@@ -157,6 +158,20 @@ in_chat_part!(search, download_search -> SearchMaker = |search| view! { <SearchR
 type Sender = fn(InboxStore, Session);
 
 in_chat_part!(sender, download_sender -> Sender = |inbox, session| outbox::flush(inbox, session, None));
+
+/// What loads the open chat's older messages; it lives in the chat's part.
+type OlderLoader = fn(InboxStore, Session, Notice);
+
+in_chat_part!(older, download_older -> OlderLoader = chat_calls::older);
+
+/// Loads the open chat's older messages. Only the chat window asks, so its part is here.
+pub fn load_older(inbox: InboxStore, session: Session, notice: Notice) {
+    spawn_local(async move {
+        if let Ok(load) = download_older().await {
+            load(inbox, session, notice);
+        }
+    });
+}
 
 /// Sends the messages written while the connection was down whenever it is live again.
 /// They were written in a chat, so the chat's part is here whenever there are any.

@@ -8,7 +8,7 @@ use crate::components::no_access::NoAccess;
 use crate::components::notify_banner::NotifyBanner;
 use crate::components::search_panel::{SearchBox, SearchIn, SEARCH_INPUT_ID};
 use crate::components::shortcuts_help::ShortcutsHelp;
-use crate::on_demand::{fetch_chat_early, OnDemandChat, OnDemandSearch};
+use crate::on_demand::{fetch_chat_early, load_older, OnDemandChat, OnDemandSearch};
 use crate::shortcuts;
 use crate::store::{chat_calls, Connection, InboxActions, InboxStore, Session};
 use el_protocol::inbox::{tab_of, Tab};
@@ -74,7 +74,7 @@ pub fn InboxPage() -> impl IntoView {
                 }
             });
         }),
-        older: Callback::new(move |_| chat_calls::older(inbox, session, notice)),
+        older: Callback::new(move |_| load_older(inbox, session, notice)),
         chat_failed: Callback::new(move |why| chat_error.set(Some(why))),
         back: Callback::new(move |_| go_back(None, tab.get_untracked())),
     };
