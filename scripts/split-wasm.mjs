@@ -22,6 +22,22 @@ const optimize = (from, to) =>
   run("wasm-opt", ["-Oz", "--strip-debug", "--strip-producers", "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int", from, "-o", to]);
 
+/**
+ * The files each part downloads: its own and the chunks it shares with others, which
+ * wasm-split's loader names in a comment above each chunk's loader (`/* chat, live *\/`).
+ */
+function partFiles(loader, parts) {
+  const files = {};
+  for (const part of parts.filter((n) => n.startsWith("split_"))) files[part.slice(6, -5)] = [part];
+  for (const [, users, chunk] of loader.matchAll(/\/\* ([a-z_, ]+) \*\/\s*const __(chunk_\d+)/g)) {
+    for (const user of users.split(", ")) {
+      if (!files[user]) throw new Error(`__wasm_split.js names an unknown part ${user}`);
+      files[user].push(`${chunk}.wasm`);
+    }
+  }
+  return files;
+}
+
 const trunk = trunkName(dist, "external-lines");
 const work = mkdtempSync(join(tmpdir(), "el-split-"));
 try {
@@ -39,6 +55,7 @@ try {
   let loader = readFileSync(join(split, "__wasm_split.js"), "utf8")
     .replaceAll('"./main.js"', `"./${name}.js"`);
   const parts = readdirSync(split).filter((n) => n.endsWith(".wasm") && n !== "main.wasm");
+  const files = partFiles(loader, parts);
   for (const part of parts) {
     const optimized = join(work, `part-${part}`);
     optimize(join(split, part), optimized);
@@ -47,7 +64,9 @@ try {
     writeFileSync(join(dist, hashed), bytes);
     if (!loader.includes(`"./${part}"`)) throw new Error(`__wasm_split.js does not load ${part}`);
     loader = loader.replaceAll(`"./${part}"`, `"./${hashed}"`);
+    for (const list of Object.values(files)) list.forEach((f, i) => { if (f === part) list[i] = hashed; });
   }
+  writeFileSync(join(dist, "parts.json"), JSON.stringify(files));
   loader = minify(loader, "js");
   const loaderName = `__wasm_split-${nameHash(loader)}.js`;
   writeFileSync(join(dist, loaderName), loader);

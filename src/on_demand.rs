@@ -4,7 +4,8 @@
 //! the CRM, the embedded views, the open chat) into a wasm file of its own with
 //! wasm-split, as cargo-leptos does for Leptos's `#[lazy]`, so an operator's first
 //! download carries the sign-in, the top bar and the dialog list only; the chat's part
-//! (with the search's results) follows as soon as the list is here. Other builds
+//! (with the search's results) follows as soon as the list is here, and the live part
+//! (what follows the socket, with the notifications) beside the list's data. Other builds
 //! (component tests, `trunk serve`) keep one file and open everything at once. A part
 //! that cannot be downloaded says so and offers Retry (a later try starts afresh), or
 //! Reload when the app was updated since the page opened.
@@ -15,9 +16,11 @@ use crate::components::search_panel::{SearchIn, SearchResultsList};
 use crate::idle::after_paint;
 use crate::pages;
 use crate::store::chat_calls::{self, Notice};
+use crate::store::sync::{self, Followed};
 use crate::store::{outbox, Connection, InboxActions, InboxStore, Session};
 use el_protocol::outbox::Outbox;
 use el_protocol::{DialogId, MessageId};
+use futures::future::LocalBoxFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
@@ -128,16 +131,17 @@ type ChatMaker = fn(DialogId, Option<MessageId>) -> AnyView;
 /// waits.
 const CHAT: &str = "chat";
 
-/// `$name`, which lives in the chat's part and gives what draws from it, and `$download`,
-/// which gives that once the part is here (the split build downloads it first).
-macro_rules! in_chat_part {
-    ($name:ident, $download:ident -> $maker:ty = $make:expr) => {
-        #[cfg_attr(el_split, ::leptos::wasm_split::wasm_split(chat, wasm_split_path = ::leptos::wasm_split, fallible))]
+/// `$name`, which lives in part `$part` and gives what draws (or runs) from it, and
+/// `$download`, which gives that once the part is here (the split build downloads it
+/// first).
+macro_rules! in_part {
+    ($part:ident: $name:ident, $download:ident -> $maker:ty = $make:expr) => {
+        #[cfg_attr(el_split, ::leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible))]
         fn $name() -> Result<$maker, NotDownloaded> {
             Ok($make)
         }
 
-        async fn $download() -> Result<$maker, NotDownloaded> {
+        pub(crate) async fn $download() -> Result<$maker, NotDownloaded> {
             #[cfg(el_split)]
             let maker = $name().await;
             #[cfg(not(el_split))]
@@ -147,22 +151,22 @@ macro_rules! in_chat_part {
     };
 }
 
-in_chat_part!(chat, download_chat -> ChatMaker = |id, at| view! { <ChatWindow id=id at=at/> }.into_any());
+in_part!(chat: chat, download_chat -> ChatMaker = |id, at| view! { <ChatWindow id=id at=at/> }.into_any());
 
 /// What draws the search's results; it lives in the chat's part.
 type SearchMaker = fn(SearchIn) -> AnyView;
 
-in_chat_part!(search, download_search -> SearchMaker = |search| view! { <SearchResultsList search=search/> }.into_any());
+in_part!(chat: search, download_search -> SearchMaker = |search| view! { <SearchResultsList search=search/> }.into_any());
 
 /// What sends the messages that wait for the connection; it lives in the chat's part.
 type Sender = fn(InboxStore, Session);
 
-in_chat_part!(sender, download_sender -> Sender = |inbox, session| outbox::flush(inbox, session, None));
+in_part!(chat: sender, download_sender -> Sender = |inbox, session| outbox::flush(inbox, session, None));
 
 /// What loads the open chat's older messages; it lives in the chat's part.
 type OlderLoader = fn(InboxStore, Session, Notice);
 
-in_chat_part!(older, download_older -> OlderLoader = chat_calls::older);
+in_part!(chat: older, download_older -> OlderLoader = chat_calls::older);
 
 /// Loads the open chat's older messages. Only the chat window asks, so its part is here.
 pub fn load_older(inbox: InboxStore, session: Session, notice: Notice) {
@@ -170,6 +174,18 @@ pub fn load_older(inbox: InboxStore, session: Session, notice: Notice) {
         if let Ok(load) = download_older().await {
             load(inbox, session, notice);
         }
+    });
+}
+
+/// What follows the socket for a session (see `sync::follow`).
+type Follower = fn(InboxStore, Session, u64) -> LocalBoxFuture<'static, Followed>;
+
+in_part!(live: live, download_live -> Follower = sync::follow);
+
+/// Starts downloading the live part, if it is not here yet, beside the first snapshot.
+pub fn fetch_live() {
+    spawn_local(async {
+        let _ = download_live().await;
     });
 }
 
@@ -240,7 +256,7 @@ fn framed(place: Place, inner: impl Fn() -> AnyView + Send + Sync + 'static) -> 
 /// Whether the server now serves another build of the app than this page runs (an
 /// update was installed since it opened, and the parts this build asks for are gone):
 /// the page names its build's script, and the server's page no longer does.
-async fn app_was_updated() -> bool {
+pub async fn app_was_updated() -> bool {
     let ours =
         document().query_selector("link[rel=modulepreload]").ok().flatten().and_then(|link| link.get_attribute("href"));
     match (ours, crate::api::app_page().await) {

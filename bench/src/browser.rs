@@ -9,6 +9,7 @@ use crate::load::visitors;
 use crate::server::Server;
 use futures_util::StreamExt;
 use serde_json::json;
+use std::collections::HashMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -211,23 +212,36 @@ async fn push_messages(server: &Server) {
 
 /// Brotli sizes (KB) of a bundle, from the `.br` copies `scripts/build.sh` writes at
 /// quality 11: what the first screen downloads (wasm, JS, CSS) and the parts the app
-/// downloads when a page needs them (`split_*` and `chunk_*`, src/on_demand.rs).
+/// downloads when a page needs them (`split_*` and `chunk_*`, src/on_demand.rs), of
+/// them the live part's files (downloaded beside the list's data; `parts.json` names
+/// them).
 #[derive(Clone, Copy, Default)]
 pub struct Bundle {
     wasm: f64,
     js: f64,
     css: f64,
     on_demand: f64,
+    live: f64,
 }
 
 fn brotli_sizes(dir: &Path) -> Bundle {
     let mut sizes = Bundle::default();
+    let parts: HashMap<String, Vec<String>> = std::fs::read(dir.join("parts.json"))
+        .ok()
+        .and_then(|json| serde_json::from_slice(&json).ok())
+        .unwrap_or_default();
+    let live = parts.get("live").cloned().unwrap_or_default();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let kb = entry.metadata().map_or(0.0, |m| m.len() as f64 / 1000.0);
         let later = name.starts_with("split_") || name.starts_with("chunk_");
         match name.strip_suffix(".br") {
-            Some(_) if later => sizes.on_demand += kb,
+            Some(file) if later => {
+                sizes.on_demand += kb;
+                if live.iter().any(|f| f == file) {
+                    sizes.live += kb;
+                }
+            }
             Some(file) if file.ends_with(".wasm") => sizes.wasm += kb,
             Some(file) if file.ends_with(".js") => sizes.js += kb,
             Some(file) if file.ends_with(".css") => sizes.css += kb,
@@ -258,17 +272,24 @@ pub fn print(f: &BrowserFigures) {
         "    of {LOADS} first visits (range)      app {:.0}-{:.0} ms     vanilla JS {:.0}-{:.0} ms",
         app.least, app.most, vanilla.least, vanilla.most
     );
-    for ((name, target), Bundle { wasm, js, css, on_demand }) in
+    for ((name, target), Bundle { wasm, js, css, on_demand, live }) in
         [("operator app", 200.0), ("website widget", 60.0)].into_iter().zip(f.bundles)
     {
         println!(
             "  {name:<15} bundle {:>6.1} KB brotli (wasm {wasm:.1}, JS {js:.1}, CSS {css:.1})   (target <= {target:.0} KB)",
             wasm + js + css
         );
+        if live > 0.0 {
+            println!(
+                "  {:<15} and {live:.1} KB brotli beside the list's data: the live part (the socket's updates, notifications)",
+                ""
+            );
+        }
         if on_demand > 0.0 {
             println!(
-                "  {:<15} and {on_demand:.1} KB brotli downloaded later: the chat once the list is here, Settings, the CRM or an embedded view when opened",
-                ""
+                "  {:<15} and {:.1} KB brotli downloaded later: the chat once the list is here, Settings, the CRM or an embedded view when opened",
+                "",
+                on_demand - live
             );
         }
     }

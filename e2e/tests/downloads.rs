@@ -1,6 +1,7 @@
-//! The first download is the sign-in, the top bar and the dialog list: the chat's part
-//! (with the search's results) follows once the list is here, Settings and the CRM come
-//! when first opened, and a part the network fails to bring says so and opens on Retry.
+//! The first download is the sign-in, the top bar and the dialog list: the live part
+//! comes beside the list's data, the chat's part (with the search's results) follows once
+//! the list is here, Settings and the CRM come when first opened, and a part the network
+//! fails to bring says so and opens on Retry.
 
 use el_e2e::{Browser, Harness};
 use std::path::{Path, PathBuf};
@@ -80,8 +81,11 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
     admin.wait_text("[role=tab]", "Unassigned").await;
     let first = fetched(&admin).await;
     assert!(first.iter().any(|name| name.ends_with("_bg.wasm")), "{first:?}");
-    let pages = |names: &[String]| names.iter().any(|n| n.starts_with("split_") && !n.starts_with("split_chat-"));
+    let pages = |names: &[String]| {
+        names.iter().any(|n| n.starts_with("split_") && !n.starts_with("split_chat-") && !n.starts_with("split_live-"))
+    };
     assert!(!pages(&first), "the inbox fetched a page's part: {first:?}");
+    assert!(first.iter().any(|name| name.starts_with("split_live-")), "{first:?}");
     // The chat's part follows the list without a dialog being opened.
     admin
         .wait_until(
@@ -161,4 +165,51 @@ async fn a_chat_or_search_that_cannot_be_downloaded_says_so_and_opens_on_retry()
     anna.click_text(".chat__bar button", "Reply").await;
     anna.find(".composer__input").await;
     anna.screenshot("/tmp/e2e-chat-after-retry.png").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_live_part_the_list_shows_and_goes_live_once_it_comes() {
+    let (dirs, restore, h) = without_part("live").await;
+    // The client writes from a page of their own.
+    let client = h.browser().await;
+    client.goto("/login").await;
+    assert_eq!(client.write_as_visitor("Olena", "Where is my parcel?").await, serde_json::json!(200));
+    let anna = h.browser().await;
+    anna.sign_in("anna").await;
+
+    // The list is the snapshot's; the top bar says the live connection is not there.
+    anna.wait_text(".dialog-row", "Where is my parcel?").await;
+    anna.wait_text("[role=status]", "Reconnecting…").await;
+    assert_eq!(client.write_again_as_visitor("Olena", "Hello? Is anyone there?").await, serde_json::json!(200));
+
+    // Once the part can be had, the next try follows the socket from the snapshot on:
+    // what the client wrote meanwhile arrives, and so does what they write next.
+    restore();
+    anna.wait_text(".dialog-row", "Hello? Is anyone there?").await;
+    anna.wait_no_text(".topbar", "Reconnecting…").await;
+    assert_eq!(client.write_again_as_visitor("Olena", "Found it, thanks!").await, serde_json::json!(200));
+    anna.wait_text(".dialog-row", "Found it, thanks!").await;
+
+    // This page runs an older build than the server serves (an update was installed
+    // since it opened): the live part it asks for is gone, so it stops trying and
+    // offers Reload, which brings the new build.
+    let restore = hide_part(dirs[0].path(), dirs[1].path(), "live");
+    let admin = h.browser().await;
+    admin.sign_in("admin").await;
+    admin.wait_text("[role=status]", "Reconnecting…").await;
+    admin.js("document.querySelector('link[rel=modulepreload]').setAttribute('href', '/external-lines-0123456789abcdef.js')", vec![]).await;
+    admin.wait_text("[role=alert]", "External Lines was updated: reload the page to get new messages.").await;
+    admin.assert_accessible("a live connection stopped by an update").await;
+    admin.screenshot("/tmp/e2e-live-updated.png").await;
+    let phone = h.phone().await;
+    phone.sign_in("admin").await;
+    phone.js("document.querySelector('link[rel=modulepreload]').setAttribute('href', '/external-lines-0123456789abcdef.js')", vec![]).await;
+    phone.wait_text("[role=alert]", "External Lines was updated").await;
+    phone.screenshot("/tmp/e2e-live-updated-phone.png").await;
+    restore();
+    admin.click_text("[role=alert] button", "Reload").await;
+    admin.wait_text("[role=tab]", "Unassigned").await;
+    admin.wait_no_text(".topbar", "External Lines was updated").await;
+    assert_eq!(client.write_again_as_visitor("Olena", "One more thing").await, serde_json::json!(200));
+    admin.wait_text(".dialog-row", "One more thing").await;
 }

@@ -24,6 +24,9 @@ pub enum Connection {
     Live,
     /// Lost; trying again.
     Reconnecting,
+    /// Stopped: the app was updated since this page opened, and this build's live part
+    /// is gone from the server; a reload brings the new one.
+    Updated,
 }
 
 /// Inbox store, provided in context.

@@ -1,16 +1,20 @@
 //! Keeps the inbox store in sync with the server: load a snapshot, open the socket
 //! from its position, apply what streams in; on a drop, reconnect with backoff and
 //! resume from the last applied position; on a resync request (the log moved on, or
-//! the user's rights changed), read the user again and reload the snapshot.
+//! the user's rights changed), read the user again and reload the snapshot. The first
+//! screen needs the snapshot only: what follows the socket comes in a part of its own
+//! (`on_demand`), downloaded beside the snapshot.
 
 use super::batch::Batch;
 use super::{Connection, InboxStore, Session};
 use crate::alerts;
 use crate::api::{self, socket::Ended, socket::Socket};
+use crate::on_demand::{self, NotDownloaded};
 use el_protocol::alerts::Alert;
 use el_protocol::api::UserSettings;
 use el_protocol::events::{Frame, UserEvent};
 use el_protocol::inbox::{tab_of, Tab};
+use futures::future::LocalBoxFuture;
 use gloo_timers::future::sleep;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -55,13 +59,26 @@ fn apply(store: InboxStore, session: Session, frames: Vec<Frame<UserEvent>>, cur
     }
 }
 
+/// How following the socket ended.
+pub enum Followed {
+    /// The session ended meanwhile.
+    Over,
+    /// The server asked for a resync: the log moved on, or the user's rights changed.
+    Resync,
+    /// The server closed the socket because the session is no longer valid.
+    SignedOut,
+    /// The connection dropped or could not open; `was_live` when it had caught up first.
+    Dropped { was_live: bool },
+}
+
 /// Starts syncing for the current session; it stops by itself when the session ends.
+/// The snapshot is loaded here, beside the download of the live part, which follows the
+/// socket from it ([`follow`]).
 pub fn start(store: InboxStore, session: Session) {
     let epoch = session.epoch.get_untracked();
     let Some(me) = session.my_id() else { return };
     let current = move || session.epoch.get_untracked() == epoch;
-    // Frames apply together at the next paint (see `batch`).
-    let batch = Batch::new(move |frames| apply(store, session, frames, current));
+    on_demand::fetch_live();
     spawn_local(async move {
         let mut retry = FIRST_RETRY;
         let mut need_snapshot = true;
@@ -82,48 +99,36 @@ pub fn start(store: InboxStore, session: Session) {
                     }
                 }
             }
-            let ended = match Socket::open(&socket_path(store.as_of())) {
-                Ok(mut socket) => loop {
-                    if !current() {
-                        return;
-                    }
-                    match socket.next::<UserEvent>().await {
-                        Ok(frame @ (Frame::Event { .. } | Frame::Typing { .. })) => batch.push(frame),
-                        Ok(frame @ Frame::Live { .. }) => {
-                            retry = FIRST_RETRY;
-                            batch.push(frame);
-                        }
-                        Ok(Frame::Resync { .. }) => {
-                            batch.flush();
-                            // The rights may have changed (a new role): read them again.
-                            match api::me().await {
-                                Ok(me) if current() => {
-                                    let lines = me.access.has_lines();
-                                    session.update_me(me);
-                                    if !lines {
-                                        return;
-                                    }
-                                }
-                                Ok(_) => return,
-                                Err(f) if f.is_unauthorized() => return session.signed_out(),
-                                Err(_) => {}
-                            }
-                            need_snapshot = true;
-                            break None;
-                        }
-                        Err(ended) => {
-                            // What came before the drop is applied before resuming after it.
-                            batch.flush();
-                            break Some(ended);
-                        }
-                    }
-                },
-                Err(ended) => Some(ended),
+            let followed = match on_demand::download_live().await {
+                Ok(follow) => follow(store, session, epoch).await,
+                Err(NotDownloaded) if on_demand::app_was_updated().await => {
+                    return store.connection.set(Connection::Updated);
+                }
+                Err(NotDownloaded) => Followed::Dropped { was_live: false },
             };
-            match ended {
-                None => continue,
-                Some(Ended::Closed(CLOSE_UNAUTHORIZED)) => return session.signed_out(),
-                Some(_) => {
+            match followed {
+                Followed::Over => return,
+                Followed::SignedOut => return session.signed_out(),
+                Followed::Resync => {
+                    // The rights may have changed (a new role): read them again.
+                    match api::me().await {
+                        Ok(me) if current() => {
+                            let lines = me.access.has_lines();
+                            session.update_me(me);
+                            if !lines {
+                                return;
+                            }
+                        }
+                        Ok(_) => return,
+                        Err(f) if f.is_unauthorized() => return session.signed_out(),
+                        Err(_) => {}
+                    }
+                    need_snapshot = true;
+                }
+                Followed::Dropped { was_live } => {
+                    if was_live {
+                        retry = FIRST_RETRY;
+                    }
                     store.connection.set(Connection::Reconnecting);
                     // A refused upgrade looks like a lost connection: ask whether the
                     // session still stands before trying again.
@@ -138,6 +143,49 @@ pub fn start(store: InboxStore, session: Session) {
             }
         }
     });
+}
+
+/// Follows the socket of session `epoch` from the store's position, applying what
+/// streams in, until it ends; it lives in the live part. Frames apply together at the
+/// next paint (see `batch`); what came before a drop or a resync is applied first.
+pub fn follow(store: InboxStore, session: Session, epoch: u64) -> LocalBoxFuture<'static, Followed> {
+    let current = move || session.epoch.get_untracked() == epoch;
+    let batch = Batch::new(move |frames| apply(store, session, frames, current));
+    Box::pin(async move {
+        let mut socket = match Socket::open(&socket_path(store.as_of())) {
+            Ok(socket) => socket,
+            Err(ended) => return dropped(ended, false),
+        };
+        let mut was_live = false;
+        loop {
+            if !current() {
+                return Followed::Over;
+            }
+            match socket.next::<UserEvent>().await {
+                Ok(frame @ (Frame::Event { .. } | Frame::Typing { .. })) => batch.push(frame),
+                Ok(frame @ Frame::Live { .. }) => {
+                    was_live = true;
+                    batch.push(frame);
+                }
+                Ok(Frame::Resync { .. }) => {
+                    batch.flush();
+                    return Followed::Resync;
+                }
+                Err(ended) => {
+                    batch.flush();
+                    return dropped(ended, was_live);
+                }
+            }
+        }
+    })
+}
+
+/// What a socket's end means.
+fn dropped(ended: Ended, was_live: bool) -> Followed {
+    match ended {
+        Ended::Closed(CLOSE_UNAUTHORIZED) => Followed::SignedOut,
+        _ => Followed::Dropped { was_live },
+    }
 }
 
 /// The operator socket's address from `since`; an embedded app (with no cookie) names
