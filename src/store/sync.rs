@@ -110,6 +110,8 @@ pub fn start(store: InboxStore, session: Session) {
                 Followed::Over => return,
                 Followed::SignedOut => return session.signed_out(),
                 Followed::Resync => {
+                    // The socket worked: a later drop starts its backoff afresh.
+                    retry = FIRST_RETRY;
                     // The rights may have changed (a new role): read them again.
                     match api::me().await {
                         Ok(me) if current() => {
