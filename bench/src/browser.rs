@@ -19,12 +19,14 @@ const VISITORS: usize = 100;
 /// Page loads whose times to paint are taken (their median is printed).
 const LOADS: usize = 5;
 
-/// Marks when the app's first dialog row is painted, and counts the message frames its
-/// socket receives (run in the app's page before its own scripts).
+/// Marks when the app's first dialog row is painted and when it opens its socket, and
+/// counts the message frames the socket receives (run in the app's page before its own
+/// scripts).
 const APP_PROBE: &str = r#"
-window.__bench = { frames: 0, paintMs: null };
+window.__bench = { frames: 0, paintMs: null, socketAt: null };
 const Socket = window.WebSocket;
 window.WebSocket = function (...args) {
+  window.__bench.socketAt ??= performance.now();
   const ws = new Socket(...args);
   ws.addEventListener("message", (e) => { if (e.data.includes('"type":"message_created"')) window.__bench.frames++; });
   return ws;
@@ -49,6 +51,9 @@ pub struct BrowserFigures {
     /// Rows painted after the dialogs' data arrived, in ms: the app, the vanilla list.
     pub app_paint_ms: Spread,
     pub vanilla_paint_ms: Spread,
+    /// The app's socket opened after the dialogs' data arrived, in ms (the live part's
+    /// download and start, src/on_demand.rs).
+    pub app_socket_ms: Spread,
     /// (app, widget) brotli sizes in KB.
     pub bundles: [Bundle; 2],
 }
@@ -76,7 +81,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
     // a new renderer process: a first visit), one page at a time (the time to paint is
     // each page's own, not shared with the other page's start on the same two cores); the
     // last loads take the messages.
-    let (mut app_paint, mut vanilla_paint) = (Vec::new(), Vec::new());
+    let (mut app_paint, mut vanilla_paint, mut app_socket) = (Vec::new(), Vec::new(), Vec::new());
     let mut pages = None;
     for _ in 0..LOADS {
         if let Some((app, vanilla)) = pages.take() {
@@ -90,6 +95,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
         wait(&mut browser, &app, ready).await;
         settle(&mut browser, &[&app]).await;
         app_paint.push(paint_ms(&mut browser, &app).await);
+        app_socket.push(socket_ms(&mut browser, &app).await);
         // The comparison runs in a page of the same origin that is no app (a script file).
         let vanilla = signed_in_page(&mut browser, &server, &cookie).await;
         browser.call(Some(&vanilla), "Page.navigate", json!({ "url": server.url("/widget/loader.js") })).await;
@@ -128,6 +134,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
         vanilla: spent(after.1, before.1),
         app_paint_ms: Spread::of(app_paint),
         vanilla_paint_ms: Spread::of(vanilla_paint),
+        app_socket_ms: Spread::of(app_socket),
         bundles: [brotli_sizes(&dist), brotli_sizes(&widget)],
     })
 }
@@ -161,6 +168,15 @@ async fn signed_in_page(browser: &mut Browser, server: &Server, cookie: &str) ->
 /// When `page`'s rows were painted after its data arrived, in ms.
 async fn paint_ms(browser: &mut Browser, page: &Page) -> f64 {
     browser.eval(page, "window.__bench.paintMs").await.as_f64().unwrap_or(f64::NAN)
+}
+
+/// When `page`'s socket opened after its data arrived, in ms.
+async fn socket_ms(browser: &mut Browser, page: &Page) -> f64 {
+    let since_data = "(() => {
+      const data = performance.getEntriesByType('resource').find((e) => e.name.includes('/api/dialogs'));
+      return window.__bench.socketAt - (data ? data.responseEnd : 0);
+    })()";
+    browser.eval(page, since_data).await.as_f64().unwrap_or(f64::NAN)
 }
 
 async fn sign_in(server: &Server, login: &str) -> String {
@@ -271,6 +287,11 @@ pub fn print(f: &BrowserFigures) {
     println!(
         "    of {LOADS} first visits (range)      app {:.0}-{:.0} ms     vanilla JS {:.0}-{:.0} ms",
         app.least, app.most, vanilla.least, vanilla.most
+    );
+    let socket = &f.app_socket_ms;
+    println!(
+        "  socket opened after the data   app {:>8.1} ms   (of {LOADS} first visits: {:.0}-{:.0} ms)",
+        socket.median, socket.least, socket.most
     );
     for ((name, target), Bundle { wasm, js, css, on_demand, live }) in
         [("operator app", 200.0), ("website widget", 60.0)].into_iter().zip(f.bundles)
