@@ -13,6 +13,7 @@
 use crate::components::app_shell::AppShell;
 use crate::components::chat_window::ChatWindow;
 use crate::components::search_panel::{SearchIn, SearchResultsList};
+use crate::components::shortcuts_help::ShortcutsHelp;
 use crate::idle::after_paint;
 use crate::pages;
 use crate::store::chat_calls::{self, Notice};
@@ -173,6 +174,24 @@ pub fn load_older(inbox: InboxStore, session: Session, notice: Notice) {
     spawn_local(async move {
         if let Ok(load) = download_older().await {
             load(inbox, session, notice);
+        }
+    });
+}
+
+/// What draws the keyboard shortcuts' sheet (closed with the callback); it lives in the
+/// chat's part.
+pub type HelpMaker = fn(Callback<()>) -> AnyView;
+
+in_part!(chat: help, download_help -> HelpMaker = |on_close| view! { <ShortcutsHelp on_close=on_close/> }.into_any());
+
+/// Gives `show` what draws the keyboard shortcuts' sheet once the chat's part is here
+/// (at once, nearly always: it follows the list), or tells `failed` it could not be
+/// downloaded (a later call tries afresh).
+pub fn shortcuts_help(show: impl FnOnce(HelpMaker) + 'static, failed: impl FnOnce() + 'static) {
+    spawn_local(async move {
+        match download_help().await {
+            Ok(make) => show(make),
+            Err(NotDownloaded) => failed(),
         }
     });
 }

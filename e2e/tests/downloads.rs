@@ -154,7 +154,15 @@ async fn a_chat_or_search_that_cannot_be_downloaded_says_so_and_opens_on_retry()
     anna.assert_accessible("a search that could not be downloaded").await;
     anna.screenshot("/tmp/e2e-search-not-downloaded.png").await;
 
+    // So is the keyboard shortcuts' sheet: the toast says it could not be downloaded.
+    anna.click_text(".inbox__head button", "Shortcuts").await;
+    anna.wait_text("[role=alert]", "The keyboard shortcuts could not be downloaded").await;
+    assert!(anna.texts("[role=dialog]").await.is_empty());
+
     restore();
+    anna.click_text(".inbox__head button", "Shortcuts").await;
+    anna.wait_text("[role=dialog]", "Keyboard shortcuts").await;
+    anna.click_text("[role=dialog] button", "Close").await;
     anna.click_text(".inbox__side button", "Retry").await;
     anna.wait_text(".search-hit__text", "Where is my parcel?").await;
     anna.wait_no_text(".inbox__side", "could not be opened").await;

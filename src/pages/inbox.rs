@@ -7,8 +7,7 @@ use crate::components::inbox_tabs::InboxTabs;
 use crate::components::no_access::NoAccess;
 use crate::components::notify_banner::NotifyBanner;
 use crate::components::search_panel::{SearchBox, SearchIn, SEARCH_INPUT_ID};
-use crate::components::shortcuts_help::ShortcutsHelp;
-use crate::on_demand::{fetch_chat_early, load_older, OnDemandChat, OnDemandSearch};
+use crate::on_demand::{self, fetch_chat_early, load_older, HelpMaker, OnDemandChat, OnDemandSearch};
 use crate::shortcuts;
 use crate::store::{chat_calls, Connection, InboxActions, InboxStore, Session};
 use el_protocol::inbox::{tab_of, Tab};
@@ -118,8 +117,15 @@ pub fn InboxPage() -> impl IntoView {
         }
     });
 
-    // J/K and Alt+↓/↑ walk the list; ? shows every shortcut.
-    let help = RwSignal::new(false);
+    // J/K and Alt+↓/↑ walk the list; ? shows every shortcut (its sheet is in the chat's
+    // part, which follows the list: when it cannot be downloaded, the toast says so).
+    let help = RwSignal::new(None::<HelpMaker>);
+    let open_help = move || {
+        on_demand::shortcuts_help(
+            move |make| help.set(Some(make)),
+            move || notice.set(Some(tr!(shortcuts_not_downloaded).into())),
+        )
+    };
     let keys = window_event_listener(leptos::ev::keydown, move |e| {
         let typing = shortcuts::is_typing(&e);
         // Alt+arrows work in the message box too, but not in a modal or a list box.
@@ -131,7 +137,7 @@ pub fn InboxPage() -> impl IntoView {
             "k" | "K" if !typing && !e.alt_key() => -1,
             "?" if !typing => {
                 e.prevent_default();
-                help.set(true);
+                open_help();
                 return;
             }
             "/" if !typing && !e.ctrl_key() && !e.meta_key() => {
@@ -164,7 +170,7 @@ pub fn InboxPage() -> impl IntoView {
                         <div class="inbox__head">
                             <h1 class="inbox__title">{tr!(external_lines)}</h1>
                             <button class="button button--ghost button--small" aria-keyshortcuts="Shift+?"
-                                on:click=move |_| help.set(true)>
+                                on:click=move |_| open_help()>
                                 <span aria-hidden="true">"⌨ "</span>
                                 {tr!(shortcuts)}
                             </button>
@@ -203,9 +209,7 @@ pub fn InboxPage() -> impl IntoView {
                         }}
                     </section>
                 </div>
-                <Show when=move || help.get()>
-                    <ShortcutsHelp on_close=Callback::new(move |_| help.set(false))/>
-                </Show>
+                {move || help.get().map(|make| make(Callback::new(move |_| help.set(None))))}
                 <Show when=move || notice.with(Option::is_some)>
                     <div class="toast" role="alert">
                         <span>{move || notice.get().unwrap_or_default()}</span>
