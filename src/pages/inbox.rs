@@ -121,9 +121,16 @@ pub fn InboxPage() -> impl IntoView {
     // part, which follows the list: when it cannot be downloaded, the toast says so).
     let help = RwSignal::new(None::<HelpMaker>);
     let open_help = move || {
+        // The page may be gone when the part comes; a sheet already open stays as it is.
         on_demand::shortcuts_help(
-            move |make| help.set(Some(make)),
-            move || notice.set(Some(tr!(shortcuts_not_downloaded).into())),
+            move |make| {
+                if help.try_get_untracked().is_some_and(|open| open.is_none()) {
+                    help.set(Some(make));
+                }
+            },
+            move || {
+                let _ = notice.try_set(Some(tr!(shortcuts_not_downloaded).into()));
+            },
         )
     };
     let keys = window_event_listener(leptos::ev::keydown, move |e| {
