@@ -136,13 +136,13 @@ const CHAT: &str = "chat";
 /// `$download`, which gives that once the part is here (the split build downloads it
 /// first).
 macro_rules! in_part {
-    ($part:ident: $name:ident, $download:ident -> $maker:ty = $make:expr) => {
+    ($part:ident: $name:ident, $vis:vis $download:ident -> $maker:ty = $make:expr) => {
         #[cfg_attr(el_split, ::leptos::wasm_split::wasm_split($part, wasm_split_path = ::leptos::wasm_split, fallible))]
         fn $name() -> Result<$maker, NotDownloaded> {
             Ok($make)
         }
 
-        pub(crate) async fn $download() -> Result<$maker, NotDownloaded> {
+        $vis async fn $download() -> Result<$maker, NotDownloaded> {
             #[cfg(el_split)]
             let maker = $name().await;
             #[cfg(not(el_split))]
@@ -199,7 +199,7 @@ pub fn shortcuts_help(show: impl FnOnce(HelpMaker) + 'static, failed: impl FnOnc
 /// What follows the socket for a session (see `sync::follow`).
 type Follower = fn(InboxStore, Session, u64) -> LocalBoxFuture<'static, Followed>;
 
-in_part!(live: live, download_live -> Follower = sync::follow);
+in_part!(live: live, pub(crate) download_live -> Follower = sync::follow);
 
 /// Starts downloading the live part, if it is not here yet, beside the first snapshot.
 pub fn fetch_live() {

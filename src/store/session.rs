@@ -56,6 +56,11 @@ impl Session {
         })
     }
 
+    /// Whether the session of `epoch` (read when it began) is still the current one.
+    pub fn still(&self, epoch: u64) -> bool {
+        self.epoch.get_untracked() == epoch
+    }
+
     pub fn signed_in(&self, me: Me) {
         self.epoch.update(|e| *e += 1);
         self.state.set(SessionState::SignedIn(me));

@@ -77,7 +77,7 @@ pub enum Followed {
 pub fn start(store: InboxStore, session: Session) {
     let epoch = session.epoch.get_untracked();
     let Some(me) = session.my_id() else { return };
-    let current = move || session.epoch.get_untracked() == epoch;
+    let current = move || session.still(epoch);
     on_demand::fetch_live();
     spawn_local(async move {
         let mut retry = FIRST_RETRY;
@@ -151,7 +151,7 @@ pub fn start(store: InboxStore, session: Session) {
 /// streams in, until it ends; it lives in the live part. Frames apply together at the
 /// next paint (see `batch`); what came before a drop or a resync is applied first.
 pub fn follow(store: InboxStore, session: Session, epoch: u64) -> LocalBoxFuture<'static, Followed> {
-    let current = move || session.epoch.get_untracked() == epoch;
+    let current = move || session.still(epoch);
     let batch = Batch::new(move |frames| apply(store, session, frames, current));
     Box::pin(async move {
         let mut socket = match Socket::open(&socket_path(store.as_of())) {
