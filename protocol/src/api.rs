@@ -300,7 +300,7 @@ pub enum Author {
 
 /// The kinds of [`Author`], as its `"kind"` names them.
 #[derive(Clone, Copy)]
-enum AuthorKind {
+pub(crate) enum AuthorKind {
     Client,
     Operator,
     Note,
@@ -316,10 +316,10 @@ read_by_name!(AuthorKind {
 
 /// The fields of every kind of [`Author`] (see `crate::fields`).
 #[derive(Deserialize)]
-struct AuthorFields {
-    kind: AuthorKind,
-    name: Option<String>,
-    user_id: Option<UserId>,
+pub(crate) struct AuthorFields {
+    pub(crate) kind: AuthorKind,
+    pub(crate) name: Option<String>,
+    pub(crate) user_id: Option<UserId>,
 }
 
 impl TryFrom<AuthorFields> for Author {
@@ -400,7 +400,7 @@ pub enum Delivery {
 
 /// The states of a [`Delivery`].
 #[derive(Clone, Copy)]
-enum DeliveryState {
+pub(crate) enum DeliveryState {
     Sending,
     Sent,
     Failed,
@@ -414,9 +414,9 @@ read_by_name!(DeliveryState {
 
 /// The fields of every state of a [`Delivery`] (see `crate::fields`).
 #[derive(Deserialize)]
-struct DeliveryFields {
-    state: DeliveryState,
-    reason: Option<String>,
+pub(crate) struct DeliveryFields {
+    pub(crate) state: DeliveryState,
+    pub(crate) reason: Option<String>,
 }
 
 impl TryFrom<DeliveryFields> for Delivery {

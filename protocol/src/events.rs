@@ -201,7 +201,7 @@ pub enum Frame<E> {
 
 /// The kinds of [`Event`], as its `"type"` names them.
 #[derive(Clone, Copy)]
-enum EventKind {
+pub(crate) enum EventKind {
     DialogUpdated,
     MessageCreated,
     MessageUpdated,
@@ -219,15 +219,15 @@ read_by_name!(EventKind {
 
 /// The fields of every kind of [`Event`] and of a [`UserEvent`].
 #[derive(Deserialize)]
-struct EventFields {
+pub(crate) struct EventFields {
     #[serde(rename = "type")]
-    kind: EventKind,
-    dialog: Option<DialogSummary>,
-    message: Option<Message>,
-    dialog_id: Option<DialogId>,
-    user: Option<UserId>,
-    unread: Option<u32>,
-    totals: Option<TabTotals>,
+    pub(crate) kind: EventKind,
+    pub(crate) dialog: Option<DialogSummary>,
+    pub(crate) message: Option<Message>,
+    pub(crate) dialog_id: Option<DialogId>,
+    pub(crate) user: Option<UserId>,
+    pub(crate) unread: Option<u32>,
+    pub(crate) totals: Option<TabTotals>,
 }
 
 impl TryFrom<EventFields> for Event {
@@ -261,7 +261,7 @@ impl TryFrom<EventFields> for UserEvent {
 
 /// The kinds of [`Frame`], as its `"frame"` names them.
 #[derive(Clone, Copy)]
-enum FrameKind {
+pub(crate) enum FrameKind {
     Event,
     Live,
     Resync,
@@ -277,13 +277,13 @@ read_by_name!(FrameKind {
 
 /// The fields of every kind of [`Frame`].
 #[derive(Deserialize)]
-struct FrameFields<E> {
-    frame: FrameKind,
-    seq: Option<Seq>,
-    event: Option<E>,
-    reason: Option<String>,
-    dialog_id: Option<DialogId>,
-    name: Option<String>,
+pub(crate) struct FrameFields<E> {
+    pub(crate) frame: FrameKind,
+    pub(crate) seq: Option<Seq>,
+    pub(crate) event: Option<E>,
+    pub(crate) reason: Option<String>,
+    pub(crate) dialog_id: Option<DialogId>,
+    pub(crate) name: Option<String>,
 }
 
 impl<E> TryFrom<FrameFields<E>> for Frame<E> {
@@ -407,6 +407,7 @@ mod tests {
             let json = serde_json::to_string(&compact).unwrap();
             assert!(!json.contains("last_message") && !json.contains("k-1"), "{json}");
             let mut back: Event = serde_json::from_str(&json).unwrap();
+            assert_eq!(crate::json::from_slice::<Event>(json.as_bytes()).as_ref(), Some(&back));
             back.restore();
             let Event::MessageCreated { dialog, message } = &e else { unreachable!() };
             let expected = Event::MessageCreated {
@@ -556,6 +557,14 @@ mod tests {
             // stores that sort keys give it back): a frame's and an event's tag come late.
             let sorted = serde_json::from_str::<serde_json::Value>(&json).unwrap().to_string();
             assert_eq!(serde_json::from_str::<Frame<UserEvent>>(&sorted).unwrap(), frame, "{sorted}");
+            // The app's reader (`crate::json`) reads both alike.
+            for json in [&json, &sorted] {
+                assert_eq!(
+                    crate::json::from_slice::<Frame<UserEvent>>(json.as_bytes()).as_ref(),
+                    Some(&frame),
+                    "{json}"
+                );
+            }
         }
         let sorted = serde_json::to_value(&created).unwrap().to_string();
         assert!(sorted.starts_with(r#"{"dialog":"#) && sorted.contains(r#""type":"message_created""#), "{sorted}");
@@ -565,7 +574,10 @@ mod tests {
         assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), created);
 
         // What is wrong is named.
-        let error = |json: &str| serde_json::from_str::<Frame<UserEvent>>(json).unwrap_err().to_string();
+        let error = |json: &str| {
+            assert_eq!(crate::json::from_slice::<Frame<UserEvent>>(json.as_bytes()), None, "{json}");
+            serde_json::from_str::<Frame<UserEvent>>(json).unwrap_err().to_string()
+        };
         assert!(error(r#"{"frame":"event","seq":1,"event":{"type":"dialog_read","dialog_id":7}}"#).contains("`user`"));
         assert!(error(r#"{"frame":"live"}"#).contains("`seq`"));
         assert!(error(r#"{"frame":"gone","seq":1}"#).contains("unknown variant `gone`"));

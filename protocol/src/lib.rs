@@ -13,6 +13,7 @@ mod fields;
 pub mod ids;
 pub mod inbox;
 pub mod integrations;
+pub mod json;
 pub mod markdown;
 mod names;
 pub mod notices;
@@ -24,3 +25,4 @@ pub mod search;
 pub mod templates;
 
 pub use ids::*;
+pub use names::Named;

@@ -1,6 +1,8 @@
 //! Unit enums written as their names (`"active"`), read through one reader that all of
 //! them share: serde's derive makes a reader of its own for every enum, about a
-//! kilobyte of code apiece in the app's wasm.
+//! kilobyte of code apiece in the app's wasm. [`Named`] tells the names to the
+//! protocol's own JSON reader (`crate::json`), which the app's first screen and its
+//! live part read with.
 
 use serde::de::{Deserializer, Error, Visitor};
 use std::fmt;
@@ -24,14 +26,33 @@ impl Visitor<'_> for Names {
     }
 }
 
-/// `Deserialize` for the unit enum `$ty`, whose `$variant` is written `$name` (as its
-/// `Serialize` writes it; every such enum has a test that reads back what it writes).
+/// A unit enum written as the name of its variant.
+pub trait Named: Sized + Copy + 'static {
+    /// Every variant, in the order of [`Named::NAMES`].
+    const VARIANTS: &'static [Self];
+    /// The name each variant is written as.
+    const NAMES: &'static [&'static str];
+
+    /// The variant written `name`, if there is one.
+    fn from_name(name: &str) -> Option<Self> {
+        Self::NAMES.iter().position(|n| *n == name).map(|i| Self::VARIANTS[i])
+    }
+}
+
+/// `Deserialize` and [`Named`] for the unit enum `$ty`, whose `$variant` is written
+/// `$name` (as its `Serialize` writes it; every such enum has a test that reads back
+/// what it writes).
 macro_rules! read_by_name {
     ($ty:ident { $($variant:ident = $name:literal),+ $(,)? }) => {
+        impl crate::names::Named for $ty {
+            const VARIANTS: &'static [$ty] = &[$($ty::$variant),+];
+            const NAMES: &'static [&'static str] = &[$($name),+];
+        }
+
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                const VARIANTS: &[$ty] = &[$($ty::$variant),+];
-                crate::names::index_of(d, &[$($name),+]).map(|i| VARIANTS[i])
+                use crate::names::Named;
+                crate::names::index_of(d, Self::NAMES).map(|i| Self::VARIANTS[i])
             }
         }
     };
@@ -43,12 +64,17 @@ mod tests {
     use serde::{de::DeserializeOwned, Serialize};
     use std::fmt::Debug;
 
-    /// Each of `variants` reads back as itself from what it writes.
-    fn reads_back<T: Serialize + DeserializeOwned + PartialEq + Debug>(variants: &[T]) {
+    use super::Named;
+
+    /// Each of `variants` reads back as itself from what it writes, by serde and by name.
+    fn reads_back<T: Named + Serialize + DeserializeOwned + PartialEq + Debug>(variants: &[T]) {
+        assert_eq!(T::VARIANTS.len(), variants.len(), "every variant is named");
         for v in variants {
             let json = serde_json::to_string(v).unwrap();
             assert_eq!(&serde_json::from_str::<T>(&json).unwrap(), v, "{json}");
+            assert_eq!(T::from_name(json.trim_matches('"')).as_ref(), Some(v), "{json}");
         }
+        assert_eq!(T::from_name("nothing"), None);
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub enum Notice {
 
 /// The kinds of [`Notice`], as its `"kind"` names them.
 #[derive(Clone, Copy)]
-enum NoticeKind {
+pub(crate) enum NoticeKind {
     Reopened,
     Unsubscribed,
     AnsweredElsewhere,
@@ -121,15 +121,15 @@ read_by_name!(NoticeKind {
 
 /// The fields of every kind of [`Notice`] (see `crate::fields`).
 #[derive(Deserialize)]
-struct NoticeFields {
-    kind: NoticeKind,
-    messenger: Option<String>,
-    text: Option<String>,
-    who: Option<String>,
-    whom: Option<String>,
-    name: Option<String>,
-    entity: Option<Entity>,
-    owner: Option<String>,
+pub(crate) struct NoticeFields {
+    pub(crate) kind: NoticeKind,
+    pub(crate) messenger: Option<String>,
+    pub(crate) text: Option<String>,
+    pub(crate) who: Option<String>,
+    pub(crate) whom: Option<String>,
+    pub(crate) name: Option<String>,
+    pub(crate) entity: Option<Entity>,
+    pub(crate) owner: Option<String>,
 }
 
 impl TryFrom<NoticeFields> for Notice {
@@ -280,11 +280,15 @@ mod tests {
         for notice in all {
             let json = serde_json::to_string(&notice).unwrap();
             assert_eq!(serde_json::from_str::<Notice>(&json).unwrap(), notice, "{json}");
+            assert_eq!(crate::json::from_slice::<Notice>(json.as_bytes()).as_ref(), Some(&notice), "{json}");
             // Sorted by name (serde_json's `Value`): the tag comes after `entity`.
             let sorted = serde_json::from_str::<serde_json::Value>(&json).unwrap().to_string();
             assert_eq!(serde_json::from_str::<Notice>(&sorted).unwrap(), notice, "{sorted}");
         }
-        let error = |json: &str| serde_json::from_str::<Notice>(json).unwrap_err().to_string();
+        let error = |json: &str| {
+            assert_eq!(crate::json::from_slice::<Notice>(json.as_bytes()), None, "{json}");
+            serde_json::from_str::<Notice>(json).unwrap_err().to_string()
+        };
         assert!(error(r#"{"kind":"added","who":"Anna"}"#).contains("`whom`"));
         assert!(error(r#"{"kind":"record_linked","name":"x"}"#).contains("`entity`"));
         assert!(error(r#"{"kind":"exploded"}"#).contains("unknown variant `exploded`"));

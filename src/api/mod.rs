@@ -29,7 +29,7 @@ pub async fn app_page() -> Result<String, Failure> {
 
 /// Signs in; the server sets the session cookie.
 pub async fn login(login: String, password: String) -> Result<Me, Failure> {
-    http::post("/api/auth/login", &LoginRequest { login, password }, None).await
+    http::post_read("/api/auth/login", &LoginRequest { login, password }, None).await
 }
 
 /// Signs out and drops the session cookie.
@@ -41,23 +41,23 @@ pub async fn logout() -> Result<(), Failure> {
 /// (`server/src/web.rs`), and the first call takes that answer while this request stays
 /// as plain as the page's (no headers of its own).
 pub async fn me() -> Result<Me, Failure> {
-    http::get("/api/me", None).await
+    http::get_read("/api/me", None).await
 }
 
 /// The Space's employees.
 pub async fn users() -> Result<Vec<UserSummary>, Failure> {
-    http::get("/api/users", None).await
+    http::get_read("/api/users", None).await
 }
 
 /// The user's inbox, valid as of its `as_of`.
 pub async fn inbox() -> Result<InboxSnapshot, Failure> {
-    http::get("/api/dialogs", None).await
+    http::get_read("/api/dialogs", None).await
 }
 
 /// The dialogs of `tab` after `cursor`.
 pub async fn page(tab: Tab, cursor: Cursor) -> Result<DialogPage, Failure> {
     let path = format!("/api/dialogs/page?tab={}&at={}&id={}&limit={DEFAULT_PAGE}", tab.as_str(), cursor.at, cursor.id);
-    http::get(&path, None).await
+    http::get_read(&path, None).await
 }
 
 /// One dialog with its newest messages.
@@ -101,7 +101,7 @@ pub async fn older_messages(id: DialogId, before: MessageId) -> Result<MessagePa
 
 /// Reply: take an Unassigned dialog.
 pub async fn reply(id: DialogId) -> Result<DialogSummary, Failure> {
-    http::post(&format!("/api/dialogs/{id}/reply"), &(), None).await
+    http::post_read(&format!("/api/dialogs/{id}/reply"), &(), None).await
 }
 
 /// Sends a message with its uploaded files (or a private note); `client_msg_id` makes
@@ -166,7 +166,7 @@ pub async fn delete_quick_reply(id: i64) -> Result<(), Failure> {
 
 /// Saves the user's preferences.
 pub async fn update_settings(settings: UserSettings) -> Result<Me, Failure> {
-    http::put("/api/me/settings", &settings).await
+    http::put_read("/api/me/settings", &settings).await
 }
 
 /// One page of a CRM list.
@@ -207,7 +207,7 @@ pub async fn convert_lead(id: RecordId, into: Convert) -> Result<Record, Failure
 
 /// The dialog block of a card: the record's chats, newest first.
 pub async fn record_dialogs(entity: Entity, id: RecordId) -> Result<Vec<DialogSummary>, Failure> {
-    http::get(&format!("{}/dialogs", card_path(entity, id)), None).await
+    http::get_read(&format!("{}/dialogs", card_path(entity, id)), None).await
 }
 
 /// A chat's CRM connections as the user sees them.
@@ -261,7 +261,7 @@ pub async fn assign_role(user: UserId, role: RoleId) -> Result<RolesOverview, Fa
 
 /// The signed-in operator goes Online or Away.
 pub async fn set_presence(presence: Presence) -> Result<Me, Failure> {
-    http::put("/api/me/presence", &SetPresence { presence }).await
+    http::put_read("/api/me/presence", &SetPresence { presence }).await
 }
 
 /// The queue: channels' routing, operators' load, dialogs waiting (administrators).

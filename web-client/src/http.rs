@@ -1,8 +1,11 @@
-//! JSON over fetch, with the server's error messages surfaced as they are.
+//! JSON over fetch, with the server's error messages surfaced as they are. Answers are
+//! read by serde (`get`, `post`, ...) or, for the bodies of the app's first screen, by
+//! the protocol's small reader (`get_read`, `post_read`, `put_read`: `el_protocol::json`).
 
 use crate::base::at;
 use crate::words::{say, Problem};
 use el_protocol::api::ApiError;
+use el_protocol::json::{self, Read};
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -32,16 +35,28 @@ async fn check(response: Response) -> Result<Response, Failure> {
         return Ok(response);
     }
     let status = response.status();
-    let message = match response.json::<ApiError>().await {
-        Ok(e) => e.message,
-        Err(_) => say(Problem::ServerError(status)),
+    let message = match response.binary().await.ok().and_then(|body| json::from_slice::<ApiError>(&body)) {
+        Some(e) => e.message,
+        None => say(Problem::ServerError(status)),
     };
     Err(Failure { status, message })
 }
 
-/// The body read as bytes: a JS string would be copied into wasm one character at a
-/// time before parsing (a large inbox's snapshot is some 60 KB). It is parsed as text,
-/// as socket frames are, so every reader is built for one kind of input only.
+/// The body of a successful answer read as `T`.
+async fn read_body<T: Read>(response: Response) -> Result<T, Failure> {
+    let status = response.status();
+    let body = check(response).await?.binary().await.ok();
+    body.and_then(|body| json::from_slice(&body)).ok_or_else(|| Failure { status, message: say(Problem::Unreadable) })
+}
+
+/// The answer to `request`, or the failure to reach the server.
+async fn answer(request: Result<Request, gloo_net::Error>) -> Result<Response, Failure> {
+    request.map_err(|_| Failure::unreachable())?.send().await.map_err(|_| Failure::unreachable())
+}
+
+/// The body read as bytes (as [`read_body`] reads it): a JS string would be copied into
+/// wasm one character at a time before parsing. serde_json parses it as text, the one
+/// kind of input its readers are built for here.
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, Failure> {
     let status = response.status();
     let unreadable = || Failure { status, message: say(Problem::Unreadable) };
@@ -74,7 +89,12 @@ fn authorized(builder: RequestBuilder, bearer: Option<&str>) -> RequestBuilder {
 
 /// `GET path`, with a bearer token when given (otherwise the session's).
 pub async fn get<T: DeserializeOwned>(path: &str, bearer: Option<&str>) -> Result<T, Failure> {
-    decode(authorized(Request::get(&at(path)), bearer).send().await.map_err(|_| Failure::unreachable())?).await
+    decode(answer(authorized(Request::get(&at(path)), bearer).build()).await?).await
+}
+
+/// [`get`] with the answer read by the protocol's JSON reader (`el_protocol::json`).
+pub async fn get_read<T: Read>(path: &str, bearer: Option<&str>) -> Result<T, Failure> {
+    read_body(answer(authorized(Request::get(&at(path)), bearer).build()).await?).await
 }
 
 /// The text of `path`, a page of ours (no session needed).
@@ -85,8 +105,7 @@ pub async fn text(path: &str) -> Result<String, Failure> {
 }
 
 async fn with_json<B: Serialize, T: DeserializeOwned>(builder: RequestBuilder, body: &B) -> Result<T, Failure> {
-    let request = builder.json(body).map_err(|_| Failure::unreachable())?;
-    decode(request.send().await.map_err(|_| Failure::unreachable())?).await
+    decode(answer(builder.json(body)).await?).await
 }
 
 /// `POST path` with a JSON body.
@@ -94,9 +113,19 @@ pub async fn post<B: Serialize, T: DeserializeOwned>(path: &str, body: &B, beare
     with_json(authorized(Request::post(&at(path)), bearer), body).await
 }
 
+/// [`post`] with the answer read by the protocol's JSON reader (`el_protocol::json`).
+pub async fn post_read<B: Serialize, T: Read>(path: &str, body: &B, bearer: Option<&str>) -> Result<T, Failure> {
+    read_body(answer(authorized(Request::post(&at(path)), bearer).json(body)).await?).await
+}
+
 /// `PUT path` with a JSON body (the session's).
 pub async fn put<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, Failure> {
     with_json(authorized(Request::put(&at(path)), None), body).await
+}
+
+/// [`put`] with the answer read by the protocol's JSON reader (`el_protocol::json`).
+pub async fn put_read<B: Serialize, T: Read>(path: &str, body: &B) -> Result<T, Failure> {
+    read_body(answer(authorized(Request::put(&at(path)), None).json(body)).await?).await
 }
 
 /// `PATCH path` with a JSON body (the session's).
@@ -105,12 +134,11 @@ pub async fn patch<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> R
 }
 
 /// `PUT path` with raw bytes (a file) as the body (the session's).
-pub async fn put_blob<T: DeserializeOwned>(path: &str, blob: &web_sys::Blob) -> Result<T, Failure> {
+pub async fn put_blob<T: Read>(path: &str, blob: &web_sys::Blob) -> Result<T, Failure> {
     let request = authorized(Request::put(&at(path)), None)
         .header("content-type", &blob.type_())
-        .body(wasm_bindgen::JsValue::from(blob.clone()))
-        .map_err(|_| Failure::unreachable())?;
-    decode(request.send().await.map_err(|_| Failure::unreachable())?).await
+        .body(wasm_bindgen::JsValue::from(blob.clone()));
+    read_body(answer(request).await?).await
 }
 
 /// `DELETE path` (the session's), ignoring what the answer carries.

@@ -1,10 +1,10 @@
 //! A WebSocket to the server that yields typed frames.
 
 use el_protocol::events::Frame;
+use el_protocol::json::{self, Read};
 use futures::StreamExt;
 use gloo_net::websocket::futures::WebSocket;
 use gloo_net::websocket::{Message, WebSocketError};
-use serde::de::DeserializeOwned;
 
 /// Why a socket ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,12 +35,12 @@ impl Socket {
     }
 
     /// The next frame; frames this client cannot read are skipped.
-    pub async fn next<E: DeserializeOwned>(&mut self) -> Result<Frame<E>, Ended> {
+    pub async fn next<E: Read>(&mut self) -> Result<Frame<E>, Ended> {
         loop {
             match self.ws.next().await {
-                Some(Ok(Message::Text(text))) => match serde_json::from_str(&text) {
-                    Ok(frame) => return Ok(frame),
-                    Err(_) => continue,
+                Some(Ok(Message::Text(text))) => match json::from_slice(text.as_bytes()) {
+                    Some(frame) => return Ok(frame),
+                    None => continue,
                 },
                 Some(Ok(Message::Bytes(_))) => continue,
                 Some(Err(WebSocketError::ConnectionClose(close))) => return Err(Ended::Closed(close.code)),
