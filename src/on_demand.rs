@@ -4,8 +4,8 @@
 //! the CRM, the embedded views, the open chat) into a wasm file of its own with
 //! wasm-split, as cargo-leptos does for Leptos's `#[lazy]`, so an operator's first
 //! download carries the sign-in, the top bar and the dialog list only; the chat's part
-//! (with the search's results) follows as soon as the list is here, and the live part
-//! (what follows the socket, with the notifications) beside the list's data. Other builds
+//! (with the search's results) and the live part (what follows the socket, with the
+//! notifications) follow as soon as the list's rows are painted. Other builds
 //! (component tests, `trunk serve`) keep one file and open everything at once. A part
 //! that cannot be downloaded says so and offers Retry (a later try starts afresh), or
 //! Reload when the app was updated since the page opened.
@@ -199,13 +199,26 @@ pub fn shortcuts_help(show: impl FnOnce(HelpMaker) + 'static, failed: impl FnOnc
 /// What follows the socket for a session (see `sync::follow`).
 type Follower = fn(InboxStore, Session, u64) -> LocalBoxFuture<'static, Followed>;
 
-in_part!(live: live, pub(crate) download_live -> Follower = sync::follow);
+in_part!(live: live, download_live -> Follower = sync::follow);
 
-/// Starts downloading the live part, if it is not here yet, beside the first snapshot.
-pub fn fetch_live() {
-    spawn_local(async {
-        let _ = download_live().await;
-    });
+/// The live part: what follows the socket once the list shows its snapshot.
+const LIVE: &str = "live";
+
+/// What follows the socket, downloaded (when it is not here yet) once the browser has
+/// painted the list's first rows: loading a part takes the main thread for a while, and
+/// beside the list's data it held the rows back (README, Bundles). Events meanwhile are
+/// not lost: the socket starts from the snapshot's position.
+pub(crate) async fn follower() -> Result<Follower, NotDownloaded> {
+    if !is_here(LIVE) {
+        let (painted, rows) = futures::channel::oneshot::channel();
+        after_paint(move || {
+            let _ = painted.send(());
+        });
+        let _ = rows.await;
+    }
+    let follow = download_live().await?;
+    DOWNLOADED.with(|parts| parts.borrow_mut().insert(LIVE));
+    Ok(follow)
 }
 
 /// Sends the messages written while the connection was down whenever it is live again.

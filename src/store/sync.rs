@@ -3,7 +3,7 @@
 //! resume from the last applied position; on a resync request (the log moved on, or
 //! the user's rights changed), read the user again and reload the snapshot. The first
 //! screen needs the snapshot only: what follows the socket comes in a part of its own
-//! (`on_demand`), downloaded beside the snapshot.
+//! (`on_demand::follower`), downloaded once the snapshot's rows are painted.
 
 use super::batch::Batch;
 use super::{Connection, InboxStore, Session};
@@ -72,13 +72,12 @@ pub enum Followed {
 }
 
 /// Starts syncing for the current session; it stops by itself when the session ends.
-/// The snapshot is loaded here, beside the download of the live part, which follows the
-/// socket from it ([`follow`]).
+/// The snapshot is loaded here; the live part, downloaded once its rows are painted,
+/// follows the socket from it ([`follow`]).
 pub fn start(store: InboxStore, session: Session) {
     let epoch = session.epoch.get_untracked();
     let Some(me) = session.my_id() else { return };
     let current = move || session.still(epoch);
-    on_demand::fetch_live();
     spawn_local(async move {
         let mut retry = FIRST_RETRY;
         let mut need_snapshot = true;
@@ -99,7 +98,7 @@ pub fn start(store: InboxStore, session: Session) {
                     }
                 }
             }
-            let followed = match on_demand::download_live().await {
+            let followed = match on_demand::follower().await {
                 Ok(follow) => follow(store, session, epoch).await,
                 Err(NotDownloaded) if on_demand::app_was_updated().await => {
                     return store.connection.set(Connection::Updated);
