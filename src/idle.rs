@@ -8,6 +8,15 @@ use wasm_bindgen::JsCast;
 /// The longest such work waits for an idle moment.
 const IDLE_WAIT: Duration = Duration::from_secs(1);
 
+/// Waits for the browser's first idle moment, as [`after_paint`] does.
+pub async fn painted() {
+    let (painted, idle) = futures::channel::oneshot::channel();
+    after_paint(move || {
+        let _ = painted.send(());
+    });
+    let _ = idle.await;
+}
+
 /// Runs `work` in the browser's first idle moment: after it has painted what it draws
 /// now and handled what waits (a click, a timer), at most [`IDLE_WAIT`] later. Where
 /// idle callbacks are missing (Safari), in a timer set in the next frame's callback,

@@ -210,11 +210,7 @@ const LIVE: &str = "live";
 /// not lost: the socket starts from the snapshot's position.
 pub(crate) async fn follower() -> Result<Follower, NotDownloaded> {
     if !is_here(LIVE) {
-        let (painted, rows) = futures::channel::oneshot::channel();
-        after_paint(move || {
-            let _ = painted.send(());
-        });
-        let _ = rows.await;
+        crate::idle::painted().await;
     }
     let follow = download_live().await?;
     DOWNLOADED.with(|parts| parts.borrow_mut().insert(LIVE));

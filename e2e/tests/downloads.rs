@@ -90,6 +90,19 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
         let arrived = format!("return performance.getEntriesByType('resource').some(e => /\\/split_{part}-[0-9a-f]+\\.wasm$/.test(e.name))");
         admin.wait_until(&format!("the {part} part to follow the list"), &arrived, vec![]).await;
     }
+    // The live part is asked for only once the list's data is here (its loading would
+    // hold the rows back).
+    let live_after_data = "const all = performance.getEntriesByType('resource');
+        const data = all.find(e => new URL(e.name).pathname.endsWith('/api/dialogs'));
+        const live = all.find(e => /\\/split_live-[0-9a-f]+\\.wasm$/.test(e.name));
+        return [live.startTime, data.responseEnd]";
+    let times: [f64; 2] = serde_json::from_value(admin.js(live_after_data, vec![]).await).unwrap();
+    assert!(
+        times[0] >= times[1],
+        "the live part was asked for at {} ms, the list's data came at {} ms",
+        times[0],
+        times[1]
+    );
 
     // The CRM's part cannot be had: the page says so, and Retry opens it once it can.
     let restore = hide_part(copy.path(), away.path(), "crm");

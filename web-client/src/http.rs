@@ -35,11 +35,14 @@ async fn check(response: Response) -> Result<Response, Failure> {
         return Ok(response);
     }
     let status = response.status();
-    let message = match response.binary().await.ok().and_then(|body| json::from_slice::<ApiError>(&body)) {
-        Some(e) => e.message,
-        None => say(Problem::ServerError(status)),
-    };
-    Err(Failure { status, message })
+    Err(refusal(status, &response.binary().await.unwrap_or_default()))
+}
+
+/// A refused call's failure: the server's own message (`ApiError`), or words for its
+/// status when the body has none.
+pub(crate) fn refusal(status: u16, body: &[u8]) -> Failure {
+    let message = json::from_slice::<ApiError>(body).map_or_else(|| say(Problem::ServerError(status)), |e| e.message);
+    Failure { status, message }
 }
 
 /// The body of a successful answer read as `T`.

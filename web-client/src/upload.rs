@@ -1,9 +1,8 @@
 //! File uploads with progress and cancel. `fetch` cannot report how much of a body was
 //! sent, so this uses `XMLHttpRequest`; answers and errors read like [`crate::http`]'s.
 
-use crate::http::Failure;
+use crate::http::{refusal, Failure};
 use crate::words::{say, Problem};
-use el_protocol::api::ApiError;
 use futures::channel::oneshot;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -100,16 +99,8 @@ impl Upload {
     pub async fn finish<T: DeserializeOwned>(self) -> Result<T, Failure> {
         let (status, text) = self.finish_raw().await?;
         if !(200..300).contains(&status) {
-            return Err(refusal(status, &text));
+            return Err(refusal(status, text.as_bytes()));
         }
         serde_json::from_str(&text).map_err(|_| Failure { status: 200, message: say(Problem::Unreadable) })
     }
-}
-
-fn refusal(status: u16, body: &str) -> Failure {
-    let message = match serde_json::from_str::<ApiError>(body) {
-        Ok(e) => e.message,
-        Err(_) => say(Problem::ServerError(status)),
-    };
-    Failure { status, message }
 }

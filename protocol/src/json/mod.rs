@@ -104,11 +104,11 @@ impl<'a> Reader<'a> {
 
     /// A string, its escapes read.
     pub fn string(&mut self) -> Option<String> {
-        self.text().map(Cow::into_owned)
+        self.quoted().map(Cow::into_owned)
     }
 
     /// A string as it is in the text when it has no escapes.
-    fn text(&mut self) -> Option<Cow<'a, str>> {
+    fn quoted(&mut self) -> Option<Cow<'a, str>> {
         if !self.eat(b'"') {
             return None;
         }
@@ -191,7 +191,7 @@ impl<'a> Reader<'a> {
             return Some(());
         }
         loop {
-            let key = self.text()?;
+            let key = self.quoted()?;
             if !self.eat(b':') {
                 return None;
             }
@@ -225,7 +225,7 @@ impl<'a> Reader<'a> {
 
     fn skip_within(&mut self, depth: usize) -> Option<()> {
         match self.peek()? {
-            b'"' => self.text().map(drop),
+            b'"' => self.quoted().map(drop),
             b'{' if depth > 0 => self.object(|r, _| r.skip_within(depth - 1)),
             b'[' if depth > 0 => self.array(|r| r.skip_within(depth - 1)),
             b't' | b'f' => self.bool().map(drop),
@@ -329,7 +329,7 @@ impl<A: Read, B: Read> Read for (A, B) {
 
 /// A unit enum by its name ([`Named`]).
 pub fn named<T: Named>(r: &mut Reader) -> Option<T> {
-    T::from_name(&r.text()?)
+    T::from_name(&r.quoted()?)
 }
 
 /// [`Read`] for the struct `$ty` from an object with a key for each of its `$field`s
