@@ -2,7 +2,8 @@
 // names each import after its function and a 16-digit hash (`__wbg_abort_968456626434218d`),
 // and both the wasm and the bindings' JavaScript spell every name: about 7 KB of brotli
 // in the app's first download that a minifier cannot shorten, since each file must keep
-// the other's names. This gives them "a", "b", ... "aa", ... in both at once.
+// the other's names. This gives them "a", "b", ... "aa", ... in both at once, and the
+// same to the exports the bindings call by a Rust symbol (closures' trampolines).
 
 /** Reads an unsigned LEB128 number of `bytes` at `at.p`, moving `at.p` past it. */
 function readLeb(bytes, at) {
@@ -97,4 +98,57 @@ export function shortImports(wasm, bindings, module) {
     at.p = end;
   }
   return { wasm: Buffer.concat(out), bindings };
+}
+
+/**
+ * `wasm` (bytes) with its export section rewritten by `edit`, given each export's name:
+ * it returns the name to export it under, or null to drop it.
+ */
+export function editExports(wasm, edit) {
+  const at = { p: 8 };
+  const out = [wasm.subarray(0, 8)];
+  while (at.p < wasm.length) {
+    const start = at.p;
+    const id = wasm[at.p++];
+    const end = readLeb(wasm, at) + at.p;
+    if (id !== 7) {
+      out.push(wasm.subarray(start, end));
+      at.p = end;
+      continue;
+    }
+    const kept = [];
+    for (let count = readLeb(wasm, at); count > 0; count--) {
+      const length = readLeb(wasm, at);
+      const name = wasm.subarray(at.p, at.p + length).toString();
+      at.p += length;
+      const described = at.p;
+      at.p++; // its kind
+      readLeb(wasm, at); // its index
+      const to = edit(name);
+      if (to !== null) kept.push(wasmName(to), wasm.subarray(described, at.p));
+    }
+    const section = Buffer.concat([leb(kept.length / 2), ...kept]);
+    out.push(Buffer.from([7]), leb(section.length), section);
+    at.p = end;
+  }
+  return Buffer.concat(out);
+}
+
+/**
+ * Short names (`_a`, `_b`, ...) for the exports of `wasm` named by a mangled Rust symbol
+ * (`_ZN…`, kept by `--keep-lld-exports`), and for the bindings' calls of them, which
+ * must call each at least once (nothing else may: the split parts import only memory,
+ * the table and shared globals). Returns the new wasm bytes and bindings.
+ */
+export function shortSymbolExports(wasm, bindings) {
+  let renamed = 0;
+  const edited = editExports(wasm, (name) => {
+    if (!name.startsWith("_ZN")) return name;
+    const to = `_${shortName(renamed++)}`;
+    const call = new RegExp(`\\bwasm\\.${name.replace(/[$.]/g, "\\$&")}(?![\\w$])`, "g");
+    if (!call.test(bindings)) throw new Error(`the bindings do not call the export ${name}`);
+    bindings = bindings.replace(call, `wasm.${to}`);
+    return to;
+  });
+  return { wasm: edited, bindings };
 }

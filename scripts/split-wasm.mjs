@@ -1,7 +1,8 @@
 // Cuts the operator app's wasm into the inbox and the parts downloaded on demand
 // (src/on_demand.rs), as cargo-leptos does for Leptos's `#[lazy]`: wasm-split on the
 // linked wasm (built with `--cfg el_split -Clink-args=--emit-relocs`), wasm-bindgen on
-// its main part (its imports renamed short, scripts/short-imports.mjs), wasm-opt on
+// its main part (its imports and symbol-named exports renamed short,
+// scripts/short-imports.mjs; classes nothing makes dropped, scripts/unused-classes.mjs), wasm-opt on
 // every part, esbuild on the JavaScript; then it replaces the bundle Trunk made in
 // DIST_DIR. Every file is named by its content's hash (the server caches such names for
 // a year) and index.html gets the new names and integrity hashes.
@@ -11,7 +12,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { minify, nameHash, replaceBindings, trunkName } from "./bundle-files.mjs";
-import { shortImports } from "./short-imports.mjs";
+import { shortImports, shortSymbolExports } from "./short-imports.mjs";
+import { dropUnusedClasses } from "./unused-classes.mjs";
+
+/** wasm-streams' adapters, linked in through Leptos's server functions, which the app does not use. */
+const UNUSED_CLASSES = ["IntoUnderlyingByteSource", "IntoUnderlyingSink", "IntoUnderlyingSource"];
 
 const [dist, linked] = process.argv.slice(2);
 if (!dist || !linked) throw new Error("usage: node scripts/split-wasm.mjs DIST_DIR LINKED_WASM");
@@ -45,7 +50,9 @@ try {
   run("wasm-split-cli", [linked, split, "--out-name", "main"]);
   run("wasm-bindgen", ["--target=web", "--no-typescript", "--keep-lld-exports", "--no-demangle",
     "--out-name=main", `--out-dir=${work}`, join(split, "main.wasm")]);
-  const short = shortImports(readFileSync(join(work, "main_bg.wasm")), readFileSync(join(work, "main.js"), "utf8"), "./main_bg.js");
+  const bound = shortImports(readFileSync(join(work, "main_bg.wasm")), readFileSync(join(work, "main.js"), "utf8"), "./main_bg.js");
+  const used = dropUnusedClasses(bound.wasm, bound.bindings, UNUSED_CLASSES);
+  const short = shortSymbolExports(used.wasm, used.bindings);
   writeFileSync(join(work, "main_bg.wasm"), short.wasm);
   optimize(join(work, "main_bg.wasm"), join(work, "main.opt.wasm"));
   const wasm = readFileSync(join(work, "main.opt.wasm"));
