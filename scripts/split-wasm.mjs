@@ -1,14 +1,15 @@
 // Cuts the operator app's wasm into the inbox and the parts downloaded on demand
 // (src/on_demand.rs), as cargo-leptos does for Leptos's `#[lazy]`: wasm-split on the
 // linked wasm (built with `--cfg el_split -Clink-args=--emit-relocs`), wasm-bindgen on
-// its main part (its imports and symbol-named exports renamed short,
-// scripts/short-imports.mjs; classes nothing makes dropped, scripts/unused-classes.mjs), wasm-opt on
-// every part, esbuild on the JavaScript; then it replaces the bundle Trunk made in
-// DIST_DIR. Every file is named by its content's hash (the server caches such names for
-// a year) and index.html gets the new names and integrity hashes.
+// its main part (imports and symbol-named exports renamed short, scripts/short-imports.mjs;
+// classes nothing makes dropped, scripts/unused-classes.mjs), wasm-opt on every part,
+// esbuild on the JavaScript; then it replaces the bundle Trunk made in DIST_DIR and moves
+// the parts' style sheet out of the first screen's way. Every file is named by its
+// content's hash (the server caches such names for a year) and index.html gets the new
+// names and integrity hashes.
 // Usage: node scripts/split-wasm.mjs DIST_DIR LINKED_WASM
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { minify, nameHash, replaceBindings, trunkName } from "./bundle-files.mjs";
@@ -41,6 +42,21 @@ function partFiles(loader, parts) {
     }
   }
   return files;
+}
+
+/**
+ * Trunk links the parts' style sheet (style/pages.css) like the first screen's; this
+ * names it as a part (`split_pages-…`) and moves its link into a `<template>`, which
+ * the app puts in the page when a part first draws (src/part_styles.rs).
+ */
+function deferPartStyles() {
+  const page = readFileSync(join(dist, "index.html"), "utf8");
+  const link = page.match(/<link rel="stylesheet" href="\/(pages-[0-9a-f]+\.css)"[^>]*>/);
+  if (!link) throw new Error("index.html does not link the parts' style sheet (style/pages.css)");
+  const [tag, file] = link;
+  renameSync(join(dist, file), join(dist, `split_${file}`));
+  const template = `<template id="el-part-styles">${tag.replace(`/${file}"`, `/split_${file}"`)}</template>`;
+  writeFileSync(join(dist, "index.html"), page.replace(tag, template));
 }
 
 const trunk = trunkName(dist, "external-lines");
@@ -81,6 +97,7 @@ try {
   const js = glue.replace(/(\bfrom\s*)"\.\/__wasm_split\.js"/g, `$1"./${loaderName}"`);
   if (!js.includes(`"./${loaderName}"`)) throw new Error("the bindings do not import the loader");
   replaceBindings(dist, trunk, name, js, wasm);
+  deferPartStyles();
   console.log(`[split] ${name}: the inbox and ${parts.length} parts on demand`);
 } finally {
   rmSync(work, { recursive: true, force: true });

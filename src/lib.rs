@@ -19,6 +19,7 @@ pub mod labels;
 pub mod language;
 pub mod on_demand;
 pub mod pages;
+pub mod part_styles;
 pub mod shortcuts;
 pub mod store;
 pub mod theme;

@@ -16,6 +16,7 @@ use crate::components::search_panel::{SearchIn, SearchResultsList};
 use crate::components::shortcuts_help::ShortcutsHelp;
 use crate::idle::after_paint;
 use crate::pages;
+use crate::part_styles;
 use crate::store::chat_calls::{self, Notice};
 use crate::store::sync::{self, Followed};
 use crate::store::{outbox, Connection, InboxActions, InboxStore, Session};
@@ -189,7 +190,7 @@ in_part!(chat: help, download_help -> HelpMaker = |on_close| view! { <ShortcutsH
 /// downloaded (a later call tries afresh).
 pub fn shortcuts_help(show: impl FnOnce(HelpMaker) + 'static, failed: impl FnOnce() + 'static) {
     spawn_local(async move {
-        match download_help().await {
+        match styled(download_help()).await {
             Ok(make) => show(make),
             Err(NotDownloaded) => failed(),
         }
@@ -242,15 +243,16 @@ fn is_here(part: &'static str) -> bool {
     !cfg!(el_split) || DOWNLOADED.with(|parts| parts.borrow().contains(part))
 }
 
-/// Downloads the chat's part if it is not here yet, once the browser has painted what it
-/// draws now (the list's first rows) and is idle, since the part's loading takes the main
-/// thread for a while. A failure is left to the chat itself, which says so with Retry
-/// when a dialog opens.
+/// Downloads the chat's part (and the parts' style sheet) if it is not here yet, once
+/// the browser has painted what it draws now (the list's first rows) and is idle, since
+/// the part's loading takes the main thread for a while. A failure is left to the chat
+/// itself, which says so with Retry when a dialog opens.
 pub fn fetch_chat_early() {
     if is_here(CHAT) {
         return;
     }
     after_paint(|| {
+        part_styles::prefetch();
         spawn_local(async {
             if download_chat().await.is_ok() {
                 DOWNLOADED.with(|parts| parts.borrow_mut().insert(CHAT));
@@ -293,6 +295,15 @@ pub async fn app_was_updated() -> bool {
     }
 }
 
+/// What `made` gives once the parts' style sheet is applied too: a part draws nothing
+/// before it is (both download at once).
+async fn styled<M>(made: impl std::future::Future<Output = Result<M, NotDownloaded>>) -> Result<M, NotDownloaded> {
+    part_styles::prefetch();
+    let made = made.await?;
+    part_styles::applied().await?;
+    Ok(made)
+}
+
 /// Where a part's download stands; `M` is what draws once it is here.
 #[derive(Clone, Copy)]
 enum Download<M> {
@@ -304,9 +315,9 @@ enum Download<M> {
     },
 }
 
-/// What `part` draws with `draw`: at once when the part is here (then `get` answers at
-/// its first poll and asks the browser for nothing; a part that is not here is never
-/// polled this way); otherwise "Loading…" while it downloads, and when it cannot be,
+/// What `part` draws with `draw`: at once when the part and the parts' style sheet are
+/// here (then `get` answers at its first poll and asks the browser for nothing; a part
+/// that is not here is never polled this way); otherwise "Loading…" while it downloads, and when it cannot be,
 /// what went wrong: the network (Retry) or an update of the app since this page opened
 /// (Reload), framed as `place` wants. What the part draws is drawn in a plain reactive
 /// closure, as a route's page is, never inside a `Suspense`.
@@ -321,6 +332,7 @@ where
     F: std::future::Future<Output = Result<M, NotDownloaded>> + 'static,
 {
     use futures::FutureExt;
+    let get = move || styled(get());
     if let Some(Ok(make)) = is_here(part).then(|| get().now_or_never()).flatten() {
         return draw(make);
     }

@@ -1,7 +1,8 @@
-//! The first download is the sign-in, the top bar and the dialog list: the live part and
-//! the chat's part (with the search's results) follow once the list is here, Settings and
-//! the CRM come when first opened, and a part the network fails to bring says so and
-//! opens on Retry.
+//! The first download is the sign-in, the top bar and the dialog list with their style
+//! sheet: the live part and the chat's part (with the search's results) follow once the
+//! list is here, Settings and the CRM come when first opened, the other pages' style
+//! sheet with the first of them, and a part the network fails to bring says so and opens
+//! on Retry.
 
 use el_e2e::{Browser, Harness};
 use std::path::{Path, PathBuf};
@@ -82,7 +83,12 @@ async fn settings_and_the_crm_are_downloaded_when_first_opened() {
     let first = fetched(&admin).await;
     assert!(first.iter().any(|name| name.ends_with("_bg.wasm")), "{first:?}");
     let pages = |names: &[String]| {
-        names.iter().any(|n| n.starts_with("split_") && !n.starts_with("split_chat-") && !n.starts_with("split_live-"))
+        names.iter().any(|n| {
+            n.starts_with("split_")
+                && n.ends_with(".wasm")
+                && !n.starts_with("split_chat-")
+                && !n.starts_with("split_live-")
+        })
     };
     assert!(!pages(&first), "the inbox fetched a page's part: {first:?}");
     // The live part and the chat's part follow the list without a dialog being opened.
@@ -182,6 +188,30 @@ async fn a_chat_or_search_that_cannot_be_downloaded_says_so_and_opens_on_retry()
     anna.click_text(".chat__bar button", "Reply").await;
     anna.find(".composer__input").await;
     anna.screenshot("/tmp/e2e-chat-after-retry.png").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_style_sheet_comes_with_the_first_page_that_needs_it() {
+    let (_dirs, restore, h) = without_part("pages").await;
+    let admin = h.browser().await;
+    admin.sign_in("admin").await;
+    admin.wait_text("[role=tab]", "Unassigned").await;
+    // The first screen is drawn with its own sheet alone.
+    let sheets = "return [...document.styleSheets].map(s => new URL(s.href).pathname.split('/').pop())";
+    let first: Vec<String> = serde_json::from_value(admin.js(sheets, vec![]).await).unwrap();
+    assert!(first.len() == 1 && first[0].starts_with("main-"), "{first:?}");
+
+    // A page that cannot have its styles says so, as when its part cannot be had.
+    admin.click_text("nav a", "CRM").await;
+    admin.wait_text("[role=alert]", "This page could not be downloaded").await;
+    restore();
+    admin.click_text("main button", "Retry").await;
+    admin.wait_text("main h1", "Leads").await;
+    let now: Vec<String> = serde_json::from_value(admin.js(sheets, vec![]).await).unwrap();
+    assert!(now.iter().any(|name| name.starts_with("split_pages-")), "{now:?}");
+    // The page is drawn with them: the lists' tabs are a row (pages.css), not a column.
+    let tabs = admin.js("return getComputedStyle(document.querySelector('.crm-nav')).display", vec![]).await;
+    assert_eq!(tabs, serde_json::json!("flex"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
