@@ -6,9 +6,10 @@
 //! download carries the sign-in, the top bar and the dialog list only; the chat's part
 //! (with the search's results) and the live part (what follows the socket, with the
 //! notifications) follow as soon as the list's rows are painted. Other builds
-//! (component tests, `trunk serve`) keep one file and open everything at once. A part
-//! that cannot be downloaded says so and offers Retry (a later try starts afresh), or
-//! Reload when the app was updated since the page opened.
+//! (component tests, `trunk serve`) keep one file and open everything at once. What a
+//! part draws waits for the parts' style sheet too (`part_styles`). A part that cannot
+//! be downloaded says so and offers Retry (a later try starts afresh), or Reload when
+//! the app was updated since the page opened.
 
 use crate::components::app_shell::AppShell;
 use crate::components::chat_window::ChatWindow;
@@ -296,7 +297,7 @@ pub async fn app_was_updated() -> bool {
 }
 
 /// What `made` gives once the parts' style sheet is applied too: a part draws nothing
-/// before it is (both download at once).
+/// before it is (the sheet downloads while `made` is awaited).
 async fn styled<M>(made: impl std::future::Future<Output = Result<M, NotDownloaded>>) -> Result<M, NotDownloaded> {
     part_styles::prefetch();
     let made = made.await?;
@@ -317,9 +318,9 @@ enum Download<M> {
 
 /// What `part` draws with `draw`: at once when the part and the parts' style sheet are
 /// here (then `get` answers at its first poll and asks the browser for nothing; a part
-/// that is not here is never polled this way); otherwise "Loading…" while it downloads, and when it cannot be,
-/// what went wrong: the network (Retry) or an update of the app since this page opened
-/// (Reload), framed as `place` wants. What the part draws is drawn in a plain reactive
+/// that is not here is never polled this way); otherwise "Loading…" while they
+/// download, and when they cannot be, what went wrong: the network (Retry) or an update
+/// of the app since this page opened (Reload), framed as `place` wants. What the part draws is drawn in a plain reactive
 /// closure, as a route's page is, never inside a `Suspense`.
 fn when_here<M, F>(
     part: &'static str,

@@ -1,9 +1,10 @@
 //! The style sheet of the parts downloaded on demand (`style/pages.css`: the chat, the
 //! CRM, Settings, the embedded views). The first screen's sheet (`style/main.css`)
-//! comes with the page; this one only when a part is first drawn. The split build
-//! (`scripts/split-wasm.mjs`) puts its link, integrity hash and all, in the page's
-//! `<template id="el-part-styles">`, where the browser leaves it alone; other builds link
-//! both sheets from the start and have no such template.
+//! comes with the page; this one when a part is first asked for, or beside the chat's
+//! part once the inbox's list is painted. The split build (`scripts/split-wasm.mjs`)
+//! puts its link, integrity hash and all, in the page's `<template id="el-part-styles">`,
+//! where the browser leaves it alone; other builds link both sheets from the start and
+//! have no such template.
 
 use leptos::prelude::document;
 use wasm_bindgen::closure::Closure;
@@ -54,9 +55,12 @@ fn link() -> Option<HtmlLinkElement> {
     Some(link)
 }
 
-/// Starts applying the sheet without waiting for it (beside a part's early download).
+/// Starts applying the sheet if it is not yet in the head, without waiting for it; a
+/// sheet that fails is taken out (by [`applied`]) for the next call to try afresh.
 pub fn prefetch() {
-    leptos::task::spawn_local(async {
-        let _ = applied().await;
-    });
+    if document().get_element_by_id(LINK).is_none() {
+        leptos::task::spawn_local(async {
+            let _ = applied().await;
+        });
+    }
 }
