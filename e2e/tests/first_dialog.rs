@@ -134,6 +134,11 @@ async fn sign_in_errors_and_roles_without_access() {
     b.type_into("#password", "wrong").await;
     b.click("button[type=submit]").await;
     b.wait_text("[role=alert]", "Wrong login or password.").await;
+    // The form is ready again: the right password signs in from the same page.
+    b.find("#password").await.clear().await.unwrap();
+    b.type_into("#password", "demo").await;
+    b.click("button[type=submit]").await;
+    b.wait_text("[role=tab]", "Unassigned").await;
 
     let carol = h.browser().await;
     carol.sign_in("carol").await;

@@ -3,6 +3,7 @@
 use crate::store::{InboxStore, Session, SessionState};
 use crate::{api, begin_session};
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 #[component]
@@ -21,9 +22,15 @@ pub fn LoginPage() -> impl IntoView {
         }
     });
 
-    let submit = Action::new_local(move |_: &()| {
+    // One sign-in at a time; the page is gone once it succeeds.
+    let pending = RwSignal::new(false);
+    let submit = move || {
+        if pending.get_untracked() {
+            return;
+        }
+        pending.set(true);
         let (l, p) = (login.get_untracked(), password.get_untracked());
-        async move {
+        spawn_local(async move {
             match api::login(l, p).await {
                 Ok(me) => {
                     error.set(None);
@@ -31,9 +38,9 @@ pub fn LoginPage() -> impl IntoView {
                 }
                 Err(f) => error.set(Some(f.message)),
             }
-        }
-    });
-    let pending = submit.pending();
+            let _ = pending.try_set(false);
+        });
+    };
 
     view! {
         <main class="login-page">
@@ -42,7 +49,7 @@ pub fn LoginPage() -> impl IntoView {
                 aria-labelledby="login-title"
                 on:submit=move |ev| {
                     ev.prevent_default();
-                    submit.dispatch(());
+                    submit();
                 }
             >
                 <div class="brand brand--large">
