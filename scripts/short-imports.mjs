@@ -45,34 +45,48 @@ function shortName(i) {
 }
 
 /**
+ * `wasm` (bytes) with the body of its section `id` replaced by `rewrite(at)`, which reads
+ * the body from `wasm` at `at.p` and returns the new body's bytes.
+ */
+function rewriteSection(wasm, id, rewrite) {
+  const at = { p: 8 };
+  const out = [wasm.subarray(0, 8)];
+  while (at.p < wasm.length) {
+    const start = at.p;
+    const section = wasm[at.p++];
+    const end = readLeb(wasm, at) + at.p;
+    if (section === id) {
+      const body = rewrite(at);
+      out.push(Buffer.from([id]), leb(body.length), body);
+    } else {
+      out.push(wasm.subarray(start, end));
+    }
+    at.p = end;
+  }
+  return Buffer.concat(out);
+}
+
+/** The name (length and UTF-8 bytes) in `wasm` at `at.p`, moving `at.p` past it. */
+function readName(wasm, at) {
+  const length = readLeb(wasm, at);
+  at.p += length;
+  return wasm.subarray(at.p - length, at.p).toString();
+}
+
+/**
  * Renames the imports of `wasm` (bytes) from `module` to short names, and the same keys
  * of the import object in `bindings` (wasm-bindgen's JavaScript, where each is written
  * once as `name: function…`). Throws when a name is not found exactly once there.
  * Returns the new wasm bytes and bindings.
  */
 export function shortImports(wasm, bindings, module) {
-  const at = { p: 8 };
-  const out = [wasm.subarray(0, 8)];
   let renamed = 0;
-  while (at.p < wasm.length) {
-    const start = at.p;
-    const id = wasm[at.p++];
-    const end = readLeb(wasm, at) + at.p;
-    if (id !== 2) {
-      out.push(wasm.subarray(start, end));
-      at.p = end;
-      continue;
-    }
+  const edited = rewriteSection(wasm, 2, (at) => {
     const count = readLeb(wasm, at);
     const entries = [leb(count)];
     for (let i = 0; i < count; i++) {
-      const text = () => {
-        const length = readLeb(wasm, at);
-        at.p += length;
-        return wasm.subarray(at.p - length, at.p).toString();
-      };
-      const from = text();
-      const field = text();
+      const from = readName(wasm, at);
+      const field = readName(wasm, at);
       const described = at.p;
       const kind = wasm[at.p++];
       if (kind === 0) readLeb(wasm, at); // a function: its type
@@ -93,11 +107,9 @@ export function shortImports(wasm, bindings, module) {
       }
       entries.push(wasmName(from), wasmName(to), wasm.subarray(described, at.p));
     }
-    const section = Buffer.concat(entries);
-    out.push(Buffer.from([2]), leb(section.length), section);
-    at.p = end;
-  }
-  return { wasm: Buffer.concat(out), bindings };
+    return Buffer.concat(entries);
+  });
+  return { wasm: edited, bindings };
 }
 
 /**
@@ -105,33 +117,18 @@ export function shortImports(wasm, bindings, module) {
  * it returns the name to export it under, or null to drop it.
  */
 export function editExports(wasm, edit) {
-  const at = { p: 8 };
-  const out = [wasm.subarray(0, 8)];
-  while (at.p < wasm.length) {
-    const start = at.p;
-    const id = wasm[at.p++];
-    const end = readLeb(wasm, at) + at.p;
-    if (id !== 7) {
-      out.push(wasm.subarray(start, end));
-      at.p = end;
-      continue;
-    }
+  return rewriteSection(wasm, 7, (at) => {
     const kept = [];
     for (let count = readLeb(wasm, at); count > 0; count--) {
-      const length = readLeb(wasm, at);
-      const name = wasm.subarray(at.p, at.p + length).toString();
-      at.p += length;
+      const name = readName(wasm, at);
       const described = at.p;
       at.p++; // its kind
       readLeb(wasm, at); // its index
       const to = edit(name);
       if (to !== null) kept.push(wasmName(to), wasm.subarray(described, at.p));
     }
-    const section = Buffer.concat([leb(kept.length / 2), ...kept]);
-    out.push(Buffer.from([7]), leb(section.length), section);
-    at.p = end;
-  }
-  return Buffer.concat(out);
+    return Buffer.concat([leb(kept.length / 2), ...kept]);
+  });
 }
 
 /**
