@@ -9,7 +9,7 @@ use el_protocol::crm::Entity;
 use js_sys::{Object, Reflect};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -32,6 +32,8 @@ const THEME: [(&str, &[&str]); 8] = [
 thread_local! {
     /// The host's origin, from the message that brought the token.
     static HOST: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Whether [`start`] has run.
+    static STARTED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Is this page an embedded view?
@@ -40,10 +42,18 @@ pub fn is_embedded() -> bool {
     path.is_some_and(|p| p.starts_with(FRAME_PREFIX))
 }
 
-/// Listens to the host for tokens (the first, and new ones after "unauthorized"); each
-/// signs the app in as the token's user. Then asks the host for one.
-pub fn start(session: Session, inbox: InboxStore) {
+/// Marks the page as embedded (`html.embedded`: no app chrome, the host's sizing).
+pub fn mark_page() {
     let _ = document().document_element().map(|root| root.class_list().add_1("embedded"));
+}
+
+/// Listens to the host for tokens (the first, and new ones after "unauthorized"); each
+/// signs the app in as the token's user. Then asks the host for one. The first embedded
+/// view to draw starts it, once a page: it lives in their part, not in the first wasm.
+pub fn start(session: Session, inbox: InboxStore) {
+    if STARTED.with(|started| started.replace(true)) {
+        return;
+    }
     let listener = window_event_listener(leptos::ev::message, move |event| {
         let Some(parent) = window().parent().ok().flatten() else { return };
         let from_parent = event.source().is_some_and(|source| Object::is(&source, parent.as_ref()));

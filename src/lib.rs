@@ -62,8 +62,9 @@ pub fn App() -> impl IntoView {
         }
     });
     if embed::is_embedded() {
-        // Signs in with the token the host page hands over.
-        embed::start(session, inbox);
+        // Signs in with the token the host page hands over, once the embedded view's
+        // part is here (`embed::start`).
+        embed::mark_page();
     } else {
         spawn_local(async move {
             match api::me().await {

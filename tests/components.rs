@@ -1562,3 +1562,44 @@ async fn a_chat_loaded_before_the_session_began_stays_open() {
     store.begin(UserId(ME.0 + 1));
     assert!(store.chat.with_untracked(Option::is_none), "another user's session forgets it");
 }
+
+#[wasm_bindgen_test]
+async fn when_draws_its_children_while_true_and_keeps_them_while_it_stays_true() {
+    use external_lines::components::when::When;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let root = container();
+    let (open, other) = (RwSignal::new(false), RwSignal::new(0));
+    let drawn = Arc::new(AtomicUsize::new(0));
+    let counter = drawn.clone();
+    let handle = leptos::mount::mount_to(root.clone(), move || {
+        let counter = counter.clone();
+        view! {
+            <When when=move || { other.track(); open.get() } fallback=|| view! { <p class="off">"Closed"</p> }>
+                {
+                    counter.fetch_add(1, Ordering::SeqCst);
+                    view! { <input class="field"/> }
+                }
+            </When>
+        }
+    });
+    let check = |fallback: &'static [&'static str], fields: u32, draws: usize| {
+        let (root, drawn) = (root.clone(), drawn.clone());
+        async move {
+            leptos::task::tick().await;
+            assert_eq!(texts(&root, ".off"), fallback);
+            assert_eq!(root.query_selector_all(".field").unwrap().length(), fields);
+            assert_eq!(drawn.load(Ordering::SeqCst), draws, "times the children were drawn");
+        }
+    };
+    check(&["Closed"], 0, 0).await;
+    open.set(true);
+    check(&[], 1, 1).await;
+    // A change the condition reads that leaves it true draws nothing anew.
+    other.set(1);
+    check(&[], 1, 1).await;
+    open.set(false);
+    check(&["Closed"], 0, 1).await;
+    open.set(true);
+    check(&[], 1, 2).await;
+    drop(handle);
+}

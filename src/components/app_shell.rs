@@ -5,6 +5,7 @@ use crate::api;
 use crate::components::connection_status::ConnectionStatus;
 use crate::components::link::Link;
 use crate::components::presence_toggle::PresenceToggle;
+use crate::components::when::When;
 use crate::store::{Session, SessionState};
 use el_protocol::crm::Entity;
 use el_protocol::permissions::{Access, ViewScope};
@@ -68,15 +69,15 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
                     <div id="topbar-menu" class="topbar__menu" class:topbar__menu--open=move || menu_open.get()
                         on:click=move |_| menu_open.set(false)>
                         <nav class="topbar__nav" aria-label=tr!(sections)>
-                            <Show when=move || me.access.has_lines()>
+                            <When when=move || me.access.has_lines()>
                                 <Link href="/lines">{tr!(external_lines)}</Link>
-                            </Show>
+                            </When>
                             {crm_home(&me.access).map(|href| view! { <Link href=href>{tr!(crm)}</Link> })}
                             <Link href="/settings">{tr!(settings)}</Link>
                         </nav>
-                        <Show when=move || me.access.has_lines()>
+                        <When when=move || me.access.has_lines()>
                             <PresenceToggle/>
-                        </Show>
+                        </When>
                         <span class="topbar__user" title=me.role.name.clone()>{me.user.name.clone()}</span>
                         <button class="button button--ghost" on:click=sign_out>{tr!(sign_out)}</button>
                     </div>

@@ -15,6 +15,7 @@ use crate::components::offer_countdown::OfferCountdown;
 use crate::components::pending_item::PendingItem;
 use crate::components::template_picker::TemplatePicker;
 use crate::components::user_picker::{Picked, UserPicker};
+use crate::components::when::When;
 use crate::format::{day_label, same_day};
 use crate::shortcuts;
 use crate::store::uploads::Uploads;
@@ -367,9 +368,9 @@ pub fn ChatWindow(
             view! {
                 <div class="chat__bar">
                     <span>{tr!(dialog_ended)}</span>
-                    <Show when=move || can_start>
+                    <When when=move || can_start>
                         <button class="button button--primary" on:click=move |_| run(Command::Start)>{tr!(start)}</button>
-                    </Show>
+                    </When>
                 </div>
             }
             .into_any(),
@@ -473,7 +474,7 @@ pub fn ChatWindow(
     });
     on_cleanup(move || keys.remove());
     view! {
-        <Show
+        <When
             when=move || mode.with(Option::is_some)
             fallback=|| view! { <div class="empty-state" aria-busy="true">{tr!(loading_dialog)}</div> }
         >
@@ -495,53 +496,53 @@ pub fn ChatWindow(
                     }
                 }
             >
-                <Show when=move || dragging.get()>
+                <When when=move || dragging.get()>
                     <div class="chat__drop" aria-hidden="true">{tr!(drop_files)}</div>
-                </Show>
+                </When>
                 <header class="chat__header">
                     {header}
                     <div class="chat__actions">
-                        <Show when=move || mode.get() == Some(Footer::Compose)>
+                        <When when=move || mode.get() == Some(Footer::Compose)>
                             <button class="button" on:click=move |_| on_menu.run(MenuChoice::EndDialog)>{tr!(end_dialog_button)}</button>
-                        </Show>
+                        </When>
                         <DialogMenu items=menu_items on_pick=on_menu/>
                     </div>
                 </header>
                 <CrmConnections dialog=id changes=crm_changes/>
                 {handover}
-                <Show when=move || dialog.with(|d| d.as_ref().and_then(|d| d.reply_until).is_some_and(|until| until < js_sys::Date::now() as i64))>
+                <When when=move || dialog.with(|d| d.as_ref().and_then(|d| d.reply_until).is_some_and(|until| until < js_sys::Date::now() as i64))>
                     <p class="chat__closed" role="note">
                         {move || dialog.with(|d| d.as_ref().map(|d| window_closed_note(d.channel_kind)))}
-                        <Show when=move || mode.get() == Some(Footer::Compose) && dialog.with(|d| d.as_ref().is_some_and(|d| d.channel_kind == ChannelKind::Whatsapp))>
+                        <When when=move || mode.get() == Some(Footer::Compose) && dialog.with(|d| d.as_ref().is_some_and(|d| d.channel_kind == ChannelKind::Whatsapp))>
                             " "
                             <button class="button button--small" on:click=move |_| modal.set(Some(Open::Template))>
                                 {tr!(send_template_button)}
                             </button>
-                        </Show>
+                        </When>
                     </p>
-                </Show>
-                <Show when=move || dialog.with(|d| d.as_ref().is_some_and(|d| !d.channel_connected))>
+                </When>
+                <When when=move || dialog.with(|d| d.as_ref().is_some_and(|d| !d.channel_connected))>
                     <p class="chat__closed" role="note">
                         {move || dialog.with(|d| d.as_ref().map(|d| disconnected_note(&d.channel_name)))}
                     </p>
-                </Show>
-                <Show when=move || notice.with(Option::is_some)>
+                </When>
+                <When when=move || notice.with(Option::is_some)>
                     <div class="chat__notice" role="alert">
                         <span>{move || notice.get().unwrap_or_default()}</span>
                         <button class="button button--ghost" aria-label=tr!(dismiss) on:click=move |_| notice.set(None)>"×"</button>
                     </div>
-                </Show>
+                </When>
                 <ol class="chat__messages" node_ref=list aria-label=tr!(messages) aria-live="polite" on:scroll=on_scroll>
-                    <Show when=move || has_older.get()>
+                    <When when=move || has_older.get()>
                         <li class="chat__older">
-                            <Show
+                            <When
                                 when=move || inbox.loading_older.with(Option::is_none)
                                 fallback=|| view! { <span class="muted" aria-busy="true">{tr!(loading_earlier)}</span> }
                             >
                                 <button class="button button--ghost" on:click=move |_| load_older()>{tr!(show_earlier)}</button>
-                            </Show>
+                            </When>
                         </li>
-                    </Show>
+                    </When>
                     <For each=move || messages.get() key=|p| (p.message.version(), p.day.clone(), p.continued, p.receipt) let:placed>
                         <MessageItem message=placed.message me=me day=placed.day continued=placed.continued receipt=placed.receipt/>
                     </For>
@@ -552,13 +553,13 @@ pub fn ChatWindow(
                 <p class="chat__typing" role="status">
                     {move || inbox.typing.with(|t| t.get(&id).map(|(name, _)| tr!(is_typing, name).to_string()))}
                 </p>
-                <Show when=move || !following.get()>
+                <When when=move || !following.get()>
                     <button class="button chat__to-newest" on:click=move |_| to_newest()>{tr!(newest_messages)}</button>
-                </Show>
+                </When>
                 {footer}
             </div>
             {modals}
-        </Show>
+        </When>
     }
 }
 

@@ -6,6 +6,7 @@
 //! and Note: a private note for colleagues, text only, never sent to the client.
 
 use crate::components::upload_tray::UploadTray;
+use crate::components::when::When;
 use crate::labels::Text;
 use crate::store::uploads::Uploads;
 use el_protocol::events::TYPING_EVERY_MS;
@@ -210,9 +211,9 @@ pub fn Composer(
                 send();
             }
         >
-            <Show when=move || hint.with(Option::is_some)>
+            <When when=move || hint.with(Option::is_some)>
                 <p class="form-error" role="alert">{move || hint.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             <div class="composer__mode" role="group" aria-label=tr!(send_as)>
                 <button type="button" class="composer__mode-button" aria-pressed=move || (!note.get()).to_string() on:click=move |_| note.set(false)>
                     {tr!(reply)}
@@ -220,9 +221,9 @@ pub fn Composer(
                 <button type="button" class="composer__mode-button" aria-pressed=move || note.get().to_string() on:click=move |_| note.set(true)>
                     {tr!(note)}
                 </button>
-                <Show when=move || note.get()>
+                <When when=move || note.get()>
                     <span class="composer__mode-hint">{tr!(note_hint)}</span>
-                </Show>
+                </When>
             </div>
             <div class="composer__toolbar" role="toolbar" aria-label=tr!(formatting)>
                 {Format::ALL
@@ -301,11 +302,11 @@ pub fn Composer(
             </div>
             <UploadTray uploads=uploads/>
             {reply_list}
-            <Show when=move || queued.get()>
+            <When when=move || queued.get()>
                 <p class="composer__queued" role="status">{tr!(sent_after_upload)}</p>
-            </Show>
+            </When>
             <div class="composer__row">
-                <Show
+                <When
                     when=move || preview.get()
                     fallback=move || {
                         view! {
@@ -375,7 +376,7 @@ pub fn Composer(
                         aria-label=tr!(message_preview)
                         inner_html=move || to_safe_html(&draft.get(), &base::path())
                     ></div>
-                </Show>
+                </When>
                 <button
                     type="submit"
                     class="button button--primary"

@@ -2,6 +2,7 @@
 //! again") and Mark as spam.
 
 use crate::components::modal::Modal;
+use crate::components::when::When;
 use leptos::prelude::*;
 
 #[component]
@@ -20,12 +21,12 @@ pub fn ConfirmModal(
     view! {
         <Modal title=title on_close=on_close>
             <p>{text}</p>
-            <Show when=move || offer_dont_ask>
+            <When when=move || offer_dont_ask>
                 <label class="checkbox">
                     <input type="checkbox" prop:checked=move || dont_ask.get() on:change=move |e| dont_ask.set(event_target_checked(&e))/>
                     {tr!(dont_show_again)}
                 </label>
-            </Show>
+            </When>
             <footer class="modal__footer">
                 <button class="button" on:click=move |_| on_close.run(())>{tr!(cancel)}</button>
                 <button class="button button--primary" on:click=move |_| on_confirm.run(dont_ask.get_untracked())>

@@ -7,6 +7,7 @@
 use crate::api::{self, CrmCommand};
 use crate::components::deal_form::DealForm;
 use crate::components::link::Link;
+use crate::components::when::When;
 use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::crm::{Connections, Linked, NewDeal};
@@ -121,24 +122,24 @@ pub fn CrmConnections(
             <span class="crm-block__title">{tr!(crm)}</span>
             <ul class="crm-block__items">
                 {items}
-                <Show when=move || state.with(|c| c.as_ref().is_some_and(|c| c.linked.is_empty()))>
+                <When when=move || state.with(|c| c.as_ref().is_some_and(|c| c.linked.is_empty()))>
                     <li class="muted">{tr!(nothing_linked)}</li>
-                </Show>
+                </When>
             </ul>
             <div class="crm-block__actions">
-                <Show when=move || can(|c| c.can_create_lead)>
+                <When when=move || can(|c| c.can_create_lead)>
                     <button class="button button--small" disabled=move || busy.get() on:click=move |_| run(Some(CrmCommand::CreateLead))>
                         {tr!(create_lead)}
                     </button>
-                </Show>
-                <Show when=move || can(|c| c.can_create_deal)>
+                </When>
+                <When when=move || can(|c| c.can_create_deal)>
                     <button class="button button--small" on:click=move |_| deal_form.set(true)>{tr!(create_deal)}</button>
-                </Show>
+                </When>
             </div>
             {suggestions}
-            <Show when=move || error.with(Option::is_some)>
+            <When when=move || error.with(Option::is_some)>
                 <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
         </section>
         {move || (deal_form.get()).then(|| {
             let c = state.get_untracked().unwrap_or_default();

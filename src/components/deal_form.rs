@@ -2,6 +2,7 @@
 //! contact (and company) linked to the chat are filled in.
 
 use crate::components::modal::Modal;
+use crate::components::when::When;
 use crate::labels::Text;
 use el_protocol::crm::{parse_amount, DealStage, NewDeal, RecordBrief};
 use leptos::prelude::*;
@@ -67,9 +68,9 @@ pub fn DealForm(
                 </select>
                 {linked(tr!(entity_contact), contact)}
                 {linked(tr!(entity_company), company)}
-                <Show when=move || error.with(Option::is_some)>
+                <When when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                </Show>
+                </When>
                 <footer class="modal__footer">
                     <button type="button" class="button" on:click=move |_| on_close.run(())>{tr!(cancel)}</button>
                     <button type="submit" class="button button--primary" disabled=move || busy.get()>{tr!(create)}</button>

@@ -6,6 +6,7 @@
 use crate::api::{self, Command};
 use crate::components::channel_icon::ChannelIcon;
 use crate::components::dialog_menu::{DialogMenu, MenuChoice};
+use crate::components::when::When;
 use crate::format::{list_time, preview_line};
 use crate::store::{InboxStore, Session};
 use el_protocol::api::DialogState;
@@ -126,9 +127,9 @@ pub fn DialogBlock(
     view! {
         <section class="card-block" aria-label=tr!(dialogs)>
             <h2 class="card-block__title">{tr!(dialogs)}</h2>
-            <Show when=move || error.with(Option::is_some)>
+            <When when=move || error.with(Option::is_some)>
                 <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             {move || if dialogs.with(Option::is_none) && error.with(Option::is_none) {
                 view! { <p class="muted" aria-busy="true">{tr!(loading)}</p> }.into_any()
             } else {

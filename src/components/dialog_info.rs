@@ -3,6 +3,7 @@
 //! and Add to dialog.
 
 use crate::components::modal::Modal;
+use crate::components::when::When;
 use crate::store::Session;
 use el_protocol::api::{DialogSummary, MAX_AVATAR_BYTES};
 use leptos::prelude::*;
@@ -65,9 +66,9 @@ pub fn DialogInfo(
                         />
                         <label class="field-label" for="dialog-image">{tr!(image)}</label>
                         <input id="dialog-image" class="file-field" type="file" accept="image/png,image/jpeg,image/gif,image/webp" on:change=pick_image/>
-                        <Show when=move || image_error.with(Option::is_some)>
+                        <When when=move || image_error.with(Option::is_some)>
                             <p class="form-error" role="alert">{move || image_error.get().unwrap_or_default()}</p>
-                        </Show>
+                        </When>
                         <footer class="modal__footer">
                             <button type="button" class="button" on:click=move |_| editing.set(false)>{tr!(cancel)}</button>
                             <button type="submit" class="button button--primary">{tr!(save)}</button>
@@ -78,9 +79,9 @@ pub fn DialogInfo(
                 view! {
                     <div class="dialog-info__name">
                         <strong>{name.get_untracked()}</strong>
-                        <Show when=move || can_edit>
+                        <When when=move || can_edit>
                             <button class="button button--ghost" aria-label=tr!(edit_name) on:click=move |_| editing.set(true)>"✎"</button>
-                        </Show>
+                        </When>
                     </div>
                 }.into_any()
             }}
@@ -89,9 +90,9 @@ pub fn DialogInfo(
             <ul class="dialog-info__members">
                 {members.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}
             </ul>
-            <Show when=move || can_edit>
+            <When when=move || can_edit>
                 <button class="button" on:click=move |_| on_add_members.run(())>{tr!(add_to_dialog)}</button>
-            </Show>
+            </When>
         </Modal>
     }
 }

@@ -3,6 +3,7 @@
 //! of ten: rows have a fixed height, and spacers stand in for the rest.
 
 use crate::components::dialog_row::DialogRow;
+use crate::components::when::When;
 use crate::idle::after_paint;
 use crate::store::{InboxActions, InboxStore};
 use el_protocol::inbox::Tab;
@@ -114,7 +115,7 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
             node_ref=scroller
             on:scroll=move |_| measure()
         >
-            <Show
+            <When
                 when=move || total.get() != 0
                 fallback=move || {
                     if inbox.loaded.get() {
@@ -133,10 +134,10 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
                         <DialogRow id=id selected=Signal::derive(move || selected.get() == Some(id))/>
                     </For>
                 </ul>
-                <Show when=move || more.get()>
+                <When when=move || more.get()>
                     <p class="dialog-list__more" role="status">{tr!(loading_more_dialogs)}</p>
-                </Show>
-            </Show>
+                </When>
+            </When>
         </div>
     }
 }

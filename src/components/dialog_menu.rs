@@ -1,6 +1,7 @@
 //! The interaction menu (three dots) of a chat: a real menu button with arrow-key
 //! navigation; it offers only the actions that apply.
 
+use crate::components::when::When;
 use el_protocol::api::{DialogState, DialogSummary};
 use el_protocol::UserId;
 use leptos::ev;
@@ -106,7 +107,7 @@ pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callbac
         }
     });
     view! {
-        <Show when=move || items.with(|i| !i.is_empty())>
+        <When when=move || items.with(|i| !i.is_empty())>
             <div class="menu" node_ref=root>
                 <button
                     node_ref=button
@@ -124,7 +125,7 @@ pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callbac
                 >
                     "⋯"
                 </button>
-                <Show when=move || open.get()>
+                <When when=move || open.get()>
                     <div
                         class="menu__list"
                         role="menu"
@@ -175,8 +176,8 @@ pub fn DialogMenu(#[prop(into)] items: Signal<Vec<MenuChoice>>, on_pick: Callbac
                                 .collect_view()
                         }}
                     </div>
-                </Show>
+                </When>
             </div>
-        </Show>
+        </When>
     }
 }

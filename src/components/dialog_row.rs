@@ -4,6 +4,7 @@
 use crate::components::avatar::Avatar;
 use crate::components::dialog_list::ROW_PX;
 use crate::components::offer_countdown::OfferCountdown;
+use crate::components::when::When;
 use crate::format::{list_time, preview_line, waiting_label};
 use crate::store::{InboxActions, InboxStore, Session};
 use el_protocol::api::DialogState;
@@ -55,9 +56,9 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
                         <span class="dialog-row__top">
                             <span class="dialog-row__name">{d.name.clone()}</span>
                             <span class="dialog-row__right">
-                                <Show when=move || { unread.get() > 0 }>
+                                <When when=move || { unread.get() > 0 }>
                                     <span class="badge">{move || unread.get()}<span class="sr-only">{tr!(unread_suffix)}</span></span>
-                                </Show>
+                                </When>
                                 <time class="dialog-row__time">{list_time(d.last_activity_at)}</time>
                             </span>
                         </span>

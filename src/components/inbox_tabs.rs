@@ -2,6 +2,7 @@
 //! how many new messages wait in it.
 
 use crate::components::app_shell::focus;
+use crate::components::when::When;
 use crate::labels::Text;
 use el_protocol::inbox::{Tab, TabCounts};
 use leptos::prelude::*;
@@ -48,13 +49,13 @@ pub fn InboxTabs(
                         >
                             <span class="tab__label">{tab.text()}</span>
                             " "
-                            <Show when=move || !loading.get()>
+                            <When when=move || !loading.get()>
                                 <span class="tab__count" title=tr!(dialogs_in_tab)>{move || counts.get().get(tab)}</span>
-                                <Show when=move || { unread.get().get(tab) > 0 }>
+                                <When when=move || { unread.get().get(tab) > 0 }>
                                     " "
                                     <span class="badge" title=tr!(unread_messages)>{move || tr!(n_new, n = unread.get().get(tab)).to_string()}</span>
-                                </Show>
-                            </Show>
+                                </When>
+                            </When>
                         </button>
                     }
                 })

@@ -34,3 +34,4 @@ pub mod shortcuts_help;
 pub mod template_picker;
 pub mod upload_tray;
 pub mod user_picker;
+pub mod when;

@@ -3,6 +3,7 @@
 //! missing a client matters.
 
 use crate::alerts;
+use crate::components::when::When;
 use crate::store::Session;
 use leptos::prelude::*;
 use web_sys::NotificationPermission;
@@ -26,7 +27,7 @@ pub fn NotifyBanner() -> impl IntoView {
         not_now.set(true);
     };
     view! {
-        <Show when=show>
+        <When when=show>
             <div class="notify-banner" role="region" aria-label=tr!(notifications)>
                 <p>{tr!(notify_offer)}</p>
                 <div class="notify-banner__actions">
@@ -34,6 +35,6 @@ pub fn NotifyBanner() -> impl IntoView {
                     <button class="button button--ghost" on:click=later>{tr!(not_now)}</button>
                 </div>
             </div>
-        </Show>
+        </When>
     }
 }

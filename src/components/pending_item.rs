@@ -2,6 +2,7 @@
 //! refused, why and a Retry button.
 
 use crate::components::attachment_list::AttachmentList;
+use crate::components::when::When;
 use el_protocol::markdown::to_safe_html;
 use el_protocol::outbox::{Pending, SendState};
 use el_web_client::base;
@@ -18,22 +19,22 @@ pub fn PendingItem(pending: Pending, on_retry: Callback<String>) -> impl IntoVie
     let failed = matches!(pending.state, SendState::Failed(_));
     view! {
         <li class="message message--mine message--pending" data-state=state>
-            <Show when={
+            <When when={
                 let empty = pending.text.is_empty();
                 move || !empty
             }>
                 <div class="message__text markdown" inner_html=to_safe_html(&pending.text, &base::path())></div>
-            </Show>
+            </When>
             <AttachmentList attachments=pending.attachments.clone()/>
             <span class="message__status" role="status">
                 {status}
-                <Show when=move || failed>
+                <When when=move || failed>
                     " "
                     <button class="button button--small" on:click={
                         let key = key.clone();
                         move |_| on_retry.run(key.clone())
                     }>{tr!(retry)}</button>
-                </Show>
+                </When>
             </span>
         </li>
     }

@@ -2,6 +2,7 @@
 //! them in turn (and one offered now passes to the next operator).
 
 use crate::api;
+use crate::components::when::When;
 use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::queue::Presence;
@@ -47,8 +48,8 @@ pub fn PresenceToggle() -> impl IntoView {
             <span class="presence__dot" aria-hidden="true"></span>
             {move || presence().text()}
         </button>
-        <Show when=move || error.with(Option::is_some)>
+        <When when=move || error.with(Option::is_some)>
             <span class="form-error" role="alert">{move || error.get().unwrap_or_default()}</span>
-        </Show>
+        </When>
     }
 }

@@ -1,6 +1,7 @@
 //! The editable fields of a CRM record, as its entity has them, with the responsible
 //! user. Checks what it can before sending (the server checks everything again).
 
+use crate::components::when::When;
 use crate::labels::{EntityText, Text};
 use crate::store::Session;
 use el_protocol::crm::{format_amount, parse_amount, validate, DealStage, Entity, RecordFields, RecordInput};
@@ -89,9 +90,9 @@ pub fn RecordForm(
                     view! { <option value=id.0 selected=move || owner.get() == Some(id)>{u.name}</option> }
                 }).collect_view()}
             </select>
-            <Show when=move || error.with(Option::is_some)>
+            <When when=move || error.with(Option::is_some)>
                 <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             <div class="record-form__actions">
                 <button type="submit" class="button button--primary" disabled=move || busy.get()>{submit_label}</button>
             </div>

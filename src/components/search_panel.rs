@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::avatar::Avatar;
 use crate::components::link::Link;
+use crate::components::when::When;
 use crate::format::{author_prefix, list_time};
 use crate::i18n::td_string;
 use crate::language::current;
@@ -58,7 +59,7 @@ pub fn SearchBox(query: RwSignal<String>) -> impl IntoView {
                 on:input=move |e| query.set(event_target_value(&e))
                 on:keydown=on_key
             />
-            <Show when=move || !query.with(String::is_empty)>
+            <When when=move || !query.with(String::is_empty)>
                 <button
                     type="button"
                     class="search__clear button button--ghost button--small"
@@ -72,7 +73,7 @@ pub fn SearchBox(query: RwSignal<String>) -> impl IntoView {
                 >
                     "×"
                 </button>
-            </Show>
+            </When>
         </form>
     }
 }

@@ -1,6 +1,7 @@
 //! The files attached to the message being written: a progress bar and Cancel while
 //! uploading, then a chip that can be taken off; failures say why.
 
+use crate::components::when::When;
 use crate::store::uploads::{UploadState, Uploads};
 use el_protocol::api::human_size;
 use leptos::prelude::*;
@@ -8,9 +9,9 @@ use leptos::prelude::*;
 #[component]
 pub fn UploadTray(uploads: Uploads) -> impl IntoView {
     view! {
-        <Show when=move || uploads.refusal.with(Option::is_some)>
+        <When when=move || uploads.refusal.with(Option::is_some)>
             <p class="form-error" role="alert">{move || uploads.refusal.get().unwrap_or_default()}</p>
-        </Show>
+        </When>
         <ul class="upload-tray" aria-label=tr!(files_to_send)>
             <For each=move || uploads.items() key=|f| (f.key, state_key(&f.state)) let:file>
                 {

@@ -2,6 +2,7 @@
 //! (Redirect). Searchable by name; only users who can work with dialogs are offered.
 
 use crate::components::modal::Modal;
+use crate::components::when::When;
 use crate::store::Session;
 use el_protocol::UserId;
 use leptos::prelude::*;
@@ -81,10 +82,10 @@ pub fn UserPicker(
                     </li>
                 </For>
             </ul>
-            <Show when=move || candidates.with(Vec::is_empty)>
+            <When when=move || candidates.with(Vec::is_empty)>
                 <p class="muted">{tr!(nobody_matches)}</p>
-            </Show>
-            <Show when=move || single>
+            </When>
+            <When when=move || single>
                 <label class="field-label" for="handover-note">{tr!(note_for_responsible)}</label>
                 <textarea
                     id="handover-note"
@@ -94,7 +95,7 @@ pub fn UserPicker(
                     prop:value=move || note.get()
                     on:input=move |e| note.set(event_target_value(&e))
                 ></textarea>
-            </Show>
+            </When>
             <footer class="modal__footer">
                 <button class="button" on:click=move |_| on_close.run(())>{tr!(cancel)}</button>
                 <button class="button button--primary" disabled=move || chosen.with(BTreeSet::is_empty) on:click=confirm>

@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::confirm_modal::ConfirmModal;
+use crate::components::when::When;
 use crate::format::list_time;
 use crate::store::Session;
 use el_protocol::embed::{ApiKey, ApiKeyInput, NewApiKey};
@@ -118,7 +119,7 @@ pub fn ApiKeysPage() -> impl IntoView {
         <AppShell>
             <section class="settings api-keys">
                 <h1>{tr!(api_keys)}</h1>
-                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_api_keys)}</p> }>
+                <When when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_api_keys)}</p> }>
                     <p class="muted">{tr!(api_keys_about)}</p>
                     <form class="api-keys__form" on:submit=move |e| { e.prevent_default(); create(); }>
                         <label for="key-name">{tr!(key_name)}</label>
@@ -131,9 +132,9 @@ pub fn ApiKeysPage() -> impl IntoView {
                         <p id="key-origins-help" class="muted">{tr!(key_origins_help)}</p>
                         <button class="button button--primary" type="submit" disabled=move || busy.get()>{tr!(create_key)}</button>
                     </form>
-                    <Show when=move || error.with(Option::is_some)>
+                    <When when=move || error.with(Option::is_some)>
                         <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                    </Show>
+                    </When>
                     {move || created.get().map(|new| view! {
                         <div class="notice api-keys__secret" role="status">
                             <p>{tr!(key_created_copy, name = new.key.name.clone()).to_string()}</p>
@@ -143,9 +144,9 @@ pub fn ApiKeysPage() -> impl IntoView {
                                     on:click=move |_| copy(new.secret.clone())>{tr!(copy_key)}</button>
                                 <button class="button" type="button"
                                     on:click=move |_| { copied.set(false); created.set(None); }>{tr!(done)}</button>
-                                <Show when=move || copied.get()>
+                                <When when=move || copied.get()>
                                     <span class="muted">{tr!(key_copied)}</span>
-                                </Show>
+                                </When>
                             </div>
                         </div>
                     })}
@@ -161,7 +162,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                     <h2>{tr!(how_to_embed)}</h2>
                     <p class="muted">{tr!(how_to_embed_about)}</p>
                     <pre class="api-keys__example" tabindex="0"><code>{example.get_value()}</code></pre>
-                </Show>
+                </When>
             </section>
             {move || confirming.get().map(|key| {
                 view! {

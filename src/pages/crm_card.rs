@@ -8,6 +8,7 @@ use crate::components::dialog_block::DialogBlock;
 use crate::components::external_lines_field::ExternalLinesField;
 use crate::components::link::Link;
 use crate::components::record_form::RecordForm;
+use crate::components::when::When;
 use crate::labels::{EntityText, Text};
 use crate::pages::crm_list::{route_entity, CrmNav};
 use crate::pages::not_found::NotFoundPage;
@@ -115,7 +116,7 @@ pub fn CrmCardPage() -> impl IntoView {
             </header>
             <div class="card">
                 <div class="card__main">
-                    <Show
+                    <When
                         when=move || editing.get()
                         fallback={
                             let (fields, responsible) = (r.fields.clone(), session.user_name(r.responsible));
@@ -134,10 +135,10 @@ pub fn CrmCardPage() -> impl IntoView {
                             error.set(None);
                             editing.set(false);
                         }>{tr!(cancel)}</button>
-                    </Show>
-                    <Show when=move || saved.get()>
+                    </When>
+                    <When when=move || saved.get()>
                         <p class="muted" role="status">{tr!(saved)}</p>
-                    </Show>
+                    </When>
                 </div>
                 <aside class="card__side">
                     {(e != Entity::Deal).then(|| view! {
@@ -175,7 +176,7 @@ pub fn CrmCardPage() -> impl IntoView {
         })
     };
     view! {
-        <Show when=known fallback=NotFoundPage>
+        <When when=known fallback=NotFoundPage>
             <AppShell>
                 <section class="crm">
                     <CrmNav current=entity/>
@@ -185,15 +186,15 @@ pub fn CrmCardPage() -> impl IntoView {
                         }.into_any(),
                         (None, None) => new_form().into_any(),
                         (Some(_), None) => view! {
-                            <Show when=move || record.with(Option::is_some)
+                            <When when=move || record.with(Option::is_some)
                                 fallback=|| view! { <p class="empty-state" aria-busy="true">{tr!(loading)}</p> }>
                                 {card}
-                            </Show>
+                            </When>
                         }.into_any(),
                     }}
                 </section>
             </AppShell>
-        </Show>
+        </When>
     }
 }
 

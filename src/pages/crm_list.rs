@@ -5,6 +5,7 @@ use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::external_lines_field::ExternalLinesField;
 use crate::components::link::Link;
+use crate::components::when::When;
 use crate::format::list_time;
 use crate::labels::{EntityText, Text};
 use crate::pages::not_found::NotFoundPage;
@@ -124,25 +125,25 @@ pub fn CrmListPage() -> impl IntoView {
                     {r.converted.then(|| view! { <span class="mark">{tr!(converted)}</span> })}</td>
                 <td class="muted">{details}</td>
                 <td data-label=tr!(responsible)>{session.user_name(r.responsible)}</td>
-                <Show when=move || show_lines.get()>
+                <When when=move || show_lines.get()>
                     <td data-label=tr!(external_lines)><ExternalLinesField lines=lines.clone() compact=true/></td>
-                </Show>
+                </When>
                 <td class="muted" data-label=tr!(sort_updated)><time>{list_time(r.updated_at)}</time></td>
             </tr>
         }
     };
     let title = move || entity.get().map(|e| e.plural_text()).unwrap_or(tr!(crm));
     view! {
-        <Show when=move || entity.get().is_some() fallback=NotFoundPage>
+        <When when=move || entity.get().is_some() fallback=NotFoundPage>
             <AppShell>
                 <section class="crm">
                     <header class="crm__header">
                         <h1>{title}</h1>
-                        <Show when=can_create>
+                        <When when=can_create>
                             <Link href=move || format!("/crm/{}/new", entity.get().map(|e| e.plural()).unwrap_or("leads")) attr:class="button button--primary">
                                 {move || entity.get().map(|e| e.new_text()).unwrap_or_default()}
                             </Link>
-                        </Show>
+                        </When>
                     </header>
                     <CrmNav current=entity/>
                     <div class="crm__toolbar">
@@ -159,17 +160,17 @@ pub fn CrmListPage() -> impl IntoView {
                                 }).collect_view()}
                             </select>
                         </label>
-                        <Show when=move || entity.get() != Some(Entity::Deal)>
+                        <When when=move || entity.get() != Some(Entity::Deal)>
                             <label class="checkbox">
                                 <input type="checkbox" prop:checked=move || show_lines.get()
                                     on:change=move |e| show_lines.set(event_target_checked(&e))/>
                                 {tr!(lines_column)}
                             </label>
-                        </Show>
+                        </When>
                     </div>
-                    <Show when=move || error.with(Option::is_some)>
+                    <When when=move || error.with(Option::is_some)>
                         <div class="empty-state" role="alert"><p>{move || error.get().unwrap_or_default()}</p></div>
-                    </Show>
+                    </When>
                     {move || list.get().map(|l| {
                         if l.records.is_empty() {
                             let what = entity.get().map(|e| e.plural_text().to_lowercase()).unwrap_or_default();
@@ -184,7 +185,7 @@ pub fn CrmListPage() -> impl IntoView {
                                     <th scope="col">{entity.get().map(|e| e.title_text()).unwrap_or(tr!(field_name))}</th>
                                     <th scope="col">{if entity.get() == Some(Entity::Deal) { tr!(amount_stage) } else { tr!(phone_email) }}</th>
                                     <th scope="col">{tr!(responsible)}</th>
-                                    <Show when=move || show_lines.get()><th scope="col">{tr!(external_lines)}</th></Show>
+                                    <When when=move || show_lines.get()><th scope="col">{tr!(external_lines)}</th></When>
                                     <th scope="col">{tr!(sort_updated)}</th>
                                 </tr></thead>
                                 <tbody>{l.records.into_iter().map(row).collect_view()}</tbody>
@@ -197,6 +198,6 @@ pub fn CrmListPage() -> impl IntoView {
                     })}
                 </section>
             </AppShell>
-        </Show>
+        </When>
     }
 }

@@ -4,6 +4,7 @@
 use crate::api;
 use crate::components::dialog_block::DialogBlock;
 use crate::components::external_lines_field::ExternalLinesField;
+use crate::components::when::When;
 use crate::embed::{emit, report_height};
 use crate::on_demand::OnDemandChat;
 use crate::store::{chat_calls, InboxActions, InboxStore, Session, SessionState};
@@ -28,12 +29,14 @@ fn record_param() -> Memo<Option<(Entity, RecordId)>> {
     Memo::new(move |_| params.with(|p| Some((Entity::parse(&p.get("entity")?)?, RecordId(p.get("id")?.parse().ok()?)))))
 }
 
-/// What every embedded view shows around itself: a wait until the host's token signed
-/// in, a clear message (and "unauthorized" to the host) when the session ended, and
-/// its height to the host as it changes (unless it fills the frame).
+/// What every embedded view shows around itself (the first one drawn starts listening
+/// to the host, `embed::start`): a wait until the host's token signed in, a clear
+/// message (and "unauthorized" to the host) when the session ended, and its height to
+/// the host as it changes (unless it fills the frame).
 #[component]
 fn Embedded(#[prop(optional)] fill: bool, children: ChildrenFn) -> impl IntoView {
     let session = expect_context::<Session>();
+    crate::embed::start(session, expect_context::<InboxStore>());
     Effect::new(move |_| {
         if session.state.with(|s| matches!(s, SessionState::SignedOut)) {
             emit("unauthorized", &[]);
@@ -154,9 +157,9 @@ pub fn EmbeddedChatPage() -> impl IntoView {
     });
     view! {
         <Embedded fill=true>
-            <Show when=move || notice.with(Option::is_some)>
+            <When when=move || notice.with(Option::is_some)>
                 <p class="form-error" role="alert">{move || notice.get().unwrap_or_default()}</p>
-            </Show>
+            </When>
             {move || match (id.get(), error.get()) {
                 (_, Some(message)) => view! { <p class="form-error" role="alert">{message}</p> }.into_any(),
                 (Some(dialog), None) => view! { <OnDemandChat id=dialog at=None/> }.into_any(),

@@ -7,6 +7,7 @@ use crate::components::inbox_tabs::InboxTabs;
 use crate::components::no_access::NoAccess;
 use crate::components::notify_banner::NotifyBanner;
 use crate::components::search_panel::{SearchBox, SearchIn, SEARCH_INPUT_ID};
+use crate::components::when::When;
 use crate::on_demand::{self, fetch_chat_early, load_older, HelpMaker, OnDemandChat, OnDemandSearch};
 use crate::shortcuts;
 use crate::store::{chat_calls, Connection, InboxActions, InboxStore, Session};
@@ -170,7 +171,7 @@ pub fn InboxPage() -> impl IntoView {
 
     view! {
         <AppShell>
-            <Show when=has_lines fallback=|| view! { <NoAccess/> }>
+            <When when=has_lines fallback=|| view! { <NoAccess/> }>
                 // On a phone one column shows at a time: the list, or the open chat.
                 <div class="inbox" class:inbox--chat=move || selected.with(Option::is_some)>
                     <aside class="inbox__side" aria-label=tr!(dialogs)>
@@ -184,7 +185,7 @@ pub fn InboxPage() -> impl IntoView {
                         </div>
                         <NotifyBanner/>
                         <SearchBox query=search/>
-                        <Show
+                        <When
                             when=move || !search.with(String::is_empty)
                             fallback=move || view! {
                                 <InboxTabs active=tab counts=counts unread=unread on_select=select_tab
@@ -193,7 +194,7 @@ pub fn InboxPage() -> impl IntoView {
                             }
                         >
                             <OnDemandSearch search=SearchIn { query: search, tab, selected, at }/>
-                        </Show>
+                        </When>
                     </aside>
                     <section class="inbox__main" aria-label=tr!(chat)>
                         {move || match (selected.get(), chat_error.get()) {
@@ -217,13 +218,13 @@ pub fn InboxPage() -> impl IntoView {
                     </section>
                 </div>
                 {move || help.get().map(|make| make(Callback::new(move |_| help.set(None))))}
-                <Show when=move || notice.with(Option::is_some)>
+                <When when=move || notice.with(Option::is_some)>
                     <div class="toast" role="alert">
                         <span>{move || notice.get().unwrap_or_default()}</span>
                         <button class="button button--ghost" aria-label=tr!(dismiss) on:click=move |_| notice.set(None)>"×"</button>
                     </div>
-                </Show>
-            </Show>
+                </When>
+            </When>
         </AppShell>
     }
 }

@@ -8,6 +8,7 @@ use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::channel_icon::ChannelIcon;
 use crate::components::confirm_modal::ConfirmModal;
+use crate::components::when::When;
 use crate::format::list_time;
 use crate::i18n::td_string;
 use crate::language::current;
@@ -354,19 +355,19 @@ pub fn IntegrationsPage() -> impl IntoView {
         <AppShell>
             <section class="settings integrations">
                 <h1>{tr!(integrations)}</h1>
-                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_integrations)}</p> }>
-                    <Show when=move || overview.with(|o| o.as_ref().is_some_and(|o| o.public_url.is_none()))>
+                <When when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_integrations)}</p> }>
+                    <When when=move || overview.with(|o| o.as_ref().is_some_and(|o| o.public_url.is_none()))>
                         <p class="notice" role="note">
                             {tr!(no_public_url)}
                             {tr!(start_server_with)}<code>"PUBLIC_URL=https://your-domain"</code>{tr!(to_connect_bots)}
                         </p>
-                    </Show>
+                    </When>
                     <MessengerSection kind=ChannelKind::Telegram overview said busy on_connect on_toggle/>
                     <MessengerSection kind=ChannelKind::Viber overview said busy on_connect on_toggle/>
                     <MessengerSection kind=ChannelKind::Whatsapp overview said busy on_connect on_toggle/>
                     <MessengerSection kind=ChannelKind::Facebook overview said busy on_connect on_toggle/>
                     <MessengerSection kind=ChannelKind::Instagram overview said busy on_connect on_toggle/>
-                </Show>
+                </When>
             </section>
             {move || confirming.get().map(|bot| {
                 let text = tr!(disconnect_text, bot = bot.handle()).to_string();

@@ -1,5 +1,6 @@
 //! `/login`: sign in with login and password.
 
+use crate::components::when::When;
 use crate::store::{InboxStore, Session, SessionState};
 use crate::{api, begin_session};
 use leptos::prelude::*;
@@ -77,9 +78,9 @@ pub fn LoginPage() -> impl IntoView {
                     prop:value=move || password.get()
                     on:input=move |ev| password.set(event_target_value(&ev))
                 />
-                <Show when=move || error.with(Option::is_some)>
+                <When when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                </Show>
+                </When>
                 <button type="submit" class="button button--primary" disabled=move || pending.get()>
                     {move || if pending.get() { tr!(signing_in) } else { tr!(sign_in) }}
                 </button>

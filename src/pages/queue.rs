@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::channel_icon::ChannelIcon;
+use crate::components::when::When;
 use crate::format::{list_time, waiting_label};
 use crate::labels::Text;
 use crate::store::Session;
@@ -80,18 +81,18 @@ pub fn QueuePage() -> impl IntoView {
         <AppShell>
             <section class="settings queue">
                 <h1>{tr!(queue)}</h1>
-                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_queue)}</p> }>
+                <When when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_queue)}</p> }>
                     <p class="muted">
                         {tr!(queue_everyone)}
                         {tr!(queue_in_turn)}
                         {tr!(queue_in_turn_end)}
                     </p>
-                    <Show when=move || state.error.with(Option::is_some)>
+                    <When when=move || state.error.with(Option::is_some)>
                         <p class="form-error" role="alert">{move || state.error.get().unwrap_or_default()}</p>
-                    </Show>
-                    <Show when=move || state.status.with(Option::is_some)>
+                    </When>
+                    <When when=move || state.status.with(Option::is_some)>
                         <p class="muted" role="status">{move || state.status.get().unwrap_or_default()}</p>
-                    </Show>
+                    </When>
                     <h2>{tr!(channels)}</h2>
                     <div class="table-scroll">
                         <table class="crm-table queue__channels">
@@ -131,7 +132,7 @@ pub fn QueuePage() -> impl IntoView {
                     </div>
                     <h2>{tr!(waiting_in_turn)}</h2>
                     <Waiting state=state/>
-                </Show>
+                </When>
             </section>
         </AppShell>
     }

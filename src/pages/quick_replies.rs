@@ -3,6 +3,7 @@
 
 use crate::api;
 use crate::components::app_shell::AppShell;
+use crate::components::when::When;
 use crate::store::{InboxStore, Session};
 use el_protocol::api::MAX_MESSAGE_CHARS;
 use el_protocol::replies::{QuickReply, QuickReplyInput, Variables, MAX_REPLY_TITLE_CHARS};
@@ -95,13 +96,13 @@ pub fn QuickRepliesPage() -> impl IntoView {
                 <div class="quick-reply__head">
                     <strong>{r.title.clone()}</strong>
                     {r.shared.then(|| view! { <span class="chip">{tr!(shared)}</span> })}
-                    <Show when=move || may_change>
+                    <When when=move || may_change>
                         <button class="button button--ghost" aria-label=tr!(edit_named, name = r.title.clone()).to_string() on:click={
                             let r = for_edit.clone();
                             move |_| edit(r.clone())
                         }>{tr!(edit)}</button>
                         <button class="button button--ghost" aria-label=tr!(delete_named, name = r.title.clone()).to_string() on:click=move |_| delete(id)>{tr!(delete)}</button>
-                    </Show>
+                    </When>
                 </div>
                 <p class="quick-reply__text">{r.text.clone()}</p>
             </li>
@@ -114,15 +115,15 @@ pub fn QuickRepliesPage() -> impl IntoView {
                 <p class="muted">
                     {tr!(quick_replies_about_page, names = Variables::NAMES.join(", ")).to_string()}
                 </p>
-                <Show when=move || error.with(Option::is_some)>
+                <When when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                </Show>
+                </When>
                 <ul class="quick-reply-list" aria-label=tr!(your_quick_replies)>
                     {move || replies.get().into_iter().map(row).collect_view()}
                 </ul>
-                <Show when=move || replies.with(Vec::is_empty)>
+                <When when=move || replies.with(Vec::is_empty)>
                     <p class="muted">{tr!(no_quick_replies_yet)}</p>
-                </Show>
+                </When>
                 <form class="quick-reply-form" on:submit=move |e| { e.prevent_default(); save(); }>
                     <h2>{move || if editing.get().is_some() { tr!(change_quick_reply) } else { tr!(new_quick_reply) }}</h2>
                     <label class="field-label" for="reply-title">{tr!(field_title)}</label>
@@ -131,16 +132,16 @@ pub fn QuickRepliesPage() -> impl IntoView {
                     <label class="field-label" for="reply-text">{tr!(text)}</label>
                     <textarea id="reply-text" class="field" rows="4" maxlength=MAX_MESSAGE_CHARS.to_string() required
                         prop:value=move || text.get() on:input=move |e| text.set(event_target_value(&e))></textarea>
-                    <Show when=admin>
+                    <When when=admin>
                         <label class="checkbox">
                             <input type="checkbox" prop:checked=move || shared.get() on:change=move |e| shared.set(event_target_checked(&e))/>
                             {tr!(shared_with_everyone)}
                         </label>
-                    </Show>
+                    </When>
                     <footer class="modal__footer">
-                        <Show when=move || editing.get().is_some()>
+                        <When when=move || editing.get().is_some()>
                             <button type="button" class="button" on:click=move |_| clear()>{tr!(cancel)}</button>
-                        </Show>
+                        </When>
                         <button type="submit" class="button button--primary">{tr!(save)}</button>
                     </footer>
                 </form>

@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::components::app_shell::AppShell;
+use crate::components::when::When;
 use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::permissions::{Access, EntityRights, LinesAccess, Role, RoleInput, RolesOverview, ViewScope};
@@ -107,14 +108,14 @@ pub fn RolesPage() -> impl IntoView {
         <AppShell>
             <section class="settings roles">
                 <h1>{tr!(roles)}</h1>
-                <Show when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_roles)}</p> }>
+                <When when=admin fallback=|| view! { <p class="empty-state" role="alert">{tr!(only_admins_roles)}</p> }>
                     <p class="muted">{tr!(roles_apply_at_once)}</p>
-                    <Show when=move || error.with(Option::is_some)>
+                    <When when=move || error.with(Option::is_some)>
                         <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                    </Show>
-                    <Show when=move || status.with(|s| s.is_some_and(|s| !s.is_empty()))>
+                    </When>
+                    <When when=move || status.with(|s| s.is_some_and(|s| !s.is_empty()))>
                         <p class="muted" role="status">{move || status.get().unwrap_or_default()}</p>
-                    </Show>
+                    </When>
                     {move || overview.get().map(|o| {
                         let roles = o.roles.clone();
                         view! {
@@ -153,7 +154,7 @@ pub fn RolesPage() -> impl IntoView {
                             </table>
                         }
                     })}
-                </Show>
+                </When>
             </section>
         </AppShell>
     }

@@ -4,6 +4,7 @@ use crate::alerts;
 use crate::api;
 use crate::components::app_shell::AppShell;
 use crate::components::link::Link;
+use crate::components::when::When;
 use crate::labels::Text;
 use crate::store::Session;
 use el_protocol::api::{Language, Theme, UserSettings};
@@ -60,9 +61,9 @@ pub fn SettingsPage() -> impl IntoView {
                     checked=Signal::derive(move || settings().notify_desktop)
                     on_change=Callback::new(set_desktop)
                 />
-                <Show when=move || settings().notify_desktop && browser_note().is_some()>
+                <When when=move || settings().notify_desktop && browser_note().is_some()>
                     <p class="muted" role="note">{browser_note}</p>
-                </Show>
+                </When>
                 <Setting
                     label=tr!(play_sound)
                     checked=Signal::derive(move || settings().notify_sound)
@@ -72,23 +73,23 @@ pub fn SettingsPage() -> impl IntoView {
                     move |theme| save(&|s| s.theme = theme))}
                 {choice(tr!(language), "language", Language::ALL, Language::as_str, move || settings().language,
                     move |language| save(&|s| s.language = language))}
-                <Show when=move || session.me().is_some_and(|me| me.access.has_lines())>
+                <When when=move || session.me().is_some_and(|me| me.access.has_lines())>
                     <h2>{tr!(answers)}</h2>
                     <p><Link href="/settings/quick-replies">{tr!(quick_replies)}</Link>{tr!(quick_replies_about)}</p>
-                </Show>
-                <Show when=move || session.me().is_some_and(|me| me.access.admin)>
+                </When>
+                <When when=move || session.me().is_some_and(|me| me.access.admin)>
                     <h2>{tr!(administration)}</h2>
                     <p><Link href="/settings/roles">{tr!(roles)}</Link>{tr!(roles_about)}</p>
                     <p><Link href="/settings/integrations">{tr!(integrations)}</Link>{tr!(integrations_about)}</p>
                     <p><Link href="/settings/queue">{tr!(queue)}</Link>{tr!(queue_about)}</p>
                     <p><Link href="/settings/api-keys">{tr!(api_keys)}</Link>{tr!(api_keys_about_link)}</p>
-                </Show>
-                <Show when=move || error.with(Option::is_some)>
+                </When>
+                <When when=move || error.with(Option::is_some)>
                     <p class="form-error" role="alert">{move || error.get().unwrap_or_default()}</p>
-                </Show>
-                <Show when=move || saved.get()>
+                </When>
+                <When when=move || saved.get()>
                     <p class="muted" role="status">{tr!(saved)}</p>
-                </Show>
+                </When>
             </section>
         </AppShell>
     }
