@@ -30,7 +30,7 @@ use el_protocol::api::Me;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, PossibleRouteMatch};
 use on_demand::{fetch_chat_early, OnDemand, Page};
 use store::{InboxStore, Session};
 
@@ -79,13 +79,25 @@ pub fn App() -> impl IntoView {
 }
 
 /// What a route draws. Every route gives this one type of function, so the router's
-/// code is made once for each shape of path instead of once for each route.
+/// code is made once, not once for each route (see also [`RoutePath`]).
 type Draw = fn() -> AnyView;
 
 /// A route's [`Draw`] of `view`.
 macro_rules! page {
     ({ $($body:tt)+ }) => { (|| { $($body)+ }.into_any()) as Draw };
     ($($view:tt)+) => { (|| view! { $($view)+ }.into_any()) as Draw };
+}
+
+/// A route's path, type-erased like its [`Draw`]: every route is then one type, so the
+/// router's matching code is made once instead of once per shape of path (static and
+/// parameter segments in each order).
+type RoutePath = std::sync::Arc<dyn PossibleRouteMatch + Send + Sync>;
+
+/// The [`RoutePath`] of a path written as for `path!`.
+macro_rules! at {
+    ($path:tt) => {
+        std::sync::Arc::new(path!($path)) as RoutePath
+    };
 }
 
 /// The pages, drawn anew in each language the user switches to.
@@ -96,21 +108,21 @@ fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
         view! {
                 <Router base=el_web_client::base::path()>
                     <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
-                        <Route path=path!("/login") view=page!(<pages::login::LoginPage/>)/>
-                        <Route path=path!("/") view=page!(<pages::home::HomePage/>)/>
-                        <Route path=path!("/lines") view=page!(<pages::inbox::InboxPage/>)/>
-                        <Route path=path!("/lines/:id") view=page!(<pages::inbox::InboxPage/>)/>
-                        <Route path=path!("/settings") view=page!(<OnDemand page=Page::Settings/>)/>
-                        <Route path=path!("/settings/roles") view=page!(<OnDemand page=Page::Roles/>)/>
-                        <Route path=path!("/settings/quick-replies") view=page!(<OnDemand page=Page::QuickReplies/>)/>
-                        <Route path=path!("/settings/integrations") view=page!(<OnDemand page=Page::Integrations/>)/>
-                        <Route path=path!("/settings/queue") view=page!(<OnDemand page=Page::Queue/>)/>
-                        <Route path=path!("/settings/api-keys") view=page!(<OnDemand page=Page::ApiKeys/>)/>
-                        <Route path=path!("/crm/:entity") view=page!(<OnDemand page=Page::CrmList/>)/>
-                        <Route path=path!("/crm/:entity/:id") view=page!(<OnDemand page=Page::CrmCard/>)/>
-                        <Route path=path!("/embed/frame/block/:entity/:id") view=page!(<OnDemand page=Page::EmbeddedBlock/>)/>
-                        <Route path=path!("/embed/frame/field/:entity/:id") view=page!(<OnDemand page=Page::EmbeddedField/>)/>
-                        <Route path=path!("/embed/frame/chat/:id") view=page!({ fetch_chat_early(); view! { <OnDemand page=Page::EmbeddedChat/> } })/>
+                        <Route path=at!("/login") view=page!(<pages::login::LoginPage/>)/>
+                        <Route path=at!("/") view=page!(<pages::home::HomePage/>)/>
+                        <Route path=at!("/lines") view=page!(<pages::inbox::InboxPage/>)/>
+                        <Route path=at!("/lines/:id") view=page!(<pages::inbox::InboxPage/>)/>
+                        <Route path=at!("/settings") view=page!(<OnDemand page=Page::Settings/>)/>
+                        <Route path=at!("/settings/roles") view=page!(<OnDemand page=Page::Roles/>)/>
+                        <Route path=at!("/settings/quick-replies") view=page!(<OnDemand page=Page::QuickReplies/>)/>
+                        <Route path=at!("/settings/integrations") view=page!(<OnDemand page=Page::Integrations/>)/>
+                        <Route path=at!("/settings/queue") view=page!(<OnDemand page=Page::Queue/>)/>
+                        <Route path=at!("/settings/api-keys") view=page!(<OnDemand page=Page::ApiKeys/>)/>
+                        <Route path=at!("/crm/:entity") view=page!(<OnDemand page=Page::CrmList/>)/>
+                        <Route path=at!("/crm/:entity/:id") view=page!(<OnDemand page=Page::CrmCard/>)/>
+                        <Route path=at!("/embed/frame/block/:entity/:id") view=page!(<OnDemand page=Page::EmbeddedBlock/>)/>
+                        <Route path=at!("/embed/frame/field/:entity/:id") view=page!(<OnDemand page=Page::EmbeddedField/>)/>
+                        <Route path=at!("/embed/frame/chat/:id") view=page!({ fetch_chat_early(); view! { <OnDemand page=Page::EmbeddedChat/> } })/>
                     </Routes>
                 </Router>
         }

@@ -28,6 +28,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::cell::RefCell;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 /// A part could not be downloaded (the network failed).
 pub struct NotDownloaded;
@@ -305,23 +306,28 @@ async fn styled<M>(made: impl std::future::Future<Output = Result<M, NotDownload
     Ok(made)
 }
 
-/// Where a part's download stands; `M` is what draws once it is here.
-#[derive(Clone, Copy)]
-enum Download<M> {
+/// Where a part's download stands.
+#[derive(Clone)]
+enum Download {
     Under,
-    Done(M),
+    /// Here: what draws the view.
+    Done(ViewFn),
     /// It failed: the network, or an update of the app since this page opened.
     Failed {
         updated: bool,
     },
 }
 
+/// A part's download, giving what draws the view.
+type Drawing = Arc<dyn Fn() -> LocalBoxFuture<'static, Result<ViewFn, NotDownloaded>> + Send + Sync>;
+
 /// What `part` draws with `draw`: at once when the part and the parts' style sheet are
 /// here (then `get` answers at its first poll and asks the browser for nothing; a part
 /// that is not here is never polled this way); otherwise "Loading…" while they
 /// download, and when they cannot be, what went wrong: the network (Retry) or an update
 /// of the app since this page opened (Reload), framed as `place` wants. What the part draws is drawn in a plain reactive
-/// closure, as a route's page is, never inside a `Suspense`.
+/// closure, as a route's page is, never inside a `Suspense`. The work is done by
+/// [`drawn_when_here`], one copy for every kind of part.
 fn when_here<M, F>(
     part: &'static str,
     place: Place,
@@ -333,26 +339,34 @@ where
     F: std::future::Future<Output = Result<M, NotDownloaded>> + 'static,
 {
     use futures::FutureExt;
+    let drawing = move || get().map(move |made| made.map(|make| ViewFn::from(move || draw(make)))).boxed_local();
+    drawn_when_here(part, place, Arc::new(drawing))
+}
+
+/// [`when_here`] with the part's download type-erased.
+fn drawn_when_here(part: &'static str, place: Place, get: Drawing) -> AnyView {
+    use futures::FutureExt;
     let get = move || styled(get());
-    if let Some(Ok(make)) = is_here(part).then(|| get().now_or_never()).flatten() {
-        return draw(make);
+    if let Some(Ok(draw)) = is_here(part).then(|| get().now_or_never()).flatten() {
+        return draw.run();
     }
     let state = RwSignal::new(Download::Under);
-    let fetch = move || {
+    let fetch = Callback::new(move |()| {
         state.set(Download::Under);
+        let download = get();
         spawn_local(async move {
-            let next = match get().await {
-                Ok(make) => {
+            let next = match download.await {
+                Ok(draw) => {
                     DOWNLOADED.with(|parts| parts.borrow_mut().insert(part));
-                    Download::Done(make)
+                    Download::Done(draw)
                 }
                 Err(NotDownloaded) => Download::Failed { updated: app_was_updated().await },
             };
             // The user may have gone elsewhere meanwhile.
             let _ = state.try_set(next);
         });
-    };
-    fetch();
+    });
+    fetch.run(());
     let failed = move |updated: bool| {
         let (text, action) = match (updated, place) {
             (true, _) => (tr!(app_updated), tr!(reload)),
@@ -364,7 +378,7 @@ where
             if updated {
                 let _ = window().location().reload();
             } else {
-                fetch();
+                fetch.run(());
             }
         };
         view! {
@@ -377,7 +391,7 @@ where
     };
     (move || match state.get() {
         Download::Under => framed(place, || view! { <p class="loading-page">{tr!(loading)}</p> }.into_any()),
-        Download::Done(make) => draw(make),
+        Download::Done(draw) => draw.run(),
         Download::Failed { updated } => framed(place, move || failed(updated)),
     })
     .into_any()

@@ -44,3 +44,11 @@ pub fn neighbour(ids: &[DialogId], current: Option<DialogId>, step: isize) -> Op
     };
     ids.get(at.checked_add_signed(step)?).copied()
 }
+
+/// Calls `on_key` for every key pressed on the page until the handle is removed. Every
+/// key listener of the app goes through this one, so Leptos's listener code is in the
+/// wasm once, not once per listener.
+pub fn on_key(on_key: impl Fn(web_sys::KeyboardEvent) + 'static) -> leptos::prelude::WindowListenerHandle {
+    let on_key: Box<dyn Fn(web_sys::KeyboardEvent)> = Box::new(on_key);
+    leptos::prelude::window_event_listener(leptos::ev::keydown, on_key)
+}

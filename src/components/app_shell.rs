@@ -11,7 +11,7 @@ use el_protocol::crm::Entity;
 use el_protocol::permissions::{Access, ViewScope};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::Redirect;
+use leptos_router::hooks::use_navigate;
 
 /// Where the CRM item leads: the first list the role may view, or the leads (where a
 /// role that only creates finds New lead); `None` when the role reaches no CRM record.
@@ -27,7 +27,7 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
     let children = StoredValue::new(children);
     // On a phone the sections and Sign out fold into a menu.
     let menu_open = RwSignal::new(false);
-    let esc = window_event_listener(leptos::ev::keydown, move |e| {
+    let esc = crate::shortcuts::on_key(move |e| {
         if e.key() == "Escape" && menu_open.get_untracked() {
             menu_open.set(false);
             focus("topbar-menu-toggle");
@@ -42,7 +42,7 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
     };
     move || match session.state.get() {
         SessionState::Checking => view! { <div class="loading-page" aria-busy="true">{tr!(loading)}</div> }.into_any(),
-        SessionState::SignedOut => view! { <Redirect path="/login"/> }.into_any(),
+        SessionState::SignedOut => redirect("/login"),
         SessionState::SignedIn(me) => view! {
             <div class="shell">
                 <a class="skip-link" href="#main" on:click=move |e| {
@@ -87,6 +87,13 @@ pub fn AppShell(children: ChildrenFn) -> impl IntoView {
         }
         .into_any(),
     }
+}
+
+/// Goes to `path` (under the router's base) as the page draws, as leptos_router's
+/// `Redirect` does in a browser, without its server-side half; draws nothing.
+pub fn redirect(path: &str) -> AnyView {
+    use_navigate()(path, Default::default());
+    ().into_any()
 }
 
 /// Moves focus to the element with this id, if it is on the page.

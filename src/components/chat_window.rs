@@ -461,7 +461,7 @@ pub fn ChatWindow(
     };
 
     // R takes an unassigned dialog, E ends one the user works on (see `shortcuts`).
-    let keys = window_event_listener(leptos::ev::keydown, move |e| {
+    let keys = crate::shortcuts::on_key(move |e| {
         if e.alt_key() || shortcuts::is_typing(&e) {
             return;
         }

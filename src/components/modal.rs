@@ -19,7 +19,7 @@ const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]):
 pub fn Modal(#[prop(into)] title: String, on_close: Callback<()>, children: Children) -> impl IntoView {
     let title_id = format!("modal-title-{}", NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let panel: NodeRef<Div> = NodeRef::new();
-    let esc = window_event_listener(ev::keydown, move |e| {
+    let esc = crate::shortcuts::on_key(move |e| {
         if e.key() == "Escape" {
             e.prevent_default();
             on_close.run(());

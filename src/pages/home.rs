@@ -1,9 +1,8 @@
 //! `/`: sends users to the section their role opens.
 
-use crate::components::app_shell::AppShell;
+use crate::components::app_shell::{redirect, AppShell};
 use crate::store::Session;
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -11,7 +10,7 @@ pub fn HomePage() -> impl IntoView {
     view! {
         <AppShell>
             {move || match session.me() {
-                Some(me) if me.access.has_lines() => view! { <Redirect path="/lines"/> }.into_any(),
+                Some(me) if me.access.has_lines() => redirect("/lines"),
                 _ => view! { <crate::components::no_access::NoAccess/> }.into_any(),
             }}
         </AppShell>
