@@ -41,7 +41,12 @@ shrink_widget() {
 
 # Leptos's type-erased views make the app 12.5 % smaller but the small widget 3 %
 # larger (README, Bundles): only the app is built with them.
-bundle . "--cfg erase_components --cfg el_split -Clink-args=--emit-relocs" split_app src style public index.html Trunk.toml build.rs locales scripts/split-wasm.mjs scripts/unused-classes.mjs scripts/short-imports.mjs scripts/bundle-files.mjs scripts/minify-css.mjs
-bundle widget "" shrink_widget widget scripts/shrink-bindings.mjs scripts/short-imports.mjs scripts/bundle-files.mjs scripts/minify-css.mjs
+# Panic messages name a file from its crate's root (`leptos_router-0.8.17/src/…`), not
+# from this machine's directories: shorter, and the same on every machine.
+remap="--remap-path-prefix=$PWD/="
+for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do remap+=" --remap-path-prefix=$dir="; done
+
+bundle . "--cfg erase_components --cfg el_split -Clink-args=--emit-relocs $remap" split_app src style public index.html Trunk.toml build.rs locales scripts/split-wasm.mjs scripts/unused-classes.mjs scripts/short-imports.mjs scripts/bundle-files.mjs scripts/minify-css.mjs
+bundle widget "$remap" shrink_widget widget scripts/shrink-bindings.mjs scripts/short-imports.mjs scripts/bundle-files.mjs scripts/minify-css.mjs
 say "server: building (release)"
 cargo build --release -p el-server --quiet

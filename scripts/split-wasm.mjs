@@ -59,6 +59,23 @@ function deferPartStyles() {
   writeFileSync(join(dist, "index.html"), page.replace(tag, template));
 }
 
+/**
+ * wasm-bindgen imports the loader once per use (`import * as import1` to `import5`, and
+ * as many equal keys in the imports object, of which the last counts): one will do.
+ */
+function oneLoaderImport(bindings) {
+  const [first, ...rest] = [...bindings.matchAll(/^import \* as (\w+) from "\.\/__wasm_split\.js"\n/gm)].map((m) => m[1]);
+  let out = bindings;
+  for (const alias of rest) {
+    out = out.replace(`import * as ${alias} from "./__wasm_split.js"\n`, "")
+      .replace(new RegExp(`\\n\\s*"\\./__wasm_split\\.js": ${alias},`), "");
+  }
+  if (!first || rest.some((alias) => new RegExp(`\\b${alias}\\b`).test(out))) {
+    throw new Error("the bindings import the loader in a way scripts/split-wasm.mjs does not know");
+  }
+  return out;
+}
+
 const trunk = trunkName(dist, "external-lines");
 const work = mkdtempSync(join(tmpdir(), "el-split-"));
 try {
@@ -72,7 +89,7 @@ try {
   writeFileSync(join(work, "main_bg.wasm"), short.wasm);
   optimize(join(work, "main_bg.wasm"), join(work, "main.opt.wasm"));
   const wasm = readFileSync(join(work, "main.opt.wasm"));
-  const glue = minify(short.bindings, "js");
+  const glue = minify(oneLoaderImport(short.bindings), "js");
   const name = `external-lines-${nameHash(wasm, glue)}`;
 
   let loader = readFileSync(join(split, "__wasm_split.js"), "utf8")

@@ -4,6 +4,7 @@
 
 use el_protocol::alerts::{Alert, AlertKind};
 use el_protocol::api::UserSettings;
+use leptos::prelude::{RwSignal, Set};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Notification, NotificationOptions, NotificationPermission};
@@ -26,12 +27,13 @@ fn has_notifications() -> bool {
     js_sys::Reflect::has(&leptos::prelude::window(), &"Notification".into()).unwrap_or(false)
 }
 
-/// Asks the browser for permission to notify (call it from a click); `done` gets the answer.
-pub fn ask_permission(done: impl FnOnce(NotificationPermission) + 'static) {
+/// Asks the browser for permission to notify (call it from a click); `answer` gets the
+/// answer.
+pub fn ask_permission(answer: RwSignal<Option<NotificationPermission>>) {
     let Ok(promise) = Notification::request_permission() else { return };
     leptos::task::spawn_local(async move {
         let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-        done(Notification::permission());
+        let _ = answer.try_set(Some(Notification::permission()));
     });
 }
 

@@ -107,7 +107,7 @@ fn Routed(locale: Memo<i18n::Locale>) -> impl IntoView {
         let _ = locale.get();
         view! {
                 <Router base=el_web_client::base::path()>
-                    <Routes fallback=|| view! { <pages::not_found::NotFoundPage/> }>
+                    <Routes fallback=|| view! { <OnDemand page=Page::NotFound/> }>
                         <Route path=at!("/login") view=page!(<pages::login::LoginPage/>)/>
                         <Route path=at!("/") view=page!(<pages::home::HomePage/>)/>
                         <Route path=at!("/lines") view=page!(<pages::inbox::InboxPage/>)/>

@@ -95,6 +95,9 @@ parts! {
         CrmList => pages::crm_list::CrmListPage,
         CrmCard => pages::crm_card::CrmCardPage,
     }
+    missing {
+        NotFound => pages::not_found::NotFoundPage,
+    }
     embedded {
         EmbeddedBlock => pages::embed::EmbeddedBlockPage,
         EmbeddedField => pages::embed::EmbeddedFieldPage,
@@ -106,7 +109,7 @@ impl Page {
     /// Where it shows: inside the app's top bar, or alone (the embedded views).
     fn place(self) -> Place {
         match self {
-            Page::EmbeddedBlock | Page::EmbeddedField | Page::EmbeddedChat => Place::Alone,
+            Page::EmbeddedBlock | Page::EmbeddedField | Page::EmbeddedChat | Page::NotFound => Place::Alone,
             _ => Place::Shell,
         }
     }

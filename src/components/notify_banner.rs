@@ -19,7 +19,7 @@ pub fn NotifyBanner() -> impl IntoView {
     let not_now = RwSignal::new(storage.as_ref().is_some_and(|s| s.get_item(NOT_NOW_KEY).ok().flatten().is_some()));
     let wanted = move || session.me().is_some_and(|me| me.settings.notify_desktop);
     let show = move || wanted() && !not_now.get() && permission.get() == Some(NotificationPermission::Default);
-    let turn_on = move |_| alerts::ask_permission(move |answer| permission.set(Some(answer)));
+    let turn_on = move |_| alerts::ask_permission(permission);
     let later = move |_| {
         if let Some(storage) = window().local_storage().ok().flatten() {
             let _ = storage.set_item(NOT_NOW_KEY, "1");

@@ -37,7 +37,7 @@ pub fn SettingsPage() -> impl IntoView {
     let set_desktop = move |on: bool| {
         save(&|s| s.notify_desktop = on);
         if on && permission.get_untracked() == Some(NotificationPermission::Default) {
-            alerts::ask_permission(move |answer| permission.set(Some(answer)));
+            alerts::ask_permission(permission);
         }
     };
     let browser_note = move || match permission.get() {
