@@ -1,15 +1,15 @@
 //! What the inbox's first screen does not need, downloaded when it is first needed.
 //!
 //! Release builds (`--cfg el_split`, `scripts/build.sh`) cut each part below (Settings,
-//! the CRM, the embedded views, the open chat) into a wasm file of its own with
-//! wasm-split, as cargo-leptos does for Leptos's `#[lazy]`, so an operator's first
-//! download carries the sign-in, the top bar and the dialog list only; the chat's part
-//! (with the search's results) and the live part (what follows the socket, with the
-//! notifications) follow as soon as the list's rows are painted. Other builds
-//! (component tests, `trunk serve`) keep one file and open everything at once. What a
-//! part draws waits for the parts' style sheet too (`part_styles`). A part that cannot
-//! be downloaded says so and offers Retry (a later try starts afresh), or Reload when
-//! the app was updated since the page opened.
+//! the CRM, the embedded views, the not-found page, the open chat) into a wasm file of
+//! its own with wasm-split, as cargo-leptos does for Leptos's `#[lazy]`, so an
+//! operator's first download carries the sign-in, the top bar and the dialog list
+//! only; the chat's part (with the search's results) and the live part (what follows
+//! the socket, with the notifications) follow as soon as the list's rows are painted.
+//! Other builds (component tests, `trunk serve`) keep one file and open everything at
+//! once. What a part draws waits for the parts' style sheet too (`part_styles`). A part
+//! that cannot be downloaded says so and offers Retry (a later try starts afresh), or
+//! Reload when the app was updated since the page opened.
 
 use crate::components::app_shell::AppShell;
 use crate::components::chat_window::ChatWindow;
@@ -106,7 +106,8 @@ parts! {
 }
 
 impl Page {
-    /// Where it shows: inside the app's top bar, or alone (the embedded views).
+    /// Where it shows: inside the app's top bar, or alone (the embedded views, the
+    /// not-found page).
     fn place(self) -> Place {
         match self {
             Page::EmbeddedBlock | Page::EmbeddedField | Page::EmbeddedChat | Page::NotFound => Place::Alone,
@@ -121,7 +122,7 @@ impl Page {
 enum Place {
     /// A page inside the top bar, so the user can go elsewhere.
     Shell,
-    /// A page of its own (an embedded view).
+    /// A page of its own (an embedded view, the not-found page).
     Alone,
     /// The chat, beside the dialog list.
     Chat,
@@ -328,9 +329,9 @@ type Drawing = Arc<dyn Fn() -> LocalBoxFuture<'static, Result<ViewFn, NotDownloa
 /// here (then `get` answers at its first poll and asks the browser for nothing; a part
 /// that is not here is never polled this way); otherwise "Loading…" while they
 /// download, and when they cannot be, what went wrong: the network (Retry) or an update
-/// of the app since this page opened (Reload), framed as `place` wants. What the part draws is drawn in a plain reactive
-/// closure, as a route's page is, never inside a `Suspense`. The work is done by
-/// [`drawn_when_here`], one copy for every kind of part.
+/// of the app since this page opened (Reload), framed as `place` wants. What the part
+/// draws is drawn in a plain reactive closure, as a route's page is, never inside a
+/// `Suspense`. The work is done by [`drawn_when_here`], one copy for every kind of part.
 fn when_here<M, F>(
     part: &'static str,
     place: Place,

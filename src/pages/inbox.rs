@@ -134,7 +134,7 @@ pub fn InboxPage() -> impl IntoView {
             },
         )
     };
-    let keys = crate::shortcuts::on_key(move |e| {
+    let keys = shortcuts::on_key(move |e| {
         let typing = shortcuts::is_typing(&e);
         // Alt+arrows work in the message box too, but not in a modal or a list box.
         let walking = e.alt_key() && !e.ctrl_key() && !shortcuts::in_modal_or_list(&e);
