@@ -16,8 +16,11 @@ use std::time::{Duration, Instant};
 const DIALOGS: &str = "10000";
 const MESSAGES: usize = 1_000;
 const VISITORS: usize = 100;
-/// Page loads whose times to paint are taken (their median is printed).
-const LOADS: usize = 5;
+/// Page loads whose times to paint are taken (their median is printed); BENCH_LOADS=N
+/// takes more, for a steadier median on a noisy machine.
+fn loads() -> usize {
+    std::env::var("BENCH_LOADS").ok().and_then(|n| n.parse().ok()).filter(|n| *n > 0).unwrap_or(5)
+}
 
 /// Marks when the app's first dialog row is painted and when it opens its socket, and
 /// counts the message frames the socket receives (run in the app's page before its own
@@ -88,16 +91,27 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
     let (mut app_paint, mut vanilla_paint, mut app_socket, mut app_rows_at) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut pages = None;
-    for _ in 0..LOADS {
+    for _ in 0..loads() {
         if let Some((app, vanilla)) = pages.take() {
             browser.close(app).await;
             browser.close(vanilla).await;
         }
         let app = signed_in_page(&mut browser, &server, &cookie).await;
         browser.call(Some(&app), "Page.addScriptToEvaluateOnNewDocument", json!({ "source": APP_PROBE })).await;
+        // BENCH_TRACE=file.json writes a trace of the app's first load (open it in
+        // Chromium's DevTools, Performance panel).
+        let trace = std::env::var_os("BENCH_TRACE").filter(|_| app_paint.is_empty());
+        if trace.is_some() {
+            browser.start_trace(&app).await;
+        }
         browser.call(Some(&app), "Page.navigate", json!({ "url": server.url("/lines") })).await;
         let ready = "window.__bench && window.__bench.paintMs !== null && !document.querySelector('.connection')";
         wait(&mut browser, &app, ready).await;
+        if let Some(path) = trace {
+            let events = browser.end_trace(&app).await;
+            std::fs::write(&path, json!({ "traceEvents": events }).to_string()).expect("the trace is written");
+            eprintln!("[bench] browser: the app's first load is traced in {}", path.to_string_lossy());
+        }
         settle(&mut browser, &[&app]).await;
         app_paint.push(paint_ms(&mut browser, &app).await);
         app_socket.push(socket_ms(&mut browser, &app).await);
@@ -148,6 +162,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
 
 /// The median and the range of several measures.
 pub struct Spread {
+    count: usize,
     median: f64,
     least: f64,
     most: f64,
@@ -158,7 +173,7 @@ impl Spread {
         measures.sort_by(f64::total_cmp);
         let median = measures.get(measures.len() / 2).copied().unwrap_or(f64::NAN);
         let least = measures.first().copied().unwrap_or(f64::NAN);
-        Spread { median, least, most: measures.last().copied().unwrap_or(f64::NAN) }
+        Spread { count: measures.len(), median, least, most: measures.last().copied().unwrap_or(f64::NAN) }
     }
 }
 
@@ -292,18 +307,18 @@ pub fn print(f: &BrowserFigures) {
         app.median, vanilla.median
     );
     println!(
-        "    of {LOADS} first visits (range)      app {:.0}-{:.0} ms     vanilla JS {:.0}-{:.0} ms",
-        app.least, app.most, vanilla.least, vanilla.most
+        "    of {} first visits (range)      app {:.0}-{:.0} ms     vanilla JS {:.0}-{:.0} ms",
+        app.count, app.least, app.most, vanilla.least, vanilla.most
     );
     let socket = &f.app_socket_ms;
     println!(
-        "  socket opened after the data   app {:>8.1} ms   (of {LOADS} first visits: {:.0}-{:.0} ms)",
-        socket.median, socket.least, socket.most
+        "  socket opened after the data   app {:>8.1} ms   (of {} first visits: {:.0}-{:.0} ms)",
+        socket.median, socket.count, socket.least, socket.most
     );
     let rows_at = &f.app_rows_at_ms;
     println!(
-        "  rows painted after the page opened app {:>6.1} ms   (of {LOADS} first visits: {:.0}-{:.0} ms; loopback, nothing cached)",
-        rows_at.median, rows_at.least, rows_at.most
+        "  rows painted after the page opened app {:>6.1} ms   (of {} first visits: {:.0}-{:.0} ms; loopback, nothing cached)",
+        rows_at.median, rows_at.count, rows_at.least, rows_at.most
     );
     for ((name, target), Bundle { wasm, js, css, on_demand, live }) in
         [("operator app", 200.0), ("website widget", 60.0)].into_iter().zip(f.bundles)

@@ -15,6 +15,8 @@ pub struct Browser {
     _profile: tempfile::TempDir,
     ws: WebSocketStream<MaybeTlsStream<TcpStream>>,
     next_id: u64,
+    /// Trace events received while a trace is recorded (`Tracing.dataCollected`).
+    traced: Vec<Value>,
 }
 
 /// A page of the browser (a target attached with its own session), in a browser context
@@ -55,7 +57,7 @@ impl Browser {
         // Chromium keeps writing to stderr: drain it so it never blocks.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let (ws, _) = tokio_tungstenite::connect_async(url).await.ok()?;
-        Some(Browser { _child: child, _profile: profile, ws, next_id: 0 })
+        Some(Browser { _child: child, _profile: profile, ws, next_id: 0, traced: Vec::new() })
     }
 
     /// Sends `method` (to `page`, or the browser) and waits for its result.
@@ -68,9 +70,7 @@ impl Browser {
         }
         self.ws.send(Message::Text(command.to_string().into())).await.expect("the browser takes a command");
         loop {
-            let message = self.ws.next().await.expect("the browser answers").expect("a DevTools message");
-            let Message::Text(text) = message else { continue };
-            let answer: Value = serde_json::from_str(&text).expect("DevTools JSON");
+            let answer = self.next_message().await;
             if answer["id"] == id {
                 assert!(answer.get("error").is_none(), "{method}: {}", answer["error"]);
                 return answer["result"].clone();
@@ -111,6 +111,38 @@ impl Browser {
             )
             .await;
         result["result"]["value"].clone()
+    }
+
+    /// Starts recording a trace of the browser's processes (what DevTools' Performance
+    /// panel records: tasks, scripts, compilation, style, layout, paint).
+    pub async fn start_trace(&mut self, page: &Page) {
+        let categories = concat!(
+            "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,v8,blink.user_timing,loading,",
+            "v8.wasm,disabled-by-default-v8.wasm.detailed"
+        );
+        let params = json!({ "categories": categories, "transferMode": "ReportEvents" });
+        self.call(Some(page), "Tracing.start", params).await;
+    }
+
+    /// Ends the trace begun by [`Browser::start_trace`] and returns its events.
+    pub async fn end_trace(&mut self, page: &Page) -> Vec<Value> {
+        self.call(Some(page), "Tracing.end", json!({})).await;
+        while self.next_message().await["method"] != "Tracing.tracingComplete" {}
+        std::mem::take(&mut self.traced)
+    }
+
+    /// The browser's next message; the trace events it brings are kept for
+    /// [`Browser::end_trace`].
+    async fn next_message(&mut self) -> Value {
+        loop {
+            let message = self.ws.next().await.expect("the browser answers").expect("a DevTools message");
+            let Message::Text(text) = message else { continue };
+            let message: Value = serde_json::from_str(&text).expect("DevTools JSON");
+            if message["method"] == "Tracing.dataCollected" {
+                self.traced.extend(message["params"]["value"].as_array().into_iter().flatten().cloned());
+            }
+            return message;
+        }
     }
 
     /// Milliseconds the page's main thread has spent so far: on tasks in all, and of it
