@@ -96,8 +96,10 @@ thread_local! {
     static LAST_CHIME: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
     /// The unread count to show next, while its repaint is pending.
     static BADGE_PENDING: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
-    /// The unread count the title and favicon show.
-    static BADGE_SHOWN: std::cell::Cell<Option<u32>> = const { std::cell::Cell::new(None) };
+    /// The unread count the title and favicon show: none as the page opens (index.html's
+    /// own title and icon), so the first count of none repaints nothing (a favicon change
+    /// makes the browser draw the new icon on the page's main thread).
+    static BADGE_SHOWN: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
     /// The page's audio context, made at the user's first gesture ([`start`]).
     static AUDIO: std::cell::RefCell<Option<web_sys::AudioContext>> = const { std::cell::RefCell::new(None) };
 }
@@ -165,7 +167,7 @@ pub fn show_unread(unread: u32) {
     }
     let repaint = Closure::once_into_js(|| {
         if let Some(n) = BADGE_PENDING.with(std::cell::Cell::take) {
-            if BADGE_SHOWN.with(|s| s.replace(Some(n))) != Some(n) {
+            if BADGE_SHOWN.with(|s| s.replace(n)) != n {
                 paint_unread(n);
             }
         }

@@ -787,23 +787,31 @@ async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
     let dialogs = (1..=10_000).map(|i| dialog(i, &format!("Client {i}"), DialogState::Unassigned, i * 1_000)).collect();
     let inbox = Inbox::from_snapshot(ME, whole_snapshot(ME, 1, dialogs, vec![]));
     let tab = RwSignal::new(Tab::Unassigned);
+    // The rows' height is the stylesheet's.
+    let sheet = document().create_element("style").unwrap();
+    sheet.set_text_content(Some(include_str!("../style/main.css")));
+    document().head().unwrap().append_child(&sheet).unwrap();
     let (root, store, _) = mount_inbox(inbox, tab);
+    // The first rows show alone: as many as the window's height holds while the list is
+    // not measured yet, then as many as the list's own; those beyond the view follow once
+    // they are painted.
+    let window_rows = (window().inner_height().unwrap().as_f64().unwrap() / ROW_HEIGHT).ceil() as usize;
+    let unmeasured_rows = root.query_selector_all(".dialog-row").unwrap().length() as usize;
+    assert_eq!(unmeasured_rows, window_rows, "the window's rows at first, of 10,000 dialogs");
     let list: web_sys::HtmlElement = root.query_selector("#dialog-list").unwrap().unwrap().unchecked_into();
     list.style().set_property("height", "600px").unwrap();
     list.style().set_property("overflow-y", "auto").unwrap();
     list.dispatch_event(&web_sys::Event::new("scroll").unwrap()).unwrap();
     leptos::task::tick().await;
-
-    // The first rows show alone (as many as the window's height holds); those beyond
-    // the view follow once they are painted.
     let first_rows = root.query_selector_all(".dialog-row").unwrap().length() as usize;
-    let window_rows = (window().inner_height().unwrap().as_f64().unwrap() / ROW_HEIGHT).ceil() as usize;
-    assert_eq!(first_rows, window_rows, "the window's rows at first, of 10,000 dialogs");
+    assert_eq!(first_rows, 8, "once measured, the 8 rows in view alone");
     idle().await;
     leptos::task::tick().await;
     let rows = root.query_selector_all(".dialog-row").unwrap().length() as usize;
     assert_eq!(rows, 8 + OVERSCAN, "at the top: the 8 rows in view and the overscan below them");
     assert_eq!(texts(&root, ".dialog-row__name")[0], "Client 10000", "newest first");
+    let row: web_sys::HtmlElement = root.query_selector(".dialog-row").unwrap().unwrap().unchecked_into();
+    assert_eq!(row.offset_height() as f64, ROW_HEIGHT, "style/main.css gives rows the height the list counts with");
     let full_height = list.scroll_height() as f64;
     assert!(full_height >= 10_000.0 * ROW_HEIGHT - 1.0, "the scrollbar spans every dialog: {full_height}");
 
@@ -824,6 +832,7 @@ async fn ten_thousand_dialogs_keep_only_the_visible_rows_in_the_dom() {
     leptos::task::tick().await;
     assert_eq!(texts(&root, ".dialog-row__name")[0], "Client 5");
     root.remove();
+    sheet.remove();
 }
 
 #[wasm_bindgen_test]

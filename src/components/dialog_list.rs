@@ -14,7 +14,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::ResizeObserver;
 
-/// Height of one row in pixels (matches `.dialog-row` in the stylesheet).
+/// Height of one row in pixels (`.dialog-row`'s in style/main.css).
 pub const ROW_PX: usize = 80;
 /// [`ROW_PX`] for scroll arithmetic.
 pub const ROW_HEIGHT: f64 = ROW_PX as f64;
@@ -71,9 +71,9 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
         now
     });
 
-    // The first rows show alone: the window's height stands in for the list's (it is
-    // never taller, and reading it makes the browser lay out nothing), and the rows beyond
-    // the view follow once those are painted.
+    // The first rows show alone (those in view; until the list has been measured, the
+    // window's height stands in for its own, which it never exceeds, and reading it makes
+    // the browser lay out nothing); the rows beyond the view follow once those are painted.
     let window_height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(1200.0);
     let painted = RwSignal::new(false);
     Effect::new(move |asked: Option<bool>| {
@@ -83,12 +83,10 @@ pub fn DialogList(#[prop(into)] tab: Signal<Tab>, #[prop(into)] selected: Signal
         after_paint(move || _ = painted.try_set(true));
         true
     });
-    let range = Memo::new(move |_| match painted.get() {
-        false => visible_range(total.get(), scroll_top.get(), window_height, 0),
-        true => {
-            let height = if viewport.get() > 0.0 { viewport.get() } else { window_height };
-            visible_range(total.get(), scroll_top.get(), height, OVERSCAN)
-        }
+    let range = Memo::new(move |_| {
+        let height = if viewport.get() > 0.0 { viewport.get() } else { window_height };
+        let overscan = if painted.get() { OVERSCAN } else { 0 };
+        visible_range(total.get(), scroll_top.get(), height, overscan)
     });
     let rows = Memo::new(move |_| {
         let (first, end) = range.get();

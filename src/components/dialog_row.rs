@@ -2,7 +2,6 @@
 //! while nobody has taken it.
 
 use crate::components::avatar::Avatar;
-use crate::components::dialog_list::ROW_PX;
 use crate::components::offer_countdown::OfferCountdown;
 use crate::components::when::When;
 use crate::format::{list_time, preview_line, waiting_label};
@@ -43,7 +42,6 @@ pub fn DialogRow(id: DialogId, #[prop(into)] selected: Signal<bool>) -> impl Int
             <li
                 class="dialog-row"
                 class:dialog-row--selected=move || selected.get()
-                style:height=format!("{ROW_PX}px")
                 data-dialog-id=id.0
             >
                 <button
