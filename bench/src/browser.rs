@@ -91,7 +91,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
     let (mut app_paint, mut vanilla_paint, mut app_socket, mut app_rows_at) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut pages = None;
-    for _ in 0..loads() {
+    for visit in 0..loads() {
         if let Some((app, vanilla)) = pages.take() {
             browser.close(app).await;
             browser.close(vanilla).await;
@@ -100,7 +100,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
         browser.call(Some(&app), "Page.addScriptToEvaluateOnNewDocument", json!({ "source": APP_PROBE })).await;
         // BENCH_TRACE=file.json writes a trace of the app's first load (open it in
         // Chromium's DevTools, Performance panel).
-        let trace = std::env::var_os("BENCH_TRACE").filter(|_| app_paint.is_empty());
+        let trace = std::env::var_os("BENCH_TRACE").filter(|_| visit == 0);
         if trace.is_some() {
             browser.start_trace(&app).await;
         }
