@@ -39,6 +39,10 @@ impl Browser {
             // Both pages are measured at once: neither may be throttled as a background one.
             .args(["--disable-background-timer-throttling", "--disable-renderer-backgrounding"])
             .args(["--disable-backgrounding-occluded-windows", "--window-size=1400,900"])
+            // Chromium draws its omnibox's popup as a page of its own in every new window (so
+            // in each first visit's new browser context): 100-300 ms of another renderer's CPU
+            // while the app loads, which no user's open browser spends then.
+            .arg("--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup")
             .arg("--remote-debugging-port=0")
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
@@ -118,7 +122,7 @@ impl Browser {
     pub async fn start_trace(&mut self, page: &Page) {
         let categories = concat!(
             "devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,v8,blink.user_timing,loading,",
-            "v8.wasm,disabled-by-default-v8.wasm.detailed"
+            "v8.wasm,disabled-by-default-v8.wasm.detailed,disabled-by-default-v8.cpu_profiler"
         );
         let params = json!({ "categories": categories, "transferMode": "ReportEvents" });
         self.call(Some(page), "Tracing.start", params).await;
