@@ -7,6 +7,7 @@
 use crate::cdp::{Browser, Page};
 use crate::load::visitors;
 use crate::server::Server;
+use el_protocol::api::FIRST_PAGE;
 use futures_util::StreamExt;
 use serde_json::json;
 use std::collections::HashMap;
@@ -82,7 +83,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
     let server =
         Server::start_with(bin, &["--spa-dir", &spa, "--demo-dialogs", DIALOGS], Duration::from_secs(300)).await;
     let cookie = sign_in(&server, "anna").await;
-    let vanilla_js = include_str!("../assets/vanilla-list.js");
+    let vanilla_js = include_str!("../assets/vanilla-list.js").replace("__FIRST_PAGE__", &FIRST_PAGE.to_string());
 
     // Each page is loaded LOADS times, every time in a new browser context (nothing cached,
     // a new renderer process: a first visit), one page at a time (the time to paint is
@@ -120,7 +121,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
         let vanilla = signed_in_page(&mut browser, &server, &cookie).await;
         browser.call(Some(&vanilla), "Page.navigate", json!({ "url": server.url("/widget/loader.js") })).await;
         wait(&mut browser, &vanilla, "document.readyState === 'complete'").await;
-        browser.eval(&vanilla, vanilla_js).await;
+        browser.eval(&vanilla, &vanilla_js).await;
         wait(&mut browser, &vanilla, "window.__bench && window.__bench.paintMs !== null && window.__bench.live").await;
         settle(&mut browser, &[&app, &vanilla]).await;
         vanilla_paint.push(paint_ms(&mut browser, &vanilla).await);

@@ -719,6 +719,10 @@ pub struct Rename {
 
 /// Dialogs per page when the client does not say.
 pub const DEFAULT_PAGE: usize = 50;
+/// Dialogs per tab in the app's first snapshot: the rows of a tall list and those
+/// drawn beyond its edge; the rest follows in pages of [`DEFAULT_PAGE`] as one
+/// scrolls. Half as many dialogs to read before the first rows show.
+pub const FIRST_PAGE: usize = 25;
 /// Most dialogs one page may hold.
 pub const MAX_PAGE: usize = 500;
 

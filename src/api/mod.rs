@@ -49,9 +49,13 @@ pub async fn users() -> Result<Vec<UserSummary>, Failure> {
     http::get_read("/api/users", None).await
 }
 
-/// The user's inbox, valid as of its `as_of`.
+/// The first snapshot's request: `el_protocol::api::FIRST_PAGE` dialogs of each tab (a
+/// literal: formatting it would grow the first download).
+pub const FIRST_SNAPSHOT: &str = "/api/dialogs?limit=25";
+
+/// The user's inbox (the first dialogs of each tab), valid as of its `as_of`.
 pub async fn inbox() -> Result<InboxSnapshot, Failure> {
-    http::get_read("/api/dialogs", None).await
+    http::get_read(FIRST_SNAPSHOT, None).await
 }
 
 /// The dialogs of `tab` after `cursor`.
