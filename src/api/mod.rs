@@ -50,8 +50,9 @@ pub async fn users() -> Result<Vec<UserSummary>, Failure> {
 }
 
 /// The first snapshot's request: `el_protocol::api::FIRST_PAGE` dialogs of each tab (a
-/// literal: formatting it would grow the first download).
-pub const FIRST_SNAPSHOT: &str = "/api/dialogs?limit=25";
+/// literal: formatting it would grow the first download; e2e
+/// `a_long_inbox_loads_page_after_page_while_scrolling` finds that many rows at first).
+const FIRST_SNAPSHOT: &str = "/api/dialogs?limit=25";
 
 /// The user's inbox (the first dialogs of each tab), valid as of its `as_of`.
 pub async fn inbox() -> Result<InboxSnapshot, Failure> {
