@@ -20,7 +20,9 @@ const VISITORS: usize = 100;
 /// Page loads whose times to paint are taken (their median is printed); BENCH_LOADS=N
 /// takes more, for a steadier median on a noisy machine.
 fn loads() -> usize {
-    std::env::var("BENCH_LOADS").ok().and_then(|n| n.parse().ok()).filter(|n| *n > 0).unwrap_or(5)
+    let Some(asked) = std::env::var_os("BENCH_LOADS") else { return 5 };
+    let loads = asked.to_str().and_then(|n| n.parse().ok()).filter(|n: &usize| *n > 0);
+    loads.unwrap_or_else(|| panic!("BENCH_LOADS must be a whole number above 0, not {asked:?}"))
 }
 
 /// Marks when the app's first dialog row is painted and when it opens its socket, and
@@ -85,7 +87,7 @@ pub async fn measure(bin: &Path, repo: &Path) -> Option<BrowserFigures> {
     let cookie = sign_in(&server, "anna").await;
     let vanilla_js = include_str!("../assets/vanilla-list.js").replace("__FIRST_PAGE__", &FIRST_PAGE.to_string());
 
-    // Each page is loaded LOADS times, every time in a new browser context (nothing cached,
+    // Each page is loaded loads() times, every time in a new browser context (nothing cached,
     // a new renderer process: a first visit), one page at a time (the time to paint is
     // each page's own, not shared with the other page's start on the same two cores); the
     // last loads take the messages.
